@@ -1,0 +1,274 @@
+/**
+ * The `PathIO` record and the types around it: handles, stats, entries, open
+ * modes, middleware and factories.
+ *
+ * @since 0.1.0
+ */
+import * as t from 'io-ts'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import type { PathIOError } from './PathIOError'
+
+// -------------------------------------------------------------------------------------
+// open modes and seeking
+// -------------------------------------------------------------------------------------
+
+/**
+ * The io-ts codec of the four open modes, for validating a mode that arrives
+ * from outside (a worker message, a config file, an FTP command).
+ *
+ * @example
+ * import { OpenMode } from 'fp-pathio'
+ * import { isRight } from 'fp-ts/Either'
+ * assert.ok(isRight(OpenMode.decode('ab')))
+ *
+ * @category codecs
+ * @since 0.1.0
+ */
+export const OpenMode = t.keyof({ rb: null, wb: null, ab: null, 'r+b': null }, 'OpenMode')
+
+/**
+ * `rb` read an existing file; `wb` create or truncate; `ab` create, and every
+ * write lands at the end; `r+b` read and write an existing file from 0.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OpenMode = t.TypeOf<typeof OpenMode>
+
+/** @category constants @since 0.1.0 */
+export const SEEK_SET = 0
+/** @category constants @since 0.1.0 */
+export const SEEK_CUR = 1
+/** @category constants @since 0.1.0 */
+export const SEEK_END = 2
+
+/**
+ * Where a `seek` offset counts from, as in `lseek(2)`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Whence = 0 | 1 | 2
+
+// -------------------------------------------------------------------------------------
+// stat
+// -------------------------------------------------------------------------------------
+
+/** File-type mask of `Stat.mode`. @category constants @since 0.1.0 */
+export const S_IFMT = 0o170000
+/** A regular file. @category constants @since 0.1.0 */
+export const S_IFREG = 0o100000
+/** A directory. @category constants @since 0.1.0 */
+export const S_IFDIR = 0o040000
+/** A symbolic link. @category constants @since 0.1.0 */
+export const S_IFLNK = 0o120000
+
+/**
+ * What a server needs for LIST, MLSD, SIZE and MDTM.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Stat {
+  readonly size: number
+  /** Last content change, epoch milliseconds. */
+  readonly mtimeMs: number
+  /** Last status change, epoch milliseconds. */
+  readonly ctimeMs: number
+  readonly nlink: number
+  /** File-type bits (`S_IFREG`, `S_IFDIR`, ...) or'ed with the permission bits. */
+  readonly mode: number
+}
+
+/**
+ * Whether a `Stat` describes a directory.
+ *
+ * @example
+ * import { isDirectoryStat, S_IFDIR } from 'fp-pathio'
+ * assert.ok(isDirectoryStat({ size: 0, mtimeMs: 0, ctimeMs: 0, nlink: 2, mode: S_IFDIR | 0o755 }))
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isDirectoryStat = (stat: Stat): boolean => (stat.mode & S_IFMT) === S_IFDIR
+
+/**
+ * Whether a `Stat` describes a regular file.
+ *
+ * @example
+ * import { isFileStat, S_IFREG } from 'fp-pathio'
+ * assert.ok(isFileStat({ size: 3, mtimeMs: 0, ctimeMs: 0, nlink: 1, mode: S_IFREG | 0o644 }))
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isFileStat = (stat: Stat): boolean => (stat.mode & S_IFMT) === S_IFREG
+
+/**
+ * One child of a directory with its stat, as `scan` gives it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Entry {
+  /** The directory's path as given to `scan`, joined with `name`. */
+  readonly path: string
+  readonly name: string
+  readonly stat: Stat
+}
+
+// -------------------------------------------------------------------------------------
+// handles
+// -------------------------------------------------------------------------------------
+
+declare const FileHandleBrand: unique symbol
+
+/**
+ * An open file. Opaque: only the backend (or the records sharing its state)
+ * that made it can use it, and it is recognised by identity, so a copy or an
+ * imitation is a `BadHandle`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface FileHandle {
+  readonly [FileHandleBrand]: 'FileHandle'
+}
+
+/**
+ * Makes a fresh handle object. Backends pair it with their own state in a
+ * `WeakMap`; the object itself carries nothing a caller could forge.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeFileHandle = (): FileHandle => Object.freeze(Object.create(null)) as FileHandle
+
+// -------------------------------------------------------------------------------------
+// the record
+// -------------------------------------------------------------------------------------
+
+/**
+ * Options of `mkdir`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface MkdirOptions {
+  /** Create missing parents too (`mkdir -p`). */
+  readonly parents?: boolean | null
+  /** An existing directory is not an error. */
+  readonly existOk?: boolean | null
+}
+
+/**
+ * The path-IO record: every operation returns a `TaskEither<PathIOError, A>`.
+ *
+ * @example
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const io = makeMemoryPathIO()
+ * const made = pipe(io.mkdir('/pub'), TE.chain(() => io.list('/')))
+ * // await made() -> right(['/pub'])
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PathIO<S = unknown> {
+  /** Shared per-server state: the tree, the pool, or `undefined`. */
+  readonly state: S
+  readonly exists: (path: string) => TaskEither<PathIOError, boolean>
+  readonly isDir: (path: string) => TaskEither<PathIOError, boolean>
+  readonly isFile: (path: string) => TaskEither<PathIOError, boolean>
+  readonly stat: (path: string) => TaskEither<PathIOError, Stat>
+  readonly mkdir: (path: string, options?: MkdirOptions | null) => TaskEither<PathIOError, void>
+  readonly rmdir: (path: string) => TaskEither<PathIOError, void>
+  readonly unlink: (path: string) => TaskEither<PathIOError, void>
+  readonly rename: (source: string, destination: string) => TaskEither<PathIOError, string>
+  readonly list: (path: string) => TaskEither<PathIOError, ReadonlyArray<string>>
+  readonly scan: (path: string) => TaskEither<PathIOError, ReadonlyArray<Entry>>
+  readonly open: (path: string, mode?: OpenMode | null) => TaskEither<PathIOError, FileHandle>
+  readonly read: (file: FileHandle, size?: number | null) => TaskEither<PathIOError, Uint8Array>
+  readonly write: (file: FileHandle, data: Uint8Array) => TaskEither<PathIOError, number>
+  readonly seek: (file: FileHandle, offset: number, whence?: Whence | null) => TaskEither<PathIOError, number>
+  readonly close: (file: FileHandle) => TaskEither<PathIOError, void>
+}
+
+/**
+ * The names of every operation of a `PathIO` (all its fields but `state`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OperationName = Exclude<keyof PathIO, 'state'>
+
+/**
+ * Every operation name, in the order of the interface. Middleware iterates
+ * over it, so a new operation needs no edit in any combinator.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
+  'exists',
+  'isDir',
+  'isFile',
+  'stat',
+  'mkdir',
+  'rmdir',
+  'unlink',
+  'rename',
+  'list',
+  'scan',
+  'open',
+  'read',
+  'write',
+  'seek',
+  'close'
+]
+
+/**
+ * The operations that change something on the backend.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const MUTATING_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
+  'mkdir',
+  'rmdir',
+  'unlink',
+  'rename',
+  'write'
+])
+
+/**
+ * A combinator from a `PathIO` to a `PathIO` that keeps its state.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Middleware = <S>(pathio: PathIO<S>) => PathIO<S>
+
+/**
+ * What a server hands a factory for each connection.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface FactoryContext<S> {
+  /** Milliseconds after which every operation gives `Left` with reason `Timeout`. */
+  readonly timeout?: number
+  /** The connection this record serves (opaque to the library). */
+  readonly connection?: unknown
+  /** State to share instead of making new state (see `withSharedState`). */
+  readonly state?: S
+}
+
+/**
+ * Builds one `PathIO` record, typically one per connection.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type PathIOFactory<S> = (context?: FactoryContext<S>) => PathIO<S>

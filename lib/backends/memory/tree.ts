@@ -1,0 +1,84 @@
+/**
+ * The memory backend's state: a tree of inodes and the table of open handles.
+ */
+import type { FileHandle, OpenMode } from '../../PathIO'
+import { newDir, type DirInode, type FileInode, type Inode } from './inode'
+
+/** One open file: its own cursor over a shared inode. */
+export interface OpenFile {
+  readonly inode: FileInode
+  readonly mode: OpenMode
+  position: number
+}
+
+/**
+ * The shared state of every record made on one tree (`PathIO.state` of the
+ * memory backend).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface MemoryTree {
+  readonly _tag: 'MemoryTree'
+  readonly root: DirInode
+  /**
+   * Handles this tree made, recognised by identity: an open one maps to its
+   * `OpenFile`, a closed one to `null` (so closing twice is harmless while a
+   * forged handle is still a `BadHandle`).
+   */
+  readonly handles: WeakMap<FileHandle, OpenFile | null>
+}
+
+/**
+ * An empty tree: only `/`.
+ *
+ * @example
+ * import { makeMemoryTree, makeMemoryPathIO } from 'fp-pathio'
+ * const tree = makeMemoryTree()
+ * const a = makeMemoryPathIO({ state: tree })
+ * const b = makeMemoryPathIO({ state: tree }) // sees what a does
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeMemoryTree = (): MemoryTree => ({
+  _tag: 'MemoryTree',
+  root: newDir(Date.now()),
+  handles: new WeakMap()
+})
+
+export const isMemoryTree = (u: unknown): u is MemoryTree =>
+  typeof u === 'object' &&
+  u !== null &&
+  (u as MemoryTree)._tag === 'MemoryTree' &&
+  (u as MemoryTree).handles instanceof WeakMap
+
+/** Where a resolved path leads. */
+export type Location =
+  /** It exists (`parent` is undefined for `/`). */
+  | { readonly at: 'inode'; readonly inode: Inode; readonly parent: DirInode | undefined; readonly name: string }
+  /** It does not exist, but its parent directory does. */
+  | { readonly at: 'parent'; readonly parent: DirInode; readonly name: string }
+  /** An ancestor is missing, or is a file. */
+  | { readonly at: 'nowhere'; readonly reason: 'NotFound' | 'NotADirectory' }
+
+const MISSING_ANCESTOR: Location = { at: 'nowhere', reason: 'NotFound' }
+const FILE_ANCESTOR: Location = { at: 'nowhere', reason: 'NotADirectory' }
+
+/** Walks a resolved absolute path one `Map` lookup per segment: cost grows with depth, not with directory size. */
+export const locate = (tree: MemoryTree, resolved: string): Location => {
+  let dir = tree.root
+  if (resolved === '/') return { at: 'inode', inode: dir, parent: undefined, name: '' }
+  let start = 1
+  for (;;) {
+    const slash = resolved.indexOf('/', start)
+    const name = slash === -1 ? resolved.slice(start) : resolved.slice(start, slash)
+    const child = dir.children.get(name)
+    if (slash === -1)
+      return child === undefined ? { at: 'parent', parent: dir, name } : { at: 'inode', inode: child, parent: dir, name }
+    if (child === undefined) return MISSING_ANCESTOR
+    if (child.kind !== 'dir') return FILE_ANCESTOR
+    dir = child
+    start = slash + 1
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * fp-pathio: a path-IO layer in the style of fp-ts. Re-exports only.
+ *
+ * @since 0.1.0
+ */
+export * from './PathIO'
+export * from './PathIOError'
+export * from './backends'
+export * from './middleware'
+export * from './helpers'

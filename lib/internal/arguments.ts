@@ -1,0 +1,124 @@
+/**
+ * Checks of a caller's arguments, shared by every backend so that each one
+ * refuses the same input with the same reason before it touches anything.
+ * (The pool runs these on the main thread, before a job reaches a worker.)
+ */
+import * as E from 'fp-ts/Either'
+import * as posix from 'node:path/posix'
+import { OpenMode, Whence } from '../PathIO'
+import { PathIOError, pathIOError } from '../PathIOError'
+
+/** Linux's limits: a name of 255 bytes, a path of 4095 bytes (UTF-8). */
+export const NAME_MAX = 255
+export const PATH_MAX = 4095
+
+const invalid = (op: string, path: unknown, detail: string): E.Either<PathIOError, never> =>
+  E.left(pathIOError('InvalidArgument', op, { path, detail }))
+
+/** A path already in canonical form: absolute, no `.`/`..` segment, no `//`, no trailing `/`. */
+const isCanonical = (path: string): boolean =>
+  path.charCodeAt(0) === 47 &&
+  (path.length === 1 || path.charCodeAt(path.length - 1) !== 47) &&
+  !path.includes('//') &&
+  !path.includes('/.')
+
+const utf8Length = (s: string): number => (s.length * 3 <= NAME_MAX ? s.length : Buffer.byteLength(s))
+
+const checkLimits = (op: string, given: string, resolved: string): E.Either<PathIOError, string> => {
+  if (resolved.length > PATH_MAX / 3 && Buffer.byteLength(resolved) > PATH_MAX)
+    return invalid(op, given, `path longer than ${PATH_MAX} bytes`)
+  if (resolved.length > NAME_MAX / 3) {
+    for (const name of resolved.split('/')) {
+      if (utf8Length(name) > NAME_MAX) return invalid(op, given, `name longer than ${NAME_MAX} bytes`)
+    }
+  }
+  return E.right(resolved)
+}
+
+/**
+ * Resolves `path` lexically against `cwd` (as `path.posix.resolve` does) and
+ * checks it: a string, not empty, no NUL byte, Linux's name and path limits.
+ */
+export const resolvePath = (op: string, cwd: string, path: unknown): E.Either<PathIOError, string> => {
+  if (typeof path !== 'string') return invalid(op, undefined, `path must be a string, got ${typeName(path)}`)
+  if (path.length === 0) return invalid(op, path, 'path is empty')
+  if (path.includes('\0')) return invalid(op, path, 'path contains a NUL byte')
+  const resolved = isCanonical(path) ? path : posix.resolve(cwd, path)
+  return checkLimits(op, path, resolved)
+}
+
+/** Checks a factory's `cwd` option: an absolute path, or a `TypeError` at once. */
+export const checkCwdOption = (cwd: unknown, factory: string): string => {
+  if (typeof cwd !== 'string' || !posix.isAbsolute(cwd) || cwd.includes('\0'))
+    throw new TypeError(`${factory}: option 'cwd' must be an absolute path string, got ${describe(cwd)}`)
+  return posix.resolve(cwd)
+}
+
+export const checkMode = (path: unknown, mode: unknown): E.Either<PathIOError, OpenMode> =>
+  mode === undefined || mode === null
+    ? E.right('rb')
+    : OpenMode.is(mode)
+      ? E.right(mode)
+      : invalid('open', path, `mode must be one of rb, wb, ab, r+b, got ${describe(mode)}`)
+
+/** `undefined`/`null` mean "to the end"; otherwise a non-negative safe integer. */
+export const checkSize = (size: unknown): E.Either<PathIOError, number | undefined> =>
+  size === undefined || size === null
+    ? E.right(undefined)
+    : typeof size === 'number' && Number.isSafeInteger(size) && size >= 0
+      ? E.right(size)
+      : invalid('read', undefined, `size must be a non-negative safe integer, got ${describe(size)}`)
+
+export const checkData = (data: unknown): E.Either<PathIOError, Uint8Array> =>
+  data instanceof Uint8Array
+    ? E.right(data)
+    : invalid('write', undefined, `data must be a Uint8Array, got ${typeName(data)}`)
+
+export const checkWhence = (whence: unknown): E.Either<PathIOError, Whence> =>
+  whence === undefined || whence === null
+    ? E.right(0)
+    : whence === 0 || whence === 1 || whence === 2
+      ? E.right(whence)
+      : invalid('seek', undefined, `whence must be 0, 1 or 2, got ${describe(whence)}`)
+
+export const checkOffset = (offset: unknown): E.Either<PathIOError, number> =>
+  typeof offset === 'number' && Number.isSafeInteger(offset)
+    ? E.right(offset)
+    : invalid('seek', undefined, `offset must be a safe integer, got ${describe(offset)}`)
+
+/** The position `lseek(2)` would give, or `InvalidArgument` before 0 or past a safe integer. */
+export const seekTarget = (
+  position: number,
+  size: number,
+  offset: number,
+  whence: Whence
+): E.Either<PathIOError, number> => {
+  const base = whence === 0 ? 0 : whence === 1 ? position : size
+  const target = base + offset
+  return target < 0 || !Number.isSafeInteger(target)
+    ? invalid('seek', undefined, `resulting position ${target} is out of range`)
+    : E.right(target)
+}
+
+export const checkMkdirOptions = (
+  path: unknown,
+  options: unknown
+): E.Either<PathIOError, { readonly parents: boolean; readonly existOk: boolean }> => {
+  if (options === undefined || options === null) return E.right({ parents: false, existOk: false })
+  if (typeof options !== 'object') return invalid('mkdir', path, `options must be an object, got ${typeName(options)}`)
+  const { parents, existOk } = options as { parents?: unknown; existOk?: unknown }
+  const flag = (v: unknown): v is boolean | null | undefined => v === undefined || v === null || typeof v === 'boolean'
+  return flag(parents) && flag(existOk)
+    ? E.right({ parents: parents === true, existOk: existOk === true })
+    : invalid('mkdir', path, 'options parents and existOk must be booleans')
+}
+
+export const typeName = (u: unknown): string => (u === null ? 'null' : Array.isArray(u) ? 'array' : typeof u)
+
+/** A short, safe description of a value for a message (never throws). */
+export const describe = (u: unknown): string => {
+  if (typeof u === 'string') return JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}...` : u)
+  if (typeof u === 'number' || typeof u === 'boolean' || u === undefined || u === null || typeof u === 'bigint')
+    return String(u)
+  return typeName(u)
+}

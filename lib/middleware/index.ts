@@ -1,0 +1,2 @@
+export * from './wrap'
+export { withTimeout } from './withTimeout'
