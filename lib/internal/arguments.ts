@@ -106,7 +106,13 @@ export const checkMkdirOptions = (
 ): E.Either<PathIOError, { readonly parents: boolean; readonly existOk: boolean }> => {
   if (options === undefined || options === null) return E.right({ parents: false, existOk: false })
   if (typeof options !== 'object') return invalid('mkdir', path, `options must be an object, got ${typeName(options)}`)
-  const { parents, existOk } = options as { parents?: unknown; existOk?: unknown }
+  let parents: unknown, existOk: unknown
+  try {
+    ;({ parents, existOk } = options as { parents?: unknown; existOk?: unknown })
+  } catch {
+    // A getter that throws (or a hostile proxy) is bad input, not a crash.
+    return invalid('mkdir', path, 'options could not be read')
+  }
   const flag = (v: unknown): v is boolean | null | undefined => v === undefined || v === null || typeof v === 'boolean'
   return flag(parents) && flag(existOk)
     ? E.right({ parents: parents === true, existOk: existOk === true })
