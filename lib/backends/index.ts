@@ -1,1 +1,3 @@
 export * from './memory'
+export * from './node'
+export * from './pool'

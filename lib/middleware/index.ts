@@ -1,2 +1,14 @@
+/**
+ * Middleware: combinators from a `PathIO` to a `PathIO`, each built on
+ * `wrapOperations`. Re-exports only.
+ *
+ * @since 0.1.0
+ */
 export * from './wrap'
 export { withTimeout } from './withTimeout'
+export { normaliseErrors, type LooseBackend, type LooseResult } from './normaliseErrors'
+export { withSharedState } from './withSharedState'
+export { withRoot } from './withRoot'
+export { readOnly } from './readOnly'
+export { withFaults, DEFAULT_FAULT_REASONS, type FaultOptions } from './withFaults'
+export { withContext } from './withContext'

@@ -5,8 +5,9 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import type { FileHandle, Middleware, PathIO } from '../PathIO'
-import { pathIOError, toPathIOError } from '../PathIOError'
+import type { FileHandle, Middleware } from '../PathIO'
+import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
+import { pathOf } from './operationPath'
 import { wrapOperations } from './wrap'
 
 /** Throws a `TypeError` naming the option unless `ms` is a positive finite number. */
@@ -16,12 +17,12 @@ export const checkTimeout = (ms: unknown, where: string): number => {
   return ms
 }
 
-const pathOf = (args: ReadonlyArray<unknown>): unknown => args[0]
-
 /**
  * Every operation still running after `ms` milliseconds gives `Left` with
  * reason `Timeout`. A late result is not leaked: a handle that an `open`
- * returns after its timeout fired is closed.
+ * returns after its timeout fired is closed. (The inner operation itself
+ * cannot be cancelled: a late `write` may still land.) A `ms` that is not a
+ * positive finite number is a `TypeError` at once.
  *
  * @example
  * import { withTimeout, makeMemoryPathIO } from 'fp-pathio'
@@ -34,41 +35,38 @@ const pathOf = (args: ReadonlyArray<unknown>): unknown => args[0]
 export const withTimeout = (ms: number): Middleware => {
   const limit = checkTimeout(ms, 'withTimeout')
   return wrapOperations((op, args, next, inner) => () =>
-    new Promise((resolve) => {
+    new Promise<E.Either<PathIOError, unknown>>((resolve) => {
       let settled = false
       const timer = setTimeout(() => {
         settled = true
-        resolve(
-          E.left(
-            pathIOError('Timeout', op, {
-              path: typeof pathOf(args) === 'string' ? pathOf(args) : undefined,
-              detail: `did not finish within ${limit} ms`
-            })
-          )
-        )
+        resolve(E.left(pathIOError('Timeout', op, { path: pathOf(op, args), detail: `did not finish within ${limit} ms` })))
       }, limit)
-      let running: Promise<E.Either<unknown, unknown>>
+      let running: Promise<E.Either<PathIOError, unknown>>
       try {
         running = next(...args)()
       } catch (thrown) {
-        running = Promise.resolve(E.left(toPathIOError(op, pathOf(args))(thrown)))
+        running = Promise.resolve(E.left(toPathIOError(op, pathOf(op, args))(thrown)))
       }
       running.then(
         (result) => {
           if (!settled) {
             settled = true
             clearTimeout(timer)
-            resolve(result as E.Either<never, unknown>)
+            resolve(result)
           } else if (op === 'open' && E.isRight(result)) {
             // Too late for the caller, who will never see this handle: close it.
-            void (inner as PathIO<unknown>).close(result.right as FileHandle)().catch(() => undefined)
+            try {
+              void inner.close(result.right as FileHandle)().catch(() => undefined)
+            } catch {
+              // a close that throws has nothing more we could do
+            }
           }
         },
         (rejected: unknown) => {
           if (settled) return
           settled = true
           clearTimeout(timer)
-          resolve(E.left(toPathIOError(op, pathOf(args))(rejected)))
+          resolve(E.left(toPathIOError(op, pathOf(op, args))(rejected)))
         }
       )
     })

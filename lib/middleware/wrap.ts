@@ -2,6 +2,10 @@
  * The one mechanism every combinator is built on: wrap each operation of a
  * record in the same "around" function.
  *
+ * `mapOperations` is the general form (it also takes a loose record, whose
+ * functions may return anything: `normaliseErrors` uses it); `wrapOperations`
+ * is the typed form every middleware uses.
+ *
  * @since 0.1.0
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
@@ -32,6 +36,48 @@ export type Around = (
 ) => TaskEither<PathIOError, unknown>
 
 /**
+ * One operation of a record whose functions may return anything (see
+ * `mapOperations`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
+
+/**
+ * Builds a `PathIO` from any record that has a function for every name in
+ * `OPERATION_NAMES`: operation `op` of the result is `build(op, call)`, where
+ * `call` invokes the record's own function (as a method, so a record whose
+ * functions use `this` still works). `state` passes through (`undefined` when
+ * the record has none). A missing operation is a `TypeError` at once.
+ *
+ * @example
+ * import { mapOperations } from 'fp-pathio'
+ * import * as TE from 'fp-ts/TaskEither'
+ * // A record whose every operation answers `Right(op)`:
+ * // mapOperations('named', record, (op) => () => TE.right(op))
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mapOperations = <S>(
+  where: string,
+  record: { readonly state?: S },
+  build: (op: OperationName, call: LooseCall) => (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
+): PathIO<S> => {
+  if (typeof record !== 'object' || record === null)
+    throw new TypeError(`${where}: expected a record of operations, got ${record === null ? 'null' : typeof record}`)
+  const wrapped: Record<string, unknown> = { state: record.state }
+  for (const op of OPERATION_NAMES) {
+    const fn = (record as Record<string, unknown>)[op]
+    if (typeof fn !== 'function') throw new TypeError(`${where}: operation '${op}' must be a function, got ${typeof fn}`)
+    const call: LooseCall = (...args) => (fn as LooseCall).apply(record, args as Array<unknown>)
+    wrapped[op] = build(op, call)
+  }
+  return wrapped as unknown as PathIO<S>
+}
+
+/**
  * Builds a middleware from one `Around`, applied to every operation in
  * `OPERATION_NAMES`; `state` passes through. Adding an operation to `PathIO`
  * needs no edit in any combinator.
@@ -51,11 +97,5 @@ export type Around = (
  */
 export const wrapOperations =
   (around: Around): Middleware =>
-  <S>(pathio: PathIO<S>): PathIO<S> => {
-    const wrapped: Record<string, unknown> = { state: pathio.state }
-    for (const op of OPERATION_NAMES) {
-      const inner = pathio[op] as unknown as (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
-      wrapped[op] = (...args: ReadonlyArray<unknown>) => around(op, args, inner, pathio)
-    }
-    return wrapped as unknown as PathIO<S>
-  }
+  <S>(pathio: PathIO<S>): PathIO<S> =>
+    mapOperations('wrapOperations', pathio, (op, call) => (...args) => around(op, args, call as Next, pathio))
