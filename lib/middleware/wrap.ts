@@ -52,10 +52,13 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  * the record has none). A missing operation is a `TypeError` at once.
  *
  * @example
- * import { mapOperations } from 'fp-pathio'
+ * import { mapOperations, makeMemoryPathIO } from 'fp-pathio'
  * import * as TE from 'fp-ts/TaskEither'
- * // A record whose every operation answers `Right(op)`:
- * // mapOperations('named', record, (op) => () => TE.right(op))
+ * // Every operation logs its name, then runs the record's own function.
+ * const io = mapOperations('logged', makeMemoryPathIO(), (op, call) => (...args) => {
+ *   console.log(op)
+ *   return call(...args) as TE.TaskEither<never, unknown>
+ * })
  *
  * @category combinators
  * @since 0.1.0

@@ -1,0 +1,73 @@
+/**
+ * `iterByBlock`: a file as an `AsyncIterable` of blocks.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/Either'
+import type { FileHandle, PathIO } from '../PathIO'
+import { pathIOError } from '../PathIOError'
+import { describe } from '../internal/arguments'
+import { runTask } from './runTask'
+
+/**
+ * The default block size of `iterByBlock`: what aioftp sends per read.
+ *
+ * @example
+ * import { DEFAULT_BLOCK_SIZE } from 'fp-pathio'
+ * assert.strictEqual(DEFAULT_BLOCK_SIZE, 8192)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const DEFAULT_BLOCK_SIZE = 8192
+
+async function* blocks(pathio: PathIO<unknown>, path: string, blockSize: number): AsyncGenerator<Uint8Array, void> {
+  if (typeof blockSize !== 'number' || !Number.isSafeInteger(blockSize) || blockSize <= 0)
+    throw pathIOError('InvalidArgument', 'iterByBlock', {
+      path,
+      detail: `block size must be a positive safe integer, got ${describe(blockSize)}`
+    })
+  const opened = await runTask('open', path, () => pathio.open(path, 'rb'))
+  if (E.isLeft(opened)) throw opened.left
+  const file: FileHandle = opened.right
+  let finished = false
+  try {
+    for (;;) {
+      const block = await runTask('read', path, () => pathio.read(file, blockSize))
+      if (E.isLeft(block)) throw block.left
+      // Only an empty read is the end: a short one may come from any backend before it.
+      if (block.right.length === 0) break
+      yield block.right
+    }
+    finished = true
+  } finally {
+    const closed = await runTask('close', path, () => pathio.close(file))
+    // After a full read a failed close is reported; after a break or an error it would hide what happened.
+    if (finished && E.isLeft(closed)) throw closed.left
+  }
+}
+
+/**
+ * The file at `path` as an `AsyncIterable` of blocks of at most `blockSize`
+ * bytes (default 8192; every block but the last is usually full). Each
+ * iteration opens the file `rb` and always closes it: at the end, when the
+ * loop ends early (`break`, `return`, a throw in its body), or on an error.
+ * An async iterator cannot give a `Left`: a failure (open, read, a bad
+ * `blockSize`, a failed close after the last block) is thrown from the
+ * iterator as the `PathIOError` itself, so `for await` throws it.
+ *
+ * @example
+ * import { iterByBlock, makeMemoryPathIO } from 'fp-pathio'
+ * const io = makeMemoryPathIO()
+ * // for await (const block of iterByBlock(io, '/big.bin')) socket.write(block)
+ *
+ * @category helpers
+ * @since 0.1.0
+ */
+export const iterByBlock = <S>(
+  pathio: PathIO<S>,
+  path: string,
+  blockSize: number = DEFAULT_BLOCK_SIZE
+): AsyncIterable<Uint8Array> => ({
+  [Symbol.asyncIterator]: () => blocks(pathio as PathIO<unknown>, path, blockSize)
+})

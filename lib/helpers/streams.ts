@@ -1,0 +1,226 @@
+/**
+ * Node stream adapters over a `PathIO`: what an FTP server's data
+ * connections pipe to and from (RETR, STOR, APPE, REST).
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/Either'
+import { Readable, Writable } from 'node:stream'
+import type { FileHandle, OpenMode, PathIO } from '../PathIO'
+import { pathIOError, type PathIOError } from '../PathIOError'
+import { describe } from '../internal/arguments'
+import { runTask } from './runTask'
+
+/** As `fs.createReadStream`. */
+const DEFAULT_HIGH_WATER_MARK = 65536
+
+const isOffset = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0
+
+const invalid = (op: string, path: unknown, detail: string): PathIOError =>
+  pathIOError('InvalidArgument', op, { path, detail })
+
+/**
+ * Options of `toReadable`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ReadableOptions {
+  /** First byte to read (default 0): FTP `REST` before `RETR`. */
+  readonly start?: number
+  /** Last byte to read, inclusive, as in `fs.createReadStream` (default: to the end). */
+  readonly end?: number
+  /** Most bytes read ahead of the consumer (default 65536); also the largest block. */
+  readonly highWaterMark?: number
+}
+
+/** Checks the options of `toReadable`; a bad one is the stream's error, not a throw. */
+const checkReadableOptions = (path: unknown, options: ReadableOptions): E.Either<PathIOError, Required<ReadableOptions>> => {
+  const { start = 0, end = Number.MAX_SAFE_INTEGER, highWaterMark = DEFAULT_HIGH_WATER_MARK } = options
+  if (!isOffset(start)) return E.left(invalid('toReadable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
+  if (!isOffset(end)) return E.left(invalid('toReadable', path, `end must be a non-negative safe integer, got ${describe(end)}`))
+  if (!isOffset(highWaterMark) || highWaterMark === 0)
+    return E.left(invalid('toReadable', path, `highWaterMark must be a positive safe integer, got ${describe(highWaterMark)}`))
+  return E.right({ start, end, highWaterMark })
+}
+
+/**
+ * A `Readable` of the file at `path` (bytes `start` to `end` inclusive).
+ * It respects backpressure: each `read()` of the stream pulls one block from
+ * the record, never more than makes its buffer reach `highWaterMark`, so it
+ * never reads more than `highWaterMark` bytes ahead of its consumer. The
+ * handle is closed at the end (before `'end'`), on an error and on
+ * `destroy()`. Every failure, a bad option included, is an `'error'` event
+ * carrying the `PathIOError` itself (a plain record, not an `Error`).
+ *
+ * @example
+ * import { toReadable, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipeline } from 'node:stream/promises'
+ * const io = makeMemoryPathIO()
+ * // await pipeline(toReadable(io, '/pub/big.iso', { start: restOffset }), dataSocket)
+ *
+ * @category helpers
+ * @since 0.1.0
+ */
+export const toReadable = <S>(pathio: PathIO<S>, path: string, options: ReadableOptions = {}): Readable => {
+  const checked = checkReadableOptions(path, options ?? {})
+  const { start, end, highWaterMark } = E.isRight(checked)
+    ? checked.right
+    : { start: 0, end: 0, highWaterMark: DEFAULT_HIGH_WATER_MARK }
+  let file: FileHandle | undefined
+  let remaining = end - start + 1
+
+  const closeFile = async (): Promise<E.Either<PathIOError, void>> => {
+    if (file === undefined) return E.right(undefined)
+    const closing = file
+    file = undefined
+    return runTask('close', path, () => pathio.close(closing))
+  }
+
+  const stream: Readable = new Readable({
+    highWaterMark,
+    construct: (callback) => {
+      if (E.isLeft(checked)) return callback(checked.left as unknown as Error)
+      void (async () => {
+        const opened = await runTask('open', path, () => pathio.open(path, 'rb'))
+        if (E.isLeft(opened)) return callback(opened.left as unknown as Error)
+        file = opened.right
+        if (start > 0) {
+          const sought = await runTask('seek', path, () => pathio.seek(opened.right, start))
+          if (E.isLeft(sought)) return callback(sought.left as unknown as Error)
+        }
+        callback()
+      })()
+    },
+    read: () => {
+      void (async () => {
+        const current = file
+        if (current === undefined) return
+        // Never past highWaterMark bytes buffered: this is the read-ahead bound.
+        const size = Math.min(remaining, Math.max(1, highWaterMark - stream.readableLength))
+        const block = size <= 0 ? E.right(new Uint8Array(0)) : await runTask('read', path, () => pathio.read(current, size))
+        if (E.isLeft(block)) {
+          stream.destroy(block.left as unknown as Error)
+        } else if (block.right.length === 0) {
+          // Closed before 'end', so that a failed close is still this stream's error.
+          const closed = await closeFile()
+          if (E.isLeft(closed)) stream.destroy(closed.left as unknown as Error)
+          else stream.push(null)
+        } else {
+          remaining -= block.right.length
+          stream.push(block.right)
+        }
+      })()
+    },
+    destroy: (error, callback) => {
+      void closeFile().then(() => callback(error))
+    }
+  })
+  return stream
+}
+
+/**
+ * Options of `toWritable`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface WritableOptions {
+  /** Add to the end of the file (FTP `APPE`): every write lands at the end. */
+  readonly append?: boolean
+  /**
+   * Write from this byte on (FTP `REST` before `STOR`): an existing file is
+   * opened `r+b` and NOT truncated (bytes past what is written stay), a
+   * missing one is created; a gap past the end fills with zeros.
+   */
+  readonly start?: number
+}
+
+/** The mode and offset `toWritable` opens with. */
+const writePlan = (path: unknown, options: WritableOptions): E.Either<PathIOError, { mode: OpenMode; start?: number }> => {
+  const { append = false, start } = options
+  if (start === undefined || start === null) return E.right({ mode: append === true ? 'ab' : 'wb' })
+  if (!isOffset(start)) return E.left(invalid('toWritable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
+  if (append === true) return E.left(invalid('toWritable', path, 'append and start cannot be used together'))
+  return E.right({ mode: 'r+b', start })
+}
+
+/**
+ * A `Writable` into the file at `path`: created or truncated (`wb`), added
+ * to (`append`), or written from byte `start` without truncation (see
+ * `WritableOptions`). Each chunk is one or more `write`s of the record, and
+ * its callback waits for them, so backpressure reaches the producer. The
+ * handle is closed on `end()` (before `'finish'`, so a closing error is
+ * reported), on an error and on `destroy()`. Every failure, a bad option
+ * included, is an `'error'` event carrying the `PathIOError` itself.
+ *
+ * @example
+ * import { toWritable, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipeline } from 'node:stream/promises'
+ * const io = makeMemoryPathIO()
+ * // await pipeline(dataSocket, toWritable(io, '/incoming/upload.bin', { start: restOffset }))
+ *
+ * @category helpers
+ * @since 0.1.0
+ */
+export const toWritable = <S>(pathio: PathIO<S>, path: string, options: WritableOptions = {}): Writable => {
+  const plan = writePlan(path, options ?? {})
+  let file: FileHandle | undefined
+
+  const closeFile = async (): Promise<E.Either<PathIOError, void>> => {
+    if (file === undefined) return E.right(undefined)
+    const closing = file
+    file = undefined
+    return runTask('close', path, () => pathio.close(closing))
+  }
+
+  const openFile = async (): Promise<E.Either<PathIOError, FileHandle>> => {
+    if (E.isLeft(plan)) return plan
+    const { mode, start } = plan.right
+    if (mode !== 'r+b') return runTask('open', path, () => pathio.open(path, mode))
+    // r+b keeps what is there; a missing file is created (wb) as STOR would.
+    let opened = await runTask('open', path, () => pathio.open(path, 'r+b'))
+    if (E.isLeft(opened) && opened.left.reason === 'NotFound')
+      opened = await runTask('open', path, () => pathio.open(path, 'wb'))
+    if (E.isLeft(opened) || start === undefined || start === 0) return opened
+    const handle = opened.right
+    const sought = await runTask('seek', path, () => pathio.seek(handle, start))
+    if (E.isRight(sought)) return opened
+    await runTask('close', path, () => pathio.close(handle))
+    return sought
+  }
+
+  const writeAll = async (current: FileHandle, chunk: Uint8Array): Promise<E.Either<PathIOError, void>> => {
+    for (let offset = 0; offset < chunk.length; ) {
+      const written = await runTask('write', path, () =>
+        pathio.write(current, offset === 0 ? chunk : chunk.subarray(offset))
+      )
+      if (E.isLeft(written)) return written
+      if (!(written.right > 0))
+        return E.left(pathIOError('Unknown', 'write', { path, detail: `the backend wrote ${written.right} bytes` }))
+      offset += written.right
+    }
+    return E.right(undefined)
+  }
+
+  return new Writable({
+    construct: (callback) => {
+      void openFile().then((opened) => {
+        if (E.isLeft(opened)) return callback(opened.left as unknown as Error)
+        file = opened.right
+        callback()
+      })
+    },
+    write: (chunk: Uint8Array, _encoding, callback) => {
+      const current = file
+      if (current === undefined) return callback(pathIOError('BadHandle', 'write', { path, detail: 'the file is closed' }) as unknown as Error)
+      void writeAll(current, chunk).then((written) => callback(E.isLeft(written) ? (written.left as unknown as Error) : null))
+    },
+    final: (callback) => {
+      void closeFile().then((closed) => callback(E.isLeft(closed) ? (closed.left as unknown as Error) : null))
+    },
+    destroy: (error, callback) => {
+      void closeFile().then(() => callback(error))
+    }
+  })
+}

@@ -1,0 +1,111 @@
+/**
+ * `normaliseErrors`: turns a hand-written or third-party record, whose
+ * functions may throw, return a `Promise`, or a `TaskEither` with any error,
+ * into a `PathIO` whose every failure is a `PathIOError`.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import type { Entry, MkdirOptions, OpenMode, OperationName, PathIO, Stat, Whence } from '../PathIO'
+import { toPathIOError, type PathIOError } from '../PathIOError'
+import { pathOf } from './operationPath'
+import { mapOperations, type LooseCall } from './wrap'
+
+/**
+ * What one operation of a loose record may give: a `TaskEither` with any
+ * error, a `Task`, a `Promise`, or the value itself (it may also throw).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type LooseResult<A> = TaskEither<unknown, A> | (() => Promise<A>) | Promise<A> | A
+
+/**
+ * A "loose" backend: the shape of `PathIO`, but each function may throw,
+ * return a `Promise`, a plain value, or a `TaskEither` whose error is anything.
+ * Handles are whatever the record makes (objects are best: they are
+ * recognised by identity); they are given back to it untouched.
+ *
+ * @example
+ * import type { LooseBackend } from 'fp-pathio'
+ * import * as fs from 'node:fs'
+ * const partial: Pick<LooseBackend, 'exists' | 'stat'> = {
+ *   exists: (path) => fs.existsSync(path), // a plain value
+ *   stat: (path) => fs.promises.stat(path) // a Promise that may reject with { code: 'ENOENT' }
+ * }
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface LooseBackend<S = unknown> {
+  readonly state?: S
+  exists(path: string): LooseResult<boolean>
+  isDir(path: string): LooseResult<boolean>
+  isFile(path: string): LooseResult<boolean>
+  stat(path: string): LooseResult<Stat>
+  mkdir(path: string, options?: MkdirOptions | null): LooseResult<void>
+  rmdir(path: string): LooseResult<void>
+  unlink(path: string): LooseResult<void>
+  rename(source: string, destination: string): LooseResult<string>
+  list(path: string): LooseResult<ReadonlyArray<string>>
+  scan(path: string): LooseResult<ReadonlyArray<Entry>>
+  open(path: string, mode?: OpenMode | null): LooseResult<unknown>
+  // Handles are the backend's own: `any` so that its own handle type fits.
+  read(file: any, size?: number | null): LooseResult<Uint8Array>
+  write(file: any, data: Uint8Array): LooseResult<number>
+  seek(file: any, offset: number, whence?: Whence | null): LooseResult<number>
+  close(file: any): LooseResult<void>
+}
+
+const isEither = (u: unknown): u is E.Either<unknown, unknown> =>
+  typeof u === 'object' &&
+  u !== null &&
+  (((u as { _tag?: unknown })._tag === 'Left' && 'left' in u) ||
+    ((u as { _tag?: unknown })._tag === 'Right' && 'right' in u))
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  (typeof u === 'object' || typeof u === 'function') && u !== null && typeof (u as { then?: unknown }).then === 'function'
+
+/**
+ * Runs one loose call and settles on an `Either` whatever it does: a thrown
+ * error, a rejection, or a `Left` of anything become a `PathIOError`.
+ */
+const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
+  const fail = toPathIOError(op, pathOf(op, args))
+  const fromValue = (value: unknown): E.Either<PathIOError, unknown> =>
+    isEither(value) ? E.mapLeft(fail)(value) : E.right(value)
+  try {
+    let result = call(...args)
+    // A function is a `TaskEither` (or a `Task`): run it, it may throw too.
+    if (typeof result === 'function') result = (result as () => unknown)()
+    return isThenable(result)
+      ? Promise.resolve(result).then(fromValue, (rejected: unknown) => E.left(fail(rejected)))
+      : Promise.resolve(fromValue(result))
+  } catch (thrown) {
+    return Promise.resolve(E.left(fail(thrown)))
+  }
+}
+
+/**
+ * Makes a `PathIO` of a loose record: every failure becomes a `PathIOError`
+ * (a `PathIOError` passes through; an errno error maps by its `code`, so
+ * `{ code: 'ENOENT' }` is `NotFound`; anything else is `Unknown`), with the
+ * original kept as `cause`. The record's functions are called only when the
+ * task runs, as methods of the record. A function that returns a function is
+ * taken to return a `TaskEither` (or a `Task`), which is run; an `Either`
+ * value is taken as the result; anything else is the `Right` value. `state`
+ * passes through. A record missing an operation is a `TypeError` at once.
+ *
+ * @example
+ * import { normaliseErrors, makeMemoryPathIO } from 'fp-pathio'
+ * import * as fs from 'node:fs'
+ * // a memory tree whose `stat` asks the real disk instead, with a Promise
+ * const io = normaliseErrors({ ...makeMemoryPathIO(), stat: (path: string) => fs.promises.stat(path) })
+ * // await io.stat('/missing')() -> left({ reason: 'NotFound', code: 'ENOENT', cause: <the fs error>, ... })
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const normaliseErrors = <S = undefined>(backend: LooseBackend<S>): PathIO<S> =>
+  mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => settle(op, args, call))

@@ -1,0 +1,34 @@
+/**
+ * `readOnly`: a record that can look but not change anything.
+ *
+ * @since 0.1.0
+ */
+import * as TE from 'fp-ts/TaskEither'
+import { MUTATING_OPERATIONS, OpenMode } from '../PathIO'
+import { pathIOError } from '../PathIOError'
+import { pathOf } from './operationPath'
+import { wrapOperations } from './wrap'
+
+/**
+ * Every operation that would change something is `Left` with reason
+ * `ReadOnly` (code `EROFS`), and the inner record is never called: `mkdir`,
+ * `rmdir`, `unlink`, `rename`, `write` (also through a handle opened for
+ * writing by another record of the same state), and `open` in a valid mode
+ * other than `rb`. Reads pass through, and so does an `open` with an invalid
+ * mode, which the backend refuses as `InvalidArgument`.
+ *
+ * @example
+ * import { readOnly, makeMemoryPathIO } from 'fp-pathio'
+ * const io = readOnly(makeMemoryPathIO())
+ * // await io.mkdir('/pub')() -> left({ reason: 'ReadOnly', ... })
+ * // await io.list('/')() -> right([])
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const readOnly = wrapOperations((op, args, next) => {
+  const writes = MUTATING_OPERATIONS.has(op) || (op === 'open' && OpenMode.is(args[1]) && args[1] !== 'rb')
+  return writes
+    ? TE.left(pathIOError('ReadOnly', op, { path: pathOf(op, args), code: 'EROFS', detail: 'this record is read-only' }))
+    : next(...args)
+})

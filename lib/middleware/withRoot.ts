@@ -1,0 +1,172 @@
+/**
+ * `withRoot`: a jail. The caller sees a virtual tree whose `/` is a directory
+ * of the inner record, and can never reach outside it.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/Either'
+import * as TE from 'fp-ts/TaskEither'
+import { pipe } from 'fp-ts/function'
+import * as posix from 'node:path/posix'
+import type { Entry, Middleware, OperationName, PathIO } from '../PathIO'
+import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
+import { isMemoryTree } from '../backends/memory/tree'
+import { PATH_MAX, describe, resolvePath } from '../internal/arguments'
+import { PATH_OPERATIONS } from './operationPath'
+import { makeSymlinkGuard, type SymlinkGuard } from './symlinkGuard'
+import { wrapOperations } from './wrap'
+
+/** Operations that act on the last component itself, not on what a symbolic link there points to. */
+const ON_THE_ENTRY: ReadonlySet<OperationName> = new Set<OperationName>(['mkdir', 'rmdir', 'unlink', 'rename'])
+
+const joinChild = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
+
+const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** A path given by the caller, and where it really leads in the inner record. */
+interface Mapped {
+  readonly given: string
+  readonly real: string
+}
+
+/**
+ * Jails a record under `root`: every path the caller gives is resolved
+ * lexically against the virtual `/` (so a relative path starts at the root
+ * and `..` never climbs above it), then becomes `root` + that path in the
+ * inner record. Errors name the caller's path, never the real directory (the
+ * original error stays untouched in `cause`, for logs only); `list` and `scan`
+ * give the directory as the caller gave it joined with each name; `rename`
+ * gives the destination as given.
+ *
+ * On a real disk a symbolic link must not open a way out: when `root` exists
+ * on the disk (and the inner record is not a memory tree), each path is first
+ * followed, link by link, from its deepest existing ancestor (with
+ * `fs.promises`, never blocking the event loop; dangling links included); one that would
+ * end outside the real root is `Left` with reason `PermissionDenied`. The
+ * last component is followed by the operations that follow links (`open`,
+ * `stat`, `list`, ...), not by those that act on the entry itself (`unlink`,
+ * `rmdir`, `mkdir`, `rename`). A `root` that is not an absolute path string
+ * is a `TypeError` at once.
+ *
+ * The root itself is in use, as in a chroot: `rmdir` of it, or `rename` from
+ * or onto it, is `Busy`.
+ *
+ * The root's length comes out of the 4095-byte path budget: a valid virtual
+ * path that is too long once under the root cannot exist, so looking it up
+ * finds nothing (`false`, `NotFound`) and creating it is `InvalidArgument`.
+ *
+ * @example
+ * import { withRoot, makeMemoryPathIO } from 'fp-pathio'
+ * const io = withRoot('/home/alice')(makeMemoryPathIO())
+ * // io.open('../../etc/passwd') opens /home/alice/etc/passwd of the inner record;
+ * // an error there says 'open '../../etc/passwd': no such file or directory'
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withRoot = (root: string): Middleware => {
+  if (typeof root !== 'string' || !posix.isAbsolute(root) || root.includes('\0'))
+    throw new TypeError(`withRoot: 'root' must be an absolute path string, got ${describe(root)}`)
+  const base = posix.resolve(root)
+  const toReal = (virtual: string): string => (base === '/' ? virtual : virtual === '/' ? base : base + virtual)
+  // Whatever still names the real root in a message (an errno message, say) is shown as the virtual '/'.
+  const realRootInText = base === '/' ? undefined : new RegExp(`${escapeRegExp(base)}(?:/|(?=['"\\s,:;)]|$))`, 'g')
+  const hideRoot = (text: string): string => (realRootInText === undefined ? text : text.replace(realRootInText, '/'))
+
+  const virtualError =
+    (mapped: ReadonlyArray<Mapped>) =>
+    (error: PathIOError): PathIOError => {
+      let message = error.message
+      let path = error.path
+      for (const { given, real } of mapped) {
+        message = message.split(`'${real}'`).join(`'${given}'`)
+        if (path === real) path = given
+      }
+      return {
+        ...error,
+        ...(path === undefined ? {} : { path: mapped.some(({ given }) => given === path) ? path : hideRoot(path) }),
+        message: hideRoot(message)
+      }
+    }
+
+  const virtualResult = (op: OperationName, mapped: ReadonlyArray<Mapped>) => (result: unknown): unknown => {
+    const dir = mapped[0].given
+    switch (op) {
+      case 'rename':
+        return mapped[1].given
+      case 'list':
+        return (result as ReadonlyArray<string>).map((path) => joinChild(dir, nameOf(path)))
+      case 'scan':
+        return (result as ReadonlyArray<Entry>).map((entry): Entry => ({ ...entry, path: joinChild(dir, entry.name) }))
+      default:
+        return result
+    }
+  }
+
+  /**
+   * A valid virtual path too long once under the root: nothing can exist
+   * there through this record, so a lookup finds nothing, and creating it is
+   * `InvalidArgument` (as `ENAMETOOLONG` would be).
+   */
+  const tooLongOnceJailed = (op: OperationName, args: ReadonlyArray<unknown>, index: number): E.Either<PathIOError, unknown> => {
+    const path = args[index]
+    const creates =
+      op === 'mkdir' || (op === 'rename' && index === 1) || (op === 'open' && args[1] !== 'rb' && args[1] !== 'r+b' && args[1] != null)
+    if (creates)
+      return E.left(
+        pathIOError('InvalidArgument', op, { path, detail: `path longer than ${PATH_MAX} bytes once under the root` })
+      )
+    if (op === 'exists' || op === 'isDir' || op === 'isFile') return E.right(false)
+    return E.left(pathIOError('NotFound', op, { path, code: 'ENOENT' }))
+  }
+
+  return <S>(pathio: PathIO<S>): PathIO<S> => {
+    // A memory tree has no symbolic links, and a same-named directory on the real disk is no concern of it.
+    const guard: SymlinkGuard | undefined = isMemoryTree(pathio.state) ? undefined : makeSymlinkGuard(base)
+
+    const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
+      if (guard === undefined) return E.right(undefined)
+      const where = await guard(real, !ON_THE_ENTRY.has(op) || real === base)
+      return where === 'outside'
+        ? E.left(
+            pathIOError('PermissionDenied', op, {
+              path: given,
+              code: 'EACCES',
+              detail: `${index === 0 ? '' : 'destination '}leads outside the root through a symbolic link`
+            })
+          )
+        : E.right(undefined)
+    }
+
+    return wrapOperations((op, args, next) => {
+      if (!PATH_OPERATIONS.has(op)) return next(...args)
+      const count = op === 'rename' ? 2 : 1
+      const mapped: Array<Mapped> = []
+      for (let i = 0; i < count; i++) {
+        const virtual = resolvePath(op, '/', args[i])
+        if (E.isLeft(virtual)) return TE.left(virtual.left)
+        const real = toReal(virtual.right)
+        // As in a chroot: the root is in use, it cannot go or be replaced.
+        if (real === base && (op === 'rmdir' || op === 'rename'))
+          return TE.left(pathIOError('Busy', op, { path: args[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' }))
+        if (base !== '/' && E.isLeft(resolvePath(op, '/', real))) return TE.fromEither(tooLongOnceJailed(op, args, i))
+        mapped.push({ given: args[i] as string, real })
+      }
+      const call: TE.TaskEither<PathIOError, unknown> = async () => {
+        try {
+          for (let i = 0; i < count; i++) {
+            const checked = await checkLinks(op, mapped[i], i)
+            if (E.isLeft(checked)) return checked
+          }
+        } catch (thrown) {
+          // ELOOP, EACCES, ... while following links: as the operation itself would have failed.
+          return E.left(toPathIOError(op, mapped[0].real)(thrown))
+        }
+        return next(...mapped.map(({ real }) => real), ...args.slice(count))()
+      }
+      return pipe(call, TE.bimap(virtualError(mapped), virtualResult(op, mapped)))
+    })(pathio)
+  }
+}

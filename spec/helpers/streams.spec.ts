@@ -1,0 +1,199 @@
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { Readable, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import {
+  isPathIOError,
+  makeMemoryPathIO,
+  toReadable,
+  toWritable,
+  withFaults,
+  wrapOperations,
+  type PathIO
+} from '../../lib'
+import * as contract from '../contract/helpers'
+import { expectRight } from '../contract/helpers'
+import { countHandles } from '../contract/stacks'
+
+const MiB = 1024 * 1024
+
+const ticks = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+const collect = async (readable: Readable): Promise<Buffer> => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of readable) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** The error a stream ends with (or 'no error'). */
+const streamError = (stream: Readable | Writable): Promise<unknown> =>
+  new Promise((resolve) => {
+    stream.on('error', resolve)
+    stream.on('close', () => setImmediate(() => resolve('no error')))
+    if (stream instanceof Readable) stream.resume()
+  })
+
+/** Counts the bytes `read` gave. */
+const countingReads = (pathio: PathIO<unknown>) => {
+  let bytes = 0
+  const counted = wrapOperations((op, args, next) =>
+    op !== 'read'
+      ? next(...args)
+      : async () => {
+          const result = await next(...args)()
+          if (result._tag === 'Right') bytes += (result.right as Uint8Array).length
+          return result
+        }
+  )(pathio)
+  return { pathio: counted, bytesRead: () => bytes }
+}
+
+describe('toReadable and toWritable', () => {
+  let memory: PathIO<unknown>
+  beforeEach(() => {
+    memory = makeMemoryPathIO()
+  })
+
+  it('round-trip 1 MiB through pipeline(), closing both handles', async () => {
+    const data = randomBytes(MiB)
+    await contract.writeFile(memory, '/src', data)
+    const counted = countHandles(memory)
+    await pipeline(toReadable(counted.pathio, '/src'), toWritable(counted.pathio, '/dst'))
+    const copied = await expectRight(memory.open('/dst', 'rb'))
+    expect(Buffer.from(await expectRight(memory.read(copied))).equals(data)).to.equal(true)
+    expect(counted.opens()).to.equal(2)
+    expect(counted.openHandles()).to.equal(0)
+  })
+
+  it('reads from start to end inclusive, as fs.createReadStream', async () => {
+    const data = randomBytes(1000)
+    await contract.writeFile(memory, '/f', data)
+    expect((await collect(toReadable(memory, '/f', { start: 100, end: 199 }))).equals(data.subarray(100, 200))).to.equal(true)
+    expect((await collect(toReadable(memory, '/f', { start: 990 }))).equals(data.subarray(990))).to.equal(true)
+    expect((await collect(toReadable(memory, '/f', { end: 0 }))).equals(data.subarray(0, 1))).to.equal(true)
+    expect((await collect(toReadable(memory, '/f', { start: 5000 }))).length).to.equal(0)
+    expect((await collect(toReadable(memory, '/f', { highWaterMark: 7 }))).equals(data)).to.equal(true)
+  })
+
+  it('writes from start into an existing file without truncating it (REST + STOR)', async () => {
+    await contract.writeFile(memory, '/f', 'abcdefghij')
+    await pipeline(Readable.from([Buffer.from('XYZ')]), toWritable(memory, '/f', { start: 3 }))
+    expect(await contract.readFile(memory, '/f')).to.equal('abcXYZghij')
+    await pipeline(Readable.from([Buffer.from('END')]), toWritable(memory, '/f', { start: 10 }))
+    expect(await contract.readFile(memory, '/f')).to.equal('abcXYZghijEND')
+  })
+
+  it('creates a missing file with start (zeros before it), truncates without, appends with append', async () => {
+    await pipeline(Readable.from([Buffer.from('XYZ')]), toWritable(memory, '/new', { start: 2 }))
+    expect(await contract.readFile(memory, '/new')).to.equal('\0\0XYZ')
+    await pipeline(Readable.from([Buffer.from('ab')]), toWritable(memory, '/new'))
+    expect(await contract.readFile(memory, '/new')).to.equal('ab')
+    await pipeline(Readable.from([Buffer.from('cd'), Buffer.from('ef')]), toWritable(memory, '/new', { append: true }))
+    expect(await contract.readFile(memory, '/new')).to.equal('abcdef')
+  })
+
+  it('does not read ahead more than highWaterMark of a consumer that does not read', async () => {
+    await contract.writeFile(memory, '/big', randomBytes(MiB))
+    const counted = countHandles(memory)
+    const reads = countingReads(counted.pathio)
+    const readable = toReadable(reads.pathio, '/big', { highWaterMark: 1024 })
+    await new Promise((resolve) => readable.once('readable', resolve))
+    await ticks(20)
+    expect(reads.bytesRead()).to.be.within(1, 1024)
+    let consumed = 0
+    for (let i = 0; i < 5; i++) {
+      const chunk = readable.read() as Buffer | null
+      consumed += chunk === null ? 0 : chunk.length
+      await ticks(20)
+      expect(reads.bytesRead() - consumed).to.be.at.most(1024)
+    }
+    expect(consumed).to.be.greaterThan(0)
+    readable.destroy()
+    await new Promise((resolve) => readable.once('close', resolve))
+    expect(counted.openHandles()).to.equal(0)
+  })
+
+  it('a slow consumer in a pipeline holds the reader back', async () => {
+    await contract.writeFile(memory, '/big', randomBytes(256 * 1024))
+    const reads = countingReads(memory)
+    const highWaterMark = 4096
+    let processed = 0
+    let mostAhead = 0
+    const slow = new Writable({
+      highWaterMark: 1,
+      write: (chunk: Buffer, _encoding, callback) => {
+        setImmediate(() => {
+          processed += chunk.length
+          mostAhead = Math.max(mostAhead, reads.bytesRead() - processed)
+          callback()
+        })
+      }
+    })
+    await pipeline(toReadable(reads.pathio, '/big', { highWaterMark }), slow)
+    expect(processed).to.equal(256 * 1024)
+    // The readable's buffer plus the one chunk the writable holds.
+    expect(mostAhead).to.be.at.most(2 * highWaterMark)
+  })
+
+  it('toWritable waits for each write: backpressure reaches the producer', async () => {
+    let inFlight = 0
+    let mostInFlight = 0
+    const slowWrites = wrapOperations((op, args, next) =>
+      op !== 'write'
+        ? next(...args)
+        : async () => {
+            inFlight++
+            mostInFlight = Math.max(mostInFlight, inFlight)
+            await ticks(1)
+            inFlight--
+            return next(...args)()
+          }
+    )(memory)
+    const chunks = Array.from({ length: 50 }, (_, i) => Buffer.from(`chunk ${i};`))
+    await pipeline(Readable.from(chunks), toWritable(slowWrites, '/out'))
+    expect(mostInFlight).to.equal(1)
+    expect(await contract.readFile(memory, '/out')).to.equal(chunks.map(String).join(''))
+  })
+
+  it('closes the handle when destroyed early', async () => {
+    await contract.writeFile(memory, '/big', randomBytes(MiB))
+    const counted = countHandles(memory)
+    const readable = toReadable(counted.pathio, '/big', { highWaterMark: 1024 })
+    await new Promise((resolve) => readable.once('readable', resolve))
+    readable.destroy()
+    await new Promise((resolve) => readable.once('close', resolve))
+    const writable = toWritable(counted.pathio, '/out')
+    await new Promise((resolve) => writable.write(Buffer.from('part'), resolve))
+    writable.destroy()
+    await new Promise((resolve) => writable.once('close', resolve))
+    expect(counted.opens()).to.equal(2)
+    expect(counted.openHandles()).to.equal(0)
+  })
+
+  it('errors are the PathIOError itself, and the handle is closed', async () => {
+    await contract.writeFile(memory, '/f', randomBytes(100_000))
+    const counted = countHandles(memory)
+    const reasonOf = async (stream: Readable | Writable): Promise<string> => {
+      const error = await streamError(stream)
+      return isPathIOError(error) ? error.reason : String(error)
+    }
+    expect(await reasonOf(toReadable(counted.pathio, '/missing'))).to.equal('NotFound')
+    expect(await reasonOf(toReadable(counted.pathio, '/f', { start: -1 }))).to.equal('InvalidArgument')
+    expect(await reasonOf(toReadable(counted.pathio, '/f', { end: 1.5 }))).to.equal('InvalidArgument')
+    expect(await reasonOf(toReadable(counted.pathio, '/f', { highWaterMark: 0 }))).to.equal('InvalidArgument')
+    expect(await reasonOf(toWritable(counted.pathio, '/no/dir/f'))).to.equal('NotFound')
+    expect(await reasonOf(toWritable(counted.pathio, '/f', { start: Number.NaN }))).to.equal('InvalidArgument')
+    expect(await reasonOf(toWritable(counted.pathio, '/f', { start: 1, append: true }))).to.equal('InvalidArgument')
+    const failingReads = withFaults({ seed: 4, rate: 1, ops: ['read'], reasons: ['Busy'] })(counted.pathio)
+    expect(await reasonOf(toReadable(failingReads, '/f'))).to.equal('Busy')
+    const failingWrites = withFaults({ seed: 4, rate: 1, ops: ['write'], reasons: ['NoSpace'] })(counted.pathio)
+    const failed = await pipeline(Readable.from([Buffer.from('data')]), toWritable(failingWrites, '/g')).then(
+      () => 'no error',
+      (e: unknown) => (isPathIOError(e) ? e.reason : String(e))
+    )
+    expect(failed).to.equal('NoSpace')
+    expect(counted.openHandles()).to.equal(0)
+  })
+})

@@ -1,0 +1,64 @@
+import { expect } from 'chai'
+import { makeMemoryPathIO, readOnly, type PathIO } from '../../lib'
+import { expectLeft, expectRight, readFile, snapshot, writeFile } from '../contract/helpers'
+
+describe('readOnly', () => {
+  let inner: PathIO<unknown>
+  let io: PathIO<unknown>
+
+  beforeEach(async () => {
+    inner = makeMemoryPathIO()
+    await expectRight(inner.mkdir('/d'))
+    await expectRight(inner.mkdir('/empty'))
+    await writeFile(inner, '/d/f', 'content')
+    io = readOnly(inner)
+  })
+
+  it('refuses every mutating operation with ReadOnly and leaves the tree unchanged', async () => {
+    const before = await snapshot(inner, '/')
+    const refused = [
+      io.mkdir('/new'),
+      io.mkdir('/d', { existOk: true }),
+      io.rmdir('/empty'),
+      io.unlink('/d/f'),
+      io.rename('/d/f', '/g'),
+      io.open('/d/f', 'wb'),
+      io.open('/d/f', 'ab'),
+      io.open('/d/f', 'r+b'),
+      io.open('/new-file', 'wb')
+    ]
+    for (const task of refused) {
+      const error = await expectLeft(task, 'ReadOnly')
+      expect(error.code).to.equal('EROFS')
+    }
+    expect(await snapshot(inner, '/')).to.deep.equal(before)
+  })
+
+  it('refuses a write even through a handle opened for writing by another record', async () => {
+    const h = await expectRight(inner.open('/d/f', 'r+b'))
+    await expectLeft(io.write(h, Buffer.from('XX')), 'ReadOnly', 'write')
+    // Reading, seeking and closing the same handle are not changes.
+    expect((await expectRight(io.read(h, 3))).length).to.equal(3)
+    expect(await expectRight(io.seek(h, 0))).to.equal(0)
+    await expectRight(io.close(h))
+    expect(await readFile(inner, '/d/f')).to.equal('content')
+  })
+
+  it('lets every read through', async () => {
+    expect(await expectRight(io.exists('/d/f'))).to.equal(true)
+    expect(await expectRight(io.isDir('/d'))).to.equal(true)
+    expect(await expectRight(io.isFile('/d/f'))).to.equal(true)
+    expect((await expectRight(io.stat('/d/f'))).size).to.equal(7)
+    expect(await expectRight(io.list('/d'))).to.deep.equal(['/d/f'])
+    expect((await expectRight(io.scan('/d'))).map((e) => e.name)).to.deep.equal(['f'])
+    expect(await readFile(io, '/d/f')).to.equal('content')
+    const h = await expectRight(io.open('/d/f'))
+    expect(Buffer.from(await expectRight(io.read(h))).toString()).to.equal('content')
+    await expectRight(io.close(h))
+  })
+
+  it('keeps the backend errors of reads and of a bad mode', async () => {
+    await expectLeft(io.stat('/missing'), 'NotFound', 'stat')
+    await expectLeft(io.open('/d/f', 'xb' as 'rb'), 'InvalidArgument', 'open')
+  })
+})

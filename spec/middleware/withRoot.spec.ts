@@ -1,0 +1,231 @@
+import { expect } from 'chai'
+import * as TE from 'fp-ts/TaskEither'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {
+  makeMemoryPathIO,
+  makeMemoryTree,
+  makeNodePathIO,
+  normaliseErrors,
+  withRoot,
+  type PathIO
+} from '../../lib'
+import { expectLeft, expectRight, readFile, snapshot, sorted, writeFile } from '../contract/helpers'
+import { loosen } from '../contract/stacks'
+
+describe('withRoot', () => {
+  describe('on a memory tree', () => {
+    let outer: PathIO<unknown>
+    let io: PathIO<unknown>
+
+    beforeEach(async () => {
+      outer = makeMemoryPathIO({ state: makeMemoryTree() })
+      await expectRight(outer.mkdir('/jail'))
+      await expectRight(outer.mkdir('/etc'))
+      await writeFile(outer, '/etc/passwd', 'root:x:0:0')
+      await writeFile(outer, '/secret', 'outside')
+      await writeFile(outer, '/jail/inside', 'in')
+      io = withRoot('/jail')(outer)
+    })
+
+    const outside = async (): Promise<Record<string, unknown>> => {
+      const all = await snapshot(outer, '/')
+      return Object.fromEntries(Object.entries(all).filter(([p]) => p !== '/jail' && !p.startsWith('/jail/')))
+    }
+
+    it("'/' is the root; relative paths start there", async () => {
+      expect(await expectRight(io.list('/'))).to.deep.equal(['/inside'])
+      expect(await readFile(io, 'inside')).to.equal('in')
+      expect(await readFile(io, '/inside')).to.equal('in')
+      await writeFile(io, 'new', 'made')
+      expect(await readFile(outer, '/jail/new')).to.equal('made')
+    })
+
+    it('`..` never climbs above the virtual root', async () => {
+      const before = await outside()
+      expect(await readFile(io, '../inside')).to.equal('in')
+      expect(await readFile(io, '/../../inside')).to.equal('in')
+      await expectLeft(io.open('../secret', 'rb'), 'NotFound', 'open')
+      await expectLeft(io.open('../../etc/passwd', 'rb'), 'NotFound', 'open')
+      await writeFile(io, '../../secret', 'jailed')
+      await expectRight(io.mkdir('../../etc', { parents: true }))
+      await expectRight(io.rename('../../secret', '../../etc/moved'))
+      expect(await outside()).to.deep.equal(before)
+      expect(await readFile(outer, '/jail/etc/moved')).to.equal('jailed')
+    })
+
+    it('/etc/passwd is the jail’s own /etc/passwd', async () => {
+      const before = await outside()
+      await expectLeft(io.stat('/etc/passwd'), 'NotFound', 'stat')
+      expect(await expectRight(io.exists('/etc/passwd'))).to.equal(false)
+      await expectLeft(io.unlink('/etc/passwd'), 'NotFound', 'unlink')
+      await expectLeft(io.rmdir('/etc'), 'NotFound', 'rmdir')
+      expect(await outside()).to.deep.equal(before)
+    })
+
+    it('a NUL byte or a 5,000-character path is InvalidArgument, naming the path as given', async () => {
+      const before = await snapshot(outer, '/')
+      const long = `/${'a/'.repeat(2500)}`
+      for (const bad of ['in\0side', '../\0', long]) {
+        for (const task of [io.stat(bad), io.open(bad, 'wb'), io.mkdir(bad, { parents: true }), io.rename('inside', bad)]) {
+          const error = await expectLeft(task, 'InvalidArgument')
+          expect(error.path).to.equal(bad)
+        }
+      }
+      expect(await snapshot(outer, '/')).to.deep.equal(before)
+    })
+
+    it('errors name the virtual path, never the real directory', async () => {
+      for (const given of ['missing', '/missing', '../missing', 'a/b/../missing']) {
+        const error = await expectLeft(io.stat(given), 'NotFound', 'stat')
+        expect(error.path).to.equal(given)
+        expect(error.message).to.contain(`'${given}'`)
+        expect(error.message).not.to.contain('/jail')
+      }
+      const renamed = await expectLeft(io.rename('inside', 'nowhere/x'), 'NotFound', 'rename')
+      expect(renamed.message).not.to.contain('/jail')
+      const busy = await expectLeft(io.rmdir('/'), 'Busy', 'rmdir')
+      expect(busy.message).not.to.contain('/jail')
+      expect(busy.path).to.equal('/')
+    })
+
+    it('the root itself cannot be removed or renamed, even when empty: Busy', async () => {
+      await expectRight(io.unlink('inside'))
+      await expectLeft(io.rmdir('/'), 'Busy', 'rmdir')
+      await expectLeft(io.rmdir('..'), 'Busy', 'rmdir')
+      await expectLeft(io.rename('/', '/x'), 'Busy', 'rename')
+      await expectRight(io.mkdir('/d'))
+      await expectLeft(io.rename('/d', '/'), 'Busy', 'rename')
+      expect(await expectRight(outer.isDir('/jail'))).to.equal(true)
+      expect(await expectRight(io.list('/'))).to.deep.equal(['/d'])
+    })
+
+    it('rewrites real paths in a message and keeps the cause untouched', async () => {
+      const raw = Object.assign(new Error("EACCES: permission denied, open '/jail/inside'"), { code: 'EACCES' })
+      const inner = normaliseErrors({ ...loosen(outer), open: () => TE.left(raw) })
+      const error = await expectLeft(withRoot('/jail')(inner).open('inside', 'rb'), 'PermissionDenied', 'open')
+      expect(error.path).to.equal('inside')
+      expect(error.message).not.to.contain('/jail')
+      expect(error.cause).to.equal(raw)
+      // An Unknown error carries the cause's text: the root is hidden there too.
+      const weird = Object.assign(new Error("EWEIRD: odd, stat '/jail/inside' in /jail"), { code: 'EWEIRD' })
+      const unknown = await expectLeft(
+        withRoot('/jail')(normaliseErrors({ ...loosen(outer), stat: () => Promise.reject(weird) })).stat('inside'),
+        'Unknown'
+      )
+      expect(unknown.message).to.contain("'inside'")
+      expect(unknown.message).not.to.contain('/jail')
+      expect(unknown.cause).to.equal(weird)
+    })
+
+    it('list and scan give the directory as given (relative stays relative); rename the destination as given', async () => {
+      await expectRight(io.mkdir('d'))
+      await writeFile(io, 'd/x', 'x')
+      expect(await expectRight(io.list('d'))).to.deep.equal(['d/x'])
+      expect(await expectRight(io.list('d/'))).to.deep.equal(['d/x'])
+      expect(await expectRight(io.list('/d'))).to.deep.equal(['/d/x'])
+      expect(sorted(await expectRight(io.list('..')))).to.deep.equal(['../d', '../inside'])
+      expect((await expectRight(io.scan('./d'))).map((e) => [e.path, e.name])).to.deep.equal([['./d/x', 'x']])
+      expect(await expectRight(io.rename('d/x', '../d/y'))).to.equal('../d/y')
+    })
+
+    it('a valid path too long once under the root cannot exist there', async () => {
+      let virtual = '/'
+      while (virtual.length + 201 < 4095) virtual += `${'a'.repeat(200)}/`
+      virtual += 'z'.repeat(4095 - virtual.length)
+      expect(Buffer.byteLength(virtual)).to.equal(4095)
+      expect(await expectRight(io.exists(virtual))).to.equal(false)
+      await expectLeft(io.stat(virtual), 'NotFound', 'stat')
+      await expectLeft(io.open(virtual, 'wb'), 'InvalidArgument', 'open')
+      await expectLeft(io.mkdir(virtual, { parents: true }), 'InvalidArgument', 'mkdir')
+    })
+
+    it('a root that is not an absolute path string is a TypeError at once, naming root', () => {
+      for (const bad of ['relative/path', '', './jail', '/ja\0il', 42, undefined, null])
+        expect(() => withRoot(bad as string), String(bad)).to.throw(TypeError, /root/)
+    })
+  })
+
+  describe('on a real disk, with symbolic links', () => {
+    let temp: string
+    let jail: string
+    let io: PathIO<unknown>
+
+    beforeEach(() => {
+      temp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-jail-')))
+      jail = path.join(temp, 'jail')
+      fs.mkdirSync(path.join(jail, 'sub'), { recursive: true })
+      fs.mkdirSync(path.join(temp, 'outside'))
+      fs.writeFileSync(path.join(temp, 'outside', 'secret'), 'secret')
+      fs.writeFileSync(path.join(jail, 'f'), 'in the jail')
+      fs.symlinkSync('/', path.join(jail, 'toRoot'))
+      fs.symlinkSync(path.join(temp, 'outside'), path.join(jail, 'out'))
+      fs.symlinkSync('../outside/new-file', path.join(jail, 'dangling'))
+      fs.symlinkSync('sub', path.join(jail, 'inner'))
+      io = withRoot(jail)(makeNodePathIO())
+    })
+    afterEach(() => fs.rmSync(temp, { recursive: true, force: true }))
+
+    const outsideNow = (): Array<string> => fs.readdirSync(path.join(temp, 'outside')).sort()
+
+    it('refuses every path that leads out through a link, touching nothing outside', async () => {
+      const refused = [
+        io.stat('toRoot/etc/passwd'),
+        io.open('toRoot/etc/passwd', 'rb'),
+        io.list('toRoot'),
+        io.scan('toRoot/etc'),
+        io.exists('toRoot/etc/passwd'),
+        io.open('out/secret', 'rb'),
+        io.open('out/secret', 'wb'),
+        io.open('out/planted', 'wb'),
+        io.open('dangling', 'wb'),
+        io.open('/sub/../dangling', 'ab'),
+        io.mkdir('out/newdir'),
+        io.mkdir(`toRoot${temp}/outside/escaped/deeper`, { parents: true }),
+        io.unlink('out/secret'),
+        io.rename('f', 'out/f'),
+        io.rename('out/secret', 'stolen')
+      ]
+      for (const task of refused) {
+        const error = await expectLeft(task, 'PermissionDenied')
+        expect(error.message).not.to.contain(jail)
+      }
+      expect(outsideNow()).to.deep.equal(['secret'])
+      expect(fs.readFileSync(path.join(temp, 'outside', 'secret'), 'utf8')).to.equal('secret')
+      expect(fs.readFileSync(path.join(jail, 'f'), 'utf8')).to.equal('in the jail')
+    })
+
+    it('a link that stays inside works, and a link itself can be removed', async () => {
+      await writeFile(io, 'inner/x', 'through a link')
+      expect(await readFile(io, '/sub/x')).to.equal('through a link')
+      expect(await expectRight(io.list('inner'))).to.deep.equal(['inner/x'])
+      // unlink acts on the link, not on what it points to.
+      await expectRight(io.unlink('out'))
+      expect(outsideNow()).to.deep.equal(['secret'])
+      expect(fs.existsSync(path.join(jail, 'out'))).to.equal(false)
+    })
+
+    it('errors name the virtual path on disk too, and keep the errno cause', async () => {
+      const error = await expectLeft(io.open('sub/missing', 'rb'), 'NotFound', 'open')
+      expect(error.path).to.equal('sub/missing')
+      expect(error.message).not.to.contain(temp)
+      expect(error.code).to.equal('ENOENT')
+    })
+
+    it('works when the root itself is reached through a link', async () => {
+      fs.symlinkSync(jail, path.join(temp, 'alias'))
+      const aliased = withRoot(path.join(temp, 'alias'))(makeNodePathIO())
+      expect(await readFile(aliased, '/f')).to.equal('in the jail')
+      await expectLeft(aliased.open('out/secret', 'rb'), 'PermissionDenied', 'open')
+      expect(sorted(await expectRight(aliased.list('/')))).to.deep.equal([
+        '/dangling',
+        '/f',
+        '/inner',
+        '/out',
+        '/sub',
+        '/toRoot'
+      ])
+    })
+  })
+})
