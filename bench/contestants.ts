@@ -1,0 +1,256 @@
+/**
+ * One small adapter per contestant, all onto `Ops`. The PathIO backends share
+ * one adapter (`pathIOOps`); the peers (a raw synchronous `fs` loop,
+ * `fs.promises`, memfs) each get a few lines.
+ *
+ * @since 0.1.0
+ */
+import * as fs from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as nodePath from 'node:path'
+import { Volume } from 'memfs'
+import * as E from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import { makeMemoryPathIO } from '../lib/backends/memory'
+import { withTimeout } from '../lib/middleware/withTimeout'
+import type { FileHandle, PathIO, PathIOFactory } from '../lib/PathIO'
+import type { PathIOError } from '../lib/PathIOError'
+import type { Contestant, Ops, Session } from './contestant'
+
+/** Runs a `TaskEither` and turns a `Left` into a rejection: a failed op must stop the benchmark, not be timed. */
+const unwrap = <A>(te: TaskEither<PathIOError, A>): Promise<A> =>
+  te().then((result) => (E.isRight(result) ? result.right : Promise.reject(new Error(result.left.message))))
+
+/**
+ * `Ops` over any `PathIO` record: the same adapter for every backend and
+ * middleware stack, so their differences are theirs alone.
+ *
+ * @category adapters
+ * @since 0.1.0
+ */
+export const pathIOOps = (io: PathIO<unknown>): Ops => ({
+  open: (path, mode) => unwrap(io.open(path, mode === 'write' ? 'wb' : 'rb')),
+  write: (file, data) => unwrap(io.write(file as FileHandle, data)),
+  read: (file, size) => unwrap(io.read(file as FileHandle, size)).then((bytes) => bytes.length),
+  close: (file) => unwrap(io.close(file as FileHandle)),
+  stat: (path) => unwrap(io.stat(path)).then((stat) => stat.size),
+  list: (dir) => unwrap(io.list(dir)),
+  scan: (dir) => unwrap(io.scan(dir)),
+  unlink: (path) => unwrap(io.unlink(path)),
+  mkdir: (path) => unwrap(io.mkdir(path))
+})
+
+/** A fresh directory under `os.tmpdir()`, removed by the teardown. */
+const tempDir = (): { readonly dir: string; readonly remove: () => void } => {
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'fp-pathio-bench-'))
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** One read buffer per synchronous contestant: a raw loop reuses its buffer, which is what makes it the limit. */
+const scratchBuffer = (): ((size: number) => Buffer) => {
+  let scratch = Buffer.alloc(0)
+  return (size) => (scratch.length >= size ? scratch : (scratch = Buffer.allocUnsafe(size)))
+}
+
+// -------------------------------------------------------------------------------------
+// fp-pathio backends
+// -------------------------------------------------------------------------------------
+
+const memorySession = async (wrap: (io: PathIO<unknown>) => PathIO<unknown>): Promise<Session> => {
+  const ops = pathIOOps(wrap(makeMemoryPathIO()))
+  await ops.mkdir('/bench')
+  return { ops, dir: '/bench', teardown: async () => undefined }
+}
+
+/** The memory backend, bare. */
+export const memory: Contestant = {
+  name: 'memory',
+  kind: 'memory',
+  description: 'fp-pathio `makeMemoryPathIO`',
+  setup: () => memorySession((io) => io)
+}
+
+/**
+ * An export of the public index (`lib/backends`, `lib/middleware`) that may
+ * not have landed yet, or whose module does not load yet: looked up at run
+ * time, so the bench compiles and runs without it and picks it up once it is
+ * there.
+ */
+const optional = <A>(module: 'backends' | 'middleware', name: string): A | undefined => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = (module === 'backends' ? require('../lib/backends') : require('../lib/middleware')) as Record<string, unknown>
+    return typeof loaded[name] === 'function' ? (loaded[name] as A) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+type Normalise = (backend: PathIO<unknown>) => PathIO<unknown>
+const normaliseErrors = optional<Normalise>('middleware', 'normaliseErrors')
+
+/** A timeout no operation reaches: the middleware's bookkeeping is timed, never its firing. */
+const STACK_TIMEOUT_MS = 60_000
+
+/**
+ * The memory backend under `withTimeout(normaliseErrors(...))`, or under
+ * `withTimeout` alone while `normaliseErrors` is not exported yet.
+ */
+export const memoryStack: Contestant = {
+  name: normaliseErrors ? 'memory+timeout+normalise' : 'memory+timeout',
+  kind: 'memory',
+  description: normaliseErrors
+    ? '`withTimeout(normaliseErrors(makeMemoryPathIO()))`'
+    : '`withTimeout(makeMemoryPathIO())` (normaliseErrors not available yet)',
+  setup: () =>
+    memorySession((io) => withTimeout(STACK_TIMEOUT_MS)(normaliseErrors ? normaliseErrors(io) : io))
+}
+
+/** Whether the stack includes `normaliseErrors` (the report says so when it does not). */
+export const stackHasNormaliseErrors = normaliseErrors !== undefined
+
+const diskPathIO = (
+  name: string,
+  description: string,
+  factoryName: string,
+  closeState: (io: PathIO<unknown>) => Promise<void>
+): Contestant | undefined => {
+  const factory = optional<PathIOFactory<unknown>>('backends', factoryName)
+  if (factory === undefined) return undefined
+  return {
+    name,
+    kind: 'disk',
+    description,
+    setup: async () => {
+      const temp = tempDir()
+      const io = factory()
+      return {
+        ops: pathIOOps(io),
+        dir: temp.dir,
+        teardown: async () => {
+          await closeState(io)
+          temp.remove()
+        }
+      }
+    }
+  }
+}
+
+/** The Node backend (synchronous `fs` calls in `TaskEither`), when it is exported. */
+export const nodeBackend = (): Contestant | undefined =>
+  diskPathIO('node', 'fp-pathio `makeNodePathIO`', 'makeNodePathIO', async () => undefined)
+
+/** The pool backend (`worker_threads`), when it is exported; its pool is closed at teardown. */
+export const poolBackend = (): Contestant | undefined =>
+  diskPathIO('pool', 'fp-pathio `makePoolPathIO` (default size)', 'makePoolPathIO', async (io) => {
+    const close = (io.state as { close?: () => Promise<void> } | undefined)?.close
+    if (typeof close === 'function') await close()
+  })
+
+// -------------------------------------------------------------------------------------
+// peers
+// -------------------------------------------------------------------------------------
+
+/** The practical limit: `openSync`/`writeSync`/`readSync` on a real disk, no abstraction at all. */
+export const rawSync: Contestant = {
+  name: 'raw-sync',
+  kind: 'disk',
+  description: 'a bare `fs.openSync`/`writeSync`/`readSync` loop (the practical limit)',
+  setup: async () => {
+    const temp = tempDir()
+    const scratch = scratchBuffer()
+    const ops: Ops = {
+      open: (path, mode) => fs.openSync(path, mode === 'write' ? 'w' : 'r'),
+      write: (fd, data) => fs.writeSync(fd as number, data),
+      read: (fd, size) => fs.readSync(fd as number, scratch(size), 0, size, null),
+      close: (fd) => fs.closeSync(fd as number),
+      stat: (path) => fs.statSync(path).size,
+      list: (dir) => fs.readdirSync(dir),
+      scan: (dir) => fs.readdirSync(dir).map((name) => ({ name, stat: fs.statSync(nodePath.join(dir, name)) })),
+      unlink: (path) => fs.unlinkSync(path),
+      mkdir: (path) => fs.mkdirSync(path)
+    }
+    return { ops, dir: temp.dir, teardown: async () => temp.remove() }
+  }
+}
+
+/** Node's own promise API: every call on libuv's thread pool. */
+export const fsPromises: Contestant = {
+  name: 'fs.promises',
+  kind: 'disk',
+  description: "Node's `fs.promises` (`FileHandle` reads and writes, libuv thread pool)",
+  setup: async () => {
+    const temp = tempDir()
+    const ops: Ops = {
+      open: (path, mode) => fsp.open(path, mode === 'write' ? 'w' : 'r'),
+      write: (file, data) => (file as fsp.FileHandle).write(data),
+      read: (file, size) =>
+        (file as fsp.FileHandle).read(Buffer.allocUnsafe(size), 0, size, null).then((r) => r.bytesRead),
+      close: (file) => (file as fsp.FileHandle).close(),
+      stat: (path) => fsp.stat(path).then((s) => s.size),
+      list: (dir) => fsp.readdir(dir),
+      scan: async (dir) => {
+        const names = await fsp.readdir(dir)
+        return Promise.all(names.map(async (name) => ({ name, stat: await fsp.stat(nodePath.join(dir, name)) })))
+      },
+      unlink: (path) => fsp.unlink(path),
+      mkdir: (path) => fsp.mkdir(path)
+    }
+    return { ops, dir: temp.dir, teardown: async () => temp.remove() }
+  }
+}
+
+/**
+ * memfs through its synchronous `Volume` API: its fastest path (its callback
+ * and promise APIs defer every call with `setImmediate`), so the comparison
+ * is against memfs at its best.
+ */
+export const memfs: Contestant = {
+  name: 'memfs',
+  kind: 'memory',
+  description: 'memfs 4 `Volume`, synchronous API (its fastest)',
+  setup: async () => {
+    const vol = new Volume()
+    const scratch = scratchBuffer()
+    const ops: Ops = {
+      open: (path, mode) => vol.openSync(path, mode === 'write' ? 'w' : 'r'),
+      write: (fd, data) => vol.writeSync(fd as number, data),
+      read: (fd, size) => vol.readSync(fd as number, scratch(size), 0, size, null),
+      close: (fd) => vol.closeSync(fd as number),
+      stat: (path) => Number(vol.statSync(path).size),
+      list: (dir) => vol.readdirSync(dir) as ReadonlyArray<string>,
+      scan: (dir) =>
+        (vol.readdirSync(dir) as ReadonlyArray<string>).map((name) => ({ name, stat: vol.statSync(`${dir}/${name}`) })),
+      unlink: (path) => vol.unlinkSync(path),
+      mkdir: (path) => vol.mkdirSync(path)
+    }
+    vol.mkdirSync('/bench')
+    return { ops, dir: '/bench', teardown: async () => undefined }
+  }
+}
+
+/**
+ * Every contestant available in this checkout, and the names of those not
+ * exported yet (the report lists them as missing).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const allContestants = (): { readonly contestants: ReadonlyArray<Contestant>; readonly missing: ReadonlyArray<string> } => {
+  const optionalOnes: ReadonlyArray<readonly [string, Contestant | undefined]> = [
+    ['node (makeNodePathIO)', nodeBackend()],
+    ['pool (makePoolPathIO)', poolBackend()]
+  ]
+  return {
+    contestants: [
+      memory,
+      memoryStack,
+      memfs,
+      ...optionalOnes.flatMap(([, c]) => (c ? [c] : [])),
+      rawSync,
+      fsPromises
+    ],
+    missing: optionalOnes.flatMap(([name, c]) => (c ? [] : [name]))
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The issue's targets, and the Python seed's figures on this machine class
+ * (quoted, not measured here: printed as reference rows).
+ *
+ * @since 0.1.0
+ */
+import type { Row, Target } from './results'
+
+/** Workload names, shared by the runner, the targets and the chart. */
+export const WORKLOADS = {
+  metadata: (n: number): string => `metadata n=${n.toLocaleString('en-US')}`,
+  scaling: 'metadata scaling',
+  streamingWrite: 'streaming write',
+  streamingRead: 'streaming read',
+  streamingHeld: 'streaming held/byte',
+  concurrency: 'concurrency',
+  concurrencyDelay: 'concurrency loop p99',
+  middleware: (n: number): string => `middleware n=${n.toLocaleString('en-US')}`
+} as const
+
+/** What the targets need from the run's configuration. */
+export interface TargetContext {
+  /** The metadata size of the memory-vs-memfs and middleware targets (10,000 in a full run). */
+  readonly compareN: number
+  /** The name of the middleware-stack contestant. */
+  readonly stackName: string
+}
+
+/**
+ * The target specifications (without their measured values).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const targetSpecs = (context: TargetContext): ReadonlyArray<Omit<Target, 'value' | 'met'>> => [
+  {
+    description: `memory backend metadata ops/s vs memfs, n = ${context.compareN.toLocaleString('en-US')}`,
+    workload: WORKLOADS.metadata(context.compareN),
+    contestant: 'memory',
+    field: 'ratio',
+    comparison: '>=',
+    threshold: 2
+  },
+  {
+    description: 'memory backend scaling, ops/s at the largest n vs n = 1,000',
+    workload: WORKLOADS.scaling,
+    contestant: 'memory',
+    field: 'median',
+    comparison: '>=',
+    threshold: 0.7
+  },
+  {
+    description: 'memory backend held per byte of a file written in blocks',
+    workload: WORKLOADS.streamingHeld,
+    contestant: 'memory',
+    field: 'median',
+    comparison: '<=',
+    threshold: 1.3
+  },
+  {
+    description: 'Node backend streaming write vs raw sync loop',
+    workload: WORKLOADS.streamingWrite,
+    contestant: 'node',
+    field: 'ratio',
+    comparison: '>=',
+    threshold: 0.9
+  },
+  {
+    description: 'Node backend streaming read vs raw sync loop',
+    workload: WORKLOADS.streamingRead,
+    contestant: 'node',
+    field: 'ratio',
+    comparison: '>=',
+    threshold: 0.9
+  },
+  {
+    description: 'pool concurrency MiB/s vs fs.promises',
+    workload: WORKLOADS.concurrency,
+    contestant: 'pool',
+    field: 'ratio',
+    comparison: '>=',
+    threshold: 1
+  },
+  {
+    description: 'pool event-loop delay p99 during concurrency (ms)',
+    workload: WORKLOADS.concurrencyDelay,
+    contestant: 'pool',
+    field: 'median',
+    comparison: '<=',
+    threshold: 10
+  },
+  {
+    description: 'middleware stack vs bare memory backend (metadata ops/s)',
+    workload: WORKLOADS.middleware(context.compareN),
+    contestant: context.stackName,
+    field: 'ratio',
+    comparison: '>=',
+    threshold: 0.85
+  }
+]
+
+const seed = (workload: string, contestant: string, unit: string, value: number): Row => ({
+  workload,
+  contestant: `python seed: ${contestant}`,
+  unit,
+  higherIsBetter: true,
+  samples: [],
+  median: value,
+  measured: false,
+  note: "the seed's Python implementation on this machine class (quoted, not measured)"
+})
+
+/**
+ * The Python seed's figures, as reference rows.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const SEED_ROWS: ReadonlyArray<Row> = [
+  seed(WORKLOADS.metadata(1000), 'memory', 'ops/s', 89_000),
+  seed(WORKLOADS.metadata(1000), 'blocking', 'ops/s', 37_000),
+  seed(WORKLOADS.metadata(1000), 'executor', 'ops/s', 4_000),
+  seed(WORKLOADS.metadata(4000), 'memory', 'ops/s', 35_000),
+  { ...seed(WORKLOADS.scaling, 'memory', 'x', 35_000 / 89_000), note: 'the seed at n=4,000 / n=1,000 (quoted)' },
+  seed(WORKLOADS.streamingWrite, 'memory', 'MiB/s', 509),
+  seed(WORKLOADS.streamingWrite, 'blocking', 'MiB/s', 487),
+  seed(WORKLOADS.streamingWrite, 'executor', 'MiB/s', 66),
+  seed(WORKLOADS.streamingRead, 'memory', 'MiB/s', 4_853),
+  seed(WORKLOADS.streamingRead, 'blocking', 'MiB/s', 2_593),
+  seed(WORKLOADS.streamingRead, 'executor', 'MiB/s', 81)
+]

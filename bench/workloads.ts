@@ -1,0 +1,179 @@
+/**
+ * The workloads, each written once against `Ops`: one run of one workload on
+ * one fresh session. Each checks what it reads back, so a contestant that
+ * skips work fails instead of winning.
+ *
+ * @since 0.1.0
+ */
+import { randomBytes } from 'node:crypto'
+import type { Ops, Session } from './contestant'
+import { collect, heldBytes, now, withLoopDelay } from './measure'
+
+const MiB = 2 ** 20
+
+const check = (ok: boolean, what: string): void => {
+  if (!ok) throw new Error(`benchmark check failed: ${what}`)
+}
+
+// -------------------------------------------------------------------------------------
+// 1. metadata
+// -------------------------------------------------------------------------------------
+
+/** The bytes each metadata file gets. */
+const SMALL_FILE = randomBytes(100)
+
+/**
+ * One metadata run's result: open, write, close, stat and unlink of each file
+ * count one op each, and the list and the scan one each: `5n + 2` ops.
+ */
+export interface MetadataRun {
+  readonly ops: number
+  readonly seconds: number
+  readonly opsPerSecond: number
+}
+
+/**
+ * `n` files in one directory: per file open for write, write 100 bytes,
+ * close, stat; one `list` and one `scan`; unlink each.
+ *
+ * @category workloads
+ * @since 0.1.0
+ */
+export const metadata = async (session: Session, n: number): Promise<MetadataRun> => {
+  const { ops, dir } = session
+  // Paths are built before the clock starts: string building is not the contestant's work.
+  const paths = Array.from({ length: n }, (_, i) => `${dir}/f${i}`)
+  const start = now()
+  for (const path of paths) {
+    const file = await ops.open(path, 'write')
+    await ops.write(file, SMALL_FILE)
+    await ops.close(file)
+    const size = await ops.stat(path)
+    if (size !== SMALL_FILE.length) check(false, `stat of ${path} gave size ${size}`)
+  }
+  const listed = await ops.list(dir)
+  const scanned = await ops.scan(dir)
+  for (const path of paths) await ops.unlink(path)
+  const seconds = now() - start
+  check(listed.length === n && scanned.length === n, `list/scan gave ${listed.length}/${scanned.length} of ${n}`)
+  const count = 5 * n + 2
+  return { ops: count, seconds, opsPerSecond: count / seconds }
+}
+
+// -------------------------------------------------------------------------------------
+// 2. streaming
+// -------------------------------------------------------------------------------------
+
+/** One streaming run's result. */
+export interface StreamingRun {
+  readonly writeMiBps: number
+  readonly readMiBps: number
+  /**
+   * Bytes held (off-heap plus JS heap, after a full GC) per byte stored, with
+   * the file written and closed; `undefined` for disk contestants or without GC.
+   */
+  readonly heldPerByte: number | undefined
+}
+
+const writeBlocks = async (ops: Ops, path: string, block: Uint8Array, count: number): Promise<void> => {
+  const file = await ops.open(path, 'write')
+  for (let i = 0; i < count; i++) await ops.write(file, block)
+  await ops.close(file)
+}
+
+const readBlocks = async (ops: Ops, path: string, blockSize: number): Promise<number> => {
+  const file = await ops.open(path, 'read')
+  let total = 0
+  for (;;) {
+    const got = await ops.read(file, blockSize)
+    if (got === 0) break
+    total += got
+  }
+  await ops.close(file)
+  return total
+}
+
+/**
+ * Write `bytes` in `blockSize` blocks to a new file, then read it back in
+ * blocks of the same size. For in-memory contestants (`measureHeld`), the
+ * memory held per byte stored is measured between the two.
+ *
+ * @category workloads
+ * @since 0.1.0
+ */
+export const streaming = async (
+  session: Session,
+  bytes: number,
+  blockSize: number,
+  measureHeld: boolean
+): Promise<StreamingRun> => {
+  const { ops, dir } = session
+  const block = randomBytes(blockSize)
+  const path = `${dir}/stream`
+  const count = Math.ceil(bytes / blockSize)
+  const stored = count * blockSize
+  if (measureHeld) collect()
+  const before = measureHeld ? heldBytes() : 0
+  const writeStart = now()
+  await writeBlocks(ops, path, block, count)
+  const writeSeconds = now() - writeStart
+  let heldPerByte: number | undefined
+  if (measureHeld) {
+    collect()
+    heldPerByte = (heldBytes() - before) / stored
+  }
+  const readStart = now()
+  const total = await readBlocks(ops, path, blockSize)
+  const readSeconds = now() - readStart
+  check(total === stored, `read back ${total} of ${stored} bytes`)
+  await ops.unlink(path)
+  return {
+    writeMiBps: stored / MiB / writeSeconds,
+    readMiBps: stored / MiB / readSeconds,
+    heldPerByte
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// 3. concurrency
+// -------------------------------------------------------------------------------------
+
+/** One concurrency run's result. */
+export interface ConcurrencyRun {
+  /** Bytes written plus bytes read, over the wall time of the whole run. */
+  readonly totalMiBps: number
+  /** Event-loop delay p99 during the run, milliseconds. */
+  readonly loopDelayP99Ms: number
+}
+
+/**
+ * `streams` streams at once, each writing `bytesEach` in `blockSize` blocks
+ * to its own file and reading it back.
+ *
+ * @category workloads
+ * @since 0.1.0
+ */
+export const concurrency = async (
+  session: Session,
+  streams: number,
+  bytesEach: number,
+  blockSize: number
+): Promise<ConcurrencyRun> => {
+  const { ops, dir } = session
+  const block = randomBytes(blockSize)
+  const count = Math.ceil(bytesEach / blockSize)
+  const storedEach = count * blockSize
+  const oneStream = async (index: number): Promise<void> => {
+    const path = `${dir}/stream-${index}`
+    await writeBlocks(ops, path, block, count)
+    const total = await readBlocks(ops, path, blockSize)
+    check(total === storedEach, `stream ${index} read back ${total} of ${storedEach} bytes`)
+  }
+  const { result: seconds, p99Ms } = await withLoopDelay(async () => {
+    const start = now()
+    await Promise.all(Array.from({ length: streams }, (_, i) => oneStream(i)))
+    return now() - start
+  })
+  for (let i = 0; i < streams; i++) await ops.unlink(`${dir}/stream-${i}`)
+  return { totalMiBps: (2 * streams * storedEach) / MiB / seconds, loopDelayP99Ms: p99Ms }
+}
