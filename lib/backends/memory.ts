@@ -21,6 +21,7 @@ import {
   seekTarget
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
+import { markNormalised } from '../internal/normalised'
 import {
   addChild,
   newDir,
@@ -28,6 +29,7 @@ import {
   readAt,
   removeChild,
   statOf,
+  trimCapacity,
   truncate,
   writeAt,
   type DirInode,
@@ -114,15 +116,12 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
   }
 
   const answer = (op: string, test: (inode: Inode) => boolean) => (path: string) =>
-    task(op, path, () =>
-      pipe(
-        resolve(op, path),
-        E.map((resolved) => {
-          const where = locate(tree, resolved)
-          return where.at === 'inode' && test(where.inode)
-        })
-      )
-    )
+    task(op, path, () => {
+      const resolved = resolve(op, path)
+      if (E.isLeft(resolved)) return resolved
+      const where = locate(tree, resolved.right)
+      return E.right(where.at === 'inode' && test(where.inode))
+    })
 
   const openFile = (op: string, file: unknown): E.Either<PathIOError, OpenFile> => {
     const open = typeof file === 'object' && file !== null ? tree.handles.get(file as FileHandle) : undefined
@@ -232,150 +231,141 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
     return E.right(made)
   }
 
-  const directory = (op: 'list' | 'scan', path: string) => (resolved: string): E.Either<PathIOError, DirInode> =>
-    pipe(
-      existing(op, path, resolved),
-      E.chain((inode) => (inode.kind === 'dir' ? E.right(inode) : fail('NotADirectory', op, path)))
-    )
+  const directory = (op: 'list' | 'scan', path: unknown): E.Either<PathIOError, DirInode> => {
+    const resolved = resolve(op, path)
+    if (E.isLeft(resolved)) return resolved
+    const inode = existing(op, path, resolved.right)
+    if (E.isLeft(inode)) return inode
+    return inode.right.kind === 'dir' ? E.right(inode.right) : fail('NotADirectory', op, path)
+  }
 
+  /** An open handle whose mode allows `op` ('read' needs rb/r+b, 'write' anything but rb). */
+  const usable = (op: 'read' | 'write', file: unknown): E.Either<PathIOError, OpenFile> => {
+    const open = openFile(op, file)
+    if (E.isLeft(open)) return open
+    const { mode } = open.right
+    const allowed = op === 'read' ? mode === 'rb' || mode === 'r+b' : mode !== 'rb'
+    return allowed
+      ? open
+      : fail('BadHandle', op, undefined, `the handle was opened '${mode}', not for ${op === 'read' ? 'reading' : 'writing'}`)
+  }
+
+  // The operations are straight-line code with early returns: they are the hot path of every server.
   const pathio: PathIO<MemoryTree> = {
     state: tree,
     exists: answer('exists', () => true),
     isDir: answer('isDir', (inode) => inode.kind === 'dir'),
     isFile: answer('isFile', (inode) => inode.kind === 'file'),
     stat: (path) =>
-      task('stat', path, () =>
-        pipe(
-          resolve('stat', path),
-          E.chain((resolved) => existing('stat', path, resolved)),
-          E.map(statOf)
-        )
-      ),
+      task('stat', path, () => {
+        const resolved = resolve('stat', path)
+        if (E.isLeft(resolved)) return resolved
+        const inode = existing('stat', path, resolved.right)
+        return E.isLeft(inode) ? inode : E.right(statOf(inode.right))
+      }),
     mkdir: (path, options) =>
-      task('mkdir', path, () =>
-        pipe(
-          E.Do,
-          E.apS('resolved', resolve('mkdir', path)),
-          E.apS('flags', checkMkdirOptions(path, options)),
-          E.chain(({ resolved, flags }) =>
-            flags.parents
-              ? mkdirParents(path, resolved, flags.existOk)
-              : mkdirOne('mkdir', path, resolved, flags.existOk)
-          )
-        )
-      ),
+      task('mkdir', path, () => {
+        const resolved = resolve('mkdir', path)
+        if (E.isLeft(resolved)) return resolved
+        const flags = checkMkdirOptions(path, options)
+        if (E.isLeft(flags)) return flags
+        const { parents, existOk } = flags.right
+        return parents
+          ? mkdirParents(path, resolved.right, existOk)
+          : mkdirOne('mkdir', path, resolved.right, existOk)
+      }),
     rmdir: (path) =>
-      task('rmdir', path, () => pipe(resolve('rmdir', path), E.chain((resolved) => removeEntry('rmdir', path, resolved)))),
+      task('rmdir', path, () => {
+        const resolved = resolve('rmdir', path)
+        return E.isLeft(resolved) ? resolved : removeEntry('rmdir', path, resolved.right)
+      }),
     unlink: (path) =>
-      task('unlink', path, () =>
-        pipe(resolve('unlink', path), E.chain((resolved) => removeEntry('unlink', path, resolved)))
-      ),
+      task('unlink', path, () => {
+        const resolved = resolve('unlink', path)
+        return E.isLeft(resolved) ? resolved : removeEntry('unlink', path, resolved.right)
+      }),
     rename: (source, destination) =>
-      task('rename', source, () =>
-        pipe(
-          E.Do,
-          E.apS('from', resolve('rename', source)),
-          E.apS('to', resolve('rename', destination)),
-          E.chain(({ from, to }) => renameEntry(source, destination, from, to)),
-          E.map(() => destination)
-        )
-      ),
+      task('rename', source, () => {
+        const from = resolve('rename', source)
+        if (E.isLeft(from)) return from
+        const to = resolve('rename', destination)
+        if (E.isLeft(to)) return to
+        const moved = renameEntry(source, destination, from.right, to.right)
+        return E.isLeft(moved) ? moved : E.right(destination)
+      }),
     list: (path) =>
       task('list', path, () =>
         pipe(
-          resolve('list', path),
-          E.chain(directory('list', path)),
+          directory('list', path),
           E.map((dir) => Array.from(dir.children.keys(), (name) => joinChild(path, name)))
         )
       ),
     scan: (path) =>
       task('scan', path, () =>
         pipe(
-          resolve('scan', path),
-          E.chain(directory('scan', path)),
+          directory('scan', path),
           E.map((dir) =>
             Array.from(dir.children, ([name, inode]): Entry => ({ path: joinChild(path, name), name, stat: statOf(inode) }))
           )
         )
       ),
     open: (path, mode) =>
-      task('open', path, () =>
-        pipe(
-          E.Do,
-          E.apS('resolved', resolve('open', path)),
-          E.apS('mode', checkMode(path, mode)),
-          E.chain(({ resolved, mode }) =>
-            pipe(
-              openInode(path, resolved, mode),
-              E.map((inode) => {
-                const handle = makeFileHandle()
-                tree.handles.set(handle, { inode, mode, position: 0 })
-                return handle
-              })
-            )
-          )
-        )
-      ),
+      task('open', path, () => {
+        const resolved = resolve('open', path)
+        if (E.isLeft(resolved)) return resolved
+        const checked = checkMode(path, mode)
+        if (E.isLeft(checked)) return checked
+        const inode = openInode(path, resolved.right, checked.right)
+        if (E.isLeft(inode)) return inode
+        const handle = makeFileHandle()
+        tree.handles.set(handle, { inode: inode.right, mode: checked.right, position: 0 })
+        return E.right(handle)
+      }),
     read: (file, size) =>
-      task('read', undefined, () =>
-        pipe(
-          openFile('read', file),
-          E.chain((open) =>
-            open.mode === 'rb' || open.mode === 'r+b'
-              ? E.right(open)
-              : fail('BadHandle', 'read', undefined, `the handle was opened '${open.mode}', not for reading`)
-          ),
-          E.bindTo('open'),
-          E.apS('size', checkSize(size)),
-          E.map(({ open, size }) => {
-            const bytes = readAt(open.inode, open.position, size)
-            open.position += bytes.length
-            return bytes as Uint8Array
-          })
-        )
-      ),
+      task('read', undefined, () => {
+        const open = usable('read', file)
+        if (E.isLeft(open)) return open
+        const wanted = checkSize(size)
+        if (E.isLeft(wanted)) return wanted
+        const bytes = readAt(open.right.inode, open.right.position, wanted.right)
+        open.right.position += bytes.length
+        return E.right(bytes)
+      }),
     write: (file, data) =>
-      task('write', undefined, () =>
-        pipe(
-          openFile('write', file),
-          E.chain((open) =>
-            open.mode === 'rb'
-              ? fail('BadHandle', 'write', undefined, "the handle was opened 'rb', not for writing")
-              : E.right(open)
-          ),
-          E.bindTo('open'),
-          E.apS('bytes', checkData(data)),
-          E.map(({ open, bytes }) => {
-            if (bytes.length === 0) return 0
-            const at = open.mode === 'ab' ? open.inode.size : open.position
-            open.position = writeAt(open.inode, at, bytes, Date.now())
-            return bytes.length
-          })
-        )
-      ),
+      task('write', undefined, () => {
+        const open = usable('write', file)
+        if (E.isLeft(open)) return open
+        const bytes = checkData(data)
+        if (E.isLeft(bytes)) return bytes
+        const length = bytes.right.length
+        if (length === 0) return E.right(0)
+        const handle = open.right
+        const at = handle.mode === 'ab' ? handle.inode.size : handle.position
+        handle.position = writeAt(handle.inode, at, bytes.right, Date.now())
+        return E.right(length)
+      }),
     seek: (file, offset, whence) =>
-      task('seek', undefined, () =>
-        pipe(
-          E.Do,
-          E.apS('open', openFile('seek', file)),
-          E.apS('offset', checkOffset(offset)),
-          E.apS('whence', checkWhence(whence)),
-          E.chain(({ open, offset, whence }) =>
-            pipe(
-              seekTarget(open.position, open.inode.size, offset, whence),
-              E.map((target) => (open.position = target))
-            )
-          )
-        )
-      ),
+      task('seek', undefined, () => {
+        const open = openFile('seek', file)
+        if (E.isLeft(open)) return open
+        const by = checkOffset(offset)
+        if (E.isLeft(by)) return by
+        const from = checkWhence(whence)
+        if (E.isLeft(from)) return from
+        const target = seekTarget(open.right.position, open.right.inode.size, by.right, from.right)
+        if (E.isRight(target)) open.right.position = target.right
+        return target
+      }),
     close: (file) =>
       task('close', undefined, () => {
-        if (typeof file === 'object' && file !== null && tree.handles.has(file)) {
+        const open = typeof file === 'object' && file !== null ? tree.handles.get(file) : undefined
+        if (open === undefined) return fail('BadHandle', 'close', undefined, 'not a handle of this tree')
+        if (open !== null) {
           tree.handles.set(file, null)
-          return E.right(undefined)
+          if (open.mode !== 'rb') trimCapacity(open.inode)
         }
-        return fail('BadHandle', 'close', undefined, 'not a handle of this tree')
+        return E.right(undefined)
       })
   }
-  return applyContext(pathio, context)
+  return applyContext(markNormalised(pathio), context)
 }

@@ -9,6 +9,7 @@ import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Entry, MkdirOptions, OpenMode, OperationName, PathIO, Stat, Whence } from '../PathIO'
 import { toPathIOError, type PathIOError } from '../PathIOError'
+import { isNormalised, markNormalised } from '../internal/normalised'
 import { pathOf } from './operationPath'
 import { mapOperations, type LooseCall } from './wrap'
 
@@ -72,7 +73,8 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
  * error, a rejection, or a `Left` of anything become a `PathIOError`.
  */
 const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
-  const fail = toPathIOError(op, pathOf(op, args))
+  // Built only on failure: the success path allocates nothing for errors.
+  const fail = (u: unknown): PathIOError => toPathIOError(op, pathOf(op, args))(u)
   const fromValue = (value: unknown): E.Either<PathIOError, unknown> =>
     isEither(value) ? E.mapLeft(fail)(value) : E.right(value)
   try {
@@ -108,4 +110,6 @@ const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall
  * @since 0.1.0
  */
 export const normaliseErrors = <S = undefined>(backend: LooseBackend<S>): PathIO<S> =>
-  mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => settle(op, args, call))
+  isNormalised(backend)
+    ? (backend as unknown as PathIO<S>)
+    : markNormalised(mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => settle(op, args, call)))

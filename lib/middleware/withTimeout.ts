@@ -5,8 +5,10 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import type { FileHandle, Middleware } from '../PathIO'
+import type { FileHandle, Middleware, PathIO } from '../PathIO'
+import { markNormalised } from '../internal/normalised'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
+import { makeDeadlines } from './deadlines'
 import { pathOf } from './operationPath'
 import { wrapOperations } from './wrap'
 
@@ -34,13 +36,14 @@ export const checkTimeout = (ms: unknown, where: string): number => {
  */
 export const withTimeout = (ms: number): Middleware => {
   const limit = checkTimeout(ms, 'withTimeout')
-  return wrapOperations((op, args, next, inner) => () =>
+  const deadlines = makeDeadlines(limit)
+  const timed = wrapOperations((op, args, next, inner) => () =>
     new Promise<E.Either<PathIOError, unknown>>((resolve) => {
       let settled = false
-      const timer = setTimeout(() => {
+      const deadline = deadlines.add(() => {
         settled = true
         resolve(E.left(pathIOError('Timeout', op, { path: pathOf(op, args), detail: `did not finish within ${limit} ms` })))
-      }, limit)
+      })
       let running: Promise<E.Either<PathIOError, unknown>>
       try {
         running = next(...args)()
@@ -51,7 +54,7 @@ export const withTimeout = (ms: number): Middleware => {
         (result) => {
           if (!settled) {
             settled = true
-            clearTimeout(timer)
+            deadlines.cancel(deadline)
             resolve(result)
           } else if (op === 'open' && E.isRight(result)) {
             // Too late for the caller, who will never see this handle: close it.
@@ -65,10 +68,11 @@ export const withTimeout = (ms: number): Middleware => {
         (rejected: unknown) => {
           if (settled) return
           settled = true
-          clearTimeout(timer)
+          deadlines.cancel(deadline)
           resolve(E.left(toPathIOError(op, pathOf(op, args))(rejected)))
         }
       )
     })
   )
+  return <S>(pathio: PathIO<S>): PathIO<S> => markNormalised(timed(pathio))
 }

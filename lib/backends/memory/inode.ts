@@ -75,15 +75,33 @@ export const removeChild = (dir: DirInode, name: string, inode: Inode, now: numb
   touchDir(dir, now)
 }
 
-/** Growth doubles small buffers and adds a quarter to large ones, so a big file holds at most 1.25x its size. */
-const LARGE = 1 << 20
+/**
+ * Capacity doubles (amortised: each byte is copied about once on the way to
+ * its final size); a first write gets exactly what it needs, so 100,000
+ * small files do not each hold a page.
+ */
 const grownCapacity = (capacity: number, needed: number): number =>
-  Math.max(needed, capacity < LARGE ? Math.max(capacity * 2, 4096) : Math.floor(capacity * 1.25))
+  capacity === 0 ? needed : Math.max(needed, capacity * 2)
 
-/** Makes room for `end` bytes, copying the file once per growth step (amortised), not per write. */
+/** Makes room for `end` bytes, copying the file once per growth step, not per write. */
 const ensureCapacity = (file: FileInode, end: number): void => {
   if (end <= file.data.length) return
-  const data = Buffer.allocUnsafeSlow(grownCapacity(file.data.length, end))
+  // allocUnsafe takes small buffers from Node's shared pool; large ones get their own memory.
+  const data = Buffer.allocUnsafe(grownCapacity(file.data.length, end))
+  file.data.copy(data, 0, 0, file.size)
+  file.data = data
+}
+
+/** Spare capacity worth giving back when the last writer is done: more than an eighth of the file and 4 KiB. */
+const worthTrimming = (file: FileInode): boolean => {
+  const spare = file.data.length - file.size
+  return spare > 4096 && spare * 8 > file.size
+}
+
+/** Gives back the spare capacity that doubling left, so a stored file holds little more than its size. */
+export const trimCapacity = (file: FileInode): void => {
+  if (!worthTrimming(file)) return
+  const data = Buffer.allocUnsafe(file.size)
   file.data.copy(data, 0, 0, file.size)
   file.data = data
 }
