@@ -69,8 +69,20 @@ export const checkSize = (size: unknown): E.Either<PathIOError, number | undefin
       ? E.right(size)
       : invalid('read', undefined, `size must be a non-negative safe integer, got ${describe(size)}`)
 
+/**
+ * A `Uint8Array` (a `Buffer` is one), told without ever throwing: `isView`
+ * first, so a proxy (whose `getPrototypeOf` trap may throw) is never asked.
+ */
+export const isBytes = (data: unknown): data is Uint8Array => {
+  try {
+    return ArrayBuffer.isView(data) && data instanceof Uint8Array
+  } catch {
+    return false
+  }
+}
+
 export const checkData = (data: unknown): E.Either<PathIOError, Uint8Array> =>
-  data instanceof Uint8Array
+  isBytes(data)
     ? E.right(data)
     : invalid('write', undefined, `data must be a Uint8Array, got ${typeName(data)}`)
 

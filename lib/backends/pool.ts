@@ -1,0 +1,343 @@
+/**
+ * `makePoolPathIO`: the Node backend's operations run on a pool of
+ * `worker_threads`, so the event loop never waits for the disk (aioftp's
+ * `AsyncPathIO`). Arguments are checked and paths resolved on the main
+ * thread; each operation is then one job in a worker.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import { makeFileHandle, type Entry, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
+import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
+import {
+  checkCwdOption,
+  checkData,
+  checkMkdirOptions,
+  checkMode,
+  checkOffset,
+  checkSize,
+  checkWhence,
+  resolvePath,
+  seekTarget
+} from '../internal/arguments'
+import { applyContext, checkContext } from '../internal/context'
+import { markNormalised } from '../internal/normalised'
+import { joinChild, statAt, STAT_FIELDS, type Target } from './disk/operations'
+import { lookup, makeDiskFile, readable, writable } from './disk/handles'
+import {
+  checkSizeOption,
+  internalsOf,
+  isWorkerPool,
+  makeWorkerPool,
+  submit,
+  type Failure,
+  type PoolFile,
+  type WorkerPool
+} from './pool/workerPool'
+import type { Request, RequestOp, ResultOf } from './pool/protocol'
+import { take } from './pool/bufferBank'
+
+export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/workerPool'
+
+/**
+ * Options of `makePoolPathIO`: the factory context plus `cwd` and `size`.
+ *
+ * @example
+ * import { makePoolPathIO } from 'fp-pathio'
+ * const first = makePoolPathIO({ cwd: '/srv/ftp', size: 4 })
+ * const second = makePoolPathIO({ cwd: '/srv/ftp', state: first.state }) // same pool
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PoolOptions extends FactoryContext<WorkerPool> {
+  /** Absolute path that relative paths resolve against (default `process.cwd()` when the record is made). */
+  readonly cwd?: string
+  /** Threads of a new pool (default: available parallelism, at least 2). Ignored when `state` gives a pool. */
+  readonly size?: number
+}
+
+type Answer<A> = Promise<E.Either<PathIOError, A>>
+
+const left = <A = never>(error: PathIOError): Answer<A> => Promise.resolve(E.left(error))
+
+const closedHandle = (op: string): PathIOError =>
+  pathIOError('BadHandle', op, { code: 'EBADF', detail: 'the handle is closed' })
+
+/** Runs `body` when the task runs; a throw or a rejection becomes a `Left`. */
+const task =
+  <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<PathIOError, A> =>
+  () => {
+    const fail = (thrown: unknown) => E.left(toPathIOError(op, path)(thrown))
+    try {
+      return body().then((result) => result, fail)
+    } catch (thrown) {
+      return Promise.resolve(fail(thrown))
+    }
+  }
+
+/**
+ * What a job gives when the pool cannot run it: after `close`, a handle
+ * operation is `BadHandle` and any other `Busy`; a worker that died or
+ * answered nonsense is `Unknown` (whether the operation happened is unknown).
+ */
+const failure =
+  (op: string, path?: string, onHandle = false): Failure =>
+  (why, detail) =>
+    pathIOError(why === 'closed' ? (onHandle ? 'BadHandle' : 'Busy') : 'Unknown', op, { path, detail })
+
+/**
+ * Orders the calls on one handle as a synchronous backend would: each starts
+ * when the one before it has finished (two reads never read the same bytes).
+ * The usual case, one call at a time, runs at once.
+ */
+const exclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> =>
+  file.busy ? new Promise((resolve) => file.waiting.push(() => resolve(runExclusive(file, body)))) : runExclusive(file, body)
+
+const runExclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> => {
+  file.busy = true
+  const run = body()
+  const next = (): void => {
+    const waiting = file.waiting.shift()
+    if (waiting === undefined) file.busy = false
+    else waiting()
+  }
+  run.then(next, next)
+  return run
+}
+
+/**
+ * A `PathIO` on the local disk whose every operation runs in a pool of worker
+ * threads: the event loop never waits for the disk. Its `state` is the pool;
+ * pass it as `state` (or use `withSharedState`) to share threads and handles
+ * between records, and `await pathio.state.close()` to end the threads.
+ *
+ * @example
+ * import { makePoolPathIO } from 'fp-pathio'
+ * const io = makePoolPathIO({ cwd: '/srv/ftp', size: 4 })
+ * // await io.scan('pub')() -> right([{ path: 'pub/a.txt', name: 'a.txt', stat: ... }])
+ * // await io.state.close()
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
+  const context = checkContext<WorkerPool>(options, 'makePoolPathIO')
+  const settings = options ?? {}
+  const cwd = checkCwdOption(settings.cwd ?? process.cwd(), 'makePoolPathIO')
+  const size = settings.size === undefined ? undefined : checkSizeOption(settings.size, 'makePoolPathIO')
+  if (context.state !== undefined && !isWorkerPool(context.state))
+    throw new TypeError("makePoolPathIO: option 'state' must be a WorkerPool (the state of another pool record)")
+  const pool = context.state ?? makeWorkerPool(size === undefined ? {} : { size })
+  const internals = internalsOf(pool)
+
+  const at = (op: string, path: unknown): E.Either<PathIOError, Target> =>
+    pipe(
+      resolvePath(op, cwd, path),
+      E.map((resolved) => ({ path: path as string, resolved }))
+    )
+
+  /** Resolves the path, then runs one job. */
+  const onPath =
+    <K extends RequestOp>(op: K & string, request: (target: Target) => Extract<Request, { op: K }>) =>
+    (path: string): TaskEither<PathIOError, ResultOf<K>> =>
+      task(op, path, () => {
+        const target = at(op, path)
+        return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path))
+      })
+
+  /** The open file behind a handle; after the pool closed, none is. */
+  const fileOf = (op: string, file: unknown): E.Either<PathIOError, PoolFile> =>
+    pipe(
+      lookup(internals.handles, op, file),
+      E.chain((open) =>
+        internals.closed
+          ? E.left(pathIOError('BadHandle', op, { code: 'EBADF', detail: 'the worker pool is closed' }))
+          : E.right(open)
+      )
+    )
+
+  const readFailure = failure('read', undefined, true)
+  const writeFailure = failure('write', undefined, true)
+
+  const pathio: PathIO<WorkerPool> = {
+    state: pool,
+    exists: onPath('exists', (target) => ({ op: 'exists', target })),
+    isDir: onPath('isDir', (target) => ({ op: 'isDir', target })),
+    isFile: onPath('isFile', (target) => ({ op: 'isFile', target })),
+    stat: onPath('stat', (target) => ({ op: 'stat', target })),
+    rmdir: (path) => pipe(onPath('rmdir', (target) => ({ op: 'rmdir', target }))(path), TE.map(() => undefined)),
+    unlink: (path) => pipe(onPath('unlink', (target) => ({ op: 'unlink', target }))(path), TE.map(() => undefined)),
+    mkdir: (path, options) =>
+      task('mkdir', path, () =>
+        pipe(
+          E.Do,
+          E.apS('target', at('mkdir', path)),
+          E.apS('flags', checkMkdirOptions(path, options)),
+          E.fold(
+            (error) => left(error),
+            ({ target, flags }) =>
+              submit(
+                internals,
+                { op: 'mkdir', target, parents: flags.parents, existOk: flags.existOk },
+                failure('mkdir', path)
+              ).then(E.map(() => undefined))
+          )
+        )
+      ),
+    rename: (source, destination) =>
+      task('rename', source, () =>
+        pipe(
+          E.Do,
+          E.apS('from', at('rename', source)),
+          E.apS('to', at('rename', destination)),
+          E.fold(
+            (error) => left<string>(error),
+            ({ from, to }) =>
+              submit(internals, { op: 'rename', source: from, destination: to }, failure('rename', source)).then(
+                E.map(() => destination)
+              )
+          )
+        )
+      ),
+    list: (path) =>
+      pipe(
+        onPath('list', (target) => ({ op: 'list', target }))(path),
+        TE.map((names) => names.map((name) => joinChild(path, name)))
+      ),
+    scan: (path) =>
+      pipe(
+        onPath('scan', (target) => ({ op: 'scan', target }))(path),
+        TE.chainEitherK(({ names, stats }) =>
+          stats.length === names.length * STAT_FIELDS
+            ? E.right(
+                names.map((name, i): Entry => ({ path: joinChild(path, name), name, stat: statAt(stats, i) }))
+              )
+            : E.left(pathIOError('Unknown', 'scan', { path, detail: 'the worker sent a malformed reply' }))
+        )
+      ),
+    open: (path, mode) =>
+      task('open', path, () =>
+        pipe(
+          E.Do,
+          E.apS('target', at('open', path)),
+          E.apS('mode', checkMode(path, mode)),
+          E.fold(
+            (error) => left<FileHandle>(error),
+            ({ target, mode }) =>
+              submit(internals, { op: 'open', target, mode }, failure('open', path)).then(
+                E.map(({ fd, size }): FileHandle => {
+                  const file: PoolFile = { ...makeDiskFile(fd, mode, size), busy: false, waiting: [] }
+                  const handle = makeFileHandle()
+                  internals.handles.set(handle, file)
+                  internals.open.add(file)
+                  return handle
+                })
+              )
+          )
+        )
+      ),
+    // The hot path: plain checks, one job, the answer mapped as it settles.
+    read: (handle, size) =>
+      task('read', undefined, () => {
+        const found = fileOf('read', handle)
+        if (E.isLeft(found)) return left(found.left)
+        const file = found.right
+        const mayRead = readable(file)
+        if (E.isLeft(mayRead)) return left(mayRead.left)
+        const wanted = checkSize(size)
+        if (E.isLeft(wanted)) return left(wanted.left)
+        return exclusive(file, () => {
+          if (file.closed) return left(closedHandle('read'))
+          const request = {
+            op: 'read',
+            fd: file.fd,
+            position: file.position,
+            size: wanted.right ?? null,
+            known: file.size
+          } as const
+          return submit(internals, request, readFailure, undefined, ({ buffer, length, size: known }): Uint8Array => {
+            file.position += length
+            file.size = known
+            return Buffer.from(buffer, 0, length)
+          })
+        })
+      }),
+    write: (handle, data) =>
+      task('write', undefined, () => {
+        const found = fileOf('write', handle)
+        if (E.isLeft(found)) return left(found.left)
+        const file = found.right
+        const mayWrite = writable(file)
+        if (E.isLeft(mayWrite)) return left(mayWrite.left)
+        const checked = checkData(data)
+        if (E.isLeft(checked)) return left(checked.left)
+        const bytes = checked.right
+        const length = bytes.length
+        if (length === 0) return Promise.resolve(E.right(0))
+        // The caller keeps its bytes: one copy into a buffer of the pool's, which is then moved, not cloned.
+        const buffer = take(internals.bank, length)
+        new Uint8Array(buffer, 0, length).set(bytes)
+        return exclusive(file, () => {
+          if (file.closed) return left(closedHandle('write'))
+          const request = {
+            op: 'write',
+            fd: file.fd,
+            position: file.position,
+            data: buffer,
+            length,
+            append: file.mode === 'ab',
+            known: file.size
+          } as const
+          return submit(internals, request, writeFailure, [buffer], ({ position, size: known }) => {
+            file.position = position
+            file.size = known
+            return length
+          })
+        })
+      }),
+    seek: (handle, offset, whence) =>
+      task('seek', undefined, () => {
+        const checked = pipe(
+          E.Do,
+          E.apS('file', fileOf('seek', handle)),
+          E.apS('offset', checkOffset(offset)),
+          E.apS('whence', checkWhence(whence))
+        )
+        if (E.isLeft(checked)) return left(checked.left)
+        const { file, offset: by, whence: from } = checked.right
+        return exclusive(file, async () => {
+          // The closed-handle check again when the call's turn comes: a `close` may have run in between.
+          if (file.closed) return E.left(closedHandle('seek'))
+          const size =
+            from === 2 ? await submit(internals, { op: 'size', fd: file.fd }, failure('seek', undefined, true)) : E.right(file.size)
+          return pipe(
+            size,
+            E.chain((end) => seekTarget(file.position, end, by, from)),
+            E.map((target) => (file.position = target))
+          )
+        })
+      }),
+    close: (handle) =>
+      task('close', undefined, () => {
+        const found = lookup(internals.handles, 'close', handle)
+        if (E.isLeft(found)) {
+          // Closing twice is harmless; a handle that is not ours is still a `BadHandle`.
+          const known = typeof handle === 'object' && handle !== null && internals.handles.has(handle)
+          return Promise.resolve(known ? E.right(undefined) : found)
+        }
+        const file = found.right
+        return exclusive(file, () => {
+          // After the pool closed, the pool's own `close` closes what is left open.
+          if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))
+          file.closed = true
+          internals.open.delete(file)
+          return submit(internals, { op: 'close', fd: file.fd }, failure('close', undefined, true))
+        })
+      })
+  }
+  return applyContext(markNormalised(pathio), context)
+}

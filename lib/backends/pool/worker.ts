@@ -1,0 +1,135 @@
+/**
+ * A pool worker: checks each request, runs it with the disk operations the
+ * Node backend uses too, and answers with an `Either`. It holds no state of
+ * its own (descriptors are process-wide and positions travel with each job),
+ * so any worker can serve any call.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import * as E from 'fp-ts/Either'
+import { PathReporter } from 'io-ts/PathReporter'
+import { pathIOError, type PathIOError } from '../../PathIOError'
+import * as disk from '../disk/operations'
+import { BatchCodec, RequestCodec, type Request } from './protocol'
+import { closing, journalOf, opened } from './journal'
+
+const port = parentPort
+if (port === null) throw new Error('lib/backends/pool/worker runs only as a worker thread of the pool')
+/** Where this worker notes the job it starts and the descriptors it opens, for the pool to clean up after its death. */
+const journal = journalOf(workerData)
+
+type Answer = E.Either<PathIOError, unknown>
+
+/** What the reply carries, and what it hands over instead of copying. */
+interface Served {
+  readonly result: Answer
+  readonly transfer: Array<ArrayBuffer>
+  /** A write's buffer, moved back to the pool to be used again. */
+  readonly spare?: ArrayBuffer
+}
+
+const plain = (result: Answer): Served => ({ result, transfer: [] })
+
+/** A thrown errno error does not cross the thread boundary whole: keep what matters as a plain record. */
+const cloneableCause = (cause: unknown): unknown => {
+  if (!(cause instanceof Error)) return cause === undefined ? undefined : String(cause)
+  const { code, errno, syscall } = cause as NodeJS.ErrnoException
+  return { name: cause.name, message: cause.message, code, errno, syscall }
+}
+
+const cloneable = (result: Answer): Answer =>
+  E.isLeft(result) && 'cause' in result.left ? E.left({ ...result.left, cause: cloneableCause(result.left.cause) }) : result
+
+const malformed = (detail: string): Served =>
+  plain(E.left(pathIOError('InvalidArgument', 'pool', { detail: `malformed request: ${detail}` })))
+
+const serve = (request: Request, id: number): Served => {
+  switch (request.op) {
+    case 'exists':
+    case 'isDir':
+    case 'isFile':
+      return plain(disk.probe(request.op, request.target))
+    case 'stat':
+      return plain(disk.stat(request.target))
+    case 'mkdir':
+      return plain(disk.mkdir(request.target, request.parents, request.existOk))
+    case 'rmdir':
+      return plain(disk.rmdir(request.target))
+    case 'unlink':
+      return plain(disk.unlink(request.target))
+    case 'rename':
+      return plain(disk.rename(request.source, request.destination))
+    case 'list':
+      return plain(disk.readNames('list', request.target))
+    case 'scan': {
+      const result = disk.scan(request.target)
+      return { result, transfer: E.isRight(result) ? [result.right.stats.buffer as ArrayBuffer] : [] }
+    }
+    case 'open':
+      return plain(disk.open(request.target, request.mode))
+    case 'read': {
+      const cursor = { fd: request.fd, position: request.position, size: request.known }
+      const result = disk.readAt(cursor, request.size ?? undefined)
+      if (E.isLeft(result)) return plain(result)
+      const bytes = result.right
+      const buffer = bytes.buffer as ArrayBuffer
+      return { result: E.right({ buffer, length: bytes.length, size: cursor.size }), transfer: [buffer] }
+    }
+    case 'write': {
+      const { data, length } = request
+      if (length > data.byteLength) return malformed('write length past the end of its buffer')
+      const cursor = { fd: request.fd, position: request.position, size: request.known }
+      const written = disk.writeAt(cursor, new Uint8Array(data, 0, length), request.append)
+      const result = E.map((position: number) => ({ position, size: cursor.size }))(written)
+      return { result, transfer: [data], spare: data }
+    }
+    case 'size':
+      return plain(disk.sizeOf(request.fd))
+    case 'close':
+      closing(journal, id)
+      return plain(disk.close(request.fd))
+    case 'exit':
+      return plain(E.right(undefined))
+  }
+}
+
+
+const serveSafely = (request: unknown, id: number): Served => {
+  const decoded = RequestCodec.decode(request)
+  if (E.isLeft(decoded)) return malformed(PathReporter.report(decoded).join('; '))
+  try {
+    return serve(decoded.right, id)
+  } catch (thrown) {
+    return plain(E.left(pathIOError('Unknown', 'pool', { detail: String(thrown), cause: thrown })))
+  }
+}
+
+/** An `exit` request: code 0 stops listening once every answer already posted has left; any other is a crash. */
+const exitCode = (request: unknown): number | undefined => {
+  const decoded = RequestCodec.decode(request)
+  return E.isRight(decoded) && decoded.right.op === 'exit' ? decoded.right.code : undefined
+}
+
+port.on('message', (message: unknown) => {
+  const batch = BatchCodec.decode(message)
+  // Without job ids nobody waits for an answer: the pool checks what it sends, so this is not reached.
+  if (E.isLeft(batch)) return
+  const replies: Array<{ readonly id: number; readonly result: Answer; readonly spare?: ArrayBuffer }> = []
+  const transfer: Array<ArrayBuffer> = []
+  let exit: number | undefined
+  for (const { id, request } of batch.right) {
+    exit = exitCode(request)
+    if (exit !== undefined) break
+    const served = serveSafely(request, id)
+    if (E.isRight(served.result) && (request as { op?: unknown }).op === 'open')
+      opened(journal, id, (served.result.right as { fd: number }).fd)
+    replies.push(
+      served.spare === undefined
+        ? { id, result: cloneable(served.result) }
+        : { id, result: cloneable(served.result), spare: served.spare }
+    )
+    transfer.push(...served.transfer)
+  }
+  if (replies.length > 0) port.postMessage(replies, transfer)
+  if (exit === 0) port.close()
+  else if (exit !== undefined) process.exit(exit)
+})

@@ -1,0 +1,378 @@
+/**
+ * The pool of `worker_threads` behind `makePoolPathIO`: it spawns workers as
+ * jobs need them, sends each job to the least busy one, replaces a worker that
+ * dies (failing only its own jobs) and shuts down on `close`.
+ *
+ * It also holds the handle table (descriptor, mode, position of each open
+ * file) on the main thread: descriptors are process-wide and every read and
+ * write is positional, so any worker can serve any handle.
+ */
+import { Worker } from 'node:worker_threads'
+import * as os from 'node:os'
+import * as E from 'fp-ts/Either'
+import type { Task } from 'fp-ts/Task'
+import type { FileHandle } from '../../PathIO'
+import type { PathIOError } from '../../PathIOError'
+import * as disk from '../disk/operations'
+import type { DiskFile } from '../disk/handles'
+import { give, makeBufferBank, type BufferBank } from './bufferBank'
+import { workerLaunch } from './launch'
+import { makeJournal, recover, type Journal } from './journal'
+import { OPEN_REPLY_CODEC, REPLY_RESULT_CODECS, ReplyBatchCodec, type Request, type RequestOp, type ResultOf } from './protocol'
+
+/**
+ * A pool of worker threads: the `state` of every `makePoolPathIO` record
+ * made on it. `close` ends the workers; a pool never keeps the process alive
+ * by itself.
+ *
+ * @example
+ * import { makePoolPathIO } from 'fp-pathio'
+ * const io = makePoolPathIO()
+ * // ... serve; then, at shutdown:
+ * // await io.state.close() ; io.state.isClosed() -> true
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface WorkerPool {
+  readonly _tag: 'WorkerPool'
+  /** How many threads it runs at most. */
+  readonly size: number
+  /** Ends the workers; jobs pending and every later call give a `Left`. Resolves once every thread has exited. */
+  readonly close: Task<void>
+  /** Whether `close` has been called. */
+  readonly isClosed: () => boolean
+}
+
+/**
+ * Options of `makeWorkerPool`.
+ *
+ * @example
+ * import { makeWorkerPool } from 'fp-pathio'
+ * const pool = makeWorkerPool({ size: 4 }) // at most 4 threads
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface WorkerPoolOptions {
+  /** Threads, a positive integer (default: the machine's available parallelism, at least 2). */
+  readonly size?: number
+}
+
+/** An open file of the pool; calls on it run one at a time, as on a synchronous backend. */
+export interface PoolFile extends DiskFile {
+  /** A call on it is running. */
+  busy: boolean
+  /** Calls waiting for their turn. */
+  readonly waiting: Array<() => void>
+}
+
+/** Why the pool could not run a job: it is closed, the worker died, or the answer made no sense. */
+export type Why = 'closed' | 'died' | 'malformed'
+
+/** Builds the error of a job the pool could not run. */
+export type Failure = (why: Why, detail: string) => PathIOError
+
+interface Job {
+  readonly id: number
+  readonly request: Request
+  readonly transfer: ReadonlyArray<ArrayBuffer>
+  /** The error this job gives when the pool cannot run it. */
+  readonly failure: Failure
+  readonly resolve: (result: E.Either<PathIOError, unknown>) => void
+  settled: boolean
+}
+
+interface Slot {
+  readonly worker: Worker
+  /** What the worker started and opened: read once it has exited. */
+  readonly journal: Journal
+  /** Jobs posted and not yet answered. */
+  readonly jobs: Map<number, Job>
+  /** Jobs given to it this turn, posted together as one message at the end of the turn. */
+  readonly outbox: Array<Job>
+  exited: boolean
+  error?: unknown
+}
+
+/** Everything the pool keeps out of sight of its users (so a `WorkerPool` cannot be forged). */
+export interface PoolInternals {
+  readonly size: number
+  readonly slots: Array<Slot>
+  readonly queue: Array<Job>
+  closed: boolean
+  closing: Promise<void> | undefined
+  nextId: number
+  /** Jobs posted to workers so far (a test checks that one operation is one job). */
+  posted: number
+  readonly handles: WeakMap<FileHandle, PoolFile>
+  /** Files still open, closed by the pool's own `close`. */
+  readonly open: Set<PoolFile>
+  /** Buffers that carry write data to the workers, used again and again. */
+  readonly bank: BufferBank
+}
+
+const INTERNALS = new WeakMap<WorkerPool, PoolInternals>()
+
+/**
+ * Jobs a worker holds at once. Enough that it always has the next job at
+ * hand and that jobs go out many to a message; few enough that a slow job
+ * (a big `scan`) holds up little behind it while another worker is free.
+ */
+const PIPELINE = 16
+/** How long `close` waits for a worker to finish what it was given before terminating it. */
+const SHUTDOWN_GRACE_MS = 5_000
+
+export const internalsOf = (pool: WorkerPool): PoolInternals => {
+  const internals = INTERNALS.get(pool)
+  if (internals === undefined) throw new TypeError('not a WorkerPool')
+  return internals
+}
+
+export const isWorkerPool = (u: unknown): u is WorkerPool =>
+  typeof u === 'object' && u !== null && INTERNALS.has(u as WorkerPool)
+
+const settle = (job: Job, result: E.Either<PathIOError, unknown>): void => {
+  if (job.settled) return
+  job.settled = true
+  job.resolve(result)
+}
+
+/** A late answer nobody waits for any more: an `open` that succeeded must not leak its descriptor. */
+const discard = (job: Job, result: unknown): void => {
+  if (job.request.op !== 'open') return
+  const decoded = OPEN_REPLY_CODEC.decode(result)
+  if (E.isRight(decoded) && decoded.right._tag === 'Right') disk.close(decoded.right.right.fd)
+}
+
+const flush = (slot: Slot): void => {
+  const jobs = slot.outbox.splice(0)
+  if (jobs.length === 0 || slot.exited) return
+  const transfer: Array<ArrayBuffer> = []
+  for (const job of jobs) for (const buffer of job.transfer) transfer.push(buffer)
+  slot.worker.postMessage(
+    jobs.map((job) => ({ id: job.id, request: job.request })),
+    transfer
+  )
+}
+
+const post = (slot: Slot, job: Job, internals: PoolInternals): void => {
+  slot.jobs.set(job.id, job)
+  // A busy worker keeps the process alive until it answers; an idle one never does.
+  if (slot.jobs.size === 1) slot.worker.ref()
+  internals.posted++
+  if (slot.outbox.push(job) === 1) queueMicrotask(() => flush(slot))
+}
+
+const release = (slot: Slot, id: number): Job | undefined => {
+  const job = slot.jobs.get(id)
+  if (job === undefined) return undefined
+  slot.jobs.delete(id)
+  if (slot.jobs.size === 0) slot.worker.unref()
+  return job
+}
+
+const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void => {
+  const replies = ReplyBatchCodec.decode(message)
+  if (E.isLeft(replies)) {
+    // Answers we cannot match to jobs: the worker is not to be trusted; its jobs fail and it is replaced.
+    slot.error = new Error('a worker sent a malformed reply')
+    void slot.worker.terminate()
+    return
+  }
+  for (const reply of replies.right) {
+    if (reply.spare !== undefined) give(internals.bank, reply.spare)
+    const job = release(slot, reply.id)
+    if (job === undefined) continue
+    if (job.settled) discard(job, reply.result)
+    else {
+      const result = REPLY_RESULT_CODECS[job.request.op].decode(reply.result)
+      settle(job, E.isRight(result) ? result.right : E.left(job.failure('malformed', 'the worker sent a malformed reply')))
+    }
+  }
+  pump(internals)
+}
+
+const onExit = (internals: PoolInternals, slot: Slot, code: number): void => {
+  if (slot.exited) return
+  slot.exited = true
+  const index = internals.slots.indexOf(slot)
+  if (index >= 0) internals.slots.splice(index, 1)
+  const why = slot.error instanceof Error ? `: ${slot.error.message}` : ''
+  for (const job of slot.jobs.values()) {
+    // A close it never started is finished here; an open it finished unanswered is closed: no descriptor leaks.
+    const recovered = recover(slot.journal, job)
+    if (recovered !== undefined) settle(job, recovered)
+    settle(job, E.left(job.failure('died', `the worker running it exited (code ${code})${why}`)))
+  }
+  slot.jobs.clear()
+  // Its replacement is spawned when a job needs it.
+  if (!internals.closed) pump(internals)
+}
+
+const spawn = (internals: PoolInternals): Slot => {
+  const journal = makeJournal()
+  const { script, options } = workerLaunch({ journal: journal.buffer })
+  const worker = new Worker(script, options)
+  const slot: Slot = { worker, journal, jobs: new Map(), outbox: [], exited: false }
+  // Listeners first, before anything is awaited: a worker may die at once.
+  worker.on('message', (message: unknown) => onReply(internals, slot, message))
+  worker.on('error', (error: unknown) => {
+    slot.error = error
+  })
+  worker.on('messageerror', (error: unknown) => {
+    slot.error = error
+    void worker.terminate()
+  })
+  worker.on('exit', (code: number) => onExit(internals, slot, code))
+  worker.unref()
+  internals.slots.push(slot)
+  return slot
+}
+
+/** The worker for the next job: an idle one, else a new one while under `size`, else the least busy with room. */
+const pick = (internals: PoolInternals): Slot | undefined => {
+  let best: Slot | undefined
+  for (const slot of internals.slots) {
+    if (slot.exited) continue
+    if (slot.jobs.size === 0) return slot
+    if (best === undefined || slot.jobs.size < best.jobs.size) best = slot
+  }
+  if (internals.slots.length < internals.size) return spawn(internals)
+  return best !== undefined && best.jobs.size < PIPELINE ? best : undefined
+}
+
+const pump = (internals: PoolInternals): void => {
+  while (internals.queue.length > 0 && !internals.closed) {
+    const slot = pick(internals)
+    if (slot === undefined) return
+    post(slot, internals.queue.shift() as Job, internals)
+  }
+}
+
+/**
+ * Runs one request on a worker; `onRight` (when given) turns its result into
+ * the caller's, in the same step (no extra promise per call). Never rejects:
+ * a closed pool or a worker that dies gives `Left(failure(...))`.
+ */
+export const submit = <K extends RequestOp, B = ResultOf<K>>(
+  internals: PoolInternals,
+  request: Extract<Request, { op: K }>,
+  failure: Failure,
+  transfer: ReadonlyArray<ArrayBuffer> = NO_TRANSFER,
+  onRight?: (result: ResultOf<K>) => B
+): Promise<E.Either<PathIOError, B>> =>
+  new Promise((resolve) => {
+    if (internals.closed) return resolve(E.left(failure('closed', 'the worker pool is closed')))
+    const job: Job = {
+      id: internals.nextId++,
+      request,
+      transfer,
+      failure,
+      resolve:
+        onRight === undefined
+          ? (resolve as Job['resolve'])
+          : (result) => {
+              if (E.isLeft(result)) return resolve(result)
+              try {
+                resolve(E.right(onRight(result.right as ResultOf<K>)))
+              } catch (thrown) {
+                resolve(E.left(failure('malformed', String(thrown))))
+              }
+            },
+      settled: false
+    }
+    internals.queue.push(job)
+    pump(internals)
+  })
+
+const NO_TRANSFER: ReadonlyArray<ArrayBuffer> = []
+
+const exited = (slot: Slot): Promise<void> =>
+  slot.exited
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        slot.worker.once('exit', () => resolve())
+        const timer = setTimeout(() => void slot.worker.terminate(), SHUTDOWN_GRACE_MS)
+        timer.unref()
+        slot.worker.once('exit', () => clearTimeout(timer))
+      })
+
+/**
+ * Every pending job fails now; each worker is told to stop after what it was
+ * already given (so a late `open` is seen and its descriptor closed), then the
+ * files left open are closed.
+ */
+const shutdown = async (internals: PoolInternals): Promise<void> => {
+  internals.closed = true
+  const closedEarly = 'the worker pool closed before the operation finished'
+  for (const job of internals.queue.splice(0)) {
+    // A close that never reached a worker still closes its descriptor.
+    if (job.request.op === 'close') settle(job, disk.close(job.request.fd))
+    else settle(job, E.left(job.failure('closed', closedEarly)))
+  }
+  const slots = [...internals.slots]
+  for (const slot of slots) {
+    for (const job of slot.jobs.values()) settle(job, E.left(job.failure('closed', closedEarly)))
+    // Ref'd until it is gone, so that a late answer is still read.
+    slot.worker.ref()
+    slot.outbox.length = 0
+    slot.worker.postMessage([{ id: internals.nextId++, request: { op: 'exit', code: 0 } }])
+  }
+  await Promise.all(slots.map(exited))
+  for (const file of internals.open) {
+    file.closed = true
+    disk.close(file.fd)
+  }
+  internals.open.clear()
+}
+
+/** Throws a `TypeError` naming the option unless `size` is left out or a positive integer. */
+export const checkSizeOption = (size: unknown, where: string): number => {
+  if (size === undefined) return defaultSize()
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1)
+    throw new TypeError(`${where}: option 'size' must be a positive integer (threads), got ${String(size)}`)
+  return size
+}
+
+const defaultSize = (): number => Math.max(2, os.availableParallelism())
+
+/**
+ * A new pool; its threads start when the first jobs need them. Share it
+ * between records with `makePoolPathIO({ state: pool })` or `withSharedState`.
+ *
+ * @example
+ * import { makeWorkerPool, makePoolPathIO } from 'fp-pathio'
+ * const pool = makeWorkerPool({ size: 4 })
+ * const a = makePoolPathIO({ state: pool, cwd: '/srv/ftp' })
+ * const b = makePoolPathIO({ state: pool, cwd: '/srv/ftp' }) // same threads, same handles
+ * // ... later: await pool.close()
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
+  if (options !== undefined && (typeof options !== 'object' || options === null))
+    throw new TypeError(`makeWorkerPool: options must be an object, got ${options === null ? 'null' : typeof options}`)
+  const size = checkSizeOption(options?.size, 'makeWorkerPool')
+  const internals: PoolInternals = {
+    size,
+    slots: [],
+    queue: [],
+    closed: false,
+    closing: undefined,
+    nextId: 0,
+    posted: 0,
+    handles: new WeakMap(),
+    open: new Set(),
+    bank: makeBufferBank()
+  }
+  const pool: WorkerPool = {
+    _tag: 'WorkerPool',
+    size,
+    close: () => (internals.closing ??= shutdown(internals)),
+    isClosed: () => internals.closed
+  }
+  INTERNALS.set(pool, internals)
+  return pool
+}
