@@ -26,6 +26,7 @@ import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
 import * as disk from './disk/operations'
 import { lookup, makeDiskFile, readable, writable, type HandleTable } from './disk/handles'
+import { allocateFromSlab } from './disk/slab'
 
 /**
  * Options of `makeNodePathIO`: the factory context plus `cwd`.
@@ -164,7 +165,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
           return Promise.resolve(refusal('read', pipe(lookup(HANDLES, 'read', file), E.chain(readable))))
         if (size !== undefined && size !== null && !(Number.isSafeInteger(size) && size >= 0))
           return Promise.resolve(checkSize(size) as E.Either<PathIOError, never>)
-        const bytes = disk.readBlock(open, size ?? undefined)
+        const bytes = disk.readBlock(open, size ?? undefined, allocateFromSlab)
         open.position += bytes.length
         return Promise.resolve(E.right(bytes))
       } catch (thrown) {

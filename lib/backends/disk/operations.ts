@@ -250,11 +250,16 @@ export interface Cursor {
  * position with `pread`, into a buffer sized `min(size, remaining)`: the size
  * the cursor last saw answers without a syscall while the read stays inside
  * it; past it, or to the end, an `fstat` tells. A file that shrank meanwhile
- * gives a short read, never garbage. The buffer owns its whole `ArrayBuffer`
- * (never a slice of Node's shared pool), so a worker can transfer it.
- * Throws an errno error: the hot path of the Node backend calls it as it is.
+ * gives a short read, never garbage. By default the buffer owns its whole
+ * `ArrayBuffer`, so a worker can transfer it; the Node backend passes a slab
+ * allocator instead. Throws an errno error: the hot path of the Node backend
+ * calls it as it is.
  */
-export const readBlock = (cursor: Cursor, size: number | undefined): Buffer => {
+export const readBlock = (
+  cursor: Cursor,
+  size: number | undefined,
+  allocate: (length: number) => Buffer = Buffer.allocUnsafeSlow
+): Buffer => {
   const { fd, position } = cursor
   let length: number
   if (size !== undefined && position + size <= cursor.size) length = size
@@ -263,7 +268,7 @@ export const readBlock = (cursor: Cursor, size: number | undefined): Buffer => {
     const remaining = Math.max(0, cursor.size - position)
     length = size === undefined ? remaining : Math.min(size, remaining)
   }
-  const buffer = Buffer.allocUnsafeSlow(length)
+  const buffer = allocate(length)
   let filled = 0
   while (filled < length) {
     const n = fs.readSync(fd, buffer, filled, length - filled, position + filled)
