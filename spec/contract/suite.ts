@@ -602,6 +602,20 @@ export const runContract = (backend: Backend): void => {
         await writeFile(io, 'full/x', 'x')
       })
 
+      // Regressions the differential test found (spec/reliability/regressions.spec.ts): Linux says
+      // ENOTEMPTY when a file goes onto its own ancestor; the contract says a file onto a directory is IsADirectory.
+      it('regression: a file renamed onto its own parent directory is IsADirectory, and stays', async () => {
+        await expectLeft(io.rename('d/inner', 'd'), 'IsADirectory', 'rename')
+        expect(sorted(await expectRight(io.list('d')))).to.deep.equal(['d/inner', 'd/sub'])
+      })
+
+      it('regression: a file renamed onto its grandparent is IsADirectory; a directory onto its non-empty parent NotEmpty', async () => {
+        await writeFile(io, 'd/sub/deep', 'z')
+        await expectLeft(io.rename('d/sub/deep', 'd'), 'IsADirectory', 'rename')
+        await expectLeft(io.rename('d/sub', 'd'), 'NotEmpty', 'rename')
+        expect(await readFile(io, 'd/sub/deep')).to.equal('z')
+      })
+
       it('moves a file and returns the destination as given', async () => {
         expect(await expectRight(io.rename('f', 'd/../h'))).to.equal('d/../h')
         expect(await expectRight(io.exists('f'))).to.equal(false)
