@@ -1,0 +1,127 @@
+/**
+ * Directory listings over the data connection: LIST and MLSD (one `scan`
+ * per listing, not one call per file) and NLST (one `list`).
+ *
+ * @since 0.1.0
+ */
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import * as posix from 'node:path/posix'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { PathIO, Stat } from '../../PathIO'
+import type { PathIOError } from '../../PathIOError'
+import { pathOf, type Handler } from '../handler'
+import { listLine, mlsdLine } from '../listing'
+import { reply } from '../replies'
+import type { Move } from '../transfer'
+import { startTransfer } from '../transfer'
+
+const LINES_PER_CHUNK = 1024
+
+function* chunksOf(lines: ReadonlyArray<string>): Generator<string> {
+  for (let i = 0; i < lines.length; i += LINES_PER_CHUNK)
+    yield lines.slice(i, i + LINES_PER_CHUNK).join('\r\n') + '\r\n'
+}
+
+/** Writes the lines, CRLF after each, with the socket's backpressure. */
+const sendLines =
+  (lines: ReadonlyArray<string>): Move =>
+  (socket) =>
+    pipeline(Readable.from(chunksOf(lines)), socket)
+
+interface Named {
+  readonly name: string
+  readonly stat: Stat
+}
+
+const byName = (a: Named, b: Named): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
+/** `LIST -la dir` is `LIST dir`: clients pass `ls` options, which are dropped. */
+const withoutOptions = (arg: string): string => arg.replace(/^(?:-[A-Za-z]+(?:\s+|$))+/, '')
+
+/** A directory's entries, or a file as its own one-line listing (as `ls -l file` does). */
+const entriesOf = (pathio: PathIO<unknown>, path: string, shown: string): TE.TaskEither<PathIOError, ReadonlyArray<Named>> =>
+  pipe(
+    pathio.scan(path),
+    TE.map((entries): ReadonlyArray<Named> => [...entries].sort(byName)),
+    TE.orElse((error) =>
+      error.reason === 'NotADirectory'
+        ? pipe(
+            pathio.stat(path),
+            TE.map((stat) => [{ name: shown === '' ? posix.basename(path) : shown, stat }])
+          )
+        : TE.left(error)
+    )
+  )
+
+const opening = (what: string) => reply(150, `Here comes the ${what}`)
+
+/**
+ * LIST: `ls -l` lines of a directory (or of one file) over the data
+ * connection; 550 for a missing path, before any data connection is used.
+ *
+ * @example
+ * import { list } from 'fp-pathio/ftp'
+ * // after PASV: await list(session, pathio, '-la /pub')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const list: Handler = (session, pathio, arg) => {
+  const shown = withoutOptions(arg)
+  const now = Date.now()
+  return startTransfer(
+    session,
+    shown,
+    entriesOf(pathio, pathOf(session, shown), shown),
+    () => opening('directory listing'),
+    (entries) => sendLines(entries.map(({ name, stat }) => listLine(name, stat, now)))
+  )
+}
+
+/**
+ * MLSD (RFC 3659): the facts of every entry of a directory over the data
+ * connection; a file or a missing path is 550.
+ *
+ * @example
+ * import { mlsd } from 'fp-pathio/ftp'
+ * // after EPSV: await mlsd(session, pathio, '')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const mlsd: Handler = (session, pathio, arg) =>
+  startTransfer(
+    session,
+    arg,
+    pipe(
+      pathio.scan(pathOf(session, arg)),
+      TE.map((entries) => [...entries].sort(byName))
+    ),
+    () => opening('machine-readable listing'),
+    (entries) => sendLines(entries.map(({ name, stat }) => mlsdLine(name, stat)))
+  )
+
+/**
+ * NLST: the names in a directory, one per line (prefixed with the argument
+ * when there is one, as `ls dir` shells do).
+ *
+ * @example
+ * import { nlst } from 'fp-pathio/ftp'
+ * // after PASV: await nlst(session, pathio, '')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const nlst: Handler = (session, pathio, arg) => {
+  const shown = withoutOptions(arg)
+  const prefix = shown === '' ? '' : shown.replace(/\/+$/, '') + '/'
+  return startTransfer(
+    session,
+    shown,
+    pathio.list(pathOf(session, shown)),
+    () => opening('name list'),
+    (paths) => sendLines(paths.map((path) => prefix + posix.basename(path)).sort())
+  )
+}

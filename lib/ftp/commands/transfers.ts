@@ -1,0 +1,205 @@
+/**
+ * File transfers: RETR, STOR, APPE, with REST, and ABOR. The bytes move
+ * through the library's stream adapters (`toReadable`, `toWritable`) with
+ * backpressure on both sides.
+ *
+ * STOR writes to a temporary name in the target's directory and renames it
+ * onto the target only when the data connection ended cleanly and the
+ * control connection is still there; otherwise the temporary file is
+ * removed. APPE and REST+STOR write in place: the client asked to continue
+ * a file, so what arrived is kept.
+ *
+ * @since 0.1.0
+ */
+import { randomBytes } from 'node:crypto'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import * as posix from 'node:path/posix'
+import { pipeline } from 'node:stream/promises'
+import type { Readable, Writable } from 'node:stream'
+import { coalesce } from '../coalesce'
+import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
+import { pathIOError, type PathIOError } from '../../PathIOError'
+import { toReadable, toWritable } from '../../helpers'
+import { answer, pathOf, type Handler } from '../handler'
+import { reply } from '../replies'
+import type { Session } from '../session'
+import { dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
+
+/** Resolves once a stream has closed (its handle is closed by then), whatever happened. */
+const closed = (stream: Readable | Writable): Promise<void> =>
+  stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()))
+
+const takeRestOffset = (session: Session): number => {
+  const offset = session.restOffset
+  session.restOffset = 0
+  return offset
+}
+
+/**
+ * Bytes a RETR reads ahead of the client, and its largest block: 16 times
+ * the adapter's default, for fewer, larger reads (a pool backend pays a
+ * message to a worker for each). The memory it costs is per transfer.
+ */
+const READ_AHEAD = 1024 * 1024
+
+/** Bytes an upload gathers before one backend `write`: 16 of the socket's 64 KiB chunks. */
+const WRITE_BLOCK = 1024 * 1024
+
+const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' : 'BINARY')
+
+/**
+ * RETR: the file's bytes (from the REST offset) over the data connection,
+ * 226 at the end; 550 for a directory or a missing file; 426 when the data
+ * connection breaks or ABOR stops it.
+ *
+ * @example
+ * import { retr } from 'fp-pathio/ftp'
+ * // after PASV: await retr(session, pathio, 'a.txt')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const retr: Handler = (session, pathio, arg) => {
+  const path = pathOf(session, arg)
+  const start = takeRestOffset(session)
+  return startTransfer(
+    session,
+    arg,
+    pipe(
+      pathio.stat(path),
+      TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg }))
+    ),
+    (stat) => reply(150, `Opening ${typeName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
+    () => async (socket) => {
+      const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
+      try {
+        await pipeline(source, socket)
+      } finally {
+        await closed(source)
+      }
+    }
+  )
+}
+
+/** An upload may go where no directory is and where the parent is a directory. */
+const checkUploadTarget = (
+  pathio: PathIO<unknown>,
+  path: string,
+  shown: string
+): TE.TaskEither<PathIOError, void> =>
+  pipe(
+    pathio.stat(path),
+    TE.chain((stat: Stat) =>
+      isDirectoryStat(stat) ? TE.left(pathIOError('IsADirectory', 'stor', { path: shown })) : TE.right(undefined)
+    ),
+    TE.orElse((error) =>
+      error.reason !== 'NotFound'
+        ? TE.left(error)
+        : pipe(
+            pathio.stat(posix.dirname(path)),
+            TE.chain((parent) =>
+              isDirectoryStat(parent) ? TE.right(undefined) : TE.left(pathIOError('NotADirectory', 'stor', { path: shown }))
+            )
+          )
+    )
+  )
+
+/** A name no client would pick, in the target's directory (so the final rename stays on one file system). */
+const temporaryNameFor = (path: string): string =>
+  posix.join(posix.dirname(path), `.fp-pathio-upload-${randomBytes(8).toString('hex')}.part`)
+
+const ABORTED = Symbol('aborted')
+
+const upload =
+  (how: 'replace' | 'append'): Handler =>
+  (session, pathio, arg) => {
+    const path = pathOf(session, arg)
+    const start = takeRestOffset(session)
+    const inPlace = how === 'append' || start > 0
+    const target = inPlace ? path : temporaryNameFor(path)
+    const move: Move = async (socket, wanted) => {
+      const sink = toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {})
+      try {
+        await pipeline(socket, coalesce(WRITE_BLOCK), sink)
+      } finally {
+        await closed(sink)
+      }
+      if (inPlace) return
+      await settle(session.config.commitDelay)
+      if (!wanted()) throw ABORTED
+      const renamed = await pathio.rename(target, path)()
+      if (renamed._tag === 'Left') throw renamed.left
+    }
+    const cleanup = async (outcome: TransferOutcome): Promise<void> => {
+      if (!inPlace && outcome._tag !== 'Done') await pathio.unlink(target)()
+    }
+    return startTransfer(
+      session,
+      arg,
+      checkUploadTarget(pathio, path, arg),
+      () => reply(150, `Ok to send data (${typeName(session)} mode)`),
+      () => move,
+      cleanup
+    )
+  }
+
+/**
+ * STOR: receives a file (atomically: a temporary name renamed on a clean
+ * end; see the module comment); with REST, writes in place from the offset.
+ *
+ * @example
+ * import { stor } from 'fp-pathio/ftp'
+ * // after PASV: await stor(session, pathio, 'a.txt')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const stor: Handler = upload('replace')
+
+/**
+ * APPE: appends what arrives to the file (creating it), in place.
+ *
+ * @example
+ * import { appe } from 'fp-pathio/ftp'
+ * // after PASV: await appe(session, pathio, 'log.txt')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const appe: Handler = upload('append')
+
+/**
+ * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts; 350.
+ *
+ * @example
+ * import { rest } from 'fp-pathio/ftp'
+ * // await rest(session, pathio, '1024')() -> right({ code: 350, ... }); session.restOffset === 1024
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const rest: Handler = (session, _pathio, arg) => {
+  const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
+  if (!Number.isSafeInteger(offset)) return answer(501, 'REST needs a non-negative integer')
+  session.restOffset = offset
+  return answer(350, `Restarting at ${offset}. Send STOR or RETR`)
+}
+
+/**
+ * ABOR: the server stops a running transfer as soon as ABOR arrives (the
+ * transfer replies 426); this handler then gives ABOR's own 226 and closes
+ * an unused data connection.
+ *
+ * @example
+ * import { abor } from 'fp-pathio/ftp'
+ * // await abor(session, pathio, '')() -> right({ code: 226, ... })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const abor: Handler = (session) => {
+  session.transfer?.abort()
+  dropPassive(session)
+  return answer(226, 'ABOR command successful')
+}

@@ -1,0 +1,125 @@
+/**
+ * The shape of a command handler, and the small helpers every handler uses.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import type { PathIO } from '../PathIO'
+import type { PathIOError } from '../PathIOError'
+import { reply, replyForError, type Reply } from './replies'
+import { virtualPath, type Session } from './session'
+
+/**
+ * A command handler: a plain function of the connection's session, its
+ * `PathIO` record and the command's argument, giving the final reply. It
+ * never fails (`never`): every `PathIOError` has become a reply already.
+ *
+ * @example
+ * import type { Handler } from 'fp-pathio/ftp'
+ * import { reply } from 'fp-pathio/ftp'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const noop: Handler = () => TE.right(reply(200, 'NOOP ok'))
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Handler = (session: Session, pathio: PathIO<unknown>, arg: string) => TE.TaskEither<never, Reply>
+
+/**
+ * A row of the command table.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Command {
+  readonly handler: Handler
+  /** Refused with 530 until the client has logged in. */
+  readonly needsLogin: boolean
+  /** Refused with 501 when the argument is empty. */
+  readonly needsArg: boolean
+}
+
+/**
+ * A table row; by default the command needs a login and no argument.
+ *
+ * @example
+ * import { command, reply } from 'fp-pathio/ftp'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const syst = command(() => TE.right(reply(215, 'UNIX Type: L8')), { needsLogin: false })
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const command = (handler: Handler, options: Partial<Omit<Command, 'handler'>> = {}): Command => ({
+  handler,
+  needsLogin: options.needsLogin ?? true,
+  needsArg: options.needsArg ?? false
+})
+
+/**
+ * A reply that needs no I/O.
+ *
+ * @example
+ * import { answer } from 'fp-pathio/ftp'
+ * const r = answer(200, 'Command okay')
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const answer = (code: number, ...lines: ReadonlyArray<string>): TE.TaskEither<never, Reply> =>
+  TE.right(reply(code, ...lines))
+
+/**
+ * Turns the failure of a `PathIO` program into its reply (naming the path
+ * the client gave), so the handler's type says it cannot fail.
+ *
+ * @example
+ * import { replyOrError, reply } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const io = makeMemoryPathIO()
+ * const rmd = pipe(io.rmdir('/nope'), TE.map(() => reply(250, 'Removed')), replyOrError('/nope'))
+ * // await rmd() -> right({ code: 550, ... })
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const replyOrError =
+  (shown?: string) =>
+  (program: TE.TaskEither<PathIOError, Reply>): TE.TaskEither<never, Reply> =>
+    pipe(
+      program,
+      TE.orElse((error) => TE.right(replyForError(error, shown)))
+    )
+
+/**
+ * Lifts a promise-returning step (a data transfer) into a handler's result;
+ * a rejection, which should not happen, becomes 451 rather than a crash.
+ *
+ * @example
+ * import { fromPromise, reply } from 'fp-pathio/ftp'
+ * const later = fromPromise(async () => reply(226, 'Transfer complete'))
+ * // await later() -> right({ code: 226, ... })
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const fromPromise =
+  (run: () => Promise<Reply>): TE.TaskEither<never, Reply> =>
+  () =>
+    run().then(E.right, () => E.right(reply(451, 'Local error in processing')))
+
+/**
+ * The client's path argument resolved against the session's directory.
+ *
+ * @example
+ * import { pathOf } from 'fp-pathio/ftp'
+ * // with session.cwd === '/pub': pathOf(session, '../etc/x') === '/etc/x'
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const pathOf = (session: Session, arg: string): string => virtualPath(session.cwd, arg)

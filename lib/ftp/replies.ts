@@ -1,0 +1,149 @@
+/**
+ * FTP replies: the record a handler returns, its wire format, and the one
+ * total function from a `PathIOError` reason to a reply code.
+ *
+ * @since 0.1.0
+ */
+import type { PathIOError, Reason } from '../PathIOError'
+
+/**
+ * One reply on the control connection. `lines` has at least one line; more
+ * than one makes a multi-line reply (RFC 959 §4.2): `code-first`, the middle
+ * lines as given (start them with a space), `code last`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Reply {
+  readonly code: number
+  readonly lines: ReadonlyArray<string>
+}
+
+/**
+ * Builds a reply.
+ *
+ * @example
+ * import { reply } from 'fp-pathio/ftp'
+ * const r = reply(250, 'Directory changed to /pub')
+ * // r.code === 250
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const reply = (code: number, ...lines: ReadonlyArray<string>): Reply => ({
+  code,
+  lines: lines.length === 0 ? [''] : lines
+})
+
+/** A CR or LF inside a reply would let a file name forge a reply line: replace them. */
+const oneLine = (text: string): string => text.replace(/[\r\n]/g, ' ')
+
+/**
+ * The reply as it goes on the wire, each line ended by CRLF.
+ *
+ * @example
+ * import { formatReply, reply } from 'fp-pathio/ftp'
+ * assert.strictEqual(formatReply(reply(211, 'Features:', ' SIZE', 'End')), '211-Features:\r\n SIZE\r\n211 End\r\n')
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const formatReply = ({ code, lines }: Reply): string => {
+  if (lines.length <= 1) return `${code} ${oneLine(lines[0] ?? '')}\r\n`
+  const middle = lines.slice(1, -1).map((line) => {
+    const safe = oneLine(line)
+    // A middle line must not start like a final reply line ("211 ...").
+    return /^\d{3}[ -]/.test(safe) ? ` ${safe}` : safe
+  })
+  return [`${code}-${oneLine(lines[0])}`, ...middle, `${code} ${oneLine(lines[lines.length - 1])}`].join('\r\n') + '\r\n'
+}
+
+/**
+ * The reply code for every reason (RFC 959 §4.2.1): 550 where the path is
+ * missing, a directory or a file in the wrong place, or not empty; 553 for a
+ * name that is not allowed; 452 for no space; 451 for a failure of the disk,
+ * a bad handle or a timeout; 450 for a busy file; 504 for what the backend
+ * cannot do.
+ *
+ * @example
+ * import { REPLY_CODE_BY_REASON } from 'fp-pathio/ftp'
+ * assert.strictEqual(REPLY_CODE_BY_REASON.Timeout, 451)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const REPLY_CODE_BY_REASON: Readonly<Record<Reason, number>> = {
+  NotFound: 550,
+  AlreadyExists: 550,
+  NotADirectory: 550,
+  IsADirectory: 550,
+  NotEmpty: 550,
+  PermissionDenied: 550,
+  ReadOnly: 550,
+  InvalidArgument: 553,
+  NoSpace: 452,
+  Busy: 450,
+  Timeout: 451,
+  BadHandle: 451,
+  Unknown: 451,
+  Unsupported: 504
+}
+
+/**
+ * The reply code of a reason: a total function (the table has a key for every
+ * reason, and the compiler checks it).
+ *
+ * @example
+ * import { replyCodeFor } from 'fp-pathio/ftp'
+ * assert.strictEqual(replyCodeFor('NotEmpty'), 550)
+ * assert.strictEqual(replyCodeFor('NoSpace'), 452)
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const replyCodeFor = (reason: Reason): number => REPLY_CODE_BY_REASON[reason]
+
+const WORDING: Readonly<Record<Reason, string>> = {
+  NotFound: 'No such file or directory',
+  AlreadyExists: 'File exists',
+  NotADirectory: 'Not a directory',
+  IsADirectory: 'Is a directory',
+  NotEmpty: 'Directory not empty',
+  PermissionDenied: 'Permission denied',
+  ReadOnly: 'Read-only file system',
+  InvalidArgument: 'File name not allowed',
+  NoSpace: 'Insufficient storage space',
+  Busy: 'File busy, try again later',
+  Timeout: 'Local error: the operation timed out',
+  BadHandle: 'Local error in processing',
+  Unknown: 'Local error in processing',
+  Unsupported: 'Not supported here'
+}
+
+/**
+ * The reply for a failed operation. The text names the path the client gave
+ * (`shown`), never a path on the disk.
+ *
+ * @example
+ * import { replyForError } from 'fp-pathio/ftp'
+ * import { pathIOError } from 'fp-pathio'
+ * const r = replyForError(pathIOError('NotFound', 'stat', { path: '/x' }), '/x')
+ * assert.deepStrictEqual(r, { code: 550, lines: ['/x: No such file or directory'] })
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const replyForError = (error: PathIOError, shown?: string): Reply =>
+  reply(replyCodeFor(error.reason), shown === undefined ? WORDING[error.reason] : `${shown}: ${WORDING[error.reason]}`)
+
+/**
+ * A path quoted as RFC 959 asks in a 257 reply: inside double quotes, a quote doubled.
+ *
+ * @example
+ * import { quotePath } from 'fp-pathio/ftp'
+ * assert.strictEqual(quotePath('/a"b'), '"/a""b"')
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const quotePath = (path: string): string => `"${path.replace(/"/g, '""')}"`

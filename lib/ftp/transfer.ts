@@ -1,0 +1,186 @@
+/**
+ * Running one data transfer: take the passive connection, send the
+ * preliminary reply, move the bytes, and say how it ended. ABOR, QUIT, a
+ * vanished client and server shutdown all stop it through `session.transfer`.
+ *
+ * @since 0.1.0
+ */
+import type * as net from 'node:net'
+import { isPathIOError } from '../PathIOError'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import type { PathIOError } from '../PathIOError'
+import { answer, fromPromise } from './handler'
+import { reply, replyForError, type Reply } from './replies'
+import type { Session } from './session'
+
+/**
+ * How a transfer ended.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TransferOutcome =
+  | { readonly _tag: 'Done' }
+  /** No data connection came in time. */
+  | { readonly _tag: 'NoConnection' }
+  /** ABOR, the control connection closed, or the server is shutting down. */
+  | { readonly _tag: 'Aborted' }
+  | { readonly _tag: 'Failed'; readonly error: unknown }
+
+/**
+ * Moves the bytes over the data socket. `wanted()` turns false once the
+ * transfer has been aborted: an upload checks it before it commits.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Move = (socket: net.Socket, wanted: () => boolean) => Promise<void>
+
+/**
+ * The reply for the end of a transfer. A `PathIOError` keeps its own code
+ * (452 no space, 451 timeout, ...); any other failure is the data connection's.
+ *
+ * @example
+ * import { outcomeReply } from 'fp-pathio/ftp'
+ * assert.strictEqual(outcomeReply({ _tag: 'Aborted' }).code, 426)
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const outcomeReply = (outcome: TransferOutcome, shown?: string): Reply => {
+  switch (outcome._tag) {
+    case 'Done':
+      return reply(226, 'Transfer complete')
+    case 'NoConnection':
+      return reply(425, "Can't open data connection")
+    case 'Aborted':
+      return reply(426, 'Connection closed; transfer aborted')
+    case 'Failed':
+      return isPathIOError(outcome.error)
+        ? replyForError(outcome.error, shown)
+        : reply(426, 'Data connection failed; transfer aborted')
+  }
+}
+
+/**
+ * Resolves after `ms` milliseconds, and at least one pass of the event loop's
+ * I/O. A client that dies closes both its sockets at once, but the server
+ * may see the data connection's end an event-loop turn before the control
+ * connection's: an upload settles for a moment before it commits.
+ *
+ * @example
+ * import { settle } from 'fp-pathio/ftp'
+ * // await settle(20)
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const settle = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(() => setImmediate(resolve), ms))
+
+/**
+ * Runs one transfer on the session's passive connection (the caller has
+ * checked there is one): consumes it, sends `preliminary` (150), waits for
+ * the client's connection, runs `move`, and closes the data socket whatever
+ * happened.
+ *
+ * @example
+ * import { runTransfer } from 'fp-pathio/ftp'
+ * import { reply } from 'fp-pathio/ftp'
+ * // const outcome = await runTransfer(session, reply(150, 'Here it comes'), (socket) =>
+ * //   new Promise((done) => socket.end('hello', done)))
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const runTransfer = async (session: Session, preliminary: Reply, move: Move): Promise<TransferOutcome> => {
+  const passive = session.passive
+  session.passive = undefined
+  if (passive === undefined) return { _tag: 'NoConnection' }
+  let aborted = false
+  let socket: net.Socket | undefined
+  const wanted = (): boolean => !aborted && !session.closed
+  session.transfer = {
+    abort: () => {
+      aborted = true
+      passive.close()
+      socket?.destroy()
+    }
+  }
+  try {
+    session.send(preliminary)
+    socket = await passive.accept(session.config.dataTimeout)
+    if (!wanted()) return { _tag: 'Aborted' }
+    if (socket === undefined) return { _tag: 'NoConnection' }
+    // A client that vanishes without a word (no FIN, no RST) must not hold the transfer forever.
+    const idle = socket
+    idle.setTimeout(session.config.dataTimeout, () => idle.destroy(new Error('data connection idle')))
+    try {
+      await move(socket, wanted)
+      return { _tag: 'Done' }
+    } catch (error) {
+      return wanted() ? { _tag: 'Failed', error } : { _tag: 'Aborted' }
+    }
+  } finally {
+    session.transfer = undefined
+    passive.close()
+    socket?.destroy()
+  }
+}
+
+/**
+ * Closes the session's passive listener (and a data connection nobody took):
+ * it is of no use after a refused transfer.
+ *
+ * @example
+ * import { dropPassive } from 'fp-pathio/ftp'
+ * // dropPassive(session); session.passive === undefined
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const dropPassive = (session: Session): void => {
+  session.passive?.close()
+  session.passive = undefined
+}
+
+/**
+ * The skeleton of every command that uses the data connection: 425 without
+ * PASV/EPSV first; then `check` (its failure is the only reply, and the data
+ * connection is closed); then the transfer and its final reply.
+ *
+ * @example
+ * import { startTransfer, reply } from 'fp-pathio/ftp'
+ * import * as TE from 'fp-ts/TaskEither'
+ * // startTransfer(session, 'x', TE.right('hello'), () => reply(150, 'ok'),
+ * //   (text) => (socket) => new Promise((done) => socket.end(text, done)))
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const startTransfer = <A>(
+  session: Session,
+  shown: string,
+  check: TE.TaskEither<PathIOError, A>,
+  preliminary: (a: A) => Reply,
+  move: (a: A) => Move,
+  cleanup: (outcome: TransferOutcome) => Promise<void> = async () => undefined
+): TE.TaskEither<never, Reply> => {
+  if (session.passive === undefined) return answer(425, 'Use PASV or EPSV first')
+  return pipe(
+    check,
+    TE.chainW((a) =>
+      fromPromise(async () => {
+        const outcome = await runTransfer(session, preliminary(a), move(a))
+        await cleanup(outcome)
+        return outcomeReply(outcome, shown)
+      })
+    ),
+    TE.orElse((error) => {
+      dropPassive(session)
+      return TE.right(replyForError(error, shown))
+    })
+  )
+}
+
