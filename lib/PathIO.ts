@@ -35,11 +35,38 @@ export const OpenMode = t.keyof({ rb: null, wb: null, ab: null, 'r+b': null }, '
  */
 export type OpenMode = t.TypeOf<typeof OpenMode>
 
-/** @category constants @since 0.1.0 */
+/**
+ * `seek` from the start of the file (the default).
+ *
+ * @example
+ * import { SEEK_SET } from 'fp-pathio'
+ * // await io.seek(handle, 100, SEEK_SET)() -> right(100)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const SEEK_SET = 0
-/** @category constants @since 0.1.0 */
+/**
+ * `seek` from the handle's position.
+ *
+ * @example
+ * import { SEEK_CUR } from 'fp-pathio'
+ * // await io.seek(handle, -10, SEEK_CUR)() -> right(position - 10)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const SEEK_CUR = 1
-/** @category constants @since 0.1.0 */
+/**
+ * `seek` from the end of the file.
+ *
+ * @example
+ * import { SEEK_END } from 'fp-pathio'
+ * // await io.seek(handle, 0, SEEK_END)() -> right(size)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const SEEK_END = 2
 
 /**
@@ -54,13 +81,49 @@ export type Whence = 0 | 1 | 2
 // stat
 // -------------------------------------------------------------------------------------
 
-/** File-type mask of `Stat.mode`. @category constants @since 0.1.0 */
+/**
+ * File-type mask of `Stat.mode`, and the types it selects (as in `stat(2)`).
+ *
+ * @example
+ * import { S_IFMT, S_IFLNK } from 'fp-pathio'
+ * const isLink = (mode: number) => (mode & S_IFMT) === S_IFLNK
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const S_IFMT = 0o170000
-/** A regular file. @category constants @since 0.1.0 */
+/**
+ * A regular file.
+ *
+ * @example
+ * import { S_IFMT, S_IFREG } from 'fp-pathio'
+ * assert.strictEqual((0o100644 & S_IFMT) === S_IFREG, true)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const S_IFREG = 0o100000
-/** A directory. @category constants @since 0.1.0 */
+/**
+ * A directory.
+ *
+ * @example
+ * import { S_IFMT, S_IFDIR } from 'fp-pathio'
+ * assert.strictEqual((0o040755 & S_IFMT) === S_IFDIR, true)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const S_IFDIR = 0o040000
-/** A symbolic link. @category constants @since 0.1.0 */
+/**
+ * A symbolic link (only a disk `scan` shows one: a dangling link).
+ *
+ * @example
+ * import { S_IFMT, S_IFLNK } from 'fp-pathio'
+ * assert.strictEqual((0o120777 & S_IFMT) === S_IFLNK, true)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const S_IFLNK = 0o120000
 
 /**
@@ -139,6 +202,13 @@ export interface FileHandle {
  * Makes a fresh handle object. Backends pair it with their own state in a
  * `WeakMap`; the object itself carries nothing a caller could forge.
  *
+ * @example
+ * import { makeFileHandle } from 'fp-pathio'
+ * // in a backend of your own: remember what the handle stands for, by identity
+ * const files = new WeakMap<object, number>()
+ * const handle = makeFileHandle()
+ * files.set(handle, 3)
+ *
  * @category constructors
  * @since 0.1.0
  */
@@ -207,6 +277,10 @@ export type OperationName = Exclude<keyof PathIO, 'state'>
  * Every operation name, in the order of the interface. Middleware iterates
  * over it, so a new operation needs no edit in any combinator.
  *
+ * @example
+ * import { OPERATION_NAMES } from 'fp-pathio'
+ * assert.ok(OPERATION_NAMES.includes('scan'))
+ *
  * @category constants
  * @since 0.1.0
  */
@@ -230,6 +304,10 @@ export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
 
 /**
  * The operations that change something on the backend.
+ *
+ * @example
+ * import { MUTATING_OPERATIONS } from 'fp-pathio'
+ * assert.ok(MUTATING_OPERATIONS.has('rename') && !MUTATING_OPERATIONS.has('read'))
  *
  * @category constants
  * @since 0.1.0

@@ -5,9 +5,14 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
+import { errnoCode } from './internal/errno'
 
 /**
  * The io-ts codec of the reasons.
+ *
+ * @example
+ * import { Reason } from 'fp-pathio'
+ * assert.ok(Reason.is('NotEmpty') && !Reason.is('ENOTEMPTY'))
  *
  * @category codecs
  * @since 0.1.0
@@ -214,11 +219,6 @@ const safeString = (u: unknown): string => {
   }
 }
 
-const errnoCode = (u: unknown): string | undefined => {
-  if (typeof u !== 'object' || u === null) return undefined
-  const code = (u as { code?: unknown }).code
-  return typeof code === 'string' ? code : undefined
-}
 
 /**
  * Turns anything thrown or rejected into a `PathIOError`: a `PathIOError`

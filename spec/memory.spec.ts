@@ -21,6 +21,14 @@ describe('memory backend only', () => {
       throwsNaming({ cwd: 42 }, 'cwd')
       throwsNaming({ cwd: '' }, 'cwd')
       throwsNaming({ cwd: '/a\0' }, 'cwd')
+      throwsNaming({ cwd: null }, 'cwd')
+    })
+
+    it('a maxFileSize that is not an integer within the largest Buffer is a TypeError naming it', () => {
+      throwsNaming({ maxFileSize: -1 }, 'maxFileSize')
+      throwsNaming({ maxFileSize: 1.5 }, 'maxFileSize')
+      throwsNaming({ maxFileSize: '10' }, 'maxFileSize')
+      throwsNaming({ maxFileSize: 2 ** 53 }, 'maxFileSize')
     })
 
     it('a state that is not a memory tree is a TypeError naming state', () => {
@@ -108,6 +116,30 @@ describe('memory backend only', () => {
       await expectLeft(io.rename('/d', '/'), 'Busy', 'rename')
       await expectLeft(io.unlink('/'), 'IsADirectory', 'unlink')
       expect(await expectRight(io.isDir('/d'))).to.equal(true)
+    })
+  })
+
+  describe('file size limit', () => {
+    it('a write past maxFileSize is NoSpace (EFBIG) and changes nothing', async () => {
+      const io = makeMemoryPathIO({ maxFileSize: 16 })
+      await writeFile(io, '/f', '0123456789')
+      const h = await expectRight(io.open('/f', 'r+b'))
+      await expectRight(io.seek(h, 10))
+      const error = await expectLeft(io.write(h, Buffer.alloc(7)), 'NoSpace')
+      expect(error.code).to.equal('EFBIG')
+      expect(await expectRight(io.write(h, Buffer.alloc(6, 65)))).to.equal(6)
+      await expectRight(io.close(h))
+      expect(await readFile(io, '/f')).to.equal('0123456789AAAAAA')
+    })
+
+    it('a write far past the end (2 ** 40) is NoSpace by default, not a crash or an 8 GiB allocation', async () => {
+      const io = makeMemoryPathIO()
+      await writeFile(io, '/f', 'x')
+      const h = await expectRight(io.open('/f', 'r+b'))
+      await expectRight(io.seek(h, 2 ** 40))
+      await expectLeft(io.write(h, Buffer.from('y')), 'NoSpace')
+      await expectRight(io.close(h))
+      expect((await expectRight(io.stat('/f'))).size).to.equal(1)
     })
   })
 

@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
+import { constants } from 'node:buffer'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeFileHandle, type Entry, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
-import { pathIOError, toPathIOError, type PathIOError, type Reason } from '../PathIOError'
+import { pathIOError, type PathIOError, type Reason } from '../PathIOError'
 import {
   checkCwdOption,
   checkData,
@@ -17,10 +17,12 @@ import {
   checkOffset,
   checkSize,
   checkWhence,
+  joinChild,
   resolvePath,
   seekTarget
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
+import { syncTask } from '../internal/task'
 import { markNormalised } from '../internal/normalised'
 import {
   addChild,
@@ -49,6 +51,11 @@ export { makeMemoryTree, type MemoryTree } from './memory/tree'
 export interface MemoryOptions extends FactoryContext<MemoryTree> {
   /** Absolute path that relative paths resolve against (default `/`). */
   readonly cwd?: string
+  /**
+   * The largest file, in bytes (default and most: `buffer.constants.MAX_LENGTH`, the
+   * largest Buffer). A write that would go past it is `NoSpace` (`EFBIG`), as on a disk.
+   */
+  readonly maxFileSize?: number
 }
 
 /** The errno code the kernel gives for the same situation, so memory errors read like disk ones. */
@@ -63,21 +70,19 @@ const CODES: Partial<Record<Reason, string>> = {
   Busy: 'EBUSY'
 }
 
-const fail = (reason: Reason, op: string, path?: unknown, detail?: string): E.Either<PathIOError, never> =>
-  E.left(pathIOError(reason, op, { path, code: CODES[reason], ...(detail === undefined ? {} : { detail }) }))
+const fail = (reason: Reason, op: string, path?: unknown, detail?: string, code = CODES[reason]): E.Either<PathIOError, never> =>
+  E.left(pathIOError(reason, op, { path, code, ...(detail === undefined ? {} : { detail }) }))
 
-/** Runs `body` when the task runs; anything it throws becomes a `Left`, never a rejection. */
-const task =
-  <A>(op: string, path: unknown, body: () => E.Either<PathIOError, A>): TaskEither<PathIOError, A> =>
-  () => {
-    try {
-      return Promise.resolve(body())
-    } catch (thrown) {
-      return Promise.resolve(E.left(toPathIOError(op, path)(thrown)))
-    }
-  }
+const checkMaxFileSize = (max: unknown): number => {
+  if (max === undefined) return constants.MAX_LENGTH
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0 || max > constants.MAX_LENGTH)
+    throw new TypeError(
+      `makeMemoryPathIO: option 'maxFileSize' must be an integer from 0 to ${constants.MAX_LENGTH}, got ${String(max)}`
+    )
+  return max
+}
 
-const joinChild = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
+const task = syncTask
 
 /**
  * An in-memory `PathIO`. Its `state` is the tree: pass it as `state` (or use
@@ -100,7 +105,9 @@ const joinChild = (dir: string, name: string): string => (dir.endsWith('/') ? di
  */
 export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> => {
   const context = checkContext<MemoryTree>(options, 'makeMemoryPathIO')
-  const cwd = checkCwdOption((options ?? {}).cwd ?? '/', 'makeMemoryPathIO')
+  const given = options?.cwd
+  const cwd = checkCwdOption(given === undefined ? '/' : given, 'makeMemoryPathIO')
+  const maxFileSize = checkMaxFileSize(options?.maxFileSize)
   if (context.state !== undefined && !isMemoryTree(context.state))
     throw new TypeError("makeMemoryPathIO: option 'state' must be a MemoryTree (the state of another memory record)")
   const tree = context.state ?? makeMemoryTree()
@@ -341,7 +348,14 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         if (length === 0) return E.right(0)
         const handle = open.right
         const at = handle.mode === 'ab' ? handle.inode.size : handle.position
-        handle.position = writeAt(handle.inode, at, bytes.right, Date.now())
+        if (at + length > maxFileSize) return fail('NoSpace', 'write', undefined, 'file too large', 'EFBIG')
+        try {
+          handle.position = writeAt(handle.inode, at, bytes.right, Date.now(), maxFileSize)
+        } catch (thrown) {
+          // The allocation itself failed: out of memory is this backend's "disk full".
+          if (thrown instanceof RangeError) return fail('NoSpace', 'write', undefined, `cannot grow the file: ${thrown.message}`)
+          throw thrown
+        }
         return E.right(length)
       }),
     seek: (file, offset, whence) =>

@@ -24,6 +24,7 @@ import {
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
+import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
 import { lookup, makeDiskFile, readable, writable, type HandleTable } from './disk/handles'
 import { allocateFromSlab } from './disk/slab'
@@ -49,20 +50,11 @@ export interface NodeOptions extends FactoryContext<undefined> {
  */
 const HANDLES: HandleTable = new WeakMap()
 
-/** Runs `body` when the task runs; anything it throws becomes a `Left`, never a rejection. */
 /** The `Left` of a handle check the hot path saw fail (the shared helpers word the error). */
 const refusal = (op: string, checked: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
   E.isLeft(checked) ? checked : E.left(pathIOError('BadHandle', op, { code: 'EBADF' }))
 
-const task =
-  <A>(op: string, path: unknown, body: () => E.Either<PathIOError, A>): TaskEither<PathIOError, A> =>
-  () => {
-    try {
-      return Promise.resolve(body())
-    } catch (thrown) {
-      return Promise.resolve(E.left(toPathIOError(op, path)(thrown)))
-    }
-  }
+const task = syncTask
 
 /**
  * A `PathIO` on the local disk through synchronous `node:fs` calls. `state`
@@ -81,7 +73,8 @@ const task =
  */
 export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
   const context = checkContext<undefined>(options, 'makeNodePathIO')
-  const cwd = checkCwdOption((options ?? {}).cwd ?? process.cwd(), 'makeNodePathIO')
+  const given = options?.cwd
+  const cwd = checkCwdOption(given === undefined ? process.cwd() : given, 'makeNodePathIO')
 
   const at = (op: string, path: unknown): E.Either<PathIOError, disk.Target> =>
     pipe(

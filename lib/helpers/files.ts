@@ -10,9 +10,9 @@ import { pipe } from 'fp-ts/function'
 import { randomBytes } from 'node:crypto'
 import * as posix from 'node:path/posix'
 import type { FileHandle, PathIO } from '../PathIO'
-import { pathIOError, type PathIOError } from '../PathIOError'
+import type { PathIOError } from '../PathIOError'
 import { checkData, resolvePath } from '../internal/arguments'
-import { runTask } from './runTask'
+import { runTask, writeAll } from './runTask'
 import { withFile } from './withFile'
 
 /** Copied per read when `append` and `atomic` copy the old content. */
@@ -45,21 +45,11 @@ export interface WriteFileOptions {
 export const readFile = <S>(pathio: PathIO<S>, path: string): TE.TaskEither<PathIOError, Uint8Array> =>
   withFile(pathio, path, 'rb', (file) => pathio.read(file))
 
-/** Writes all of `data`, however many bytes each `write` takes. */
-const writeAll =
+/** Writes all of `data` as a `TaskEither`. */
+const writeAllTask =
   (pathio: PathIO<unknown>, file: FileHandle, data: Uint8Array): TE.TaskEither<PathIOError, void> =>
-  async () => {
-    for (let offset = 0; offset < data.length; ) {
-      const written = await runTask('write', undefined, () =>
-        pathio.write(file, offset === 0 ? data : data.subarray(offset))
-      )
-      if (E.isLeft(written)) return written
-      if (!(written.right > 0))
-        return E.left(pathIOError('Unknown', 'write', { detail: `the backend wrote ${written.right} bytes` }))
-      offset += written.right
-    }
-    return E.right(undefined)
-  }
+  () =>
+    writeAll(pathio, file, data)
 
 /** Copies the file at `path`, if there is one, to `file`. */
 const copyExisting =
@@ -69,7 +59,7 @@ const copyExisting =
       for (;;) {
         const block = await runTask('read', path, () => pathio.read(source, COPY_BLOCK))
         if (E.isLeft(block) || block.right.length === 0) return E.map(() => undefined)(block)
-        const written = await writeAll(pathio, file, block.right)()
+        const written = await writeAll(pathio, file, block.right)
         if (E.isLeft(written)) return written
       }
     })()
@@ -96,7 +86,7 @@ const writeAtomically = (
 ): TE.TaskEither<PathIOError, void> => {
   const temporary = temporaryNameFor(path)
   const fill = (file: FileHandle) =>
-    append ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAll(pathio, file, data))) : writeAll(pathio, file, data)
+    append ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAllTask(pathio, file, data))) : writeAllTask(pathio, file, data)
   return async () => {
     const stored = await pipe(
       withFile(pathio, temporary, 'wb', fill),
@@ -147,7 +137,7 @@ export const writeFile = <S>(
       // Only a string path gets a temporary name; anything else the backend refuses as it would.
       atomic === true && E.isRight(resolvePath('open', '/', path))
         ? writeAtomically(io, path, bytes, append === true)
-        : withFile(io, path, append === true ? 'ab' : 'wb', (file) => writeAll(io, file, bytes))
+        : withFile(io, path, append === true ? 'ab' : 'wb', (file) => writeAllTask(io, file, bytes))
     )
   )
 }

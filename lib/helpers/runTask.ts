@@ -1,10 +1,13 @@
 /**
- * Runs one `TaskEither` of a record, so that a helper never rejects even over
- * a record that throws or rejects (one not passed through `normaliseErrors`).
+ * What the helpers share: running one `TaskEither` of a record so that a
+ * helper never rejects, even over a record that throws or rejects (one not
+ * passed through `normaliseErrors`); writing a whole buffer; holding the one
+ * handle a stream owns.
  */
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { toPathIOError, type PathIOError } from '../PathIOError'
+import type { FileHandle, PathIO } from '../PathIO'
+import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 
 /** Runs `task()`; a throw or a rejection becomes a `Left` `PathIOError` of `op`. */
 export const runTask = async <L, A>(
@@ -16,5 +19,45 @@ export const runTask = async <L, A>(
     return await task()()
   } catch (thrown) {
     return E.left(toPathIOError(op, path)(thrown))
+  }
+}
+
+/** Writes all of `data`, however many bytes each `write` takes; errors name `path`. */
+export const writeAll = async (
+  pathio: PathIO<unknown>,
+  file: FileHandle,
+  data: Uint8Array,
+  path?: string
+): Promise<E.Either<PathIOError, void>> => {
+  for (let offset = 0; offset < data.length; ) {
+    const written = await runTask('write', path, () => pathio.write(file, offset === 0 ? data : data.subarray(offset)))
+    if (E.isLeft(written)) return written
+    if (!(written.right > 0))
+      return E.left(pathIOError('Unknown', 'write', { path, detail: `the backend wrote ${written.right} bytes` }))
+    offset += written.right
+  }
+  return E.right(undefined)
+}
+
+/** The one handle a stream holds: closed at most once, on end, error or destroy, whichever comes first. */
+export interface HandleSlot {
+  readonly current: () => FileHandle | undefined
+  readonly hold: (file: FileHandle) => void
+  readonly close: () => Promise<E.Either<PathIOError, void>>
+}
+
+export const makeHandleSlot = (pathio: PathIO<unknown>, path: string): HandleSlot => {
+  let file: FileHandle | undefined
+  return {
+    current: () => file,
+    hold: (held) => {
+      file = held
+    },
+    close: async () => {
+      if (file === undefined) return E.right(undefined)
+      const closing = file
+      file = undefined
+      return runTask('close', path, () => pathio.close(closing))
+    }
   }
 }

@@ -9,7 +9,7 @@ import { Readable, Writable } from 'node:stream'
 import type { FileHandle, OpenMode, PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
-import { runTask } from './runTask'
+import { makeHandleSlot, runTask, writeAll } from './runTask'
 
 /** As `fs.createReadStream`. */
 const DEFAULT_HIGH_WATER_MARK = 65536
@@ -67,15 +67,9 @@ export const toReadable = <S>(pathio: PathIO<S>, path: string, options: Readable
   const { start, end, highWaterMark } = E.isRight(checked)
     ? checked.right
     : { start: 0, end: 0, highWaterMark: DEFAULT_HIGH_WATER_MARK }
-  let file: FileHandle | undefined
+  const slot = makeHandleSlot(pathio, path)
+  const closeFile = slot.close
   let remaining = end - start + 1
-
-  const closeFile = async (): Promise<E.Either<PathIOError, void>> => {
-    if (file === undefined) return E.right(undefined)
-    const closing = file
-    file = undefined
-    return runTask('close', path, () => pathio.close(closing))
-  }
 
   const stream: Readable = new Readable({
     highWaterMark,
@@ -84,7 +78,7 @@ export const toReadable = <S>(pathio: PathIO<S>, path: string, options: Readable
       void (async () => {
         const opened = await runTask('open', path, () => pathio.open(path, 'rb'))
         if (E.isLeft(opened)) return callback(opened.left as unknown as Error)
-        file = opened.right
+        slot.hold(opened.right)
         if (start > 0) {
           const sought = await runTask('seek', path, () => pathio.seek(opened.right, start))
           if (E.isLeft(sought)) return callback(sought.left as unknown as Error)
@@ -94,7 +88,7 @@ export const toReadable = <S>(pathio: PathIO<S>, path: string, options: Readable
     },
     read: () => {
       void (async () => {
-        const current = file
+        const current = slot.current()
         if (current === undefined) return
         // Never past highWaterMark bytes buffered: this is the read-ahead bound.
         const size = Math.min(remaining, Math.max(1, highWaterMark - stream.readableLength))
@@ -165,14 +159,8 @@ const writePlan = (path: unknown, options: WritableOptions): E.Either<PathIOErro
  */
 export const toWritable = <S>(pathio: PathIO<S>, path: string, options: WritableOptions = {}): Writable => {
   const plan = writePlan(path, options ?? {})
-  let file: FileHandle | undefined
-
-  const closeFile = async (): Promise<E.Either<PathIOError, void>> => {
-    if (file === undefined) return E.right(undefined)
-    const closing = file
-    file = undefined
-    return runTask('close', path, () => pathio.close(closing))
-  }
+  const slot = makeHandleSlot(pathio, path)
+  const closeFile = slot.close
 
   const openFile = async (): Promise<E.Either<PathIOError, FileHandle>> => {
     if (E.isLeft(plan)) return plan
@@ -190,31 +178,18 @@ export const toWritable = <S>(pathio: PathIO<S>, path: string, options: Writable
     return sought
   }
 
-  const writeAll = async (current: FileHandle, chunk: Uint8Array): Promise<E.Either<PathIOError, void>> => {
-    for (let offset = 0; offset < chunk.length; ) {
-      const written = await runTask('write', path, () =>
-        pathio.write(current, offset === 0 ? chunk : chunk.subarray(offset))
-      )
-      if (E.isLeft(written)) return written
-      if (!(written.right > 0))
-        return E.left(pathIOError('Unknown', 'write', { path, detail: `the backend wrote ${written.right} bytes` }))
-      offset += written.right
-    }
-    return E.right(undefined)
-  }
-
   return new Writable({
     construct: (callback) => {
       void openFile().then((opened) => {
         if (E.isLeft(opened)) return callback(opened.left as unknown as Error)
-        file = opened.right
+        slot.hold(opened.right)
         callback()
       })
     },
     write: (chunk: Uint8Array, _encoding, callback) => {
-      const current = file
+      const current = slot.current()
       if (current === undefined) return callback(pathIOError('BadHandle', 'write', { path, detail: 'the file is closed' }) as unknown as Error)
-      void writeAll(current, chunk).then((written) => callback(E.isLeft(written) ? (written.left as unknown as Error) : null))
+      void writeAll(pathio, current, chunk, path).then((written) => callback(E.isLeft(written) ? (written.left as unknown as Error) : null))
     },
     final: (callback) => {
       void closeFile().then((closed) => callback(E.isLeft(closed) ? (closed.left as unknown as Error) : null))

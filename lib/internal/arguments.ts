@@ -47,6 +47,9 @@ export const resolvePath = (op: string, cwd: string, path: unknown): E.Either<Pa
   return checkLimits(op, path, resolved)
 }
 
+/** A directory path as given joined with a child's name: what `list` and `scan` give (relative stays relative). */
+export const joinChild = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
+
 /** Checks a factory's `cwd` option: an absolute path, or a `TypeError` at once. */
 export const checkCwdOption = (cwd: unknown, factory: string): string => {
   if (typeof cwd !== 'string' || !posix.isAbsolute(cwd) || cwd.includes('\0'))

@@ -6,11 +6,12 @@
  */
 import * as fs from 'node:fs'
 import * as posix from 'node:path/posix'
+import { errnoCode } from '../internal/errno'
 
 /** As Linux's `MAXSYMLINKS`: more links than this on one path is `ELOOP`. */
 const MAX_LINKS = 40
 
-const codeOf = (u: unknown): unknown => (typeof u === 'object' && u !== null ? (u as { code?: unknown }).code : undefined)
+const codeOf = errnoCode
 
 /** Missing, or running through a file: the kernel would stop there, the operation itself will say why. */
 const isAbsent = (u: unknown): boolean => codeOf(u) === 'ENOENT' || codeOf(u) === 'ENOTDIR'

@@ -15,11 +15,11 @@ import { PATH_MAX, describe, resolvePath } from '../internal/arguments'
 import { PATH_OPERATIONS } from './operationPath'
 import { makeSymlinkGuard, type SymlinkGuard } from './symlinkGuard'
 import { wrapOperations } from './wrap'
+import { joinChild } from '../internal/arguments'
 
 /** Operations that act on the last component itself, not on what a symbolic link there points to. */
 const ON_THE_ENTRY: ReadonlySet<OperationName> = new Set<OperationName>(['mkdir', 'rmdir', 'unlink', 'rename'])
 
-const joinChild = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
 
 const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 
@@ -166,7 +166,13 @@ export const withRoot = (root: string): Middleware => {
         }
         return next(...mapped.map(({ real }) => real), ...args.slice(count))()
       }
-      return pipe(call, TE.bimap(virtualError(mapped), virtualResult(op, mapped)))
+      // Mapping a result back cannot throw on a PathIO; a loose inner record may still give odd values.
+      const toVirtual = virtualResult(op, mapped)
+      return pipe(
+        call,
+        TE.mapLeft(virtualError(mapped)),
+        TE.chain((result) => TE.fromEither(E.tryCatch(() => toVirtual(result), toPathIOError(op, args[0]))))
+      )
     })(pathio)
   }
 }

@@ -22,7 +22,7 @@ describe('makeNodePathIO', () => {
 
   describe('options', () => {
     it('a cwd that is not an absolute path string throws a TypeError naming it', () => {
-      for (const cwd of ['relative/dir', '', 42, {}, '/a\0b'])
+      for (const cwd of ['relative/dir', '', 42, {}, '/a\0b', null])
         expect(() => makeNodePathIO({ cwd } as never)).to.throw(TypeError, /cwd/)
     })
 

@@ -12,6 +12,7 @@ import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { OpenMode, Stat } from '../../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
+import { errnoCode } from '../../internal/errno'
 
 /** A path as the caller gave it (for errors) and as resolved (for the disk). */
 export interface Target {
@@ -28,7 +29,7 @@ const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Eith
   }
 }
 
-const codeOf = (u: unknown): unknown => (typeof u === 'object' && u !== null ? (u as { code?: unknown }).code : undefined)
+const codeOf = errnoCode
 
 /** The stat, or `undefined` when nothing is there (missing, or a file on the way). */
 const statIfAny = (resolved: string): fs.Stats | undefined => {
@@ -199,7 +200,7 @@ export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
   )(readNames('scan', target))
 
 /** `list`'s and `scan`'s paths: the directory as given joined with each name. */
-export const joinChild = (dir: string, name: string): string => (dir.endsWith('/') ? dir + name : `${dir}/${name}`)
+export { joinChild } from '../../internal/arguments'
 
 /** Turns `scan`'s columns back into one `Stat` per child. */
 export const statAt = (stats: Float64Array, index: number): Stat => {

@@ -80,14 +80,14 @@ export const removeChild = (dir: DirInode, name: string, inode: Inode, now: numb
  * its final size); a first write gets exactly what it needs, so 100,000
  * small files do not each hold a page.
  */
-const grownCapacity = (capacity: number, needed: number): number =>
-  capacity === 0 ? needed : Math.max(needed, capacity * 2)
+const grownCapacity = (capacity: number, needed: number, most: number): number =>
+  capacity === 0 ? needed : Math.max(needed, Math.min(capacity * 2, most))
 
 /** Makes room for `end` bytes, copying the file once per growth step, not per write. */
-const ensureCapacity = (file: FileInode, end: number): void => {
+const ensureCapacity = (file: FileInode, end: number, most: number): void => {
   if (end <= file.data.length) return
   // allocUnsafe takes small buffers from Node's shared pool; large ones get their own memory.
-  const data = Buffer.allocUnsafe(grownCapacity(file.data.length, end))
+  const data = Buffer.allocUnsafe(grownCapacity(file.data.length, end, most))
   file.data.copy(data, 0, 0, file.size)
   file.data = data
 }
@@ -110,9 +110,9 @@ export const trimCapacity = (file: FileInode): void => {
  * Writes `bytes` at `position`; a gap past the end reads as zeros.
  * Returns the position after the write.
  */
-export const writeAt = (file: FileInode, position: number, bytes: Uint8Array, now: number): number => {
+export const writeAt = (file: FileInode, position: number, bytes: Uint8Array, now: number, most: number): number => {
   const end = position + bytes.length
-  ensureCapacity(file, end)
+  ensureCapacity(file, end, most)
   // Spare capacity holds stale bytes (from before a truncation or never set): zero the gap.
   if (position > file.size) file.data.fill(0, file.size, position)
   file.data.set(bytes, position)

@@ -1,0 +1,19 @@
+/** Lifting synchronous work into a `TaskEither` that never rejects. */
+import * as E from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import { toPathIOError, type PathIOError } from '../PathIOError'
+
+/**
+ * Runs `body` when the task runs (not when it is made); anything it throws
+ * becomes a `Left`, never a rejection. The memory and Node backends build
+ * every operation on it.
+ */
+export const syncTask =
+  <A>(op: string, path: unknown, body: () => E.Either<PathIOError, A>): TaskEither<PathIOError, A> =>
+  () => {
+    try {
+      return Promise.resolve(body())
+    } catch (thrown) {
+      return Promise.resolve(E.left(toPathIOError(op, path)(thrown)))
+    }
+  }
