@@ -56,7 +56,7 @@ export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/
 export interface PoolOptions extends FactoryContext<WorkerPool> {
   /** Absolute path that relative paths resolve against (default `process.cwd()` when the record is made). */
   readonly cwd?: string
-  /** Threads of a new pool (default: available parallelism, at least 2). Ignored when `state` gives a pool. */
+  /** Threads of a new pool (default: available parallelism, at least 4). Ignored when `state` gives a pool. */
   readonly size?: number
 }
 
@@ -127,7 +127,7 @@ const runExclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> => {
 export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
   const context = checkContext<WorkerPool>(options, 'makePoolPathIO')
   const settings = options ?? {}
-  const cwd = checkCwdOption(settings.cwd ?? process.cwd(), 'makePoolPathIO')
+  const cwd = checkCwdOption(settings.cwd === undefined ? process.cwd() : settings.cwd, 'makePoolPathIO')
   const size = settings.size === undefined ? undefined : checkSizeOption(settings.size, 'makePoolPathIO')
   if (context.state !== undefined && !isWorkerPool(context.state))
     throw new TypeError("makePoolPathIO: option 'state' must be a WorkerPool (the state of another pool record)")

@@ -50,6 +50,7 @@ describe('makePoolPathIO', () => {
 
     it('a cwd that is not absolute, or a state that is not a pool, throws a TypeError naming it', () => {
       expect(() => makePoolPathIO({ cwd: 'relative' })).to.throw(TypeError, /cwd/)
+      expect(() => makePoolPathIO({ cwd: null } as never)).to.throw(TypeError, /cwd/)
       expect(() => makePoolPathIO({ state: {} as never })).to.throw(TypeError, /state/)
       expect(() => makePoolPathIO({ state: { ...pool } })).to.throw(TypeError, /state/)
     })

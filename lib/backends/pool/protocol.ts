@@ -112,7 +112,11 @@ export const RESULT_CODECS = {
 export type ResultOf<K extends RequestOp> = t.TypeOf<(typeof RESULT_CODECS)[K]>
 
 /** A worker's answer to one job: its id, an `Either` (a `PathIOError` on the left), and a write's buffer moved back. */
-export const ReplyCodec = t.type({ id: Natural, result: t.unknown, spare: t.union([ArrayBufferCodec, t.undefined]) }, 'Reply')
+export const ReplyCodec = t.intersection(
+  // `spare` is optional (`t.partial`): `t.type`'s `.is` would want the key present even when undefined.
+  [t.type({ id: Natural, result: t.unknown }), t.partial({ spare: ArrayBufferCodec })],
+  'Reply'
+)
 
 /** What a worker posts: the answers to one batch, as one message. */
 export const ReplyBatchCodec = t.array(ReplyCodec, 'ReplyBatch')
@@ -121,8 +125,8 @@ const LeftCodec = t.type({ _tag: t.literal('Left'), left: PathIOErrorCodec })
 
 const eitherOf = <C extends t.Mixed>(right: C) => t.union([LeftCodec, t.type({ _tag: t.literal('Right'), right })])
 
-/** A reply's `Either`, checked against its request's result codec. */
-export type ReplyDecoder = t.Decoder<unknown, E.Either<PathIOError, unknown>>
+/** A reply's `Either`, checked against its request's result codec (`.is` on the hot path: nothing is transformed). */
+export type ReplyDecoder = t.Decoder<unknown, E.Either<PathIOError, unknown>> & { readonly is: t.Is<E.Either<PathIOError, unknown>> }
 
 /** The decoder of a reply's `Either` for each kind of request (built once, not per reply). */
 export const REPLY_RESULT_CODECS: Readonly<Record<RequestOp, ReplyDecoder>> = Object.fromEntries(

@@ -4,7 +4,7 @@
  * its own (descriptors are process-wide and positions travel with each job),
  * so any worker can serve any call.
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import * as E from 'fp-ts/Either'
 import { PathReporter } from 'io-ts/PathReporter'
 import { pathIOError, type PathIOError } from '../../PathIOError'
@@ -94,29 +94,30 @@ const serve = (request: Request, id: number): Served => {
 
 
 const serveSafely = (request: unknown, id: number): Served => {
-  const decoded = RequestCodec.decode(request)
-  if (E.isLeft(decoded)) return malformed(PathReporter.report(decoded).join('; '))
+  // `.is` (no allocation) on the hot path; the report is built only for a bad request.
+  if (!RequestCodec.is(request)) return malformed(PathReporter.report(RequestCodec.decode(request)).join('; '))
   try {
-    return serve(decoded.right, id)
+    return serve(request, id)
   } catch (thrown) {
     return plain(E.left(pathIOError('Unknown', 'pool', { detail: String(thrown), cause: thrown })))
   }
 }
 
 /** An `exit` request: code 0 stops listening once every answer already posted has left; any other is a crash. */
-const exitCode = (request: unknown): number | undefined => {
-  const decoded = RequestCodec.decode(request)
-  return E.isRight(decoded) && decoded.right.op === 'exit' ? decoded.right.code : undefined
-}
+const exitCode = (request: unknown): number | undefined =>
+  typeof request === 'object' && request !== null && (request as { op?: unknown }).op === 'exit' && RequestCodec.is(request)
+    ? (request as { code: number }).code
+    : undefined
 
-port.on('message', (message: unknown) => {
-  const batch = BatchCodec.decode(message)
-  // Without job ids nobody waits for an answer: the pool checks what it sends, so this is not reached.
-  if (E.isLeft(batch)) return
+/** Serves one batch and posts its answers; gives the code of an `exit` met on the way. */
+const serveBatch = (batch: unknown): number | undefined => {
+  // The pool checks what it sends, so this is not reached; if it were, its jobs could not be answered
+  // one by one: end the worker (EX_SOFTWARE), and the pool fails every job it held with a Left.
+  if (!BatchCodec.is(batch)) return 70
   const replies: Array<{ readonly id: number; readonly result: Answer; readonly spare?: ArrayBuffer }> = []
   const transfer: Array<ArrayBuffer> = []
   let exit: number | undefined
-  for (const { id, request } of batch.right) {
+  for (const { id, request } of batch) {
     exit = exitCode(request)
     if (exit !== undefined) break
     const served = serveSafely(request, id)
@@ -127,9 +128,19 @@ port.on('message', (message: unknown) => {
         ? { id, result: cloneable(served.result) }
         : { id, result: cloneable(served.result), spare: served.spare }
     )
-    transfer.push(...served.transfer)
+    for (const buffer of served.transfer) transfer.push(buffer)
   }
   if (replies.length > 0) port.postMessage(replies, transfer)
+  return exit
+}
+
+port.on('message', (message: unknown) => {
+  // Batches that arrived meanwhile are taken at once, in order: no trip through the event loop, no wake-up each.
+  let exit = serveBatch(message)
+  for (let next = exit === undefined ? receiveMessageOnPort(port) : undefined; next !== undefined; ) {
+    exit = serveBatch(next.message)
+    next = exit === undefined ? receiveMessageOnPort(port) : undefined
+  }
   if (exit === 0) port.close()
   else if (exit !== undefined) process.exit(exit)
 })

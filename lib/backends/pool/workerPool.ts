@@ -55,7 +55,7 @@ export interface WorkerPool {
  * @since 0.1.0
  */
 export interface WorkerPoolOptions {
-  /** Threads, a positive integer (default: the machine's available parallelism, at least 2). */
+  /** Threads, a positive integer (default: the machine's available parallelism, at least 4). */
   readonly size?: number
 }
 
@@ -141,8 +141,7 @@ const settle = (job: Job, result: E.Either<PathIOError, unknown>): void => {
 /** A late answer nobody waits for any more: an `open` that succeeded must not leak its descriptor. */
 const discard = (job: Job, result: unknown): void => {
   if (job.request.op !== 'open') return
-  const decoded = OPEN_REPLY_CODEC.decode(result)
-  if (E.isRight(decoded) && decoded.right._tag === 'Right') disk.close(decoded.right.right.fd)
+  if (OPEN_REPLY_CODEC.is(result) && result._tag === 'Right') disk.close(result.right.fd)
 }
 
 const flush = (slot: Slot): void => {
@@ -173,21 +172,22 @@ const release = (slot: Slot, id: number): Job | undefined => {
 }
 
 const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void => {
-  const replies = ReplyBatchCodec.decode(message)
-  if (E.isLeft(replies)) {
+  // `.is`, not `.decode`: the codecs transform nothing, and a guard allocates nothing per reply.
+  if (!ReplyBatchCodec.is(message)) {
     // Answers we cannot match to jobs: the worker is not to be trusted; its jobs fail and it is replaced.
     slot.error = new Error('a worker sent a malformed reply')
     void slot.worker.terminate()
     return
   }
-  for (const reply of replies.right) {
+  for (const reply of message) {
     if (reply.spare !== undefined) give(internals.bank, reply.spare)
     const job = release(slot, reply.id)
     if (job === undefined) continue
     if (job.settled) discard(job, reply.result)
     else {
-      const result = REPLY_RESULT_CODECS[job.request.op].decode(reply.result)
-      settle(job, E.isRight(result) ? result.right : E.left(job.failure('malformed', 'the worker sent a malformed reply')))
+      const result = reply.result
+      const valid = REPLY_RESULT_CODECS[job.request.op].is(result)
+      settle(job, valid ? result : E.left(job.failure('malformed', 'the worker sent a malformed reply')))
     }
   }
   pump(internals)
@@ -335,7 +335,8 @@ export const checkSizeOption = (size: unknown, where: string): number => {
   return size
 }
 
-const defaultSize = (): number => Math.max(2, os.availableParallelism())
+// Not fewer than 4, as libuv's pool: jobs block in syscalls (a truncating `open` waits for writeback), not only on CPU.
+const defaultSize = (): number => Math.max(4, os.availableParallelism())
 
 /**
  * A new pool; its threads start when the first jobs need them. Share it
