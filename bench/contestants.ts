@@ -22,6 +22,10 @@ import type { Contestant, Ops, Session } from './contestant'
 const unwrap = <A>(te: TaskEither<PathIOError, A>): Promise<A> =>
   te().then((result) => (E.isRight(result) ? result.right : Promise.reject(new Error(result.left.message))))
 
+/** `unwrap` and a map in one step: the adapter adds one promise per op, no more. */
+const unwrapWith = <A, B>(te: TaskEither<PathIOError, A>, f: (a: A) => B): Promise<B> =>
+  te().then((result) => (E.isRight(result) ? f(result.right) : Promise.reject(new Error(result.left.message))))
+
 /**
  * `Ops` over any `PathIO` record: the same adapter for every backend and
  * middleware stack, so their differences are theirs alone.
@@ -32,9 +36,9 @@ const unwrap = <A>(te: TaskEither<PathIOError, A>): Promise<A> =>
 export const pathIOOps = (io: PathIO<unknown>): Ops => ({
   open: (path, mode) => unwrap(io.open(path, mode === 'write' ? 'wb' : 'rb')),
   write: (file, data) => unwrap(io.write(file as FileHandle, data)),
-  read: (file, size) => unwrap(io.read(file as FileHandle, size)).then((bytes) => bytes.length),
+  read: (file, size) => unwrapWith(io.read(file as FileHandle, size), (bytes) => bytes.length),
   close: (file) => unwrap(io.close(file as FileHandle)),
-  stat: (path) => unwrap(io.stat(path)).then((stat) => stat.size),
+  stat: (path) => unwrapWith(io.stat(path), (stat) => stat.size),
   list: (dir) => unwrap(io.list(dir)),
   scan: (dir) => unwrap(io.scan(dir)),
   unlink: (path) => unwrap(io.unlink(path)),

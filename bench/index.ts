@@ -80,10 +80,12 @@ interface Options {
   readonly only: ReadonlySet<WorkloadName>
   /** Re-render a saved `--json` document instead of measuring. */
   readonly from: string | undefined
+  /** Print the tables as markdown (for README.md). */
+  readonly markdown: boolean
 }
 
 const USAGE =
-  `usage: npm run bench -- [--quick] [--json FILE] [--svg FILE] [--only ${WORKLOAD_NAMES.join(',')}] [--runs N]\n` +
+  `usage: npm run bench -- [--quick] [--json FILE] [--svg FILE] [--only ${WORKLOAD_NAMES.join(',')}] [--runs N] [--markdown]\n` +
   '       npm run bench -- --from FILE.json [--svg FILE]   (print and draw saved results, measure nothing)'
 
 const parseArguments = (argv: ReadonlyArray<string>): Options => {
@@ -93,6 +95,7 @@ const parseArguments = (argv: ReadonlyArray<string>): Options => {
   let only = new Set<WorkloadName>(WORKLOAD_NAMES)
   let runs: number | undefined
   let from: string | undefined
+  let markdown = false
   for (let i = 0; i < argv.length; i++) {
     const value = (): string => {
       const next = argv[++i]
@@ -111,6 +114,9 @@ const parseArguments = (argv: ReadonlyArray<string>): Options => {
         break
       case '--from':
         from = value()
+        break
+      case '--markdown':
+        markdown = true
         break
       case '--only': {
         const names = value().split(',')
@@ -132,7 +138,7 @@ const parseArguments = (argv: ReadonlyArray<string>): Options => {
     }
   }
   if (runs !== undefined) config = { ...config, repetitions: { ...config.repetitions, runs } }
-  return { config, json, svg, only, from }
+  return { config, json, svg, only, from, markdown }
 }
 
 // -------------------------------------------------------------------------------------
@@ -270,9 +276,10 @@ interface Document {
 }
 
 /** Prints the tables and writes the JSON and SVG files asked for. */
-const report = (document: Document, json: string | undefined, svg: string | undefined): void => {
+const report = (document: Document, json: string | undefined, svg: string | undefined, markdown = false): void => {
+  const format = markdown ? 'markdown' : 'plain'
   const { environment, config, rows, targets, notes } = document
-  process.stdout.write(`\n${resultsTable(rows, targets, 'plain')}\n\n${targetsTable(targets, 'plain')}\n`)
+  process.stdout.write(`\n${resultsTable(rows, targets, format)}\n\n${targetsTable(targets, format)}\n`)
   if (notes.length > 0) process.stdout.write(`\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n`)
   process.stdout.write(
     `\n${environment.date}, Node ${environment.node}, ${environment.cores} cores (${environment.cpu}), ` +
@@ -295,9 +302,9 @@ const report = (document: Document, json: string | undefined, svg: string | unde
 const loadAverage = (): ReadonlyArray<number> => os.loadavg().map((l) => Number(l.toFixed(2)))
 
 const main = async (): Promise<void> => {
-  const { config, json, svg, only, from } = parseArguments(process.argv.slice(2))
+  const { config, json, svg, only, from, markdown } = parseArguments(process.argv.slice(2))
   if (from !== undefined) {
-    report(JSON.parse(fs.readFileSync(from, 'utf8')) as Document, json, svg)
+    report(JSON.parse(fs.readFileSync(from, 'utf8')) as Document, json, svg, markdown)
     return
   }
   const { contestants, missing } = allContestants()
@@ -345,7 +352,7 @@ const main = async (): Promise<void> => {
     targets,
     notes
   }
-  report(document, json, svg)
+  report(document, json, svg, markdown)
 }
 
 let finished = false

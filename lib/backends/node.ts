@@ -27,7 +27,7 @@ import { markNormalised } from '../internal/normalised'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
 import { lookup, makeDiskFile, readable, writable, type HandleTable } from './disk/handles'
-import { allocateFromSlab } from './disk/slab'
+import { allocateFromSlab } from '../internal/slab'
 
 /**
  * Options of `makeNodePathIO`: the factory context plus `cwd`.

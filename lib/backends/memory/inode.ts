@@ -5,6 +5,7 @@
  * readable, and every handle see the same bytes.
  */
 import { S_IFDIR, S_IFREG, type Stat } from '../../PathIO'
+import { allocateFromSlab } from '../../internal/slab'
 
 export interface FileInode {
   readonly kind: 'file'
@@ -126,7 +127,8 @@ export const writeAt = (file: FileInode, position: number, bytes: Uint8Array, no
 export const readAt = (file: FileInode, position: number, size: number | undefined): Buffer => {
   const available = Math.max(0, file.size - position)
   const length = size === undefined ? available : Math.min(size, available)
-  const out = Buffer.allocUnsafe(length)
+  // A fresh ArrayBuffer per 8 KiB block cost more than the copy: small reads come from a shared slab.
+  const out = allocateFromSlab(length)
   if (length > 0) file.data.copy(out, 0, position, position + length)
   return out
 }

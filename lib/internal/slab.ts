@@ -1,5 +1,5 @@
 /**
- * Read buffers for the Node backend, cut from a shared slab (as Node's own
+ * Read buffers for the Node and memory backends, cut from a shared slab (as Node's own
  * `Buffer` pool does for small buffers): a new `ArrayBuffer` per 8 KiB read
  * cost more than the `pread` itself. Each returned buffer owns its bytes
  * exclusively; a buffer a caller keeps holds its slab alive, so blocks larger
