@@ -24,6 +24,7 @@ import {
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
+import { settled } from '../internal/settled'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
 import { lookup, makeDiskFile, readable, writable, type HandleTable } from './disk/handles'
@@ -155,27 +156,27 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
       try {
         const open = typeof file === 'object' && file !== null ? HANDLES.get(file) : undefined
         if (open === undefined || open.closed || (open.mode !== 'rb' && open.mode !== 'r+b'))
-          return Promise.resolve(refusal('read', pipe(lookup(HANDLES, 'read', file), E.chain(readable))))
+          return settled(refusal('read', pipe(lookup(HANDLES, 'read', file), E.chain(readable))))
         if (size !== undefined && size !== null && !(Number.isSafeInteger(size) && size >= 0))
-          return Promise.resolve(checkSize(size) as E.Either<PathIOError, never>)
+          return settled(checkSize(size) as E.Either<PathIOError, never>)
         const bytes = disk.readBlock(open, size ?? undefined, allocateFromSlab)
         open.position += bytes.length
-        return Promise.resolve(E.right(bytes))
+        return settled(E.right(bytes))
       } catch (thrown) {
-        return Promise.resolve(E.left(toPathIOError('read')(thrown)))
+        return settled(E.left(toPathIOError('read')(thrown)))
       }
     },
     write: (file, data) => () => {
       try {
         const open = typeof file === 'object' && file !== null ? HANDLES.get(file) : undefined
         if (open === undefined || open.closed || open.mode === 'rb')
-          return Promise.resolve(refusal('write', pipe(lookup(HANDLES, 'write', file), E.chain(writable))))
-        if (!isBytes(data)) return Promise.resolve(checkData(data) as E.Either<PathIOError, never>)
+          return settled(refusal('write', pipe(lookup(HANDLES, 'write', file), E.chain(writable))))
+        if (!isBytes(data)) return settled(checkData(data) as E.Either<PathIOError, never>)
         const length = data.length
         if (length > 0) open.position = disk.writeBlock(open, data, open.mode === 'ab')
-        return Promise.resolve(E.right(length))
+        return settled(E.right(length))
       } catch (thrown) {
-        return Promise.resolve(E.left(toPathIOError('write')(thrown)))
+        return settled(E.left(toPathIOError('write')(thrown)))
       }
     },
     seek: (file, offset, whence) =>

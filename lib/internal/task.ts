@@ -2,6 +2,7 @@
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { toPathIOError, type PathIOError } from '../PathIOError'
+import { settled } from './settled'
 
 /**
  * Runs `body` when the task runs (not when it is made); anything it throws
@@ -12,8 +13,8 @@ export const syncTask =
   <A>(op: string, path: unknown, body: () => E.Either<PathIOError, A>): TaskEither<PathIOError, A> =>
   () => {
     try {
-      return Promise.resolve(body())
+      return settled(body())
     } catch (thrown) {
-      return Promise.resolve(E.left(toPathIOError(op, path)(thrown)))
+      return settled(E.left(toPathIOError(op, path)(thrown)))
     }
   }

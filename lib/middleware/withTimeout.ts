@@ -7,6 +7,7 @@
 import * as E from 'fp-ts/Either'
 import type { FileHandle, Middleware, PathIO } from '../PathIO'
 import { markNormalised } from '../internal/normalised'
+import { wasMadeSettled } from '../internal/settled'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { makeDeadlines } from './deadlines'
 import { pathOf } from './operationPath'
@@ -37,19 +38,21 @@ export const checkTimeout = (ms: unknown, where: string): number => {
 export const withTimeout = (ms: number): Middleware => {
   const limit = checkTimeout(ms, 'withTimeout')
   const deadlines = makeDeadlines(limit)
-  const timed = wrapOperations((op, args, next, inner) => () =>
-    new Promise<E.Either<PathIOError, unknown>>((resolve) => {
+  const timed = wrapOperations((op, args, next, inner) => () => {
+    let running: Promise<E.Either<PathIOError, unknown>>
+    try {
+      running = next(...args)()
+    } catch (thrown) {
+      return Promise.resolve(E.left(toPathIOError(op, pathOf(op, args))(thrown)))
+    }
+    // Computed before the call returned (memory, Node): no timer could beat it, so there is nothing to race.
+    if (wasMadeSettled(running)) return running
+    return new Promise<E.Either<PathIOError, unknown>>((resolve) => {
       let settled = false
       const deadline = deadlines.add(() => {
         settled = true
         resolve(E.left(pathIOError('Timeout', op, { path: pathOf(op, args), detail: `did not finish within ${limit} ms` })))
       })
-      let running: Promise<E.Either<PathIOError, unknown>>
-      try {
-        running = next(...args)()
-      } catch (thrown) {
-        running = Promise.resolve(E.left(toPathIOError(op, pathOf(op, args))(thrown)))
-      }
       running.then(
         (result) => {
           if (!settled) {
@@ -73,6 +76,6 @@ export const withTimeout = (ms: number): Middleware => {
         }
       )
     })
-  )
+  })
   return <S>(pathio: PathIO<S>): PathIO<S> => markNormalised(timed(pathio))
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, withTimeout, type FileHandle, type PathIO } from '../../lib'
 import { expectLeft, expectRight } from '../contract/helpers'
 
@@ -83,6 +84,32 @@ describe('withTimeout', () => {
     await opened
     await new Promise((resolve) => setImmediate(resolve))
     expect(slow.closed).to.have.length(0)
+  })
+
+  it('arms no timer for an operation whose result was computed before the call returned (memory)', async () => {
+    // Count the timers withTimeout arms: it looks setTimeout up when it needs one.
+    const LIMIT = 60_001
+    const real = globalThis.setTimeout
+    let armed = 0
+    // Only timers of this test's limit count (the helpers arm their own watchdogs).
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      if (args[1] === LIMIT) armed++
+      return real(...args)
+    }) as typeof setTimeout
+    try {
+      const io = withTimeout(LIMIT)(makeMemoryPathIO())
+      await expectRight(io.mkdir('/d'))
+      await expectRight(io.stat('/d'))
+      expect(armed).to.equal(0)
+      // A slow operation under another withTimeout still gets its deadline.
+      const { opened, release } = gate()
+      const waiting = withTimeout(LIMIT)(slowOpen(opened).pathio).open('/f', 'wb')()
+      expect(armed).to.equal(1)
+      release()
+      expect(E.isRight(await waiting)).to.equal(true)
+    } finally {
+      globalThis.setTimeout = real
+    }
   })
 
   it('a bad limit is a TypeError at once, naming the option', () => {
