@@ -19,7 +19,6 @@ import {
   checkOffset,
   checkSize,
   checkWhence,
-  resolvePath,
   seekTarget
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
@@ -77,11 +76,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
   const given = options?.cwd
   const cwd = checkCwdOption(given === undefined ? process.cwd() : given, 'makeNodePathIO')
 
-  const at = (op: string, path: unknown): E.Either<PathIOError, disk.Target> =>
-    pipe(
-      resolvePath(op, cwd, path),
-      E.map((resolved) => ({ path: path as string, resolved }))
-    )
+  const at = disk.targetIn(cwd)
 
   const onPath =
     <A>(op: string, body: (target: disk.Target) => E.Either<PathIOError, A>) =>

@@ -20,12 +20,11 @@ import {
   checkOffset,
   checkSize,
   checkWhence,
-  resolvePath,
   seekTarget
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
-import { joinChild, statAt, STAT_FIELDS, type Target } from './disk/operations'
+import { joinChild, statAt, STAT_FIELDS, targetIn, type Target } from './disk/operations'
 import { lookup, makeDiskFile, readable, writable } from './disk/handles'
 import {
   checkSizeOption,
@@ -134,11 +133,7 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
   const pool = context.state ?? makeWorkerPool(size === undefined ? {} : { size })
   const internals = internalsOf(pool)
 
-  const at = (op: string, path: unknown): E.Either<PathIOError, Target> =>
-    pipe(
-      resolvePath(op, cwd, path),
-      E.map((resolved) => ({ path: path as string, resolved }))
-    )
+  const at = targetIn(cwd)
 
   /** Resolves the path, then runs one job. */
   const onPath =

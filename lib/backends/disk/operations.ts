@@ -13,12 +13,21 @@ import * as posix from 'node:path/posix'
 import type { OpenMode, Stat } from '../../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
 import { errnoCode } from '../../internal/errno'
+import { resolvePath } from '../../internal/arguments'
 
 /** A path as the caller gave it (for errors) and as resolved (for the disk). */
 export interface Target {
   readonly path: string
   readonly resolved: string
 }
+
+/** The target of a path given to a disk record with this `cwd`: resolved lexically and checked, or why not. */
+export const targetIn =
+  (cwd: string) =>
+  (op: string, path: unknown): E.Either<PathIOError, Target> => {
+    const resolved = resolvePath(op, cwd, path)
+    return E.isLeft(resolved) ? resolved : E.right({ path: path as string, resolved: resolved.right })
+  }
 
 /** Runs `body`; anything it throws (an errno error, a `PathIOError`) becomes a `Left`. */
 const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Either<PathIOError, A> => {
