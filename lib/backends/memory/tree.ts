@@ -3,6 +3,7 @@
  */
 import type { FileHandle, OpenMode } from '../../PathIO'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
+import { declareLinkless } from '../../internal/rooted'
 
 /** One open file: its own cursor over a shared inode. */
 export interface OpenFile {
@@ -41,11 +42,13 @@ export interface MemoryTree {
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemoryTree = (): MemoryTree => ({
-  _tag: 'MemoryTree',
-  root: newDir(Date.now()),
-  handles: new WeakMap()
-})
+export const makeMemoryTree = (): MemoryTree =>
+  // A tree has no symbolic links: a jail over it is its paths alone (`withRoot` adds no disk check).
+  declareLinkless({
+    _tag: 'MemoryTree',
+    root: newDir(Date.now()),
+    handles: new WeakMap()
+  })
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>
   typeof u === 'object' &&
