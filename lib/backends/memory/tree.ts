@@ -1,6 +1,7 @@
 /**
  * The memory backend's state: a tree of inodes and the table of open handles.
  */
+import { declareNoSymbolicLinks } from '../../internal/traits'
 import type { FileHandle, OpenMode } from '../../PathIO'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
 
@@ -41,11 +42,12 @@ export interface MemoryTree {
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemoryTree = (): MemoryTree => ({
-  _tag: 'MemoryTree',
-  root: newDir(Date.now()),
-  handles: new WeakMap()
-})
+export const makeMemoryTree = (): MemoryTree =>
+  declareNoSymbolicLinks({
+    _tag: 'MemoryTree',
+    root: newDir(Date.now()),
+    handles: new WeakMap()
+  })
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>
   typeof u === 'object' &&
