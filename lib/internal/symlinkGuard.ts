@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs'
 import * as posix from 'node:path/posix'
-import { errnoCode } from './errno'
+import { errnoCode } from '../PathIOError'
 
 /** As Linux's `MAXSYMLINKS`: more links than this on one path is `ELOOP`. */
 const MAX_LINKS = 40

@@ -16,7 +16,7 @@
  */
 import * as fs from 'node:fs'
 import * as posix from 'node:path/posix'
-import { errnoCode } from '../../internal/errno'
+import { errnoCode } from '../../PathIOError'
 
 const PROC_FD = '/proc/self/fd/'
 

@@ -11,8 +11,7 @@ import * as fs from 'node:fs'
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { OpenMode, Stat } from '../../PathIO'
-import { pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
-import { errnoCode } from '../../internal/errno'
+import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
 import { resolvePath } from '../../internal/arguments'
 import { isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
 
@@ -63,14 +62,13 @@ const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Eith
   }
 }
 
-const codeOf = errnoCode
 
 /** The stat, or `undefined` when nothing is there (missing, or a file on the way). */
 const statIfAny = (target: Target): fs.Stats | undefined => {
   try {
     return statFollowing(target)
   } catch (thrown) {
-    const code = codeOf(thrown)
+    const code = errnoCode(thrown)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
     throw thrown
   }
@@ -105,7 +103,7 @@ const makeOne = (target: Target, existOk: boolean): 'made' | 'missing parent' =>
     onTarget(target, false, (path) => fs.mkdirSync(path))
     return 'made'
   } catch (thrown) {
-    const code = codeOf(thrown)
+    const code = errnoCode(thrown)
     if (code === 'ENOENT') return 'missing parent'
     // An existing file is `AlreadyExists` even with `existOk`.
     if (code === 'EEXIST' && existOk && isDirectory(target)) return 'made'
@@ -118,7 +116,7 @@ const makeAncestor = (ancestor: Target): 'made' | 'missing parent' => {
   try {
     return makeOne(ancestor, true)
   } catch (thrown) {
-    if (codeOf(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: ancestor.path, code: 'ENOTDIR' })
+    if (errnoCode(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: ancestor.path, code: 'ENOTDIR' })
     throw thrown
   }
 }
@@ -168,7 +166,7 @@ const renameOnDisk = (source: Target, destination: Target): E.Either<PathIOError
       fs.renameSync(source.resolved, destination.resolved)
       return E.right(undefined)
     } catch (thrown) {
-      const code = codeOf(thrown)
+      const code = errnoCode(thrown)
       if (!DESTINATION_CODES.has(code)) return E.left(toPathIOError('rename', source.path)(thrown))
       // Linux says ENOTEMPTY for a file onto its own ancestor directory (`d/f` onto `d`): POSIX's EISDIR.
       if (!sourceIsDir && (code === 'ENOTEMPTY' || code === 'EEXIST'))
@@ -240,7 +238,7 @@ const lstatIfAny = (path: string): fs.Stats | undefined => {
   try {
     return fs.lstatSync(path)
   } catch (thrown) {
-    const code = codeOf(thrown)
+    const code = errnoCode(thrown)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
     throw thrown
   }
