@@ -3,9 +3,10 @@
  * process swaps a link inside the jail between a directory inside and one
  * outside as fast as it can, while reads, writes, appends, truncations,
  * stats, listings, mkdir, rename and unlink go through the link via the
- * record (node and pool backends). Not one byte of the outside may be read,
- * not one file outside created, changed or removed, and no listing may show
- * anything of the outside.
+ * record (node and pool backends), and RETR, STOR, APPE, SIZE, LIST and NLST
+ * go through it from a real FTP client (python3 ftplib). Not one byte of the
+ * outside may be read, not one file outside created, changed or removed (no
+ * `.part` file either), and no listing may show anything of the outside.
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
@@ -14,17 +15,23 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeNodePathIO, makePoolPathIO, makeWorkerPool, withRoot, withTimeout, type PathIO } from '../../lib'
+import { startServer, USER, type BackendName } from '../ftp/harness'
 
-/** How long the link flips: long enough for thousands of operations through it. */
-const FLIP_SECONDS = 3
+/** The least time the race runs (it goes on until both outcomes were seen, at most `RACE_CAP_MS`). */
+const RACE_MS = 3000
+const RACE_CAP_MS = 60_000
 
-/** Swaps `link` between its targets as fast as it can (symlink beside it, then rename over it: atomic). */
+/** Swaps at least this many times, however slow a loaded machine makes it. */
+const MIN_FLIPS = 300
+
+/** Swaps `link` between its targets as fast as it can (symlink beside it, then rename over it: atomic), until `stop` exists. */
 const FLIPPER = `
-import os, sys, time
-link, seconds, targets = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+import os, sys
+link, stop, targets = sys.argv[1], sys.argv[2], sys.argv[3:]
+MIN_FLIPS = ${MIN_FLIPS}
 spare = link + '.next'
-flips, end = 0, time.time() + seconds
-while time.time() < end:
+flips = 0
+while not os.path.exists(stop) or flips < MIN_FLIPS:
     for target in targets:
         try:
             os.unlink(spare)
@@ -39,10 +46,91 @@ print(flips)
 const OUTSIDE_SECRET = 'OUTSIDE SECRET, never to be read through the jail'
 const INSIDE_SECRET = 'inside'
 
+/**
+ * Starts swapping `jail/x` between inside, the outside directory (absolute)
+ * and '../outside' until the file `stop` exists; resolves with the swaps made.
+ */
+const flip = (jail: string, outside: string, stop: string): { readonly child: ChildProcess; readonly flips: Promise<number> } => {
+  const child = spawn('python3', ['-c', FLIPPER, path.join(jail, 'x'), stop, 'inside', outside, '../outside'], {
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  const flips = new Promise<number>((resolve, reject) => {
+    let out = ''
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`flipper exited ${code}`))))
+  })
+  return { child, flips }
+}
+
+/** The fixture: `jail/inside` with its secret, `outside` with another, and `jail/x` a link to `inside`. */
+const plant = (jail: string, outside: string): void => {
+  for (const dir of [path.join(jail, 'inside'), outside]) fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(jail, 'inside', 'secret.txt'), INSIDE_SECRET)
+  fs.writeFileSync(path.join(outside, 'secret.txt'), OUTSIDE_SECRET)
+  fs.writeFileSync(path.join(outside, 'victim.txt'), 'outside victim')
+  fs.writeFileSync(path.join(outside, 'outside-only.txt'), 'only outside')
+  fs.mkdirSync(path.join(outside, 'outside-dir'))
+  fs.symlinkSync('inside', path.join(jail, 'x'))
+}
+
+/**
+ * An FTP client racing through `x` until the file `stop` exists: RETR, SIZE,
+ * LIST, NLST, STOR, APPE and DELE, printing each outcome as a line: `inside`,
+ * `refused`, or `outside` and what it saw.
+ */
+const CLIENT = `
+import ftplib, io, os, sys
+port, user, password, stop, inside_secret = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', port, timeout=30)
+ftp.login(user, password)
+def attempt(what, call, leaked):
+    try:
+        value = call()
+    except ftplib.error_perm:
+        print('refused', flush=True)
+        return
+    print('outside %s: %r' % (what, value) if leaked(value) else 'inside', flush=True)
+def retr():
+    out = io.BytesIO()
+    ftp.retrbinary('RETR x/secret.txt', out.write)
+    return out.getvalue()
+def lines(cmd):
+    got = []
+    ftp.retrlines(cmd, got.append)
+    return got
+i = 0
+while not os.path.exists(stop):
+    i += 1
+    attempt('RETR', retr, lambda b: b != inside_secret.encode())
+    attempt('SIZE', lambda: ftp.size('x/secret.txt'), lambda n: n != len(inside_secret))
+    attempt('LIST', lambda: lines('LIST x'), lambda ls: any('outside' in l for l in ls))
+    attempt('NLST', lambda: lines('NLST x'), lambda ls: any('outside' in l for l in ls))
+    attempt('STOR', lambda: ftp.storbinary('STOR x/up-%d.txt' % i, io.BytesIO(b'jailed')), lambda _: False)
+    attempt('APPE', lambda: ftp.storbinary('APPE x/victim.txt', io.BytesIO(b'jailed')), lambda _: False)
+    attempt('DELE', lambda: ftp.delete('x/outside-only.txt'), lambda _: True)
+ftp.quit()
+`
+
+/** What the operations through the link saw: inside, refused, or anything of the outside. */
 interface Tally {
   inside: number
   refused: number
   outside: Array<string>
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Lets the race run `RACE_MS`, then on until it has both gone through
+ * inside and been refused (the link did move under the operations), at most
+ * `RACE_CAP_MS`; then creates `stop`, which ends the flipper and the clients.
+ */
+const raceUntilSeen = async (tally: Tally, stop: string): Promise<void> => {
+  await sleep(RACE_MS)
+  for (let waited = RACE_MS; waited < RACE_CAP_MS && (tally.inside === 0 || tally.refused === 0); waited += 100) await sleep(100)
+  fs.writeFileSync(stop, '')
 }
 
 /** Everything under `dir`: name -> content (a directory as 'dir', a link as '-> target'). */
@@ -89,13 +177,7 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
         temp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-race-')))
         jail = path.join(temp, 'jail')
         outside = path.join(temp, 'outside')
-        for (const dir of [path.join(jail, 'inside'), outside]) fs.mkdirSync(dir, { recursive: true })
-        fs.writeFileSync(path.join(jail, 'inside', 'secret.txt'), INSIDE_SECRET)
-        fs.writeFileSync(path.join(outside, 'secret.txt'), OUTSIDE_SECRET)
-        fs.writeFileSync(path.join(outside, 'victim.txt'), 'outside victim')
-        fs.writeFileSync(path.join(outside, 'outside-only.txt'), 'only outside')
-        fs.mkdirSync(path.join(outside, 'outside-dir'))
-        fs.symlinkSync('inside', path.join(jail, 'x'))
+        plant(jail, outside)
       })
 
       afterEach(() => {
@@ -114,18 +196,12 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
           else if (leaked(result.right)) tally.outside.push(`${what}: ${JSON.stringify(result.right)}`)
           else tally.inside++
         }
-        const flipped = new Promise<number>((resolve, reject) => {
-          // Relative and absolute targets: inside, the outside directory, and out by '..'.
-          flipper = spawn('python3', ['-c', FLIPPER, path.join(jail, 'x'), String(FLIP_SECONDS), 'inside', outside, '../outside'], {
-            stdio: ['ignore', 'pipe', 'inherit']
-          })
-          let out = ''
-          flipper.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-          flipper.on('error', reject)
-          flipper.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`flipper exited ${code}`))))
-        })
+        const stop = path.join(temp, 'stop')
+        const flipping = flip(jail, outside, stop)
+        flipper = flipping.child
+        const flipped = flipping.flips
         let running = true
-        void flipped.finally(() => (running = false)).catch(() => undefined)
+        void raceUntilSeen(tally, stop).then(() => (running = false))
 
         const worker = async (n: number): Promise<void> => {
           for (let i = 0; running; i++) {
@@ -164,15 +240,15 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
             note('rename into', await io.rename(`x/${name}-dir`, `/${name}-dir`)(), () => false)
             note('unlink', await io.unlink('x/outside-only.txt')(), () => true)
             note('rmdir', await io.rmdir('x/outside-dir')(), () => true)
-            // The node backend answers in microtasks: let the event loop hear the flipper's exit.
+            // The node backend answers in microtasks: let the event loop run the timers of raceUntilSeen.
             await new Promise((resolve) => setImmediate(resolve))
           }
         }
         try {
           await Promise.all([0, 1, 2, 3].map(worker))
           const flips = await flipped
-          // The race did happen: the link moved thousands of times, and operations both succeeded and were refused.
-          expect(flips).to.be.greaterThan(100)
+          // The race did happen: the link moved hundreds of times or more, and operations both succeeded and were refused.
+          expect(flips).to.be.at.least(MIN_FLIPS)
           expect(tally.inside, 'operations that went through inside').to.be.greaterThan(0)
           expect(tally.refused, 'operations refused (the link pointed out)').to.be.greaterThan(0)
           expect(tally.outside, 'anything of the outside seen').to.deep.equal([])
@@ -182,6 +258,59 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
           await close()
         }
       })
+    })
+  }
+})
+
+describe('the FTP server on a real disk: a link swapped in while a client transfers never opens a way out', function () {
+  this.timeout(120_000)
+
+  for (const backend of ['node', 'pool'] as ReadonlyArray<BackendName>) {
+    it(`${backend}: RETR, SIZE, LIST, NLST, STOR, APPE and DELE through it see and touch nothing outside`, async () => {
+      const running = await startServer(backend)
+      // The server's root is the jail; the outside is its sibling.
+      const jail = running.root
+      const outside = `${jail}-outside`
+      const stop = `${jail}-stop`
+      let flipper: ChildProcess | undefined
+      try {
+        plant(jail, outside)
+        const before = tree(outside)
+        const tally: Tally = { inside: 0, refused: 0, outside: [] }
+        const flipping = flip(jail, outside, stop)
+        flipper = flipping.child
+        const clients = [0, 1].map(
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const child = spawn('python3', ['-c', CLIENT, String(running.port), USER.name, USER.password, stop, INSIDE_SECRET], {
+                stdio: ['ignore', 'pipe', 'inherit']
+              })
+              let pending = ''
+              child.stdout.on('data', (chunk: Buffer) => {
+                const lines = (pending + chunk.toString()).split('\n')
+                pending = lines.pop() ?? ''
+                for (const line of lines)
+                  if (line === 'inside') tally.inside++
+                  else if (line === 'refused') tally.refused++
+                  else if (line !== '') tally.outside.push(line)
+              })
+              child.on('error', reject)
+              child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the client exited ${code}`))))
+            })
+        )
+        await raceUntilSeen(tally, stop)
+        await Promise.all(clients)
+        expect(await flipping.flips).to.be.at.least(MIN_FLIPS)
+        expect(tally.inside, 'commands that went through inside').to.be.greaterThan(0)
+        expect(tally.refused, 'commands refused (the link pointed out)').to.be.greaterThan(0)
+        expect(tally.outside, 'anything of the outside seen').to.deep.equal([])
+        expect(tree(outside)).to.deep.equal(before)
+        expect(fs.readFileSync(path.join(jail, 'inside', 'secret.txt'), 'utf8')).to.equal(INSIDE_SECRET)
+      } finally {
+        if (flipper?.pid !== undefined && flipper.exitCode === null) flipper.kill()
+        await running.stop()
+        for (const dir of [outside, stop]) fs.rmSync(dir, { recursive: true, force: true })
+      }
     })
   }
 })
