@@ -120,6 +120,24 @@ interface Tally {
   outside: Array<string>
 }
 
+/**
+ * The verdict: the race did happen (the link moved hundreds of times, and
+ * operations both went through inside and were refused), nothing of the
+ * outside was seen, the outside is as it was, and the inside secret too.
+ */
+const expectNoEscape = (
+  flips: number,
+  tally: Tally,
+  where: { readonly jail: string; readonly outside: string; readonly before: Record<string, string> }
+): void => {
+  expect(flips).to.be.at.least(MIN_FLIPS)
+  expect(tally.inside, 'operations that went through inside').to.be.greaterThan(0)
+  expect(tally.refused, 'operations refused (the link pointed out)').to.be.greaterThan(0)
+  expect(tally.outside, 'anything of the outside seen').to.deep.equal([])
+  expect(tree(where.outside)).to.deep.equal(where.before)
+  expect(fs.readFileSync(path.join(where.jail, 'inside', 'secret.txt'), 'utf8')).to.equal(INSIDE_SECRET)
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -246,14 +264,7 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
         }
         try {
           await Promise.all([0, 1, 2, 3].map(worker))
-          const flips = await flipped
-          // The race did happen: the link moved hundreds of times or more, and operations both succeeded and were refused.
-          expect(flips).to.be.at.least(MIN_FLIPS)
-          expect(tally.inside, 'operations that went through inside').to.be.greaterThan(0)
-          expect(tally.refused, 'operations refused (the link pointed out)').to.be.greaterThan(0)
-          expect(tally.outside, 'anything of the outside seen').to.deep.equal([])
-          expect(tree(outside)).to.deep.equal(before)
-          expect(fs.readFileSync(path.join(jail, 'inside', 'secret.txt'), 'utf8')).to.equal(INSIDE_SECRET)
+          expectNoEscape(await flipped, tally, { jail, outside, before })
         } finally {
           await close()
         }
@@ -300,12 +311,7 @@ describe('the FTP server on a real disk: a link swapped in while a client transf
         )
         await raceUntilSeen(tally, stop)
         await Promise.all(clients)
-        expect(await flipping.flips).to.be.at.least(MIN_FLIPS)
-        expect(tally.inside, 'commands that went through inside').to.be.greaterThan(0)
-        expect(tally.refused, 'commands refused (the link pointed out)').to.be.greaterThan(0)
-        expect(tally.outside, 'anything of the outside seen').to.deep.equal([])
-        expect(tree(outside)).to.deep.equal(before)
-        expect(fs.readFileSync(path.join(jail, 'inside', 'secret.txt'), 'utf8')).to.equal(INSIDE_SECRET)
+        expectNoEscape(await flipping.flips, tally, { jail, outside, before })
       } finally {
         if (flipper?.pid !== undefined && flipper.exitCode === null) flipper.kill()
         await running.stop()
