@@ -141,7 +141,6 @@ export interface CommandLine {
  * @example
  * import { parseCommandLine } from 'fp-pathio/ftp'
  * import * as E from 'fp-ts/Either'
-import { reply, type Reply } from './replies'
  * assert.deepStrictEqual(parseCommandLine(Buffer.from('cwd my dir')), E.right({ verb: 'CWD', arg: 'my dir' }))
  * assert.ok(E.isLeft(parseCommandLine(Buffer.from([0x52, 0x45, 0x54, 0x52, 0x20, 0xc3]))))
  *

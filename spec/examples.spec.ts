@@ -1,0 +1,57 @@
+/**
+ * Every `@example` in the TSDoc of lib/ runs here as its own test, so an
+ * example can never rot: a snippet that throws, rejects or fails an
+ * `assert` fails its test, and so does one that leaves a timer, a socket, a
+ * server or a worker behind.
+ */
+import * as assert from 'node:assert/strict'
+import * as fs from 'node:fs'
+import { expect } from 'chai'
+import { allExamples, runnerOf, typeErrorsOf, type Example } from './examples/extract'
+
+const examples = allExamples()
+
+/** What keeps the event loop busy, by kind ('Timeout', 'TCPServerWrap', 'Worker'...), counted. */
+const resources = (): Map<string, number> =>
+  process.getActiveResourcesInfo().reduce((counts, kind) => counts.set(kind, (counts.get(kind) ?? 0) + 1), new Map())
+
+/**
+ * The threads of the process (Linux): a worker pool left open is unref'd, so
+ * only its threads show it. Absent elsewhere, where the check is skipped.
+ */
+const threads = (): number => (fs.existsSync('/proc/self/task') ? fs.readdirSync('/proc/self/task').length : 0)
+
+/** The kinds an example added and did not take back. */
+const leftBehind = (before: Map<string, number>, after: Map<string, number>): ReadonlyArray<string> =>
+  [...after].filter(([kind, n]) => n > (before.get(kind) ?? 0)).map(([kind, n]) => `${kind} x${n - (before.get(kind) ?? 0)}`)
+
+/** A closed socket or worker leaves the active list on a later turn of the event loop. */
+const settled = (): Promise<void> => new Promise((done) => setTimeout(done, 20))
+
+describe('@example blocks of lib/', () => {
+  it('every example type-checks against lib/ (one program, about 15 s)', function () {
+    this.timeout(300_000)
+    expect(typeErrorsOf(examples)).to.deep.equal([])
+  })
+
+  // libuv makes its whole thread pool on first use: let that happen before any count.
+  before(() => fs.promises.stat(__dirname))
+
+  const byFile = new Map<string, Array<Example>>()
+  for (const example of examples) byFile.set(example.file, [...(byFile.get(example.file) ?? []), example])
+
+  for (const [file, inFile] of byFile) {
+    describe(file, () => {
+      for (const example of inFile) {
+        it(`${example.symbol} (line ${example.line})`, async () => {
+          await settled()
+          const before = { resources: resources(), threads: threads() }
+          await runnerOf(example, assert)()
+          await settled()
+          expect(leftBehind(before.resources, resources()), 'what the example left open').to.deep.equal([])
+          expect(threads() - before.threads, 'threads the example left running (a pool not closed?)').to.equal(0)
+        })
+      }
+    })
+  }
+})
