@@ -43,7 +43,7 @@ const CR = 13
  * const reader = makeLineReader(4094, (e) => { if (e._tag === 'Line') seen.push(e.bytes.toString()) })
  * reader.push(Buffer.from('USER anonymous\r\nPA'))
  * reader.push(Buffer.from('SS x\r\n'))
- * // seen -> ['USER anonymous', 'PASS x']
+ * assert.deepStrictEqual(seen, ['USER anonymous', 'PASS x'])
  *
  * @category constructors
  * @since 0.1.0
