@@ -28,7 +28,19 @@ const leftBehind = (before: Map<string, number>, after: Map<string, number>): Re
 /** A closed socket or worker leaves the active list on a later turn of the event loop. */
 const settled = (): Promise<void> => new Promise((done) => setTimeout(done, 20))
 
+const nameOf = (example: Example): string => `${example.symbol} (${example.file}:${example.line})`
+
 describe('@example blocks of lib/', () => {
+  it('there are examples to run, and every one asserts something', () => {
+    expect(examples.length).to.be.greaterThan(0)
+    // An assert in a comment does not count, and a '// ... -> right(...)' comment is no assertion.
+    const code = (e: Example): string => e.code.replace(/\/\/.*$/gm, '')
+    const silent = examples.filter((e) => !/\bassert\b/.test(code(e))).map(nameOf)
+    expect(silent, 'examples that assert nothing').to.deep.equal([])
+    const claims = examples.filter((e) => /->\s*(right|left)\(/.test(e.code)).map(nameOf)
+    expect(claims, "examples that claim a result in a comment instead of asserting it").to.deep.equal([])
+  })
+
   it('every example type-checks against lib/ (one program, about 15 s)', function () {
     this.timeout(300_000)
     expect(typeErrorsOf(examples)).to.deep.equal([])
