@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import { expect } from 'chai'
-import { allExamples, runnerOf, typeErrorsOf, type Example } from './examples/extract'
+import type { Program } from 'typescript'
+import { allExamples, exportsWithoutExample, programOf, runnerOf, typeErrorsOf, type Example } from './examples/extract'
 
 const examples = allExamples()
 
@@ -40,10 +41,18 @@ describe('@example blocks of lib/', () => {
     const claims = examples.filter((e) => /->\s*(right|left)\(/.test(e.code)).map(nameOf)
     expect(claims, "examples that claim a result in a comment instead of asserting it").to.deep.equal([])
   })
+  // Made once for the two checks below (about 15 s on two busy cores).
+  let program: Program | undefined
+  const theProgram = (): Program => (program ??= programOf(examples))
 
-  it('every example type-checks against lib/ (one program, about 15 s)', function () {
+  it('every example type-checks against lib/', function () {
     this.timeout(300_000)
-    expect(typeErrorsOf(examples)).to.deep.equal([])
+    expect(typeErrorsOf(theProgram(), examples)).to.deep.equal([])
+  })
+
+  it('every value the package exports has an @example', function () {
+    this.timeout(300_000)
+    expect(exportsWithoutExample(theProgram())).to.deep.equal([])
   })
 
   // libuv makes its whole thread pool on first use: let that happen before any count.

@@ -159,12 +159,10 @@ const GLOBALS = path.join(ROOT, '.examples', 'globals.d.ts')
 const GLOBALS_TEXT = "declare const assert: typeof import('node:assert/strict')\n"
 
 /**
- * Type-checks every example against lib/ with the project's compiler options
- * (in one program, in memory), as a module with top-level `await`. Gives one
- * line per error, naming the example and the line within it; none when all
- * check.
+ * One program, in memory, of every example beside lib/ with the project's
+ * compiler options; each example is a module with top-level `await`.
  */
-export const typeErrorsOf = (examples: ReadonlyArray<Example>): ReadonlyArray<string> => {
+export const programOf = (examples: ReadonlyArray<Example>): ts.Program => {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, {
     ...ts.sys,
     onUnRecoverableConfigFileDiagnostic: (d) => {
@@ -182,11 +180,7 @@ export const typeErrorsOf = (examples: ReadonlyArray<Example>): ReadonlyArray<st
     noUnusedParameters: false
   }
   const virtual = new Map<string, string>([[GLOBALS, GLOBALS_TEXT]])
-  const byName = new Map<string, Example>()
-  for (const example of examples) {
-    virtual.set(virtualName(example), example.code)
-    byName.set(virtualName(example), example)
-  }
+  for (const example of examples) virtual.set(virtualName(example), example.code)
   const host = ts.createCompilerHost(options)
   const { getSourceFile, fileExists, readFile } = host
   host.fileExists = (name) => virtual.has(name) || fileExists(name)
@@ -202,7 +196,15 @@ export const typeErrorsOf = (examples: ReadonlyArray<Example>): ReadonlyArray<st
         ? { resolvedFileName: lib, extension: ts.Extension.Ts }
         : ts.resolveModuleName(name, containing, options, host).resolvedModule
     })
-  const program = ts.createProgram([...virtual.keys()], options, host)
+  return ts.createProgram([...virtual.keys(), ...entryModules()], options, host)
+}
+
+/**
+ * The type errors of the examples in `programOf(examples)` (and of lib/, if
+ * any): one line each, naming the example and the line within it.
+ */
+export const typeErrorsOf = (program: ts.Program, examples: ReadonlyArray<Example>): ReadonlyArray<string> => {
+  const byName = new Map(examples.map((example) => [virtualName(example), example]))
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, ' ')
     const example = d.file !== undefined ? byName.get(d.file.fileName) : undefined
@@ -210,5 +212,26 @@ export const typeErrorsOf = (examples: ReadonlyArray<Example>): ReadonlyArray<st
       return `${d.file?.fileName ?? 'program'}: ${text}`
     const { line } = d.file.getLineAndCharacterOfPosition(d.start)
     return `${example.file}:${example.line} ${example.symbol}, line ${line + 1} of the example: ${text}`
+  })
+}
+
+/** The lib modules of the package's entry points (`fp-pathio`, `fp-pathio/ftp`, ...), as package.json exports them. */
+export const entryModules = (): ReadonlyArray<string> =>
+  Object.keys(PACKAGE.exports ?? { '.': '' })
+    .map((key) => libModuleOf(PACKAGE.name + key.slice(1)))
+    .filter((file): file is string => file !== undefined && fs.existsSync(file))
+
+/** Every value an entry point exports whose TSDoc has no `@example`: `fp-pathio/ftp: makeFtpServer`. */
+export const exportsWithoutExample = (program: ts.Program): ReadonlyArray<string> => {
+  const checker = program.getTypeChecker()
+  return entryModules().flatMap((entry) => {
+    const source = program.getSourceFile(entry)
+    const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
+    const specifier = PACKAGE.name + path.dirname(path.relative(LIB, entry)).replace(/^\.$/, '').replace(/^(?=.)/, '/')
+    return (module === undefined ? [] : checker.getExportsOfModule(module))
+      .map((exported) => (exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported))
+      .filter((symbol) => (symbol.flags & ts.SymbolFlags.Value) !== 0)
+      .filter((symbol) => !symbol.getJsDocTags().some((tag) => tag.name === 'example'))
+      .map((symbol) => `${specifier}: ${symbol.name}`)
   })
 }
