@@ -10,7 +10,7 @@ import { pipe } from 'fp-ts/function'
 import * as posix from 'node:path/posix'
 import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
-import { isMemoryTree } from '../backends/memory/tree'
+import { hasNoSymbolicLinks } from '../internal/traits'
 import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
 import { answerForNothing, mapPathArguments, pathArguments } from '../internal/operations'
 import { makeSymlinkGuard, type SymlinkGuard } from './symlinkGuard'
@@ -126,8 +126,8 @@ export const withRoot = (root: string): Middleware => {
   }
 
   return <S>(pathio: PathIO<S>): PathIO<S> => {
-    // A memory tree has no symbolic links, and a same-named directory on the real disk is no concern of it.
-    const guard: SymlinkGuard | undefined = isMemoryTree(pathio.state) ? undefined : makeSymlinkGuard(base)
+    // A backend without symbolic links (a memory tree) needs no guard, and a same-named directory on the real disk is no concern of it.
+    const guard: SymlinkGuard | undefined = hasNoSymbolicLinks(pathio.state) ? undefined : makeSymlinkGuard(base)
 
     const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
       if (guard === undefined) return E.right(undefined)
