@@ -32,6 +32,9 @@ const settled = (): Promise<void> => new Promise((done) => setTimeout(done, 20))
 const nameOf = (example: Example): string => `${example.symbol} (${example.file}:${example.line})`
 
 describe('@example blocks of lib/', () => {
+  // libuv makes its whole thread pool on first use: let that happen before any count.
+  before(() => fs.promises.stat(__dirname))
+
   it('there are examples to run, and every one asserts something', () => {
     expect(examples.length).to.be.greaterThan(0)
     // An assert in a comment does not count, and a '// ... -> right(...)' comment is no assertion.
@@ -39,8 +42,9 @@ describe('@example blocks of lib/', () => {
     const silent = examples.filter((e) => !/\bassert\b/.test(code(e))).map(nameOf)
     expect(silent, 'examples that assert nothing').to.deep.equal([])
     const claims = examples.filter((e) => /->\s*(right|left)\(/.test(e.code)).map(nameOf)
-    expect(claims, "examples that claim a result in a comment instead of asserting it").to.deep.equal([])
+    expect(claims, 'examples that claim a result in a comment instead of asserting it').to.deep.equal([])
   })
+
   // Made once for the two checks below (about 15 s on two busy cores).
   let program: Program | undefined
   const theProgram = (): Program => (program ??= programOf(examples))
@@ -54,9 +58,6 @@ describe('@example blocks of lib/', () => {
     this.timeout(300_000)
     expect(exportsWithoutExample(theProgram())).to.deep.equal([])
   })
-
-  // libuv makes its whole thread pool on first use: let that happen before any count.
-  before(() => fs.promises.stat(__dirname))
 
   const byFile = new Map<string, Array<Example>>()
   for (const example of examples) byFile.set(example.file, [...(byFile.get(example.file) ?? []), example])

@@ -137,7 +137,8 @@ export const runnerOf = (example: Example, assert: unknown): (() => Promise<void
     'exports',
     'module',
     'assert',
-    `${body}\n//# sourceURL=${path.join(ROOT, example.file)}:${example.line}`
+    // Stack traces name the example; their line numbers count from its first line.
+    `${body}\n//# sourceURL=${path.join(ROOT, example.file)}.example-${example.line}.js`
   )
   const requireFor = (specifier: string): unknown => require(libModuleOf(specifier) ?? specifier)
   return () => {
