@@ -64,15 +64,15 @@ interface Mapped {
  *
  * @example
  * import { withRoot, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * const inner = makeMemoryPathIO()
- * await inner.mkdir('/home/alice/etc', { parents: true })()
+ * await inner.mkdir('/home/alice', { parents: true })()
  * const io = withRoot('/home/alice')(inner)
- * // '../../etc/passwd' is /home/alice/etc/passwd of the inner record:
- * const missing = await io.open('../../etc/passwd', 'rb')()
- * assert.ok(missing._tag === 'Left' && missing.left.reason === 'NotFound')
- * assert.strictEqual(missing.left.message.includes('/home/alice'), false)
- * await io.mkdir('/pub')()
- * assert.deepStrictEqual(await inner.list('/home/alice')(), { _tag: 'Right', right: ['/home/alice/etc', '/home/alice/pub'] })
+ * await io.mkdir('../../pub')() // '..' stops at the jail's '/'
+ * assert.deepStrictEqual(await inner.list('/home/alice')(), E.right(['/home/alice/pub']))
+ * const escape = await io.open('../../etc/passwd')() // /home/alice/etc/passwd of the inner record
+ * assert.ok(E.isLeft(escape))
+ * assert.strictEqual(escape.left.message, "open '../../etc/passwd': no such file or directory (ENOENT)")
  *
  * @category combinators
  * @since 0.1.0

@@ -33,9 +33,12 @@ export interface MemoryTree {
  *
  * @example
  * import { makeMemoryTree, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * const tree = makeMemoryTree()
  * const a = makeMemoryPathIO({ state: tree })
  * const b = makeMemoryPathIO({ state: tree }) // sees what a does
+ * await a.mkdir('/pub')()
+ * assert.deepStrictEqual(await b.isDir('/pub')(), E.right(true))
  *
  * @category constructors
  * @since 0.1.0
