@@ -1,6 +1,7 @@
 /**
  * The memory backend's state: a tree of inodes and the table of open handles.
  */
+import { declareNoSymbolicLinks } from '../../internal/traits'
 import type { FileHandle, OpenMode } from '../../PathIO'
 import type { Budget } from './content'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
@@ -80,12 +81,12 @@ export const checkMaxTotalSize = (max: unknown, who: string): number => {
 export const makeMemoryTree = (options?: MemoryTreeOptions): MemoryTree => {
   if (options !== undefined && options !== null && typeof options !== 'object')
     throw new TypeError(`makeMemoryTree: options must be an object, got ${typeof options}`)
-  return {
+  return declareNoSymbolicLinks({
     _tag: 'MemoryTree',
     root: newDir(Date.now()),
     handles: new WeakMap(),
     budget: { max: checkMaxTotalSize(options?.maxTotalSize, 'makeMemoryTree'), held: 0 }
-  }
+  })
 }
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>
