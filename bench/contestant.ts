@@ -64,4 +64,10 @@ export interface Contestant {
   /** One line for the README: what this contestant is. */
   readonly description: string
   readonly setup: () => Promise<Session>
+  /**
+   * False when the bytes it stores live outside V8's sight (a native
+   * library's own allocator): its memory per byte cannot be measured as the
+   * others' is, and is left out rather than shown as zero.
+   */
+  readonly heldVisible?: boolean
 }

@@ -68,6 +68,8 @@ export const metadata = async (session: Session, n: number): Promise<MetadataRun
 export interface StreamingRun {
   readonly writeMiBps: number
   readonly readMiBps: number
+  /** The file written then read back, over the time of both. */
+  readonly writeReadMiBps: number
   /**
    * Bytes held (off-heap plus JS heap, after a full GC) per byte stored, with
    * the file written and closed; `undefined` for disk contestants or without GC.
@@ -130,6 +132,7 @@ export const streaming = async (
   return {
     writeMiBps: stored / MiB / writeSeconds,
     readMiBps: stored / MiB / readSeconds,
+    writeReadMiBps: (2 * stored) / MiB / (writeSeconds + readSeconds),
     heldPerByte
   }
 }
