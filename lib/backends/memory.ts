@@ -81,19 +81,24 @@ const task = syncTask
 
 /**
  * An in-memory `PathIO`. Its `state` is the tree: pass it as `state` (or use
- * `withSharedState`) to give several records the same files.
+ * `withSharedState`) to give several records the same files. Files are
+ * sparse (a hole holds no memory) and `maxTotalSize` bounds what all the
+ * tree's files hold together (see docs/memory.md).
  *
  * @example
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as TE from 'fp-ts/TaskEither'
- * const io = makeMemoryPathIO({ cwd: '/home' })
+ * const io = makeMemoryPathIO({ cwd: '/home', maxTotalSize: 2 ** 20 })
  * const program = pipe(
  *   io.mkdir('/home', { parents: true }),
  *   TE.chain(() => io.open('notes.txt', 'wb')), // resolves to /home/notes.txt
  *   TE.chain((h) => pipe(io.write(h, Buffer.from('hi')), TE.chain(() => io.close(h))))
  * )
- * // await program() -> right(undefined)
+ * assert.deepStrictEqual(await program(), { _tag: 'Right', right: undefined })
+ * const stat = await io.stat('/home/notes.txt')()
+ * assert.ok(stat._tag === 'Right' && stat.right.size === 2)
+ * assert.strictEqual(io.state.budget.held, 2) // bytes the tree's files hold
  *
  * @category constructors
  * @since 0.1.0
