@@ -48,6 +48,11 @@ export interface Session {
   /** An existing, empty directory (absolute). */
   readonly dir: string
   readonly teardown: () => Promise<void>
+  /**
+   * Bytes the contestant keeps for reuse outside any file (the memory
+   * backend's spare chunks), left out of what its files are said to hold.
+   */
+  readonly spareBytes?: () => number
 }
 
 /**

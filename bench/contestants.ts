@@ -15,6 +15,7 @@ import { Operator } from 'opendal'
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeMemoryPathIO } from '../lib/backends/memory'
+import { spareBytes } from '../lib/backends/memory/content'
 import { withTimeout } from '../lib/middleware/withTimeout'
 import type { FileHandle, PathIO, PathIOFactory } from '../lib/PathIO'
 import type { PathIOError } from '../lib/PathIOError'
@@ -66,7 +67,7 @@ const scratchBuffer = (): ((size: number) => Buffer) => {
 const memorySession = async (wrap: (io: PathIO<unknown>) => PathIO<unknown>): Promise<Session> => {
   const ops = pathIOOps(wrap(makeMemoryPathIO()))
   await ops.mkdir('/bench')
-  return { ops, dir: '/bench', teardown: async () => undefined }
+  return { ops, dir: '/bench', teardown: async () => undefined, spareBytes }
 }
 
 /** The memory backend, bare. */

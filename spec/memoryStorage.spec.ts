@@ -171,6 +171,26 @@ describe('memory backend storage', function () {
       await expectRight(io.close(r))
     })
 
+    it("chunks a removed file gave back are reused, and never show its bytes through another file's holes", async () => {
+      const io = makeMemoryPathIO()
+      for (let i = 0; i < 2; i++) {
+        const h = await expectRight(io.open(`/secret${i}`, 'wb'))
+        for (let k = 0; k < 4; k++) await expectRight(io.write(h, Buffer.alloc(MiB, 0xff)))
+        await expectRight(io.close(h))
+        await expectRight(io.unlink(`/secret${i}`))
+      }
+      const h = await expectRight(io.open('/f', 'wb'))
+      await expectRight(io.write(h, Buffer.alloc(MiB, 1))) // a whole first chunk
+      await writeAt(io, h, MiB + 500 * KiB, Buffer.from([2])) // the second chunk, sized whole at once
+      await writeAt(io, h, 3 * MiB + 10, Buffer.from([3]))
+      await expectRight(io.close(h))
+      const back = await readBytes(io, '/f')
+      expect(back.length).to.equal(3 * MiB + 11)
+      expect(back.subarray(0, MiB).every((b) => b === 1)).to.equal(true)
+      expect(back.subarray(MiB).filter((b) => b !== 0).length).to.equal(2)
+      expect([back[MiB + 500 * KiB], back[3 * MiB + 10]]).to.deep.equal([2, 3])
+    })
+
     it('a file written block by block holds at most 1.3 times its bytes once closed, whatever the block size', async () => {
       for (const [size, block] of [
         [100, 100],

@@ -43,8 +43,26 @@ const capacityFor = (k: number, chunks: Content['chunks'], capacity: number, nee
   return Math.min(CHUNK_SIZE, Math.max(needed, capacity * 2))
 }
 
+/**
+ * Whole chunks that released files gave back, process-wide, reused before
+ * new memory is asked for: a fresh page costs a fault the first time it is
+ * touched, and that, not the copy, is most of a write's time. Bounded, so an
+ * idle process keeps at most `SPARE_CHUNKS` MiB. A reused chunk's old bytes
+ * are never shown: only `[0, used)` is read, and a gap is zeroed when written.
+ */
+const SPARE_CHUNKS = 64
+const spare: Array<Buffer> = []
+
+/** The bytes the spare chunks hold (memory the process keeps that no file does). */
+export const spareBytes = (): number => spare.length * CHUNK_SIZE
+
+const recycle = (bytes: Buffer): void => {
+  if (bytes.length === CHUNK_SIZE && spare.length < SPARE_CHUNKS) spare.push(bytes)
+}
+
 /** `Buffer.allocUnsafe` takes small buffers from Node's shared pool; large ones get memory of their own. */
-const allocate = (length: number): Buffer => Buffer.allocUnsafe(length)
+const allocate = (length: number): Buffer =>
+  length === CHUNK_SIZE && spare.length > 0 ? (spare.pop() as Buffer) : Buffer.allocUnsafe(length)
 
 /**
  * Writes `data` at `position`, growing what it must; a gap before it reads
@@ -146,13 +164,18 @@ export const trimContent = (content: Content, budget: Budget): void => {
     const bytes = allocate(chunk.used)
     chunk.bytes.copy(bytes, 0, 0, chunk.used)
     budget.held -= chunk.bytes.length - bytes.length
+    recycle(chunk.bytes)
     chunk.bytes = bytes
   }
 }
 
 /** Drops every byte (truncation, or the last name and handle gone) and gives them back to the budget. */
 export const releaseContent = (content: Content, budget: Budget): void => {
-  for (const chunk of content.chunks) if (chunk !== undefined) budget.held -= chunk.bytes.length
+  for (const chunk of content.chunks) {
+    if (chunk === undefined) continue
+    budget.held -= chunk.bytes.length
+    recycle(chunk.bytes)
+  }
   content.chunks = []
   content.size = 0
 }
