@@ -53,13 +53,16 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  * the record has none). A missing operation is a `TypeError` at once.
  *
  * @example
- * import { mapOperations, makeMemoryPathIO } from 'fp-pathio'
- * import * as TE from 'fp-ts/TaskEither'
- * // Every operation logs its name, then runs the record's own function.
- * const io = mapOperations('logged', makeMemoryPathIO(), (op, call) => (...args) => {
- *   console.log(op)
- *   return call(...args) as TE.TaskEither<never, unknown>
+ * import { mapOperations, makeMemoryPathIO, type PathIOError } from 'fp-pathio'
+ * import type { TaskEither } from 'fp-ts/TaskEither'
+ * // Every operation notes its name, then runs the record's own function.
+ * const seen: Array<string> = []
+ * const io = mapOperations('noted', makeMemoryPathIO(), (op, call) => (...args) => {
+ *   seen.push(op)
+ *   return call(...args) as TaskEither<PathIOError, unknown>
  * })
+ * await io.mkdir('/pub')()
+ * assert.deepStrictEqual(seen, ['mkdir'])
  *
  * @category combinators
  * @since 0.1.0
@@ -94,7 +97,8 @@ export const mapOperations = <S>(
  *   return next(...args)
  * })
  * const io = logged(makeMemoryPathIO())
- * // await io.exists('/')() ; seen -> ['exists']
+ * await io.exists('/')()
+ * assert.deepStrictEqual(seen, ['exists'])
  *
  * @category combinators
  * @since 0.1.0

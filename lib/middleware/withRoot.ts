@@ -58,9 +58,15 @@ interface Mapped {
  *
  * @example
  * import { withRoot, makeMemoryPathIO } from 'fp-pathio'
- * const io = withRoot('/home/alice')(makeMemoryPathIO())
- * // io.open('../../etc/passwd') opens /home/alice/etc/passwd of the inner record;
- * // an error there says 'open '../../etc/passwd': no such file or directory'
+ * import * as E from 'fp-ts/Either'
+ * const inner = makeMemoryPathIO()
+ * await inner.mkdir('/home/alice', { parents: true })()
+ * const io = withRoot('/home/alice')(inner)
+ * await io.mkdir('../../pub')() // '..' stops at the jail's '/'
+ * assert.deepStrictEqual(await inner.list('/home/alice')(), E.right(['/home/alice/pub']))
+ * const escape = await io.open('../../etc/passwd')() // /home/alice/etc/passwd of the inner record
+ * assert.ok(E.isLeft(escape))
+ * assert.strictEqual(escape.left.message, "open '../../etc/passwd': no such file or directory (ENOENT)")
  *
  * @category combinators
  * @since 0.1.0

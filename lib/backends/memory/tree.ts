@@ -2,7 +2,8 @@
  * The memory backend's state: a tree of inodes and the table of open handles.
  */
 import { declareNoSymbolicLinks } from '../../internal/traits'
-import type { FileHandle, OpenMode } from '../../PathIO'
+import type { OpenMode } from '../../PathIO'
+import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import type { Budget } from './content'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
 
@@ -11,6 +12,7 @@ export interface OpenFile {
   readonly inode: FileInode
   readonly mode: OpenMode
   position: number
+  closed: boolean
 }
 
 /**
@@ -23,12 +25,8 @@ export interface OpenFile {
 export interface MemoryTree {
   readonly _tag: 'MemoryTree'
   readonly root: DirInode
-  /**
-   * Handles this tree made, recognised by identity: an open one maps to its
-   * `OpenFile`, a closed one to `null` (so closing twice is harmless while a
-   * forged handle is still a `BadHandle`).
-   */
-  readonly handles: WeakMap<FileHandle, OpenFile | null>
+  /** File handles this tree made, recognised by identity (a closed one stays, marked). */
+  readonly handles: HandleTable<OpenFile>
   /** The bytes its files hold, and `maxTotalSize`: a write that would pass it is `NoSpace`. */
   readonly budget: Budget
 }
@@ -84,7 +82,7 @@ export const makeMemoryTree = (options?: MemoryTreeOptions): MemoryTree => {
   return declareNoSymbolicLinks({
     _tag: 'MemoryTree',
     root: newDir(Date.now()),
-    handles: new WeakMap(),
+    handles: makeHandleTable('file handle'),
     budget: { max: checkMaxTotalSize(options?.maxTotalSize, 'makeMemoryTree'), held: 0 }
   })
 }
@@ -93,7 +91,8 @@ export const isMemoryTree = (u: unknown): u is MemoryTree =>
   typeof u === 'object' &&
   u !== null &&
   (u as MemoryTree)._tag === 'MemoryTree' &&
-  (u as MemoryTree).handles instanceof WeakMap &&
+  typeof (u as MemoryTree).handles === 'object' &&
+  (u as MemoryTree).handles.held instanceof WeakMap &&
   typeof (u as MemoryTree).budget === 'object'
 
 /** Where a resolved path leads. */
