@@ -35,6 +35,8 @@ export type Handler = (session: Session, pathio: PathIO<unknown>, arg: string) =
  */
 export interface Command {
   readonly handler: Handler
+  /** The syntax HELP shows for the verb. */
+  readonly help: string
   /** Refused with 530 until the client has logged in. */
   readonly needsLogin: boolean
   /** Refused with 501 when the argument is empty. */
@@ -54,6 +56,7 @@ export interface Command {
  */
 export const command = (handler: Handler, options: Partial<Omit<Command, 'handler'>> = {}): Command => ({
   handler,
+  help: options.help ?? '',
   needsLogin: options.needsLogin ?? true,
   needsArg: options.needsArg ?? false
 })
@@ -70,6 +73,51 @@ export const command = (handler: Handler, options: Partial<Omit<Command, 'handle
  */
 export const answer = (code: number, ...lines: ReadonlyArray<string>): TE.TaskEither<never, Reply> =>
   TE.right(reply(code, ...lines))
+
+/**
+ * A reply computed when the task runs, not when the handler is called: the
+ * way a handler changes its session (so a handler called and never run
+ * changes nothing).
+ *
+ * @example
+ * import { whenRun, reply } from 'fp-pathio/ftp'
+ * let count = 0
+ * const task = whenRun(() => { count += 1; return reply(200, 'ok') })
+ * assert.strictEqual(count, 0)
+ * await task()
+ * assert.strictEqual(count, 1)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const whenRun =
+  (compute: () => Reply): TE.TaskEither<never, Reply> =>
+  () =>
+    Promise.resolve(E.right(compute()))
+
+/**
+ * A handler whose body runs when its task runs, not when it is called:
+ * everything it reads or changes in the session (REST's offset, the data
+ * channel) is read or changed then.
+ *
+ * @example
+ * import { deferred, reply } from 'fp-pathio/ftp'
+ * import * as TE from 'fp-ts/TaskEither'
+ * let calls = 0
+ * const h = deferred(() => { calls += 1; return TE.right(reply(200, 'ok')) })
+ * const task = h(undefined as never, undefined as never, '')
+ * assert.strictEqual(calls, 0)
+ * await task()
+ * assert.strictEqual(calls, 1)
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const deferred =
+  (handler: Handler): Handler =>
+  (session, pathio, arg) =>
+  () =>
+    handler(session, pathio, arg)()
 
 /**
  * Turns the failure of a `PathIO` program into its reply (naming the path

@@ -12,6 +12,7 @@ import * as TE from 'fp-ts/TaskEither'
 import type { PathIOError } from '../PathIOError'
 import { answer, fromPromise } from './handler'
 import { reply, replyForError, type Reply } from './replies'
+import { secureServerSocket } from './tls'
 import type { Session } from './session'
 
 /**
@@ -95,8 +96,8 @@ export const settle = (ms: number): Promise<void> =>
  * @since 0.1.0
  */
 export const runTransfer = async (session: Session, preliminary: Reply, move: Move): Promise<TransferOutcome> => {
-  const passive = session.passive
-  session.passive = undefined
+  const passive = session.dataChannel
+  session.dataChannel = undefined
   if (passive === undefined) return { _tag: 'NoConnection' }
   let aborted = false
   let socket: net.Socket | undefined
@@ -111,6 +112,12 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
   try {
     session.send(preliminary)
     socket = await passive.accept(session.config.dataTimeout)
+    if (socket !== undefined && session.protection === 'P' && session.config.tls !== undefined) {
+      // PROT P: the data connection is TLS, its handshake within the data timeout.
+      const raw = socket
+      socket = await secureServerSocket(raw, session.config.tls, session.config.dataTimeout)
+      if (socket === undefined) raw.destroy()
+    }
     if (!wanted()) return { _tag: 'Aborted' }
     if (socket === undefined) return { _tag: 'NoConnection' }
     // A client that vanishes without a word (no FIN, no RST) must not hold the transfer forever.
@@ -130,7 +137,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
 }
 
 /**
- * Closes the session's passive listener (and a data connection nobody took):
+ * Closes the session's data channel (and a data connection nobody took):
  * it is of no use after a refused transfer.
  *
  * @example
@@ -141,8 +148,8 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
  * @since 0.1.0
  */
 export const dropPassive = (session: Session): void => {
-  session.passive?.close()
-  session.passive = undefined
+  session.dataChannel?.close()
+  session.dataChannel = undefined
 }
 
 /**
@@ -167,7 +174,11 @@ export const startTransfer = <A>(
   move: (a: A) => Move,
   cleanup: (outcome: TransferOutcome) => Promise<void> = async () => undefined
 ): TE.TaskEither<never, Reply> => {
-  if (session.passive === undefined) return answer(425, 'Use PASV or EPSV first')
+  if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')
+  if (session.config.tlsRequired && session.protection !== 'P') {
+    dropPassive(session)
+    return answer(521, 'Data connections must be protected: send PBSZ 0 and PROT P')
+  }
   return pipe(
     check,
     TE.chainW((a) =>

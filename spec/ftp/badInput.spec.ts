@@ -6,7 +6,7 @@
 import { expect } from 'chai'
 import * as net from 'node:net'
 import { openFileDescriptors } from '../disk/fds'
-import { eventually, startServer, type BackendName, type Running } from './harness'
+import { eventually, startServer, USER, type BackendName, type Running } from './harness'
 
 /** A raw control connection: send bytes, read replies one at a time. */
 interface Raw {
@@ -62,7 +62,7 @@ const rawConnect = (port: number): Promise<Raw> =>
 
 const login = async (raw: Raw): Promise<void> => {
   expect(await raw.reply()).to.match(/^220 /)
-  raw.send('USER anonymous\r\nPASS x\r\n')
+  raw.send(`USER ${USER.name}\r\nPASS ${USER.password}\r\n`)
   expect(await raw.reply()).to.match(/^331 /)
   expect(await raw.reply()).to.match(/^230 /)
 }

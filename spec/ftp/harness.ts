@@ -101,6 +101,7 @@ export const startServer = async (
     root,
     users: { [USER.name]: USER.password },
     dataTimeout: 1000,
+    loginFailureDelay: 50,
     ...options
   })
   const { port } = await server.listen(0, '127.0.0.1')
@@ -124,10 +125,10 @@ export const startServer = async (
   }
 }
 
-/** Runs a scenario of driver.py; resolves with its JSON (the last line it printed). */
-export const runPython = (port: number, scenario: string, user?: { name: string; password: string }): Promise<any> =>
+/** Runs a scenario of driver.py as `user` (default alice: anonymous may only read); resolves with its JSON (the last line it printed). */
+export const runPython = (port: number, scenario: string, user: { name: string; password: string } = USER): Promise<any> =>
   new Promise((resolve, reject) => {
-    const args = [DRIVER, String(port), scenario, ...(user ? [user.name, user.password] : [])]
+    const args = [DRIVER, String(port), scenario, user.name, user.password]
     execFile('python3', args, { timeout: 60_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`driver.py ${scenario} failed: ${error.message}\n${stderr}`))
       const lines = stdout.trim().split('\n')

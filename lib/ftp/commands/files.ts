@@ -6,11 +6,20 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { isFileStat } from '../../PathIO'
-import { pathIOError } from '../../PathIOError'
-import { answer, pathOf, replyOrError, type Handler } from '../handler'
+import { isFileStat, type PathIO, type Stat } from '../../PathIO'
+import { pathIOError, type PathIOError } from '../../PathIOError'
+import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
+import { may, type Session } from '../session'
 import { ftpTime, mlsxFacts } from '../listing'
 import { quotePath, reply } from '../replies'
+
+/** The stat of the client's path, where the user may list (`l`): what SIZE, MDTM and MLST show. */
+const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => {
+  const path = pathOf(session, arg)
+  return may(session, 'l', path)
+    ? pathio.stat(path)
+    : TE.left(pathIOError('PermissionDenied', 'stat', { path: arg, code: 'EACCES', detail: "permission 'l' is not granted here" }))
+}
 
 /**
  * MKD: 257 and the new directory's path; 550 if it exists or its parent is
@@ -100,7 +109,7 @@ export const rnfr: Handler = (session, pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const rnto: Handler = (session, pathio, arg) => {
+export const rnto: Handler = deferred((session, pathio, arg) => {
   const source = session.renameFrom
   session.renameFrom = undefined
   if (source === undefined) return answer(503, 'RNFR required first')
@@ -109,7 +118,7 @@ export const rnto: Handler = (session, pathio, arg) => {
     TE.map(() => reply(250, 'Rename successful')),
     replyOrError(arg)
   )
-}
+})
 
 /**
  * SIZE (RFC 3659): 213 and the size in bytes of a regular file; 550 for a
@@ -124,7 +133,7 @@ export const rnto: Handler = (session, pathio, arg) => {
  */
 export const size: Handler = (session, pathio, arg) =>
   pipe(
-    pathio.stat(pathOf(session, arg)),
+    listable(session, pathio, arg),
     TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'size', { path: arg, detail: 'not a regular file' })),
     TE.map((stat) => reply(213, String(stat.size))),
     replyOrError(arg)
@@ -142,7 +151,7 @@ export const size: Handler = (session, pathio, arg) =>
  */
 export const mdtm: Handler = (session, pathio, arg) =>
   pipe(
-    pathio.stat(pathOf(session, arg)),
+    listable(session, pathio, arg),
     TE.map((stat) => reply(213, ftpTime(stat.mtimeMs))),
     replyOrError(arg)
   )
@@ -160,7 +169,7 @@ export const mdtm: Handler = (session, pathio, arg) =>
 export const mlst: Handler = (session, pathio, arg) => {
   const path = pathOf(session, arg)
   return pipe(
-    pathio.stat(path),
+    listable(session, pathio, arg),
     TE.map((stat) => reply(250, `Listing ${arg === '' ? path : arg}`, ` ${mlsxFacts(stat)} ${path}`, 'End')),
     replyOrError(arg)
   )

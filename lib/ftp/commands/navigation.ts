@@ -9,9 +9,9 @@ import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { isDirectoryStat } from '../../PathIO'
 import { pathIOError } from '../../PathIOError'
-import { answer, pathOf, replyOrError, type Handler } from '../handler'
+import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
 import { quotePath, reply } from '../replies'
-import type { Session } from '../session'
+import { may, type Session } from '../session'
 import type { PathIO } from '../../PathIO'
 
 /**
@@ -28,7 +28,9 @@ export const pwd: Handler = (session) => answer(257, `${quotePath(session.cwd)} 
 
 const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, shown: string) =>
   pipe(
-    pathio.stat(target),
+    may(session, 'e', target)
+      ? pathio.stat(target)
+      : TE.left(pathIOError('PermissionDenied', 'cwd', { path: shown, code: 'EACCES', detail: "permission 'e' is not granted here" })),
     TE.filterOrElse(isDirectoryStat, () => pathIOError('NotADirectory', 'cwd', { path: shown })),
     TE.map(() => {
       session.cwd = target
@@ -47,7 +49,7 @@ const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, sho
  * @category handlers
  * @since 0.1.0
  */
-export const cwd: Handler = (session, pathio, arg) => changeTo(session, pathio, pathOf(session, arg), arg)
+export const cwd: Handler = deferred((session, pathio, arg) => changeTo(session, pathio, pathOf(session, arg), arg))
 
 /**
  * CDUP: CWD to the parent ('/' stays '/').
@@ -59,4 +61,4 @@ export const cwd: Handler = (session, pathio, arg) => changeTo(session, pathio, 
  * @category handlers
  * @since 0.1.0
  */
-export const cdup: Handler = (session, pathio) => changeTo(session, pathio, posix.dirname(session.cwd), '..')
+export const cdup: Handler = deferred((session, pathio) => changeTo(session, pathio, posix.dirname(session.cwd), '..'))

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { answer, type Handler } from '../handler'
-import { FEATURES } from '../listing'
+import { answer, whenRun, type Handler } from '../handler'
+import { featuresOn } from '../listing'
+import { reply } from '../replies'
 
 /**
  * SYST: 215, the answer every client expects to parse LIST.
@@ -20,16 +21,21 @@ import { FEATURES } from '../listing'
 export const syst: Handler = () => answer(215, 'UNIX Type: L8')
 
 /**
- * FEAT (RFC 2389): the extensions, as a 211 multi-line reply.
+ * FEAT (RFC 2389): the extensions that are on, as a 211 multi-line reply:
+ * each only when its command is in the table, and AUTH TLS, PBSZ and PROT
+ * only when the server has a certificate.
  *
  * @example
- * import { feat } from 'fp-pathio/ftp'
- * // await feat(session, pathio, '')() -> right({ code: 211, lines: ['Features:', ' EPSV', ..., 'End'] })
+ * import { feat, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * const r = await feat(session, undefined as never, '')()
+ * assert.ok(r._tag === 'Right' && r.right.lines.includes(' EPRT') && !r.right.lines.includes(' AUTH TLS'))
  *
  * @category handlers
  * @since 0.1.0
  */
-export const feat: Handler = () => answer(211, 'Features:', ...FEATURES, 'End')
+export const feat: Handler = (session) =>
+  answer(211, 'Features:', ...featuresOn(session.config.commands, session.config.tls !== undefined), 'End')
 
 /**
  * NOOP: 200.
@@ -78,20 +84,21 @@ export const opts: Handler = (_session, _pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const type: Handler = (session, _pathio, arg) => {
-  const spec = arg.toUpperCase().trim().replace(/\s+/g, ' ')
-  if (spec === 'A' || spec === 'A N') {
-    session.type = 'A'
-    return answer(200, 'Switching to ASCII mode')
-  }
-  if (spec === 'I' || spec === 'L 8') {
-    session.type = 'I'
-    return answer(200, 'Switching to Binary mode')
-  }
-  return /^(A [TC]|E( [NTC])?|L \d+)$/.test(spec)
-    ? answer(504, `Type ${spec} not implemented`)
-    : answer(501, `Unrecognised TYPE: ${arg}`)
-}
+export const type: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    const spec = arg.toUpperCase().trim().replace(/\s+/g, ' ')
+    if (spec === 'A' || spec === 'A N') {
+      session.type = 'A'
+      return reply(200, 'Switching to ASCII mode')
+    }
+    if (spec === 'I' || spec === 'L 8') {
+      session.type = 'I'
+      return reply(200, 'Switching to Binary mode')
+    }
+    return /^(A [TC]|E( [NTC])?|L \d+)$/.test(spec)
+      ? reply(504, `Type ${spec} not implemented`)
+      : reply(501, `Unrecognised TYPE: ${arg}`)
+  })
 
 const onlyOne = (name: string, accepted: string, known: string): Handler => (_session, _pathio, arg) => {
   const value = arg.trim().toUpperCase()

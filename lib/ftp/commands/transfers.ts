@@ -21,8 +21,9 @@ import { coalesce } from '../coalesce'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { toReadable, toWritable } from '../../helpers'
-import { answer, pathOf, type Handler } from '../handler'
-import { reply } from '../replies'
+import { deferred, pathOf, whenRun, type Handler } from '../handler'
+import { throttle } from '../throttle'
+import { reply, replyForError } from '../replies'
 import type { Session } from '../session'
 import { dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
 
@@ -60,7 +61,7 @@ const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' :
  * @category handlers
  * @since 0.1.0
  */
-export const retr: Handler = (session, pathio, arg) => {
+export const retr: Handler = deferred((session, pathio, arg) => {
   const path = pathOf(session, arg)
   const start = takeRestOffset(session)
   return startTransfer(
@@ -74,13 +75,13 @@ export const retr: Handler = (session, pathio, arg) => {
     () => async (socket) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
-        await pipeline(source, socket)
+        await pipeline(source, throttle(session.config.maxDownloadRate), socket)
       } finally {
         await closed(source)
       }
     }
   )
-}
+})
 
 /** An upload may go where no directory is and where the parent is a directory. */
 const checkUploadTarget = (
@@ -111,9 +112,8 @@ const temporaryNameFor = (path: string): string =>
 
 const ABORTED = Symbol('aborted')
 
-const upload =
-  (how: 'replace' | 'append'): Handler =>
-  (session, pathio, arg) => {
+const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
+  deferred((session, pathio, arg) => {
     const path = pathOf(session, arg)
     const start = takeRestOffset(session)
     const inPlace = how === 'append' || start > 0
@@ -121,7 +121,7 @@ const upload =
     const move: Move = async (socket, wanted) => {
       const sink = toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {})
       try {
-        await pipeline(socket, coalesce(WRITE_BLOCK), sink)
+        await pipeline(socket, throttle(session.config.maxUploadRate), coalesce(WRITE_BLOCK), sink)
       } finally {
         await closed(sink)
       }
@@ -138,11 +138,11 @@ const upload =
       session,
       arg,
       checkUploadTarget(pathio, path, arg),
-      () => reply(150, `Ok to send data (${typeName(session)} mode)`),
+      () => reply(150, preliminary ?? `Ok to send data (${typeName(session)} mode)`),
       () => move,
       cleanup
     )
-  }
+  })
 
 /**
  * STOR: receives a file (atomically: a temporary name renamed on a clean
@@ -156,6 +156,51 @@ const upload =
  * @since 0.1.0
  */
 export const stor: Handler = upload('replace')
+
+/** A name in the directory of `path` that nothing has yet: `path` plus a random suffix. */
+const uniqueName = (pathio: PathIO<unknown>, path: string, tries = 8): TE.TaskEither<PathIOError, string> => {
+  const candidate = `${path}.${randomBytes(4).toString('hex')}`
+  return pipe(
+    pathio.exists(candidate),
+    TE.chain((taken) =>
+      !taken
+        ? TE.right(candidate)
+        : tries > 1
+          ? uniqueName(pathio, path, tries - 1)
+          : TE.left(pathIOError('AlreadyExists', 'stou', { path, detail: 'no unique name found' }))
+    )
+  )
+}
+
+/**
+ * STOU (RFC 959, RFC 1123): stores the upload under a name nothing has yet
+ * in the current directory (the argument, when given, is the name's start),
+ * named in the 150 reply (`FILE: name`) and in the final 226.
+ *
+ * @example
+ * import { stou } from 'fp-pathio/ftp'
+ * // after PASV: await stou(session, pathio, 'report')() -> right({ code: 226, lines: ['Transfer complete; stored as report.1f2e3d4c'] })
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const stou: Handler = deferred((session, pathio, arg) => {
+  const base = arg.trim() === '' ? 'stou' : arg.trim()
+  return pipe(
+    uniqueName(pathio, pathOf(session, base)),
+    TE.chainW((path) => {
+      const name = posix.basename(path)
+      return pipe(
+        upload('replace', `FILE: ${name}`)(session, pathio, path),
+        TE.map((answer) => (answer.code === 226 ? reply(226, `Transfer complete; stored as ${name}`) : answer))
+      )
+    }),
+    TE.orElse((error) => {
+      dropPassive(session)
+      return TE.right(replyForError(error, base))
+    })
+  )
+})
 
 /**
  * APPE: appends what arrives to the file (creating it), in place.
@@ -179,12 +224,13 @@ export const appe: Handler = upload('append')
  * @category handlers
  * @since 0.1.0
  */
-export const rest: Handler = (session, _pathio, arg) => {
-  const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
-  if (!Number.isSafeInteger(offset)) return answer(501, 'REST needs a non-negative integer')
-  session.restOffset = offset
-  return answer(350, `Restarting at ${offset}. Send STOR or RETR`)
-}
+export const rest: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
+    if (!Number.isSafeInteger(offset)) return reply(501, 'REST needs a non-negative integer')
+    session.restOffset = offset
+    return reply(350, `Restarting at ${offset}. Send STOR or RETR`)
+  })
 
 /**
  * ABOR: the server stops a running transfer as soon as ABOR arrives (the
@@ -198,8 +244,9 @@ export const rest: Handler = (session, _pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const abor: Handler = (session) => {
-  session.transfer?.abort()
-  dropPassive(session)
-  return answer(226, 'ABOR command successful')
-}
+export const abor: Handler = (session) =>
+  whenRun(() => {
+    session.transfer?.abort()
+    dropPassive(session)
+    return reply(226, 'ABOR command successful')
+  })
