@@ -7,9 +7,10 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { PathIO } from '../PathIO'
-import type { PathIOError } from '../PathIOError'
+import { pathIOError, type PathIOError } from '../PathIOError'
 import { reply, replyForError, type Reply } from './replies'
-import { virtualPath, type Session } from './session'
+import { may, virtualPath, type Session } from './session'
+import type { PermissionLetter } from '../middleware/withPermissions'
 
 /**
  * A command handler: a plain function of the connection's session, its
@@ -159,6 +160,27 @@ export const fromPromise =
   (run: () => Promise<Reply>): TE.TaskEither<never, Reply> =>
   () =>
     run().then(E.right, () => E.right(reply(451, 'Local error in processing')))
+
+/**
+ * `Right` when the logged-in user has permission `letter` at `path`, else a
+ * `PermissionDenied` naming the client's path: the check a command makes
+ * before its 150, so a refused transfer is a plain 550 (the session's
+ * `withPermissions` record refuses the operation anyway).
+ *
+ * @example
+ * import { requirePermission, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const s = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * s.account = { name: 'anonymous', home: '/', perm: 'elr' }
+ * const refused = await requirePermission(s, 'w', '/up.bin', 'up.bin')()
+ * assert.ok(refused._tag === 'Left' && refused.left.reason === 'PermissionDenied')
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const requirePermission = (session: Session, letter: PermissionLetter, path: string, shown: string): TE.TaskEither<PathIOError, void> =>
+  may(session, letter, path)
+    ? TE.right(undefined)
+    : TE.left(pathIOError('PermissionDenied', letter, { path: shown, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
 
 /**
  * The client's path argument resolved against the session's directory.

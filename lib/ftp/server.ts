@@ -162,8 +162,8 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
     connections: () => open.size,
     listen: (port = 0, host = '127.0.0.1') => listenOn(net.createServer(serve(false)), port, host),
     listenTls: (port = 0, host = '127.0.0.1') => {
-      if (secureContext === undefined) return Promise.reject(new TypeError("makeFtpServer: listenTls needs the option 'tls'"))
-      const server = tls.createServer(implicitTlsOptions(secureContext), serve(true))
+      if (settings.tls === undefined) return Promise.reject(new TypeError("makeFtpServer: listenTls needs the option 'tls'"))
+      const server = tls.createServer(implicitTlsOptions(settings.tls), serve(true))
       // A client that fails its handshake is no concern of the server's.
       server.on('tlsClientError', (error) => log('debug', `implicit TLS handshake failed: ${error.message}`))
       return listenOn(server, port, host)

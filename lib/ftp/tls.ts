@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as net from 'node:net'
+import { constants } from 'node:crypto'
+import type * as net from 'node:net'
 import * as tls from 'node:tls'
 
 /**
@@ -23,6 +24,21 @@ export interface TlsOptions {
 const MIN_VERSION = 'TLSv1.2'
 
 /**
+ * No session tickets: a TLS 1.3 ticket that arrives after the handshake
+ * makes Python's ssl refuse to close a short data connection cleanly
+ * (SHUTDOWN_WHILE_IN_INIT), and FTP clients do not resume sessions by ticket.
+ */
+const SECURE_OPTIONS = constants.SSL_OP_NO_TICKET
+
+/** What every TLS socket of the server is made with. */
+const contextOptions = (options: TlsOptions): tls.SecureContextOptions => ({
+  cert: options.cert,
+  key: options.key,
+  minVersion: MIN_VERSION,
+  secureOptions: SECURE_OPTIONS
+})
+
+/**
  * A secure context for the server's certificate; throws a `TypeError` naming
  * what is wrong when the PEM is not a certificate and key that belong together.
  *
@@ -35,7 +51,7 @@ const MIN_VERSION = 'TLSv1.2'
  */
 export const makeTlsContext = (options: TlsOptions): tls.SecureContext => {
   try {
-    return tls.createSecureContext({ cert: options.cert, key: options.key, minVersion: MIN_VERSION })
+    return tls.createSecureContext(contextOptions(options))
   } catch (error) {
     throw new TypeError(`makeFtpServer: option 'tls' must hold a PEM certificate and its key: ${(error as Error).message}`)
   }
@@ -71,14 +87,22 @@ export const secureServerSocket = (socket: net.Socket, context: tls.SecureContex
       secure.off('close', fail)
       // Later errors (a reset) show as a closed socket to whoever uses it.
       secure.on('error', () => undefined)
-      resolve(secure)
+      // One turn of the event loop first, so the TLS 1.3 session tickets leave in
+      // their own packet: an OpenSSL client that reads them together with a short
+      // reply and its close_notify fails its shutdown (SHUTDOWN_WHILE_IN_INIT).
+      setImmediate(() => resolve(secure))
     })
   })
 
 /**
- * Options of the implicit-TLS listener (TLS from the first byte).
+ * Options of the implicit-TLS listener (TLS from the first byte): the same
+ * certificate, protocols and options as explicit FTPS.
+ *
+ * @example
+ * import { implicitTlsOptions } from 'fp-pathio/ftp'
+ * assert.strictEqual(implicitTlsOptions({ cert: 'c', key: 'k' }).minVersion, 'TLSv1.2')
  *
  * @category utils
  * @since 0.1.0
  */
-export const implicitTlsOptions = (context: tls.SecureContext): tls.TlsOptions => ({ secureContext: context, minVersion: MIN_VERSION })
+export const implicitTlsOptions = (options: TlsOptions): tls.TlsOptions => contextOptions(options)

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type * as net from 'node:net'
+import * as tls from 'node:tls'
 import { isPathIOError } from '../PathIOError'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
@@ -81,6 +82,23 @@ export const settle = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(() => setImmediate(resolve), ms))
 
 /**
+ * Ends a TLS data connection the way RFC 4217 §10 asks: our close_notify,
+ * then the client's, before the socket goes (a client such as Python's ssl
+ * fails its own shutdown on a connection torn down under it).
+ */
+const closeTls = (socket: tls.TLSSocket, timeoutMs: number): Promise<void> =>
+  new Promise((resolve) => {
+    if (socket.destroyed) return resolve()
+    const timer = setTimeout(resolve, timeoutMs)
+    socket.once('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    socket.end()
+    socket.resume()
+  })
+
+/**
  * Runs one transfer on the session's passive connection (the caller has
  * checked there is one): consumes it, sends `preliminary` (150), waits for
  * the client's connection, runs `move`, and closes the data socket whatever
@@ -125,6 +143,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     idle.setTimeout(session.config.dataTimeout, () => idle.destroy(new Error('data connection idle')))
     try {
       await move(socket, wanted)
+      if (socket instanceof tls.TLSSocket) await closeTls(socket, Math.min(session.config.dataTimeout, 2000))
       return { _tag: 'Done' }
     } catch (error) {
       return wanted() ? { _tag: 'Failed', error } : { _tag: 'Aborted' }

@@ -91,11 +91,14 @@ describe('npm start (examples/ftp-server.ts)', function () {
   it('serves FTP_ROOT with the pool backend and stops on SIGINT, pool closed', async () => {
     const root = fs.mkdtempSync(path.join(scratch, 'root-'))
     fs.writeFileSync(path.join(root, 'there.txt'), 'already there')
-    const server = await start({ PATHIO_BACKEND: 'pool', FTP_ROOT: root, LOG_LEVEL: 'warn' })
+    const server = await start({ PATHIO_BACKEND: 'pool', FTP_ROOT: root, LOG_LEVEL: 'warn', FTP_USER: 'bob', FTP_PASS: 'builder' })
     try {
       const listed = await runCurl(['-u', 'anonymous:x', '--list-only', `${server.url}/`])
       expect(listed.stdout.toString().trim()).to.equal('there.txt')
-      const up = await runCurl(['-u', 'anonymous:x', '-T', '-', `${server.url}/new.txt`], Buffer.from('new'))
+      // Anonymous is read-only by default: its upload is refused, bob's is stored.
+      const refused = await runCurl(['-u', 'anonymous:x', '-T', '-', `${server.url}/new.txt`], Buffer.from('new'))
+      expect(refused.status).to.equal(25)
+      const up = await runCurl(['-u', 'bob:builder', '-T', '-', `${server.url}/new.txt`], Buffer.from('new'))
       expect(up.status, up.stderr).to.equal(0)
       expect(fs.readFileSync(path.join(root, 'new.txt'), 'utf8')).to.equal('new')
       server.child.kill('SIGINT')
@@ -107,7 +110,7 @@ describe('npm start (examples/ftp-server.ts)', function () {
   })
 
   it('serves a fresh temporary directory with the node backend, removed on exit', async () => {
-    const server = await start({ PATHIO_BACKEND: 'node', LOG_LEVEL: 'silent' })
+    const server = await start({ PATHIO_BACKEND: 'node', LOG_LEVEL: 'silent', FTP_ANONYMOUS: 'write' })
     try {
       const where = /backend node (\S+) \(temporary\)/.exec(server.output())
       expect(where, server.output()).to.not.equal(null)

@@ -8,17 +8,18 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
-import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
-import { may, type Session } from '../session'
+import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
+import type { Session } from '../session'
 import { ftpTime, mlsxFacts } from '../listing'
 import { quotePath, reply } from '../replies'
 
 /** The stat of the client's path, where the user may list (`l`): what SIZE, MDTM and MLST show. */
 const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => {
   const path = pathOf(session, arg)
-  return may(session, 'l', path)
-    ? pathio.stat(path)
-    : TE.left(pathIOError('PermissionDenied', 'stat', { path: arg, code: 'EACCES', detail: "permission 'l' is not granted here" }))
+  return pipe(
+    requirePermission(session, 'l', path, arg),
+    TE.chain(() => pathio.stat(path))
+  )
 }
 
 /**

@@ -9,9 +9,9 @@ import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { isDirectoryStat } from '../../PathIO'
 import { pathIOError } from '../../PathIOError'
-import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
+import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
 import { quotePath, reply } from '../replies'
-import { may, type Session } from '../session'
+import type { Session } from '../session'
 import type { PathIO } from '../../PathIO'
 
 /**
@@ -28,9 +28,8 @@ export const pwd: Handler = (session) => answer(257, `${quotePath(session.cwd)} 
 
 const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, shown: string) =>
   pipe(
-    may(session, 'e', target)
-      ? pathio.stat(target)
-      : TE.left(pathIOError('PermissionDenied', 'cwd', { path: shown, code: 'EACCES', detail: "permission 'e' is not granted here" })),
+    requirePermission(session, 'e', target, shown),
+    TE.chain(() => pathio.stat(target)),
     TE.filterOrElse(isDirectoryStat, () => pathIOError('NotADirectory', 'cwd', { path: shown })),
     TE.map(() => {
       session.cwd = target

@@ -21,7 +21,7 @@ import { coalesce } from '../coalesce'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { toReadable, toWritable } from '../../helpers'
-import { deferred, pathOf, whenRun, type Handler } from '../handler'
+import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
 import { throttle } from '../throttle'
 import { reply, replyForError } from '../replies'
 import type { Session } from '../session'
@@ -68,7 +68,8 @@ export const retr: Handler = deferred((session, pathio, arg) => {
     session,
     arg,
     pipe(
-      pathio.stat(path),
+      requirePermission(session, 'r', path, arg),
+      TE.chain(() => pathio.stat(path)),
       TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg }))
     ),
     (stat) => reply(150, `Opening ${typeName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
@@ -137,7 +138,10 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
     return startTransfer(
       session,
       arg,
-      checkUploadTarget(pathio, path, arg),
+      pipe(
+        requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
+        TE.chain(() => checkUploadTarget(pathio, path, arg))
+      ),
       () => reply(150, preliminary ?? `Ok to send data (${typeName(session)} mode)`),
       () => move,
       cleanup
