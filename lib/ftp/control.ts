@@ -126,7 +126,7 @@ export const serveControl = (raw: net.Socket, id: number, secure: boolean, conte
     // Lines sent before the handshake must not run as if they came over TLS.
     queue.length = 0
     raw.off('data', onData)
-    const upgraded = await secureServerSocket(raw, tlsContext, context.config.dataTimeout)
+    const upgraded = await secureServerSocket(raw, tlsContext.control, context.config.dataTimeout)
     if (upgraded === undefined) {
       log('info', `${tag} TLS handshake failed`)
       return void connection.shutdown()

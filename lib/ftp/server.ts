@@ -20,7 +20,7 @@ import { silentLogger } from './log'
 import { checkOptions, type FtpServerOptions } from './options'
 import { formatReply, reply } from './replies'
 import { sessionConfig } from './session'
-import { implicitTlsOptions, makeTlsContext } from './tls'
+import { implicitTlsOptions, makeTlsContexts } from './tls'
 
 export type { FtpServerOptions } from './options'
 
@@ -81,7 +81,7 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
   const settings = checkOptions(options)
   const log = options.log ?? silentLogger
   const commands = options.commands ?? COMMANDS
-  const secureContext = settings.tls === undefined ? undefined : makeTlsContext(settings.tls)
+  const secureContext = settings.tls === undefined ? undefined : makeTlsContexts(settings.tls)
   const shared = withSharedState(options.factory)
   // The first record fixes the state every later connection shares.
   const first = shared({ timeout: settings.timeout })

@@ -7,13 +7,13 @@
 import * as O from 'fp-ts/Option'
 import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
-import type * as tls from 'node:tls'
 import type { PermissionLetter } from '../middleware/withPermissions'
 import { permits } from '../middleware/withPermissions'
 import type { Account, Authenticate } from './accounts'
 import type { DataChannel, PortRange } from './dataConnection'
 import type { Command } from './handler'
 import type { Reply } from './replies'
+import type { TlsContexts } from './tls'
 
 /**
  * A running data transfer, which ABOR, QUIT or a vanished client can stop.
@@ -43,7 +43,7 @@ export interface SessionConfig {
   /** How long a STOR waits after its data connection's end before it commits (see `FtpServerOptions`). */
   readonly commitDelay: number
   /** The server's TLS context when FTPS is on. */
-  readonly tls?: tls.SecureContext
+  readonly tls?: TlsContexts
   /** No login before AUTH TLS, no transfer under PROT C. */
   readonly tlsRequired: boolean
   /** Failed logins on one connection before it is closed (421). */

@@ -133,7 +133,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     if (socket !== undefined && session.protection === 'P' && session.config.tls !== undefined) {
       // PROT P: the data connection is TLS, its handshake within the data timeout.
       const raw = socket
-      socket = await secureServerSocket(raw, session.config.tls, session.config.dataTimeout)
+      socket = await secureServerSocket(raw, session.config.tls.data, session.config.dataTimeout)
       if (socket === undefined) raw.destroy()
     }
     if (!wanted()) return { _tag: 'Aborted' }

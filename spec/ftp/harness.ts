@@ -33,6 +33,8 @@ export const USER = { name: 'alice', password: 'wonderland' }
 
 export interface Running {
   readonly port: number
+  /** The implicit-FTPS port, when started with `implicitTls`. */
+  readonly tlsPort: number | undefined
   readonly server: FtpServer<unknown>
   readonly url: string
   /** The real directory of a disk backend ('/' for memory). */
@@ -83,8 +85,9 @@ export const faultsUnderFaultsDir: Middleware = <S>(inner: PathIO<S>): PathIO<S>
 /** Starts a server for `backend` on a free port of 127.0.0.1. */
 export const startServer = async (
   backend: BackendName,
-  options: Partial<FtpServerOptions<unknown>> & { readonly faults?: boolean } = {}
+  options: Partial<FtpServerOptions<unknown>> & { readonly faults?: boolean; readonly host?: string; readonly implicitTls?: boolean } = {}
 ): Promise<Running> => {
+  const { host = '127.0.0.1', implicitTls = false, faults: _faults, ...serverOptions } = options
   const root = backend === 'memory' ? '/' : fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-spec-')))
   const base = factories[backend]
   // The faults sit under the timeout, as a slow disk would.
@@ -102,14 +105,16 @@ export const startServer = async (
     users: { [USER.name]: USER.password },
     dataTimeout: 1000,
     loginFailureDelay: 50,
-    ...options
+    ...serverOptions
   })
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listen(0, host)
+  const tlsPort = implicitTls ? (await server.listenTls(0, host)).port : undefined
   const inspect = withRoot(root)(base({ state: server.state }))
   return {
     port,
+    tlsPort,
     server,
-    url: `ftp://127.0.0.1:${port}`,
+    url: `ftp://${host.includes(':') ? `[${host}]` : host}:${port}`,
     root,
     inspect,
     read: async (virtual) => {
@@ -168,3 +173,38 @@ export const eventually = async (test: () => boolean | Promise<boolean>, ms = 50
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+export const STEPS = path.join(__dirname, 'steps.py')
+
+/** How steps.py connects. */
+export interface StepsOptions {
+  readonly host?: string
+  readonly port: number
+  readonly user?: string
+  readonly password?: string
+  /** Explicit FTPS (AUTH TLS), verifying the server against `cafile`. */
+  readonly tls?: boolean
+  readonly cafile?: string
+  readonly prot?: 'P' | 'C'
+  readonly max_tls?: 'TLSv1_2' | 'TLSv1_3'
+  readonly passive?: boolean
+  readonly login?: boolean
+  readonly timeout?: number
+}
+
+/** A step of steps.py: ['send', 'HELP'], ['stor', name, text], ['stor', name, '', bytes], ['retr', name], ['list', path]... */
+export type Step = ReadonlyArray<string | number | boolean>
+
+/** Runs steps.py (Python's ftplib); resolves with its JSON. */
+export const runSteps = (options: StepsOptions, steps: ReadonlyArray<Step>): Promise<any> =>
+  new Promise((resolve, reject) => {
+    const args = [STEPS, JSON.stringify({ host: '127.0.0.1', user: USER.name, password: USER.password, ...options }), JSON.stringify(steps)]
+    execFile('python3', args, { timeout: 90_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`steps.py failed: ${error.message}\n${stderr}`))
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() as string))
+      } catch {
+        reject(new Error(`steps.py printed no JSON:\n${stdout}\n${stderr}`))
+      }
+    })
+  })

@@ -13,7 +13,7 @@ import { reply, replyThen } from '../replies'
  * session out (RFC 4217 §4: the login must happen over the secure connection).
  *
  * @example
- * import { auth, makeSession, sessionConfig, makeTlsContext, COMMANDS } from 'fp-pathio/ftp'
+ * import { auth, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
  * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
  * const off = await auth(session, undefined as never, 'TLS')()
  * assert.ok(off._tag === 'Right' && off.right.code === 502)
