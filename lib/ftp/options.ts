@@ -122,7 +122,9 @@ const checkUsers = (users: unknown): ReadonlyArray<StoredUser> => {
   if (typeof users !== 'object' || users === null) return fail('users', 'a record of users', users)
   return Object.entries(users).map(([name, spec]) => {
     const given = typeof spec === 'string' ? { password: hashPassword(spec), perm: 'elradfmw' } : spec
-    return E.getOrElseW((message: string) => fail(`users`, 'valid users', message))(checkUser(name, given))
+    return E.getOrElseW((message: string): never => {
+      throw new TypeError(`makeFtpServer: option 'users': ${message}`)
+    })(checkUser(name, given))
   })
 }
 
