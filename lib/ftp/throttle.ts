@@ -48,8 +48,9 @@ export const throttle = (bytesPerSecond: number): Transform => {
           offset += size
         }
         if (offset >= chunk.length) return callback()
-        // Wait until enough tokens for the rest (or a whole bucket) have come back.
-        const wanted = Math.min(chunk.length - offset, capacity) - tokens
+        // Wait for a twentieth of a second's bytes (or the rest): steady small
+        // steps, so the data connection never looks idle for long.
+        const wanted = Math.max(1, Math.min(chunk.length - offset, capacity, Math.ceil(bytesPerSecond / 20))) - tokens
         timer = setTimeout(step, Math.max(1, Math.ceil((wanted * 1000) / bytesPerSecond)))
       }
       step()
