@@ -144,7 +144,16 @@ export const verifyPassword = (hash: string, password: string): Promise<boolean>
  */
 export type Authenticate = (user: string, password: string) => T.Task<O.Option<Account>>
 
-/** The user name anonymous logins use (any password). */
+/**
+ * The user name anonymous logins use (any password).
+ *
+ * @example
+ * import { ANONYMOUS } from 'fp-pathio/ftp'
+ * assert.strictEqual(ANONYMOUS, 'anonymous')
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const ANONYMOUS = 'anonymous'
 
 const ANONYMOUS_PERM: Readonly<Record<Exclude<AnonymousAccess, 'off'>, string>> = { read: 'elr', write: 'elradfmw' }

@@ -16,6 +16,8 @@ import * as net from 'node:net'
  * @since 0.1.0
  */
 export interface DataChannel {
+  /** The port the client connects to (passive); `undefined` for active mode. */
+  readonly port?: number
   /**
    * The data connection: the socket the client connected (passive) or the
    * server's connection to the client (active), or `undefined` if none came
@@ -33,7 +35,6 @@ export interface DataChannel {
  * @since 0.1.0
  */
 export interface PassiveListener extends DataChannel {
-  /** The port the client connects to. */
   readonly port: number
 }
 
@@ -201,12 +202,15 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
  * @example
  * import { activeChannel } from 'fp-pathio/ftp'
  * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * // The client's listener, where PORT told the server to connect.
  * const listener = net.createServer((socket) => socket.end('hi'))
  * await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done))
  * const channel = activeChannel('127.0.0.1', (listener.address() as net.AddressInfo).port, '127.0.0.1')
  * const socket = await channel.accept(5000)
  * assert.ok(socket !== undefined)
- * socket.destroy(); listener.close()
+ * assert.strictEqual(await text(socket), 'hi')
+ * listener.close()
  *
  * @category constructors
  * @since 0.1.0

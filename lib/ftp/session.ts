@@ -115,12 +115,16 @@ export interface Session {
  * @since 0.1.0
  */
 export const makeSession = (
-  init: Pick<Session, 'id' | 'remoteAddress' | 'localAddress' | 'config' | 'send'> & { readonly secure?: boolean }
+  init: Pick<Session, 'id' | 'remoteAddress' | 'localAddress' | 'config' | 'send'> & {
+    readonly secure?: boolean
+    /** A session already logged in as this account (for handlers run on their own). */
+    readonly account?: Account
+  }
 ): Session => ({
   ...init,
-  user: undefined,
-  loggedIn: false,
-  account: undefined,
+  user: init.account?.name,
+  loggedIn: init.account !== undefined,
+  account: init.account,
   loginFailures: 0,
   secure: init.secure ?? false,
   protectionBufferSet: false,

@@ -81,7 +81,18 @@ export const makeTlsContexts = (options: TlsOptions): TlsContexts => {
  *
  * @example
  * import { secureServerSocket } from 'fp-pathio/ftp'
- * // after '234 AUTH TLS okay': const secure = await secureServerSocket(socket, context, 10_000)
+ * import * as net from 'node:net'
+ * import * as tls from 'node:tls'
+ * const server = net.createServer()
+ * await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+ * const accepted = new Promise<net.Socket>((done) => server.once('connection', done))
+ * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+ * client.on('error', () => undefined)
+ * client.write('USER not-a-tls-hello\r\n') // a client that never starts TLS
+ * const secure = await secureServerSocket(await accepted, tls.createSecureContext(), 5000)
+ * assert.strictEqual(secure, undefined)
+ * client.destroy()
+ * server.close()
  *
  * @category constructors
  * @since 0.1.0

@@ -9,7 +9,7 @@ import * as posix from 'node:path/posix'
 import type { Middleware, PathIO } from '../PathIO'
 import { pathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
-import { wrapOperations } from './wrap'
+import { wrapOperations } from '../internal/wrap'
 
 /**
  * pyftpdlib's permission letters: `e` change directory (CWD), `l` list
@@ -145,6 +145,7 @@ const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close'
  * import { withPermissions, makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * const io = withPermissions({ perm: 'elr', paths: { '/incoming': 'elrmw' } })(makeMemoryPathIO())
+ * assert.ok(E.isRight(await io.mkdir('/incoming')())) // the rule of '/incoming' holds at it too
  * assert.ok(E.isRight(await io.mkdir('/incoming/new')()))
  * const refused = await io.mkdir('/other')()
  * assert.ok(E.isLeft(refused) && refused.left.reason === 'PermissionDenied')
@@ -164,16 +165,17 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       path === undefined || permits(permissions, letter, path) // a bad path: the inner record says why
 
     return wrapOperations((op, args, next) => {
+      const given = args as ReadonlyArray<unknown>
       if (UNCHECKED.has(op)) return next(...args)
       const needs = NEEDS[op]
-      if (needs === undefined) return refuse(op, args[0], 'unknown operation')
-      const letter = needs(args)
-      const path = where(args[0])
+      if (needs === undefined) return refuse(op, given[0], 'unknown operation')
+      const letter = needs(given)
+      const path = where(given[0])
       if (op === 'rename') {
-        const destination = where(args[1])
+        const destination = where(given[1])
         const fresh = path !== undefined && created.has(path)
         const ok = fresh ? allowed('w', destination) : allowed('f', path) && allowed('f', destination)
-        if (!ok) return refuse(op, fresh || allowed('f', path) ? args[1] : args[0], fresh ? 'w' : 'f')
+        if (!ok) return refuse(op, fresh || allowed('f', path) ? given[1] : given[0], fresh ? 'w' : 'f')
         return async () => {
           const result = await next(...args)()
           if (result._tag === 'Right' && fresh && path !== undefined) created.delete(path)
@@ -186,8 +188,8 @@ export const withPermissions = (permissions: Permissions): Middleware => {
           if (result._tag === 'Right') created.delete(path)
           return result
         }
-      if (letter !== undefined && !allowed(letter, path)) return refuse(op, args[0], letter)
-      if (op === 'open' && args[1] === 'wb' && path !== undefined)
+      if (letter !== undefined && !allowed(letter, path)) return refuse(op, given[0], letter)
+      if (op === 'open' && given[1] === 'wb' && path !== undefined)
         return async () => {
           const result = await next(...args)()
           if (result._tag === 'Right') created.add(path)

@@ -12,8 +12,13 @@ import { reply } from '../replies'
  * SYST: 215, the answer every client expects to parse LIST.
  *
  * @example
- * import { syst } from 'fp-pathio/ftp'
- * // await syst(session, pathio, '')() -> right({ code: 215, lines: ['UNIX Type: L8'] })
+ * import { makeSession, syst, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await syst(session, io, '')(), E.right({ code: 215, lines: ['UNIX Type: L8'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -41,8 +46,13 @@ export const feat: Handler = (session) =>
  * NOOP: 200.
  *
  * @example
- * import { noop } from 'fp-pathio/ftp'
- * // await noop(session, pathio, '')() -> right({ code: 200, ... })
+ * import { makeSession, noop, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await noop(session, io, '')(), E.right({ code: 200, lines: ['NOOP ok'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -54,8 +64,13 @@ export const noop: Handler = () => answer(200, 'NOOP ok')
  * facts are always sent) are accepted; anything else is 501.
  *
  * @example
- * import { opts } from 'fp-pathio/ftp'
- * // await opts(session, pathio, 'UTF8 ON')() -> right({ code: 200, ... })
+ * import { makeSession, opts, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await opts(session, io, 'UTF8 ON')(), E.right({ code: 200, lines: ['Always in UTF8 mode'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -78,8 +93,14 @@ export const opts: Handler = (_session, _pathio, arg) => {
  * (no CRLF conversion, as vsftpd does by default).
  *
  * @example
- * import { type } from 'fp-pathio/ftp'
- * // await type(session, pathio, 'I')() -> right({ code: 200, ... }); session.type === 'I'
+ * import { makeSession, type, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await type(session, io, 'A')(), E.right({ code: 200, lines: ['Switching to ASCII mode'] }))
+ * assert.strictEqual(session.type, 'A')
  *
  * @category handlers
  * @since 0.1.0
@@ -113,8 +134,14 @@ const onlyOne = (name: string, accepted: string, known: string): Handler => (_se
  * MODE: only `S` (stream) is implemented; `B` and `C` are 504.
  *
  * @example
- * import { mode } from 'fp-pathio/ftp'
- * // await mode(session, pathio, 'S')() -> right({ code: 200, ... })
+ * import { makeSession, mode, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await mode(session, io, 'S')(), E.right({ code: 200, lines: ['MODE set to S'] }))
+ * assert.deepStrictEqual(await mode(session, io, 'B')(), E.right({ code: 504, lines: ['MODE B not implemented'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -125,8 +152,13 @@ export const mode: Handler = onlyOne('MODE', 'S', 'BC')
  * STRU: only `F` (file) is implemented; `R` and `P` are 504.
  *
  * @example
- * import { stru } from 'fp-pathio/ftp'
- * // await stru(session, pathio, 'F')() -> right({ code: 200, ... })
+ * import { makeSession, stru, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await stru(session, io, 'F')(), E.right({ code: 200, lines: ['STRU set to F'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -137,8 +169,13 @@ export const stru: Handler = onlyOne('STRU', 'F', 'RP')
  * ALLO: 202, nothing to reserve.
  *
  * @example
- * import { allo } from 'fp-pathio/ftp'
- * // await allo(session, pathio, '1024')() -> right({ code: 202, ... })
+ * import { makeSession, allo, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await allo(session, io, '1024')(), E.right({ code: 202, lines: ['No storage allocation necessary'] }))
  *
  * @category handlers
  * @since 0.1.0

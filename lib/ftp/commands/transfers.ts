@@ -55,8 +55,20 @@ const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' :
  * connection breaks or ABOR stops it.
  *
  * @example
- * import { retr } from 'fp-pathio/ftp'
- * // after PASV: await retr(session, pathio, 'a.txt')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, retr, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [done, received] = await Promise.all([retr(session, io, 'a.txt')(), text(data)])
+ * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.strictEqual(received, 'hello')
  *
  * @category handlers
  * @since 0.1.0
@@ -153,8 +165,20 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
  * end; see the module comment); with REST, writes in place from the offset.
  *
  * @example
- * import { stor } from 'fp-pathio/ftp'
- * // after PASV: await stor(session, pathio, 'a.txt')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, stor, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('old'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('new')
+ * assert.deepStrictEqual(await stor(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('new'))
  *
  * @category handlers
  * @since 0.1.0
@@ -182,8 +206,22 @@ const uniqueName = (pathio: PathIO<unknown>, path: string, tries = 8): TE.TaskEi
  * named in the 150 reply (`FILE: name`) and in the final 226.
  *
  * @example
- * import { stou } from 'fp-pathio/ftp'
- * // after PASV: await stou(session, pathio, 'report')() -> right({ code: 226, lines: ['Transfer complete; stored as report.1f2e3d4c'] })
+ * import { makeSession, epsv, stou, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const sent: Array<string> = []
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: (r) => void sent.push(r.lines[0]),
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('unique')
+ * const done = await stou(session, io, 'report')()
+ * assert.ok(E.isRight(done) && /^Transfer complete; stored as report\.[0-9a-f]{8}$/.test(done.right.lines[0]))
+ * const name = sent[0].replace('FILE: ', '')
+ * assert.deepStrictEqual(pipe(await readFile(io, `/${name}`)(), E.map(String)), E.right('unique'))
  *
  * @category handlers
  * @since 0.1.0
@@ -210,8 +248,20 @@ export const stou: Handler = deferred((session, pathio, arg) => {
  * APPE: appends what arrives to the file (creating it), in place.
  *
  * @example
- * import { appe } from 'fp-pathio/ftp'
- * // after PASV: await appe(session, pathio, 'log.txt')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, appe, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('one '))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('two')
+ * assert.deepStrictEqual(await appe(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('one two'))
  *
  * @category handlers
  * @since 0.1.0
@@ -222,8 +272,14 @@ export const appe: Handler = upload('append')
  * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts; 350.
  *
  * @example
- * import { rest } from 'fp-pathio/ftp'
- * // await rest(session, pathio, '1024')() -> right({ code: 350, ... }); session.restOffset === 1024
+ * import { makeSession, rest, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await rest(session, io, '1024')(), E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] }))
+ * assert.strictEqual(session.restOffset, 1024) // where the next RETR or STOR starts
  *
  * @category handlers
  * @since 0.1.0
@@ -242,8 +298,15 @@ export const rest: Handler = (session, _pathio, arg) =>
  * an unused data connection.
  *
  * @example
- * import { abor } from 'fp-pathio/ftp'
- * // await abor(session, pathio, '')() -> right({ code: 226, ... })
+ * import { makeSession, abor, epsv, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await epsv(session, io, '')()
+ * assert.deepStrictEqual(await abor(session, io, '')(), E.right({ code: 226, lines: ['ABOR command successful'] }))
+ * assert.strictEqual(session.dataChannel, undefined) // the unused data connection is closed
  *
  * @category handlers
  * @since 0.1.0
