@@ -125,11 +125,14 @@ const start = async (): Promise<void> => {
   )
 }
 
-start().catch((error: NodeJS.ErrnoException) => {
+start().catch((error: NodeJS.ErrnoException & { readonly port?: number }) => {
   removeTemporary()
+  const where = `${settings.host}:${error.port ?? settings.port}`
   fail(
-    error.code === 'EADDRINUSE' || error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES'
-      ? `cannot listen on ${settings.host}: ${error.code === 'EADDRINUSE' ? 'address already in use' : error.message}`
-      : error.message
+    error.code === 'EADDRINUSE'
+      ? `cannot listen on ${where}: address already in use`
+      : error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES'
+        ? `cannot listen on ${where}: ${error.code === 'EACCES' ? 'permission denied' : 'no such address here'}`
+        : error.message
   )
 })
