@@ -10,7 +10,6 @@
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
  *   PATHIO_BACKEND  memory (default, starts empty) | node | pool
- *   FTP_MEMORY_LIMIT  bytes the memory backend's files may hold together (default 1 GiB; docs/memory.md)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
  *   POOL_SIZE       worker threads of the pool backend (default: the backend's own default)
  *   PATHIO_TIMEOUT  milliseconds before a file-system operation fails with 451 (default 30000)
@@ -51,7 +50,11 @@ const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
 const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
   switch (backend) {
     case 'memory':
-      return { factory: (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: settings.memoryLimit }) as never, root: '/', temporary: false }
+      return {
+        factory: (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: settings.memoryLimit }) as never,
+        root: '/',
+        temporary: false
+      }
     case 'node':
       return { factory: makeNodePathIO as PathIOFactory<unknown>, ...diskRoot() }
     case 'pool': {

@@ -24,7 +24,7 @@ export interface EnvironmentSettings {
   readonly port: number
   /** The implicit-FTPS port, when FTPS_PORT is set. */
   readonly ftpsPort: number | undefined
-  /** FTP_MEMORY_LIMIT: the memory backend's `maxTotalSize`, in bytes (default 1 GiB). */
+  /** FTP_MEMORY_LIMIT: the most bytes the memory backend's files may hold together (default 1 GiB). */
   readonly memoryLimit: number
   readonly options: Omit<FtpServerOptions<unknown>, 'factory' | 'root' | 'log'>
 }
