@@ -50,7 +50,7 @@ const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
 const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
   switch (backend) {
     case 'memory':
-      return { factory: makeMemoryPathIO as PathIOFactory<unknown>, root: '/', temporary: false }
+      return { factory: ((maxTotalSize: number): PathIOFactory<unknown> => (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize }) as never)(numberFrom('FTP_MEMORY_LIMIT', 2 ** 30)), root: '/', temporary: false }
     case 'node':
       return { factory: makeNodePathIO as PathIOFactory<unknown>, ...diskRoot() }
     case 'pool': {
