@@ -46,11 +46,23 @@ const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
   return { root: fs.realpathSync(root), temporary: false }
 }
 
+/** A non-negative integer variable of the backend's, or its default. */
+const byteCount = (name: string, fallback: number): number => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  return Number.isSafeInteger(value) && value >= 0 ? value : fail(`${name} must be a non-negative integer, got '${raw}'`)
+}
+
 /** The backend PATHIO_BACKEND names: its factory and the directory served. */
 const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
   switch (backend) {
-    case 'memory':
-      return { factory: ((maxTotalSize: number): PathIOFactory<unknown> => (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize }) as never)(numberFrom('FTP_MEMORY_LIMIT', 2 ** 30)), root: '/', temporary: false }
+    case 'memory': {
+      // FTP_MEMORY_LIMIT: bytes the whole tree may hold (default 1 GiB), so uploads cannot exhaust the machine.
+      const maxTotalSize = byteCount('FTP_MEMORY_LIMIT', 2 ** 30)
+      const factory: PathIOFactory<unknown> = (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize }) as never
+      return { factory, root: '/', temporary: false }
+    }
     case 'node':
       return { factory: makeNodePathIO as PathIOFactory<unknown>, ...diskRoot() }
     case 'pool': {
