@@ -10,6 +10,7 @@
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
  *   PATHIO_BACKEND  memory (default, starts empty) | node | pool
+ *   FTP_MEMORY_LIMIT  bytes the memory tree may hold (default 1 GiB)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
  *   POOL_SIZE       worker threads of the pool backend (default: the backend's own default)
  *   PATHIO_TIMEOUT  milliseconds before a file-system operation fails with 451 (default 30000)
