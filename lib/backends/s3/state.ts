@@ -1,0 +1,34 @@
+/**
+ * The state every record of one `withSharedState` factory shares: the S3
+ * client, the bucket, and the table of open handles (so a handle opened by
+ * one connection's record works on another's).
+ */
+import { S3Client } from '@aws-sdk/client-s3'
+import type { FileHandle } from '../../PathIO'
+import type { S3File } from './handles'
+
+/**
+ * What `makeS3PathIO` records share: one client (one connection pool) and one
+ * bucket per server.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface S3State {
+  readonly _tag: 'S3State'
+  readonly client: S3Client
+  readonly bucket: string
+  /** @internal open handles, by identity */
+  readonly handles: WeakMap<FileHandle, S3File>
+}
+
+const states = new WeakSet<object>()
+
+export const makeS3State = (client: S3Client, bucket: string): S3State => {
+  const state: S3State = Object.freeze({ _tag: 'S3State', client, bucket, handles: new WeakMap<FileHandle, S3File>() })
+  states.add(state)
+  return state
+}
+
+/** Only a state `makeS3PathIO` made is one (an imitation has no handle table to trust). */
+export const isS3State = (u: unknown): u is S3State => typeof u === 'object' && u !== null && states.has(u)
