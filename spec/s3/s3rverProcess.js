@@ -13,6 +13,8 @@ const server = new S3rver({
   directory,
   configureBuckets: buckets.map((name) => ({ name }))
 })
+// s3rver lets some disk errors escape (ENAMETOOLONG on a long key): the request fails, the server stays up.
+process.on('uncaughtException', (error) => process.stderr.write(`s3rver: ${error.message}\n`))
 const stop = () => server.close().then(() => process.exit(0), () => process.exit(1))
 process.on('SIGTERM', stop)
 process.stdin.on('end', stop)
