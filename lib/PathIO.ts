@@ -232,7 +232,67 @@ export interface MkdirOptions {
 }
 
 /**
- * The path-IO record: every operation returns a `TaskEither<PathIOError, A>`.
+ * Every operation of the record: its arguments (a labelled tuple) and what
+ * its `TaskEither` gives. The record and every combinator are typed from
+ * this one table, so a combinator that looks at one operation's arguments or
+ * result (`op === 'open'`) needs no cast.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Signatures {
+  readonly exists: { readonly args: [path: string]; readonly gives: boolean }
+  readonly isDir: { readonly args: [path: string]; readonly gives: boolean }
+  readonly isFile: { readonly args: [path: string]; readonly gives: boolean }
+  readonly stat: { readonly args: [path: string]; readonly gives: Stat }
+  readonly mkdir: { readonly args: [path: string, options?: MkdirOptions | null]; readonly gives: void }
+  readonly rmdir: { readonly args: [path: string]; readonly gives: void }
+  readonly unlink: { readonly args: [path: string]; readonly gives: void }
+  readonly rename: { readonly args: [source: string, destination: string]; readonly gives: string }
+  readonly list: { readonly args: [path: string]; readonly gives: ReadonlyArray<string> }
+  readonly scan: { readonly args: [path: string]; readonly gives: ReadonlyArray<Entry> }
+  readonly open: { readonly args: [path: string, mode?: OpenMode | null]; readonly gives: FileHandle }
+  readonly read: { readonly args: [file: FileHandle, size?: number | null]; readonly gives: Uint8Array }
+  readonly write: { readonly args: [file: FileHandle, data: Uint8Array]; readonly gives: number }
+  readonly seek: { readonly args: [file: FileHandle, offset: number, whence?: Whence | null]; readonly gives: number }
+  readonly close: { readonly args: [file: FileHandle]; readonly gives: void }
+}
+
+/**
+ * The names of every operation of a `PathIO` (all its fields but `state`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type OperationName = keyof Signatures
+
+/**
+ * The arguments of operation `K`, as a labelled tuple.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type ArgsOf<K extends OperationName> = Signatures[K]['args']
+
+/**
+ * What operation `K`'s `TaskEither` gives on success.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type GivesOf<K extends OperationName> = Signatures[K]['gives']
+
+/**
+ * Operation `K` of a record.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEither<PathIOError, GivesOf<K>>
+
+/**
+ * The path-IO record: shared `state` and every operation of `Signatures`,
+ * each returning a `TaskEither<PathIOError, A>`.
  *
  * @example
  * import { makeMemoryPathIO } from 'fp-pathio'
@@ -245,33 +305,7 @@ export interface MkdirOptions {
  * @category model
  * @since 0.1.0
  */
-export interface PathIO<S = unknown> {
-  /** Shared per-server state: the tree, the pool, or `undefined`. */
-  readonly state: S
-  readonly exists: (path: string) => TaskEither<PathIOError, boolean>
-  readonly isDir: (path: string) => TaskEither<PathIOError, boolean>
-  readonly isFile: (path: string) => TaskEither<PathIOError, boolean>
-  readonly stat: (path: string) => TaskEither<PathIOError, Stat>
-  readonly mkdir: (path: string, options?: MkdirOptions | null) => TaskEither<PathIOError, void>
-  readonly rmdir: (path: string) => TaskEither<PathIOError, void>
-  readonly unlink: (path: string) => TaskEither<PathIOError, void>
-  readonly rename: (source: string, destination: string) => TaskEither<PathIOError, string>
-  readonly list: (path: string) => TaskEither<PathIOError, ReadonlyArray<string>>
-  readonly scan: (path: string) => TaskEither<PathIOError, ReadonlyArray<Entry>>
-  readonly open: (path: string, mode?: OpenMode | null) => TaskEither<PathIOError, FileHandle>
-  readonly read: (file: FileHandle, size?: number | null) => TaskEither<PathIOError, Uint8Array>
-  readonly write: (file: FileHandle, data: Uint8Array) => TaskEither<PathIOError, number>
-  readonly seek: (file: FileHandle, offset: number, whence?: Whence | null) => TaskEither<PathIOError, number>
-  readonly close: (file: FileHandle) => TaskEither<PathIOError, void>
-}
-
-/**
- * The names of every operation of a `PathIO` (all its fields but `state`).
- *
- * @category model
- * @since 0.1.0
- */
-export type OperationName = Exclude<keyof PathIO, 'state'>
+export type PathIO<S = unknown> = { readonly state: S } & { readonly [K in OperationName]: Operation<K> }
 
 /**
  * Every operation name, in the order of the interface. Middleware iterates
@@ -303,11 +337,14 @@ export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
 ]
 
 /**
- * The operations that change something on the backend.
+ * The operations that may change something on the backend. `open` is one
+ * (`wb` truncates, `wb` and `ab` create) although an `open` in mode `rb`
+ * changes nothing: whether one call changes anything depends on its
+ * arguments, which is what `readOnly` looks at.
  *
  * @example
  * import { MUTATING_OPERATIONS } from 'fp-pathio'
- * assert.ok(MUTATING_OPERATIONS.has('rename') && !MUTATING_OPERATIONS.has('read'))
+ * assert.ok(MUTATING_OPERATIONS.has('rename') && MUTATING_OPERATIONS.has('open') && !MUTATING_OPERATIONS.has('read'))
  *
  * @category constants
  * @since 0.1.0
@@ -317,6 +354,7 @@ export const MUTATING_OPERATIONS: ReadonlySet<OperationName> = new Set<Operation
   'rmdir',
   'unlink',
   'rename',
+  'open',
   'write'
 ])
 

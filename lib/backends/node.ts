@@ -26,7 +26,8 @@ import { markNormalised } from '../internal/normalised'
 import { settled } from '../internal/settled'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
-import { lookup, makeDiskFile, readable, writable, type HandleTable } from './disk/handles'
+import { makeDiskFile, type DiskFile } from './disk/handles'
+import { heldBy, lookup, makeHandleTable, readable, register, toRelease, writable } from '../internal/handles'
 import { allocateFromSlab } from '../internal/slab'
 
 /**
@@ -48,7 +49,7 @@ export interface NodeOptions extends FactoryContext<undefined> {
  * One table for every Node record: descriptors are process-wide, so a handle
  * works on any two Node records.
  */
-const HANDLES: HandleTable = new WeakMap()
+const HANDLES = makeHandleTable<DiskFile>('file handle')
 
 /** The `Left` of a handle check the hot path saw fail (the shared helpers word the error). */
 const refusal = (op: string, checked: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
@@ -137,11 +138,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
           E.chain(({ target, mode }) =>
             pipe(
               disk.open(target, mode),
-              E.map(({ fd, size }): FileHandle => {
-                const handle = makeFileHandle()
-                HANDLES.set(handle, makeDiskFile(fd, mode, size))
-                return handle
-              })
+              E.map(({ fd, size }): FileHandle => register(HANDLES, makeFileHandle(), makeDiskFile(fd, mode, size)))
             )
           )
         )
@@ -149,7 +146,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
     // The hot path: plain checks (the Either helpers only to word an error), no copies, one `pread` or `pwrite`.
     read: (file, size) => () => {
       try {
-        const open = typeof file === 'object' && file !== null ? HANDLES.get(file) : undefined
+        const open = heldBy(HANDLES, file)
         if (open === undefined || open.closed || (open.mode !== 'rb' && open.mode !== 'r+b'))
           return settled(refusal('read', pipe(lookup(HANDLES, 'read', file), E.chain(readable))))
         if (size !== undefined && size !== null && !(Number.isSafeInteger(size) && size >= 0))
@@ -163,7 +160,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
     },
     write: (file, data) => () => {
       try {
-        const open = typeof file === 'object' && file !== null ? HANDLES.get(file) : undefined
+        const open = heldBy(HANDLES, file)
         if (open === undefined || open.closed || open.mode === 'rb')
           return settled(refusal('write', pipe(lookup(HANDLES, 'write', file), E.chain(writable))))
         if (!isBytes(data)) return settled(checkData(data) as E.Either<PathIOError, never>)
@@ -193,19 +190,14 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
     close: (file) =>
       task('close', undefined, () =>
         pipe(
-          lookup(HANDLES, 'close', file),
-          E.fold(
-            // Closing twice is harmless; a handle that is not ours is still a `BadHandle`.
-            (error) =>
-              typeof file === 'object' && file !== null && HANDLES.get(file)?.closed === true
-                ? E.right(undefined)
-                : E.left(error),
-            (handle) => {
-              // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
-              handle.closed = true
-              return disk.close(handle.fd)
-            }
-          )
+          toRelease(HANDLES, 'close', file),
+          E.chain((handle) => {
+            // Closing twice is harmless.
+            if (handle === undefined) return E.right(undefined)
+            // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
+            handle.closed = true
+            return disk.close(handle.fd)
+          })
         )
       )
   }

@@ -26,7 +26,8 @@ import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
 import { asyncTask } from '../internal/task'
 import { joinChild, statAt, STAT_FIELDS, targetIn, type Target } from './disk/operations'
-import { lookup, makeDiskFile, readable, writable } from './disk/handles'
+import { makeDiskFile } from './disk/handles'
+import { badHandle, lookup, readable, register, toRelease, writable } from '../internal/handles'
 import {
   checkSizeOption,
   internalsOf,
@@ -64,8 +65,7 @@ type Answer<A> = Promise<E.Either<PathIOError, A>>
 
 const left = <A = never>(error: PathIOError): Answer<A> => Promise.resolve(E.left(error))
 
-const closedHandle = (op: string): PathIOError =>
-  pathIOError('BadHandle', op, { code: 'EBADF', detail: 'the handle is closed' })
+const closedHandle = (op: string): PathIOError => badHandle(op, 'the handle is closed')
 
 /** Runs `body` when the task runs; a throw or a rejection becomes a `Left`. */
 const task = <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<PathIOError, A> => asyncTask(op, path, body)
@@ -142,7 +142,7 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
       lookup(internals.handles, op, file),
       E.chain((open) =>
         internals.closed
-          ? E.left(pathIOError('BadHandle', op, { code: 'EBADF', detail: 'the worker pool is closed' }))
+          ? E.left(badHandle(op, 'the worker pool is closed'))
           : E.right(open)
       )
     )
@@ -218,10 +218,8 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
               submit(internals, { op: 'open', target, mode }, failure('open', path)).then(
                 E.map(({ fd, size }): FileHandle => {
                   const file: PoolFile = { ...makeDiskFile(fd, mode, size), busy: false, waiting: [] }
-                  const handle = makeFileHandle()
-                  internals.handles.set(handle, file)
                   internals.open.add(file)
-                  return handle
+                  return register(internals.handles, makeFileHandle(), file)
                 })
               )
           )
@@ -310,13 +308,11 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
       }),
     close: (handle) =>
       task('close', undefined, () => {
-        const found = lookup(internals.handles, 'close', handle)
-        if (E.isLeft(found)) {
-          // Closing twice is harmless; a handle that is not ours is still a `BadHandle`.
-          const known = typeof handle === 'object' && handle !== null && internals.handles.has(handle)
-          return Promise.resolve(known ? E.right(undefined) : found)
-        }
+        const found = toRelease(internals.handles, 'close', handle)
+        if (E.isLeft(found)) return left(found.left)
+        // Closing twice is harmless.
         const file = found.right
+        if (file === undefined) return Promise.resolve(E.right(undefined))
         return exclusive(file, () => {
           // After the pool closed, the pool's own `close` closes what is left open.
           if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))

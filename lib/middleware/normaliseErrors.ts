@@ -10,8 +10,8 @@ import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Entry, MkdirOptions, OpenMode, OperationName, PathIO, Stat, Whence } from '../PathIO'
 import { toPathIOError, type PathIOError } from '../PathIOError'
 import { isNormalised, markNormalised } from '../internal/normalised'
-import { pathOf } from './operationPath'
-import { mapOperations, type LooseCall } from './wrap'
+import { errorPath } from '../internal/operations'
+import { mapOperations, type LooseCall } from '../internal/wrap'
 
 /**
  * What one operation of a loose record may give: a `TaskEither` with any
@@ -72,9 +72,9 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
  * Runs one loose call and settles on an `Either` whatever it does: a thrown
  * error, a rejection, or a `Left` of anything become a `PathIOError`.
  */
-const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
+const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
   // Built only on failure: the success path allocates nothing for errors.
-  const fail = (u: unknown): PathIOError => toPathIOError(op, pathOf(op, args))(u)
+  const fail = (u: unknown): PathIOError => toPathIOError(op, errorPath(op, args))(u)
   const fromValue = (value: unknown): E.Either<PathIOError, unknown> =>
     isEither(value) ? E.mapLeft(fail)(value) : E.right(value)
   try {
@@ -112,4 +112,4 @@ const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall
 export const normaliseErrors = <S = undefined>(backend: LooseBackend<S>): PathIO<S> =>
   isNormalised(backend)
     ? (backend as unknown as PathIO<S>)
-    : markNormalised(mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => settle(op, args, call)))
+    : markNormalised(mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => runLoose(op, args, call)))

@@ -11,10 +11,10 @@ import { Worker } from 'node:worker_threads'
 import * as os from 'node:os'
 import * as E from 'fp-ts/Either'
 import type { Task } from 'fp-ts/Task'
-import type { FileHandle } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
 import * as disk from '../disk/operations'
 import type { DiskFile } from '../disk/handles'
+import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
 import { makeJournal, recover, type Journal } from './journal'
@@ -105,7 +105,7 @@ export interface PoolInternals {
   nextId: number
   /** Jobs posted to workers so far (a test checks that one operation is one job). */
   posted: number
-  readonly handles: WeakMap<FileHandle, PoolFile>
+  readonly handles: HandleTable<PoolFile>
   /** Files still open, closed by the pool's own `close`. */
   readonly open: Set<PoolFile>
   /** Buffers that carry write data to the workers, used again and again. */
@@ -364,7 +364,7 @@ export const makeWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
     closing: undefined,
     nextId: 0,
     posted: 0,
-    handles: new WeakMap(),
+    handles: makeHandleTable('file handle'),
     open: new Set(),
     bank: makeBufferBank()
   }

@@ -9,31 +9,32 @@
  * @since 0.1.0
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { OPERATION_NAMES, type Middleware, type OperationName, type PathIO } from '../PathIO'
+import {
+  OPERATION_NAMES,
+  type ArgsOf,
+  type GivesOf,
+  type Middleware,
+  type Operation,
+  type OperationName,
+  type PathIO
+} from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 
 /**
- * Calls the wrapped operation, with the same or with new arguments.
+ * What a combinator does around one operation, typed by that operation: it
+ * sees the operation's name, its arguments, the inner call and the inner
+ * record (to close a handle it must not leak, say), and returns the
+ * operation's own `TaskEither`.
  *
  * @category model
  * @since 0.1.0
  */
-export type Next = (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
-
-/**
- * What a combinator does around one operation: it sees the operation's name,
- * its arguments, the inner call and the inner record (to close a handle it
- * must not leak, say), and returns the operation's `TaskEither`.
- *
- * @category model
- * @since 0.1.0
- */
-export type Around = (
-  op: OperationName,
-  args: ReadonlyArray<unknown>,
-  next: Next,
+export type Around = <K extends OperationName>(
+  op: K,
+  args: ArgsOf<K>,
+  next: Operation<K>,
   inner: PathIO<unknown>
-) => TaskEither<PathIOError, unknown>
+) => TaskEither<PathIOError, GivesOf<K>>
 
 /**
  * One operation of a record whose functions may return anything (see
@@ -101,4 +102,13 @@ export const mapOperations = <S>(
 export const wrapOperations =
   (around: Around): Middleware =>
   <S>(pathio: PathIO<S>): PathIO<S> =>
-    mapOperations('wrapOperations', pathio, (op, call) => (...args) => around(op, args, call as Next, pathio))
+    mapOperations('wrapOperations', pathio, (op, call) => aroundOne(op, call, around, pathio) as LooseCall as never)
+
+/**
+ * Operation `op` with `around` around it. `call` runs the record's own
+ * function, whose type `mapOperations` has checked: it is `op`'s.
+ */
+const aroundOne = <K extends OperationName>(op: K, call: LooseCall, around: Around, pathio: PathIO<unknown>): Operation<K> => {
+  const next = call as Operation<K>
+  return (...args) => around(op, args, next, pathio)
+}
