@@ -72,3 +72,15 @@ export const pagesOf = (state: S3State, dirKey: string): Pages => {
     }
   }
 }
+
+/** A directory being listed: the pages still to ask for and the names of the last one not yet given. */
+export interface S3Dir {
+  /** The path as given to `opendir`: entries' paths join it. */
+  readonly path: string
+  /** The key prefix of its children. */
+  readonly dirKey: string
+  readonly pages: Pages
+  readonly buffer: Array<Child>
+  closed: boolean
+  queue: Promise<unknown>
+}

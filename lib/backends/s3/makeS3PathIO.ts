@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { makeFileHandle, type Entry, type FileHandle, type PathIO, type Stat } from '../../PathIO'
+import { makeFileHandle, type Entry, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError, type Reason } from '../../PathIOError'
 import {
   checkData,
@@ -24,9 +24,10 @@ import { applyContext, checkContext } from '../../internal/context'
 import { markNormalised } from '../../internal/normalised'
 import { asyncTask } from '../../internal/task'
 import { fromS3Error } from './errors'
-import { inTurn, lookupFile, wrongMode, type S3File } from './handles'
+import { inTurn, type S3File } from './handles'
+import { lookup, readable, register, toRelease, writable } from '../../internal/handles'
 import { ancestorsOf, dirPrefix, isRoot, isWithin, objectKey, parentOf } from './keys'
-import { childrenOf, DIR_STAT, fileStat, pageShowsDir, pagesOf, type Child, type Pages } from './listing'
+import { childrenOf, DIR_STAT, fileStat, pageShowsDir, pagesOf, type Child, type S3Dir } from './listing'
 import { kindOf, missingReason, parentProblem, type Place } from './lookup'
 import { checkS3Options, type S3Options } from './options'
 import { openReader, readBytes } from './reader'
@@ -66,16 +67,6 @@ export interface S3Listings {
   readonly closedir: (dir: S3DirHandle) => TaskEither<PathIOError, void>
 }
 
-interface S3Dir {
-  readonly path: string
-  /** The key prefix of its children. */
-  readonly dirKey: string
-  readonly pages: Pages
-  readonly buffer: Array<Child>
-  closed: boolean
-  queue: Promise<unknown>
-}
-
 const FACTORY = 'makeS3PathIO'
 /** S3's largest page. */
 const MAX_PAGE = 1000
@@ -88,6 +79,10 @@ const fail = (reason: Reason, op: string, path: unknown, detail?: string): E.Eit
   E.left(pathIOError(reason, op, { path, ...(detail === undefined ? {} : { detail }) }))
 
 const ok = E.right(undefined)
+
+/** The `BadHandle` that `readable`/`writable` give a handle of the other mode (never a Right here). */
+const refused = (check: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
+  E.isLeft(check) ? check : fail('BadHandle', 'handle', undefined)
 
 /** Runs `work` over `items`, at most `limit` at once. */
 const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (item: A) => Promise<unknown>): Promise<void> => {
@@ -137,7 +132,6 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
   const context = checkContext<S3State>(options, FACTORY)
   const { state, prefix, cwd, partSize } = checkS3Options(options ?? {})
   const place: Place = { state, prefix }
-  const dirs = new WeakMap<S3DirHandle, S3Dir>()
 
   /** Resolves `path`, then runs `body`; anything the SDK throws becomes a `Left` with it as `cause`. */
   const onPath = <A>(op: string, path: unknown, body: (resolved: string) => Answer<A>): TaskEither<PathIOError, A> =>
@@ -281,9 +275,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
       const key = objectKey(prefix, resolved)
       const file: E.Either<PathIOError, S3File> = how === 'rb' ? await openForReading(path, resolved, key) : await openForWriting(path, resolved, key)
       if (E.isLeft(file)) return file
-      const handle = makeFileHandle()
-      state.handles.set(handle, file.right)
-      return E.right(handle)
+      return E.right(register(state.handles, makeFileHandle(), file.right))
     })
 
   const openForReading = async (path: string, resolved: string, key: string): Answer<S3File> => {
@@ -306,7 +298,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
   const onFile = <A>(op: string, file: unknown, check: E.Either<PathIOError, unknown>, body: (open: S3File) => Answer<A>) =>
     asyncTask(op, undefined, async () => {
       if (E.isLeft(check)) return check
-      const found = lookupFile(state.handles, op, file)
+      const found = lookup(state.handles, op, file)
       if (E.isLeft(found)) return found
       const open = found.right
       return inTurn(open, () => body(open).catch((error: unknown) => E.left(fromS3Error(op, open.path)(error))))
@@ -315,18 +307,18 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
   const read: PathIO<S3State>['read'] = (file, size) => {
     const checked = checkSize(size)
     return onFile('read', file, checked, async (open) =>
-      open.mode !== 'rb'
-        ? wrongMode('read', open.mode)
-        : E.right(await readBytes(state, open, E.isRight(checked) ? checked.right : undefined, partSize))
+      open.mode === 'rb'
+        ? E.right(await readBytes(state, open, E.isRight(checked) ? checked.right : undefined, partSize))
+        : refused(readable(open))
     )
   }
 
   const write: PathIO<S3State>['write'] = (file, data) => {
     const checked = checkData(data)
     return onFile('write', file, checked, async (open) =>
-      open.mode !== 'wb'
-        ? wrongMode('write', open.mode)
-        : E.right(E.isRight(checked) && checked.right.length > 0 ? await writeBytes(state, open, checked.right, partSize) : 0)
+      open.mode === 'wb'
+        ? E.right(E.isRight(checked) && checked.right.length > 0 ? await writeBytes(state, open, checked.right, partSize) : 0)
+        : refused(writable(open))
     )
   }
 
@@ -344,9 +336,9 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
 
   const close: PathIO<S3State>['close'] = (file) =>
     asyncTask('close', undefined, async () => {
-      const open = typeof file === 'object' && file !== null ? state.handles.get(file as FileHandle) : undefined
-      if (open === undefined) return fail('BadHandle', 'close', undefined, 'not a handle of this bucket')
-      if (open.closed) return ok
+      const released = toRelease(state.handles, 'close', file)
+      if (E.isLeft(released) || released.right === undefined) return E.isLeft(released) ? released : ok
+      const open = released.right
       open.closed = true
       return inTurn(open, async () => {
         if (open.mode === 'rb') {
@@ -368,38 +360,49 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
     onPath('opendir', path, async (resolved) => {
       const first = await firstPage('opendir', path, resolved)
       if (E.isLeft(first)) return first
-      const handle = Object.freeze(Object.create(null)) as S3DirHandle
-      dirs.set(handle, { path, dirKey: dirPrefix(prefix, resolved), pages: first.right.pages, buffer: first.right.children, closed: false, queue: Promise.resolve() })
-      return E.right(handle)
+      const listing: S3Dir = {
+        path,
+        dirKey: dirPrefix(prefix, resolved),
+        pages: first.right.pages,
+        buffer: first.right.children,
+        closed: false,
+        queue: Promise.resolve()
+      }
+      return E.right(register(state.dirs, Object.freeze(Object.create(null)) as S3DirHandle, listing))
     })
 
   const readdir: S3Listings['readdir'] = (dir, max) =>
-    asyncTask('readdir', undefined, async () => {
-      if (max !== undefined && max !== null && !(typeof max === 'number' && Number.isSafeInteger(max) && max > 0))
-        return fail('InvalidArgument', 'readdir', undefined, 'max must be a positive safe integer')
-      const open = typeof dir === 'object' && dir !== null ? dirs.get(dir) : undefined
-      if (open === undefined || open.closed) return fail('BadHandle', 'readdir', undefined, 'not an open directory of this record')
-      const limit = max ?? MAX_PAGE
-      const next = async (): Answer<ReadonlyArray<Entry>> => {
-        // A page may hold only the directory's own marker: ask on until a name or the end.
-        while (open.buffer.length === 0) {
-          const page = await open.pages.next(Math.min(limit, MAX_PAGE))
-          if (page === undefined) return E.right([])
-          open.buffer.push(...childrenOf(open.dirKey, page))
-        }
-        return E.right(open.buffer.splice(0, limit).map((child) => ({ path: joinChild(open.path, child.name), ...child })))
-      }
-      const run = open.queue.then(next, next)
-      open.queue = run.catch(() => undefined)
-      return run
-    }, fromS3Error('readdir'))
+    asyncTask(
+      'readdir',
+      undefined,
+      async () => {
+        if (max !== undefined && max !== null && !(typeof max === 'number' && Number.isSafeInteger(max) && max > 0))
+          return fail('InvalidArgument', 'readdir', undefined, 'max must be a positive safe integer')
+        const found = lookup(state.dirs, 'readdir', dir)
+        if (E.isLeft(found)) return found
+        const open = found.right
+        const limit = max ?? MAX_PAGE
+        return inTurn(open, async (): Answer<ReadonlyArray<Entry>> => {
+          // A page may hold only the directory's own marker: ask on until a name or the end.
+          while (open.buffer.length === 0) {
+            const page = await open.pages.next(Math.min(limit, MAX_PAGE))
+            if (page === undefined) return E.right([])
+            open.buffer.push(...childrenOf(open.dirKey, page))
+          }
+          return E.right(open.buffer.splice(0, limit).map((child) => ({ path: joinChild(open.path, child.name), ...child })))
+        })
+      },
+      fromS3Error('readdir')
+    )
 
   const closedir: S3Listings['closedir'] = (dir) =>
     asyncTask('closedir', undefined, async () => {
-      const open = typeof dir === 'object' && dir !== null ? dirs.get(dir) : undefined
-      if (open === undefined) return fail('BadHandle', 'closedir', undefined, 'not a directory handle of this record')
-      open.closed = true
-      open.buffer.length = 0
+      const released = toRelease(state.dirs, 'closedir', dir)
+      if (E.isLeft(released)) return released
+      if (released.right !== undefined) {
+        released.right.closed = true
+        released.right.buffer.length = 0
+      }
       return ok
     })
 

@@ -4,8 +4,9 @@
  * one connection's record works on another's).
  */
 import { S3Client } from '@aws-sdk/client-s3'
-import type { FileHandle } from '../../PathIO'
+import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import type { S3File } from './handles'
+import type { S3Dir } from './listing'
 
 /**
  * What `makeS3PathIO` records share: one client (one connection pool) and one
@@ -19,13 +20,21 @@ export interface S3State {
   readonly client: S3Client
   readonly bucket: string
   /** @internal open handles, by identity */
-  readonly handles: WeakMap<FileHandle, S3File>
+  readonly handles: HandleTable<S3File>
+  /** @internal directories being listed, by identity */
+  readonly dirs: HandleTable<S3Dir>
 }
 
 const states = new WeakSet<object>()
 
 export const makeS3State = (client: S3Client, bucket: string): S3State => {
-  const state: S3State = Object.freeze({ _tag: 'S3State', client, bucket, handles: new WeakMap<FileHandle, S3File>() })
+  const state: S3State = Object.freeze({
+    _tag: 'S3State',
+    client,
+    bucket,
+    handles: makeHandleTable<S3File>('file handle'),
+    dirs: makeHandleTable<S3Dir>('directory handle')
+  })
   states.add(state)
   return state
 }
