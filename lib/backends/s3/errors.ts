@@ -20,6 +20,8 @@ const REASON_BY_S3_CODE: Readonly<Record<string, Reason>> = {
   RequestLimitExceeded: 'Busy',
   TooManyRequests: 'Busy',
   ServiceUnavailable: 'Busy',
+  // If-Match failed: the object a reader holds was replaced.
+  PreconditionFailed: 'Busy',
   RequestTimeout: 'Timeout',
   TimeoutError: 'Timeout',
   KeyTooLongError: 'InvalidArgument',

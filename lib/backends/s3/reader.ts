@@ -7,6 +7,7 @@
  * object. (Not a GET at `open`: a ranged GET of an empty object fails on some
  * stores, and an open that is never read would fetch a part for nothing.)
  */
+import { pathIOError } from '../../PathIOError'
 import type { OpenObject } from './handles'
 import { getRange, type ObjectInfo } from './requests'
 import type { S3State } from './state'
@@ -45,6 +46,9 @@ export const openReader = (key: string, path: string, info: ObjectInfo): S3Reade
 const fetchChunk = async (state: S3State, file: S3Reader, start: number, length: number): Promise<Chunk> => {
   const end = Math.min(file.size, start + length) - 1
   const got = await getRange(state, file.key, start, end, file.etag)
+  // A store that ignores If-Match (s3rver) still tells the ETag it served.
+  if (file.etag !== undefined && got.etag !== undefined && got.etag !== file.etag)
+    throw pathIOError('Busy', 'read', { path: file.path, detail: 'the object was replaced while it was read' })
   return { start, bytes: got.bytes }
 }
 
