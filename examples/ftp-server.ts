@@ -4,7 +4,7 @@
  * Environment:
  *   PORT            control port (default 2121); passive ports are free ports on 127.0.0.1
  *   FTP_USER/FTP_PASS  a named user besides `anonymous` (any password)
- *   PATHIO_BACKEND  memory (default, starts empty) | node | pool
+ *   PATHIO_BACKEND  memory (default, starts empty) | node | pool | s3 (a bucket: see examples/s3Backend.ts for S3_* and AWS_*)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
  *   POOL_SIZE       worker threads of the pool backend (default: the backend's own default)
  *   PATHIO_TIMEOUT  milliseconds before a file-system operation fails with 451 (default 30000)
@@ -18,6 +18,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
 import { isLogLevel, makeFtpServer, makeLogger } from '../lib/ftp'
+import { s3FactoryFrom } from './s3Backend'
 
 const HOST = '127.0.0.1'
 
@@ -62,8 +63,12 @@ const configure = (): { readonly factory: PathIOFactory<unknown>; readonly root:
         makePoolPathIO({ ...(context as object), ...(size === undefined ? {} : { size }) }) as never
       return { factory, ...diskRoot() }
     }
+    case 's3': {
+      const factory = s3FactoryFrom(process.env)
+      return typeof factory === 'string' ? fail(factory) : { factory, root: '/', temporary: false }
+    }
     default:
-      return fail(`PATHIO_BACKEND must be memory, node or pool, got '${backend}'`)
+      return fail(`PATHIO_BACKEND must be memory, node, pool or s3, got '${backend}'`)
   }
 }
 

@@ -112,6 +112,6 @@ export const checkS3Options = (options: S3Options): S3Settings => {
   const cwd = checkCwdOption(options.cwd === undefined ? '/' : options.cwd, FACTORY)
   const prefix = checkPrefix(optionalString(options, 'prefix'))
   const partSize = checkPartSize(options.partSize)
-  const shared = state ?? makeS3State(client ?? makeClient(options), checkBucket(options.bucket))
+  const shared = state ?? makeS3State(client ?? makeClient(options), checkBucket(options.bucket), client === undefined)
   return { state: shared, prefix, cwd, partSize }
 }

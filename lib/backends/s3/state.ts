@@ -23,17 +23,26 @@ export interface S3State {
   readonly handles: HandleTable<S3File>
   /** @internal directories being listed, by identity */
   readonly dirs: HandleTable<S3Dir>
+  /**
+   * Ends the client's connections when the backend made the client (a
+   * client you passed stays yours); as the pool's `state.close`, a server
+   * calls it when it stops.
+   */
+  readonly close: () => Promise<void>
 }
 
 const states = new WeakSet<object>()
 
-export const makeS3State = (client: S3Client, bucket: string): S3State => {
+export const makeS3State = (client: S3Client, bucket: string, ownsClient: boolean): S3State => {
   const state: S3State = Object.freeze({
     _tag: 'S3State',
     client,
     bucket,
     handles: makeHandleTable<S3File>('file handle'),
-    dirs: makeHandleTable<S3Dir>('directory handle')
+    dirs: makeHandleTable<S3Dir>('directory handle'),
+    close: async () => {
+      if (ownsClient) client.destroy()
+    }
   })
   states.add(state)
   return state
