@@ -30,7 +30,7 @@ import { ancestorsOf, dirPrefix, isRoot, isWithin, objectKey, parentOf } from '.
 import { childrenOf, DIR_STAT, fileStat, pageShowsDir, pagesOf, type Child, type S3Dir } from './listing'
 import { kindOf, missingReason, parentProblem, type Place } from './lookup'
 import { checkS3Options, type S3Options } from './options'
-import { openReader, readBytes } from './reader'
+import { openReader, readBytes, stopDownload } from './reader'
 import {
   anyUnder,
   copyObject,
@@ -96,8 +96,8 @@ const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (ite
 /**
  * A `PathIO` over an S3 bucket: `/a/b` is the key `prefix + 'a/b'`, a
  * directory is a zero-byte marker `a/` or any key under `a/`. `wb` streams a
- * multipart upload that appears whole at `close`; `rb` reads with ranged GETs
- * and read-ahead. What an object store cannot do (`ab`, `r+b`, seeking a
+ * multipart upload that appears whole at `close`; `rb` reads with one
+ * streaming GET, and a new ranged one after a `seek`. What an object store cannot do (`ab`, `r+b`, seeking a
  * `wb` handle) is `Unsupported`; `rename` is copy then delete, not atomic.
  * Its `state` (the client, the bucket, the open handles) is shared by
  * `withSharedState`. Bad options are a `TypeError` at once.
@@ -308,7 +308,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
     const checked = checkSize(size)
     return onFile('read', file, checked, async (open) =>
       open.mode === 'rb'
-        ? E.right(await readBytes(state, open, E.isRight(checked) ? checked.right : undefined, partSize))
+        ? E.right(await readBytes(state, open, E.isRight(checked) ? checked.right : undefined))
         : refused(readable(open))
     )
   }
@@ -342,7 +342,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
       open.closed = true
       return inTurn(open, async () => {
         if (open.mode === 'rb') {
-          open.ahead = undefined
+          stopDownload(open)
           return ok
         }
         try {

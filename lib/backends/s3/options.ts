@@ -35,7 +35,7 @@ export interface S3Options extends FactoryContext<S3State> {
   readonly prefix?: string
   /** Absolute path that relative paths resolve against (default `/`). */
   readonly cwd?: string
-  /** Bytes per multipart part and per ranged GET: at least 5 MiB (default 8 MiB). */
+  /** Bytes per part of a multipart upload: at least 5 MiB (default 8 MiB); a smaller file is one PutObject. */
   readonly partSize?: number
 }
 

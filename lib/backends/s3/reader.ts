@@ -1,20 +1,30 @@
 /**
- * An `rb` handle: ranged GETs of `partSize` bytes, the next one fetched
- * while the current one is consumed (read-ahead), so sequential reads wait
- * for the network at most once and `seek` (FTP REST) costs one request.
+ * An `rb` handle: one streaming GET from the position to the end, consumed
+ * as `read` asks (TCP's flow control holds the rest back), so a sequential
+ * read costs one request and moves at the speed of a plain GetObject. A
+ * `seek` elsewhere (FTP REST) ends that GET and the next `read` starts a new
+ * one there (`Range: bytes=N-`). A stream that breaks midway is reopened
+ * once where it stopped.
+ *
  * `open` is one HEAD (whether the object exists, its size and ETag); every
- * GET asks `If-Match` that ETag, so a reader never mixes two versions of an
- * object. (Not a GET at `open`: a ranged GET of an empty object fails on some
- * stores, and an open that is never read would fetch a part for nothing.)
+ * GET asks `If-Match` that ETag and is checked against it (s3rver ignores
+ * If-Match), so a reader never mixes two versions of an object. (Not a GET
+ * at `open`: a ranged GET of an empty object fails on some stores, and an
+ * open that is never read would start a download for nothing.)
  */
+import type { Readable } from 'node:stream'
 import { pathIOError } from '../../PathIOError'
+import { allocateFromSlab } from '../../internal/slab'
 import type { OpenObject } from './handles'
-import { getRange, type ObjectInfo } from './requests'
+import { getFrom, type ObjectInfo } from './requests'
 import type { S3State } from './state'
 
-interface Chunk {
-  readonly start: number
-  readonly bytes: Uint8Array
+/** A GET under way: where its next byte is in the object, and what came but was not yet read. */
+interface Download {
+  readonly body: Readable
+  readonly chunks: AsyncIterator<Uint8Array>
+  at: number
+  leftover: Uint8Array | undefined
 }
 
 export interface S3Reader extends OpenObject {
@@ -22,12 +32,8 @@ export interface S3Reader extends OpenObject {
   readonly size: number
   readonly etag: string | undefined
   position: number
-  current: Chunk
-  /** The next chunk on its way, if any. */
-  ahead: { readonly start: number; readonly chunk: Promise<Chunk> } | undefined
+  download: Download | undefined
 }
-
-const covers = (chunk: Chunk, at: number): boolean => at >= chunk.start && at < chunk.start + chunk.bytes.length
 
 /** A reader of an object a HEAD found: nothing is fetched before the first `read`. */
 export const openReader = (key: string, path: string, info: ObjectInfo): S3Reader => ({
@@ -39,68 +45,69 @@ export const openReader = (key: string, path: string, info: ObjectInfo): S3Reade
   size: info.size,
   etag: info.etag,
   position: 0,
-  current: { start: 0, bytes: new Uint8Array(0) },
-  ahead: undefined
+  download: undefined
 })
 
-const fetchChunk = async (state: S3State, file: S3Reader, start: number, length: number): Promise<Chunk> => {
-  const end = Math.min(file.size, start + length) - 1
-  const got = await getRange(state, file.key, start, end, file.etag)
-  // A store that ignores If-Match (s3rver) still tells the ETag it served.
-  if (file.etag !== undefined && got.etag !== undefined && got.etag !== file.etag)
+/** Ends the GET under way, if any (its connection is not reused: the rest of the body is not wanted). */
+export const stopDownload = (file: S3Reader): void => {
+  file.download?.body.destroy()
+  file.download = undefined
+}
+
+const startDownload = async (state: S3State, file: S3Reader): Promise<Download> => {
+  stopDownload(file)
+  const got = await getFrom(state, file.key, file.position, file.etag)
+  if (file.etag !== undefined && got.etag !== undefined && got.etag !== file.etag) {
+    got.body.destroy()
     throw pathIOError('Busy', 'read', { path: file.path, detail: 'the object was replaced while it was read' })
-  return { start, bytes: got.bytes }
+  }
+  const download: Download = { body: got.body, chunks: got.body[Symbol.asyncIterator](), at: file.position, leftover: undefined }
+  file.download = download
+  return download
 }
 
-/** Starts fetching the chunk after the current one, unless it is the end. */
-const readAhead = (state: S3State, file: S3Reader, partSize: number): void => {
-  const next = file.current.start + file.current.bytes.length
-  if (next >= file.size || file.current.bytes.length === 0) return
-  const chunk = fetchChunk(state, file, next, partSize)
-  chunk.catch(() => undefined) // a read-ahead nobody asks for must not be an unhandled rejection
-  file.ahead = { start: next, chunk }
-}
-
-/** The chunk holding byte `at`: the current one, the one read ahead, or a new GET of at least `wanted` bytes. */
-const chunkAt = async (state: S3State, file: S3Reader, at: number, wanted: number, partSize: number): Promise<Chunk> => {
-  if (covers(file.current, at)) return file.current
-  const ahead = file.ahead
-  file.ahead = undefined
-  file.current =
-    ahead !== undefined && ahead.start === at ? await ahead.chunk : await fetchChunk(state, file, at, Math.max(wanted, partSize))
-  readAhead(state, file, partSize)
-  return file.current
+/** The next bytes of the download (what was left over first); `undefined` at its end. */
+const nextChunk = async (download: Download): Promise<Uint8Array | undefined> => {
+  if (download.leftover !== undefined) {
+    const chunk = download.leftover
+    download.leftover = undefined
+    return chunk
+  }
+  const next = await download.chunks.next()
+  return next.done === true ? undefined : next.value
 }
 
 /** Reads up to `size` bytes (to the end when `undefined`) from the position; never more than the object holds. */
-export const readBytes = async (
-  state: S3State,
-  file: S3Reader,
-  size: number | undefined,
-  partSize: number
-): Promise<Uint8Array> => {
+export const readBytes = async (state: S3State, file: S3Reader, size: number | undefined): Promise<Uint8Array> => {
   const left = Math.max(0, file.size - file.position)
   const want = size === undefined ? left : Math.min(size, left)
   if (want === 0) return new Uint8Array(0)
-  const start = file.position
-  // The usual case, a block inside the current chunk: one copy, no request.
-  if (covers(file.current, start) && start + want <= file.current.start + file.current.bytes.length) {
-    const from = start - file.current.start
-    file.position += want
-    if (file.ahead === undefined) readAhead(state, file, partSize)
-    return file.current.bytes.slice(from, from + want)
-  }
-  const out = new Uint8Array(want)
+  const out = allocateFromSlab(want) // filled whole below (or cut to what came)
   let filled = 0
+  let retried = false
   while (filled < want) {
-    const at = start + filled
-    const chunk = await chunkAt(state, file, at, want - filled, partSize)
-    const from = at - chunk.start
-    const take = Math.min(want - filled, chunk.bytes.length - from)
-    if (take <= 0) break // the object shrank under us: give what there is
-    out.set(chunk.bytes.subarray(from, from + take), filled)
+    const download =
+      file.download !== undefined && file.download.at === file.position ? file.download : await startDownload(state, file)
+    let chunk: Uint8Array | undefined
+    try {
+      chunk = await nextChunk(download)
+    } catch (error) {
+      // A connection that broke midway: once, start again where it stopped.
+      stopDownload(file)
+      if (retried) throw error
+      retried = true
+      continue
+    }
+    if (chunk === undefined) {
+      stopDownload(file) // the object ended early (shrunk under us?): give what there is
+      break
+    }
+    const take = Math.min(chunk.length, want - filled)
+    out.set(chunk.subarray(0, take), filled)
+    if (take < chunk.length) download.leftover = chunk.subarray(take)
     filled += take
+    file.position += take
+    download.at += take
   }
-  file.position = start + filled
   return filled === want ? out : out.slice(0, filled)
 }

@@ -13,6 +13,7 @@ import {
   PutObjectCommand,
   type ListObjectsV2CommandOutput
 } from '@aws-sdk/client-s3'
+import { Readable } from 'node:stream'
 import { copySource, fitsKey } from './keys'
 import { isMissing } from './errors'
 import type { S3State } from './state'
@@ -104,28 +105,20 @@ export const keysUnder = async (state: S3State, prefix: string): Promise<Readonl
   return keys
 }
 
-/** Bytes `start` to `end` (inclusive) of the object, with its whole size and ETag. */
-export const getRange = async (
+/** A GET of the object from byte `start` to its end, as a stream, with the ETag it serves. */
+export const getFrom = async (
   state: S3State,
   key: string,
   start: number,
-  end: number,
   etag?: string
-): Promise<{ readonly bytes: Uint8Array; readonly size: number; readonly etag: string | undefined; readonly mtimeMs: number }> => {
+): Promise<{ readonly body: Readable; readonly etag: string | undefined }> => {
   const out = await state.client.send(
     new GetObjectCommand({
       Bucket: state.bucket,
       Key: key,
-      Range: `bytes=${start}-${end}`,
+      Range: `bytes=${start}-`,
       ...(etag === undefined ? {} : { IfMatch: etag })
     })
   )
-  const bytes = out.Body === undefined ? new Uint8Array(0) : await out.Body.transformToByteArray()
-  const total = /\/(\d+)$/.exec(out.ContentRange ?? '')
-  return {
-    bytes,
-    size: total === null ? bytes.length : Number(total[1]),
-    etag: out.ETag,
-    mtimeMs: toMtimeMs(out.LastModified)
-  }
+  return { body: (out.Body as Readable | undefined) ?? Readable.from([]), etag: out.ETag }
 }

@@ -65,7 +65,7 @@ const sendPart = async (state: S3State, file: S3Writer, partSize: number): Promi
   const PartNumber = file.parts.length + 1
   const part: CompletedPart = { PartNumber }
   file.parts.push(part)
-  file.buffer = new Uint8Array(partSize)
+  file.buffer = uninitialised(partSize)
   file.filled = 0
   const sending = state.client
     .send(new UploadPartCommand({ Bucket: state.bucket, Key: file.key, UploadId: uploadId, PartNumber, Body: body, ContentLength: body.length }))
@@ -101,8 +101,11 @@ export const writeBytes = async (state: S3State, file: S3Writer, data: Uint8Arra
   return taken
 }
 
+/** A buffer without the zero fill: only its first `filled` bytes are ever sent or copied. */
+const uninitialised = (length: number): Uint8Array => Buffer.allocUnsafeSlow(length)
+
 const grow = (file: S3Writer, length: number): void => {
-  const bigger = new Uint8Array(length)
+  const bigger = uninitialised(length)
   bigger.set(file.buffer.subarray(0, file.filled))
   file.buffer = bigger
 }
