@@ -51,7 +51,20 @@ const httpStatus = (u: unknown): number | undefined => {
   return typeof status === 'number' ? status : undefined
 }
 
-/** The reason an SDK error stands for; a network failure or anything unknown is `Unknown`. */
+/**
+ * The reason an SDK error stands for, by its S3 code or else its HTTP
+ * status; a network failure or anything unknown is `Unknown`.
+ *
+ * @example
+ * import { reasonOfS3Error } from 'fp-pathio/s3'
+ * assert.strictEqual(reasonOfS3Error({ name: 'NoSuchKey' }), 'NotFound')
+ * assert.strictEqual(reasonOfS3Error({ name: 'SlowDown' }), 'Busy')
+ * assert.strictEqual(reasonOfS3Error({ name: 'Whatever', $metadata: { httpStatusCode: 403 } }), 'PermissionDenied')
+ * assert.strictEqual(reasonOfS3Error(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), 'Unknown')
+ *
+ * @category utils
+ * @since 0.1.0
+ */
 export const reasonOfS3Error = (u: unknown): Reason => {
   const code = s3Code(u)
   if (code !== undefined && Object.prototype.hasOwnProperty.call(REASON_BY_S3_CODE, code)) return REASON_BY_S3_CODE[code]

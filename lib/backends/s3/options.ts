@@ -7,10 +7,31 @@ import type { FactoryContext } from '../../PathIO'
 import { checkCwdOption, describe } from '../../internal/arguments'
 import { isS3State, makeS3State, type S3State } from './state'
 
-/** The smallest part S3 accepts in a multipart upload (all but the last). */
+/**
+ * The smallest part S3 accepts in a multipart upload (all but the last), and
+ * so the smallest `partSize`: 5 MiB.
+ *
+ * @example
+ * import { makeS3PathIO, MIN_PART_SIZE } from 'fp-pathio/s3'
+ * assert.throws(() => makeS3PathIO({ bucket: 'files', partSize: MIN_PART_SIZE - 1 }), TypeError)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const MIN_PART_SIZE = 5 * 1024 * 1024
 /** The largest part S3 accepts. */
-export const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024
+const MAX_PART_SIZE = 5 * 1024 * 1024 * 1024
+/**
+ * The `partSize` when none is given: 8 MiB, so a file of up to 8 MiB is one
+ * PutObject and a larger one goes up in parts of 8 MiB.
+ *
+ * @example
+ * import { DEFAULT_PART_SIZE } from 'fp-pathio/s3'
+ * assert.strictEqual(DEFAULT_PART_SIZE, 8 * 1024 * 1024)
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024
 
 /**

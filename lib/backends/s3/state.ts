@@ -48,5 +48,18 @@ export const makeS3State = (client: S3Client, bucket: string, ownsClient: boolea
   return state
 }
 
-/** Only a state `makeS3PathIO` made is one (an imitation has no handle table to trust). */
+/**
+ * Whether a value is the state of a `makeS3PathIO` record (only a state the
+ * factory made is one: an imitation has no handle table to trust).
+ *
+ * @example
+ * import { isS3State, makeS3PathIO } from 'fp-pathio/s3'
+ * const io = makeS3PathIO({ bucket: 'files', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' })
+ * assert.ok(isS3State(io.state))
+ * assert.ok(!isS3State({ _tag: 'S3State' }))
+ * await io.state.close()
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
 export const isS3State = (u: unknown): u is S3State => typeof u === 'object' && u !== null && states.has(u)
