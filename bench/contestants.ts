@@ -1,7 +1,8 @@
 /**
  * One small adapter per contestant, all onto `Ops`. The PathIO backends share
  * one adapter (`pathIOOps`); the peers (a raw synchronous `fs` loop,
- * `fs.promises`, memfs) each get a few lines.
+ * `fs.promises`, memfs, Apache OpenDAL's `memory` and `fs` services) each get
+ * a few lines.
  *
  * @since 0.1.0
  */
@@ -10,9 +11,11 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as nodePath from 'node:path'
 import { Volume } from 'memfs'
+import { Operator } from 'opendal'
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeMemoryPathIO } from '../lib/backends/memory'
+import { spareBytes } from '../lib/backends/memory/content'
 import { withTimeout } from '../lib/middleware/withTimeout'
 import type { FileHandle, PathIO, PathIOFactory } from '../lib/PathIO'
 import type { PathIOError } from '../lib/PathIOError'
@@ -64,7 +67,7 @@ const scratchBuffer = (): ((size: number) => Buffer) => {
 const memorySession = async (wrap: (io: PathIO<unknown>) => PathIO<unknown>): Promise<Session> => {
   const ops = pathIOOps(wrap(makeMemoryPathIO()))
   await ops.mkdir('/bench')
-  return { ops, dir: '/bench', teardown: async () => undefined }
+  return { ops, dir: '/bench', teardown: async () => undefined, spareBytes }
 }
 
 /** The memory backend, bare. */
@@ -235,6 +238,87 @@ export const memfs: Contestant = {
 }
 
 /**
+ * memfs through `vol.promises`, the API an async server would call: each
+ * call is deferred (memfs runs it on `setImmediate`). The issue's metadata
+ * goal is against this one.
+ */
+export const memfsPromises: Contestant = {
+  name: 'memfs.promises',
+  kind: 'memory',
+  description: 'memfs 4 `Volume`, `vol.promises` API (what an async caller gets)',
+  setup: async () => {
+    const vol = new Volume()
+    const p = vol.promises
+    type Handle = Awaited<ReturnType<typeof p.open>>
+    const ops: Ops = {
+      open: (path, mode) => p.open(path, mode === 'write' ? 'w' : 'r'),
+      write: (file, data) => (file as Handle).write(data),
+      read: (file, size) => (file as Handle).read(Buffer.allocUnsafe(size), 0, size, null).then((r) => r.bytesRead),
+      close: (file) => (file as Handle).close(),
+      stat: (path) => p.stat(path).then((s) => Number(s.size)),
+      list: (dir) => p.readdir(dir) as Promise<ReadonlyArray<string>>,
+      scan: async (dir) => {
+        const names = (await p.readdir(dir)) as ReadonlyArray<string>
+        return Promise.all(names.map(async (name) => ({ name, stat: await p.stat(`${dir}/${name}`) })))
+      },
+      unlink: (path) => p.unlink(path),
+      mkdir: (path) => p.mkdir(path)
+    }
+    await p.mkdir('/bench')
+    return { ops, dir: '/bench', teardown: async () => undefined }
+  }
+}
+
+/** An OpenDAL writer or reader: writers are closed, readers need nothing. */
+interface OpenDalFile {
+  readonly write?: (data: Buffer) => void
+  readonly read?: (into: Buffer) => bigint
+  readonly close?: () => void
+}
+
+/**
+ * Apache OpenDAL's Node binding (`opendal` 0.47.x, Rust through napi) on one
+ * service, through its blocking API (its fastest: no promise, no thread hop).
+ * OpenDAL has no open-for-append or seek in these workloads' terms: a writer
+ * streams a new file that appears at `close`, a reader reads from the start.
+ */
+const openDal = (service: 'memory' | 'fs'): Contestant => ({
+  name: `opendal-${service}`,
+  kind: service === 'memory' ? 'memory' : 'disk',
+  heldVisible: false,
+  description: `Apache OpenDAL 0.47 \`${service}\` service, blocking API (\`writerSync\`/\`readerSync\`)`,
+  setup: async () => {
+    const temp = service === 'fs' ? tempDir() : undefined
+    const op = new Operator(service, { root: temp?.dir ?? '/' })
+    const scratch = scratchBuffer()
+    // OpenDAL lists a directory with its own entry first ('bench/'): left out, as readdir does.
+    const children = (dir: string) => {
+      const own = `${dir.replace(/^\//, '')}/`
+      return op.listSync(`${dir}/`).filter((entry) => entry.path() !== own)
+    }
+    const ops: Ops = {
+      open: (path, mode) => (mode === 'write' ? op.writerSync(path) : op.readerSync(path)),
+      write: (file, data) => (file as OpenDalFile).write?.(Buffer.isBuffer(data) ? data : Buffer.from(data)),
+      read: (file, size) => Number((file as OpenDalFile).read?.(scratch(size).subarray(0, size)) ?? 0),
+      close: (file) => (file as OpenDalFile).close?.(),
+      stat: (path) => Number(op.statSync(path).contentLength),
+      list: (dir) => children(dir).map((entry) => entry.path()),
+      scan: (dir) => children(dir).map((entry) => ({ path: entry.path(), stat: op.statSync(entry.path()) })),
+      unlink: (path) => op.deleteSync(path),
+      mkdir: (path) => op.createDirSync(`${path}/`)
+    }
+    op.createDirSync('/bench/')
+    return { ops, dir: '/bench', teardown: async () => temp?.remove() }
+  }
+})
+
+/** OpenDAL's in-memory service. */
+export const openDalMemory: Contestant = openDal('memory')
+
+/** OpenDAL's local file-system service (a fresh temporary root). */
+export const openDalFs: Contestant = openDal('fs')
+
+/**
  * Every contestant available in this checkout, and the names of those not
  * exported yet (the report lists them as missing).
  *
@@ -251,9 +335,12 @@ export const allContestants = (): { readonly contestants: ReadonlyArray<Contesta
       memory,
       memoryStack,
       memfs,
+      memfsPromises,
+      openDalMemory,
       ...optionalOnes.flatMap(([, c]) => (c ? [c] : [])),
       rawSync,
-      fsPromises
+      fsPromises,
+      openDalFs
     ],
     missing: optionalOnes.flatMap(([name, c]) => (c ? [] : [name]))
   }

@@ -39,8 +39,14 @@ export type OpenMode = t.TypeOf<typeof OpenMode>
  * `seek` from the start of the file (the default).
  *
  * @example
- * import { SEEK_SET } from 'fp-pathio'
- * // await io.seek(handle, 100, SEEK_SET)() -> right(100)
+ * import { makeMemoryPathIO, withFile, writeFile, SEEK_SET } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * const tail = withFile(io, '/a.txt', 'rb', (h) => pipe(io.seek(h, 3, SEEK_SET), TE.chain(() => io.read(h))))
+ * assert.deepStrictEqual(pipe(await tail(), E.map(String)), E.right('lo'))
  *
  * @category constants
  * @since 0.1.0
@@ -50,8 +56,14 @@ export const SEEK_SET = 0
  * `seek` from the handle's position.
  *
  * @example
- * import { SEEK_CUR } from 'fp-pathio'
- * // await io.seek(handle, -10, SEEK_CUR)() -> right(position - 10)
+ * import { makeMemoryPathIO, withFile, SEEK_CUR } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const io = makeMemoryPathIO()
+ * const back2 = withFile(io, '/a.txt', 'wb', (h) =>
+ *   pipe(io.write(h, Buffer.from('hello')), TE.chain(() => io.seek(h, -2, SEEK_CUR))))
+ * assert.deepStrictEqual(await back2(), E.right(3))
  *
  * @category constants
  * @since 0.1.0
@@ -61,8 +73,12 @@ export const SEEK_CUR = 1
  * `seek` from the end of the file.
  *
  * @example
- * import { SEEK_END } from 'fp-pathio'
- * // await io.seek(handle, 0, SEEK_END)() -> right(size)
+ * import { makeMemoryPathIO, withFile, writeFile, SEEK_END } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * const size = withFile(io, '/a.txt', 'rb', (h) => io.seek(h, 0, SEEK_END))
+ * assert.deepStrictEqual(await size(), E.right(5))
  *
  * @category constants
  * @since 0.1.0
@@ -87,6 +103,7 @@ export type Whence = 0 | 1 | 2
  * @example
  * import { S_IFMT, S_IFLNK } from 'fp-pathio'
  * const isLink = (mode: number) => (mode & S_IFMT) === S_IFLNK
+ * assert.ok(isLink(0o120777) && !isLink(0o100644))
  *
  * @category constants
  * @since 0.1.0
@@ -208,6 +225,8 @@ export interface FileHandle {
  * const files = new WeakMap<object, number>()
  * const handle = makeFileHandle()
  * files.set(handle, 3)
+ * assert.strictEqual(files.get(handle), 3)
+ * assert.strictEqual(files.get(makeFileHandle()), undefined) // every handle is a new identity
  *
  * @category constructors
  * @since 0.1.0
@@ -298,9 +317,10 @@ export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEit
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as TE from 'fp-ts/TaskEither'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
  * const made = pipe(io.mkdir('/pub'), TE.chain(() => io.list('/')))
- * // await made() -> right(['/pub'])
+ * assert.deepStrictEqual(await made(), E.right(['/pub']))
  *
  * @category model
  * @since 0.1.0

@@ -35,6 +35,7 @@ export type LooseResult<A> = TaskEither<unknown, A> | (() => Promise<A>) | Promi
  *   exists: (path) => fs.existsSync(path), // a plain value
  *   stat: (path) => fs.promises.stat(path) // a Promise that may reject with { code: 'ENOENT' }
  * }
+ * assert.strictEqual(partial.exists('/'), true)
  *
  * @category model
  * @since 0.1.0
@@ -101,10 +102,15 @@ const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCa
  *
  * @example
  * import { normaliseErrors, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * import * as fs from 'node:fs'
  * // a memory tree whose `stat` asks the real disk instead, with a Promise
  * const io = normaliseErrors({ ...makeMemoryPathIO(), stat: (path: string) => fs.promises.stat(path) })
- * // await io.stat('/missing')() -> left({ reason: 'NotFound', code: 'ENOENT', cause: <the fs error>, ... })
+ * const missing = await io.stat('/no/such/file')()
+ * assert.ok(E.isLeft(missing))
+ * assert.strictEqual(missing.left.reason, 'NotFound')
+ * assert.strictEqual(missing.left.code, 'ENOENT')
+ * assert.ok(missing.left.cause instanceof Error) // the rejection, untouched
  *
  * @category combinators
  * @since 0.1.0

@@ -19,9 +19,11 @@ import { wrapOperations } from '../internal/wrap'
  *
  * @example
  * import { readOnly, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = readOnly(makeMemoryPathIO())
- * // await io.mkdir('/pub')() -> left({ reason: 'ReadOnly', ... })
- * // await io.list('/')() -> right([])
+ * assert.deepStrictEqual(pipe(await io.mkdir('/pub')(), E.mapLeft((e) => e.reason)), E.left('ReadOnly'))
+ * assert.deepStrictEqual(await io.list('/')(), E.right([]))
  *
  * @category combinators
  * @since 0.1.0

@@ -78,9 +78,20 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
  *
  * @example
  * import { withFaults, makeMemoryPathIO } from 'fp-pathio'
- * const flaky = withFaults({ seed: 42, rate: 0.1, ops: ['write'], reasons: ['NoSpace'] })
- * const io = flaky(makeMemoryPathIO())
- * // about one write in ten is left({ reason: 'NoSpace', ... }), the same ones on every run
+ * import * as E from 'fp-ts/Either'
+ * const flaky = withFaults({ seed: 42, rate: 0.5, ops: ['mkdir'], reasons: ['NoSpace'] })
+ * const outcomes = async () => {
+ *   const io = flaky(makeMemoryPathIO())
+ *   const seen: Array<string> = []
+ *   for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) {
+ *     const made = await io.mkdir('/' + name)()
+ *     seen.push(E.isLeft(made) ? made.left.reason : 'made')
+ *   }
+ *   return seen
+ * }
+ * const first = await outcomes()
+ * assert.ok(first.includes('NoSpace') && first.includes('made'))
+ * assert.deepStrictEqual(await outcomes(), first) // the same seed, the same faults
  *
  * @category combinators
  * @since 0.1.0

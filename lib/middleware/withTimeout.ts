@@ -17,9 +17,14 @@ import { wrapOperations } from '../internal/wrap'
  * positive finite number is a `TypeError` at once.
  *
  * @example
- * import { withTimeout, makeMemoryPathIO } from 'fp-pathio'
+ * import { withTimeout, normaliseErrors, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = withTimeout(5000)(makeMemoryPathIO())
- * // await io.mkdir('/pub')() -> right(undefined)
+ * assert.deepStrictEqual(await io.mkdir('/pub')(), E.right(undefined))
+ * // a record whose `list` never answers
+ * const stuck = withTimeout(50)(normaliseErrors({ ...makeMemoryPathIO(), list: () => new Promise(() => undefined) }))
+ * assert.deepStrictEqual(pipe(await stuck.list('/')(), E.mapLeft((e) => e.reason)), E.left('Timeout'))
  *
  * @category combinators
  * @since 0.1.0

@@ -70,7 +70,7 @@ describe('FTP over S3 (s3rver)', function () {
         const server = makeFtpServer({
           factory: (context) => makeS3PathIO({ client, bucket: BUCKET, prefix, ...(context as object) }),
           users: { [USER.name]: USER.password },
-          passiveHost: '127.0.0.1'
+          pasvAddress: '127.0.0.1'
         })
         const { port } = await server.listen(0, '127.0.0.1')
         return { server, port }

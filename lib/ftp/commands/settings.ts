@@ -4,15 +4,21 @@
  *
  * @since 0.1.0
  */
-import { answer, type Handler } from '../handler'
-import { FEATURES } from '../listing'
+import { answer, whenRun, type Handler } from '../handler'
+import { featuresOn } from '../listing'
+import { reply } from '../replies'
 
 /**
  * SYST: 215, the answer every client expects to parse LIST.
  *
  * @example
- * import { syst } from 'fp-pathio/ftp'
- * // await syst(session, pathio, '')() -> right({ code: 215, lines: ['UNIX Type: L8'] })
+ * import { makeSession, syst, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await syst(session, io, '')(), E.right({ code: 215, lines: ['UNIX Type: L8'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -20,23 +26,33 @@ import { FEATURES } from '../listing'
 export const syst: Handler = () => answer(215, 'UNIX Type: L8')
 
 /**
- * FEAT (RFC 2389): the extensions, as a 211 multi-line reply.
+ * FEAT (RFC 2389): the extensions that are on, as a 211 multi-line reply:
+ * each only when its command is in the table, and AUTH TLS, PBSZ and PROT
+ * only when the server has a certificate.
  *
  * @example
- * import { feat } from 'fp-pathio/ftp'
- * // await feat(session, pathio, '')() -> right({ code: 211, lines: ['Features:', ' EPSV', ..., 'End'] })
+ * import { feat, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * const r = await feat(session, undefined as never, '')()
+ * assert.ok(r._tag === 'Right' && r.right.lines.includes(' EPRT') && !r.right.lines.includes(' AUTH TLS'))
  *
  * @category handlers
  * @since 0.1.0
  */
-export const feat: Handler = () => answer(211, 'Features:', ...FEATURES, 'End')
+export const feat: Handler = (session) =>
+  answer(211, 'Features:', ...featuresOn(session.config.commands, session.config.tls !== undefined), 'End')
 
 /**
  * NOOP: 200.
  *
  * @example
- * import { noop } from 'fp-pathio/ftp'
- * // await noop(session, pathio, '')() -> right({ code: 200, ... })
+ * import { makeSession, noop, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await noop(session, io, '')(), E.right({ code: 200, lines: ['NOOP ok'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -48,8 +64,13 @@ export const noop: Handler = () => answer(200, 'NOOP ok')
  * facts are always sent) are accepted; anything else is 501.
  *
  * @example
- * import { opts } from 'fp-pathio/ftp'
- * // await opts(session, pathio, 'UTF8 ON')() -> right({ code: 200, ... })
+ * import { makeSession, opts, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await opts(session, io, 'UTF8 ON')(), E.right({ code: 200, lines: ['Always in UTF8 mode'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -72,26 +93,33 @@ export const opts: Handler = (_session, _pathio, arg) => {
  * (no CRLF conversion, as vsftpd does by default).
  *
  * @example
- * import { type } from 'fp-pathio/ftp'
- * // await type(session, pathio, 'I')() -> right({ code: 200, ... }); session.type === 'I'
+ * import { makeSession, type, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await type(session, io, 'A')(), E.right({ code: 200, lines: ['Switching to ASCII mode'] }))
+ * assert.strictEqual(session.type, 'A')
  *
  * @category handlers
  * @since 0.1.0
  */
-export const type: Handler = (session, _pathio, arg) => {
-  const spec = arg.toUpperCase().trim().replace(/\s+/g, ' ')
-  if (spec === 'A' || spec === 'A N') {
-    session.type = 'A'
-    return answer(200, 'Switching to ASCII mode')
-  }
-  if (spec === 'I' || spec === 'L 8') {
-    session.type = 'I'
-    return answer(200, 'Switching to Binary mode')
-  }
-  return /^(A [TC]|E( [NTC])?|L \d+)$/.test(spec)
-    ? answer(504, `Type ${spec} not implemented`)
-    : answer(501, `Unrecognised TYPE: ${arg}`)
-}
+export const type: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    const spec = arg.toUpperCase().trim().replace(/\s+/g, ' ')
+    if (spec === 'A' || spec === 'A N') {
+      session.type = 'A'
+      return reply(200, 'Switching to ASCII mode')
+    }
+    if (spec === 'I' || spec === 'L 8') {
+      session.type = 'I'
+      return reply(200, 'Switching to Binary mode')
+    }
+    return /^(A [TC]|E( [NTC])?|L \d+)$/.test(spec)
+      ? reply(504, `Type ${spec} not implemented`)
+      : reply(501, `Unrecognised TYPE: ${arg}`)
+  })
 
 const onlyOne = (name: string, accepted: string, known: string): Handler => (_session, _pathio, arg) => {
   const value = arg.trim().toUpperCase()
@@ -106,8 +134,14 @@ const onlyOne = (name: string, accepted: string, known: string): Handler => (_se
  * MODE: only `S` (stream) is implemented; `B` and `C` are 504.
  *
  * @example
- * import { mode } from 'fp-pathio/ftp'
- * // await mode(session, pathio, 'S')() -> right({ code: 200, ... })
+ * import { makeSession, mode, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await mode(session, io, 'S')(), E.right({ code: 200, lines: ['MODE set to S'] }))
+ * assert.deepStrictEqual(await mode(session, io, 'B')(), E.right({ code: 504, lines: ['MODE B not implemented'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -118,8 +152,13 @@ export const mode: Handler = onlyOne('MODE', 'S', 'BC')
  * STRU: only `F` (file) is implemented; `R` and `P` are 504.
  *
  * @example
- * import { stru } from 'fp-pathio/ftp'
- * // await stru(session, pathio, 'F')() -> right({ code: 200, ... })
+ * import { makeSession, stru, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await stru(session, io, 'F')(), E.right({ code: 200, lines: ['STRU set to F'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -130,8 +169,13 @@ export const stru: Handler = onlyOne('STRU', 'F', 'RP')
  * ALLO: 202, nothing to reserve.
  *
  * @example
- * import { allo } from 'fp-pathio/ftp'
- * // await allo(session, pathio, '1024')() -> right({ code: 202, ... })
+ * import { makeSession, allo, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await allo(session, io, '1024')(), E.right({ code: 202, lines: ['No storage allocation necessary'] }))
  *
  * @category handlers
  * @since 0.1.0
