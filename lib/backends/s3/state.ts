@@ -5,6 +5,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3'
 import { makeHandleTable, type HandleTable } from '../../internal/handles'
+import { declareNoSymbolicLinks } from '../../internal/traits'
 import type { S3File } from './handles'
 import type { S3Dir } from './listing'
 
@@ -45,7 +46,8 @@ export const makeS3State = (client: S3Client, bucket: string, ownsClient: boolea
     }
   })
   states.add(state)
-  return state
+  // Keys are no links: withRoot need not follow a path on the local disk to jail an S3 record.
+  return declareNoSymbolicLinks(state)
 }
 
 /**
