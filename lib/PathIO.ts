@@ -214,6 +214,35 @@ export interface FileHandle {
  */
 export const makeFileHandle = (): FileHandle => Object.freeze(Object.create(null)) as FileHandle
 
+declare const DirHandleBrand: unique symbol
+
+/**
+ * An open directory listing, read page by page with `readdir`. Opaque and
+ * recognised by identity, as a `FileHandle`; a `DirHandle` is never a
+ * `FileHandle` (each kind is a `BadHandle` where the other is expected).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface DirHandle {
+  readonly [DirHandleBrand]: 'DirHandle'
+}
+
+/**
+ * Makes a fresh directory handle object, as `makeFileHandle` does for files.
+ *
+ * @example
+ * import { makeDirHandle } from 'fp-pathio'
+ * const listings = new WeakMap<object, string>()
+ * const dir = makeDirHandle()
+ * listings.set(dir, '/pub')
+ * assert.strictEqual(listings.get({ ...dir }), undefined) // a copy is not the handle
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeDirHandle = (): DirHandle => Object.freeze(Object.create(null)) as DirHandle
+
 // -------------------------------------------------------------------------------------
 // the record
 // -------------------------------------------------------------------------------------
@@ -263,6 +292,15 @@ export interface PathIO<S = unknown> {
   readonly write: (file: FileHandle, data: Uint8Array) => TaskEither<PathIOError, number>
   readonly seek: (file: FileHandle, offset: number, whence?: Whence | null) => TaskEither<PathIOError, number>
   readonly close: (file: FileHandle) => TaskEither<PathIOError, void>
+  /** Opens a listing of `path`, read page by page; fails as `list` does. */
+  readonly opendir: (path: string) => TaskEither<PathIOError, DirHandle>
+  /**
+   * The next entries of a listing, at most `max` (left out: the backend's
+   * page size), each as `scan` gives it; `[]` at the end and ever after.
+   */
+  readonly readdir: (dir: DirHandle, max?: number | null) => TaskEither<PathIOError, ReadonlyArray<Entry>>
+  /** Ends a listing; closing twice is harmless. */
+  readonly closedir: (dir: DirHandle) => TaskEither<PathIOError, void>
 }
 
 /**
@@ -299,7 +337,10 @@ export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
   'read',
   'write',
   'seek',
-  'close'
+  'close',
+  'opendir',
+  'readdir',
+  'closedir'
 ]
 
 /**
@@ -337,6 +378,11 @@ export type Middleware = <S>(pathio: PathIO<S>) => PathIO<S>
 export interface FactoryContext<S> {
   /** Milliseconds after which every operation gives `Left` with reason `Timeout`. */
   readonly timeout?: number
+  /**
+   * Once aborted, every operation gives `Left` with reason `Cancelled` (see
+   * `withSignal`); a pool record also drops its jobs no worker has started.
+   */
+  readonly signal?: AbortSignal
   /** The connection this record serves (opaque to the library). */
   readonly connection?: unknown
   /** State to share instead of making new state (see `withSharedState`). */

@@ -32,6 +32,7 @@ export const Reason = t.keyof(
     ReadOnly: null,
     Busy: null,
     Unsupported: null,
+    Cancelled: null,
     Unknown: null
   },
   'Reason'
@@ -109,6 +110,7 @@ const DESCRIPTIONS: Readonly<Record<Reason, string>> = {
   ReadOnly: 'read-only',
   Busy: 'resource busy',
   Unsupported: 'operation not supported',
+  Cancelled: 'cancelled',
   Unknown: 'unknown error'
 }
 

@@ -1,16 +1,21 @@
 /** What every built-in factory does with its `FactoryContext`. */
 import type { FactoryContext, PathIO } from '../PathIO'
 import { checkTimeout, withTimeout } from '../middleware/withTimeout'
+import { withSignal } from '../middleware/withSignal'
+import { checkSignalOption } from './signal'
 
 /** Checks the context's type at once (a `TypeError` naming the option). */
 export const checkContext = <S>(context: unknown, factory: string): FactoryContext<S> => {
   if (context === undefined || context === null) return {}
   if (typeof context !== 'object') throw new TypeError(`${factory}: the context must be an object, got ${typeof context}`)
-  const { timeout } = context as FactoryContext<S>
+  const { timeout, signal } = context as FactoryContext<S>
   if (timeout !== undefined) checkTimeout(timeout, factory)
+  if (signal !== undefined) checkSignalOption(signal, factory)
   return context as FactoryContext<S>
 }
 
-/** A factory given `timeout` in its context applies `withTimeout` itself. */
-export const applyContext = <S>(pathio: PathIO<S>, context: FactoryContext<S>): PathIO<S> =>
-  context.timeout === undefined ? pathio : withTimeout(context.timeout)(pathio)
+/** A factory given `timeout` in its context applies `withTimeout` itself; given `signal`, `withSignal` (outermost). */
+export const applyContext = <S>(pathio: PathIO<S>, context: FactoryContext<S>): PathIO<S> => {
+  const timed = context.timeout === undefined ? pathio : withTimeout(context.timeout)(pathio)
+  return context.signal === undefined ? timed : withSignal(context.signal)(timed)
+}

@@ -4,8 +4,8 @@
  */
 import { OPERATION_NAMES, type OperationName } from '../PathIO'
 
-/** The operations that take a handle rather than a path. */
-const HANDLE_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['read', 'write', 'seek', 'close'])
+/** The operations that take a handle (of a file or a listing) rather than a path. */
+const HANDLE_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
 
 /** The operations whose first argument is a path (`rename` has a second one): all the others. */
 export const PATH_OPERATIONS: ReadonlySet<OperationName> = new Set(OPERATION_NAMES.filter((op) => !HANDLE_OPERATIONS.has(op)))

@@ -5,9 +5,10 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import { OPERATION_NAMES, type FileHandle, type Middleware, type OperationName, type PathIO } from '../PathIO'
+import { OPERATION_NAMES, type DirHandle, type FileHandle, type Middleware, type OperationName, type PathIO } from '../PathIO'
 import { Reason, pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
+import { RELEASING } from './late'
 import { pathOf } from './operationPath'
 import { mulberry32 } from './random'
 import { wrapOperations } from './wrap'
@@ -25,7 +26,7 @@ export interface FaultOptions {
   readonly rate: number
   /** Reasons to draw from (default `Unknown`, `NoSpace`, `Busy`, `PermissionDenied`). */
   readonly reasons?: ReadonlyArray<Reason>
-  /** Operations that may fail (default: every operation but `close`). */
+  /** Operations that may fail (default: every operation but `close` and `closedir`). */
   readonly ops?: ReadonlyArray<OperationName>
 }
 
@@ -61,7 +62,7 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
     seed,
     rate,
     reasons: listOf('reasons', reasons, Reason.is, DEFAULT_FAULT_REASONS),
-    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => op !== 'close'))
+    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => !RELEASING.has(op)))
   }
 }
 
@@ -69,9 +70,9 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
  * Each call (each run of a task) of an operation in `ops` fails, with
  * probability `rate`, with `Left` of a reason drawn from `reasons`, WITHOUT
  * calling the inner operation: a faulted `write` writes nothing, a faulted
- * `open` opens nothing. `close` is not faulted by default; when `ops` names
- * it, a faulted `close` still closes the inner handle (so nothing leaks) and
- * then reports the fault. Each record the middleware is applied to has its
+ * `open` opens nothing. `close` and `closedir` are not faulted by default;
+ * when `ops` names them, a faulted one still closes the inner handle or
+ * listing (so nothing leaks) and then reports the fault. Each record the middleware is applied to has its
  * own generator started from `seed`: the same seed gives the same faults for
  * the same sequence of calls. Bad options (a non-integer seed, a rate outside
  * [0, 1], an unknown reason or operation) are a `TypeError` at once.
@@ -100,9 +101,9 @@ export const withFaults = (options: FaultOptions): Middleware => {
         if (reason === undefined) return next(...args)()
         const fault: PathIOError = pathIOError(reason, op, { path: pathOf(op, args), detail: `injected fault (${reason})` })
         // A faulted close still closes: the fault is what the caller hears, the handle does not leak.
-        return op === 'close'
-          ? inner.close(args[0] as FileHandle)().then(() => E.left(fault))
-          : Promise.resolve(E.left(fault))
+        if (op === 'close') return inner.close(args[0] as FileHandle)().then(() => E.left(fault))
+        if (op === 'closedir') return inner.closedir(args[0] as DirHandle)().then(() => E.left(fault))
+        return Promise.resolve(E.left(fault))
       }
     })(pathio)
   }

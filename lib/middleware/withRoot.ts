@@ -36,8 +36,9 @@ interface Mapped {
  * lexically against the virtual `/` (so a relative path starts at the root
  * and `..` never climbs above it), then becomes `root` + that path in the
  * inner record. Errors name the caller's path, never the real directory (the
- * original error stays untouched in `cause`, for logs only); `list` and `scan`
- * give the directory as the caller gave it joined with each name; `rename`
+ * original error stays untouched in `cause`, for logs only); `list`, `scan`
+ * and the pages of a listing `opendir` opened give the directory as the
+ * caller gave it joined with each name; `rename`
  * gives the destination as given.
  *
  * On a real disk a symbolic link must not open a way out: when `root` exists
@@ -100,9 +101,24 @@ export const withRoot = (root: string): Middleware => {
         return (result as ReadonlyArray<string>).map((path) => joinChild(dir, nameOf(path)))
       case 'scan':
         return (result as ReadonlyArray<Entry>).map((entry): Entry => ({ ...entry, path: joinChild(dir, entry.name) }))
+      case 'opendir':
+        // Its pages name the directory as given here: remember it with the listing.
+        if (typeof result === 'object' && result !== null) listed.set(result, dir)
+        return result
       default:
         return result
     }
+  }
+
+  /** The directory each listing opened through this jail was given as. */
+  const listed = new WeakMap<object, string>()
+
+  /** A page's entries named as the caller gave the directory (a listing opened elsewhere: with the root hidden). */
+  const virtualPage = (dir: unknown) => (result: unknown): ReadonlyArray<Entry> => {
+    const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
+    return (result as ReadonlyArray<Entry>).map(
+      (entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) })
+    )
   }
 
   /**
@@ -141,6 +157,11 @@ export const withRoot = (root: string): Middleware => {
     }
 
     return wrapOperations((op, args, next) => {
+      if (op === 'readdir')
+        return pipe(
+          next(...args),
+          TE.chain((result) => TE.fromEither(E.tryCatch(() => virtualPage(args[0])(result), toPathIOError(op))))
+        )
       if (!PATH_OPERATIONS.has(op)) return next(...args)
       const count = op === 'rename' ? 2 : 1
       const mapped: Array<Mapped> = []

@@ -5,11 +5,12 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import type { FileHandle, Middleware, PathIO } from '../PathIO'
+import type { Middleware, PathIO } from '../PathIO'
 import { markNormalised } from '../internal/normalised'
 import { wasMadeSettled } from '../internal/settled'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { makeDeadlines } from './deadlines'
+import { releaseLate } from './late'
 import { pathOf } from './operationPath'
 import { wrapOperations } from './wrap'
 
@@ -23,7 +24,7 @@ export const checkTimeout = (ms: unknown, where: string): number => {
 /**
  * Every operation still running after `ms` milliseconds gives `Left` with
  * reason `Timeout`. A late result is not leaked: a handle that an `open`
- * returns after its timeout fired is closed. (The inner operation itself
+ * returns after its timeout fired is closed, and so is the listing of a late `opendir`. (The inner operation itself
  * cannot be cancelled: a late `write` may still land.) A `ms` that is not a
  * positive finite number is a `TypeError` at once.
  *
@@ -59,13 +60,9 @@ export const withTimeout = (ms: number): Middleware => {
             settled = true
             deadlines.cancel(deadline)
             resolve(result)
-          } else if (op === 'open' && E.isRight(result)) {
-            // Too late for the caller, who will never see this handle: close it.
-            try {
-              void inner.close(result.right as FileHandle)().catch(() => undefined)
-            } catch {
-              // a close that throws has nothing more we could do
-            }
+          } else {
+            // Too late for the caller, who will never see this handle or listing: close it.
+            releaseLate(op, result, inner)
           }
         },
         (rejected: unknown) => {

@@ -10,10 +10,13 @@
 import * as fs from 'node:fs'
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
-import type { OpenMode, Stat } from '../../PathIO'
+import type { Entry, OpenMode, Stat } from '../../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
 import { errnoCode } from '../../internal/errno'
-import { resolvePath } from '../../internal/arguments'
+import { joinChild, resolvePath } from '../../internal/arguments'
+
+/** `list`'s and `scan`'s paths: the directory as given joined with each name. */
+export { joinChild } from '../../internal/arguments'
 
 /** A path as the caller gave it (for errors) and as resolved (for the disk). */
 export interface Target {
@@ -186,6 +189,16 @@ const childStat = (resolved: string): fs.Stats | undefined => {
   }
 }
 
+/** Writes a child's stat into `scan`'s columns at `index`. */
+const putStat = (stats: Float64Array, index: number, s: fs.Stats): void => {
+  const at = index * STAT_FIELDS
+  stats[at] = s.size
+  stats[at + 1] = s.mtimeMs
+  stats[at + 2] = s.ctimeMs
+  stats[at + 3] = s.nlink
+  stats[at + 4] = s.mode
+}
+
 /** `readdir` and a stat per child, in one go; a child removed in between is left out. */
 export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
   E.chain((found: Array<string>) =>
@@ -196,20 +209,63 @@ export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
       for (const name of found) {
         const s = childStat(`${base}/${name}`)
         if (s === undefined) continue
-        const at = names.length * STAT_FIELDS
-        stats[at] = s.size
-        stats[at + 1] = s.mtimeMs
-        stats[at + 2] = s.ctimeMs
-        stats[at + 3] = s.nlink
-        stats[at + 4] = s.mode
+        putStat(stats, names.length, s)
         names.push(name)
       }
       return { names, stats: names.length === found.length ? stats : stats.slice(0, names.length * STAT_FIELDS) }
     })
   )(readNames('scan', target))
 
-/** `list`'s and `scan`'s paths: the directory as given joined with each name. */
-export { joinChild } from '../../internal/arguments'
+/** An open listing on disk: the kernel's directory stream, and where its children are. */
+export interface DiskListing {
+  readonly dir: fs.Dir
+  /** The resolved directory, '' for `/` (a child is `${base}/${name}`). */
+  readonly base: string
+}
+
+/** Entries the kernel hands over per `getdents` call of a listing (Node's default is 32). */
+const LISTING_BUFFER = 256
+
+/** `opendir(3)`: a stream over the directory; a missing one is `NotFound`, a file `NotADirectory`. */
+export const opendir = (target: Target): E.Either<PathIOError, DiskListing> =>
+  attempt('opendir', target.path, () => ({
+    dir: fs.opendirSync(target.resolved, { bufferSize: LISTING_BUFFER }),
+    base: target.resolved === '/' ? '' : target.resolved
+  }))
+
+/**
+ * The next `max` children of a listing with their stats, in `scan`'s
+ * columns. A child removed before its stat is left out, and the page is
+ * filled from the next ones: fewer than `max` means the directory has ended.
+ */
+export const readPage = (listing: DiskListing, max: number): E.Either<PathIOError, ScanColumns> =>
+  attempt('readdir', undefined, () => {
+    const names: Array<string> = []
+    let stats = new Float64Array(Math.min(max, 1024) * STAT_FIELDS)
+    while (names.length < max) {
+      const dirent = listing.dir.readSync()
+      if (dirent === null) break
+      const s = childStat(`${listing.base}/${dirent.name}`)
+      if (s === undefined) continue
+      if (names.length * STAT_FIELDS === stats.length) {
+        const grown = new Float64Array(stats.length * 2)
+        grown.set(stats)
+        stats = grown
+      }
+      putStat(stats, names.length, s)
+      names.push(dirent.name)
+    }
+    return { names, stats: stats.length === names.length * STAT_FIELDS ? stats : stats.slice(0, names.length * STAT_FIELDS) }
+  })
+
+/** Ends a listing (`closedir(3)`). */
+export const closeListing = (listing: DiskListing): E.Either<PathIOError, void> =>
+  attempt('closedir', undefined, () => listing.dir.closeSync())
+
+/** `scan`'s or a page's columns as entries whose paths join `path` (as given) with each name. */
+export const entriesOf = (path: string, { names, stats }: ScanColumns): Array<Entry> =>
+  names.map((name, i): Entry => ({ path: joinChild(path, name), name, stat: statAt(stats, i) }))
+
 
 /** Turns `scan`'s columns back into one `Stat` per child. */
 export const statAt = (stats: Float64Array, index: number): Stat => {
