@@ -41,36 +41,50 @@ import { wrapOperations } from './wrap'
  */
 export const withSignal = (signal: AbortSignal): Middleware => {
   const given = checkSignalOption(signal, 'withSignal')
+  // One listener for every operation running under this signal (not one each: thousands may be pending).
+  const running = new Set<() => void>()
+  let listening = false
+  const whenAborted = (stop: () => void): (() => void) => {
+    if (!listening) {
+      listening = true
+      onAbort(given, () => {
+        for (const each of running) each()
+        running.clear()
+      })
+    }
+    running.add(stop)
+    return () => running.delete(stop)
+  }
   const guarded = wrapOperations((op, args, next, inner) => () => {
     const failed = (u: unknown): E.Either<PathIOError, never> => E.left(toPathIOError(op, pathOf(op, args))(u))
     const releasing = RELEASING.has(op)
     if (given.aborted && !releasing) return Promise.resolve(E.left(cancelled(op, pathOf(op, args), given)))
-    let running: Promise<E.Either<PathIOError, unknown>>
+    let result: Promise<E.Either<PathIOError, unknown>>
     try {
-      running = next(...args)()
+      result = next(...args)()
     } catch (thrown) {
       return Promise.resolve(failed(thrown))
     }
     // Computed before the call returned (memory, Node): nothing could abort it meanwhile.
-    if (wasMadeSettled(running)) return running
-    if (releasing) return running.then((result) => result, failed)
+    if (wasMadeSettled(result)) return result
+    if (releasing) return result.then((answer) => answer, failed)
     return new Promise<E.Either<PathIOError, unknown>>((resolve) => {
       let answered = false
-      const stopListening = onAbort(given, () => {
+      const stopWatching = whenAborted(() => {
         answered = true
         resolve(E.left(cancelled(op, pathOf(op, args), given)))
       })
-      running.then(
-        (result) => {
-          if (answered) return releaseLate(op, result, inner)
+      result.then(
+        (answer) => {
+          if (answered) return releaseLate(op, answer, inner)
           answered = true
-          stopListening()
-          resolve(result)
+          stopWatching()
+          resolve(answer)
         },
         (rejected: unknown) => {
           if (answered) return
           answered = true
-          stopListening()
+          stopWatching()
           resolve(failed(rejected))
         }
       )

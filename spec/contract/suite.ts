@@ -19,6 +19,7 @@ import {
   type PathIO
 } from '../../lib'
 import type { Backend, Fixture } from './fixture'
+import { describeListings } from './listings'
 import {
   bytes,
   expectLeft,
@@ -1281,5 +1282,8 @@ export const runContract = (backend: Backend): void => {
         expect(await expectRight(io.list('.'))).to.deep.equal([])
       })
     })
+
+    // ---------------------------------------------------------------------------------
+    describeListings(() => ({ fixture, io, p }))
   })
 }
