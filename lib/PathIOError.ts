@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import { errnoCode } from './internal/errno'
 
 /**
  * The io-ts codec of the reasons.
@@ -220,6 +219,23 @@ export const reasonFromCode = (code: unknown): Reason =>
   typeof code === 'string' && Object.prototype.hasOwnProperty.call(REASON_BY_CODE, code)
     ? REASON_BY_CODE[code]
     : 'Unknown'
+
+/**
+ * The errno `code` of anything thrown (a string), or `undefined`.
+ *
+ * @example
+ * import { errnoCode } from 'fp-pathio'
+ * assert.strictEqual(errnoCode({ code: 'ENOENT' }), 'ENOENT')
+ * assert.strictEqual(errnoCode(new Error('no code')), undefined)
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const errnoCode = (u: unknown): string | undefined => {
+  if (typeof u !== 'object' || u === null) return undefined
+  const code = (u as { code?: unknown }).code
+  return typeof code === 'string' ? code : undefined
+}
 
 /**
  * Whether a value is a `PathIOError` (checked with the codec).

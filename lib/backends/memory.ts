@@ -83,16 +83,17 @@ const FINISHED: Iterator<[string, Inode]> = new Map<string, Inode>().entries()
  * `withSharedState`) to give several records the same files.
  *
  * @example
- * import { makeMemoryPathIO } from 'fp-pathio'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
  * const io = makeMemoryPathIO({ cwd: '/home' })
  * const program = pipe(
- *   io.mkdir('/home', { parents: true }),
- *   TE.chain(() => io.open('notes.txt', 'wb')), // resolves to /home/notes.txt
- *   TE.chain((h) => pipe(io.write(h, Buffer.from('hi')), TE.chain(() => io.close(h))))
+ *   io.mkdir('/home'),
+ *   TE.chain(() => writeFile(io, 'notes.txt', Buffer.from('hi'))), // resolves to /home/notes.txt
+ *   TE.chain(() => io.list('/home'))
  * )
- * // await program() -> right(undefined)
+ * assert.deepStrictEqual(await program(), E.right(['/home/notes.txt']))
  *
  * @category constructors
  * @since 0.1.0

@@ -36,7 +36,9 @@ import { allocateFromSlab } from '../internal/slab'
  *
  * @example
  * import { makeNodePathIO } from 'fp-pathio'
- * const io = makeNodePathIO({ cwd: '/srv/ftp', timeout: 30_000 })
+ * import * as E from 'fp-ts/Either'
+ * const io = makeNodePathIO({ cwd: '/tmp', timeout: 30_000 })
+ * assert.deepStrictEqual(await io.isDir('.')(), E.right(true)) // '.' is /tmp
  *
  * @category model
  * @since 0.1.0
@@ -84,10 +86,16 @@ const task = syncTask
  * @example
  * import { makeNodePathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
- * const io = makeNodePathIO({ cwd: '/srv/ftp' })
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const io = makeNodePathIO({ cwd: dir })
  * const names = pipe(io.mkdir('pub', { existOk: true }), TE.chain(() => io.list('.')))
- * // await names() -> right(['./pub', ...])
+ * assert.deepStrictEqual(await names(), E.right(['./pub']))
+ * fs.rmSync(dir, { recursive: true })
  *
  * @category constructors
  * @since 0.1.0

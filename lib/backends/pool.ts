@@ -53,8 +53,11 @@ export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/
  *
  * @example
  * import { makePoolPathIO } from 'fp-pathio'
- * const first = makePoolPathIO({ cwd: '/srv/ftp', size: 4 })
+ * const first = makePoolPathIO({ cwd: '/srv/ftp', size: 2 })
  * const second = makePoolPathIO({ cwd: '/srv/ftp', state: first.state }) // same pool
+ * assert.strictEqual(second.state, first.state)
+ * assert.strictEqual(first.state.size, 2)
+ * await first.state.close()
  *
  * @category model
  * @since 0.1.0
@@ -131,10 +134,23 @@ const runExclusive = <A>(file: Exclusive, body: () => Answer<A>): Answer<A> => {
  * between records, and `await pathio.state.close()` to end the threads.
  *
  * @example
- * import { makePoolPathIO } from 'fp-pathio'
- * const io = makePoolPathIO({ cwd: '/srv/ftp', size: 4 })
- * // await io.scan('pub')() -> right([{ path: 'pub/a.txt', name: 'a.txt', stat: ... }])
- * // await io.state.close()
+ * import { makePoolPathIO, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const io = makePoolPathIO({ cwd: dir, size: 2 })
+ * const sizes = pipe(
+ *   writeFile(io, 'a.txt', Buffer.from('abc')),
+ *   TE.chain(() => io.scan('.')), // one job on the pool, however many entries
+ *   TE.map((entries) => entries.map((e) => [e.path, e.stat.size]))
+ * )
+ * assert.deepStrictEqual(await sizes(), E.right([['./a.txt', 3]]))
+ * await io.state.close() // ends the threads
+ * fs.rmSync(dir, { recursive: true })
  *
  * @category constructors
  * @since 0.1.0

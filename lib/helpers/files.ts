@@ -70,14 +70,16 @@ const readInSteps =
  *
  * @example
  * import { readFile, writeFile, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
- * const missing = await readFile(io, '/missing')()
- * assert.ok(missing._tag === 'Left' && missing.left.reason === 'NotFound')
- * await writeFile(io, '/motd', Buffer.from('hi'))()
+ * await writeFile(io, '/motd', Buffer.from('hello'))()
+ * assert.deepStrictEqual(pipe(await readFile(io, '/motd')(), E.map(String)), E.right('hello'))
+ * assert.deepStrictEqual(pipe(await readFile(io, '/missing')(), E.mapLeft((e) => e.reason)), E.left('NotFound'))
  * const controller = new AbortController()
  * controller.abort()
  * const stopped = await readFile(io, '/motd', { signal: controller.signal })()
- * assert.ok(stopped._tag === 'Left' && stopped.left.reason === 'Cancelled')
+ * assert.deepStrictEqual(pipe(stopped, E.mapLeft((e) => e.reason)), E.left('Cancelled'))
  *
  * @category helpers
  * @since 0.1.0
@@ -169,13 +171,16 @@ const writeAtomically = (
  * import { writeFile, readFile, makeMemoryPathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as TE from 'fp-ts/TaskEither'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
  * const roundTrip = pipe(
- *   writeFile(io, '/motd', Buffer.from('hello'), { atomic: true }),
- *   TE.chain(() => readFile(io, '/motd'))
+ *   writeFile(io, '/motd', Buffer.from('hello'), { atomic: true }), // a temp file, then rename
+ *   TE.chain(() => writeFile(io, '/motd', Buffer.from(', world'), { append: true })),
+ *   TE.chain(() => readFile(io, '/motd')),
+ *   TE.map(String)
  * )
- * const read = await roundTrip()
- * assert.ok(read._tag === 'Right' && Buffer.from(read.right).toString() === 'hello')
+ * assert.deepStrictEqual(await roundTrip(), E.right('hello, world'))
+ * assert.deepStrictEqual(await io.list('/')(), E.right(['/motd'])) // no temp file left
  *
  * @category helpers
  * @since 0.1.0

@@ -83,7 +83,7 @@ async function* blocks(
  * @example
  * import { iterByBlock, writeFile, makeMemoryPathIO } from 'fp-pathio'
  * const io = makeMemoryPathIO()
- * await writeFile(io, '/big.bin', Buffer.alloc(20_000, 1))()
+ * await writeFile(io, '/big.bin', new Uint8Array(20_000))()
  * const sizes: Array<number> = []
  * for await (const block of iterByBlock(io, '/big.bin')) sizes.push(block.length)
  * assert.deepStrictEqual(sizes, [8192, 8192, 3616])

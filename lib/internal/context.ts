@@ -1,8 +1,9 @@
 /** What every built-in factory does with its `FactoryContext`. */
 import type { FactoryContext, PathIO } from '../PathIO'
-import { checkTimeout, withTimeout } from '../middleware/withTimeout'
-import { withSignal } from '../middleware/withSignal'
-import { checkSignalOption } from './signal'
+import { markNormalised } from './normalised'
+import { checkSignalOption, signalAround } from './signal'
+import { checkTimeout, timeoutAround } from './timeout'
+import { wrapOperations } from './wrap'
 
 /** Checks the context's type at once (a `TypeError` naming the option). */
 export const checkContext = <S>(context: unknown, factory: string): FactoryContext<S> => {
@@ -14,8 +15,12 @@ export const checkContext = <S>(context: unknown, factory: string): FactoryConte
   return context as FactoryContext<S>
 }
 
-/** A factory given `timeout` in its context applies `withTimeout` itself; given `signal`, `withSignal` (outermost). */
+/**
+ * A factory given `timeout` in its context applies the timeout itself (as
+ * `withTimeout` does); given `signal`, cancellation (as `withSignal` does),
+ * outermost, so an aborted record answers at once.
+ */
 export const applyContext = <S>(pathio: PathIO<S>, context: FactoryContext<S>): PathIO<S> => {
-  const timed = context.timeout === undefined ? pathio : withTimeout(context.timeout)(pathio)
-  return context.signal === undefined ? timed : withSignal(context.signal)(timed)
+  const timed = context.timeout === undefined ? pathio : markNormalised(wrapOperations(timeoutAround(context.timeout))(pathio))
+  return context.signal === undefined ? timed : markNormalised(wrapOperations(signalAround(context.signal))(timed))
 }

@@ -3,8 +3,12 @@
  * `Cancelled` error, and listening for an abort without leaking a listener.
  */
 import * as E from 'fp-ts/Either'
-import { pathIOError, type PathIOError } from '../PathIOError'
+import type { ArgsOf, GivesOf, Operation, OperationName, PathIO } from '../PathIO'
+import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { describe } from './arguments'
+import { errorPath, releaseLate, RELEASING_OPERATIONS } from './operations'
+import { wasMadeSettled } from './settled'
+import type { Around } from './wrap'
 
 /** An `AbortSignal`, or anything that behaves as one (another realm's, a polyfill). */
 export const isAbortSignal = (u: unknown): u is AbortSignal =>
@@ -44,4 +48,68 @@ export const isAborted = (signal: AbortSignal | undefined): boolean => signal !=
 export const onAbort = (signal: AbortSignal, react: () => void): (() => void) => {
   signal.addEventListener('abort', react, { once: true })
   return () => signal.removeEventListener('abort', react)
+}
+
+/**
+ * The cancellation mechanism behind `withSignal` and a factory's `signal`
+ * context: an `Around` that refuses every operation once `signal` has
+ * aborted (but `close` and `closedir`, which only free), and answers one
+ * still running `Cancelled` the moment it aborts, releasing its late result
+ * (a handle or listing is closed). `signal` must already be checked.
+ */
+export const signalAround = (signal: AbortSignal): Around => {
+  // One listener for every operation running under this signal (not one each: thousands may be pending).
+  const running = new Set<() => void>()
+  let listening = false
+  const whenAborted = (stop: () => void): (() => void) => {
+    if (!listening) {
+      listening = true
+      onAbort(signal, () => {
+        for (const each of running) each()
+        running.clear()
+      })
+    }
+    running.add(stop)
+    return () => running.delete(stop)
+  }
+  return <K extends OperationName>(op: K, args: ArgsOf<K>, next: Operation<K>, inner: PathIO<unknown>) =>
+    () => {
+      type Answer = E.Either<PathIOError, GivesOf<K>>
+      const failed = (u: unknown): Answer => E.left(toPathIOError(op, errorPath(op, args))(u))
+      const releasing = RELEASING_OPERATIONS.has(op)
+      if (signal.aborted && !releasing) return Promise.resolve<Answer>(E.left(cancelled(op, errorPath(op, args), signal)))
+      let result: Promise<Answer>
+      try {
+        result = next(...args)()
+      } catch (thrown) {
+        return Promise.resolve(failed(thrown))
+      }
+      // Computed before the call returned (memory, Node): nothing could abort it meanwhile.
+      if (wasMadeSettled(result)) return result
+      if (releasing) return result.then((answer) => answer, failed)
+      return new Promise<Answer>((resolve) => {
+        let answered = false
+        const stopWatching = whenAborted(() => {
+          answered = true
+          resolve(E.left(cancelled(op, errorPath(op, args), signal)))
+        })
+        result.then(
+          (answer) => {
+            if (answered) {
+              if (E.isRight(answer)) releaseLate(op, answer.right, inner)
+              return
+            }
+            answered = true
+            stopWatching()
+            resolve(answer)
+          },
+          (rejected: unknown) => {
+            if (answered) return
+            answered = true
+            stopWatching()
+            resolve(failed(rejected))
+          }
+        )
+      })
+    }
 }

@@ -5,13 +5,12 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import { OPERATION_NAMES, type DirHandle, type FileHandle, type Middleware, type OperationName, type PathIO } from '../PathIO'
+import { OPERATION_NAMES, type Middleware, type OperationName, type PathIO } from '../PathIO'
 import { Reason, pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
-import { RELEASING } from './late'
-import { pathOf } from './operationPath'
-import { mulberry32 } from './random'
-import { wrapOperations } from './wrap'
+import { errorPath, RELEASING_OPERATIONS } from '../internal/operations'
+import { mulberry32 } from '../internal/random'
+import { wrapOperations } from '../internal/wrap'
 
 /**
  * Options of `withFaults`.
@@ -62,7 +61,7 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
     seed,
     rate,
     reasons: listOf('reasons', reasons, Reason.is, DEFAULT_FAULT_REASONS),
-    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => !RELEASING.has(op)))
+    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => !RELEASING_OPERATIONS.has(op)))
   }
 }
 
@@ -71,7 +70,7 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
  * probability `rate`, with `Left` of a reason drawn from `reasons`, WITHOUT
  * calling the inner operation: a faulted `write` writes nothing, a faulted
  * `open` opens nothing. `close` and `closedir` are not faulted by default;
- * when `ops` names them, a faulted one still closes the inner handle or
+ * when `ops` names one, a faulted call still closes the inner handle or
  * listing (so nothing leaks) and then reports the fault. Each record the middleware is applied to has its
  * own generator started from `seed`: the same seed gives the same faults for
  * the same sequence of calls. Bad options (a non-integer seed, a rate outside
@@ -79,9 +78,20 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
  *
  * @example
  * import { withFaults, makeMemoryPathIO } from 'fp-pathio'
- * const flaky = withFaults({ seed: 42, rate: 0.1, ops: ['write'], reasons: ['NoSpace'] })
- * const io = flaky(makeMemoryPathIO())
- * // about one write in ten is left({ reason: 'NoSpace', ... }), the same ones on every run
+ * import * as E from 'fp-ts/Either'
+ * const flaky = withFaults({ seed: 42, rate: 0.5, ops: ['mkdir'], reasons: ['NoSpace'] })
+ * const outcomes = async () => {
+ *   const io = flaky(makeMemoryPathIO())
+ *   const seen: Array<string> = []
+ *   for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) {
+ *     const made = await io.mkdir('/' + name)()
+ *     seen.push(E.isLeft(made) ? made.left.reason : 'made')
+ *   }
+ *   return seen
+ * }
+ * const first = await outcomes()
+ * assert.ok(first.includes('NoSpace') && first.includes('made'))
+ * assert.deepStrictEqual(await outcomes(), first) // the same seed, the same faults
  *
  * @category combinators
  * @since 0.1.0
@@ -94,16 +104,16 @@ export const withFaults = (options: FaultOptions): Middleware => {
     /** One draw per call of a faulty operation; a second one picks the reason. */
     const drawFault = (): Reason | undefined =>
       random() < rate ? reasons[Math.min(reasons.length - 1, Math.floor(random() * reasons.length))] : undefined
-    return wrapOperations((op, args, next, inner) => {
+    return wrapOperations((op, args, next) => {
       if (!faulty.has(op)) return next(...args)
       return () => {
         const reason = drawFault()
         if (reason === undefined) return next(...args)()
-        const fault: PathIOError = pathIOError(reason, op, { path: pathOf(op, args), detail: `injected fault (${reason})` })
-        // A faulted close still closes: the fault is what the caller hears, the handle does not leak.
-        if (op === 'close') return inner.close(args[0] as FileHandle)().then(() => E.left(fault))
-        if (op === 'closedir') return inner.closedir(args[0] as DirHandle)().then(() => E.left(fault))
-        return Promise.resolve(E.left(fault))
+        const fault: PathIOError = pathIOError(reason, op, { path: errorPath(op, args), detail: `injected fault (${reason})` })
+        // A faulted close still closes: the fault is what the caller hears, the handle or listing does not leak.
+        return RELEASING_OPERATIONS.has(op)
+          ? next(...args)().then(() => E.left(fault))
+          : Promise.resolve(E.left(fault))
       }
     })(pathio)
   }

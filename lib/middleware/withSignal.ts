@@ -4,15 +4,10 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/Either'
 import type { Middleware, PathIO } from '../PathIO'
-import { toPathIOError, type PathIOError } from '../PathIOError'
 import { markNormalised } from '../internal/normalised'
-import { wasMadeSettled } from '../internal/settled'
-import { cancelled, checkSignalOption, onAbort } from '../internal/signal'
-import { releaseLate, RELEASING } from './late'
-import { pathOf } from './operationPath'
-import { wrapOperations } from './wrap'
+import { checkSignalOption, signalAround } from '../internal/signal'
+import { wrapOperations } from '../internal/wrap'
 
 /**
  * Once `signal` is aborted, every operation gives `Left` with reason
@@ -40,55 +35,6 @@ import { wrapOperations } from './wrap'
  * @since 0.1.0
  */
 export const withSignal = (signal: AbortSignal): Middleware => {
-  const given = checkSignalOption(signal, 'withSignal')
-  // One listener for every operation running under this signal (not one each: thousands may be pending).
-  const running = new Set<() => void>()
-  let listening = false
-  const whenAborted = (stop: () => void): (() => void) => {
-    if (!listening) {
-      listening = true
-      onAbort(given, () => {
-        for (const each of running) each()
-        running.clear()
-      })
-    }
-    running.add(stop)
-    return () => running.delete(stop)
-  }
-  const guarded = wrapOperations((op, args, next, inner) => () => {
-    const failed = (u: unknown): E.Either<PathIOError, never> => E.left(toPathIOError(op, pathOf(op, args))(u))
-    const releasing = RELEASING.has(op)
-    if (given.aborted && !releasing) return Promise.resolve(E.left(cancelled(op, pathOf(op, args), given)))
-    let result: Promise<E.Either<PathIOError, unknown>>
-    try {
-      result = next(...args)()
-    } catch (thrown) {
-      return Promise.resolve(failed(thrown))
-    }
-    // Computed before the call returned (memory, Node): nothing could abort it meanwhile.
-    if (wasMadeSettled(result)) return result
-    if (releasing) return result.then((answer) => answer, failed)
-    return new Promise<E.Either<PathIOError, unknown>>((resolve) => {
-      let answered = false
-      const stopWatching = whenAborted(() => {
-        answered = true
-        resolve(E.left(cancelled(op, pathOf(op, args), given)))
-      })
-      result.then(
-        (answer) => {
-          if (answered) return releaseLate(op, answer, inner)
-          answered = true
-          stopWatching()
-          resolve(answer)
-        },
-        (rejected: unknown) => {
-          if (answered) return
-          answered = true
-          stopWatching()
-          resolve(failed(rejected))
-        }
-      )
-    })
-  })
+  const guarded = wrapOperations(signalAround(checkSignalOption(signal, 'withSignal')))
   return <S>(pathio: PathIO<S>): PathIO<S> => markNormalised(guarded(pathio))
 }

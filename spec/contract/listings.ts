@@ -8,9 +8,10 @@
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
-import { entries, wrapOperations, type DirHandle, type Entry, type FileHandle, type PathIO } from '../../lib'
+import { entries, type DirHandle, type Entry, type FileHandle, type PathIO } from '../../lib'
 import type { Fixture } from './fixture'
 import { bytes, expectLeft, expectRight, run, sorted, writeFile } from './helpers'
+import { countHandles } from './stacks'
 
 /** What the suite's `beforeEach` made for the running test. */
 export interface ListingContext {
@@ -29,22 +30,6 @@ export const readPages = async (io: PathIO<unknown>, dir: DirHandle, max?: numbe
     if (page.length === 0) return pages
     if (pages.length > 100_000) return expect.fail('a listing that never ends')
   }
-}
-
-/** Counts the listings `pathio` opened (a Right of `opendir`) and not yet closed (a Right of `closedir`). */
-export const countListings = (pathio: PathIO<unknown>) => {
-  const open = new Set<unknown>()
-  let opened = 0
-  const counted = wrapOperations((op, args, next) => async () => {
-    const result = await next(...args)()
-    if (E.isRight(result) && op === 'opendir') {
-      opened++
-      open.add(result.right)
-    }
-    if (E.isRight(result) && op === 'closedir') open.delete(args[0])
-    return result
-  })(pathio)
-  return { pathio: counted, open: () => open.size, opened: () => opened }
 }
 
 /** Entries in a stable order, to compare with `scan`'s. */
@@ -250,26 +235,26 @@ export const describeListings = (context: () => ListingContext): void => {
 
       it('closes the listing on break, on a throw in the loop, and at the end', async () => {
         await fill('d', 6)
-        const counted = countListings(io)
+        const counted = countHandles(io)
         let taken = 0
         for await (const entry of entries(counted.pathio, 'd', { batch: 2 })) {
           expect(entry.path.startsWith('d/')).to.equal(true)
           if (++taken === 3) break
         }
         expect(taken).to.equal(3)
-        expect(counted.open(), 'after break').to.equal(0)
+        expect(counted.openListings(), 'after break').to.equal(0)
         const oops = new Error('oops')
         try {
           for await (const _ of entries(counted.pathio, 'd', { batch: 2 })) throw oops
         } catch (error) {
           expect(error).to.equal(oops)
         }
-        expect(counted.open(), 'after a throw').to.equal(0)
+        expect(counted.openListings(), 'after a throw').to.equal(0)
         let count = 0
         for await (const _ of entries(counted.pathio, 'd')) count++
         expect(count).to.equal(9)
-        expect(counted.open(), 'after the end').to.equal(0)
-        expect(counted.opened()).to.equal(3)
+        expect(counted.openListings(), 'after the end').to.equal(0)
+        expect(counted.listingsOpened()).to.equal(3)
       })
 
       it('throws the PathIOError itself: a missing directory, a file, a bad batch', async () => {

@@ -13,7 +13,6 @@ import {
 } from '../../lib'
 import { makeTempRoot, removeTempRoot } from '../contract/diskBackends'
 import { countHandles } from '../contract/stacks'
-import { countListings } from '../contract/listings'
 import { expectLeft, expectRight, run, sleep } from '../contract/helpers'
 
 /** `pathio` whose `ops` answer only when `release()` is called: an operation still running, on demand. */
@@ -92,9 +91,8 @@ describe('withSignal', () => {
     const controller = new AbortController()
     const base = makeMemoryPathIO()
     await expectRight(base.mkdir('/d'))
-    const files = countHandles(base)
-    const listings = countListings(files.pathio)
-    const slow = held(listings.pathio, ['open', 'opendir', 'stat'])
+    const counted = countHandles(base)
+    const slow = held(counted.pathio, ['open', 'opendir', 'stat'])
     const io = withSignal(controller.signal)(slow.pathio)
     const opening = run(io.open('/d/f', 'wb'))
     const listing = run(io.opendir('/d'))
@@ -112,10 +110,10 @@ describe('withSignal', () => {
     // The inner operations finish underneath; what they opened is closed, not leaked.
     slow.release()
     await sleep(20)
-    expect(files.opens()).to.equal(1)
-    expect(files.openHandles()).to.equal(0)
-    expect(listings.opened()).to.equal(1)
-    expect(listings.open()).to.equal(0)
+    expect(counted.opens()).to.equal(1)
+    expect(counted.openHandles()).to.equal(0)
+    expect(counted.listingsOpened()).to.equal(1)
+    expect(counted.openListings()).to.equal(0)
   })
 
   it('a factory given signal applies it: memory, node and pool records refuse work once it aborts', async () => {

@@ -1,6 +1,7 @@
 /**
  * The memory backend's state: a tree of inodes and the table of open handles.
  */
+import { declareNoSymbolicLinks } from '../../internal/traits'
 import type { OpenMode } from '../../PathIO'
 import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
@@ -47,19 +48,23 @@ export interface MemoryTree {
  *
  * @example
  * import { makeMemoryTree, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * const tree = makeMemoryTree()
  * const a = makeMemoryPathIO({ state: tree })
  * const b = makeMemoryPathIO({ state: tree }) // sees what a does
+ * await a.mkdir('/pub')()
+ * assert.deepStrictEqual(await b.isDir('/pub')(), E.right(true))
  *
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemoryTree = (): MemoryTree => ({
-  _tag: 'MemoryTree',
-  root: newDir(Date.now()),
-  handles: makeHandleTable('file handle'),
-  dirs: makeHandleTable('directory handle')
-})
+export const makeMemoryTree = (): MemoryTree =>
+  declareNoSymbolicLinks({
+    _tag: 'MemoryTree',
+    root: newDir(Date.now()),
+    handles: makeHandleTable('file handle'),
+    dirs: makeHandleTable('directory handle')
+  })
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>
   typeof u === 'object' &&
