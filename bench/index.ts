@@ -264,8 +264,12 @@ const listingRows = async (config: Config): Promise<ReadonlyArray<Row>> => {
       const file = await memory.open(`/listing/entry-${i}`, 'wb')()
       if (file._tag === 'Right') await memory.close(file.right)()
     }
-    fs.writeFileSync(nodePath.join(disk, 'entry-0'), 'x')
-    for (let i = 1; i < n; i++) fs.linkSync(nodePath.join(disk, 'entry-0'), nodePath.join(disk, `entry-${i}`))
+    // A new file every 60,000 names: ext4 allows 65,000 links to one inode.
+    for (let i = 0; i < n; i++) {
+      const entry = nodePath.join(disk, `entry-${i}`)
+      if (i % 60_000 === 0) fs.writeFileSync(entry, 'x')
+      else fs.linkSync(nodePath.join(disk, `entry-${i - (i % 60_000)}`), entry)
+    }
     const backends: ReadonlyArray<readonly [string, PathIO<unknown>, string]> = [
       ['memory', memory, '/listing'],
       ['node', makeNodePathIO({ cwd: disk }), disk],

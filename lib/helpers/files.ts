@@ -13,7 +13,7 @@ import type { FileHandle, PathIO } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { checkData, resolvePath } from '../internal/arguments'
 import { cancelled, signalOption } from '../internal/signal'
-import { CANCELLABLE_STEP, runTask, writeAll } from './runTask'
+import { CANCELLABLE_STEP, nextTurn, runTask, stepOrCancelled, writeAll } from './runTask'
 import { withFile } from './withFile'
 
 /** Copied per read when `append` and `atomic` copy the old content. */
@@ -45,7 +45,11 @@ export interface WriteFileOptions {
  * @since 0.1.0
  */
 export interface ReadFileOptions {
-  /** Once aborted, the read stops between two blocks (of at most 1 MiB) with `Cancelled` and closes the file. */
+  /**
+   * Once aborted, the read stops with `Cancelled` (at once, or between two
+   * blocks of at most 1 MiB) and closes the file; the event loop runs
+   * between two blocks, so an abort from a socket or a timer gets through.
+   */
   readonly signal?: AbortSignal
 }
 
@@ -55,8 +59,9 @@ const readInSteps =
   async () => {
     const blocks: Array<Uint8Array> = []
     for (;;) {
+      if (blocks.length > 0) await nextTurn()
       if (signal.aborted) return E.left(cancelled('readFile', path, signal))
-      const block = await runTask('read', path, () => pathio.read(file, CANCELLABLE_STEP))
+      const block = await stepOrCancelled(signal, 'readFile', path, runTask('read', path, () => pathio.read(file, CANCELLABLE_STEP)))
       if (E.isLeft(block)) return block
       if (block.right.length === 0) return E.right(blocks.length === 1 ? blocks[0] : Buffer.concat(blocks))
       blocks.push(block.right)
