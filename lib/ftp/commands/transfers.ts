@@ -21,8 +21,9 @@ import { coalesce } from '../coalesce'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { toReadable, toWritable } from '../../helpers'
-import { answer, pathOf, type Handler } from '../handler'
-import { reply } from '../replies'
+import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
+import { throttle } from '../throttle'
+import { reply, replyForError } from '../replies'
 import type { Session } from '../session'
 import { dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
 
@@ -54,17 +55,17 @@ const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' :
  * connection breaks or ABOR stops it.
  *
  * @example
- * import { makeSession, epsv, retr } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, retr, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [done, received] = await Promise.all([retr(session, io, 'a.txt')(), text(data)])
  * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.strictEqual(received, 'hello')
@@ -72,27 +73,28 @@ const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' :
  * @category handlers
  * @since 0.1.0
  */
-export const retr: Handler = (session, pathio, arg) => {
+export const retr: Handler = deferred((session, pathio, arg) => {
   const path = pathOf(session, arg)
   const start = takeRestOffset(session)
   return startTransfer(
     session,
     arg,
     pipe(
-      pathio.stat(path),
+      requirePermission(session, 'r', path, arg),
+      TE.chain(() => pathio.stat(path)),
       TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg }))
     ),
     (stat) => reply(150, `Opening ${typeName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
     () => async (socket) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
-        await pipeline(source, socket)
+        await pipeline(source, throttle(session.config.maxDownloadRate), socket)
       } finally {
         await closed(source)
       }
     }
   )
-}
+})
 
 /** An upload may go where no directory is and where the parent is a directory. */
 const checkUploadTarget = (
@@ -123,9 +125,8 @@ const temporaryNameFor = (path: string): string =>
 
 const ABORTED = Symbol('aborted')
 
-const upload =
-  (how: 'replace' | 'append'): Handler =>
-  (session, pathio, arg) => {
+const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
+  deferred((session, pathio, arg) => {
     const path = pathOf(session, arg)
     const start = takeRestOffset(session)
     const inPlace = how === 'append' || start > 0
@@ -133,7 +134,7 @@ const upload =
     const move: Move = async (socket, wanted) => {
       const sink = toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {})
       try {
-        await pipeline(socket, coalesce(WRITE_BLOCK), sink)
+        await pipeline(socket, throttle(session.config.maxUploadRate), coalesce(WRITE_BLOCK), sink)
       } finally {
         await closed(sink)
       }
@@ -149,29 +150,32 @@ const upload =
     return startTransfer(
       session,
       arg,
-      checkUploadTarget(pathio, path, arg),
-      () => reply(150, `Ok to send data (${typeName(session)} mode)`),
+      pipe(
+        requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
+        TE.chain(() => checkUploadTarget(pathio, path, arg))
+      ),
+      () => reply(150, preliminary ?? `Ok to send data (${typeName(session)} mode)`),
       () => move,
       cleanup
     )
-  }
+  })
 
 /**
  * STOR: receives a file (atomically: a temporary name renamed on a clean
  * end; see the module comment); with REST, writes in place from the offset.
  *
  * @example
- * import { makeSession, epsv, stor } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, stor, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('old'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * data.end('new')
  * assert.deepStrictEqual(await stor(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('new'))
@@ -181,21 +185,80 @@ const upload =
  */
 export const stor: Handler = upload('replace')
 
+/** A name in the directory of `path` that nothing has yet: `path` plus a random suffix. */
+const uniqueName = (pathio: PathIO<unknown>, path: string, tries = 8): TE.TaskEither<PathIOError, string> => {
+  const candidate = `${path}.${randomBytes(4).toString('hex')}`
+  return pipe(
+    pathio.exists(candidate),
+    TE.chain((taken) =>
+      !taken
+        ? TE.right(candidate)
+        : tries > 1
+          ? uniqueName(pathio, path, tries - 1)
+          : TE.left(pathIOError('AlreadyExists', 'stou', { path, detail: 'no unique name found' }))
+    )
+  )
+}
+
+/**
+ * STOU (RFC 959, RFC 1123): stores the upload under a name nothing has yet
+ * in the current directory (the argument, when given, is the name's start),
+ * named in the 150 reply (`FILE: name`) and in the final 226.
+ *
+ * @example
+ * import { makeSession, epsv, stou, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const sent: Array<string> = []
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: (r) => void sent.push(r.lines[0]),
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('unique')
+ * const done = await stou(session, io, 'report')()
+ * assert.ok(E.isRight(done) && /^Transfer complete; stored as report\.[0-9a-f]{8}$/.test(done.right.lines[0]))
+ * const name = sent[0].replace('FILE: ', '')
+ * assert.deepStrictEqual(pipe(await readFile(io, `/${name}`)(), E.map(String)), E.right('unique'))
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const stou: Handler = deferred((session, pathio, arg) => {
+  const base = arg.trim() === '' ? 'stou' : arg.trim()
+  return pipe(
+    uniqueName(pathio, pathOf(session, base)),
+    TE.chainW((path) => {
+      const name = posix.basename(path)
+      return pipe(
+        upload('replace', `FILE: ${name}`)(session, pathio, path),
+        TE.map((answer) => (answer.code === 226 ? reply(226, `Transfer complete; stored as ${name}`) : answer))
+      )
+    }),
+    TE.orElse((error) => {
+      dropPassive(session)
+      return TE.right(replyForError(error, base))
+    })
+  )
+})
+
 /**
  * APPE: appends what arrives to the file (creating it), in place.
  *
  * @example
- * import { makeSession, epsv, appe } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, appe, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('one '))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * data.end('two')
  * assert.deepStrictEqual(await appe(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('one two'))
@@ -209,11 +272,11 @@ export const appe: Handler = upload('append')
  * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts; 350.
  *
  * @example
- * import { makeSession, rest } from 'fp-pathio/ftp'
+ * import { makeSession, rest, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await rest(session, io, '1024')(), E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] }))
  * assert.strictEqual(session.restOffset, 1024) // where the next RETR or STOR starts
@@ -221,12 +284,13 @@ export const appe: Handler = upload('append')
  * @category handlers
  * @since 0.1.0
  */
-export const rest: Handler = (session, _pathio, arg) => {
-  const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
-  if (!Number.isSafeInteger(offset)) return answer(501, 'REST needs a non-negative integer')
-  session.restOffset = offset
-  return answer(350, `Restarting at ${offset}. Send STOR or RETR`)
-}
+export const rest: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
+    if (!Number.isSafeInteger(offset)) return reply(501, 'REST needs a non-negative integer')
+    session.restOffset = offset
+    return reply(350, `Restarting at ${offset}. Send STOR or RETR`)
+  })
 
 /**
  * ABOR: the server stops a running transfer as soon as ABOR arrives (the
@@ -234,21 +298,22 @@ export const rest: Handler = (session, _pathio, arg) => {
  * an unused data connection.
  *
  * @example
- * import { makeSession, abor, epsv } from 'fp-pathio/ftp'
+ * import { makeSession, abor, epsv, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await epsv(session, io, '')()
  * assert.deepStrictEqual(await abor(session, io, '')(), E.right({ code: 226, lines: ['ABOR command successful'] }))
- * assert.strictEqual(session.passive, undefined) // the unused data connection is closed
+ * assert.strictEqual(session.dataChannel, undefined) // the unused data connection is closed
  *
  * @category handlers
  * @since 0.1.0
  */
-export const abor: Handler = (session) => {
-  session.transfer?.abort()
-  dropPassive(session)
-  return answer(226, 'ABOR command successful')
-}
+export const abor: Handler = (session) =>
+  whenRun(() => {
+    session.transfer?.abort()
+    dropPassive(session)
+    return reply(226, 'ABOR command successful')
+  })
