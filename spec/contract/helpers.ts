@@ -45,7 +45,7 @@ export const run = async <A>(te: TaskEither<PathIOError, A>): Promise<E.Either<P
     clearTimeout(timer)
   }
   if (result === 'hang') return expect.fail(`the task did not settle within ${HANG_MS} ms`)
-  // The message only on failure: showing a Right of 64 MiB costs far more than the operation.
+  // The message only on failure: showing a Right of a large Uint8Array costs a second per megabyte.
   if (!(E.isLeft(result) || E.isRight(result))) expect.fail(`not an Either: ${show(result)}`)
   return result
 }
