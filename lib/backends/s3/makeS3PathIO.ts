@@ -405,5 +405,5 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
     readdir,
     closedir
   }
-  return { ...applyContext(markNormalised(pathio), context), opendir, readdir, closedir }
+  return applyContext(markNormalised(pathio), context)
 }
