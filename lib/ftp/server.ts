@@ -16,6 +16,7 @@ import { dispatch } from './dispatch'
 import type { Command } from './handler'
 import { makeLineReader, parseCommandLine, type CommandLine } from './lineReader'
 import { silentLogger, type Logger } from './log'
+import { sweepTree } from './uploads'
 import { formatReply, reply, type Reply } from './replies'
 import { makeSession, type Authenticate, type Session } from './session'
 
@@ -41,10 +42,12 @@ export interface FtpServerOptions<S> {
   /** Milliseconds a transfer waits for the client's data connection, and that connection may stay silent; default 10 000. */
   readonly dataTimeout?: number
   /**
-   * Milliseconds a STOR waits, after its data connection ended, for a sign
-   * that the client died (its control connection closing) before it renames
-   * the upload into place; default 20. A client that dies closes both its
-   * connections at once, but the two closes may reach the server a moment apart.
+   * The longest a STOR waits, after its data connection ended cleanly, for a
+   * sign that the client died (its control connection closing) before it
+   * renames the upload into place; default 20 ms. A client that dies closes
+   * both its connections at once, but the two closes reach the server a
+   * moment apart. The wait is as long as the upload's bytes took, up to
+   * this (`commitWait`): small files do not wait (see docs/security.md).
    */
   readonly commitDelay?: number
   /** Milliseconds of silence (with no transfer running) before the server hangs up; default 300 000. */
@@ -124,6 +127,7 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
   const log = options.log ?? silentLogger
   const maxLineBytes = options.maxLineBytes ?? 4096
   const idleTimeout = options.idleTimeout ?? 300_000
+  const dataTimeout = options.dataTimeout ?? 10_000
   const run = dispatch(options.commands ?? COMMANDS)
   const authenticate = makeAuthenticate(options.users ?? {}, options.anonymous ?? true)
   const jail = withRoot(root)
@@ -149,7 +153,7 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
       config: {
         authenticate,
         passiveHost: options.passiveHost ?? plainAddress(socket.localAddress),
-        dataTimeout: options.dataTimeout ?? 10_000,
+        dataTimeout,
         commitDelay: options.commitDelay ?? 20
       }
     })
@@ -264,6 +268,11 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
         server.listen(port, host, () => {
           server.off('error', failed)
           resolve(server.address() as net.AddressInfo)
+          // What a server killed mid-upload left behind, removed in the background.
+          void sweepTree(jail(shared({ timeout })) as PathIO<unknown>, '/', { maxAgeMs: dataTimeout, stopped: () => !server.listening }).then(
+            (removed) => log(removed > 0 ? 'info' : 'debug', `start: removed ${removed} stale upload temporaries`),
+            (error) => log('warn', `sweeping stale upload temporaries failed: ${String(error)}`)
+          )
         })
       }),
     close: async () => {

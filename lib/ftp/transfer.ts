@@ -64,20 +64,48 @@ export const outcomeReply = (outcome: TransferOutcome, shown?: string): Reply =>
 }
 
 /**
- * Resolves after `ms` milliseconds, and at least one pass of the event loop's
- * I/O. A client that dies closes both its sockets at once, but the server
- * may see the data connection's end an event-loop turn before the control
- * connection's: an upload settles for a moment before it commits.
+ * Resolves after `ms` milliseconds (at least one: a timer's least) when `ms`
+ * is half a millisecond or more, with no timer below that, then after the event loop has polled for I/O once more. A client
+ * that dies closes both its sockets at once, its data connection first, and
+ * the control connection's close reaches the server a moment after the data
+ * connection's end: an upload lets what has arrived meanwhile be handled
+ * before it commits.
  *
  * @example
  * import { settle } from 'fp-pathio/ftp'
- * // await settle(20)
+ * let later = false
+ * setImmediate(() => (later = true))
+ * await settle(0)
+ * assert.ok(later)
  *
  * @category utils
  * @since 0.1.0
  */
 export const settle = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(() => setImmediate(resolve), ms))
+  new Promise((resolve) =>
+    // An immediate runs after the poll phase of this turn of the loop; the one it schedules runs after the next poll.
+    ms >= 0.5 ? setTimeout(() => setImmediate(resolve), ms) : setImmediate(() => setImmediate(resolve))
+  )
+
+/**
+ * How long an upload that ended cleanly waits for a sign that its client
+ * died before it commits: as long as its bytes took, at most `commitDelay`.
+ * A client that dies closes its control connection a moment after its data
+ * connection, and that moment grows with how slowly the client runs (a
+ * loaded machine, a slow link), which is also what makes its upload take
+ * long. So a small file sent in a fraction of a millisecond waits for no
+ * timer at all, only one more poll of the event loop, and a long upload
+ * waits the full `commitDelay`; the wait never more than doubles an upload.
+ *
+ * @example
+ * import { commitWait } from 'fp-pathio/ftp'
+ * assert.strictEqual(commitWait(20, 0.2), 0.2)
+ * assert.strictEqual(commitWait(20, 60_000), 20)
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const commitWait = (commitDelay: number, tookMs: number): number => Math.min(commitDelay, Math.max(0, tookMs))
 
 /**
  * Runs one transfer on the session's passive connection (the caller has
@@ -147,8 +175,9 @@ export const dropPassive = (session: Session): void => {
 
 /**
  * The skeleton of every command that uses the data connection: 425 without
- * PASV/EPSV first; then `check` (its failure is the only reply, and the data
- * connection is closed); then the transfer and its final reply.
+ * PASV/EPSV first; then `check` (its failure, a `PathIOError` or a reply of
+ * its own, is the only reply, and the data connection is closed); then the
+ * transfer and its final reply.
  *
  * @example
  * import { startTransfer, reply } from 'fp-pathio/ftp'
@@ -162,7 +191,7 @@ export const dropPassive = (session: Session): void => {
 export const startTransfer = <A>(
   session: Session,
   shown: string,
-  check: TE.TaskEither<PathIOError, A>,
+  check: TE.TaskEither<PathIOError | Reply, A>,
   preliminary: (a: A) => Reply,
   move: (a: A) => Move,
   cleanup: (outcome: TransferOutcome) => Promise<void> = async () => undefined
@@ -177,9 +206,9 @@ export const startTransfer = <A>(
         return outcomeReply(outcome, shown)
       })
     ),
-    TE.orElse((error) => {
+    TE.orElse((refusal) => {
       dropPassive(session)
-      return TE.right(replyForError(error, shown))
+      return TE.right(isPathIOError(refusal) ? replyForError(refusal, shown) : refusal)
     })
   )
 }
