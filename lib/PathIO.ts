@@ -39,8 +39,14 @@ export type OpenMode = t.TypeOf<typeof OpenMode>
  * `seek` from the start of the file (the default).
  *
  * @example
- * import { SEEK_SET } from 'fp-pathio'
- * // await io.seek(handle, 100, SEEK_SET)() -> right(100)
+ * import { makeMemoryPathIO, withFile, writeFile, SEEK_SET } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * const tail = withFile(io, '/a.txt', 'rb', (h) => pipe(io.seek(h, 3, SEEK_SET), TE.chain(() => io.read(h))))
+ * assert.deepStrictEqual(pipe(await tail(), E.map(String)), E.right('lo'))
  *
  * @category constants
  * @since 0.1.0
@@ -50,8 +56,14 @@ export const SEEK_SET = 0
  * `seek` from the handle's position.
  *
  * @example
- * import { SEEK_CUR } from 'fp-pathio'
- * // await io.seek(handle, -10, SEEK_CUR)() -> right(position - 10)
+ * import { makeMemoryPathIO, withFile, SEEK_CUR } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const io = makeMemoryPathIO()
+ * const back2 = withFile(io, '/a.txt', 'wb', (h) =>
+ *   pipe(io.write(h, Buffer.from('hello')), TE.chain(() => io.seek(h, -2, SEEK_CUR))))
+ * assert.deepStrictEqual(await back2(), E.right(3))
  *
  * @category constants
  * @since 0.1.0
@@ -61,8 +73,12 @@ export const SEEK_CUR = 1
  * `seek` from the end of the file.
  *
  * @example
- * import { SEEK_END } from 'fp-pathio'
- * // await io.seek(handle, 0, SEEK_END)() -> right(size)
+ * import { makeMemoryPathIO, withFile, writeFile, SEEK_END } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * const size = withFile(io, '/a.txt', 'rb', (h) => io.seek(h, 0, SEEK_END))
+ * assert.deepStrictEqual(await size(), E.right(5))
  *
  * @category constants
  * @since 0.1.0
@@ -87,6 +103,7 @@ export type Whence = 0 | 1 | 2
  * @example
  * import { S_IFMT, S_IFLNK } from 'fp-pathio'
  * const isLink = (mode: number) => (mode & S_IFMT) === S_IFLNK
+ * assert.ok(isLink(0o120777) && !isLink(0o100644))
  *
  * @category constants
  * @since 0.1.0
@@ -208,6 +225,8 @@ export interface FileHandle {
  * const files = new WeakMap<object, number>()
  * const handle = makeFileHandle()
  * files.set(handle, 3)
+ * assert.strictEqual(files.get(handle), 3)
+ * assert.strictEqual(files.get(makeFileHandle()), undefined) // every handle is a new identity
  *
  * @category constructors
  * @since 0.1.0
@@ -232,37 +251,30 @@ export interface MkdirOptions {
 }
 
 /**
- * The path-IO record: every operation returns a `TaskEither<PathIOError, A>`.
- *
- * @example
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
- * const io = makeMemoryPathIO()
- * const made = pipe(io.mkdir('/pub'), TE.chain(() => io.list('/')))
- * // await made() -> right(['/pub'])
+ * Every operation of the record: its arguments (a labelled tuple) and what
+ * its `TaskEither` gives. The record and every combinator are typed from
+ * this one table, so a combinator that looks at one operation's arguments or
+ * result (`op === 'open'`) needs no cast.
  *
  * @category model
- * @since 0.1.0
+ * @since 0.2.0
  */
-export interface PathIO<S = unknown> {
-  /** Shared per-server state: the tree, the pool, or `undefined`. */
-  readonly state: S
-  readonly exists: (path: string) => TaskEither<PathIOError, boolean>
-  readonly isDir: (path: string) => TaskEither<PathIOError, boolean>
-  readonly isFile: (path: string) => TaskEither<PathIOError, boolean>
-  readonly stat: (path: string) => TaskEither<PathIOError, Stat>
-  readonly mkdir: (path: string, options?: MkdirOptions | null) => TaskEither<PathIOError, void>
-  readonly rmdir: (path: string) => TaskEither<PathIOError, void>
-  readonly unlink: (path: string) => TaskEither<PathIOError, void>
-  readonly rename: (source: string, destination: string) => TaskEither<PathIOError, string>
-  readonly list: (path: string) => TaskEither<PathIOError, ReadonlyArray<string>>
-  readonly scan: (path: string) => TaskEither<PathIOError, ReadonlyArray<Entry>>
-  readonly open: (path: string, mode?: OpenMode | null) => TaskEither<PathIOError, FileHandle>
-  readonly read: (file: FileHandle, size?: number | null) => TaskEither<PathIOError, Uint8Array>
-  readonly write: (file: FileHandle, data: Uint8Array) => TaskEither<PathIOError, number>
-  readonly seek: (file: FileHandle, offset: number, whence?: Whence | null) => TaskEither<PathIOError, number>
-  readonly close: (file: FileHandle) => TaskEither<PathIOError, void>
+export interface Signatures {
+  readonly exists: { readonly args: [path: string]; readonly gives: boolean }
+  readonly isDir: { readonly args: [path: string]; readonly gives: boolean }
+  readonly isFile: { readonly args: [path: string]; readonly gives: boolean }
+  readonly stat: { readonly args: [path: string]; readonly gives: Stat }
+  readonly mkdir: { readonly args: [path: string, options?: MkdirOptions | null]; readonly gives: void }
+  readonly rmdir: { readonly args: [path: string]; readonly gives: void }
+  readonly unlink: { readonly args: [path: string]; readonly gives: void }
+  readonly rename: { readonly args: [source: string, destination: string]; readonly gives: string }
+  readonly list: { readonly args: [path: string]; readonly gives: ReadonlyArray<string> }
+  readonly scan: { readonly args: [path: string]; readonly gives: ReadonlyArray<Entry> }
+  readonly open: { readonly args: [path: string, mode?: OpenMode | null]; readonly gives: FileHandle }
+  readonly read: { readonly args: [file: FileHandle, size?: number | null]; readonly gives: Uint8Array }
+  readonly write: { readonly args: [file: FileHandle, data: Uint8Array]; readonly gives: number }
+  readonly seek: { readonly args: [file: FileHandle, offset: number, whence?: Whence | null]; readonly gives: number }
+  readonly close: { readonly args: [file: FileHandle]; readonly gives: void }
 }
 
 /**
@@ -271,7 +283,49 @@ export interface PathIO<S = unknown> {
  * @category model
  * @since 0.1.0
  */
-export type OperationName = Exclude<keyof PathIO, 'state'>
+export type OperationName = keyof Signatures
+
+/**
+ * The arguments of operation `K`, as a labelled tuple.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type ArgsOf<K extends OperationName> = Signatures[K]['args']
+
+/**
+ * What operation `K`'s `TaskEither` gives on success.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type GivesOf<K extends OperationName> = Signatures[K]['gives']
+
+/**
+ * Operation `K` of a record.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEither<PathIOError, GivesOf<K>>
+
+/**
+ * The path-IO record: shared `state` and every operation of `Signatures`,
+ * each returning a `TaskEither<PathIOError, A>`.
+ *
+ * @example
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as E from 'fp-ts/Either'
+ * const io = makeMemoryPathIO()
+ * const made = pipe(io.mkdir('/pub'), TE.chain(() => io.list('/')))
+ * assert.deepStrictEqual(await made(), E.right(['/pub']))
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type PathIO<S = unknown> = { readonly state: S } & { readonly [K in OperationName]: Operation<K> }
 
 /**
  * Every operation name, in the order of the interface. Middleware iterates
@@ -303,11 +357,14 @@ export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
 ]
 
 /**
- * The operations that change something on the backend.
+ * The operations that may change something on the backend. `open` is one
+ * (`wb` truncates, `wb` and `ab` create) although an `open` in mode `rb`
+ * changes nothing: whether one call changes anything depends on its
+ * arguments, which is what `readOnly` looks at.
  *
  * @example
  * import { MUTATING_OPERATIONS } from 'fp-pathio'
- * assert.ok(MUTATING_OPERATIONS.has('rename') && !MUTATING_OPERATIONS.has('read'))
+ * assert.ok(MUTATING_OPERATIONS.has('rename') && MUTATING_OPERATIONS.has('open') && !MUTATING_OPERATIONS.has('read'))
  *
  * @category constants
  * @since 0.1.0
@@ -317,6 +374,7 @@ export const MUTATING_OPERATIONS: ReadonlySet<OperationName> = new Set<Operation
   'rmdir',
   'unlink',
   'rename',
+  'open',
   'write'
 ])
 

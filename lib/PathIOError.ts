@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import { errnoCode } from './internal/errno'
 
 /**
  * The io-ts codec of the reasons.
@@ -183,6 +182,27 @@ const REASON_BY_CODE: Readonly<Record<string, Reason>> = {
   EXDEV: 'Unsupported'
 }
 
+const CODE_BY_REASON: Readonly<Partial<Record<Reason, string>>> = Object.entries(REASON_BY_CODE).reduce<
+  Partial<Record<Reason, string>>
+>((codes, [code, reason]) => (reason in codes ? codes : { ...codes, [reason]: code }), {})
+
+/**
+ * The errno code that stands for a reason: the first code `reasonFromCode`
+ * maps onto it (`NotFound` is `ENOENT`), or `undefined` for a reason without
+ * one (`Cancelled`, `Unknown`). A backend that is not a disk words its errors
+ * with it, so they read like a disk's.
+ *
+ * @example
+ * import { codeOfReason, reasonFromCode } from 'fp-pathio'
+ * assert.strictEqual(codeOfReason('NotEmpty'), 'ENOTEMPTY')
+ * assert.strictEqual(reasonFromCode(codeOfReason('BadHandle')), 'BadHandle')
+ * assert.strictEqual(codeOfReason('Unknown'), undefined)
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const codeOfReason = (reason: Reason): string | undefined => CODE_BY_REASON[reason]
+
 /**
  * Maps an errno code onto a reason; an unknown or missing code is `Unknown`.
  *
@@ -197,6 +217,23 @@ export const reasonFromCode = (code: unknown): Reason =>
   typeof code === 'string' && Object.prototype.hasOwnProperty.call(REASON_BY_CODE, code)
     ? REASON_BY_CODE[code]
     : 'Unknown'
+
+/**
+ * The errno `code` of anything thrown (a string), or `undefined`.
+ *
+ * @example
+ * import { errnoCode } from 'fp-pathio'
+ * assert.strictEqual(errnoCode({ code: 'ENOENT' }), 'ENOENT')
+ * assert.strictEqual(errnoCode(new Error('no code')), undefined)
+ *
+ * @category utils
+ * @since 0.2.0
+ */
+export const errnoCode = (u: unknown): string | undefined => {
+  if (typeof u !== 'object' || u === null) return undefined
+  const code = (u as { code?: unknown }).code
+  return typeof code === 'string' ? code : undefined
+}
 
 /**
  * Whether a value is a `PathIOError` (checked with the codec).

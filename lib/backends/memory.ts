@@ -7,8 +7,8 @@
 import { constants } from 'node:buffer'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { makeFileHandle, type Entry, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
-import { pathIOError, type PathIOError, type Reason } from '../PathIOError'
+import { makeFileHandle, type Entry, type FactoryContext, type PathIO } from '../PathIO'
+import { codeOfReason, pathIOError, type PathIOError, type Reason } from '../PathIOError'
 import {
   checkCwdOption,
   checkData,
@@ -24,6 +24,7 @@ import {
 import { applyContext, checkContext } from '../internal/context'
 import { syncTask } from '../internal/task'
 import { markNormalised } from '../internal/normalised'
+import { lookup, readable, register, toRelease, writable } from '../internal/handles'
 import {
   addChild,
   newDir,
@@ -58,19 +59,8 @@ export interface MemoryOptions extends FactoryContext<MemoryTree> {
   readonly maxFileSize?: number
 }
 
-/** The errno code the kernel gives for the same situation, so memory errors read like disk ones. */
-const CODES: Partial<Record<Reason, string>> = {
-  NotFound: 'ENOENT',
-  AlreadyExists: 'EEXIST',
-  NotADirectory: 'ENOTDIR',
-  IsADirectory: 'EISDIR',
-  NotEmpty: 'ENOTEMPTY',
-  InvalidArgument: 'EINVAL',
-  BadHandle: 'EBADF',
-  Busy: 'EBUSY'
-}
-
-const fail = (reason: Reason, op: string, path?: unknown, detail?: string, code = CODES[reason]): E.Either<PathIOError, never> =>
+/** Errors carry the errno code the kernel gives for the same situation, so memory errors read like disk ones. */
+const fail = (reason: Reason, op: string, path?: unknown, detail?: string, code = codeOfReason(reason)): E.Either<PathIOError, never> =>
   E.left(pathIOError(reason, op, { path, code, ...(detail === undefined ? {} : { detail }) }))
 
 const checkMaxFileSize = (max: unknown): number => {
@@ -89,16 +79,17 @@ const task = syncTask
  * `withSharedState`) to give several records the same files.
  *
  * @example
- * import { makeMemoryPathIO } from 'fp-pathio'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
  * const io = makeMemoryPathIO({ cwd: '/home' })
  * const program = pipe(
- *   io.mkdir('/home', { parents: true }),
- *   TE.chain(() => io.open('notes.txt', 'wb')), // resolves to /home/notes.txt
- *   TE.chain((h) => pipe(io.write(h, Buffer.from('hi')), TE.chain(() => io.close(h))))
+ *   io.mkdir('/home'),
+ *   TE.chain(() => writeFile(io, 'notes.txt', Buffer.from('hi'))), // resolves to /home/notes.txt
+ *   TE.chain(() => io.list('/home'))
  * )
- * // await program() -> right(undefined)
+ * assert.deepStrictEqual(await program(), E.right(['/home/notes.txt']))
  *
  * @category constructors
  * @since 0.1.0
@@ -129,13 +120,6 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
       const where = locate(tree, resolved.right)
       return E.right(where.at === 'inode' && test(where.inode))
     })
-
-  const openFile = (op: string, file: unknown): E.Either<PathIOError, OpenFile> => {
-    const open = typeof file === 'object' && file !== null ? tree.handles.get(file as FileHandle) : undefined
-    return open
-      ? E.right(open)
-      : fail('BadHandle', op, undefined, open === null ? 'the handle is closed' : 'not a handle of this tree')
-  }
 
   const mkdirOne = (op: string, path: unknown, resolved: string, existOk: boolean): E.Either<PathIOError, void> => {
     const where = locate(tree, resolved)
@@ -246,15 +230,10 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
     return inode.right.kind === 'dir' ? E.right(inode.right) : fail('NotADirectory', op, path)
   }
 
-  /** An open handle whose mode allows `op` ('read' needs rb/r+b, 'write' anything but rb). */
+  /** An open handle whose mode allows `op`. */
   const usable = (op: 'read' | 'write', file: unknown): E.Either<PathIOError, OpenFile> => {
-    const open = openFile(op, file)
-    if (E.isLeft(open)) return open
-    const { mode } = open.right
-    const allowed = op === 'read' ? mode === 'rb' || mode === 'r+b' : mode !== 'rb'
-    return allowed
-      ? open
-      : fail('BadHandle', op, undefined, `the handle was opened '${mode}', not for ${op === 'read' ? 'reading' : 'writing'}`)
+    const open = lookup(tree.handles, op, file)
+    return E.isLeft(open) ? open : op === 'read' ? readable(open.right) : writable(open.right)
   }
 
   // The operations are straight-line code with early returns: they are the hot path of every server.
@@ -324,9 +303,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         if (E.isLeft(checked)) return checked
         const inode = openInode(path, resolved.right, checked.right)
         if (E.isLeft(inode)) return inode
-        const handle = makeFileHandle()
-        tree.handles.set(handle, { inode: inode.right, mode: checked.right, position: 0 })
-        return E.right(handle)
+        return E.right(register(tree.handles, makeFileHandle(), { inode: inode.right, mode: checked.right, position: 0, closed: false }))
       }),
     read: (file, size) =>
       task('read', undefined, () => {
@@ -360,7 +337,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
       }),
     seek: (file, offset, whence) =>
       task('seek', undefined, () => {
-        const open = openFile('seek', file)
+        const open = lookup(tree.handles, 'seek', file)
         if (E.isLeft(open)) return open
         const by = checkOffset(offset)
         if (E.isLeft(by)) return by
@@ -372,11 +349,11 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
       }),
     close: (file) =>
       task('close', undefined, () => {
-        const open = typeof file === 'object' && file !== null ? tree.handles.get(file) : undefined
-        if (open === undefined) return fail('BadHandle', 'close', undefined, 'not a handle of this tree')
-        if (open !== null) {
-          tree.handles.set(file, null)
-          if (open.mode !== 'rb') trimCapacity(open.inode)
+        const open = toRelease(tree.handles, 'close', file)
+        if (E.isLeft(open)) return open
+        if (open.right !== undefined) {
+          open.right.closed = true
+          if (open.right.mode !== 'rb') trimCapacity(open.right.inode)
         }
         return E.right(undefined)
       })

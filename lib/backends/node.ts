@@ -26,7 +26,8 @@ import { markNormalised } from '../internal/normalised'
 import { settled } from '../internal/settled'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
-import { lookup, makeDiskFile, readable, writable, type HandleTable } from './disk/handles'
+import { makeDiskFile, type DiskFile } from './disk/handles'
+import { heldBy, lookup, makeHandleTable, readable, register, toRelease, writable } from '../internal/handles'
 import { allocateFromSlab } from '../internal/slab'
 
 /**
@@ -34,7 +35,9 @@ import { allocateFromSlab } from '../internal/slab'
  *
  * @example
  * import { makeNodePathIO } from 'fp-pathio'
- * const io = makeNodePathIO({ cwd: '/srv/ftp', timeout: 30_000 })
+ * import * as E from 'fp-ts/Either'
+ * const io = makeNodePathIO({ cwd: '/tmp', timeout: 30_000 })
+ * assert.deepStrictEqual(await io.isDir('.')(), E.right(true)) // '.' is /tmp
  *
  * @category model
  * @since 0.1.0
@@ -48,7 +51,7 @@ export interface NodeOptions extends FactoryContext<undefined> {
  * One table for every Node record: descriptors are process-wide, so a handle
  * works on any two Node records.
  */
-const HANDLES: HandleTable = new WeakMap()
+const HANDLES = makeHandleTable<DiskFile>('file handle')
 
 /** The `Left` of a handle check the hot path saw fail (the shared helpers word the error). */
 const refusal = (op: string, checked: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
@@ -63,10 +66,16 @@ const task = syncTask
  * @example
  * import { makeNodePathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
- * const io = makeNodePathIO({ cwd: '/srv/ftp' })
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const io = makeNodePathIO({ cwd: dir })
  * const names = pipe(io.mkdir('pub', { existOk: true }), TE.chain(() => io.list('.')))
- * // await names() -> right(['./pub', ...])
+ * assert.deepStrictEqual(await names(), E.right(['./pub']))
+ * fs.rmSync(dir, { recursive: true })
  *
  * @category constructors
  * @since 0.1.0
@@ -137,11 +146,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
           E.chain(({ target, mode }) =>
             pipe(
               disk.open(target, mode),
-              E.map(({ fd, size }): FileHandle => {
-                const handle = makeFileHandle()
-                HANDLES.set(handle, makeDiskFile(fd, mode, size))
-                return handle
-              })
+              E.map(({ fd, size }): FileHandle => register(HANDLES, makeFileHandle(), makeDiskFile(fd, mode, size)))
             )
           )
         )
@@ -149,7 +154,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
     // The hot path: plain checks (the Either helpers only to word an error), no copies, one `pread` or `pwrite`.
     read: (file, size) => () => {
       try {
-        const open = typeof file === 'object' && file !== null ? HANDLES.get(file) : undefined
+        const open = heldBy(HANDLES, file)
         if (open === undefined || open.closed || (open.mode !== 'rb' && open.mode !== 'r+b'))
           return settled(refusal('read', pipe(lookup(HANDLES, 'read', file), E.chain(readable))))
         if (size !== undefined && size !== null && !(Number.isSafeInteger(size) && size >= 0))
@@ -163,7 +168,7 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
     },
     write: (file, data) => () => {
       try {
-        const open = typeof file === 'object' && file !== null ? HANDLES.get(file) : undefined
+        const open = heldBy(HANDLES, file)
         if (open === undefined || open.closed || open.mode === 'rb')
           return settled(refusal('write', pipe(lookup(HANDLES, 'write', file), E.chain(writable))))
         if (!isBytes(data)) return settled(checkData(data) as E.Either<PathIOError, never>)
@@ -193,19 +198,14 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
     close: (file) =>
       task('close', undefined, () =>
         pipe(
-          lookup(HANDLES, 'close', file),
-          E.fold(
-            // Closing twice is harmless; a handle that is not ours is still a `BadHandle`.
-            (error) =>
-              typeof file === 'object' && file !== null && HANDLES.get(file)?.closed === true
-                ? E.right(undefined)
-                : E.left(error),
-            (handle) => {
-              // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
-              handle.closed = true
-              return disk.close(handle.fd)
-            }
-          )
+          toRelease(HANDLES, 'close', file),
+          E.chain((handle) => {
+            // Closing twice is harmless.
+            if (handle === undefined) return E.right(undefined)
+            // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
+            handle.closed = true
+            return disk.close(handle.fd)
+          })
         )
       )
   }

@@ -25,7 +25,8 @@ import {
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
 import { joinChild, statAt, STAT_FIELDS, targetIn, type Target } from './disk/operations'
-import { lookup, makeDiskFile, readable, writable } from './disk/handles'
+import { makeDiskFile } from './disk/handles'
+import { badHandle, lookup, readable, register, toRelease, writable } from '../internal/handles'
 import {
   checkSizeOption,
   internalsOf,
@@ -46,8 +47,11 @@ export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/
  *
  * @example
  * import { makePoolPathIO } from 'fp-pathio'
- * const first = makePoolPathIO({ cwd: '/srv/ftp', size: 4 })
+ * const first = makePoolPathIO({ cwd: '/srv/ftp', size: 2 })
  * const second = makePoolPathIO({ cwd: '/srv/ftp', state: first.state }) // same pool
+ * assert.strictEqual(second.state, first.state)
+ * assert.strictEqual(first.state.size, 2)
+ * await first.state.close()
  *
  * @category model
  * @since 0.1.0
@@ -63,8 +67,7 @@ type Answer<A> = Promise<E.Either<PathIOError, A>>
 
 const left = <A = never>(error: PathIOError): Answer<A> => Promise.resolve(E.left(error))
 
-const closedHandle = (op: string): PathIOError =>
-  pathIOError('BadHandle', op, { code: 'EBADF', detail: 'the handle is closed' })
+const closedHandle = (op: string): PathIOError => badHandle(op, 'the handle is closed')
 
 /** Runs `body` when the task runs; a throw or a rejection becomes a `Left`. */
 const task =
@@ -115,10 +118,23 @@ const runExclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> => {
  * between records, and `await pathio.state.close()` to end the threads.
  *
  * @example
- * import { makePoolPathIO } from 'fp-pathio'
- * const io = makePoolPathIO({ cwd: '/srv/ftp', size: 4 })
- * // await io.scan('pub')() -> right([{ path: 'pub/a.txt', name: 'a.txt', stat: ... }])
- * // await io.state.close()
+ * import { makePoolPathIO, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const io = makePoolPathIO({ cwd: dir, size: 2 })
+ * const sizes = pipe(
+ *   writeFile(io, 'a.txt', Buffer.from('abc')),
+ *   TE.chain(() => io.scan('.')), // one job on the pool, however many entries
+ *   TE.map((entries) => entries.map((e) => [e.path, e.stat.size]))
+ * )
+ * assert.deepStrictEqual(await sizes(), E.right([['./a.txt', 3]]))
+ * await io.state.close() // ends the threads
+ * fs.rmSync(dir, { recursive: true })
  *
  * @category constructors
  * @since 0.1.0
@@ -150,7 +166,7 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
       lookup(internals.handles, op, file),
       E.chain((open) =>
         internals.closed
-          ? E.left(pathIOError('BadHandle', op, { code: 'EBADF', detail: 'the worker pool is closed' }))
+          ? E.left(badHandle(op, 'the worker pool is closed'))
           : E.right(open)
       )
     )
@@ -226,10 +242,8 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
               submit(internals, { op: 'open', target, mode }, failure('open', path)).then(
                 E.map(({ fd, size }): FileHandle => {
                   const file: PoolFile = { ...makeDiskFile(fd, mode, size), busy: false, waiting: [] }
-                  const handle = makeFileHandle()
-                  internals.handles.set(handle, file)
                   internals.open.add(file)
-                  return handle
+                  return register(internals.handles, makeFileHandle(), file)
                 })
               )
           )
@@ -318,13 +332,11 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
       }),
     close: (handle) =>
       task('close', undefined, () => {
-        const found = lookup(internals.handles, 'close', handle)
-        if (E.isLeft(found)) {
-          // Closing twice is harmless; a handle that is not ours is still a `BadHandle`.
-          const known = typeof handle === 'object' && handle !== null && internals.handles.has(handle)
-          return Promise.resolve(known ? E.right(undefined) : found)
-        }
+        const found = toRelease(internals.handles, 'close', handle)
+        if (E.isLeft(found)) return left(found.left)
+        // Closing twice is harmless.
         const file = found.right
+        if (file === undefined) return Promise.resolve(E.right(undefined))
         return exclusive(file, () => {
           // After the pool closed, the pool's own `close` closes what is left open.
           if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))

@@ -14,8 +14,18 @@ import { Transform } from 'node:stream'
  *
  * @example
  * import { coalesce } from 'fp-pathio/ftp'
+ * import { Readable, Writable } from 'node:stream'
  * import { pipeline } from 'node:stream/promises'
- * // await pipeline(dataSocket, coalesce(1 << 20), toWritable(pathio, '/up.bin'))
+ * const socket = Readable.from([Buffer.alloc(3), Buffer.alloc(3), Buffer.alloc(3)]) // small chunks
+ * const sizes: Array<number> = []
+ * const backend = new Writable({
+ *   write: (block: Buffer, _encoding, done) => {
+ *     sizes.push(block.length)
+ *     done()
+ *   }
+ * })
+ * await pipeline(socket, coalesce(5), backend)
+ * assert.deepStrictEqual(sizes, [6, 3]) // one write per block of at least 5 bytes
  *
  * @category constructors
  * @since 0.1.0

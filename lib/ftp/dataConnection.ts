@@ -99,8 +99,14 @@ export const peerFinished = (socket: net.Socket): Promise<void> =>
  *
  * @example
  * import { openPassiveListener } from 'fp-pathio/ftp'
- * // const passive = await openPassiveListener('127.0.0.1', '127.0.0.1')
- * // const socket = await passive.accept(10_000)
+ * import * as net from 'node:net'
+ * const passive = await openPassiveListener('127.0.0.1', '127.0.0.1') // bind here; accept only this peer
+ * const client = net.connect(passive.port, '127.0.0.1')
+ * const socket = await passive.accept(10_000) // undefined if no one came in time
+ * assert.ok(socket !== undefined)
+ * socket.destroy()
+ * client.destroy()
+ * passive.close()
  *
  * @category constructors
  * @since 0.1.0

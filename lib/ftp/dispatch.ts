@@ -19,8 +19,17 @@ import type { Session } from './session'
  * handler's reply.
  *
  * @example
- * import { dispatch, COMMANDS } from 'fp-pathio/ftp'
- * // await dispatch(COMMANDS)(session, pathio, { verb: 'PWD', arg: '' })() -> right({ code: 257, ... })
+ * import { dispatch, makeSession, COMMANDS } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * const run = dispatch(COMMANDS)
+ * assert.deepStrictEqual(await run(session, io, { verb: 'PWD', arg: '' })(), E.right({ code: 530, lines: ['Please login with USER and PASS'] }))
+ * session.loggedIn = true
+ * assert.deepStrictEqual(await run(session, io, { verb: 'PWD', arg: '' })(), E.right({ code: 257, lines: ['"/" is the current directory'] }))
+ * assert.deepStrictEqual(await run(session, io, { verb: 'XYZ', arg: '' })(), E.right({ code: 500, lines: ['Unknown command XYZ'] }))
  *
  * @category combinators
  * @since 0.1.0

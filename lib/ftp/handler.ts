@@ -17,10 +17,14 @@ import { virtualPath, type Session } from './session'
  * never fails (`never`): every `PathIOError` has become a reply already.
  *
  * @example
- * import type { Handler } from 'fp-pathio/ftp'
- * import { reply } from 'fp-pathio/ftp'
+ * import { makeSession, reply, type Handler } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
- * const noop: Handler = () => TE.right(reply(200, 'NOOP ok'))
+ * const where: Handler = (session) => TE.right(reply(257, `You are in ${session.cwd}`))
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * assert.deepStrictEqual(await where(session, makeMemoryPathIO(), '')(), E.right({ code: 257, lines: ['You are in /'] }))
  *
  * @category model
  * @since 0.1.0
@@ -48,6 +52,8 @@ export interface Command {
  * import { command, reply } from 'fp-pathio/ftp'
  * import * as TE from 'fp-ts/TaskEither'
  * const syst = command(() => TE.right(reply(215, 'UNIX Type: L8')), { needsLogin: false })
+ * assert.strictEqual(syst.needsLogin, false)
+ * assert.strictEqual(syst.needsArg, false) // the default
  *
  * @category constructors
  * @since 0.1.0
@@ -63,7 +69,8 @@ export const command = (handler: Handler, options: Partial<Omit<Command, 'handle
  *
  * @example
  * import { answer } from 'fp-pathio/ftp'
- * const r = answer(200, 'Command okay')
+ * import * as E from 'fp-ts/Either'
+ * assert.deepStrictEqual(await answer(200, 'Command okay')(), E.right({ code: 200, lines: ['Command okay'] }))
  *
  * @category constructors
  * @since 0.1.0
@@ -80,9 +87,10 @@ export const answer = (code: number, ...lines: ReadonlyArray<string>): TE.TaskEi
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as TE from 'fp-ts/TaskEither'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
  * const rmd = pipe(io.rmdir('/nope'), TE.map(() => reply(250, 'Removed')), replyOrError('/nope'))
- * // await rmd() -> right({ code: 550, ... })
+ * assert.deepStrictEqual(await rmd(), E.right({ code: 550, lines: ['/nope: No such file or directory'] }))
  *
  * @category combinators
  * @since 0.1.0
@@ -101,8 +109,11 @@ export const replyOrError =
  *
  * @example
  * import { fromPromise, reply } from 'fp-pathio/ftp'
+ * import * as E from 'fp-ts/Either'
  * const later = fromPromise(async () => reply(226, 'Transfer complete'))
- * // await later() -> right({ code: 226, ... })
+ * assert.deepStrictEqual(await later(), E.right({ code: 226, lines: ['Transfer complete'] }))
+ * const broken = fromPromise(() => Promise.reject(new Error('bug')))
+ * assert.deepStrictEqual(await broken(), E.right({ code: 451, lines: ['Local error in processing'] }))
  *
  * @category combinators
  * @since 0.1.0
@@ -116,8 +127,12 @@ export const fromPromise =
  * The client's path argument resolved against the session's directory.
  *
  * @example
- * import { pathOf } from 'fp-pathio/ftp'
- * // with session.cwd === '/pub': pathOf(session, '../etc/x') === '/etc/x'
+ * import { makeSession, pathOf } from 'fp-pathio/ftp'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * session.cwd = '/pub'
+ * assert.strictEqual(pathOf(session, 'a.txt'), '/pub/a.txt')
+ * assert.strictEqual(pathOf(session, '../../etc/x'), '/etc/x') // never above '/'
  *
  * @category utils
  * @since 0.1.0

@@ -43,7 +43,7 @@ const CR = 13
  * const reader = makeLineReader(4094, (e) => { if (e._tag === 'Line') seen.push(e.bytes.toString()) })
  * reader.push(Buffer.from('USER anonymous\r\nPA'))
  * reader.push(Buffer.from('SS x\r\n'))
- * // seen -> ['USER anonymous', 'PASS x']
+ * assert.deepStrictEqual(seen, ['USER anonymous', 'PASS x'])
  *
  * @category constructors
  * @since 0.1.0
@@ -141,7 +141,6 @@ export interface CommandLine {
  * @example
  * import { parseCommandLine } from 'fp-pathio/ftp'
  * import * as E from 'fp-ts/Either'
-import { reply, type Reply } from './replies'
  * assert.deepStrictEqual(parseCommandLine(Buffer.from('cwd my dir')), E.right({ verb: 'CWD', arg: 'my dir' }))
  * assert.ok(E.isLeft(parseCommandLine(Buffer.from([0x52, 0x45, 0x54, 0x52, 0x20, 0xc3]))))
  *

@@ -44,8 +44,10 @@ export const isLogLevel = (u: unknown): u is LogLevel | 'silent' =>
  * import { makeLogger } from 'fp-pathio/ftp'
  * const lines: Array<string> = []
  * const log = makeLogger('info', (line) => lines.push(line))
- * log('debug', 'hidden'); log('info', 'RETR a.txt -> 226')
- * // lines.length === 1
+ * log('debug', 'hidden')
+ * log('info', 'RETR a.txt -> 226')
+ * assert.strictEqual(lines.length, 1)
+ * assert.match(lines[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  RETR a\.txt -> 226$/)
  *
  * @category constructors
  * @since 0.1.0
@@ -62,7 +64,9 @@ export const makeLogger =
  * @example
  * import { makeFtpServer, silentLogger } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
- * const quiet = makeFtpServer({ factory: makeMemoryPathIO, log: silentLogger })
+ * assert.strictEqual(silentLogger('error', 'dropped'), undefined)
+ * const quiet = makeFtpServer({ factory: makeMemoryPathIO, log: silentLogger }) // the default anyway
+ * assert.strictEqual(quiet.connections(), 0)
  *
  * @category constructors
  * @since 0.1.0

@@ -24,8 +24,7 @@ export interface Reply {
  *
  * @example
  * import { reply } from 'fp-pathio/ftp'
- * const r = reply(250, 'Directory changed to /pub')
- * // r.code === 250
+ * assert.deepStrictEqual(reply(250, 'Directory changed to /pub'), { code: 250, lines: ['Directory changed to /pub'] })
  *
  * @category constructors
  * @since 0.1.0

@@ -113,9 +113,15 @@ interface Connection {
  * @example
  * import { makeFtpServer } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
+ * import { once } from 'node:events'
+ * import * as net from 'node:net'
  * const server = makeFtpServer({ factory: makeMemoryPathIO, users: { alice: 'secret' } })
- * // const { port } = await server.listen(2121, '127.0.0.1')
- * // ... await server.close()
+ * const { port } = await server.listen(0, '127.0.0.1') // 0: any free port
+ * const client = net.connect(port, '127.0.0.1')
+ * const [greeting] = await once(client, 'data')
+ * assert.match(String(greeting), /^220 /)
+ * await server.close() // says 421 to everyone still connected
+ * client.destroy()
  *
  * @category constructors
  * @since 0.1.0

@@ -82,7 +82,8 @@ export interface Session {
  * import { makeSession } from 'fp-pathio/ftp'
  * const s = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
  *   config: { authenticate: () => false, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
- * // s.cwd === '/'
+ * assert.strictEqual(s.cwd, '/')
+ * assert.strictEqual(s.loggedIn, false)
  *
  * @category constructors
  * @since 0.1.0

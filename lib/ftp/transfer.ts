@@ -114,10 +114,20 @@ export const commitWait = (commitDelay: number, tookMs: number): number => Math.
  * happened.
  *
  * @example
- * import { runTransfer } from 'fp-pathio/ftp'
- * import { reply } from 'fp-pathio/ftp'
- * // const outcome = await runTransfer(session, reply(150, 'Here it comes'), (socket) =>
- * //   new Promise((done) => socket.end('hello', done)))
+ * import { makeSession, epsv, runTransfer, reply } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * const hello = (socket: net.Socket) => new Promise<void>((done) => socket.end('hello', done))
+ * assert.deepStrictEqual(await runTransfer(session, reply(150, 'Here it comes'), hello), { _tag: 'NoConnection' })
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [outcome, received] = await Promise.all([runTransfer(session, reply(150, 'Here it comes'), hello), text(data)])
+ * assert.deepStrictEqual(outcome, { _tag: 'Done' })
+ * assert.strictEqual(received, 'hello')
  *
  * @category combinators
  * @since 0.1.0
@@ -162,8 +172,14 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
  * it is of no use after a refused transfer.
  *
  * @example
- * import { dropPassive } from 'fp-pathio/ftp'
- * // dropPassive(session); session.passive === undefined
+ * import { makeSession, epsv, dropPassive } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * await epsv(session, makeMemoryPathIO(), '')()
+ * assert.ok(session.passive !== undefined)
+ * dropPassive(session)
+ * assert.strictEqual(session.passive, undefined)
  *
  * @category utils
  * @since 0.1.0
@@ -180,10 +196,23 @@ export const dropPassive = (session: Session): void => {
  * transfer and its final reply.
  *
  * @example
- * import { startTransfer, reply } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, startTransfer, reply } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
- * // startTransfer(session, 'x', TE.right('hello'), () => reply(150, 'ok'),
- * //   (text) => (socket) => new Promise((done) => socket.end(text, done)))
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * const send = (words: string) => (socket: net.Socket) => new Promise<void>((done) => socket.end(words, done))
+ * const hello = () => startTransfer(session, 'x', TE.right('hello'), () => reply(150, 'Here it comes'), send)
+ * assert.deepStrictEqual(await hello()(), E.right({ code: 425, lines: ['Use PASV or EPSV first'] }))
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [done, received] = await Promise.all([hello()(), text(data)])
+ * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.strictEqual(received, 'hello')
  *
  * @category combinators
  * @since 0.1.0

@@ -34,9 +34,13 @@ export interface WriteFileOptions {
  * The whole file at `path`.
  *
  * @example
- * import { readFile, makeMemoryPathIO } from 'fp-pathio'
+ * import { readFile, writeFile, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
- * // await readFile(io, '/missing')() -> left({ reason: 'NotFound', ... })
+ * await writeFile(io, '/motd', Buffer.from('hello'))()
+ * assert.deepStrictEqual(pipe(await readFile(io, '/motd')(), E.map(String)), E.right('hello'))
+ * assert.deepStrictEqual(pipe(await readFile(io, '/missing')(), E.mapLeft((e) => e.reason)), E.left('NotFound'))
  *
  * @category helpers
  * @since 0.1.0
@@ -107,12 +111,16 @@ const writeAtomically = (
  * import { writeFile, readFile, makeMemoryPathIO } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as TE from 'fp-ts/TaskEither'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
  * const roundTrip = pipe(
- *   writeFile(io, '/motd', Buffer.from('hello'), { atomic: true }),
- *   TE.chain(() => readFile(io, '/motd'))
+ *   writeFile(io, '/motd', Buffer.from('hello'), { atomic: true }), // a temp file, then rename
+ *   TE.chain(() => writeFile(io, '/motd', Buffer.from(', world'), { append: true })),
+ *   TE.chain(() => readFile(io, '/motd')),
+ *   TE.map(String)
  * )
- * // await roundTrip() -> right(<Buffer 68 65 6c 6c 6f>)
+ * assert.deepStrictEqual(await roundTrip(), E.right('hello, world'))
+ * assert.deepStrictEqual(await io.list('/')(), E.right(['/motd'])) // no temp file left
  *
  * @category helpers
  * @since 0.1.0

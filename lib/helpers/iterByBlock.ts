@@ -57,9 +57,12 @@ async function* blocks(pathio: PathIO<unknown>, path: string, blockSize: number)
  * iterator as the `PathIOError` itself, so `for await` throws it.
  *
  * @example
- * import { iterByBlock, makeMemoryPathIO } from 'fp-pathio'
+ * import { iterByBlock, writeFile, makeMemoryPathIO } from 'fp-pathio'
  * const io = makeMemoryPathIO()
- * // for await (const block of iterByBlock(io, '/big.bin')) socket.write(block)
+ * await writeFile(io, '/big.bin', new Uint8Array(20_000))()
+ * const sizes: Array<number> = []
+ * for await (const block of iterByBlock(io, '/big.bin')) sizes.push(block.length)
+ * assert.deepStrictEqual(sizes, [8192, 8192, 3616])
  *
  * @category helpers
  * @since 0.1.0

@@ -54,10 +54,12 @@ const checkReadableOptions = (path: unknown, options: ReadableOptions): E.Either
  * carrying the `PathIOError` itself (a plain record, not an `Error`).
  *
  * @example
- * import { toReadable, makeMemoryPathIO } from 'fp-pathio'
- * import { pipeline } from 'node:stream/promises'
+ * import { toReadable, writeFile, makeMemoryPathIO } from 'fp-pathio'
  * const io = makeMemoryPathIO()
- * // await pipeline(toReadable(io, '/pub/big.iso', { start: restOffset }), dataSocket)
+ * await writeFile(io, '/a.txt', Buffer.from('hello world'))()
+ * const chunks: Array<Buffer> = []
+ * for await (const chunk of toReadable(io, '/a.txt', { start: 6 })) chunks.push(chunk) // FTP's REST 6, then RETR
+ * assert.strictEqual(Buffer.concat(chunks).toString(), 'world')
  *
  * @category helpers
  * @since 0.1.0
@@ -149,10 +151,15 @@ const writePlan = (path: unknown, options: WritableOptions): E.Either<PathIOErro
  * included, is an `'error'` event carrying the `PathIOError` itself.
  *
  * @example
- * import { toWritable, makeMemoryPathIO } from 'fp-pathio'
+ * import { toWritable, readFile, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import { Readable } from 'node:stream'
  * import { pipeline } from 'node:stream/promises'
  * const io = makeMemoryPathIO()
- * // await pipeline(dataSocket, toWritable(io, '/incoming/upload.bin', { start: restOffset }))
+ * await pipeline(Readable.from([Buffer.from('hello '), Buffer.from('world')]), toWritable(io, '/up.txt'))
+ * await pipeline(Readable.from([Buffer.from('there')]), toWritable(io, '/up.txt', { start: 6 })) // REST 6, then STOR
+ * assert.deepStrictEqual(pipe(await readFile(io, '/up.txt')(), E.map(String)), E.right('hello there'))
  *
  * @category helpers
  * @since 0.1.0

@@ -18,10 +18,18 @@ import { runTask } from './runTask'
  * stored); when both failed, `use`'s error wins and the close's is dropped.
  *
  * @example
- * import { withFile, makeMemoryPathIO } from 'fp-pathio'
+ * import { withFile, makeMemoryPathIO, type FileHandle } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = makeMemoryPathIO()
- * const written = withFile(io, '/a.txt', 'wb', (h) => io.write(h, Buffer.from('hi')))
- * // await written() -> right(2), and the handle is closed
+ * const used: Array<FileHandle> = []
+ * const written = withFile(io, '/a.txt', 'wb', (h) => {
+ *   used.push(h)
+ *   return io.write(h, Buffer.from('hi'))
+ * })
+ * assert.deepStrictEqual(await written(), E.right(2))
+ * // the handle is closed already
+ * assert.deepStrictEqual(pipe(await io.seek(used[0], 0)(), E.mapLeft((e) => e.reason)), E.left('BadHandle'))
  *
  * @category helpers
  * @since 0.1.0

@@ -1,6 +1,8 @@
 /** What every built-in factory does with its `FactoryContext`. */
 import type { FactoryContext, PathIO } from '../PathIO'
-import { checkTimeout, withTimeout } from '../middleware/withTimeout'
+import { markNormalised } from './normalised'
+import { checkTimeout, timeoutAround } from './timeout'
+import { wrapOperations } from './wrap'
 
 /** Checks the context's type at once (a `TypeError` naming the option). */
 export const checkContext = <S>(context: unknown, factory: string): FactoryContext<S> => {
@@ -11,6 +13,6 @@ export const checkContext = <S>(context: unknown, factory: string): FactoryConte
   return context as FactoryContext<S>
 }
 
-/** A factory given `timeout` in its context applies `withTimeout` itself. */
+/** A factory given `timeout` in its context applies the timeout itself (as `withTimeout` does). */
 export const applyContext = <S>(pathio: PathIO<S>, context: FactoryContext<S>): PathIO<S> =>
-  context.timeout === undefined ? pathio : withTimeout(context.timeout)(pathio)
+  context.timeout === undefined ? pathio : markNormalised(wrapOperations(timeoutAround(context.timeout))(pathio))

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-export * from './wrap'
+export { mapOperations, wrapOperations, type Around, type LooseCall } from '../internal/wrap'
 export { withTimeout } from './withTimeout'
 export { normaliseErrors, type LooseBackend, type LooseResult } from './normaliseErrors'
 export { withSharedState } from './withSharedState'

@@ -10,8 +10,8 @@ import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Entry, MkdirOptions, OpenMode, OperationName, PathIO, Stat, Whence } from '../PathIO'
 import { toPathIOError, type PathIOError } from '../PathIOError'
 import { isNormalised, markNormalised } from '../internal/normalised'
-import { pathOf } from './operationPath'
-import { mapOperations, type LooseCall } from './wrap'
+import { errorPath } from '../internal/operations'
+import { mapOperations, type LooseCall } from '../internal/wrap'
 
 /**
  * What one operation of a loose record may give: a `TaskEither` with any
@@ -35,6 +35,7 @@ export type LooseResult<A> = TaskEither<unknown, A> | (() => Promise<A>) | Promi
  *   exists: (path) => fs.existsSync(path), // a plain value
  *   stat: (path) => fs.promises.stat(path) // a Promise that may reject with { code: 'ENOENT' }
  * }
+ * assert.strictEqual(partial.exists('/'), true)
  *
  * @category model
  * @since 0.1.0
@@ -72,9 +73,9 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
  * Runs one loose call and settles on an `Either` whatever it does: a thrown
  * error, a rejection, or a `Left` of anything become a `PathIOError`.
  */
-const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
+const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
   // Built only on failure: the success path allocates nothing for errors.
-  const fail = (u: unknown): PathIOError => toPathIOError(op, pathOf(op, args))(u)
+  const fail = (u: unknown): PathIOError => toPathIOError(op, errorPath(op, args))(u)
   const fromValue = (value: unknown): E.Either<PathIOError, unknown> =>
     isEither(value) ? E.mapLeft(fail)(value) : E.right(value)
   try {
@@ -101,10 +102,15 @@ const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall
  *
  * @example
  * import { normaliseErrors, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * import * as fs from 'node:fs'
  * // a memory tree whose `stat` asks the real disk instead, with a Promise
  * const io = normaliseErrors({ ...makeMemoryPathIO(), stat: (path: string) => fs.promises.stat(path) })
- * // await io.stat('/missing')() -> left({ reason: 'NotFound', code: 'ENOENT', cause: <the fs error>, ... })
+ * const missing = await io.stat('/no/such/file')()
+ * assert.ok(E.isLeft(missing))
+ * assert.strictEqual(missing.left.reason, 'NotFound')
+ * assert.strictEqual(missing.left.code, 'ENOENT')
+ * assert.ok(missing.left.cause instanceof Error) // the rejection, untouched
  *
  * @category combinators
  * @since 0.1.0
@@ -112,4 +118,4 @@ const settle = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall
 export const normaliseErrors = <S = undefined>(backend: LooseBackend<S>): PathIO<S> =>
   isNormalised(backend)
     ? (backend as unknown as PathIO<S>)
-    : markNormalised(mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => settle(op, args, call)))
+    : markNormalised(mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => runLoose(op, args, call)))

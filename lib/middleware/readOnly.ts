@@ -4,10 +4,10 @@
  * @since 0.1.0
  */
 import * as TE from 'fp-ts/TaskEither'
-import { MUTATING_OPERATIONS, OpenMode } from '../PathIO'
+import type { Middleware } from '../PathIO'
 import { pathIOError } from '../PathIOError'
-import { pathOf } from './operationPath'
-import { wrapOperations } from './wrap'
+import { errorPath, mutates } from '../internal/operations'
+import { wrapOperations } from '../internal/wrap'
 
 /**
  * Every operation that would change something is `Left` with reason
@@ -19,16 +19,17 @@ import { wrapOperations } from './wrap'
  *
  * @example
  * import { readOnly, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = readOnly(makeMemoryPathIO())
- * // await io.mkdir('/pub')() -> left({ reason: 'ReadOnly', ... })
- * // await io.list('/')() -> right([])
+ * assert.deepStrictEqual(pipe(await io.mkdir('/pub')(), E.mapLeft((e) => e.reason)), E.left('ReadOnly'))
+ * assert.deepStrictEqual(await io.list('/')(), E.right([]))
  *
  * @category combinators
  * @since 0.1.0
  */
-export const readOnly = wrapOperations((op, args, next) => {
-  const writes = MUTATING_OPERATIONS.has(op) || (op === 'open' && OpenMode.is(args[1]) && args[1] !== 'rb')
-  return writes
-    ? TE.left(pathIOError('ReadOnly', op, { path: pathOf(op, args), code: 'EROFS', detail: 'this record is read-only' }))
+export const readOnly: Middleware = wrapOperations((op, args, next) =>
+  mutates(op, args)
+    ? TE.left(pathIOError('ReadOnly', op, { path: errorPath(op, args), code: 'EROFS', detail: 'this record is read-only' }))
     : next(...args)
-})
+)

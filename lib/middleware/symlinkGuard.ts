@@ -6,15 +6,14 @@
  */
 import * as fs from 'node:fs'
 import * as posix from 'node:path/posix'
-import { errnoCode } from '../internal/errno'
+import { errnoCode } from '../PathIOError'
 
 /** As Linux's `MAXSYMLINKS`: more links than this on one path is `ELOOP`. */
 const MAX_LINKS = 40
 
-const codeOf = errnoCode
 
 /** Missing, or running through a file: the kernel would stop there, the operation itself will say why. */
-const isAbsent = (u: unknown): boolean => codeOf(u) === 'ENOENT' || codeOf(u) === 'ENOTDIR'
+const isAbsent = (u: unknown): boolean => errnoCode(u) === 'ENOENT' || errnoCode(u) === 'ENOTDIR'
 
 const loop = (path: string): Error =>
   Object.assign(new Error(`ELOOP: too many symbolic links encountered, '${path}'`), { code: 'ELOOP' })

@@ -14,10 +14,15 @@ import { applyContext, checkContext } from '../internal/context'
  * `timeout`, is a `TypeError` at once.
  *
  * @example
- * import { withContext, normaliseErrors, type PathIOFactory } from 'fp-pathio'
- * declare const makeMyLooseBackend: () => Parameters<typeof normaliseErrors>[0]
- * const myFactory: PathIOFactory<unknown> = (context) => withContext(context)(normaliseErrors(makeMyLooseBackend()))
- * // myFactory({ timeout: 30000 }) times out like the built-in factories
+ * import { withContext, normaliseErrors, makeMemoryPathIO, type PathIOFactory } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * // a factory of your own, over a record whose `exists` never answers
+ * const myFactory: PathIOFactory<unknown> = (context) =>
+ *   withContext(context)(normaliseErrors({ ...makeMemoryPathIO(), exists: () => new Promise(() => undefined) }))
+ * const io = myFactory({ timeout: 50 }) // times out like the built-in factories
+ * assert.deepStrictEqual(pipe(await io.exists('/')(), E.mapLeft((e) => e.reason)), E.left('Timeout'))
+ * assert.throws(() => myFactory({ timeout: -1 }), TypeError)
  *
  * @category combinators
  * @since 0.1.0

@@ -5,12 +5,12 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import { OPERATION_NAMES, type FileHandle, type Middleware, type OperationName, type PathIO } from '../PathIO'
+import { OPERATION_NAMES, type Middleware, type OperationName, type PathIO } from '../PathIO'
 import { Reason, pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
-import { pathOf } from './operationPath'
-import { mulberry32 } from './random'
-import { wrapOperations } from './wrap'
+import { errorPath } from '../internal/operations'
+import { mulberry32 } from '../internal/random'
+import { wrapOperations } from '../internal/wrap'
 
 /**
  * Options of `withFaults`.
@@ -78,9 +78,20 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
  *
  * @example
  * import { withFaults, makeMemoryPathIO } from 'fp-pathio'
- * const flaky = withFaults({ seed: 42, rate: 0.1, ops: ['write'], reasons: ['NoSpace'] })
- * const io = flaky(makeMemoryPathIO())
- * // about one write in ten is left({ reason: 'NoSpace', ... }), the same ones on every run
+ * import * as E from 'fp-ts/Either'
+ * const flaky = withFaults({ seed: 42, rate: 0.5, ops: ['mkdir'], reasons: ['NoSpace'] })
+ * const outcomes = async () => {
+ *   const io = flaky(makeMemoryPathIO())
+ *   const seen: Array<string> = []
+ *   for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) {
+ *     const made = await io.mkdir('/' + name)()
+ *     seen.push(E.isLeft(made) ? made.left.reason : 'made')
+ *   }
+ *   return seen
+ * }
+ * const first = await outcomes()
+ * assert.ok(first.includes('NoSpace') && first.includes('made'))
+ * assert.deepStrictEqual(await outcomes(), first) // the same seed, the same faults
  *
  * @category combinators
  * @since 0.1.0
@@ -93,15 +104,15 @@ export const withFaults = (options: FaultOptions): Middleware => {
     /** One draw per call of a faulty operation; a second one picks the reason. */
     const drawFault = (): Reason | undefined =>
       random() < rate ? reasons[Math.min(reasons.length - 1, Math.floor(random() * reasons.length))] : undefined
-    return wrapOperations((op, args, next, inner) => {
+    return wrapOperations((op, args, next) => {
       if (!faulty.has(op)) return next(...args)
       return () => {
         const reason = drawFault()
         if (reason === undefined) return next(...args)()
-        const fault: PathIOError = pathIOError(reason, op, { path: pathOf(op, args), detail: `injected fault (${reason})` })
+        const fault: PathIOError = pathIOError(reason, op, { path: errorPath(op, args), detail: `injected fault (${reason})` })
         // A faulted close still closes: the fault is what the caller hears, the handle does not leak.
         return op === 'close'
-          ? inner.close(args[0] as FileHandle)().then(() => E.left(fault))
+          ? next(...args)().then(() => E.left(fault))
           : Promise.resolve(E.left(fault))
       }
     })(pathio)

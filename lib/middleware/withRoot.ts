@@ -8,14 +8,13 @@ import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import * as posix from 'node:path/posix'
-import type { Entry, Middleware, OperationName, PathIO } from '../PathIO'
+import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
-import { isMemoryTree } from '../backends/memory/tree'
-import { PATH_MAX, describe, resolvePath } from '../internal/arguments'
-import { PATH_OPERATIONS } from './operationPath'
+import { hasNoSymbolicLinks } from '../internal/traits'
+import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
+import { answerForNothing, mapPathArguments, pathArguments } from '../internal/operations'
 import { makeSymlinkGuard, type SymlinkGuard } from './symlinkGuard'
-import { wrapOperations } from './wrap'
-import { joinChild } from '../internal/arguments'
+import { wrapOperations } from '../internal/wrap'
 
 /** Operations that act on the last component itself, not on what a symbolic link there points to. */
 const ON_THE_ENTRY: ReadonlySet<OperationName> = new Set<OperationName>(['mkdir', 'rmdir', 'unlink', 'rename'])
@@ -59,9 +58,15 @@ interface Mapped {
  *
  * @example
  * import { withRoot, makeMemoryPathIO } from 'fp-pathio'
- * const io = withRoot('/home/alice')(makeMemoryPathIO())
- * // io.open('../../etc/passwd') opens /home/alice/etc/passwd of the inner record;
- * // an error there says 'open '../../etc/passwd': no such file or directory'
+ * import * as E from 'fp-ts/Either'
+ * const inner = makeMemoryPathIO()
+ * await inner.mkdir('/home/alice', { parents: true })()
+ * const io = withRoot('/home/alice')(inner)
+ * await io.mkdir('../../pub')() // '..' stops at the jail's '/'
+ * assert.deepStrictEqual(await inner.list('/home/alice')(), E.right(['/home/alice/pub']))
+ * const escape = await io.open('../../etc/passwd')() // /home/alice/etc/passwd of the inner record
+ * assert.ok(E.isLeft(escape))
+ * assert.strictEqual(escape.left.message, "open '../../etc/passwd': no such file or directory (ENOENT)")
  *
  * @category combinators
  * @since 0.1.0
@@ -91,18 +96,15 @@ export const withRoot = (root: string): Middleware => {
       }
     }
 
-  const virtualResult = (op: OperationName, mapped: ReadonlyArray<Mapped>) => (result: unknown): unknown => {
-    const dir = mapped[0].given
-    switch (op) {
-      case 'rename':
-        return mapped[1].given
-      case 'list':
-        return (result as ReadonlyArray<string>).map((path) => joinChild(dir, nameOf(path)))
-      case 'scan':
-        return (result as ReadonlyArray<Entry>).map((entry): Entry => ({ ...entry, path: joinChild(dir, entry.name) }))
-      default:
-        return result
-    }
+  /** The inner record's answer as the caller must see it: the caller's paths in listings and in `rename`'s answer. */
+  const VIRTUAL_GIVES: { readonly [K in OperationName]?: (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>) => GivesOf<K> } = {
+    rename: (_destination, mapped) => mapped[1].given,
+    list: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
+    scan: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) }))
+  }
+  const virtualGives = <K extends OperationName>(op: K, gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>): GivesOf<K> => {
+    const toVirtual = (VIRTUAL_GIVES as { readonly [P in K]?: (gives: GivesOf<P>, mapped: ReadonlyArray<Mapped>) => GivesOf<P> })[op]
+    return toVirtual === undefined ? gives : toVirtual(gives, mapped)
   }
 
   /**
@@ -110,7 +112,7 @@ export const withRoot = (root: string): Middleware => {
    * there through this record, so a lookup finds nothing, and creating it is
    * `InvalidArgument` (as `ENAMETOOLONG` would be).
    */
-  const tooLongOnceJailed = (op: OperationName, args: ReadonlyArray<unknown>, index: number): E.Either<PathIOError, unknown> => {
+  const tooLongOnceJailed = <K extends OperationName>(op: K, args: ArgsOf<K>, index: number): E.Either<PathIOError, GivesOf<K>> => {
     const path = args[index]
     const creates =
       op === 'mkdir' || (op === 'rename' && index === 1) || (op === 'open' && args[1] !== 'rb' && args[1] !== 'r+b' && args[1] != null)
@@ -118,13 +120,14 @@ export const withRoot = (root: string): Middleware => {
       return E.left(
         pathIOError('InvalidArgument', op, { path, detail: `path longer than ${PATH_MAX} bytes once under the root` })
       )
-    if (op === 'exists' || op === 'isDir' || op === 'isFile') return E.right(false)
+    const lookup = answerForNothing(op)
+    if (lookup !== undefined) return E.right(lookup)
     return E.left(pathIOError('NotFound', op, { path, code: 'ENOENT' }))
   }
 
   return <S>(pathio: PathIO<S>): PathIO<S> => {
-    // A memory tree has no symbolic links, and a same-named directory on the real disk is no concern of it.
-    const guard: SymlinkGuard | undefined = isMemoryTree(pathio.state) ? undefined : makeSymlinkGuard(base)
+    // A backend without symbolic links (a memory tree) needs no guard, and a same-named directory on the real disk is no concern of it.
+    const guard: SymlinkGuard | undefined = hasNoSymbolicLinks(pathio.state) ? undefined : makeSymlinkGuard(base)
 
     const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
       if (guard === undefined) return E.right(undefined)
@@ -140,23 +143,23 @@ export const withRoot = (root: string): Middleware => {
         : E.right(undefined)
     }
 
-    return wrapOperations((op, args, next) => {
-      if (!PATH_OPERATIONS.has(op)) return next(...args)
-      const count = op === 'rename' ? 2 : 1
+    const jailed = <K extends OperationName>(op: K, args: ArgsOf<K>, next: Operation<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
+      const given = pathArguments(op, args)
+      if (given.length === 0) return next(...args)
       const mapped: Array<Mapped> = []
-      for (let i = 0; i < count; i++) {
-        const virtual = resolvePath(op, '/', args[i])
+      for (let i = 0; i < given.length; i++) {
+        const virtual = resolvePath(op, '/', given[i])
         if (E.isLeft(virtual)) return TE.left(virtual.left)
         const real = toReal(virtual.right)
         // As in a chroot: the root is in use, it cannot go or be replaced.
         if (real === base && (op === 'rmdir' || op === 'rename'))
-          return TE.left(pathIOError('Busy', op, { path: args[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' }))
+          return TE.left(pathIOError('Busy', op, { path: given[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' }))
         if (base !== '/' && E.isLeft(resolvePath(op, '/', real))) return TE.fromEither(tooLongOnceJailed(op, args, i))
-        mapped.push({ given: args[i] as string, real })
+        mapped.push({ given: given[i], real })
       }
-      const call: TE.TaskEither<PathIOError, unknown> = async () => {
+      const call: TE.TaskEither<PathIOError, GivesOf<K>> = async () => {
         try {
-          for (let i = 0; i < count; i++) {
+          for (let i = 0; i < mapped.length; i++) {
             const checked = await checkLinks(op, mapped[i], i)
             if (E.isLeft(checked)) return checked
           }
@@ -164,15 +167,16 @@ export const withRoot = (root: string): Middleware => {
           // ELOOP, EACCES, ... while following links: as the operation itself would have failed.
           return E.left(toPathIOError(op, mapped[0].real)(thrown))
         }
-        return next(...mapped.map(({ real }) => real), ...args.slice(count))()
+        let index = 0
+        return next(...mapPathArguments(op, args, () => mapped[index++].real))()
       }
       // Mapping a result back cannot throw on a PathIO; a loose inner record may still give odd values.
-      const toVirtual = virtualResult(op, mapped)
       return pipe(
         call,
         TE.mapLeft(virtualError(mapped)),
-        TE.chain((result) => TE.fromEither(E.tryCatch(() => toVirtual(result), toPathIOError(op, args[0]))))
+        TE.chain((gives) => TE.fromEither(E.tryCatch(() => virtualGives(op, gives, mapped), toPathIOError(op, given[0]))))
       )
-    })(pathio)
+    }
+    return wrapOperations(jailed)(pathio)
   }
 }

@@ -15,10 +15,13 @@ import type { FactoryContext, PathIO, PathIOFactory } from '../PathIO'
  *
  * @example
  * import { withSharedState, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * const perConnection = withSharedState(makeMemoryPathIO)
  * const alice = perConnection()
  * const bob = perConnection({ timeout: 30000 })
- * // alice.state === bob.state: a file alice writes, bob reads
+ * assert.strictEqual(alice.state, bob.state) // one tree
+ * await alice.mkdir('/shared')()
+ * assert.deepStrictEqual(await bob.isDir('/shared')(), E.right(true))
  *
  * @category combinators
  * @since 0.1.0

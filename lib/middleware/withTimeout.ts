@@ -4,21 +4,10 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/Either'
-import type { FileHandle, Middleware, PathIO } from '../PathIO'
+import type { Middleware, PathIO } from '../PathIO'
 import { markNormalised } from '../internal/normalised'
-import { wasMadeSettled } from '../internal/settled'
-import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
-import { makeDeadlines } from './deadlines'
-import { pathOf } from './operationPath'
-import { wrapOperations } from './wrap'
-
-/** Throws a `TypeError` naming the option unless `ms` is a positive finite number. */
-export const checkTimeout = (ms: unknown, where: string): number => {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2 ** 31 - 1)
-    throw new TypeError(`${where}: 'timeout' must be a positive number of milliseconds (at most 2^31-1), got ${String(ms)}`)
-  return ms
-}
+import { checkTimeout, timeoutAround } from '../internal/timeout'
+import { wrapOperations } from '../internal/wrap'
 
 /**
  * Every operation still running after `ms` milliseconds gives `Left` with
@@ -28,54 +17,19 @@ export const checkTimeout = (ms: unknown, where: string): number => {
  * positive finite number is a `TypeError` at once.
  *
  * @example
- * import { withTimeout, makeMemoryPathIO } from 'fp-pathio'
+ * import { withTimeout, normaliseErrors, makeMemoryPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = withTimeout(5000)(makeMemoryPathIO())
- * // await io.mkdir('/pub')() -> right(undefined)
+ * assert.deepStrictEqual(await io.mkdir('/pub')(), E.right(undefined))
+ * // a record whose `list` never answers
+ * const stuck = withTimeout(50)(normaliseErrors({ ...makeMemoryPathIO(), list: () => new Promise(() => undefined) }))
+ * assert.deepStrictEqual(pipe(await stuck.list('/')(), E.mapLeft((e) => e.reason)), E.left('Timeout'))
  *
  * @category combinators
  * @since 0.1.0
  */
 export const withTimeout = (ms: number): Middleware => {
-  const limit = checkTimeout(ms, 'withTimeout')
-  const deadlines = makeDeadlines(limit)
-  const timed = wrapOperations((op, args, next, inner) => () => {
-    let running: Promise<E.Either<PathIOError, unknown>>
-    try {
-      running = next(...args)()
-    } catch (thrown) {
-      return Promise.resolve(E.left(toPathIOError(op, pathOf(op, args))(thrown)))
-    }
-    // Computed before the call returned (memory, Node): no timer could beat it, so there is nothing to race.
-    if (wasMadeSettled(running)) return running
-    return new Promise<E.Either<PathIOError, unknown>>((resolve) => {
-      let settled = false
-      const deadline = deadlines.add(() => {
-        settled = true
-        resolve(E.left(pathIOError('Timeout', op, { path: pathOf(op, args), detail: `did not finish within ${limit} ms` })))
-      })
-      running.then(
-        (result) => {
-          if (!settled) {
-            settled = true
-            deadlines.cancel(deadline)
-            resolve(result)
-          } else if (op === 'open' && E.isRight(result)) {
-            // Too late for the caller, who will never see this handle: close it.
-            try {
-              void inner.close(result.right as FileHandle)().catch(() => undefined)
-            } catch {
-              // a close that throws has nothing more we could do
-            }
-          }
-        },
-        (rejected: unknown) => {
-          if (settled) return
-          settled = true
-          deadlines.cancel(deadline)
-          resolve(E.left(toPathIOError(op, pathOf(op, args))(rejected)))
-        }
-      )
-    })
-  })
+  const timed = wrapOperations(timeoutAround(checkTimeout(ms, 'withTimeout')))
   return <S>(pathio: PathIO<S>): PathIO<S> => markNormalised(timed(pathio))
 }

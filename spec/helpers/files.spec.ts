@@ -23,7 +23,7 @@ const slowWriter = (memory: PathIO<unknown>, watched: string, seen: Array<string
       ? next(...args)
       : async () => {
           seen.push(await contract.readFile(memory, watched))
-          return next(args[0], (args[1] as Uint8Array).subarray(0, 3))()
+          return next(...([args[0], (args[1] as Uint8Array).subarray(0, 3)] as typeof args))()
         }
   )(memory)
 

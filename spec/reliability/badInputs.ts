@@ -49,7 +49,7 @@ export interface BadCall {
 
 /** Whether `readOnly` refuses the call before the backend sees it (its own rule, restated). */
 export const refusedByReadOnly = (call: BadCall): boolean =>
-  MUTATING_OPERATIONS.has(call.op) || (call.op === 'open' && OpenMode.is(call.args[1]) && call.args[1] !== 'rb')
+  call.op === 'open' ? OpenMode.is(call.args[1]) && call.args[1] !== 'rb' : MUTATING_OPERATIONS.has(call.op)
 
 // -------------------------------------------------------------------------------------
 // values

@@ -27,7 +27,7 @@ import {
   type PathIOError,
   type WorkerPool
 } from '../../lib'
-import { mulberry32 } from '../../lib/middleware/random'
+import { mulberry32 } from '../../lib/internal/random'
 import { run } from '../contract/helpers'
 import { CAN_COUNT_FDS, fdsUnder, makeScratch, removeDir, type Scratch } from './disk'
 import { isInjected, makeFaultRecorder, makeHandleCounter, type Fault } from './instruments'

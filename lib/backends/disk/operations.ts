@@ -11,8 +11,7 @@ import * as fs from 'node:fs'
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { OpenMode, Stat } from '../../PathIO'
-import { pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
-import { errnoCode } from '../../internal/errno'
+import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
 import { resolvePath } from '../../internal/arguments'
 
 /** A path as the caller gave it (for errors) and as resolved (for the disk). */
@@ -38,14 +37,13 @@ const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Eith
   }
 }
 
-const codeOf = errnoCode
 
 /** The stat, or `undefined` when nothing is there (missing, or a file on the way). */
 const statIfAny = (resolved: string): fs.Stats | undefined => {
   try {
     return fs.statSync(resolved)
   } catch (thrown) {
-    const code = codeOf(thrown)
+    const code = errnoCode(thrown)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
     throw thrown
   }
@@ -80,7 +78,7 @@ const makeOne = (target: Target, existOk: boolean): 'made' | 'missing parent' =>
     fs.mkdirSync(target.resolved)
     return 'made'
   } catch (thrown) {
-    const code = codeOf(thrown)
+    const code = errnoCode(thrown)
     if (code === 'ENOENT') return 'missing parent'
     // An existing file is `AlreadyExists` even with `existOk`.
     if (code === 'EEXIST' && existOk && isDirectory(target.resolved)) return 'made'
@@ -93,7 +91,7 @@ const makeAncestor = (given: string, resolved: string): 'made' | 'missing parent
   try {
     return makeOne({ path: given, resolved }, true)
   } catch (thrown) {
-    if (codeOf(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: given, code: 'ENOTDIR' })
+    if (errnoCode(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: given, code: 'ENOTDIR' })
     throw thrown
   }
 }
@@ -143,7 +141,7 @@ export const rename = (source: Target, destination: Target): E.Either<PathIOErro
       fs.renameSync(source.resolved, destination.resolved)
       return E.right(undefined)
     } catch (thrown) {
-      const code = codeOf(thrown)
+      const code = errnoCode(thrown)
       if (!DESTINATION_CODES.has(code)) return E.left(toPathIOError('rename', source.path)(thrown))
       // Linux says ENOTEMPTY for a file onto its own ancestor directory (`d/f` onto `d`): POSIX's EISDIR.
       if (!sourceIsDir && (code === 'ENOTEMPTY' || code === 'EEXIST'))
@@ -180,7 +178,7 @@ const childStat = (resolved: string): fs.Stats | undefined => {
   try {
     return fs.lstatSync(resolved)
   } catch (thrown) {
-    const code = codeOf(thrown)
+    const code = errnoCode(thrown)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
     throw thrown
   }

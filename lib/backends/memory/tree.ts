@@ -1,7 +1,9 @@
 /**
  * The memory backend's state: a tree of inodes and the table of open handles.
  */
-import type { FileHandle, OpenMode } from '../../PathIO'
+import { declareNoSymbolicLinks } from '../../internal/traits'
+import type { OpenMode } from '../../PathIO'
+import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
 
 /** One open file: its own cursor over a shared inode. */
@@ -9,6 +11,7 @@ export interface OpenFile {
   readonly inode: FileInode
   readonly mode: OpenMode
   position: number
+  closed: boolean
 }
 
 /**
@@ -21,12 +24,8 @@ export interface OpenFile {
 export interface MemoryTree {
   readonly _tag: 'MemoryTree'
   readonly root: DirInode
-  /**
-   * Handles this tree made, recognised by identity: an open one maps to its
-   * `OpenFile`, a closed one to `null` (so closing twice is harmless while a
-   * forged handle is still a `BadHandle`).
-   */
-  readonly handles: WeakMap<FileHandle, OpenFile | null>
+  /** File handles this tree made, recognised by identity (a closed one stays, marked). */
+  readonly handles: HandleTable<OpenFile>
 }
 
 /**
@@ -34,24 +33,29 @@ export interface MemoryTree {
  *
  * @example
  * import { makeMemoryTree, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
  * const tree = makeMemoryTree()
  * const a = makeMemoryPathIO({ state: tree })
  * const b = makeMemoryPathIO({ state: tree }) // sees what a does
+ * await a.mkdir('/pub')()
+ * assert.deepStrictEqual(await b.isDir('/pub')(), E.right(true))
  *
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemoryTree = (): MemoryTree => ({
-  _tag: 'MemoryTree',
-  root: newDir(Date.now()),
-  handles: new WeakMap()
-})
+export const makeMemoryTree = (): MemoryTree =>
+  declareNoSymbolicLinks({
+    _tag: 'MemoryTree',
+    root: newDir(Date.now()),
+    handles: makeHandleTable('file handle')
+  })
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>
   typeof u === 'object' &&
   u !== null &&
   (u as MemoryTree)._tag === 'MemoryTree' &&
-  (u as MemoryTree).handles instanceof WeakMap
+  typeof (u as MemoryTree).handles === 'object' &&
+  (u as MemoryTree).handles.held instanceof WeakMap
 
 /** Where a resolved path leads. */
 export type Location =

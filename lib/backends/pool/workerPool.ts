@@ -11,10 +11,10 @@ import { Worker } from 'node:worker_threads'
 import * as os from 'node:os'
 import * as E from 'fp-ts/Either'
 import type { Task } from 'fp-ts/Task'
-import type { FileHandle } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
 import * as disk from '../disk/operations'
 import type { DiskFile } from '../disk/handles'
+import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
 import { makeJournal, recover, type Journal } from './journal'
@@ -27,9 +27,13 @@ import { OPEN_REPLY_CODEC, REPLY_RESULT_CODECS, ReplyBatchCodec, type Request, t
  *
  * @example
  * import { makePoolPathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
  * const io = makePoolPathIO()
- * // ... serve; then, at shutdown:
- * // await io.state.close() ; io.state.isClosed() -> true
+ * assert.deepStrictEqual(await io.exists('/')(), E.right(true))
+ * await io.state.close() // at shutdown
+ * assert.ok(io.state.isClosed())
+ * assert.deepStrictEqual(pipe(await io.exists('/')(), E.mapLeft((e) => e.reason)), E.left('Busy'))
  *
  * @category model
  * @since 0.1.0
@@ -49,7 +53,9 @@ export interface WorkerPool {
  *
  * @example
  * import { makeWorkerPool } from 'fp-pathio'
- * const pool = makeWorkerPool({ size: 4 }) // at most 4 threads
+ * const pool = makeWorkerPool({ size: 4 }) // at most 4 threads, started as jobs come
+ * assert.strictEqual(pool.size, 4)
+ * await pool.close()
  *
  * @category model
  * @since 0.1.0
@@ -105,7 +111,7 @@ export interface PoolInternals {
   nextId: number
   /** Jobs posted to workers so far (a test checks that one operation is one job). */
   posted: number
-  readonly handles: WeakMap<FileHandle, PoolFile>
+  readonly handles: HandleTable<PoolFile>
   /** Files still open, closed by the pool's own `close`. */
   readonly open: Set<PoolFile>
   /** Buffers that carry write data to the workers, used again and again. */
@@ -344,10 +350,23 @@ const defaultSize = (): number => Math.max(4, os.availableParallelism())
  *
  * @example
  * import { makeWorkerPool, makePoolPathIO } from 'fp-pathio'
- * const pool = makeWorkerPool({ size: 4 })
- * const a = makePoolPathIO({ state: pool, cwd: '/srv/ftp' })
- * const b = makePoolPathIO({ state: pool, cwd: '/srv/ftp' }) // same threads, same handles
- * // ... later: await pool.close()
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const pool = makeWorkerPool({ size: 2 })
+ * const a = makePoolPathIO({ state: pool, cwd: dir })
+ * const b = makePoolPathIO({ state: pool, cwd: dir }) // same threads, same handles
+ * const written = pipe(
+ *   a.open('f.txt', 'wb'),
+ *   TE.chain((h) => pipe(b.write(h, Buffer.from('hi')), TE.chainFirst(() => a.close(h))))
+ * )
+ * assert.deepStrictEqual(await written(), E.right(2))
+ * await pool.close()
+ * fs.rmSync(dir, { recursive: true })
  *
  * @category constructors
  * @since 0.1.0
@@ -364,7 +383,7 @@ export const makeWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
     closing: undefined,
     nextId: 0,
     posted: 0,
-    handles: new WeakMap(),
+    handles: makeHandleTable('file handle'),
     open: new Set(),
     bank: makeBufferBank()
   }

@@ -10,8 +10,14 @@ import { answer, type Handler } from '../handler'
  * the session out first.
  *
  * @example
- * import { user } from 'fp-pathio/ftp'
- * // await user(session, pathio, 'anonymous')() -> right({ code: 331, ... })
+ * import { makeSession, user } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await user(session, io, 'anonymous')(), E.right({ code: 331, lines: ['Anonymous login okay, send any password'] }))
+ * assert.strictEqual(session.user, 'anonymous')
  *
  * @category handlers
  * @since 0.1.0
@@ -27,8 +33,16 @@ export const user: Handler = (session, _pathio, arg) => {
  * does not, 503 without a USER first.
  *
  * @example
- * import { pass } from 'fp-pathio/ftp'
- * // await pass(session, pathio, 'secret')() -> right({ code: 230, ... })
+ * import { makeSession, user, pass } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const authenticate = (name: string, password: string) => name === 'alice' && password === 'secret'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await user(session, io, 'alice')()
+ * assert.deepStrictEqual(await pass(session, io, 'secret')(), E.right({ code: 230, lines: ['User alice logged in'] }))
+ * assert.ok(session.loggedIn)
  *
  * @category handlers
  * @since 0.1.0
@@ -50,8 +64,13 @@ export const pass: Handler = (session, _pathio, arg) => {
  * QUIT: 221; the server closes the connection once the reply is out.
  *
  * @example
- * import { quit } from 'fp-pathio/ftp'
- * // await quit(session, pathio, '')() -> right({ code: 221, ... })
+ * import { makeSession, quit } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await quit(session, io, '')(), E.right({ code: 221, lines: ['Goodbye'] }))
  *
  * @category handlers
  * @since 0.1.0

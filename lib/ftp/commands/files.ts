@@ -17,8 +17,14 @@ import { quotePath, reply } from '../replies'
  * missing; 553 for a name that is not allowed.
  *
  * @example
- * import { mkd } from 'fp-pathio/ftp'
- * // await mkd(session, pathio, 'pub')() -> right({ code: 257, lines: ['"/pub" created'] })
+ * import { makeSession, mkd } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await mkd(session, io, 'pub')(), E.right({ code: 257, lines: ['"/pub" created'] }))
+ * assert.deepStrictEqual(await io.isDir('/pub')(), E.right(true))
  *
  * @category handlers
  * @since 0.1.0
@@ -37,8 +43,15 @@ export const mkd: Handler = (session, pathio, arg) => {
  * everything in it.
  *
  * @example
- * import { rmd } from 'fp-pathio/ftp'
- * // await rmd(session, pathio, 'pub')() -> right({ code: 250, ... })
+ * import { makeSession, rmd } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await io.mkdir('/pub')()
+ * assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory pub removed'] }))
+ * assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 550, lines: ['pub: No such file or directory'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -54,8 +67,14 @@ export const rmd: Handler = (session, pathio, arg) =>
  * DELE: 250; a directory or a missing file is 550.
  *
  * @example
- * import { dele } from 'fp-pathio/ftp'
- * // await dele(session, pathio, 'a.txt')() -> right({ code: 250, ... })
+ * import { makeSession, dele } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * assert.deepStrictEqual(await dele(session, io, 'a.txt')(), E.right({ code: 250, lines: ['File a.txt deleted'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -71,8 +90,15 @@ export const dele: Handler = (session, pathio, arg) =>
  * RNFR: 350 when the source exists, and the very next command may be RNTO.
  *
  * @example
- * import { rnfr } from 'fp-pathio/ftp'
- * // await rnfr(session, pathio, 'a.txt')() -> right({ code: 350, ... })
+ * import { makeSession, rnfr } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * assert.deepStrictEqual(await rnfr(session, io, 'a.txt')(), E.right({ code: 350, lines: ['Ready for RNTO'] }))
+ * assert.strictEqual(session.renameFrom, '/a.txt') // for the RNTO that must come next
  *
  * @category handlers
  * @since 0.1.0
@@ -94,8 +120,16 @@ export const rnfr: Handler = (session, pathio, arg) => {
  * 503 without an RNFR just before.
  *
  * @example
- * import { rnto } from 'fp-pathio/ftp'
- * // await rnto(session, pathio, 'b.txt')() -> right({ code: 250, ... })
+ * import { makeSession, rnfr, rnto } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * await rnfr(session, io, 'a.txt')()
+ * assert.deepStrictEqual(await rnto(session, io, 'b.txt')(), E.right({ code: 250, lines: ['Rename successful'] }))
+ * assert.deepStrictEqual(await io.list('/')(), E.right(['/b.txt']))
  *
  * @category handlers
  * @since 0.1.0
@@ -116,8 +150,14 @@ export const rnto: Handler = (session, pathio, arg) => {
  * directory or a missing path.
  *
  * @example
- * import { size } from 'fp-pathio/ftp'
- * // await size(session, pathio, 'a.txt')() -> right({ code: 213, lines: ['3'] })
+ * import { makeSession, size } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * assert.deepStrictEqual(await size(session, io, 'a.txt')(), E.right({ code: 213, lines: ['5'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -134,8 +174,18 @@ export const size: Handler = (session, pathio, arg) =>
  * MDTM (RFC 3659): 213 and the modification time, UTC `YYYYMMDDHHMMSS`.
  *
  * @example
- * import { mdtm } from 'fp-pathio/ftp'
- * // await mdtm(session, pathio, 'a.txt')() -> right({ code: 213, lines: ['20240102030405'] })
+ * import { makeSession, mdtm, ftpTime } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * const modified = pipe(writeFile(io, '/a.txt', Buffer.from('hello')), TE.chain(() => io.stat('/a.txt')))
+ * const stat = await modified()
+ * assert.ok(E.isRight(stat))
+ * assert.deepStrictEqual(await mdtm(session, io, 'a.txt')(), E.right({ code: 213, lines: [ftpTime(stat.right.mtimeMs)] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -151,8 +201,15 @@ export const mdtm: Handler = (session, pathio, arg) =>
  * MLST (RFC 3659): the facts of one path on the control connection.
  *
  * @example
- * import { mlst } from 'fp-pathio/ftp'
- * // await mlst(session, pathio, 'a.txt')() -> right({ code: 250, lines: ['Listing a.txt', ' type=file;size=3;...; /a.txt', 'End'] })
+ * import { makeSession, mlst } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * const facts = await mlst(session, io, 'a.txt')()
+ * assert.ok(facts._tag === 'Right' && facts.right.code === 250)
+ * assert.match(facts.right.lines[1], /^ type=file;size=5;modify=\d{14};perm=[a-z]+;unix\.mode=0\d{3}; \/a\.txt$/)
  *
  * @category handlers
  * @since 0.1.0

@@ -91,8 +91,21 @@ const opening = (what: string) => reply(150, `Here comes the ${what}`)
  * connection; 550 for a missing path, before any data connection is used.
  *
  * @example
- * import { list } from 'fp-pathio/ftp'
- * // after PASV: await list(session, pathio, '-la /pub')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, list } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await io.mkdir('/pub')()
+ * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [done, received] = await Promise.all([list(session, io, '-la /pub')(), text(data)])
+ * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.match(received, /^-rw-r--r-- 1 ftp ftp 5 .* a\.txt\r\n$/)
  *
  * @category handlers
  * @since 0.1.0
@@ -114,8 +127,21 @@ export const list: Handler = (session, pathio, arg) => {
  * connection; a file or a missing path is 550.
  *
  * @example
- * import { mlsd } from 'fp-pathio/ftp'
- * // after EPSV: await mlsd(session, pathio, '')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, mlsd } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await io.mkdir('/pub')()
+ * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [done, received] = await Promise.all([mlsd(session, io, 'pub')(), text(data)])
+ * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.match(received, /^type=file;size=5;.*; a\.txt\r\n$/)
  *
  * @category handlers
  * @since 0.1.0
@@ -135,8 +161,21 @@ export const mlsd: Handler = (session, pathio, arg) =>
  * `NLST pub/` gives `pub/x`), so that a client can use every line as a path.
  *
  * @example
- * import { nlst } from 'fp-pathio/ftp'
- * // after PASV: await nlst(session, pathio, '')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, nlst } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await io.mkdir('/pub')()
+ * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [done, received] = await Promise.all([nlst(session, io, 'pub')(), text(data)])
+ * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.strictEqual(received, 'pub/a.txt\r\n')
  *
  * @category handlers
  * @since 0.1.0

@@ -18,8 +18,13 @@ import type { PathIO } from '../../PathIO'
  * PWD: 257 and the quoted directory.
  *
  * @example
- * import { pwd } from 'fp-pathio/ftp'
- * // await pwd(session, pathio, '')() -> right({ code: 257, lines: ['"/" is the current directory'] })
+ * import { makeSession, pwd } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await pwd(session, io, '')(), E.right({ code: 257, lines: ['"/" is the current directory'] }))
  *
  * @category handlers
  * @since 0.1.0
@@ -41,8 +46,15 @@ const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, sho
  * CWD: 250 into an existing directory; 550 for a missing path or a file.
  *
  * @example
- * import { cwd } from 'fp-pathio/ftp'
- * // await cwd(session, pathio, 'pub')() -> right({ code: 250, ... }); session.cwd === '/pub'
+ * import { makeSession, cwd } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await io.mkdir('/pub')()
+ * assert.deepStrictEqual(await cwd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory changed to /pub'] }))
+ * assert.strictEqual(session.cwd, '/pub')
  *
  * @category handlers
  * @since 0.1.0
@@ -53,8 +65,15 @@ export const cwd: Handler = (session, pathio, arg) => changeTo(session, pathio, 
  * CDUP: CWD to the parent ('/' stays '/').
  *
  * @example
- * import { cdup } from 'fp-pathio/ftp'
- * // await cdup(session, pathio, '')() -> right({ code: 250, ... })
+ * import { makeSession, cdup } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * session.cwd = '/pub'
+ * assert.deepStrictEqual(await cdup(session, io, '')(), E.right({ code: 250, lines: ['Directory changed to /'] }))
+ * assert.strictEqual(session.cwd, '/')
  *
  * @category handlers
  * @since 0.1.0

@@ -27,8 +27,15 @@ const listen = async (session: Session): Promise<PassiveListener> => {
  * PASV: 227 with the listener's IPv4 address and port, `(h1,h2,h3,h4,p1,p2)`.
  *
  * @example
- * import { pasv } from 'fp-pathio/ftp'
- * // await pasv(session, pathio, '')() -> right({ code: 227, lines: ['Entering Passive Mode (127,0,0,1,195,80)'] })
+ * import { makeSession, pasv, dropPassive } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const entered = await pasv(session, makeMemoryPathIO(), '')()
+ * assert.ok(entered._tag === 'Right' && entered.right.code === 227)
+ * const port = session.passive?.port ?? 0 // where the client connects: p1 * 256 + p2
+ * assert.deepStrictEqual(entered.right.lines, [`Entering Passive Mode (127,0,0,1,${port >> 8},${port & 255})`])
+ * dropPassive(session) // the listener, unused
  *
  * @category handlers
  * @since 0.1.0
@@ -49,8 +56,15 @@ export const pasv: Handler = (session) => {
  * network protocol other than the listener's is 522.
  *
  * @example
- * import { epsv } from 'fp-pathio/ftp'
- * // await epsv(session, pathio, '')() -> right({ code: 229, lines: ['Entering Extended Passive Mode (|||50000|)'] })
+ * import { makeSession, epsv, dropPassive } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const entered = await epsv(session, makeMemoryPathIO(), '')()
+ * const port = session.passive?.port ?? 0
+ * assert.deepStrictEqual(entered, E.right({ code: 229, lines: [`Entering Extended Passive Mode (|||${port}|)`] }))
+ * dropPassive(session) // the listener, unused
  *
  * @category handlers
  * @since 0.1.0
@@ -76,8 +90,13 @@ export const epsv: Handler = (session, _pathio, arg) => {
  * host (the "FTP bounce"); passive mode does all a client needs.
  *
  * @example
- * import { activeMode } from 'fp-pathio/ftp'
- * // await activeMode(session, pathio, '127,0,0,1,4,1')() -> right({ code: 502, ... })
+ * import { makeSession, activeMode } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await activeMode(session, io, '127,0,0,1,4,1')(), E.right({ code: 502, lines: ['Active mode is not supported; use PASV or EPSV'] }))
  *
  * @category handlers
  * @since 0.1.0

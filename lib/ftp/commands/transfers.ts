@@ -62,8 +62,20 @@ const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid RES
  * data connection breaks or ABOR stops it.
  *
  * @example
- * import { retr } from 'fp-pathio/ftp'
- * // after PASV: await retr(session, pathio, 'a.txt')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, retr } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('hello'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const [done, received] = await Promise.all([retr(session, io, 'a.txt')(), text(data)])
+ * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.strictEqual(received, 'hello')
  *
  * @category handlers
  * @since 0.1.0
@@ -171,8 +183,20 @@ const upload =
  * end; see the module comment); with REST, writes in place from the offset.
  *
  * @example
- * import { stor } from 'fp-pathio/ftp'
- * // after PASV: await stor(session, pathio, 'a.txt')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, stor } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('old'))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('new')
+ * assert.deepStrictEqual(await stor(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('new'))
  *
  * @category handlers
  * @since 0.1.0
@@ -183,8 +207,20 @@ export const stor: Handler = upload('replace')
  * APPE: appends what arrives to the file (creating it), in place.
  *
  * @example
- * import { appe } from 'fp-pathio/ftp'
- * // after PASV: await appe(session, pathio, 'log.txt')() -> right({ code: 226, ... })
+ * import { makeSession, epsv, appe } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('one '))()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('two')
+ * assert.deepStrictEqual(await appe(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
+ * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('one two'))
  *
  * @category handlers
  * @since 0.1.0
@@ -195,8 +231,14 @@ export const appe: Handler = upload('append')
  * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts; 350.
  *
  * @example
- * import { rest } from 'fp-pathio/ftp'
- * // await rest(session, pathio, '1024')() -> right({ code: 350, ... }); session.restOffset === 1024
+ * import { makeSession, rest } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * assert.deepStrictEqual(await rest(session, io, '1024')(), E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] }))
+ * assert.strictEqual(session.restOffset, 1024) // where the next RETR or STOR starts
  *
  * @category handlers
  * @since 0.1.0
@@ -214,8 +256,15 @@ export const rest: Handler = (session, _pathio, arg) => {
  * an unused data connection.
  *
  * @example
- * import { abor } from 'fp-pathio/ftp'
- * // await abor(session, pathio, '')() -> right({ code: 226, ... })
+ * import { makeSession, abor, epsv } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
+ *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const io = makeMemoryPathIO()
+ * await epsv(session, io, '')()
+ * assert.deepStrictEqual(await abor(session, io, '')(), E.right({ code: 226, lines: ['ABOR command successful'] }))
+ * assert.strictEqual(session.passive, undefined) // the unused data connection is closed
  *
  * @category handlers
  * @since 0.1.0

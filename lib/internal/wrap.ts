@@ -9,31 +9,32 @@
  * @since 0.1.0
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { OPERATION_NAMES, type Middleware, type OperationName, type PathIO } from '../PathIO'
+import {
+  OPERATION_NAMES,
+  type ArgsOf,
+  type GivesOf,
+  type Middleware,
+  type Operation,
+  type OperationName,
+  type PathIO
+} from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 
 /**
- * Calls the wrapped operation, with the same or with new arguments.
+ * What a combinator does around one operation, typed by that operation: it
+ * sees the operation's name, its arguments, the inner call and the inner
+ * record (to close a handle it must not leak, say), and returns the
+ * operation's own `TaskEither`.
  *
  * @category model
  * @since 0.1.0
  */
-export type Next = (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
-
-/**
- * What a combinator does around one operation: it sees the operation's name,
- * its arguments, the inner call and the inner record (to close a handle it
- * must not leak, say), and returns the operation's `TaskEither`.
- *
- * @category model
- * @since 0.1.0
- */
-export type Around = (
-  op: OperationName,
-  args: ReadonlyArray<unknown>,
-  next: Next,
+export type Around = <K extends OperationName>(
+  op: K,
+  args: ArgsOf<K>,
+  next: Operation<K>,
   inner: PathIO<unknown>
-) => TaskEither<PathIOError, unknown>
+) => TaskEither<PathIOError, GivesOf<K>>
 
 /**
  * One operation of a record whose functions may return anything (see
@@ -52,13 +53,16 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  * the record has none). A missing operation is a `TypeError` at once.
  *
  * @example
- * import { mapOperations, makeMemoryPathIO } from 'fp-pathio'
- * import * as TE from 'fp-ts/TaskEither'
- * // Every operation logs its name, then runs the record's own function.
- * const io = mapOperations('logged', makeMemoryPathIO(), (op, call) => (...args) => {
- *   console.log(op)
- *   return call(...args) as TE.TaskEither<never, unknown>
+ * import { mapOperations, makeMemoryPathIO, type PathIOError } from 'fp-pathio'
+ * import type { TaskEither } from 'fp-ts/TaskEither'
+ * // Every operation notes its name, then runs the record's own function.
+ * const seen: Array<string> = []
+ * const io = mapOperations('noted', makeMemoryPathIO(), (op, call) => (...args) => {
+ *   seen.push(op)
+ *   return call(...args) as TaskEither<PathIOError, unknown>
  * })
+ * await io.mkdir('/pub')()
+ * assert.deepStrictEqual(seen, ['mkdir'])
  *
  * @category combinators
  * @since 0.1.0
@@ -93,7 +97,8 @@ export const mapOperations = <S>(
  *   return next(...args)
  * })
  * const io = logged(makeMemoryPathIO())
- * // await io.exists('/')() ; seen -> ['exists']
+ * await io.exists('/')()
+ * assert.deepStrictEqual(seen, ['exists'])
  *
  * @category combinators
  * @since 0.1.0
@@ -101,4 +106,13 @@ export const mapOperations = <S>(
 export const wrapOperations =
   (around: Around): Middleware =>
   <S>(pathio: PathIO<S>): PathIO<S> =>
-    mapOperations('wrapOperations', pathio, (op, call) => (...args) => around(op, args, call as Next, pathio))
+    mapOperations('wrapOperations', pathio, (op, call) => aroundOne(op, call, around, pathio) as LooseCall as never)
+
+/**
+ * Operation `op` with `around` around it. `call` runs the record's own
+ * function, whose type `mapOperations` has checked: it is `op`'s.
+ */
+const aroundOne = <K extends OperationName>(op: K, call: LooseCall, around: Around, pathio: PathIO<unknown>): Operation<K> => {
+  const next = call as Operation<K>
+  return (...args) => around(op, args, next, pathio)
+}

@@ -1,0 +1,75 @@
+/**
+ * The one handle table of every backend. A handle is a fresh frozen object
+ * (`makeFileHandle`, `makeDirHandle`) that carries nothing; the backend maps
+ * it, by identity, to what it stands for (an open file, a listing). So a
+ * copy, an imitation or another backend's handle is simply not found, a
+ * closed one stays in the table marked `closed` (closing twice is harmless
+ * while a forged handle is still a `BadHandle`), and every backend words
+ * these errors the same way.
+ */
+import * as E from 'fp-ts/Either'
+import type { OpenMode } from '../PathIO'
+import { pathIOError, type PathIOError } from '../PathIOError'
+
+/** What a table holds for a handle: anything that knows whether it is closed. */
+export interface Held {
+  closed: boolean
+}
+
+/** Handles of one kind made by one backend (or by the records sharing its state). */
+export interface HandleTable<T extends Held> {
+  /** What a handle of this table is, for errors: 'file handle', 'directory handle'. */
+  readonly noun: string
+  /** Handle -> what it stands for, by identity; a closed one stays, marked. */
+  readonly held: WeakMap<object, T>
+}
+
+export const makeHandleTable = <T extends Held>(noun: string): HandleTable<T> => ({ noun, held: new WeakMap() })
+
+/** Remembers what `handle` stands for and gives the handle back. */
+export const register = <T extends Held, H extends object>(table: HandleTable<T>, handle: H, value: T): H => {
+  table.held.set(handle, value)
+  return handle
+}
+
+/** What the table holds for `handle` (open or closed), or `undefined`: the lookup of the hot paths. */
+export const heldBy = <T extends Held>(table: HandleTable<T>, handle: unknown): T | undefined =>
+  typeof handle === 'object' && handle !== null ? table.held.get(handle) : undefined
+
+/** A `BadHandle` with the errno the kernel gives (`EBADF`). */
+export const badHandle = (op: string, detail: string): PathIOError => pathIOError('BadHandle', op, { code: 'EBADF', detail })
+
+const notOurs = <T extends Held>(table: HandleTable<T>, op: string): E.Either<PathIOError, never> =>
+  E.left(badHandle(op, `not a ${table.noun} of this backend`))
+
+/** The open thing behind `handle`, or `BadHandle`: closed, forged, of another kind or of another backend. */
+export const lookup = <T extends Held>(table: HandleTable<T>, op: string, handle: unknown): E.Either<PathIOError, T> => {
+  const found = heldBy(table, handle)
+  if (found === undefined) return notOurs(table, op)
+  return found.closed ? E.left(badHandle(op, 'the handle is closed')) : E.right(found)
+}
+
+/**
+ * What a `close` should release: the open thing (the caller marks it closed
+ * and frees it), `undefined` when it is closed already (closing twice is
+ * harmless), or `BadHandle` when the handle is not this table's.
+ */
+export const toRelease = <T extends Held>(
+  table: HandleTable<T>,
+  op: string,
+  handle: unknown
+): E.Either<PathIOError, T | undefined> => {
+  const found = heldBy(table, handle)
+  if (found === undefined) return notOurs(table, op)
+  return E.right(found.closed ? undefined : found)
+}
+
+/** An open file whose mode allows reading (`rb`, `r+b`), or `BadHandle`. */
+export const readable = <F extends { readonly mode: OpenMode }>(open: F, op = 'read'): E.Either<PathIOError, F> =>
+  open.mode === 'rb' || open.mode === 'r+b'
+    ? E.right(open)
+    : E.left(badHandle(op, `the handle was opened '${open.mode}', not for reading`))
+
+/** An open file whose mode allows writing (anything but `rb`), or `BadHandle`. */
+export const writable = <F extends { readonly mode: OpenMode }>(open: F, op = 'write'): E.Either<PathIOError, F> =>
+  open.mode === 'rb' ? E.left(badHandle(op, "the handle was opened 'rb', not for writing")) : E.right(open)
