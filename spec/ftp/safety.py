@@ -13,18 +13,7 @@ import socket
 import struct
 import sys
 
-HOST = '127.0.0.1'
-MiB = 1 << 20
-
-
-def code_of(call, *args, **kwargs):
-    """The reply code of a call, whether ftplib returns it or raises it."""
-    try:
-        reply = call(*args, **kwargs)
-        return int(str(reply)[:3]) if str(reply)[:3].isdigit() else str(reply)
-    except ftplib.all_errors as error:
-        text = str(error)
-        return int(text[:3]) if text[:3].isdigit() else text
+from driver import HOST, MiB, code_of
 
 
 def size_of(ftp, name):

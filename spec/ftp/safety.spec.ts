@@ -206,7 +206,8 @@ describe('FTP safety: upload temporaries (.fp-pathio-upload-*.part)', function (
   })
 
   it("hides a running upload's temporary from other sessions and never removes it, however old it looks", async () => {
-    running = await startOn(root)
+    // A data timeout long enough for the upload to stay silent while another client lists.
+    running = await startOn(root, 30_000)
     const control = net.connect(running.port, '127.0.0.1')
     let seen = ''
     control.on('data', (chunk: Buffer) => (seen += chunk.toString()))
