@@ -205,12 +205,14 @@ const main = async (): Promise<void> => {
     // --size 0: small files only.
     if (bigMiB > 0) for (const backend of backends) rows.push(...(await benchBackend(backend, scratch)))
     const mb = (mib: number): string => (mib * 1.048576).toFixed(0)
-    console.log(`| backend | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
-    console.log(`|---|---|---|---|---|---|`)
-    for (const { backend, workload, stor, retr, storCpu, retrCpu } of rows)
-      console.log(
-        `| ${backend} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
-      )
+    if (rows.length > 0) {
+      console.log(`| backend | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
+      console.log(`|---|---|---|---|---|---|`)
+      for (const { backend, workload, stor, retr, storCpu, retrCpu } of rows)
+        console.log(
+          `| ${backend} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
+        )
+    }
     if (smallCount > 0) {
       const small: Array<[string, number]> = []
       for (const backend of backends) small.push([`fp-pathio, ${backend}`, await benchSmall(backend)])
@@ -222,7 +224,7 @@ const main = async (): Promise<void> => {
       for (const [server, rate] of small) console.log(`| ${server} | ${rate.toFixed(0)} |`)
     }
     console.log(
-      `\nmedians of ${runs} runs after a warm-up; client curl (one process per client); node ${process.version}, ` +
+      `\nmedians of ${runs} runs after a warm-up; clients curl (one process per client) and, for small files, ftplib; node ${process.version}, ` +
         `${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`
     )
   } finally {
