@@ -48,6 +48,11 @@ export interface Session {
   /** An existing, empty directory (absolute). */
   readonly dir: string
   readonly teardown: () => Promise<void>
+  /**
+   * Bytes the contestant keeps for reuse outside any file (the memory
+   * backend's spare chunks), left out of what its files are said to hold.
+   */
+  readonly spareBytes?: () => number
 }
 
 /**
@@ -64,4 +69,10 @@ export interface Contestant {
   /** One line for the README: what this contestant is. */
   readonly description: string
   readonly setup: () => Promise<Session>
+  /**
+   * False when the bytes it stores live outside V8's sight (a native
+   * library's own allocator): its memory per byte cannot be measured as the
+   * others' is, and is left out rather than shown as zero.
+   */
+  readonly heldVisible?: boolean
 }

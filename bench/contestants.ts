@@ -1,7 +1,8 @@
 /**
  * One small adapter per contestant, all onto `Ops`. The PathIO backends share
  * one adapter (`pathIOOps`); the peers (a raw synchronous `fs` loop,
- * `fs.promises`, memfs) each get a few lines.
+ * `fs.promises`, memfs, Apache OpenDAL's `memory` and `fs` services) each get
+ * a few lines.
  *
  * @since 0.1.0
  */
@@ -13,6 +14,7 @@ import { Volume } from 'memfs'
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeMemoryPathIO } from '../lib/backends/memory'
+import { spareBytes } from '../lib/backends/memory/content'
 import { withTimeout } from '../lib/middleware/withTimeout'
 import type { FileHandle, PathIO, PathIOFactory } from '../lib/PathIO'
 import type { PathIOError } from '../lib/PathIOError'
@@ -64,7 +66,7 @@ const scratchBuffer = (): ((size: number) => Buffer) => {
 const memorySession = async (wrap: (io: PathIO<unknown>) => PathIO<unknown>): Promise<Session> => {
   const ops = pathIOOps(wrap(makeMemoryPathIO()))
   await ops.mkdir('/bench')
-  return { ops, dir: '/bench', teardown: async () => undefined }
+  return { ops, dir: '/bench', teardown: async () => undefined, spareBytes }
 }
 
 /** The memory backend, bare. */
@@ -235,6 +237,117 @@ export const memfs: Contestant = {
 }
 
 /**
+ * memfs through `vol.promises`, the API an async server would call: each
+ * call is deferred (memfs runs it on `setImmediate`). The issue's metadata
+ * goal is against this one.
+ */
+export const memfsPromises: Contestant = {
+  name: 'memfs.promises',
+  kind: 'memory',
+  description: 'memfs 4 `Volume`, `vol.promises` API (what an async caller gets)',
+  setup: async () => {
+    const vol = new Volume()
+    const p = vol.promises
+    type Handle = Awaited<ReturnType<typeof p.open>>
+    const ops: Ops = {
+      open: (path, mode) => p.open(path, mode === 'write' ? 'w' : 'r'),
+      write: (file, data) => (file as Handle).write(data),
+      read: (file, size) => (file as Handle).read(Buffer.allocUnsafe(size), 0, size, null).then((r) => r.bytesRead),
+      close: (file) => (file as Handle).close(),
+      stat: (path) => p.stat(path).then((s) => Number(s.size)),
+      list: (dir) => p.readdir(dir) as Promise<ReadonlyArray<string>>,
+      scan: async (dir) => {
+        const names = (await p.readdir(dir)) as ReadonlyArray<string>
+        return Promise.all(names.map(async (name) => ({ name, stat: await p.stat(`${dir}/${name}`) })))
+      },
+      unlink: (path) => p.unlink(path),
+      mkdir: (path) => p.mkdir(path)
+    }
+    await p.mkdir('/bench')
+    return { ops, dir: '/bench', teardown: async () => undefined }
+  }
+}
+
+/**
+ * What the benchmark uses of OpenDAL's `Operator` (0.47.x). OpenDAL is not a
+ * dependency of the project: its npm package ships native builds that the
+ * registry mirror here does not all carry, so a lockfile with it breaks
+ * `npm ci`. Install it beside the project to race it:
+ * `npm install --no-save opendal@0.47.11` (later builds need glibc 2.38).
+ */
+interface OpenDalEntry {
+  readonly path: () => string
+}
+interface OpenDalOperator {
+  readonly writerSync: (path: string) => unknown
+  readonly readerSync: (path: string) => unknown
+  readonly statSync: (path: string) => { readonly contentLength: bigint }
+  readonly listSync: (path: string) => ReadonlyArray<OpenDalEntry>
+  readonly deleteSync: (path: string) => void
+  readonly createDirSync: (path: string) => void
+}
+type OpenDalOperatorConstructor = new (service: string, options: Record<string, string>) => OpenDalOperator
+
+/** OpenDAL's `Operator`, when the `opendal` package is installed; `undefined` otherwise. */
+const openDalOperator = ((): OpenDalOperatorConstructor | undefined => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('opendal') as { readonly Operator: OpenDalOperatorConstructor }).Operator
+  } catch {
+    return undefined
+  }
+})()
+
+/** An OpenDAL writer or reader: writers are closed, readers need nothing. */
+interface OpenDalFile {
+  readonly write?: (data: Buffer) => void
+  readonly read?: (into: Buffer) => bigint
+  readonly close?: () => void
+}
+
+/**
+ * Apache OpenDAL's Node binding (`opendal` 0.47.x, Rust through napi) on one
+ * service, through its blocking API (its fastest: no promise, no thread hop).
+ * OpenDAL has no open-for-append or seek in these workloads' terms: a writer
+ * streams a new file that appears at `close`, a reader reads from the start.
+ */
+const openDal = (service: 'memory' | 'fs', Operator: OpenDalOperatorConstructor): Contestant => ({
+  name: `opendal-${service}`,
+  kind: service === 'memory' ? 'memory' : 'disk',
+  heldVisible: false,
+  description: `Apache OpenDAL 0.47 \`${service}\` service, blocking API (\`writerSync\`/\`readerSync\`)`,
+  setup: async () => {
+    const temp = service === 'fs' ? tempDir() : undefined
+    const op = new Operator(service, { root: temp?.dir ?? '/' })
+    const scratch = scratchBuffer()
+    // OpenDAL lists a directory with its own entry first ('bench/'): left out, as readdir does.
+    const children = (dir: string) => {
+      const own = `${dir.replace(/^\//, '')}/`
+      return op.listSync(`${dir}/`).filter((entry) => entry.path() !== own)
+    }
+    const ops: Ops = {
+      open: (path, mode) => (mode === 'write' ? op.writerSync(path) : op.readerSync(path)),
+      write: (file, data) => (file as OpenDalFile).write?.(Buffer.isBuffer(data) ? data : Buffer.from(data)),
+      read: (file, size) => Number((file as OpenDalFile).read?.(scratch(size).subarray(0, size)) ?? 0),
+      close: (file) => (file as OpenDalFile).close?.(),
+      stat: (path) => Number(op.statSync(path).contentLength),
+      list: (dir) => children(dir).map((entry) => entry.path()),
+      scan: (dir) => children(dir).map((entry) => ({ path: entry.path(), stat: op.statSync(entry.path()) })),
+      unlink: (path) => op.deleteSync(path),
+      mkdir: (path) => op.createDirSync(`${path}/`)
+    }
+    op.createDirSync('/bench/')
+    return { ops, dir: '/bench', teardown: async () => temp?.remove() }
+  }
+})
+
+/** OpenDAL's in-memory service, when `opendal` is installed. */
+export const openDalMemory: Contestant | undefined = openDalOperator && openDal('memory', openDalOperator)
+
+/** OpenDAL's local file-system service (a fresh temporary root), when `opendal` is installed. */
+export const openDalFs: Contestant | undefined = openDalOperator && openDal('fs', openDalOperator)
+
+/**
  * Every contestant available in this checkout, and the names of those not
  * exported yet (the report lists them as missing).
  *
@@ -244,13 +357,16 @@ export const memfs: Contestant = {
 export const allContestants = (): { readonly contestants: ReadonlyArray<Contestant>; readonly missing: ReadonlyArray<string> } => {
   const optionalOnes: ReadonlyArray<readonly [string, Contestant | undefined]> = [
     ['node (makeNodePathIO)', nodeBackend()],
-    ['pool (makePoolPathIO)', poolBackend()]
+    ['pool (makePoolPathIO)', poolBackend()],
+    ['opendal-memory (npm install --no-save opendal@0.47.11)', openDalMemory],
+    ['opendal-fs (npm install --no-save opendal@0.47.11)', openDalFs]
   ]
   return {
     contestants: [
       memory,
       memoryStack,
       memfs,
+      memfsPromises,
       ...optionalOnes.flatMap(([, c]) => (c ? [c] : [])),
       rawSync,
       fsPromises

@@ -44,6 +44,8 @@ export interface Target {
   readonly contestant: string
   /** Which number of the row is compared: its ratio to the reference, or its median. */
   readonly field: 'ratio' | 'median'
+  /** For a ratio: the contestant it is against, when not the row's own reference (paired run by run too). */
+  readonly against?: string
   readonly comparison: '>=' | '<='
   readonly threshold: number
   /** `undefined` when the row is missing (a contestant not available, a workload skipped). */
@@ -108,8 +110,11 @@ export const checkTarget = (
   rows: ReadonlyArray<Row>,
   spec: Omit<Target, 'value' | 'met'>
 ): Target => {
-  const row = rows.find((r) => r.measured && r.workload === spec.workload && r.contestant === spec.contestant)
-  const value = row === undefined ? undefined : spec.field === 'ratio' ? row.ratio : row.median
+  const find = (contestant: string) => rows.find((r) => r.measured && r.workload === spec.workload && r.contestant === contestant)
+  const row = find(spec.contestant)
+  const other = spec.against === undefined ? undefined : find(spec.against)
+  const ratio = spec.against === undefined ? row?.ratio : other === undefined ? undefined : row && pairedRatio(row.samples, other.samples)
+  const value = row === undefined ? undefined : spec.field === 'ratio' ? ratio : row.median
   const met =
     value === undefined || Number.isNaN(value)
       ? undefined

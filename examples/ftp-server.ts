@@ -1,45 +1,41 @@
 /**
  * The FTP server of `fp-pathio/ftp`, ready to run: `npm start`.
  *
- * Environment:
- *   PORT            control port (default 2121); passive ports are free ports on 127.0.0.1
- *   FTP_USER/FTP_PASS  a named user besides `anonymous` (any password)
+ * Environment (docs/ftp-server.md explains each one):
+ *   FTP_HOST (127.0.0.1), PORT (2121), FTPS_PORT (implicit TLS; off)
+ *   FTP_PASV_ADDRESS, FTP_PASV_PORTS=MIN-MAX
+ *   FTP_ANONYMOUS off | read (default) | write
+ *   FTP_USER/FTP_PASS (one user, home /, every permission), FTP_USERS_FILE (JSON, scrypt hashes: npm run --silent passwd)
+ *   FTP_TLS_CERT/FTP_TLS_KEY (PEM files), FTP_TLS_REQUIRED=1
+ *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
+ *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
  *   PATHIO_BACKEND  memory (default, starts empty) | node | pool
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
  *   POOL_SIZE       worker threads of the pool backend (default: the backend's own default)
  *   PATHIO_TIMEOUT  milliseconds before a file-system operation fails with 451 (default 30000)
  *   LOG_LEVEL       silent | error | warn | info (default: a line per command) | debug
  *
- * It stops cleanly on SIGINT and SIGTERM: running transfers are aborted,
- * their handles closed, the pool ended.
+ * A setting that is wrong, or a server that cannot start, is one line on
+ * stderr and exit status 2. It stops cleanly on SIGINT and SIGTERM: running
+ * transfers are aborted, their handles closed, the pool ended.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
-import { isLogLevel, makeFtpServer, makeLogger } from '../lib/ftp'
-
-const HOST = '127.0.0.1'
+import { isLogLevel, makeFtpServer, makeLogger, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
 
 const fail = (message: string): never => {
   process.stderr.write(`ftp-server: ${message}\n`)
   process.exit(2)
 }
 
-const numberFrom = (name: string, fallback: number): number => {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  return Number.isSafeInteger(value) && value >= 0 ? value : fail(`${name} must be a non-negative integer, got '${raw}'`)
-}
-
 const level = process.env.LOG_LEVEL ?? 'info'
 if (!isLogLevel(level)) fail(`LOG_LEVEL must be silent, error, warn, info or debug, got '${level}'`)
 const log = makeLogger(isLogLevel(level) ? level : 'info', (line) => process.stdout.write(line + '\n'))
 
-const port = numberFrom('PORT', 2121)
-const timeout = numberFrom('PATHIO_TIMEOUT', 30_000)
-const backend = process.env.PATHIO_BACKEND ?? 'memory'
+const settings = E.getOrElseW(fail)(settingsFromEnvironment(process.env))
 
 /** The served directory of a disk backend, and whether it is ours to remove at the end. */
 const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
@@ -50,14 +46,21 @@ const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
   return { root: fs.realpathSync(root), temporary: false }
 }
 
-const configure = (): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
+/** The backend PATHIO_BACKEND names: its factory and the directory served. */
+const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
   switch (backend) {
     case 'memory':
-      return { factory: makeMemoryPathIO as PathIOFactory<unknown>, root: '/', temporary: false }
+      return {
+        factory: (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: settings.memoryLimit }) as never,
+        root: '/',
+        temporary: false
+      }
     case 'node':
       return { factory: makeNodePathIO as PathIOFactory<unknown>, ...diskRoot() }
     case 'pool': {
-      const size = process.env.POOL_SIZE === undefined ? undefined : numberFrom('POOL_SIZE', 0)
+      const raw = process.env.POOL_SIZE
+      const size = raw === undefined || raw === '' ? undefined : Number(raw)
+      if (size !== undefined && !(Number.isSafeInteger(size) && size > 0)) fail(`POOL_SIZE must be a positive integer, got '${raw}'`)
       const factory: PathIOFactory<unknown> = (context) =>
         makePoolPathIO({ ...(context as object), ...(size === undefined ? {} : { size }) }) as never
       return { factory, ...diskRoot() }
@@ -67,17 +70,24 @@ const configure = (): { readonly factory: PathIOFactory<unknown>; readonly root:
   }
 }
 
-const { factory, root, temporary } = configure()
-const users =
-  process.env.FTP_USER !== undefined && process.env.FTP_USER !== ''
-    ? { [process.env.FTP_USER]: process.env.FTP_PASS ?? '' }
-    : {}
-const server = makeFtpServer({ factory, root, timeout, users, log, passiveHost: HOST })
+const backend = process.env.PATHIO_BACKEND ?? 'memory'
+const { factory, root, temporary } = configure(backend)
+
+let server: FtpServer<unknown>
+try {
+  server = makeFtpServer({ factory, root, log, ...settings.options })
+} catch (error) {
+  fail((error as Error).message)
+}
 
 /** The pool's state has `close`; the others have nothing to end. */
 const closeState = async (state: unknown): Promise<void> => {
   const close = (state as { close?: unknown } | undefined)?.close
   if (typeof close === 'function') await (close as () => Promise<void>)()
+}
+
+const removeTemporary = (): void => {
+  if (temporary) fs.rmSync(root, { recursive: true, force: true })
 }
 
 let stopping = false
@@ -92,7 +102,7 @@ const stop = (signal: string): void => {
     .close()
     .then(() => closeState(server.state))
     .then(() => {
-      if (temporary) fs.rmSync(root, { recursive: true, force: true })
+      removeTemporary()
       log('info', 'stopped')
     })
     .catch((error: unknown) => {
@@ -103,11 +113,30 @@ const stop = (signal: string): void => {
 process.on('SIGINT', () => stop('SIGINT'))
 process.on('SIGTERM', () => stop('SIGTERM'))
 
-server.listen(port, HOST).then(
-  (address) => {
-    const where = backend === 'memory' ? 'memory' : `${backend} ${root}${temporary ? ' (temporary)' : ''}`
-    const login = Object.keys(users).length > 0 ? `anonymous or ${Object.keys(users)[0]}` : 'anonymous'
-    process.stdout.write(`ftp-server listening on ftp://${HOST}:${address.port}/ (backend ${where}; login ${login})\n`)
-  },
-  (error: Error) => fail(`cannot listen on ${HOST}:${port}: ${error.message}`)
-)
+const urlOf = (scheme: string, host: string, port: number): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/`
+
+const start = async (): Promise<void> => {
+  const plain = await server.listen(settings.port, settings.host)
+  const secure = settings.ftpsPort === undefined ? undefined : await server.listenTls(settings.ftpsPort, settings.host)
+  const where = backend === 'memory' ? 'memory' : `${backend} ${root}${temporary ? ' (temporary)' : ''}`
+  const named = Object.keys(settings.options.users ?? {})
+  const logins = [...(settings.options.anonymous === 'off' ? [] : [`anonymous (${settings.options.anonymous})`]), ...named]
+  const tls = settings.options.tls === undefined ? 'no TLS' : settings.options.tlsRequired ? 'TLS required' : 'TLS available'
+  process.stdout.write(
+    `ftp-server listening on ${urlOf('ftp', plain.address, plain.port)}` +
+      (secure === undefined ? '' : ` and ${urlOf('ftps', secure.address, secure.port)}`) +
+      ` (backend ${where}; ${tls}; login ${logins.length === 0 ? 'nobody' : logins.join(', ')})\n`
+  )
+}
+
+start().catch((error: NodeJS.ErrnoException & { readonly port?: number }) => {
+  removeTemporary()
+  const where = `${settings.host}:${error.port ?? settings.port}`
+  fail(
+    error.code === 'EADDRINUSE'
+      ? `cannot listen on ${where}: address already in use`
+      : error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES'
+        ? `cannot listen on ${where}: ${error.code === 'EACCES' ? 'permission denied' : 'no such address here'}`
+        : error.message
+  )
+})

@@ -25,26 +25,15 @@ import { applyContext, checkContext } from '../internal/context'
 import { syncTask } from '../internal/task'
 import { markNormalised } from '../internal/normalised'
 import { lookup, readable, register, toRelease, writable } from '../internal/handles'
-import {
-  addChild,
-  newDir,
-  newFile,
-  readAt,
-  removeChild,
-  statOf,
-  trimCapacity,
-  truncate,
-  writeAt,
-  type DirInode,
-  type FileInode,
-  type Inode
-} from './memory/inode'
-import { isMemoryTree, locate, makeMemoryTree, type MemoryTree, type OpenFile } from './memory/tree'
+import { readAt, releaseContent, trimContent, writeAt } from './memory/content'
+import { addChild, newDir, newFile, removeChild, statOf, type DirInode, type FileInode, type Inode } from './memory/inode'
+import { checkMaxTotalSize, isMemoryTree, locate, makeMemoryTree, type MemoryTree, type OpenFile } from './memory/tree'
 
-export { makeMemoryTree, type MemoryTree } from './memory/tree'
+export { makeMemoryTree, type MemoryTree, type MemoryTreeOptions } from './memory/tree'
 
 /**
- * Options of `makeMemoryPathIO`: the factory context plus `cwd`.
+ * Options of `makeMemoryPathIO`: the factory context plus `cwd`, `maxFileSize`
+ * and `maxTotalSize`.
  *
  * @category model
  * @since 0.1.0
@@ -57,6 +46,12 @@ export interface MemoryOptions extends FactoryContext<MemoryTree> {
    * largest Buffer). A write that would go past it is `NoSpace` (`EFBIG`), as on a disk.
    */
   readonly maxFileSize?: number
+  /**
+   * The most bytes the files of a new tree may hold together, as
+   * `makeMemoryTree`'s option (default: no limit). Given with a `state`, it
+   * must be that tree's own limit.
+   */
+  readonly maxTotalSize?: number
 }
 
 /** Errors carry the errno code the kernel gives for the same situation, so memory errors read like disk ones. */
@@ -76,20 +71,23 @@ const task = syncTask
 
 /**
  * An in-memory `PathIO`. Its `state` is the tree: pass it as `state` (or use
- * `withSharedState`) to give several records the same files.
+ * `withSharedState`) to give several records the same files. Files are
+ * sparse (a hole holds no memory) and `maxTotalSize` bounds what all the
+ * tree's files hold together (see docs/memory.md).
  *
  * @example
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
- * const io = makeMemoryPathIO({ cwd: '/home' })
+ * const io = makeMemoryPathIO({ cwd: '/home', maxTotalSize: 2 ** 20 })
  * const program = pipe(
  *   io.mkdir('/home'),
  *   TE.chain(() => writeFile(io, 'notes.txt', Buffer.from('hi'))), // resolves to /home/notes.txt
  *   TE.chain(() => io.list('/home'))
  * )
  * assert.deepStrictEqual(await program(), E.right(['/home/notes.txt']))
+ * assert.strictEqual(io.state.budget.held, 2) // bytes the tree's files hold
  *
  * @category constructors
  * @since 0.1.0
@@ -101,7 +99,18 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
   const maxFileSize = checkMaxFileSize(options?.maxFileSize)
   if (context.state !== undefined && !isMemoryTree(context.state))
     throw new TypeError("makeMemoryPathIO: option 'state' must be a MemoryTree (the state of another memory record)")
-  const tree = context.state ?? makeMemoryTree()
+  const maxTotalSize = options?.maxTotalSize
+  if (context.state !== undefined && maxTotalSize !== undefined && checkMaxTotalSize(maxTotalSize, 'makeMemoryPathIO') !== context.state.budget.max)
+    throw new TypeError("makeMemoryPathIO: option 'maxTotalSize' differs from the limit of the tree given as 'state'")
+  const tree = context.state ?? makeMemoryTree({ maxTotalSize })
+  const { budget } = tree
+
+  /** A file lost its last name: its bytes go back once no handle holds it either. */
+  const unlinked = (file: FileInode, now: number): void => {
+    file.nlink = 0
+    file.ctimeMs = now
+    if (file.opened === 0) releaseContent(file, budget)
+  }
 
   const resolve = (op: string, path: unknown) => resolvePath(op, cwd, path)
 
@@ -165,10 +174,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
     if (inode.kind === 'dir' && inode.children.size > 0) return fail('NotEmpty', op, path)
     const now = Date.now()
     removeChild(parent, name, inode, now)
-    if (inode.kind === 'file') {
-      inode.nlink = 0
-      inode.ctimeMs = now
-    }
+    if (inode.kind === 'file') unlinked(inode, now)
     return E.right(undefined)
   }
 
@@ -196,10 +202,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
       if (moving.kind === 'dir' && replaced.kind === 'file') return fail('NotADirectory', 'rename', destination)
       if (replaced.kind === 'dir' && replaced.children.size > 0) return fail('NotEmpty', 'rename', destination)
       removeChild(dst.parent as DirInode, dst.name, replaced, now)
-      if (replaced.kind === 'file') {
-        replaced.nlink = 0
-        replaced.ctimeMs = now
-      }
+      if (replaced.kind === 'file') unlinked(replaced, now)
     }
     removeChild(src.parent, src.name, moving, now)
     addChild(dst.parent as DirInode, dst.name, moving, now)
@@ -212,7 +215,11 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
     if (where.at === 'nowhere') return fail(where.reason, 'open', path)
     if (where.at === 'inode') {
       if (where.inode.kind === 'dir') return fail('IsADirectory', 'open', path)
-      if (mode === 'wb') truncate(where.inode, Date.now())
+      if (mode === 'wb') {
+        // Readers see the truncation; the bytes go back to the budget at once.
+        releaseContent(where.inode, budget)
+        where.inode.mtimeMs = where.inode.ctimeMs = Date.now()
+      }
       return E.right(where.inode)
     }
     if (mode === 'rb' || mode === 'r+b') return fail('NotFound', 'open', path)
@@ -303,6 +310,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         if (E.isLeft(checked)) return checked
         const inode = openInode(path, resolved.right, checked.right)
         if (E.isLeft(inode)) return inode
+        inode.right.opened++
         return E.right(register(tree.handles, makeFileHandle(), { inode: inode.right, mode: checked.right, position: 0, closed: false }))
       }),
     read: (file, size) =>
@@ -327,12 +335,17 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         const at = handle.mode === 'ab' ? handle.inode.size : handle.position
         if (at + length > maxFileSize) return fail('NoSpace', 'write', undefined, 'file too large', 'EFBIG')
         try {
-          handle.position = writeAt(handle.inode, at, bytes.right, Date.now(), maxFileSize)
+          if (!writeAt(handle.inode, budget, at, bytes.right))
+            return fail('NoSpace', 'write', undefined, `the memory tree is full (maxTotalSize ${budget.max} bytes)`, 'ENOSPC')
         } catch (thrown) {
           // The allocation itself failed: out of memory is this backend's "disk full".
           if (thrown instanceof RangeError) return fail('NoSpace', 'write', undefined, `cannot grow the file: ${thrown.message}`)
           throw thrown
         }
+        const now = Date.now()
+        handle.inode.mtimeMs = now
+        handle.inode.ctimeMs = now
+        handle.position = at + length
         return E.right(length)
       }),
     seek: (file, offset, whence) =>
@@ -353,7 +366,10 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         if (E.isLeft(open)) return open
         if (open.right !== undefined) {
           open.right.closed = true
-          if (open.right.mode !== 'rb') trimCapacity(open.right.inode)
+          const { inode } = open.right
+          inode.opened--
+          if (inode.nlink === 0 && inode.opened === 0) releaseContent(inode, budget)
+          else if (open.right.mode !== 'rb') trimContent(inode, budget)
         }
         return E.right(undefined)
       })

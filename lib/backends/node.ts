@@ -23,6 +23,7 @@ import {
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
+import { declareRooting } from '../internal/traits'
 import { settled } from '../internal/settled'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
@@ -60,32 +61,12 @@ const refusal = (op: string, checked: E.Either<PathIOError, unknown>): E.Either<
 const task = syncTask
 
 /**
- * A `PathIO` on the local disk through synchronous `node:fs` calls. `state`
- * is `undefined`; handles work on every Node record of the process.
- *
- * @example
- * import { makeNodePathIO } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as E from 'fp-ts/Either'
- * import * as TE from 'fp-ts/TaskEither'
- * import * as fs from 'node:fs'
- * import * as os from 'node:os'
- * import * as path from 'node:path'
- * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
- * const io = makeNodePathIO({ cwd: dir })
- * const names = pipe(io.mkdir('pub', { existOk: true }), TE.chain(() => io.list('.')))
- * assert.deepStrictEqual(await names(), E.right(['./pub']))
- * fs.rmSync(dir, { recursive: true })
- *
- * @category constructors
- * @since 0.1.0
+ * The record on paths resolved against `cwd`; with `root`, its rooted form:
+ * the same operations, none of which ever acts outside that real directory
+ * (`withRoot` uses it, see `./disk/confined`).
  */
-export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
-  const context = checkContext<undefined>(options, 'makeNodePathIO')
-  const given = options?.cwd
-  const cwd = checkCwdOption(given === undefined ? process.cwd() : given, 'makeNodePathIO')
-
-  const at = disk.targetIn(cwd)
+const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
+  const at = disk.targetIn(cwd, root)
 
   const onPath =
     <A>(op: string, body: (target: disk.Target) => E.Either<PathIOError, A>) =>
@@ -209,5 +190,33 @@ export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
         )
       )
   }
-  return applyContext(markNormalised(pathio), context)
+  return markNormalised(pathio)
+}
+
+/**
+ * A `PathIO` on the local disk through synchronous `node:fs` calls. `state`
+ * is `undefined`; handles work on every Node record of the process.
+ *
+ * @example
+ * import { makeNodePathIO } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const io = makeNodePathIO({ cwd: dir })
+ * const names = pipe(io.mkdir('pub', { existOk: true }), TE.chain(() => io.list('.')))
+ * assert.deepStrictEqual(await names(), E.right(['./pub']))
+ * fs.rmSync(dir, { recursive: true })
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeNodePathIO = (options?: NodeOptions): PathIO<undefined> => {
+  const context = checkContext<undefined>(options, 'makeNodePathIO')
+  const given = options?.cwd
+  const cwd = checkCwdOption(given === undefined ? process.cwd() : given, 'makeNodePathIO')
+  return applyContext(declareRooting(nodeRecord(cwd), (root) => nodeRecord(cwd, root)), context)
 }

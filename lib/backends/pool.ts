@@ -24,6 +24,7 @@ import {
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
+import { declareRooting } from '../internal/traits'
 import { joinChild, statAt, STAT_FIELDS, targetIn, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
 import { badHandle, lookup, readable, register, toRelease, writable } from '../internal/handles'
@@ -112,44 +113,13 @@ const runExclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> => {
 }
 
 /**
- * A `PathIO` on the local disk whose every operation runs in a pool of worker
- * threads: the event loop never waits for the disk. Its `state` is the pool;
- * pass it as `state` (or use `withSharedState`) to share threads and handles
- * between records, and `await pathio.state.close()` to end the threads.
- *
- * @example
- * import { makePoolPathIO, writeFile } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as E from 'fp-ts/Either'
- * import * as TE from 'fp-ts/TaskEither'
- * import * as fs from 'node:fs'
- * import * as os from 'node:os'
- * import * as path from 'node:path'
- * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
- * const io = makePoolPathIO({ cwd: dir, size: 2 })
- * const sizes = pipe(
- *   writeFile(io, 'a.txt', Buffer.from('abc')),
- *   TE.chain(() => io.scan('.')), // one job on the pool, however many entries
- *   TE.map((entries) => entries.map((e) => [e.path, e.stat.size]))
- * )
- * assert.deepStrictEqual(await sizes(), E.right([['./a.txt', 3]]))
- * await io.state.close() // ends the threads
- * fs.rmSync(dir, { recursive: true })
- *
- * @category constructors
- * @since 0.1.0
+ * The record on `pool`, paths resolved against `cwd`; with `root`, its
+ * rooted form: the same operations, none of which ever acts outside that
+ * real directory (`withRoot` uses it; the workers run `./disk/confined`).
  */
-export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
-  const context = checkContext<WorkerPool>(options, 'makePoolPathIO')
-  const settings = options ?? {}
-  const cwd = checkCwdOption(settings.cwd === undefined ? process.cwd() : settings.cwd, 'makePoolPathIO')
-  const size = settings.size === undefined ? undefined : checkSizeOption(settings.size, 'makePoolPathIO')
-  if (context.state !== undefined && !isWorkerPool(context.state))
-    throw new TypeError("makePoolPathIO: option 'state' must be a WorkerPool (the state of another pool record)")
-  const pool = context.state ?? makeWorkerPool(size === undefined ? {} : { size })
+const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<WorkerPool> => {
   const internals = internalsOf(pool)
-
-  const at = targetIn(cwd)
+  const at = targetIn(cwd, root)
 
   /** Resolves the path, then runs one job. */
   const onPath =
@@ -346,5 +316,44 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
         })
       })
   }
-  return applyContext(markNormalised(pathio), context)
+  return markNormalised(pathio)
+}
+
+/**
+ * A `PathIO` on the local disk whose every operation runs in a pool of worker
+ * threads: the event loop never waits for the disk. Its `state` is the pool;
+ * pass it as `state` (or use `withSharedState`) to share threads and handles
+ * between records, and `await pathio.state.close()` to end the threads.
+ *
+ * @example
+ * import { makePoolPathIO, writeFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as fs from 'node:fs'
+ * import * as os from 'node:os'
+ * import * as path from 'node:path'
+ * const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-'))
+ * const io = makePoolPathIO({ cwd: dir, size: 2 })
+ * const sizes = pipe(
+ *   writeFile(io, 'a.txt', Buffer.from('abc')),
+ *   TE.chain(() => io.scan('.')), // one job on the pool, however many entries
+ *   TE.map((entries) => entries.map((e) => [e.path, e.stat.size]))
+ * )
+ * assert.deepStrictEqual(await sizes(), E.right([['./a.txt', 3]]))
+ * await io.state.close() // ends the threads
+ * fs.rmSync(dir, { recursive: true })
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
+  const context = checkContext<WorkerPool>(options, 'makePoolPathIO')
+  const settings = options ?? {}
+  const cwd = checkCwdOption(settings.cwd === undefined ? process.cwd() : settings.cwd, 'makePoolPathIO')
+  const size = settings.size === undefined ? undefined : checkSizeOption(settings.size, 'makePoolPathIO')
+  if (context.state !== undefined && !isWorkerPool(context.state))
+    throw new TypeError("makePoolPathIO: option 'state' must be a WorkerPool (the state of another pool record)")
+  const pool = context.state ?? makeWorkerPool(size === undefined ? {} : { size })
+  return applyContext(declareRooting(poolRecord(pool, cwd), (root) => poolRecord(pool, cwd, root)), context)
 }

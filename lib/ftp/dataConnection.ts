@@ -1,10 +1,32 @@
 /**
- * Passive data connections (PASV, EPSV): a one-shot listener on a free port
- * that accepts one connection, from the control connection's own address.
+ * Data connections. Passive (PASV, EPSV): a one-shot listener, on a port of
+ * the server's range, that accepts one connection from the control
+ * connection's own address and closes when none comes in time. Active (PORT,
+ * EPRT): the server connects to the client, only to the control connection's
+ * own address (no FTP bounce).
  *
  * @since 0.1.0
  */
 import * as net from 'node:net'
+
+/**
+ * The data connection a transfer will use, prepared by PASV, EPSV, PORT or EPRT.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface DataChannel {
+  /** The port the client connects to (passive); `undefined` for active mode. */
+  readonly port?: number
+  /**
+   * The data connection: the socket the client connected (passive) or the
+   * server's connection to the client (active), or `undefined` if none came
+   * within `timeoutMs` or the channel was closed. A channel serves one transfer.
+   */
+  readonly accept: (timeoutMs: number) => Promise<net.Socket | undefined>
+  /** Stops listening, and destroys a socket nobody took. */
+  readonly close: () => void
+}
 
 /**
  * A passive listener waiting for (or holding) the client's data connection.
@@ -12,18 +34,19 @@ import * as net from 'node:net'
  * @category model
  * @since 0.1.0
  */
-export interface PassiveListener {
-  /** The port the client connects to. */
+export interface PassiveListener extends DataChannel {
   readonly port: number
-  /**
-   * The data connection: resolves with the first accepted socket (at once if
-   * the client is already connected), or `undefined` if none came within
-   * `timeoutMs` or the listener was closed. The listener accepts nothing
-   * more after it.
-   */
-  readonly accept: (timeoutMs: number) => Promise<net.Socket | undefined>
-  /** Stops listening and destroys a socket nobody took. */
-  readonly close: () => void
+}
+
+/**
+ * An inclusive range of ports.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PortRange {
+  readonly min: number
+  readonly max: number
 }
 
 /**
@@ -93,88 +116,187 @@ export const peerFinished = (socket: net.Socket): Promise<void> =>
     })
   })
 
+/** Listens on `port` of `host`; resolves with the server, rejects with the bind error. */
+const bind = (server: net.Server, host: string, port: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const failed = (error: Error): void => reject(error)
+    server.once('error', failed)
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', failed)
+      resolve()
+    })
+  })
+
+/** The ports of `range` to try, from a random one round the range (clients do not all land on `min`). */
+const candidates = (range: PortRange | undefined): ReadonlyArray<number> => {
+  if (range === undefined) return [0]
+  const count = range.max - range.min + 1
+  const first = Math.floor(Math.random() * count)
+  return Array.from({ length: count }, (_, i) => range.min + ((first + i) % count))
+}
+
+/** Binds a fresh server to the first free port of the range; rejects when every port is taken. */
+const bindInRange = async (make: () => net.Server, host: string, range: PortRange | undefined): Promise<net.Server> => {
+  let last: unknown
+  for (const port of candidates(range)) {
+    const server = make()
+    try {
+      await bind(server, host, port)
+      return server
+    } catch (error) {
+      last = error
+      server.close()
+      const code = (error as NodeJS.ErrnoException).code
+      if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error
+    }
+  }
+  throw last ?? new Error('no port in the passive range')
+}
+
 /**
- * Opens a passive listener on `host`, port 0 (a free port). Connections from
- * any address but `peer` are refused (so no third party can steal a transfer).
+ * Options of a passive listener.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface PassiveOptions {
+  /** The only address a data connection is accepted from. */
+  readonly peer: string
+  /** Ports to listen on; default any free port. */
+  readonly ports?: PortRange
+  /** The listener closes if no connection came this many milliseconds after it opened. */
+  readonly timeoutMs: number
+}
+
+/**
+ * Opens a passive listener on `host`. Connections from any address but
+ * `peer` are refused (no third party can steal a transfer). With no
+ * connection within `timeoutMs` it closes on its own, so an idle session
+ * holds no listening socket. Rejects when no port of the range is free.
  *
  * @example
  * import { openPassiveListener } from 'fp-pathio/ftp'
  * import * as net from 'node:net'
- * const passive = await openPassiveListener('127.0.0.1', '127.0.0.1') // bind here; accept only this peer
+ * const passive = await openPassiveListener('127.0.0.1', { peer: '127.0.0.1', timeoutMs: 5000 })
  * const client = net.connect(passive.port, '127.0.0.1')
- * const socket = await passive.accept(10_000) // undefined if no one came in time
+ * const socket = await passive.accept(5000)
  * assert.ok(socket !== undefined)
- * socket.destroy()
- * client.destroy()
- * passive.close()
+ * socket.destroy(); client.destroy(); passive.close()
  *
  * @category constructors
  * @since 0.1.0
  */
-export const openPassiveListener = (host: string, peer: string): Promise<PassiveListener> =>
-  new Promise((resolve, reject) => {
-    let accepted: net.Socket | undefined
-    let taken = false
-    let closed = false
-    let waiter: ((socket: net.Socket | undefined) => void) | undefined
-    // Half-open allowed: the client's end of an upload must leave our side writable for `peerFinished`'s probe.
-    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true })
+export const openPassiveListener = async (host: string, options: PassiveOptions): Promise<PassiveListener> => {
+  let accepted: net.Socket | undefined
+  let taken = false
+  let closed = false
+  let waiter: ((socket: net.Socket | undefined) => void) | undefined
+  // Half-open allowed: the client's end of an upload must leave our side writable for `peerFinished`'s probe.
+  const server = await bindInRange(() => net.createServer({ pauseOnConnect: true, allowHalfOpen: true }), host, options.ports)
+  const stopListening = (): void => {
+    clearTimeout(expiry)
+    if (server.listening) server.close()
+  }
+  const answer = (socket: net.Socket | undefined): void => {
+    const w = waiter
+    waiter = undefined
+    w?.(socket)
+  }
+  const close = (): void => {
+    closed = true
+    stopListening()
+    if (accepted !== undefined && !taken) accepted.destroy()
+    answer(undefined)
+  }
+  // An unused listener does not outlive the data timeout.
+  const expiry = setTimeout(() => {
+    if (accepted === undefined) close()
+  }, options.timeoutMs)
 
-    const stopListening = (): void => {
-      if (server.listening) server.close()
+  server.on('error', () => close())
+  server.on('connection', (socket) => {
+    // An early reset must not crash the process: the transfer sees it as a closed socket.
+    socket.on('error', () => undefined)
+    if (closed || accepted !== undefined || plainAddress(socket.remoteAddress) !== plainAddress(options.peer)) {
+      socket.destroy()
+      return
     }
-
-    server.on('connection', (socket) => {
-      // An early reset must not crash the process: the transfer sees it as a closed socket.
-      socket.on('error', () => undefined)
-      if (closed || accepted !== undefined || plainAddress(socket.remoteAddress) !== plainAddress(peer)) {
-        socket.destroy()
-        return
-      }
-      accepted = socket
-      stopListening()
-      if (waiter !== undefined) {
-        taken = true
-        waiter(socket)
-        waiter = undefined
-      }
-    })
-    server.on('error', (error) => {
-      if (!server.listening) reject(error)
-    })
-
-    server.listen(0, host, () => {
-      const port = (server.address() as net.AddressInfo).port
-      resolve({
-        port,
-        accept: (timeoutMs) =>
-          new Promise((done) => {
-            if (closed || waiter !== undefined) return done(undefined)
-            if (accepted !== undefined) {
-              taken = true
-              return done(accepted)
-            }
-            const timer = setTimeout(() => {
-              waiter = undefined
-              closed = true
-              stopListening()
-              done(undefined)
-            }, timeoutMs)
-            waiter = (socket) => {
-              clearTimeout(timer)
-              done(socket)
-            }
-          }),
-        close: () => {
-          closed = true
-          stopListening()
-          if (accepted !== undefined && !taken) accepted.destroy()
-          if (waiter !== undefined) {
-            const w = waiter
-            waiter = undefined
-            w(undefined)
-          }
-        }
-      })
-    })
+    accepted = socket
+    stopListening()
+    if (waiter !== undefined) {
+      taken = true
+      answer(socket)
+    }
   })
+
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    accept: (timeoutMs) =>
+      new Promise((done) => {
+        if (closed || waiter !== undefined) return done(undefined)
+        if (accepted !== undefined) {
+          taken = true
+          return done(accepted)
+        }
+        const timer = setTimeout(close, timeoutMs)
+        waiter = (socket) => {
+          clearTimeout(timer)
+          done(socket)
+        }
+      }),
+    close
+  }
+}
+
+/**
+ * An active-mode channel: on `accept`, the server connects to `host:port`
+ * (the client's listener) from `localAddress`; a refused or slow connection
+ * gives `undefined`.
+ *
+ * @example
+ * import { activeChannel } from 'fp-pathio/ftp'
+ * import * as net from 'node:net'
+ * import { text } from 'node:stream/consumers'
+ * // The client's listener, where PORT told the server to connect.
+ * const listener = net.createServer((socket) => socket.end('hi'))
+ * await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done))
+ * const channel = activeChannel('127.0.0.1', (listener.address() as net.AddressInfo).port, '127.0.0.1')
+ * const socket = await channel.accept(5000)
+ * assert.ok(socket !== undefined)
+ * assert.strictEqual(await text(socket), 'hi')
+ * listener.close()
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const activeChannel = (host: string, port: number, localAddress: string): DataChannel => {
+  let closed = false
+  let socket: net.Socket | undefined
+  return {
+    accept: (timeoutMs) =>
+      new Promise((done) => {
+        if (closed || socket !== undefined) return done(undefined)
+        // Half-open allowed, as on passive connections: `peerFinished` probes the end of an upload.
+        const connecting = net.connect({ host, port, localAddress, noDelay: true, allowHalfOpen: true })
+        socket = connecting
+        const fail = (): void => {
+          clearTimeout(timer)
+          connecting.destroy()
+          done(undefined)
+        }
+        const timer = setTimeout(fail, timeoutMs)
+        connecting.once('error', fail)
+        connecting.once('connect', () => {
+          clearTimeout(timer)
+          connecting.off('error', fail)
+          connecting.on('error', () => undefined)
+          if (closed) return fail()
+          done(connecting)
+        })
+      }),
+    close: () => {
+      closed = true
+      if (socket !== undefined && socket.connecting) socket.destroy()
+    }
+  }
+}

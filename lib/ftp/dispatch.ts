@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import type * as TE from 'fp-ts/TaskEither'
+import * as TE from 'fp-ts/TaskEither'
+import { pipe } from 'fp-ts/function'
 import type { PathIO } from '../PathIO'
 import { KEEP_REST_OFFSET } from './commands'
 import { answer, type Command } from './handler'
@@ -19,17 +20,13 @@ import type { Session } from './session'
  * handler's reply.
  *
  * @example
- * import { dispatch, makeSession, COMMANDS } from 'fp-pathio/ftp'
+ * import { dispatch, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
- * const io = makeMemoryPathIO()
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: COMMANDS }) })
  * const run = dispatch(COMMANDS)
- * assert.deepStrictEqual(await run(session, io, { verb: 'PWD', arg: '' })(), E.right({ code: 530, lines: ['Please login with USER and PASS'] }))
- * session.loggedIn = true
- * assert.deepStrictEqual(await run(session, io, { verb: 'PWD', arg: '' })(), E.right({ code: 257, lines: ['"/" is the current directory'] }))
- * assert.deepStrictEqual(await run(session, io, { verb: 'XYZ', arg: '' })(), E.right({ code: 500, lines: ['Unknown command XYZ'] }))
+ * const before = await run(session, makeMemoryPathIO(), { verb: 'PWD', arg: '' })()
+ * assert.deepStrictEqual(before, { _tag: 'Right', right: { code: 530, lines: ['Please login with USER and PASS'] } })
  *
  * @category combinators
  * @since 0.1.0
@@ -41,8 +38,12 @@ export const dispatch =
     if (row === undefined) return answer(500, `Unknown command ${verb}`)
     if (row.needsLogin && !session.loggedIn) return answer(530, 'Please login with USER and PASS')
     if (row.needsArg && arg.trim() === '') return answer(501, `${verb} needs an argument`)
-    // RNTO must follow RNFR at once; REST must come just before its transfer.
-    if (verb !== 'RNTO') session.renameFrom = undefined
-    if (!KEEP_REST_OFFSET.has(verb)) session.restOffset = 0
-    return row.handler(session, pathio, arg)
+    return pipe(
+      TE.fromIO(() => {
+        // RNTO must follow RNFR at once; REST must come just before its transfer.
+        if (verb !== 'RNTO') session.renameFrom = undefined
+        if (!KEEP_REST_OFFSET.has(verb)) session.restOffset = 0
+      }),
+      TE.chain(() => row.handler(session, pathio, arg))
+    )
   }

@@ -7,9 +7,10 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { PathIO } from '../PathIO'
-import type { PathIOError } from '../PathIOError'
+import { pathIOError, type PathIOError } from '../PathIOError'
 import { reply, replyForError, type Reply } from './replies'
-import { virtualPath, type Session } from './session'
+import { may, virtualPath, type Session } from './session'
+import type { PermissionLetter } from '../middleware/withPermissions'
 
 /**
  * A command handler: a plain function of the connection's session, its
@@ -17,13 +18,13 @@ import { virtualPath, type Session } from './session'
  * never fails (`never`): every `PathIOError` has become a reply already.
  *
  * @example
- * import { makeSession, reply, type Handler } from 'fp-pathio/ftp'
+ * import { makeSession, reply, type Handler, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
  * const where: Handler = (session) => TE.right(reply(257, `You are in ${session.cwd}`))
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * assert.deepStrictEqual(await where(session, makeMemoryPathIO(), '')(), E.right({ code: 257, lines: ['You are in /'] }))
  *
  * @category model
@@ -39,6 +40,8 @@ export type Handler = (session: Session, pathio: PathIO<unknown>, arg: string) =
  */
 export interface Command {
   readonly handler: Handler
+  /** The syntax HELP shows for the verb. */
+  readonly help: string
   /** Refused with 530 until the client has logged in. */
   readonly needsLogin: boolean
   /** Refused with 501 when the argument is empty. */
@@ -60,6 +63,7 @@ export interface Command {
  */
 export const command = (handler: Handler, options: Partial<Omit<Command, 'handler'>> = {}): Command => ({
   handler,
+  help: options.help ?? '',
   needsLogin: options.needsLogin ?? true,
   needsArg: options.needsArg ?? false
 })
@@ -77,6 +81,51 @@ export const command = (handler: Handler, options: Partial<Omit<Command, 'handle
  */
 export const answer = (code: number, ...lines: ReadonlyArray<string>): TE.TaskEither<never, Reply> =>
   TE.right(reply(code, ...lines))
+
+/**
+ * A reply computed when the task runs, not when the handler is called: the
+ * way a handler changes its session (so a handler called and never run
+ * changes nothing).
+ *
+ * @example
+ * import { whenRun, reply } from 'fp-pathio/ftp'
+ * let count = 0
+ * const task = whenRun(() => { count += 1; return reply(200, 'ok') })
+ * assert.strictEqual(count, 0)
+ * await task()
+ * assert.strictEqual(count, 1)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const whenRun =
+  (compute: () => Reply): TE.TaskEither<never, Reply> =>
+  () =>
+    Promise.resolve(E.right(compute()))
+
+/**
+ * A handler whose body runs when its task runs, not when it is called:
+ * everything it reads or changes in the session (REST's offset, the data
+ * channel) is read or changed then.
+ *
+ * @example
+ * import { deferred, reply } from 'fp-pathio/ftp'
+ * import * as TE from 'fp-ts/TaskEither'
+ * let calls = 0
+ * const h = deferred(() => { calls += 1; return TE.right(reply(200, 'ok')) })
+ * const task = h(undefined as never, undefined as never, '')
+ * assert.strictEqual(calls, 0)
+ * await task()
+ * assert.strictEqual(calls, 1)
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const deferred =
+  (handler: Handler): Handler =>
+  (session, pathio, arg) =>
+  () =>
+    handler(session, pathio, arg)()
 
 /**
  * Turns the failure of a `PathIO` program into its reply (naming the path
@@ -124,12 +173,33 @@ export const fromPromise =
     run().then(E.right, () => E.right(reply(451, 'Local error in processing')))
 
 /**
+ * `Right` when the logged-in user has permission `letter` at `path`, else a
+ * `PermissionDenied` naming the client's path: the check a command makes
+ * before its 150, so a refused transfer is a plain 550 (the session's
+ * `withPermissions` record refuses the operation anyway).
+ *
+ * @example
+ * import { requirePermission, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const s = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * s.account = { name: 'anonymous', home: '/', perm: 'elr' }
+ * const refused = await requirePermission(s, 'w', '/up.bin', 'up.bin')()
+ * assert.ok(refused._tag === 'Left' && refused.left.reason === 'PermissionDenied')
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const requirePermission = (session: Session, letter: PermissionLetter, path: string, shown: string): TE.TaskEither<PathIOError, void> =>
+  may(session, letter, path)
+    ? TE.right(undefined)
+    : TE.left(pathIOError('PermissionDenied', letter, { path: shown, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
+
+/**
  * The client's path argument resolved against the session's directory.
  *
  * @example
- * import { makeSession, pathOf } from 'fp-pathio/ftp'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * import { makeSession, pathOf, sessionConfig } from 'fp-pathio/ftp'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * session.cwd = '/pub'
  * assert.strictEqual(pathOf(session, 'a.txt'), '/pub/a.txt')
  * assert.strictEqual(pathOf(session, '../../etc/x'), '/etc/x') // never above '/'

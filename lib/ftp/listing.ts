@@ -130,22 +130,47 @@ export const mlsxFacts = (stat: Stat): string => {
 export const mlsdLine = (name: string, stat: Stat): string => `${mlsxFacts(stat)} ${name}`
 
 /**
- * The features FEAT announces (RFC 2389), one per line with a leading space.
+ * The features FEAT may announce (RFC 2389), one per line with a leading
+ * space, each with the verb it needs in the command table (`TLS` for those
+ * that need a certificate).
  *
  * @example
  * import { FEATURES } from 'fp-pathio/ftp'
- * assert.ok(FEATURES.includes(' REST STREAM'))
+ * assert.ok(FEATURES.some(({ line }) => line === ' REST STREAM'))
  *
  * @category constants
  * @since 0.1.0
  */
-export const FEATURES: ReadonlyArray<string> = [
-  ' EPSV',
-  ' PASV',
-  ' MDTM',
-  ' MLST type*;size*;modify*;perm*;unix.mode*;',
-  ' REST STREAM',
-  ' SIZE',
-  ' TVFS',
-  ' UTF8'
+export const FEATURES: ReadonlyArray<{ readonly line: string; readonly needs: string }> = [
+  { line: ' AUTH TLS', needs: 'TLS' },
+  { line: ' PBSZ', needs: 'TLS' },
+  { line: ' PROT', needs: 'TLS' },
+  { line: ' EPRT', needs: 'EPRT' },
+  { line: ' EPSV', needs: 'EPSV' },
+  { line: ' PASV', needs: 'PASV' },
+  { line: ' MDTM', needs: 'MDTM' },
+  { line: ' MLST type*;size*;modify*;perm*;unix.mode*;', needs: 'MLST' },
+  { line: ' REST STREAM', needs: 'REST' },
+  { line: ' SIZE', needs: 'SIZE' },
+  { line: ' TVFS', needs: 'CWD' },
+  { line: ' UTF8', needs: 'OPTS' }
 ]
+
+/**
+ * The FEAT lines that are on: a feature whose command the table has (and,
+ * for AUTH TLS, PBSZ and PROT, a server with TLS and those commands).
+ *
+ * @example
+ * import { featuresOn, COMMANDS } from 'fp-pathio/ftp'
+ * assert.ok(featuresOn(COMMANDS, true).includes(' AUTH TLS'))
+ * assert.ok(!featuresOn(COMMANDS, false).includes(' PROT'))
+ * const { SIZE: _size, ...noSize } = COMMANDS
+ * assert.ok(!featuresOn(noSize, false).includes(' SIZE'))
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const featuresOn = (commands: Readonly<Record<string, unknown>>, tls: boolean): ReadonlyArray<string> =>
+  FEATURES.filter(({ line, needs }) =>
+    needs === 'TLS' ? tls && Object.prototype.hasOwnProperty.call(commands, line.trim().split(' ')[0]) : Object.prototype.hasOwnProperty.call(commands, needs)
+  ).map(({ line }) => line)

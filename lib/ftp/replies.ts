@@ -17,6 +17,12 @@ import type { PathIOError, Reason } from '../PathIOError'
 export interface Reply {
   readonly code: number
   readonly lines: ReadonlyArray<string>
+  /**
+   * What the control connection does once the reply is out: `startTls`
+   * begins the TLS handshake (AUTH TLS), `close` hangs up (QUIT, too many
+   * failed logins).
+   */
+  readonly after?: 'startTls' | 'close'
 }
 
 /**
@@ -33,6 +39,18 @@ export const reply = (code: number, ...lines: ReadonlyArray<string>): Reply => (
   code,
   lines: lines.length === 0 ? [''] : lines
 })
+
+/**
+ * The same reply, followed by `after` (see `Reply`).
+ *
+ * @example
+ * import { reply, replyThen } from 'fp-pathio/ftp'
+ * assert.strictEqual(replyThen(reply(221, 'Goodbye'), 'close').after, 'close')
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const replyThen = (answer: Reply, after: NonNullable<Reply['after']>): Reply => ({ ...answer, after })
 
 /** A CR or LF inside a reply would let a file name forge a reply line: replace them. */
 const oneLine = (text: string): string => text.replace(/[\r\n]/g, ' ')

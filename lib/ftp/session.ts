@@ -4,18 +4,16 @@
  *
  * @since 0.1.0
  */
+import * as O from 'fp-ts/Option'
+import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
-import type { PassiveListener } from './dataConnection'
+import type { PermissionLetter } from '../middleware/withPermissions'
+import { permits } from '../middleware/withPermissions'
+import type { Account, Authenticate } from './accounts'
+import type { DataChannel, PortRange } from './dataConnection'
+import type { Command } from './handler'
 import type { Reply } from './replies'
-
-/**
- * Checks a user name and password; `anonymous` (any password) is allowed when
- * the server says so.
- *
- * @category model
- * @since 0.1.0
- */
-export type Authenticate = (user: string, password: string) => boolean
+import type { TlsContexts } from './tls'
 
 /**
  * A running data transfer, which ABOR, QUIT or a vanished client can stop.
@@ -36,12 +34,27 @@ export interface Transfer {
  */
 export interface SessionConfig {
   readonly authenticate: Authenticate
-  /** Address the passive listeners bind to and announce. */
-  readonly passiveHost: string
+  /** The IPv4 address PASV announces; default the control connection's local address. */
+  readonly pasvAddress?: string
+  /** The ports passive listeners use; default any free port. */
+  readonly pasvPorts?: PortRange
   /** How long a transfer waits for the client's data connection, and how long that connection may stay silent. */
   readonly dataTimeout: number
-  /** How long a STOR waits after its data connection's end before it commits (see `FtpServerOptions`). */
+  /** The longest a STOR waits after its data connection's end before it commits (see `FtpServerOptions`, `commitWait`). */
   readonly commitDelay: number
+  /** The server's TLS context when FTPS is on. */
+  readonly tls?: TlsContexts
+  /** No login before AUTH TLS, no transfer under PROT C. */
+  readonly tlsRequired: boolean
+  /** Failed logins on one connection before it is closed (421). */
+  readonly maxLoginAttempts: number
+  /** Milliseconds before a failed PASS is answered. */
+  readonly loginFailureDelay: number
+  /** Bytes per second per data connection; 0: no limit. */
+  readonly maxDownloadRate: number
+  readonly maxUploadRate: number
+  /** The command table (HELP and FEAT describe it). */
+  readonly commands: Readonly<Record<string, Command>>
 }
 
 /**
@@ -56,12 +69,24 @@ export interface Session {
   readonly id: number
   /** The client's address: only it may open data connections. */
   readonly remoteAddress: string
+  /** The server's address of the control connection: data connections use it too. */
+  readonly localAddress: string
   readonly config: SessionConfig
   /** Sends a preliminary reply (150) before the handler's final one. */
   readonly send: (reply: Reply) => void
   /** The name USER gave, waiting for PASS. */
   user: string | undefined
   loggedIn: boolean
+  /** Who logged in: their home and permissions. */
+  account: Account | undefined
+  /** Failed PASS commands so far. */
+  loginFailures: number
+  /** The control connection speaks TLS (AUTH TLS done, or an implicit-TLS listener). */
+  secure: boolean
+  /** PBSZ 0 was given (RFC 4217: before PROT). */
+  protectionBufferSet: boolean
+  /** PROT: `P` data connections are TLS, `C` they are clear. */
+  protection: 'C' | 'P'
   /** Current directory, a virtual absolute path ('/' is the server's root). */
   cwd: string
   type: 'A' | 'I'
@@ -69,37 +94,90 @@ export interface Session {
   restOffset: number
   /** The source RNFR named: set only while the very next command may be RNTO. */
   renameFrom: string | undefined
-  passive: PassiveListener | undefined
+  /** The data connection PASV, EPSV, PORT or EPRT prepared for the next transfer. */
+  dataChannel: DataChannel | undefined
   transfer: Transfer | undefined
   /** The control connection is gone (or going): nothing may be committed any more. */
   closed: boolean
 }
 
 /**
- * A fresh session: not logged in, at '/', binary type.
+ * A fresh session: not logged in, at '/', binary type, clear data connections.
  *
  * @example
- * import { makeSession } from 'fp-pathio/ftp'
- * const s = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => false, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * import { makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const s = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: COMMANDS }) })
  * assert.strictEqual(s.cwd, '/')
  * assert.strictEqual(s.loggedIn, false)
  *
  * @category constructors
  * @since 0.1.0
  */
-export const makeSession = (init: Pick<Session, 'id' | 'remoteAddress' | 'config' | 'send'>): Session => ({
+export const makeSession = (
+  init: Pick<Session, 'id' | 'remoteAddress' | 'localAddress' | 'config' | 'send'> & {
+    readonly secure?: boolean
+    /** A session already logged in as this account (for handlers run on their own). */
+    readonly account?: Account
+  }
+): Session => ({
   ...init,
-  user: undefined,
-  loggedIn: false,
+  user: init.account?.name,
+  loggedIn: init.account !== undefined,
+  account: init.account,
+  loginFailures: 0,
+  secure: init.secure ?? false,
+  protectionBufferSet: false,
+  protection: 'C',
   cwd: '/',
   type: 'I',
   restOffset: 0,
   renameFrom: undefined,
-  passive: undefined,
+  dataChannel: undefined,
   transfer: undefined,
   closed: false
 })
+
+/**
+ * A session configuration with the server's defaults for what `given` leaves
+ * out (nobody can log in): for handlers run on their own, in tests and examples.
+ *
+ * @example
+ * import { sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const config = sessionConfig({ commands: COMMANDS, dataTimeout: 1000 })
+ * assert.strictEqual(config.maxLoginAttempts, 3)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sessionConfig = (given: Partial<SessionConfig> & Pick<SessionConfig, 'commands'>): SessionConfig => ({
+  authenticate: () => T.of(O.none),
+  dataTimeout: 10_000,
+  commitDelay: 20,
+  tlsRequired: false,
+  maxLoginAttempts: 3,
+  loginFailureDelay: 1000,
+  maxDownloadRate: 0,
+  maxUploadRate: 0,
+  ...given
+})
+
+/**
+ * Whether the logged-in user has permission `letter` at the virtual `path`
+ * (for the rules no file operation carries: `e` for CWD, `l` for SIZE, MDTM,
+ * MLST and STAT path); `false` before login.
+ *
+ * @example
+ * import { makeSession, sessionConfig, may, COMMANDS } from 'fp-pathio/ftp'
+ * const s = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * s.account = { name: 'bob', home: '/', perm: 'elr', paths: { '/secret': 'r' } }
+ * assert.ok(may(s, 'e', '/pub') && !may(s, 'e', '/secret/x'))
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const may = (session: Session, letter: PermissionLetter, path: string): boolean =>
+  session.account !== undefined && permits(session.account, letter, path)
 
 /**
  * A client's path argument as a virtual absolute path: resolved lexically

@@ -6,12 +6,14 @@
  * @since 0.1.0
  */
 import type * as net from 'node:net'
+import * as tls from 'node:tls'
 import { isPathIOError } from '../PathIOError'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { PathIOError } from '../PathIOError'
 import { answer, fromPromise } from './handler'
 import { reply, replyForError, type Reply } from './replies'
+import { secureServerSocket } from './tls'
 import type { Session } from './session'
 
 /**
@@ -108,23 +110,40 @@ export const settle = (ms: number): Promise<void> =>
 export const commitWait = (commitDelay: number, tookMs: number): number => Math.min(commitDelay, Math.max(0, tookMs))
 
 /**
+ * Ends a TLS data connection the way RFC 4217 §10 asks: our close_notify,
+ * then the client's, before the socket goes (a client such as Python's ssl
+ * fails its own shutdown on a connection torn down under it).
+ */
+const closeTls = (socket: tls.TLSSocket, timeoutMs: number): Promise<void> =>
+  new Promise((resolve) => {
+    if (socket.destroyed) return resolve()
+    const timer = setTimeout(resolve, timeoutMs)
+    socket.once('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    socket.end()
+    socket.resume()
+  })
+
+/**
  * Runs one transfer on the session's passive connection (the caller has
  * checked there is one): consumes it, sends `preliminary` (150), waits for
  * the client's connection, runs `move`, and closes the data socket whatever
  * happened.
  *
  * @example
- * import { makeSession, epsv, runTransfer, reply } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, runTransfer, reply, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * const hello = (socket: net.Socket) => new Promise<void>((done) => socket.end('hello', done))
  * assert.deepStrictEqual(await runTransfer(session, reply(150, 'Here it comes'), hello), { _tag: 'NoConnection' })
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [outcome, received] = await Promise.all([runTransfer(session, reply(150, 'Here it comes'), hello), text(data)])
  * assert.deepStrictEqual(outcome, { _tag: 'Done' })
  * assert.strictEqual(received, 'hello')
@@ -133,8 +152,8 @@ export const commitWait = (commitDelay: number, tookMs: number): number => Math.
  * @since 0.1.0
  */
 export const runTransfer = async (session: Session, preliminary: Reply, move: Move): Promise<TransferOutcome> => {
-  const passive = session.passive
-  session.passive = undefined
+  const passive = session.dataChannel
+  session.dataChannel = undefined
   if (passive === undefined) return { _tag: 'NoConnection' }
   let aborted = false
   let socket: net.Socket | undefined
@@ -149,6 +168,12 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
   try {
     session.send(preliminary)
     socket = await passive.accept(session.config.dataTimeout)
+    if (socket !== undefined && session.protection === 'P' && session.config.tls !== undefined) {
+      // PROT P: the data connection is TLS, its handshake within the data timeout.
+      const raw = socket
+      socket = await secureServerSocket(raw, session.config.tls.data, session.config.dataTimeout)
+      if (socket === undefined) raw.destroy()
+    }
     if (!wanted()) return { _tag: 'Aborted' }
     if (socket === undefined) return { _tag: 'NoConnection' }
     // A client that vanishes without a word (no FIN, no RST) must not hold the transfer forever.
@@ -156,6 +181,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     idle.setTimeout(session.config.dataTimeout, () => idle.destroy(new Error('data connection idle')))
     try {
       await move(socket, wanted)
+      if (socket instanceof tls.TLSSocket) await closeTls(socket, Math.min(session.config.dataTimeout, 2000))
       return { _tag: 'Done' }
     } catch (error) {
       return wanted() ? { _tag: 'Failed', error } : { _tag: 'Aborted' }
@@ -168,25 +194,25 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
 }
 
 /**
- * Closes the session's passive listener (and a data connection nobody took):
+ * Closes the session's data channel (and a data connection nobody took):
  * it is of no use after a refused transfer.
  *
  * @example
- * import { makeSession, epsv, dropPassive } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, dropPassive, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * await epsv(session, makeMemoryPathIO(), '')()
- * assert.ok(session.passive !== undefined)
+ * assert.ok(session.dataChannel !== undefined)
  * dropPassive(session)
- * assert.strictEqual(session.passive, undefined)
+ * assert.strictEqual(session.dataChannel, undefined)
  *
  * @category utils
  * @since 0.1.0
  */
 export const dropPassive = (session: Session): void => {
-  session.passive?.close()
-  session.passive = undefined
+  session.dataChannel?.close()
+  session.dataChannel = undefined
 }
 
 /**
@@ -196,20 +222,20 @@ export const dropPassive = (session: Session): void => {
  * transfer and its final reply.
  *
  * @example
- * import { makeSession, epsv, startTransfer, reply } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, startTransfer, reply, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * const send = (words: string) => (socket: net.Socket) => new Promise<void>((done) => socket.end(words, done))
  * const hello = () => startTransfer(session, 'x', TE.right('hello'), () => reply(150, 'Here it comes'), send)
- * assert.deepStrictEqual(await hello()(), E.right({ code: 425, lines: ['Use PASV or EPSV first'] }))
+ * assert.deepStrictEqual(await hello()(), E.right({ code: 425, lines: ['Use PORT, EPRT, PASV or EPSV first'] }))
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [done, received] = await Promise.all([hello()(), text(data)])
  * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.strictEqual(received, 'hello')
@@ -225,7 +251,11 @@ export const startTransfer = <A>(
   move: (a: A) => Move,
   cleanup: (outcome: TransferOutcome) => Promise<void> = async () => undefined
 ): TE.TaskEither<never, Reply> => {
-  if (session.passive === undefined) return answer(425, 'Use PASV or EPSV first')
+  if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')
+  if (session.config.tlsRequired && session.protection !== 'P') {
+    dropPassive(session)
+    return answer(521, 'Data connections must be protected: send PBSZ 0 and PROT P')
+  }
   return pipe(
     check,
     TE.chainW((a) =>

@@ -95,11 +95,17 @@ const SWEPT_PER_SESSION = 1024
  * writes into it (later writes of that session into it cost nothing).
  *
  * @example
- * import { sweepOnWrite, makeSession } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => false, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 0 } })
- * assert.strictEqual(await sweepOnWrite(session, makeMemoryPathIO(), '/'), 0)
+ * import { sweepOnWrite, makeSession, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {}, dataTimeout: 1 }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/.fp-pathio-upload-0123456789abcdef.part', Buffer.from('half'))()
+ * await new Promise((later) => setTimeout(later, 5))
+ * assert.strictEqual(await sweepOnWrite(session, io, '/'), 1)
+ * await writeFile(io, '/.fp-pathio-upload-0123456789abcdee.part', Buffer.from('half'))()
+ * await new Promise((later) => setTimeout(later, 5))
+ * assert.strictEqual(await sweepOnWrite(session, io, '/'), 0) // swept once per session
  *
  * @category utils
  * @since 0.1.0

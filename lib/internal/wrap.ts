@@ -19,6 +19,7 @@ import {
   type PathIO
 } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
+import { declareRooting, rootingOf } from './traits'
 
 /**
  * What a combinator does around one operation, typed by that operation: it
@@ -51,6 +52,9 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  * `call` invokes the record's own function (as a method, so a record whose
  * functions use `this` still works). `state` passes through (`undefined` when
  * the record has none). A missing operation is a `TypeError` at once.
+ * `build` also gets the record it wraps. When the record offers a rooted
+ * form of itself (see `withRoot`), so does the result: the same `build`
+ * over the rooted form.
  *
  * @example
  * import { mapOperations, makeMemoryPathIO, type PathIOError } from 'fp-pathio'
@@ -70,7 +74,11 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
 export const mapOperations = <S>(
   where: string,
   record: { readonly state?: S },
-  build: (op: OperationName, call: LooseCall) => (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
+  build: (
+    op: OperationName,
+    call: LooseCall,
+    record: { readonly state?: S }
+  ) => (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
 ): PathIO<S> => {
   if (typeof record !== 'object' || record === null)
     throw new TypeError(`${where}: expected a record of operations, got ${record === null ? 'null' : typeof record}`)
@@ -79,9 +87,11 @@ export const mapOperations = <S>(
     const fn = (record as Record<string, unknown>)[op]
     if (typeof fn !== 'function') throw new TypeError(`${where}: operation '${op}' must be a function, got ${typeof fn}`)
     const call: LooseCall = (...args) => (fn as LooseCall).apply(record, args as Array<unknown>)
-    wrapped[op] = build(op, call)
+    wrapped[op] = build(op, call, record)
   }
-  return wrapped as unknown as PathIO<S>
+  const result = wrapped as unknown as PathIO<S>
+  const rooting = rootingOf(record as PathIO<S>)
+  return rooting === undefined ? result : declareRooting(result, (root) => mapOperations(where, rooting(root), build))
 }
 
 /**
@@ -106,7 +116,7 @@ export const mapOperations = <S>(
 export const wrapOperations =
   (around: Around): Middleware =>
   <S>(pathio: PathIO<S>): PathIO<S> =>
-    mapOperations('wrapOperations', pathio, (op, call) => aroundOne(op, call, around, pathio) as LooseCall as never)
+    mapOperations('wrapOperations', pathio, (op, call, record) => aroundOne(op, call, around, record as PathIO<unknown>) as LooseCall as never)
 
 /**
  * Operation `op` with `around` around it. `call` runs the record's own
@@ -116,3 +126,4 @@ const aroundOne = <K extends OperationName>(op: K, call: LooseCall, around: Arou
   const next = call as Operation<K>
   return (...args) => around(op, args, next, pathio)
 }
+

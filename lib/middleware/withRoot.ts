@@ -10,15 +10,14 @@ import { pipe } from 'fp-ts/function'
 import * as posix from 'node:path/posix'
 import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
-import { hasNoSymbolicLinks } from '../internal/traits'
+import { declareRooting, hasNoSymbolicLinks, rootingOf } from '../internal/traits'
 import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
 import { answerForNothing, mapPathArguments, pathArguments } from '../internal/operations'
-import { makeSymlinkGuard, type SymlinkGuard } from './symlinkGuard'
+import { makeSymlinkGuard, type SymlinkGuard } from '../internal/symlinkGuard'
 import { wrapOperations } from '../internal/wrap'
 
 /** Operations that act on the last component itself, not on what a symbolic link there points to. */
 const ON_THE_ENTRY: ReadonlySet<OperationName> = new Set<OperationName>(['mkdir', 'rmdir', 'unlink', 'rename'])
-
 
 const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 
@@ -39,15 +38,22 @@ interface Mapped {
  * give the directory as the caller gave it joined with each name; `rename`
  * gives the destination as given.
  *
- * On a real disk a symbolic link must not open a way out: when `root` exists
- * on the disk (and the inner record is not a memory tree), each path is first
- * followed, link by link, from its deepest existing ancestor (with
- * `fs.promises`, never blocking the event loop; dangling links included); one that would
- * end outside the real root is `Left` with reason `PermissionDenied`. The
- * last component is followed by the operations that follow links (`open`,
- * `stat`, `list`, ...), not by those that act on the entry itself (`unlink`,
- * `rmdir`, `mkdir`, `rename`). A `root` that is not an absolute path string
- * is a `TypeError` at once.
+ * On a real disk a symbolic link must not open a way out, not even one
+ * swapped in while an operation runs: a path that leads outside the real
+ * root is `Left` with reason `PermissionDenied`, and nothing outside is read,
+ * created, truncated, listed or stat'ed. The last component is followed by
+ * the operations that follow links (`open`, `stat`, `list`, ...), not by
+ * those that act on the entry itself (`unlink`, `rmdir`, `mkdir`,
+ * `rename`). In a `scan`, a link whose target is outside is listed with its
+ * own `lstat` (a link), never with its target's. The node and pool backends
+ * do this themselves: they offer a rooted form of their record (each
+ * operation pins its parent directory by descriptor and checks where it
+ * really is, see docs/jail.md), which middleware between them and `withRoot`
+ * passes through. A memory tree has no links. Any other record is checked
+ * before each call, when `root` exists on the real disk: its path is
+ * followed link by link (with `fs.promises`, dangling links included), which
+ * narrows but cannot close the window of a link swapped meanwhile. A `root`
+ * that is not an absolute path string is a `TypeError` at once.
  *
  * The root itself is in use, as in a chroot: `rmdir` of it, or `rename` from
  * or onto it, is `Busy`.
@@ -125,10 +131,8 @@ export const withRoot = (root: string): Middleware => {
     return E.left(pathIOError('NotFound', op, { path, code: 'ENOENT' }))
   }
 
-  return <S>(pathio: PathIO<S>): PathIO<S> => {
-    // A backend without symbolic links (a memory tree) needs no guard, and a same-named directory on the real disk is no concern of it.
-    const guard: SymlinkGuard | undefined = hasNoSymbolicLinks(pathio.state) ? undefined : makeSymlinkGuard(base)
-
+  /** The jail over `pathio`, whose paths are checked by `guard` before each call when there is one. */
+  const jail = <S>(pathio: PathIO<S>, guard: SymlinkGuard | undefined): PathIO<S> => {
     const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
       if (guard === undefined) return E.right(undefined)
       const where = await guard(real, !ON_THE_ENTRY.has(op) || real === base)
@@ -178,5 +182,17 @@ export const withRoot = (root: string): Middleware => {
       )
     }
     return wrapOperations(jailed)(pathio)
+  }
+
+  return <S>(pathio: PathIO<S>): PathIO<S> => {
+    const rooting = rootingOf(pathio)
+    // A record with no rooted form: checked path by path, unless its state has no links (a memory tree:
+    // then a same-named directory on the real disk is no concern of it).
+    if (rooting === undefined)
+      return jail(pathio, hasNoSymbolicLinks(pathio.state) || base === '/' ? undefined : makeSymlinkGuard(base))
+    // Everything is inside '/': no rooted form needed.
+    const rooted = jail(base === '/' ? pathio : rooting(base), undefined)
+    // A jail in this jail: its root is a path of ours, so the inner record is rooted at where that really is.
+    return declareRooting(rooted, (inner) => jail(rooting(toReal(posix.resolve(inner))), undefined))
   }
 }

@@ -216,19 +216,24 @@ export const typeErrorsOf = (program: ts.Program, examples: ReadonlyArray<Exampl
   })
 }
 
-/** The lib modules of the package's entry points (`fp-pathio`, `fp-pathio/ftp`, ...), as package.json exports them. */
-export const entryModules = (): ReadonlyArray<string> =>
+/** The package's entry points (`fp-pathio`, `fp-pathio/ftp`, ...) as package.json exports them, with their lib modules. */
+const entryPoints = (): ReadonlyArray<{ readonly specifier: string; readonly file: string }> =>
   Object.keys(PACKAGE.exports ?? { '.': '' })
-    .map((key) => libModuleOf(PACKAGE.name + key.slice(1)))
-    .filter((file): file is string => file !== undefined && fs.existsSync(file))
+    .map((key) => PACKAGE.name + key.slice(1))
+    .flatMap((specifier) => {
+      const file = libModuleOf(specifier)
+      return file !== undefined && fs.existsSync(file) ? [{ specifier, file }] : []
+    })
+
+/** The lib modules of the package's entry points. */
+const entryModules = (): ReadonlyArray<string> => entryPoints().map(({ file }) => file)
 
 /** Every value an entry point exports whose TSDoc has no `@example`: `fp-pathio/ftp: makeFtpServer`. */
 export const exportsWithoutExample = (program: ts.Program): ReadonlyArray<string> => {
   const checker = program.getTypeChecker()
-  return entryModules().flatMap((entry) => {
-    const source = program.getSourceFile(entry)
+  return entryPoints().flatMap(({ specifier, file }) => {
+    const source = program.getSourceFile(file)
     const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
-    const specifier = PACKAGE.name + path.dirname(path.relative(LIB, entry)).replace(/^\.$/, '').replace(/^(?=.)/, '/')
     return (module === undefined ? [] : checker.getExportsOfModule(module))
       .map((exported) => (exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported))
       .filter((symbol) => (symbol.flags & ts.SymbolFlags.Value) !== 0)

@@ -6,63 +6,11 @@
 import { expect } from 'chai'
 import * as net from 'node:net'
 import { openFileDescriptors } from '../disk/fds'
-import { eventually, startServer, type BackendName, type Running } from './harness'
-
-/** A raw control connection: send bytes, read replies one at a time. */
-interface Raw {
-  readonly socket: net.Socket
-  readonly send: (bytes: string | Buffer) => void
-  /** The next complete reply (multi-line replies joined), or `undefined` if the server closed. */
-  readonly reply: () => Promise<string | undefined>
-  readonly closed: Promise<void>
-}
-
-const FINAL_LINE = /^(\d{3}) .*\r\n/m
-
-const rawConnect = (port: number): Promise<Raw> =>
-  new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1')
-    let buffered = ''
-    let ended = false
-    let waiting: (() => void) | undefined
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8')
-      waiting?.()
-    })
-    const closed = new Promise<void>((done) =>
-      socket.on('close', () => {
-        ended = true
-        waiting?.()
-        done()
-      })
-    )
-    socket.on('error', () => undefined)
-    const take = (): string | undefined => {
-      const match = FINAL_LINE.exec(buffered)
-      if (match === null) return undefined
-      const end = (match.index ?? 0) + match[0].length
-      const whole = buffered.slice(0, end)
-      buffered = buffered.slice(end)
-      return whole
-    }
-    const reply = async (): Promise<string | undefined> => {
-      for (;;) {
-        const got = take()
-        if (got !== undefined) return got
-        if (ended) return undefined
-        await new Promise<void>((done) => (waiting = done))
-        waiting = undefined
-      }
-    }
-    socket.once('connect', () =>
-      resolve({ socket, send: (bytes) => socket.write(bytes), reply, closed })
-    )
-    socket.once('error', reject)
-  })
+import { eventually, rawConnect, startServer, USER, type BackendName, type Raw, type Running } from './harness'
 
 const login = async (raw: Raw): Promise<void> => {
   expect(await raw.reply()).to.match(/^220 /)
-  raw.send('USER anonymous\r\nPASS x\r\n')
+  raw.send(`USER ${USER.name}\r\nPASS ${USER.password}\r\n`)
   expect(await raw.reply()).to.match(/^331 /)
   expect(await raw.reply()).to.match(/^230 /)
 }

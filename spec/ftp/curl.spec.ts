@@ -16,7 +16,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     let running: Running
     let scratch: string
     const data = randomBytes(1 << 20)
-    const anonymous = ['-u', 'anonymous:curl@example.com']
+    const anonymous = ['-u', `${USER.name}:${USER.password}`]
 
     before(async () => {
       running = await startServer(backend)

@@ -158,6 +158,10 @@ def errors(port, user, password):
     r['stru_r'] = code_of(ftp.sendcmd, 'STRU R')
     r['epsv_2'] = code_of(ftp.sendcmd, 'EPSV 2')
     r['port'] = code_of(ftp.sendcmd, 'PORT 127,0,0,1,4,1')
+    r['port_foreign'] = code_of(ftp.sendcmd, 'PORT 192,0,2,1,4,1')
+    r['port_80'] = code_of(ftp.sendcmd, 'PORT 127,0,0,1,0,80')
+    r['eprt_foreign'] = code_of(ftp.sendcmd, 'EPRT |1|192.0.2.1|1025|')
+    r['eprt_bad_proto'] = code_of(ftp.sendcmd, 'EPRT |3|x|1025|')
     r['rnto_alone'] = code_of(ftp.sendcmd, 'RNTO b')
 
     ftp.mkd('d')

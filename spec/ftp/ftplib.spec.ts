@@ -91,7 +91,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       expect(r.quit).to.match(/^221 /)
     })
 
-    it('gives every error reply: 530, 503, 500, 501, 504, 502, 522, 550, 553, 425', async () => {
+    it('gives every error reply: 530, 503, 500, 501, 504, 522, 550, 553, 425 (and PORT only to the client itself, 1024 and up)', async () => {
       const r = await runPython(running.port, 'errors', USER)
       expect(r).to.deep.include({
         pwd_before_login: 530,
@@ -109,7 +109,11 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         mode_b: 504,
         stru_r: 504,
         epsv_2: 522,
-        port: 502,
+        port: 200,
+        port_foreign: 504,
+        port_80: 504,
+        eprt_foreign: 504,
+        eprt_bad_proto: 522,
         rnto_alone: 503,
         retr_missing: 550,
         retr_dir: 550,

@@ -3,6 +3,7 @@
  * running the real clients (python3 ftplib, curl) against it.
  */
 import { execFile, spawn } from 'node:child_process'
+import * as net from 'node:net'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -33,6 +34,8 @@ export const USER = { name: 'alice', password: 'wonderland' }
 
 export interface Running {
   readonly port: number
+  /** The implicit-FTPS port, when started with `implicitTls`. */
+  readonly tlsPort: number | undefined
   readonly server: FtpServer<unknown>
   readonly url: string
   /** The real directory of a disk backend ('/' for memory). */
@@ -83,8 +86,9 @@ export const faultsUnderFaultsDir: Middleware = <S>(inner: PathIO<S>): PathIO<S>
 /** Starts a server for `backend` on a free port of 127.0.0.1. */
 export const startServer = async (
   backend: BackendName,
-  options: Partial<FtpServerOptions<unknown>> & { readonly faults?: boolean } = {}
+  options: Partial<FtpServerOptions<unknown>> & { readonly faults?: boolean; readonly host?: string; readonly implicitTls?: boolean } = {}
 ): Promise<Running> => {
+  const { host = '127.0.0.1', implicitTls = false, faults: _faults, ...serverOptions } = options
   const root = backend === 'memory' ? '/' : fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-spec-')))
   const base = factories[backend]
   // The faults sit under the timeout, as a slow disk would.
@@ -101,14 +105,17 @@ export const startServer = async (
     root,
     users: { [USER.name]: USER.password },
     dataTimeout: 1000,
-    ...options
+    loginFailureDelay: 50,
+    ...serverOptions
   })
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listen(0, host)
+  const tlsPort = implicitTls ? (await server.listenTls(0, host)).port : undefined
   const inspect = withRoot(root)(base({ state: server.state }))
   return {
     port,
+    tlsPort,
     server,
-    url: `ftp://127.0.0.1:${port}`,
+    url: `ftp://${host.includes(':') ? `[${host}]` : host}:${port}`,
     root,
     inspect,
     read: async (virtual) => {
@@ -124,10 +131,10 @@ export const startServer = async (
   }
 }
 
-/** Runs a scenario of driver.py; resolves with its JSON (the last line it printed). */
-export const runPython = (port: number, scenario: string, user?: { name: string; password: string }): Promise<any> =>
+/** Runs a scenario of driver.py as `user` (default alice: anonymous may only read); resolves with its JSON (the last line it printed). */
+export const runPython = (port: number, scenario: string, user: { name: string; password: string } = USER): Promise<any> =>
   new Promise((resolve, reject) => {
-    const args = [DRIVER, String(port), scenario, ...(user ? [user.name, user.password] : [])]
+    const args = [DRIVER, String(port), scenario, user.name, user.password]
     execFile('python3', args, { timeout: 60_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`driver.py ${scenario} failed: ${error.message}\n${stderr}`))
       const lines = stdout.trim().split('\n')
@@ -167,3 +174,91 @@ export const eventually = async (test: () => boolean | Promise<boolean>, ms = 50
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+export const STEPS = path.join(__dirname, 'steps.py')
+
+/** How steps.py connects. */
+export interface StepsOptions {
+  readonly host?: string
+  readonly port: number
+  readonly user?: string
+  readonly password?: string
+  /** Explicit FTPS (AUTH TLS), verifying the server against `cafile`. */
+  readonly tls?: boolean
+  readonly cafile?: string
+  readonly prot?: 'P' | 'C'
+  readonly max_tls?: 'TLSv1_2' | 'TLSv1_3'
+  readonly passive?: boolean
+  readonly login?: boolean
+  readonly timeout?: number
+}
+
+/** A step of steps.py: ['send', 'HELP'], ['stor', name, text], ['stor', name, '', bytes], ['retr', name], ['list', path]... */
+export type Step = ReadonlyArray<string | number | boolean>
+
+/** Runs steps.py (Python's ftplib); resolves with its JSON. */
+export const runSteps = (options: StepsOptions, steps: ReadonlyArray<Step>): Promise<any> =>
+  new Promise((resolve, reject) => {
+    const args = [STEPS, JSON.stringify({ host: '127.0.0.1', user: USER.name, password: USER.password, ...options }), JSON.stringify(steps)]
+    execFile('python3', args, { timeout: 90_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`steps.py failed: ${error.message}\n${stderr}`))
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() as string))
+      } catch {
+        reject(new Error(`steps.py printed no JSON:\n${stdout}\n${stderr}`))
+      }
+    })
+  })
+
+/** A raw control connection: send bytes, read replies one at a time. */
+export interface Raw {
+  readonly socket: net.Socket
+  readonly send: (bytes: string | Buffer) => void
+  /** The next complete reply (multi-line replies joined), or `undefined` if the server closed. */
+  readonly reply: () => Promise<string | undefined>
+  readonly closed: Promise<void>
+}
+
+const FINAL_LINE = /^(\d{3}) .*\r\n/m
+
+export const rawConnect = (port: number, host = '127.0.0.1'): Promise<Raw> =>
+  new Promise((resolve, reject) => {
+    const socket = net.connect(port, host)
+    let buffered = ''
+    let ended = false
+    let waiting: (() => void) | undefined
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8')
+      waiting?.()
+    })
+    const closed = new Promise<void>((done) =>
+      socket.on('close', () => {
+        ended = true
+        waiting?.()
+        done()
+      })
+    )
+    socket.on('error', () => undefined)
+    const take = (): string | undefined => {
+      const match = FINAL_LINE.exec(buffered)
+      if (match === null) return undefined
+      const end = (match.index ?? 0) + match[0].length
+      const whole = buffered.slice(0, end)
+      buffered = buffered.slice(end)
+      return whole
+    }
+    const reply = async (): Promise<string | undefined> => {
+      for (;;) {
+        const got = take()
+        if (got !== undefined) return got
+        if (ended) return undefined
+        await new Promise<void>((done) => (waiting = done))
+        waiting = undefined
+      }
+    }
+    socket.once('connect', () =>
+      resolve({ socket, send: (bytes) => socket.write(bytes), reply, closed })
+    )
+    socket.once('error', reject)
+  })
+

@@ -9,6 +9,7 @@ As driver.py: the script observes and prints one JSON line, the mocha spec
 import ftplib
 import io
 import json
+import os
 import socket
 import struct
 import sys
@@ -25,9 +26,10 @@ def size_of(ftp, name):
 
 
 def connect(port):
+    """Logged in as FTP_USER (the spec's named user: anonymous may only read)."""
     ftp = ftplib.FTP(timeout=30)
     ftp.connect(HOST, port)
-    ftp.login('anonymous', 'guest@example.com')
+    ftp.login(os.environ.get('FTP_USER', 'anonymous'), os.environ.get('FTP_PASSWORD', 'guest@example.com'))
     ftp.voidcmd('TYPE I')
     return ftp
 

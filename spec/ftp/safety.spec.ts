@@ -18,14 +18,15 @@ import { Readable, Writable } from 'node:stream'
 import * as E from 'fp-ts/Either'
 import { makeNodePathIO, writeFile, type PathIO, type PathIOFactory } from '../../lib'
 import { makeFtpServer, type FtpServer } from '../../lib/ftp'
-import { eventually, startServer, type BackendName, type Running } from './harness'
+import { eventually, startServer, USER, type BackendName, type Running } from './harness'
 
 const SAFETY = path.join(__dirname, 'safety.py')
 
 /** Runs a scenario of safety.py; resolves with its JSON. */
 const safety = (port: number, scenario: string, ...args: ReadonlyArray<string>): Promise<any> =>
   new Promise((resolve, reject) => {
-    execFile('python3', [SAFETY, String(port), scenario, ...args], { timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    const env = { ...process.env, FTP_USER: USER.name, FTP_PASSWORD: USER.password }
+    execFile('python3', [SAFETY, String(port), scenario, ...args], { env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`safety.py ${scenario} failed: ${error.message}\n${stderr}`))
       const lines = stdout.trim().split('\n')
       resolve(JSON.parse(lines[lines.length - 1]))
@@ -139,13 +140,15 @@ for (const backend of BACKENDS) {
       let seen = ''
       socket.on('data', (chunk: Buffer) => (seen += chunk.toString()))
       await new Promise((resolve) => socket.once('connect', resolve))
-      socket.write('USER anonymous\r\nPASS x\r\nCWD /d\r\n')
+      socket.write(`USER ${USER.name}\r\nPASS ${USER.password}\r\nCWD /d\r\n`)
       socket.write('MKD a\rb\r\nMKD c\nd\r\nMKD e\r\0f\r\nRNFR ok.txt\r\nRNTO g\rh\r\n')
       socket.write('PASV\r\nSTOR i\nj\r\nQUIT\r\n')
       await new Promise((resolve) => socket.once('close', resolve))
       expect(seen).to.match(/^221 /m)
       const all = await namesIn(running.inspect, '/d')
       const made = all.filter((name) => !EVIL.includes(name))
+      // The commands ran (up to the line break): MKD a, MKD c, MKD e were obeyed.
+      expect(made).to.include.members(['a', 'c', 'e'])
       for (const name of made) expect(name).not.to.match(/[\r\n]/)
     })
   })
@@ -154,7 +157,13 @@ for (const backend of BACKENDS) {
 /** A server on the node backend over `root`, as `npm start` runs one, once its sweep at start has finished. */
 const startOn = async (root: string, dataTimeout = 1000): Promise<{ server: FtpServer<unknown>; port: number }> => {
   const lines: Array<string> = []
-  const server = makeFtpServer({ factory: makeNodePathIO as PathIOFactory<unknown>, root, dataTimeout, log: (_level, line) => lines.push(line) })
+  const server = makeFtpServer({
+    factory: makeNodePathIO as PathIOFactory<unknown>,
+    root,
+    dataTimeout,
+    users: { [USER.name]: USER.password },
+    log: (_level, line) => lines.push(line)
+  })
   const { port } = await server.listen(0, '127.0.0.1')
   expect(await eventually(() => lines.some((line) => line.startsWith('start: removed ')))).to.equal(true)
   return { server, port }
@@ -216,7 +225,7 @@ describe('FTP safety: upload temporaries (.fp-pathio-upload-*.part)', function (
     expect(fs.existsSync(written)).to.equal(true)
     const client = new Client()
     try {
-      await client.access({ host: '127.0.0.1', port: running.port, user: 'anonymous', password: 'x' })
+      await client.access({ host: '127.0.0.1', port: running.port, user: USER.name, password: USER.password })
       await client.uploadFrom(Readable.from([Buffer.from('new')]), '/written/new.txt')
     } finally {
       client.close()
@@ -231,7 +240,7 @@ describe('FTP safety: upload temporaries (.fp-pathio-upload-*.part)', function (
     const control = net.connect(running.port, '127.0.0.1')
     let seen = ''
     control.on('data', (chunk: Buffer) => (seen += chunk.toString()))
-    control.write('USER anonymous\r\nPASS x\r\nTYPE I\r\nPASV\r\n')
+    control.write(`USER ${USER.name}\r\nPASS ${USER.password}\r\nTYPE I\r\nPASV\r\n`)
     expect(await eventually(() => /^227 /m.test(seen))).to.equal(true)
     const [, p1, p2] = /\(\d+,\d+,\d+,\d+,(\d+),(\d+)\)/.exec(seen) as RegExpExecArray
     const data = net.connect(Number(p1) * 256 + Number(p2), '127.0.0.1')
@@ -276,7 +285,7 @@ describe('FTP safety: REST past the end, NLST names', function () {
     expect(E.isRight(await writeFile(running.inspect, '/ten.bin', Buffer.from('0123456789'))())).to.equal(true)
     const client = new Client()
     try {
-      await client.access({ host: '127.0.0.1', port: running.port, user: 'anonymous', password: 'x' })
+      await client.access({ host: '127.0.0.1', port: running.port, user: USER.name, password: USER.password })
       const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
       const failed = await client.downloadTo(sink, 'ten.bin', 11).then(
         () => undefined,

@@ -9,6 +9,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as net from 'node:net'
+import { makeCertificates, type Certificates } from './certificates'
 import { runCurl } from './harness'
 
 const ROOT = path.join(__dirname, '..', '..')
@@ -32,7 +34,7 @@ const start = (env: Readonly<Record<string, string>>): Promise<Started> =>
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
     const onData = (chunk: Buffer): void => {
       output += chunk.toString()
-      const listening = /listening on (ftp:\/\/127\.0\.0\.1:\d+)\//.exec(output)
+      const listening = /listening on (ftp:\/\/(?:127\.0\.0\.1|\[::1\]):\d+)\//.exec(output)
       if (listening !== null) {
         child.stdout?.off('data', onData)
         child.stdout?.on('data', (more: Buffer) => (output += more.toString()))
@@ -45,6 +47,35 @@ const start = (env: Readonly<Record<string, string>>): Promise<Started> =>
   })
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+
+/** Runs what `npm start` runs, expecting it to fail: its exit status and everything it printed. */
+const startFailing = (env: Readonly<Record<string, string>>): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', '.bin', 'ts-node'), 'examples/ftp-server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+/** `npm run --silent passwd` with `password` on its standard input: the hash it prints. */
+const passwd = (password: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'passwd'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`passwd exited ${code}`))))
+    child.stdin.end(`${password}\n`)
+  })
 
 describe('npm start (examples/ftp-server.ts)', function () {
   this.timeout(60_000)
@@ -91,11 +122,14 @@ describe('npm start (examples/ftp-server.ts)', function () {
   it('serves FTP_ROOT with the pool backend and stops on SIGINT, pool closed', async () => {
     const root = fs.mkdtempSync(path.join(scratch, 'root-'))
     fs.writeFileSync(path.join(root, 'there.txt'), 'already there')
-    const server = await start({ PATHIO_BACKEND: 'pool', FTP_ROOT: root, LOG_LEVEL: 'warn' })
+    const server = await start({ PATHIO_BACKEND: 'pool', FTP_ROOT: root, LOG_LEVEL: 'warn', FTP_USER: 'bob', FTP_PASS: 'builder' })
     try {
       const listed = await runCurl(['-u', 'anonymous:x', '--list-only', `${server.url}/`])
       expect(listed.stdout.toString().trim()).to.equal('there.txt')
-      const up = await runCurl(['-u', 'anonymous:x', '-T', '-', `${server.url}/new.txt`], Buffer.from('new'))
+      // Anonymous is read-only by default: its upload is refused, bob's is stored.
+      const refused = await runCurl(['-u', 'anonymous:x', '-T', '-', `${server.url}/new.txt`], Buffer.from('new'))
+      expect(refused.status).to.equal(25)
+      const up = await runCurl(['-u', 'bob:builder', '-T', '-', `${server.url}/new.txt`], Buffer.from('new'))
       expect(up.status, up.stderr).to.equal(0)
       expect(fs.readFileSync(path.join(root, 'new.txt'), 'utf8')).to.equal('new')
       server.child.kill('SIGINT')
@@ -107,7 +141,7 @@ describe('npm start (examples/ftp-server.ts)', function () {
   })
 
   it('serves a fresh temporary directory with the node backend, removed on exit', async () => {
-    const server = await start({ PATHIO_BACKEND: 'node', LOG_LEVEL: 'silent' })
+    const server = await start({ PATHIO_BACKEND: 'node', LOG_LEVEL: 'silent', FTP_ANONYMOUS: 'write' })
     try {
       const where = /backend node (\S+) \(temporary\)/.exec(server.output())
       expect(where, server.output()).to.not.equal(null)
@@ -121,5 +155,111 @@ describe('npm start (examples/ftp-server.ts)', function () {
     } finally {
       server.child.kill('SIGKILL')
     }
+  })
+
+  describe('a real deployment', () => {
+    let certs: Certificates
+    before(() => {
+      certs = makeCertificates()
+    })
+    after(() => certs.remove())
+
+    it('FTP_HOST ::1, a users file made with npm run passwd, TLS required, implicit FTPS, anonymous read-only, on the node backend', async () => {
+      const hash = (await passwd('s3cret pass')).trim()
+      expect(hash).to.match(/^scrypt\$16384\$8\$1\$[^$]+\$[^$]+$/)
+      expect(hash).to.not.include('s3cret')
+      const root = fs.mkdtempSync(path.join(scratch, 'deploy-'))
+      fs.mkdirSync(path.join(root, 'pub'))
+      fs.writeFileSync(path.join(root, 'pub', 'readme.txt'), 'read me')
+      const users = path.join(scratch, 'users.json')
+      fs.writeFileSync(users, JSON.stringify({ carol: { password: hash, home: '/home/carol', perm: 'elradfmw', paths: { '/archive': 'elr' } } }))
+      const server = await start({
+        PATHIO_BACKEND: 'node',
+        FTP_ROOT: root,
+        FTP_HOST: '::1',
+        FTP_USERS_FILE: users,
+        FTP_TLS_CERT: certs.certFile,
+        FTP_TLS_KEY: certs.keyFile,
+        FTP_TLS_REQUIRED: '1',
+        FTPS_PORT: '0',
+        FTP_MAX_CONNECTIONS_PER_IP: '4',
+        LOG_LEVEL: 'info'
+      })
+      try {
+        expect(server.url).to.match(/^ftp:\/\/\[::1\]:\d+$/)
+        const implicit = /and (ftps:\/\/\[::1\]:\d+)\//.exec(server.output())
+        expect(implicit, server.output()).to.not.equal(null)
+        // The home was made at start; carol is jailed in it.
+        expect(fs.statSync(path.join(root, 'home', 'carol')).isDirectory()).to.equal(true)
+        const tlsArgs = ['--cacert', certs.caFile]
+        const up = await runCurl(['-u', 'carol:s3cret pass', ...tlsArgs, '--ssl-reqd', '-T', '-', `${server.url}/report.txt`], Buffer.from('quarterly'))
+        expect(up.status, up.stderr).to.equal(0)
+        expect(fs.readFileSync(path.join(root, 'home', 'carol', 'report.txt'), 'utf8')).to.equal('quarterly')
+        const down = await runCurl(['-u', 'carol:s3cret pass', ...tlsArgs, `${(implicit as RegExpExecArray)[1]}/report.txt`])
+        expect(down.stdout.toString()).to.equal('quarterly')
+        // Without TLS nobody logs in.
+        const clear = await runCurl(['-u', 'carol:s3cret pass', `${server.url}/report.txt`])
+        expect(clear.status).to.not.equal(0)
+        // Anonymous (over TLS) reads the whole root, and may not write.
+        const anonymous = ['-u', 'anonymous:guest', ...tlsArgs, '--ssl-reqd']
+        expect((await runCurl([...anonymous, `${server.url}/pub/readme.txt`])).stdout.toString()).to.equal('read me')
+        // Refused (550) before any data moves; curl, already in its data TLS handshake, reports the closed data connection.
+        const refused = await runCurl([...anonymous, '-T', '-', `${server.url}/pub/new.txt`], Buffer.from('x'))
+        expect(refused.status).to.not.equal(0)
+        expect(fs.existsSync(path.join(root, 'pub', 'new.txt'))).to.equal(false)
+        const log = server.output()
+        expect(log).to.not.include('s3cret')
+        expect(log).to.match(/PASS \*\*\*\* -> 230/)
+        expect(log).to.match(/STOR new\.txt -> 550/)
+        server.child.kill('SIGTERM')
+        expect(await server.exited).to.equal(0)
+      } finally {
+        server.child.kill('SIGKILL')
+      }
+    })
+  })
+
+  describe('a server that cannot start exits non-zero with one clear line', () => {
+    const oneLine = (stderr: string): string => {
+      const lines = stderr.trim().split('\n')
+      expect(lines, stderr).to.have.length(1)
+      return lines[0]
+    }
+
+    it('port in use', async () => {
+      const taken = net.createServer()
+      await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done))
+      try {
+        const r = await startFailing({ PORT: String((taken.address() as net.AddressInfo).port) })
+        expect(r.code).to.equal(2)
+        expect(oneLine(r.stderr)).to.match(/^ftp-server: cannot listen on 127\.0\.0\.1:\d+: address already in use$/)
+      } finally {
+        taken.close()
+      }
+    })
+
+    it('a missing certificate', async () => {
+      const r = await startFailing({ FTP_TLS_CERT: path.join(scratch, 'missing.pem'), FTP_TLS_KEY: path.join(scratch, 'missing.key') })
+      expect(r.code).to.equal(2)
+      expect(oneLine(r.stderr)).to.match(/^ftp-server: cannot read FTP_TLS_CERT .*missing\.pem: ENOENT$/)
+    })
+
+    it('a bad users file names the user and the field', async () => {
+      const users = path.join(scratch, 'bad-users.json')
+      fs.writeFileSync(users, JSON.stringify({ dave: { password: 'hunter2', home: '/home/dave' } }))
+      const r = await startFailing({ FTP_USERS_FILE: users })
+      expect(r.code).to.equal(2)
+      expect(oneLine(r.stderr)).to.match(/^ftp-server: .*bad-users\.json: user 'dave': field 'password' must be a hash/)
+      expect(r.stderr).to.not.include('hunter2')
+      fs.writeFileSync(users, JSON.stringify({ dave: { password: (await passwd('x')).trim(), perm: 'elrz' } }))
+      const perm = await startFailing({ FTP_USERS_FILE: users })
+      expect(oneLine(perm.stderr)).to.match(/user 'dave': field 'perm'/)
+    })
+
+    it('a bad variable', async () => {
+      const r = await startFailing({ FTP_PASV_PORTS: '60000-50000' })
+      expect(r.code).to.equal(2)
+      expect(oneLine(r.stderr)).to.match(/^ftp-server: FTP_PASV_PORTS must be a port range/)
+    })
   })
 })

@@ -9,6 +9,9 @@ import { Reason, makeMemoryPathIO, pathIOError, S_IFDIR, S_IFREG, type PathIO } 
 import {
   COMMANDS,
   dispatch,
+  hashPassword,
+  makeAuthenticate,
+  sessionConfig,
   formatReply,
   ftpTime,
   listLine,
@@ -33,8 +36,15 @@ const newSession = (): Session =>
   makeSession({
     id: 1,
     remoteAddress: '127.0.0.1',
+    localAddress: '127.0.0.1',
     send: () => undefined,
-    config: { authenticate: (user, password) => user === 'u' && password === 'p', passiveHost: '127.0.0.1', dataTimeout: 1000, commitDelay: 0 }
+    config: sessionConfig({
+      commands: COMMANDS,
+      authenticate: makeAuthenticate([{ name: 'u', hash: hashPassword('p'), home: '/', perm: 'elradfmw' }], 'off'),
+      dataTimeout: 1000,
+      commitDelay: 0,
+      loginFailureDelay: 0
+    })
   })
 
 const run = async (task: () => Promise<E.Either<never, Reply>>): Promise<Reply> => {
@@ -143,7 +153,7 @@ describe('FTP handlers are plain functions of a session and a PathIO record', ()
   })
 
   it('dispatches with the shared checks: 500 unknown, 530 before login, 501 without argument', async () => {
-    expect((await run(run1(session, pathio, { verb: 'SITE', arg: 'x' }))).code).to.equal(500)
+    expect((await run(run1(session, pathio, { verb: 'XYZZ', arg: 'x' }))).code).to.equal(500)
     expect((await run(run1(session, pathio, { verb: 'MKD', arg: 'x' }))).code).to.equal(530)
     expect((await run(run1(session, pathio, { verb: 'USER', arg: 'u' }))).code).to.equal(331)
     expect((await run(run1(session, pathio, { verb: 'PASS', arg: 'p' }))).code).to.equal(230)

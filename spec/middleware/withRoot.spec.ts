@@ -4,12 +4,18 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {
+  S_IFLNK,
+  S_IFMT,
   makeMemoryPathIO,
   makeMemoryTree,
   makeNodePathIO,
+  makePoolPathIO,
+  makeWorkerPool,
   normaliseErrors,
   withRoot,
-  type PathIO
+  withTimeout,
+  type PathIO,
+  type WorkerPool
 } from '../../lib'
 import { expectLeft, expectRight, readFile, snapshot, sorted, writeFile } from '../contract/helpers'
 import { loosen } from '../contract/stacks'
@@ -147,7 +153,19 @@ describe('withRoot', () => {
     })
   })
 
-  describe('on a real disk, with symbolic links', () => {
+  const disks: ReadonlyArray<{ readonly name: string; readonly make: () => PathIO<unknown> }> = [
+    { name: 'node', make: () => makeNodePathIO() },
+    // Under withTimeout: the pool's rooted form passes through middleware.
+    { name: 'pool', make: () => withTimeout(20_000)(makePoolPathIO({ state: pool })) }
+  ]
+  let pool: WorkerPool
+  before(() => {
+    pool = makeWorkerPool({ size: 2 })
+  })
+  after(() => pool.close())
+
+  for (const disk of disks)
+  describe(`on a real disk (${disk.name}), with symbolic links`, () => {
     let temp: string
     let jail: string
     let io: PathIO<unknown>
@@ -163,7 +181,7 @@ describe('withRoot', () => {
       fs.symlinkSync(path.join(temp, 'outside'), path.join(jail, 'out'))
       fs.symlinkSync('../outside/new-file', path.join(jail, 'dangling'))
       fs.symlinkSync('sub', path.join(jail, 'inner'))
-      io = withRoot(jail)(makeNodePathIO())
+      io = withRoot(jail)(disk.make())
     })
     afterEach(() => fs.rmSync(temp, { recursive: true, force: true }))
 
@@ -215,7 +233,7 @@ describe('withRoot', () => {
 
     it('works when the root itself is reached through a link', async () => {
       fs.symlinkSync(jail, path.join(temp, 'alias'))
-      const aliased = withRoot(path.join(temp, 'alias'))(makeNodePathIO())
+      const aliased = withRoot(path.join(temp, 'alias'))(disk.make())
       expect(await readFile(aliased, '/f')).to.equal('in the jail')
       await expectLeft(aliased.open('out/secret', 'rb'), 'PermissionDenied', 'open')
       expect(sorted(await expectRight(aliased.list('/')))).to.deep.equal([
@@ -226,6 +244,48 @@ describe('withRoot', () => {
         '/sub',
         '/toRoot'
       ])
+    })
+
+    it('a listing shows a link that leads outside as a link (its own lstat), never with its target’s stat', async () => {
+      fs.writeFileSync(path.join(temp, 'outside', 'big'), 'x'.repeat(12345))
+      fs.symlinkSync(path.join(temp, 'outside', 'big'), path.join(jail, 'toBig'))
+      fs.symlinkSync('f', path.join(jail, 'toF'))
+      const entries = await expectRight(io.scan('/'))
+      const byName = Object.fromEntries(entries.map((entry) => [entry.name, entry.stat]))
+      expect(Object.keys(byName).sort()).to.deep.equal(['dangling', 'f', 'inner', 'out', 'sub', 'toBig', 'toF', 'toRoot'])
+      for (const name of ['out', 'toRoot', 'toBig', 'dangling']) {
+        const own = fs.lstatSync(path.join(jail, name))
+        expect(byName[name].mode & S_IFMT, name).to.equal(S_IFLNK)
+        expect(byName[name].size, name).to.equal(own.size)
+        expect(byName[name].nlink, name).to.equal(own.nlink)
+      }
+      // Links that stay inside are followed, as without a jail.
+      expect(byName.toF.size).to.equal('in the jail'.length)
+      expect(byName.inner.mode & S_IFMT).to.equal(fs.statSync(path.join(jail, 'sub')).mode & S_IFMT)
+    })
+
+    it('rename whose destination leads out through a link is PermissionDenied, naming the destination; nothing moves', async () => {
+      fs.symlinkSync('../../outside', path.join(jail, 'sub', 'esc'))
+      const refused: ReadonlyArray<readonly [string, string]> = [
+        ['f', 'out/f'],
+        ['f', 'sub/esc/f'],
+        ['/sub', 'out/sub'],
+        ['f', `toRoot${temp}/outside/f`],
+        ['inner', 'out/inner']
+      ]
+      for (const [source, destination] of refused) {
+        const error = await expectLeft(io.rename(source, destination), 'PermissionDenied', 'rename')
+        expect(error.path, destination).to.equal(destination)
+        expect(error.message).to.contain('destination')
+        expect(error.message).not.to.contain(jail)
+      }
+      expect(outsideNow()).to.deep.equal(['secret'])
+      expect(fs.readFileSync(path.join(jail, 'f'), 'utf8')).to.equal('in the jail')
+      expect(fs.statSync(path.join(jail, 'sub')).isDirectory()).to.equal(true)
+      // A rename onto a link that leads out replaces the link itself, inside the jail.
+      await expectRight(io.rename('f', 'dangling'))
+      expect(fs.readFileSync(path.join(jail, 'dangling'), 'utf8')).to.equal('in the jail')
+      expect(outsideNow()).to.deep.equal(['secret'])
     })
   })
 })

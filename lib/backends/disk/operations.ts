@@ -13,35 +13,60 @@ import * as posix from 'node:path/posix'
 import type { OpenMode, Stat } from '../../PathIO'
 import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
 import { resolvePath } from '../../internal/arguments'
+import { isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
 
-/** A path as the caller gave it (for errors) and as resolved (for the disk). */
+/**
+ * A path as the caller gave it (for errors) and as resolved (for the disk);
+ * with `root`, a jailed path: the operation never acts outside that real
+ * directory, whatever symbolic links lead there (see `./confined`).
+ */
 export interface Target {
   readonly path: string
   readonly resolved: string
+  readonly root?: string
 }
 
-/** The target of a path given to a disk record with this `cwd`: resolved lexically and checked, or why not. */
+/** The target of a path given to a disk record with this `cwd` (and jail `root`): resolved lexically and checked, or why not. */
 export const targetIn =
-  (cwd: string) =>
+  (cwd: string, root?: string) =>
   (op: string, path: unknown): E.Either<PathIOError, Target> => {
     const resolved = resolvePath(op, cwd, path)
-    return E.isLeft(resolved) ? resolved : E.right({ path: path as string, resolved: resolved.right })
+    if (E.isLeft(resolved)) return resolved
+    return E.right(
+      root === undefined ? { path: path as string, resolved: resolved.right } : { path: path as string, resolved: resolved.right, root }
+    )
   }
+
+/**
+ * Runs a system call on the path a target names. Plain, on the path itself;
+ * jailed, on the entry inside its pinned parent, where `call` must not follow
+ * a link at the end: with `follow`, one there is followed by hand.
+ */
+const onTarget = <A>(target: Target, follow: boolean, call: (path: string) => A): A =>
+  target.root === undefined ? call(target.resolved) : onEntry(target.root, target.resolved, follow, call)
+
+/** The target's stat, following links (in a jail, only while they stay inside). */
+const statFollowing = (target: Target): fs.Stats =>
+  target.root === undefined ? fs.statSync(target.resolved) : onEntry(target.root, target.resolved, true, (entry) => notALink(fs.lstatSync(entry)))
+
+/** A path that leads out of the jail, as the operation reports it. */
+const outside = (op: string, path: string | undefined, which = ''): PathIOError =>
+  pathIOError('PermissionDenied', op, { path, code: 'EACCES', detail: `${which}leads outside the root through a symbolic link` })
 
 /** Runs `body`; anything it throws (an errno error, a `PathIOError`) becomes a `Left`. */
 const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Either<PathIOError, A> => {
   try {
     return E.right(body())
   } catch (thrown) {
-    return E.left(toPathIOError(op, path)(thrown))
+    return E.left(isOutside(thrown) ? outside(op, path) : toPathIOError(op, path)(thrown))
   }
 }
 
 
 /** The stat, or `undefined` when nothing is there (missing, or a file on the way). */
-const statIfAny = (resolved: string): fs.Stats | undefined => {
+const statIfAny = (target: Target): fs.Stats | undefined => {
   try {
-    return fs.statSync(resolved)
+    return statFollowing(target)
   } catch (thrown) {
     const code = errnoCode(thrown)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
@@ -49,7 +74,7 @@ const statIfAny = (resolved: string): fs.Stats | undefined => {
   }
 }
 
-const isDirectory = (resolved: string): boolean => statIfAny(resolved)?.isDirectory() === true
+const isDirectory = (target: Target): boolean => statIfAny(target)?.isDirectory() === true
 
 const toStat = (s: fs.Stats): Stat => ({
   size: s.size,
@@ -65,45 +90,45 @@ export type Probe = 'exists' | 'isDir' | 'isFile'
 /** `false` for a missing path and for one that runs through a file; other errors (a loop, EACCES) are a `Left`. */
 export const probe = (op: Probe, target: Target): E.Either<PathIOError, boolean> =>
   attempt(op, target.path, () => {
-    const s = statIfAny(target.resolved)
+    const s = statIfAny(target)
     return s !== undefined && (op === 'exists' || (op === 'isDir' ? s.isDirectory() : s.isFile()))
   })
 
 export const stat = (target: Target): E.Either<PathIOError, Stat> =>
-  attempt('stat', target.path, () => toStat(fs.statSync(target.resolved)))
+  attempt('stat', target.path, () => toStat(statFollowing(target)))
 
 /** `mkdir` of a path whose parent must exist; an existing directory is fine when `existOk`. */
 const makeOne = (target: Target, existOk: boolean): 'made' | 'missing parent' => {
   try {
-    fs.mkdirSync(target.resolved)
+    onTarget(target, false, (path) => fs.mkdirSync(path))
     return 'made'
   } catch (thrown) {
     const code = errnoCode(thrown)
     if (code === 'ENOENT') return 'missing parent'
     // An existing file is `AlreadyExists` even with `existOk`.
-    if (code === 'EEXIST' && existOk && isDirectory(target.resolved)) return 'made'
+    if (code === 'EEXIST' && existOk && isDirectory(target)) return 'made'
     throw thrown
   }
 }
 
 /** Makes an ancestor: it may exist as a directory; as anything else it is `NotADirectory`. */
-const makeAncestor = (given: string, resolved: string): 'made' | 'missing parent' => {
+const makeAncestor = (ancestor: Target): 'made' | 'missing parent' => {
   try {
-    return makeOne({ path: given, resolved }, true)
+    return makeOne(ancestor, true)
   } catch (thrown) {
-    if (errnoCode(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: given, code: 'ENOTDIR' })
+    if (errnoCode(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: ancestor.path, code: 'ENOTDIR' })
     throw thrown
   }
 }
 
 const notFound = (given: string): PathIOError => pathIOError('NotFound', 'mkdir', { path: given, code: 'ENOENT' })
 
-/** `mkdir -p` of the ancestors, from the nearest existing one down. */
-const ensureAncestor = (given: string, resolved: string): void => {
-  if (makeAncestor(given, resolved) === 'made') return
-  ensureAncestor(given, posix.dirname(resolved))
+/** `mkdir -p` of the ancestors, from the nearest existing one down (errors name the path as given). */
+const ensureAncestor = (ancestor: Target): void => {
+  if (makeAncestor(ancestor) === 'made') return
+  ensureAncestor({ ...ancestor, resolved: posix.dirname(ancestor.resolved) })
   // Missing again: removed meanwhile by someone else.
-  if (makeAncestor(given, resolved) === 'missing parent') throw notFound(given)
+  if (makeAncestor(ancestor) === 'missing parent') throw notFound(ancestor.path)
 }
 
 /**
@@ -115,17 +140,17 @@ export const mkdir = (target: Target, parents: boolean, existOk: boolean): E.Eit
   attempt('mkdir', target.path, () => {
     if (makeOne(target, existOk) === 'made') return
     if (!parents) throw notFound(target.path)
-    ensureAncestor(target.path, posix.dirname(target.resolved))
+    ensureAncestor({ ...target, resolved: posix.dirname(target.resolved) })
     if (makeOne(target, existOk) === 'missing parent') throw notFound(target.path)
   })
 
 /** Linux's `rmdir(2)` already answers as the contract asks: a file is `ENOTDIR`, `/` is `EBUSY`. */
 export const rmdir = (target: Target): E.Either<PathIOError, void> =>
-  attempt('rmdir', target.path, () => fs.rmdirSync(target.resolved))
+  attempt('rmdir', target.path, () => onTarget(target, false, (path) => fs.rmdirSync(path)))
 
 /** Linux's `unlink(2)` of a directory is `EISDIR`, as the contract asks. */
 export const unlink = (target: Target): E.Either<PathIOError, void> =>
-  attempt('unlink', target.path, () => fs.unlinkSync(target.resolved))
+  attempt('unlink', target.path, () => onTarget(target, false, (path) => fs.unlinkSync(path)))
 
 /** Codes of `rename(2)` that are about the destination (the source was there a moment before). */
 const DESTINATION_CODES: ReadonlySet<unknown> = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'EEXIST'])
@@ -135,7 +160,7 @@ const DESTINATION_CODES: ReadonlySet<unknown> = new Set(['ENOENT', 'ENOTDIR', 'E
  * into its own subtree is `EINVAL`, onto a non-empty one `ENOTEMPTY`, ...).
  * A first `lstat` of the source tells which path an error is about.
  */
-export const rename = (source: Target, destination: Target): E.Either<PathIOError, void> =>
+const renameOnDisk = (source: Target, destination: Target): E.Either<PathIOError, void> =>
   E.chain((sourceIsDir: boolean) => {
     try {
       fs.renameSync(source.resolved, destination.resolved)
@@ -155,9 +180,46 @@ export const rename = (source: Target, destination: Target): E.Either<PathIOErro
     }
   })(attempt('rename', source.path, () => fs.lstatSync(source.resolved).isDirectory()))
 
+/**
+ * `rename(2)`, which follows no link at either end. In a jail, both parents
+ * are pinned inside the root first, and the rename acts on the names inside
+ * them.
+ */
+export const rename = (source: Target, destination: Target): E.Either<PathIOError, void> => {
+  const { root } = source
+  if (root === undefined || destination.root === undefined) return renameOnDisk(source, destination)
+  return E.flatten(
+    attempt('rename', source.path, () =>
+      onEntry(root, source.resolved, false, (from) => {
+        try {
+          return onEntry(destination.root ?? root, destination.resolved, false, (to) =>
+            renameOnDisk({ path: source.path, resolved: from }, { path: destination.path, resolved: to })
+          )
+        } catch (thrown) {
+          // Pinning the destination's parent failed: the error is about the destination.
+          return E.left(isOutside(thrown) ? outside('rename', destination.path, 'destination ') : toPathIOError('rename', destination.path)(thrown))
+        }
+      })
+    )
+  )
+}
+
+/** Runs `body` on a directory open by descriptor (jailed: inside the root), then closes it. */
+const inDirectory = <A>(target: Target, body: (dir: string) => A): A =>
+  target.root === undefined
+    ? body(target.resolved)
+    : onEntry(target.root, target.resolved, true, (entry) => {
+        const fd = fs.openSync(entry, OPEN_DIRECTORY)
+        try {
+          return body(throughDescriptor(fd))
+        } finally {
+          fs.closeSync(fd)
+        }
+      })
+
 /** The names in a directory (`list` joins them with the path as given). */
 export const readNames = (op: 'list' | 'scan', target: Target): E.Either<PathIOError, Array<string>> =>
-  attempt(op, target.path, () => fs.readdirSync(target.resolved))
+  attempt(op, target.path, () => inDirectory(target, (dir) => fs.readdirSync(dir)))
 
 /** Numbers per child in `ScanColumns.stats`: size, mtimeMs, ctimeMs, nlink, mode. */
 export const STAT_FIELDS = 5
@@ -171,12 +233,10 @@ export interface ScanColumns {
   readonly stats: Float64Array
 }
 
-/** A child's stat, following a symbolic link; a dangling link gives its own `lstat`; vanished gives `undefined`. */
-const childStat = (resolved: string): fs.Stats | undefined => {
-  const followed = statIfAny(resolved)
-  if (followed !== undefined) return followed
+/** An entry's own `lstat`, or `undefined` when it vanished. */
+const lstatIfAny = (path: string): fs.Stats | undefined => {
   try {
-    return fs.lstatSync(resolved)
+    return fs.lstatSync(path)
   } catch (thrown) {
     const code = errnoCode(thrown)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
@@ -184,15 +244,29 @@ const childStat = (resolved: string): fs.Stats | undefined => {
   }
 }
 
+/**
+ * A child's stat, following a symbolic link; a dangling link gives its own
+ * `lstat`; vanished gives `undefined`. In a jail, a link whose target is
+ * outside the root also gives its own `lstat`: a listing shows nothing of
+ * the outside.
+ */
+const childStat = (target: Target, dir: string, name: string): fs.Stats | undefined => {
+  const path = `${dir === '/' ? '' : dir}/${name}`
+  if (target.root === undefined) return statIfAny({ path, resolved: path }) ?? lstatIfAny(path)
+  const own = lstatIfAny(path)
+  if (own === undefined || !own.isSymbolicLink()) return own
+  return linkStatInside(target.root, `${target.resolved === '/' ? '' : target.resolved}/${name}`, own)
+}
+
 /** `readdir` and a stat per child, in one go; a child removed in between is left out. */
 export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
-  E.chain((found: Array<string>) =>
-    attempt('scan', target.path, () => {
+  attempt('scan', target.path, () =>
+    inDirectory(target, (dir) => {
+      const found = fs.readdirSync(dir)
       const names: Array<string> = []
       const stats = new Float64Array(found.length * STAT_FIELDS)
-      const base = target.resolved === '/' ? '' : target.resolved
       for (const name of found) {
-        const s = childStat(`${base}/${name}`)
+        const s = childStat(target, dir, name)
         if (s === undefined) continue
         const at = names.length * STAT_FIELDS
         stats[at] = s.size
@@ -204,7 +278,7 @@ export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
       }
       return { names, stats: names.length === found.length ? stats : stats.slice(0, names.length * STAT_FIELDS) }
     })
-  )(readNames('scan', target))
+  )
 
 /** `list`'s and `scan`'s paths: the directory as given joined with each name. */
 export { joinChild } from '../../internal/arguments'
@@ -215,7 +289,7 @@ export const statAt = (stats: Float64Array, index: number): Stat => {
   return { size: stats[at], mtimeMs: stats[at + 1], ctimeMs: stats[at + 2], nlink: stats[at + 3], mode: stats[at + 4] }
 }
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND } = fs.constants
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND, O_NOFOLLOW } = fs.constants
 
 /** `ab` is `O_APPEND`: the kernel puts every write at the end, whatever the position. */
 const FLAGS: Readonly<Record<OpenMode, number>> = {
@@ -231,10 +305,17 @@ export interface Opened {
   readonly size: number
 }
 
-/** `open(2)`; Linux opens a directory read-only without complaint, so `rb` checks with `fstat`. */
+/**
+ * `open(2)`; Linux opens a directory read-only without complaint, so `rb`
+ * checks with `fstat`. In a jail the open happens inside the pinned parent
+ * with `O_NOFOLLOW`: nothing outside is ever created, truncated or opened.
+ */
 export const open = (target: Target, mode: OpenMode): E.Either<PathIOError, Opened> =>
   attempt('open', target.path, () => {
-    const fd = fs.openSync(target.resolved, FLAGS[mode], 0o666)
+    const fd =
+      target.root === undefined
+        ? fs.openSync(target.resolved, FLAGS[mode], 0o666)
+        : onEntry(target.root, target.resolved, true, (entry) => fs.openSync(entry, FLAGS[mode] | O_NOFOLLOW, 0o666))
     try {
       const s = fs.fstatSync(fd)
       if (s.isDirectory()) throw pathIOError('IsADirectory', 'open', { path: target.path, code: 'EISDIR' })

@@ -4,6 +4,7 @@
 import { declareNoSymbolicLinks } from '../../internal/traits'
 import type { OpenMode } from '../../PathIO'
 import { makeHandleTable, type HandleTable } from '../../internal/handles'
+import type { Budget } from './content'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
 
 /** One open file: its own cursor over a shared inode. */
@@ -26,36 +27,73 @@ export interface MemoryTree {
   readonly root: DirInode
   /** File handles this tree made, recognised by identity (a closed one stays, marked). */
   readonly handles: HandleTable<OpenFile>
+  /** The bytes its files hold, and `maxTotalSize`: a write that would pass it is `NoSpace`. */
+  readonly budget: Budget
 }
 
 /**
- * An empty tree: only `/`.
+ * Options of `makeMemoryTree`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface MemoryTreeOptions {
+  /**
+   * The most bytes the tree's files may hold together (default: no limit).
+   * Holes in sparse files count nothing; bytes of a file that was unlinked
+   * while open count until its last handle closes. A write past it is
+   * `NoSpace` (`ENOSPC`) and changes nothing.
+   */
+  readonly maxTotalSize?: number
+}
+
+/** A valid `maxTotalSize` (`Infinity` when left out), or a `TypeError` naming the option and `who` checked it. */
+export const checkMaxTotalSize = (max: unknown, who: string): number => {
+  if (max === undefined) return Infinity
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0)
+    throw new TypeError(`${who}: option 'maxTotalSize' must be a non-negative safe integer (bytes), got ${String(max)}`)
+  return max
+}
+
+/**
+ * An empty tree: only `/`. Its files together hold at most `maxTotalSize`
+ * bytes (no limit when left out).
  *
  * @example
  * import { makeMemoryTree, makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const tree = makeMemoryTree()
+ * const tree = makeMemoryTree({ maxTotalSize: 4 })
  * const a = makeMemoryPathIO({ state: tree })
  * const b = makeMemoryPathIO({ state: tree }) // sees what a does
- * await a.mkdir('/pub')()
- * assert.deepStrictEqual(await b.isDir('/pub')(), E.right(true))
+ * const h = await a.open('/f', 'wb')()
+ * assert.ok(h._tag === 'Right')
+ * assert.deepStrictEqual(await a.write(h.right, Buffer.from('abcd'))(), { _tag: 'Right', right: 4 })
+ * const full = await a.write(h.right, Buffer.from('e'))()
+ * assert.ok(full._tag === 'Left' && full.left.reason === 'NoSpace')
+ * await a.close(h.right)()
+ * const stat = await b.stat('/f')()
+ * assert.ok(stat._tag === 'Right' && stat.right.size === 4)
  *
  * @category constructors
  * @since 0.1.0
  */
-export const makeMemoryTree = (): MemoryTree =>
-  declareNoSymbolicLinks({
+export const makeMemoryTree = (options?: MemoryTreeOptions): MemoryTree => {
+  if (options !== undefined && options !== null && typeof options !== 'object')
+    throw new TypeError(`makeMemoryTree: options must be an object, got ${typeof options}`)
+  return declareNoSymbolicLinks({
     _tag: 'MemoryTree',
     root: newDir(Date.now()),
-    handles: makeHandleTable('file handle')
+    handles: makeHandleTable('file handle'),
+    budget: { max: checkMaxTotalSize(options?.maxTotalSize, 'makeMemoryTree'), held: 0 }
   })
+}
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>
   typeof u === 'object' &&
   u !== null &&
   (u as MemoryTree)._tag === 'MemoryTree' &&
   typeof (u as MemoryTree).handles === 'object' &&
-  (u as MemoryTree).handles.held instanceof WeakMap
+  (u as MemoryTree).handles.held instanceof WeakMap &&
+  typeof (u as MemoryTree).budget === 'object'
 
 /** Where a resolved path leads. */
 export type Location =

@@ -29,8 +29,11 @@ export const Float64ArrayCodec = instanceOf('Float64Array', Float64Array)
 /** A non-negative safe integer: a descriptor, a position, a size. */
 export const Natural = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Natural')
 
-/** A path as the caller gave it (for errors) and as the pool resolved it (for the disk). */
-export const TargetCodec = t.type({ path: t.string, resolved: t.string }, 'Target')
+/** A path as the caller gave it (for errors) and as the pool resolved it (for the disk); `root` when jailed. */
+export const TargetCodec = t.intersection(
+  [t.type({ path: t.string, resolved: t.string }), t.partial({ root: t.string })],
+  'Target'
+)
 
 const onPath = <K extends string>(op: K) => t.type({ op: t.literal(op), target: TargetCodec })
 

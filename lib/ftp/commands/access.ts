@@ -3,76 +3,100 @@
  *
  * @since 0.1.0
  */
-import { answer, type Handler } from '../handler'
+import * as O from 'fp-ts/Option'
+import { ANONYMOUS } from '../accounts'
+import { whenRun, type Handler } from '../handler'
+import { reply, replyThen, type Reply } from '../replies'
+import type { Session } from '../session'
+
+const TLS_FIRST = reply(530, 'TLS required: send AUTH TLS first')
+
+const mustSecureFirst = (session: Session): boolean => session.config.tlsRequired && !session.secure
 
 /**
  * USER: remembers the name and asks for the password (331). A new USER logs
- * the session out first.
+ * the session out first. When TLS is required, 530 until AUTH TLS.
  *
  * @example
- * import { makeSession, user } from 'fp-pathio/ftp'
+ * import { user, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await user(session, io, 'anonymous')(), E.right({ code: 331, lines: ['Anonymous login okay, send any password'] }))
- * assert.strictEqual(session.user, 'anonymous')
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * const task = user(session, makeMemoryPathIO(), 'alice')
+ * assert.strictEqual(session.user, undefined) // nothing changes until the task runs
+ * const result = await task()
+ * assert.ok(result._tag === 'Right' && result.right.code === 331 && session.user === 'alice')
  *
  * @category handlers
  * @since 0.1.0
  */
-export const user: Handler = (session, _pathio, arg) => {
-  session.user = arg
-  session.loggedIn = false
-  return answer(331, arg === 'anonymous' ? 'Anonymous login okay, send any password' : `Password required for ${arg}`)
-}
+export const user: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    if (mustSecureFirst(session)) return TLS_FIRST
+    session.user = arg
+    session.loggedIn = false
+    session.account = undefined
+    // The same words for every name: the reply does not say whether a user exists.
+    return reply(331, arg === ANONYMOUS ? 'Anonymous login okay, send your e-mail as password' : 'Password required')
+  })
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * PASS: 230 when the server's `authenticate` accepts the pair, 530 when it
- * does not, 503 without a USER first.
+ * PASS: 230 when the server's `authenticate` accepts the pair; else, after
+ * the server's failure delay, 530 (the same for an unknown user and a wrong
+ * password), and 421 with the connection closed once the failures reach the
+ * limit. 503 without a USER first.
  *
  * @example
- * import { makeSession, user, pass } from 'fp-pathio/ftp'
+ * import { pass, user, makeSession, sessionConfig, makeAuthenticate, hashPassword, COMMANDS } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const authenticate = (name: string, password: string) => name === 'alice' && password === 'secret'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const config = sessionConfig({ commands: COMMANDS, loginFailureDelay: 0,
+ *   authenticate: makeAuthenticate([{ name: 'alice', hash: hashPassword('pw'), home: '/', perm: 'elr' }], 'off') })
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config })
  * const io = makeMemoryPathIO()
  * await user(session, io, 'alice')()
- * assert.deepStrictEqual(await pass(session, io, 'secret')(), E.right({ code: 230, lines: ['User alice logged in'] }))
- * assert.ok(session.loggedIn)
+ * const wrong = await pass(session, io, 'nope')()
+ * assert.ok(wrong._tag === 'Right' && wrong.right.code === 530)
+ * await user(session, io, 'alice')()
+ * const right = await pass(session, io, 'pw')()
+ * assert.ok(right._tag === 'Right' && right.right.code === 230 && session.account?.name === 'alice')
  *
  * @category handlers
  * @since 0.1.0
  */
-export const pass: Handler = (session, _pathio, arg) => {
+export const pass: Handler = (session, _pathio, arg) => async () => {
+  const done = (r: Reply) => ({ _tag: 'Right' as const, right: r })
+  if (mustSecureFirst(session)) return done(TLS_FIRST)
   const name = session.user
-  if (name === undefined) return answer(503, 'Login with USER first')
-  if (session.loggedIn) return answer(230, 'Already logged in')
-  if (!session.config.authenticate(name, arg)) {
+  if (name === undefined) return done(reply(503, 'Login with USER first'))
+  if (session.loggedIn) return done(reply(230, 'Already logged in'))
+  const account = await session.config.authenticate(name, arg)()
+  if (O.isNone(account)) {
     session.user = undefined
-    return answer(530, 'Login incorrect')
+    session.loginFailures += 1
+    // Slows a password guesser down; the connection's other commands wait behind it.
+    await sleep(session.config.loginFailureDelay)
+    return done(
+      session.loginFailures >= session.config.maxLoginAttempts
+        ? replyThen(reply(421, 'Too many failed logins, closing control connection'), 'close')
+        : reply(530, 'Login incorrect')
+    )
   }
+  session.account = account.value
   session.loggedIn = true
   session.cwd = '/'
-  return answer(230, `User ${name} logged in`)
+  return done(reply(230, `User ${name} logged in`))
 }
 
 /**
- * QUIT: 221; the server closes the connection once the reply is out.
+ * QUIT: 221; the connection closes once the reply is out.
  *
  * @example
- * import { makeSession, quit } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await quit(session, io, '')(), E.right({ code: 221, lines: ['Goodbye'] }))
+ * import { quit } from 'fp-pathio/ftp'
+ * const r = await quit(undefined as never, undefined as never, '')()
+ * assert.deepStrictEqual(r, { _tag: 'Right', right: { code: 221, lines: ['Goodbye'], after: 'close' } })
  *
  * @category handlers
  * @since 0.1.0
  */
-export const quit: Handler = () => answer(221, 'Goodbye')
+export const quit: Handler = () => whenRun(() => replyThen(reply(221, 'Goodbye'), 'close'))

@@ -6,22 +6,32 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { isFileStat } from '../../PathIO'
-import { pathIOError } from '../../PathIOError'
-import { answer, pathOf, replyOrError, type Handler } from '../handler'
+import { isFileStat, type PathIO, type Stat } from '../../PathIO'
+import { pathIOError, type PathIOError } from '../../PathIOError'
+import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
+import type { Session } from '../session'
 import { ftpTime, mlsxFacts } from '../listing'
 import { quotePath, reply } from '../replies'
+
+/** The stat of the client's path, where the user may list (`l`): what SIZE, MDTM and MLST show. */
+const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => {
+  const path = pathOf(session, arg)
+  return pipe(
+    requirePermission(session, 'l', path, arg),
+    TE.chain(() => pathio.stat(path))
+  )
+}
 
 /**
  * MKD: 257 and the new directory's path; 550 if it exists or its parent is
  * missing; 553 for a name that is not allowed.
  *
  * @example
- * import { makeSession, mkd } from 'fp-pathio/ftp'
+ * import { makeSession, mkd, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await mkd(session, io, 'pub')(), E.right({ code: 257, lines: ['"/pub" created'] }))
  * assert.deepStrictEqual(await io.isDir('/pub')(), E.right(true))
@@ -43,11 +53,11 @@ export const mkd: Handler = (session, pathio, arg) => {
  * everything in it.
  *
  * @example
- * import { makeSession, rmd } from 'fp-pathio/ftp'
+ * import { makeSession, rmd, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await io.mkdir('/pub')()
  * assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory pub removed'] }))
@@ -67,11 +77,11 @@ export const rmd: Handler = (session, pathio, arg) =>
  * DELE: 250; a directory or a missing file is 550.
  *
  * @example
- * import { makeSession, dele } from 'fp-pathio/ftp'
+ * import { makeSession, dele, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * assert.deepStrictEqual(await dele(session, io, 'a.txt')(), E.right({ code: 250, lines: ['File a.txt deleted'] }))
@@ -90,11 +100,11 @@ export const dele: Handler = (session, pathio, arg) =>
  * RNFR: 350 when the source exists, and the very next command may be RNTO.
  *
  * @example
- * import { makeSession, rnfr } from 'fp-pathio/ftp'
+ * import { makeSession, rnfr, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * assert.deepStrictEqual(await rnfr(session, io, 'a.txt')(), E.right({ code: 350, lines: ['Ready for RNTO'] }))
@@ -120,11 +130,11 @@ export const rnfr: Handler = (session, pathio, arg) => {
  * 503 without an RNFR just before.
  *
  * @example
- * import { makeSession, rnfr, rnto } from 'fp-pathio/ftp'
+ * import { makeSession, rnfr, rnto, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * await rnfr(session, io, 'a.txt')()
@@ -134,7 +144,7 @@ export const rnfr: Handler = (session, pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const rnto: Handler = (session, pathio, arg) => {
+export const rnto: Handler = deferred((session, pathio, arg) => {
   const source = session.renameFrom
   session.renameFrom = undefined
   if (source === undefined) return answer(503, 'RNFR required first')
@@ -143,18 +153,18 @@ export const rnto: Handler = (session, pathio, arg) => {
     TE.map(() => reply(250, 'Rename successful')),
     replyOrError(arg)
   )
-}
+})
 
 /**
  * SIZE (RFC 3659): 213 and the size in bytes of a regular file; 550 for a
  * directory or a missing path.
  *
  * @example
- * import { makeSession, size } from 'fp-pathio/ftp'
+ * import { makeSession, size, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * assert.deepStrictEqual(await size(session, io, 'a.txt')(), E.right({ code: 213, lines: ['5'] }))
@@ -164,7 +174,7 @@ export const rnto: Handler = (session, pathio, arg) => {
  */
 export const size: Handler = (session, pathio, arg) =>
   pipe(
-    pathio.stat(pathOf(session, arg)),
+    listable(session, pathio, arg),
     TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'size', { path: arg, detail: 'not a regular file' })),
     TE.map((stat) => reply(213, String(stat.size))),
     replyOrError(arg)
@@ -174,13 +184,13 @@ export const size: Handler = (session, pathio, arg) =>
  * MDTM (RFC 3659): 213 and the modification time, UTC `YYYYMMDDHHMMSS`.
  *
  * @example
- * import { makeSession, mdtm, ftpTime } from 'fp-pathio/ftp'
+ * import { makeSession, mdtm, ftpTime, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as TE from 'fp-ts/TaskEither'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * const modified = pipe(writeFile(io, '/a.txt', Buffer.from('hello')), TE.chain(() => io.stat('/a.txt')))
  * const stat = await modified()
@@ -192,7 +202,7 @@ export const size: Handler = (session, pathio, arg) =>
  */
 export const mdtm: Handler = (session, pathio, arg) =>
   pipe(
-    pathio.stat(pathOf(session, arg)),
+    listable(session, pathio, arg),
     TE.map((stat) => reply(213, ftpTime(stat.mtimeMs))),
     replyOrError(arg)
   )
@@ -201,10 +211,10 @@ export const mdtm: Handler = (session, pathio, arg) =>
  * MLST (RFC 3659): the facts of one path on the control connection.
  *
  * @example
- * import { makeSession, mlst } from 'fp-pathio/ftp'
+ * import { makeSession, mlst, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * const facts = await mlst(session, io, 'a.txt')()
@@ -217,7 +227,7 @@ export const mdtm: Handler = (session, pathio, arg) =>
 export const mlst: Handler = (session, pathio, arg) => {
   const path = pathOf(session, arg)
   return pipe(
-    pathio.stat(path),
+    listable(session, pathio, arg),
     TE.map((stat) => reply(250, `Listing ${arg === '' ? path : arg}`, ` ${mlsxFacts(stat)} ${path}`, 'End')),
     replyOrError(arg)
   )

@@ -91,18 +91,18 @@ const opening = (what: string) => reply(150, `Here comes the ${what}`)
  * connection; 550 for a missing path, before any data connection is used.
  *
  * @example
- * import { makeSession, epsv, list } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, list, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await io.mkdir('/pub')()
  * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [done, received] = await Promise.all([list(session, io, '-la /pub')(), text(data)])
  * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.match(received, /^-rw-r--r-- 1 ftp ftp 5 .* a\.txt\r\n$/)
@@ -127,18 +127,18 @@ export const list: Handler = (session, pathio, arg) => {
  * connection; a file or a missing path is 550.
  *
  * @example
- * import { makeSession, epsv, mlsd } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, mlsd, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await io.mkdir('/pub')()
  * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [done, received] = await Promise.all([mlsd(session, io, 'pub')(), text(data)])
  * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.match(received, /^type=file;size=5;.*; a\.txt\r\n$/)
@@ -161,18 +161,18 @@ export const mlsd: Handler = (session, pathio, arg) =>
  * `NLST pub/` gives `pub/x`), so that a client can use every line as a path.
  *
  * @example
- * import { makeSession, epsv, nlst } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, nlst, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await io.mkdir('/pub')()
  * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [done, received] = await Promise.all([nlst(session, io, 'pub')(), text(data)])
  * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.strictEqual(received, 'pub/a.txt\r\n')

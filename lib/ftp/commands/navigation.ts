@@ -9,7 +9,7 @@ import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { isDirectoryStat } from '../../PathIO'
 import { pathIOError } from '../../PathIOError'
-import { answer, pathOf, replyOrError, type Handler } from '../handler'
+import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
 import { quotePath, reply } from '../replies'
 import type { Session } from '../session'
 import type { PathIO } from '../../PathIO'
@@ -18,11 +18,11 @@ import type { PathIO } from '../../PathIO'
  * PWD: 257 and the quoted directory.
  *
  * @example
- * import { makeSession, pwd } from 'fp-pathio/ftp'
+ * import { makeSession, pwd, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await pwd(session, io, '')(), E.right({ code: 257, lines: ['"/" is the current directory'] }))
  *
@@ -33,7 +33,8 @@ export const pwd: Handler = (session) => answer(257, `${quotePath(session.cwd)} 
 
 const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, shown: string) =>
   pipe(
-    pathio.stat(target),
+    requirePermission(session, 'e', target, shown),
+    TE.chain(() => pathio.stat(target)),
     TE.filterOrElse(isDirectoryStat, () => pathIOError('NotADirectory', 'cwd', { path: shown })),
     TE.map(() => {
       session.cwd = target
@@ -46,11 +47,11 @@ const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, sho
  * CWD: 250 into an existing directory; 550 for a missing path or a file.
  *
  * @example
- * import { makeSession, cwd } from 'fp-pathio/ftp'
+ * import { makeSession, cwd, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await io.mkdir('/pub')()
  * assert.deepStrictEqual(await cwd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory changed to /pub'] }))
@@ -59,17 +60,17 @@ const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, sho
  * @category handlers
  * @since 0.1.0
  */
-export const cwd: Handler = (session, pathio, arg) => changeTo(session, pathio, pathOf(session, arg), arg)
+export const cwd: Handler = deferred((session, pathio, arg) => changeTo(session, pathio, pathOf(session, arg), arg))
 
 /**
  * CDUP: CWD to the parent ('/' stays '/').
  *
  * @example
- * import { makeSession, cdup } from 'fp-pathio/ftp'
+ * import { makeSession, cdup, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * session.cwd = '/pub'
  * assert.deepStrictEqual(await cdup(session, io, '')(), E.right({ code: 250, lines: ['Directory changed to /'] }))
@@ -78,4 +79,4 @@ export const cwd: Handler = (session, pathio, arg) => changeTo(session, pathio, 
  * @category handlers
  * @since 0.1.0
  */
-export const cdup: Handler = (session, pathio) => changeTo(session, pathio, posix.dirname(session.cwd), '..')
+export const cdup: Handler = deferred((session, pathio) => changeTo(session, pathio, posix.dirname(session.cwd), '..'))

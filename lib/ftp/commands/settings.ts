@@ -4,18 +4,19 @@
  *
  * @since 0.1.0
  */
-import { answer, type Handler } from '../handler'
-import { FEATURES } from '../listing'
+import { answer, whenRun, type Handler } from '../handler'
+import { featuresOn } from '../listing'
+import { reply } from '../replies'
 
 /**
  * SYST: 215, the answer every client expects to parse LIST.
  *
  * @example
- * import { makeSession, syst } from 'fp-pathio/ftp'
+ * import { makeSession, syst, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await syst(session, io, '')(), E.right({ code: 215, lines: ['UNIX Type: L8'] }))
  *
@@ -25,31 +26,31 @@ import { FEATURES } from '../listing'
 export const syst: Handler = () => answer(215, 'UNIX Type: L8')
 
 /**
- * FEAT (RFC 2389): the extensions, as a 211 multi-line reply.
+ * FEAT (RFC 2389): the extensions that are on, as a 211 multi-line reply:
+ * each only when its command is in the table, and AUTH TLS, PBSZ and PROT
+ * only when the server has a certificate.
  *
  * @example
- * import { makeSession, feat, FEATURES } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await feat(session, io, '')(), E.right({ code: 211, lines: ['Features:', ...FEATURES, 'End'] }))
+ * import { feat, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+ * const r = await feat(session, undefined as never, '')()
+ * assert.ok(r._tag === 'Right' && r.right.lines.includes(' EPRT') && !r.right.lines.includes(' AUTH TLS'))
  *
  * @category handlers
  * @since 0.1.0
  */
-export const feat: Handler = () => answer(211, 'Features:', ...FEATURES, 'End')
+export const feat: Handler = (session) =>
+  answer(211, 'Features:', ...featuresOn(session.config.commands, session.config.tls !== undefined), 'End')
 
 /**
  * NOOP: 200.
  *
  * @example
- * import { makeSession, noop } from 'fp-pathio/ftp'
+ * import { makeSession, noop, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await noop(session, io, '')(), E.right({ code: 200, lines: ['NOOP ok'] }))
  *
@@ -63,11 +64,11 @@ export const noop: Handler = () => answer(200, 'NOOP ok')
  * facts are always sent) are accepted; anything else is 501.
  *
  * @example
- * import { makeSession, opts } from 'fp-pathio/ftp'
+ * import { makeSession, opts, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await opts(session, io, 'UTF8 ON')(), E.right({ code: 200, lines: ['Always in UTF8 mode'] }))
  *
@@ -92,11 +93,11 @@ export const opts: Handler = (_session, _pathio, arg) => {
  * (no CRLF conversion, as vsftpd does by default).
  *
  * @example
- * import { makeSession, type } from 'fp-pathio/ftp'
+ * import { makeSession, type, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await type(session, io, 'A')(), E.right({ code: 200, lines: ['Switching to ASCII mode'] }))
  * assert.strictEqual(session.type, 'A')
@@ -104,20 +105,21 @@ export const opts: Handler = (_session, _pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const type: Handler = (session, _pathio, arg) => {
-  const spec = arg.toUpperCase().trim().replace(/\s+/g, ' ')
-  if (spec === 'A' || spec === 'A N') {
-    session.type = 'A'
-    return answer(200, 'Switching to ASCII mode')
-  }
-  if (spec === 'I' || spec === 'L 8') {
-    session.type = 'I'
-    return answer(200, 'Switching to Binary mode')
-  }
-  return /^(A [TC]|E( [NTC])?|L \d+)$/.test(spec)
-    ? answer(504, `Type ${spec} not implemented`)
-    : answer(501, `Unrecognised TYPE: ${arg}`)
-}
+export const type: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    const spec = arg.toUpperCase().trim().replace(/\s+/g, ' ')
+    if (spec === 'A' || spec === 'A N') {
+      session.type = 'A'
+      return reply(200, 'Switching to ASCII mode')
+    }
+    if (spec === 'I' || spec === 'L 8') {
+      session.type = 'I'
+      return reply(200, 'Switching to Binary mode')
+    }
+    return /^(A [TC]|E( [NTC])?|L \d+)$/.test(spec)
+      ? reply(504, `Type ${spec} not implemented`)
+      : reply(501, `Unrecognised TYPE: ${arg}`)
+  })
 
 const onlyOne = (name: string, accepted: string, known: string): Handler => (_session, _pathio, arg) => {
   const value = arg.trim().toUpperCase()
@@ -132,11 +134,11 @@ const onlyOne = (name: string, accepted: string, known: string): Handler => (_se
  * MODE: only `S` (stream) is implemented; `B` and `C` are 504.
  *
  * @example
- * import { makeSession, mode } from 'fp-pathio/ftp'
+ * import { makeSession, mode, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await mode(session, io, 'S')(), E.right({ code: 200, lines: ['MODE set to S'] }))
  * assert.deepStrictEqual(await mode(session, io, 'B')(), E.right({ code: 504, lines: ['MODE B not implemented'] }))
@@ -150,11 +152,11 @@ export const mode: Handler = onlyOne('MODE', 'S', 'BC')
  * STRU: only `F` (file) is implemented; `R` and `P` are 504.
  *
  * @example
- * import { makeSession, stru } from 'fp-pathio/ftp'
+ * import { makeSession, stru, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await stru(session, io, 'F')(), E.right({ code: 200, lines: ['STRU set to F'] }))
  *
@@ -167,11 +169,11 @@ export const stru: Handler = onlyOne('STRU', 'F', 'RP')
  * ALLO: 202, nothing to reserve.
  *
  * @example
- * import { makeSession, allo } from 'fp-pathio/ftp'
+ * import { makeSession, allo, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await allo(session, io, '1024')(), E.right({ code: 202, lines: ['No storage allocation necessary'] }))
  *

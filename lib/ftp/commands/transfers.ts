@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import { randomBytes } from 'node:crypto'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
@@ -24,8 +25,9 @@ import { pathIOError, type PathIOError } from '../../PathIOError'
 import { temporaryNameFor } from '../../internal/temporaryName'
 import { toReadable, toWritable } from '../../helpers'
 import { peerFinished } from '../dataConnection'
-import { answer, pathOf, type Handler } from '../handler'
-import { reply, type Reply } from '../replies'
+import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
+import { throttle } from '../throttle'
+import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
 import { commitWait, dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
 import { sweepOnWrite, trackUpload } from '../uploads'
@@ -62,17 +64,17 @@ const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid RES
  * data connection breaks or ABOR stops it.
  *
  * @example
- * import { makeSession, epsv, retr } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, retr, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
  * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('hello'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * const [done, received] = await Promise.all([retr(session, io, 'a.txt')(), text(data)])
  * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.strictEqual(received, 'hello')
@@ -80,14 +82,15 @@ const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid RES
  * @category handlers
  * @since 0.1.0
  */
-export const retr: Handler = (session, pathio, arg) => {
+export const retr: Handler = deferred((session, pathio, arg) => {
   const path = pathOf(session, arg)
   const start = takeRestOffset(session)
   return startTransfer(
     session,
     arg,
     pipe(
-      pathio.stat(path),
+      requirePermission(session, 'r', path, arg),
+      TE.chain(() => pathio.stat(path)),
       TE.filterOrElseW(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg })),
       TE.filterOrElseW((stat) => start <= stat.size, () => REST_PAST_END)
     ),
@@ -95,13 +98,13 @@ export const retr: Handler = (session, pathio, arg) => {
     () => async (socket) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
-        await pipeline(source, socket)
+        await pipeline(source, throttle(session.config.maxDownloadRate), socket)
       } finally {
         await closed(source)
       }
     }
   )
-}
+})
 
 /** An upload may go where no directory is and where the parent is a directory. */
 const checkUploadTarget = (
@@ -128,22 +131,21 @@ const checkUploadTarget = (
 
 const ABORTED = Symbol('aborted')
 
-/** Moves the socket's bytes into `sink`; resolves only if every byte was written and the client ended cleanly (no reset). */
-const receive = async (socket: Socket, sink: Writable): Promise<void> => {
+/** Moves the socket's bytes (throttled) into `sink`; resolves only if every byte was written and the client ended cleanly (no reset). */
+const receive = async (session: Session, socket: Socket, sink: Writable): Promise<void> => {
   const finished = peerFinished(socket)
   // Awaited below only if the bytes got through; a failed pipeline is the error that counts.
   finished.catch(() => undefined)
   try {
-    await pipeline(socket, coalesce(WRITE_BLOCK), sink)
+    await pipeline(socket, throttle(session.config.maxUploadRate), coalesce(WRITE_BLOCK), sink)
   } finally {
     await closed(sink)
   }
   await finished
 }
 
-const upload =
-  (how: 'replace' | 'append'): Handler =>
-  (session, pathio, arg) => {
+const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
+  deferred((session, pathio, arg) => {
     const path = pathOf(session, arg)
     const start = takeRestOffset(session)
     const inPlace = how === 'append' || start > 0
@@ -152,7 +154,7 @@ const upload =
     const move: Move = async (socket, wanted) => {
       if (!inPlace) untrack = trackUpload(target)
       const began = performance.now()
-      await receive(socket, toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {}))
+      await receive(session, socket, toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {}))
       if (inPlace) return
       // A client that died closed its control connection a moment after this one: that close is handled before the commit.
       await settle(commitWait(session.config.commitDelay, performance.now() - began))
@@ -168,32 +170,33 @@ const upload =
       session,
       arg,
       pipe(
-        checkUploadTarget(pathio, path, arg),
+        requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
+        TE.chain(() => checkUploadTarget(pathio, path, arg)),
         // Writing into a directory is when its left-over temporaries are swept.
         TE.chainFirst(() => TE.fromTask(() => sweepOnWrite(session, pathio, posix.dirname(path))))
       ),
-      () => reply(150, `Ok to send data (${typeName(session)} mode)`),
+      () => reply(150, preliminary ?? `Ok to send data (${typeName(session)} mode)`),
       () => move,
       cleanup
     )
-  }
+  })
 
 /**
  * STOR: receives a file (atomically: a temporary name renamed on a clean
  * end; see the module comment); with REST, writes in place from the offset.
  *
  * @example
- * import { makeSession, epsv, stor } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, stor, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('old'))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * data.end('new')
  * assert.deepStrictEqual(await stor(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('new'))
@@ -203,21 +206,80 @@ const upload =
  */
 export const stor: Handler = upload('replace')
 
+/** A name in the directory of `path` that nothing has yet: `path` plus a random suffix. */
+const uniqueName = (pathio: PathIO<unknown>, path: string, tries = 8): TE.TaskEither<PathIOError, string> => {
+  const candidate = `${path}.${randomBytes(4).toString('hex')}`
+  return pipe(
+    pathio.exists(candidate),
+    TE.chain((taken) =>
+      !taken
+        ? TE.right(candidate)
+        : tries > 1
+          ? uniqueName(pathio, path, tries - 1)
+          : TE.left(pathIOError('AlreadyExists', 'stou', { path, detail: 'no unique name found' }))
+    )
+  )
+}
+
+/**
+ * STOU (RFC 959, RFC 1123): stores the upload under a name nothing has yet
+ * in the current directory (the argument, when given, is the name's start),
+ * named in the 150 reply (`FILE: name`) and in the final 226.
+ *
+ * @example
+ * import { makeSession, epsv, stou, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, readFile } from 'fp-pathio'
+ * import { pipe } from 'fp-ts/function'
+ * import * as E from 'fp-ts/Either'
+ * import * as net from 'node:net'
+ * const sent: Array<string> = []
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: (r) => void sent.push(r.lines[0]),
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+ * const io = makeMemoryPathIO()
+ * await epsv(session, io, '')()
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
+ * data.end('unique')
+ * const done = await stou(session, io, 'report')()
+ * assert.ok(E.isRight(done) && /^Transfer complete; stored as report\.[0-9a-f]{8}$/.test(done.right.lines[0]))
+ * const name = sent[0].replace('FILE: ', '')
+ * assert.deepStrictEqual(pipe(await readFile(io, `/${name}`)(), E.map(String)), E.right('unique'))
+ *
+ * @category handlers
+ * @since 0.1.0
+ */
+export const stou: Handler = deferred((session, pathio, arg) => {
+  const base = arg.trim() === '' ? 'stou' : arg.trim()
+  return pipe(
+    uniqueName(pathio, pathOf(session, base)),
+    TE.chainW((path) => {
+      const name = posix.basename(path)
+      return pipe(
+        upload('replace', `FILE: ${name}`)(session, pathio, path),
+        TE.map((answer) => (answer.code === 226 ? reply(226, `Transfer complete; stored as ${name}`) : answer))
+      )
+    }),
+    TE.orElse((error) => {
+      dropPassive(session)
+      return TE.right(replyForError(error, base))
+    })
+  )
+})
+
 /**
  * APPE: appends what arrives to the file (creating it), in place.
  *
  * @example
- * import { makeSession, epsv, appe } from 'fp-pathio/ftp'
+ * import { makeSession, epsv, appe, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
  * import { pipe } from 'fp-ts/function'
  * import * as E from 'fp-ts/Either'
  * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await writeFile(io, '/a.txt', Buffer.from('one '))()
  * await epsv(session, io, '')()
- * const data = net.connect(session.passive?.port ?? 0, '127.0.0.1') // the client's data connection
+ * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
  * data.end('two')
  * assert.deepStrictEqual(await appe(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
  * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('one two'))
@@ -231,11 +293,11 @@ export const appe: Handler = upload('append')
  * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts; 350.
  *
  * @example
- * import { makeSession, rest } from 'fp-pathio/ftp'
+ * import { makeSession, rest, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await rest(session, io, '1024')(), E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] }))
  * assert.strictEqual(session.restOffset, 1024) // where the next RETR or STOR starts
@@ -243,12 +305,13 @@ export const appe: Handler = upload('append')
  * @category handlers
  * @since 0.1.0
  */
-export const rest: Handler = (session, _pathio, arg) => {
-  const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
-  if (!Number.isSafeInteger(offset)) return answer(501, 'REST needs a non-negative integer')
-  session.restOffset = offset
-  return answer(350, `Restarting at ${offset}. Send STOR or RETR`)
-}
+export const rest: Handler = (session, _pathio, arg) =>
+  whenRun(() => {
+    const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
+    if (!Number.isSafeInteger(offset)) return reply(501, 'REST needs a non-negative integer')
+    session.restOffset = offset
+    return reply(350, `Restarting at ${offset}. Send STOR or RETR`)
+  })
 
 /**
  * ABOR: the server stops a running transfer as soon as ABOR arrives (the
@@ -256,21 +319,22 @@ export const rest: Handler = (session, _pathio, arg) => {
  * an unused data connection.
  *
  * @example
- * import { makeSession, abor, epsv } from 'fp-pathio/ftp'
+ * import { makeSession, abor, epsv, sessionConfig } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', send: () => undefined,
- *   config: { authenticate: () => true, passiveHost: '127.0.0.1', dataTimeout: 10_000, commitDelay: 20 } })
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * await epsv(session, io, '')()
  * assert.deepStrictEqual(await abor(session, io, '')(), E.right({ code: 226, lines: ['ABOR command successful'] }))
- * assert.strictEqual(session.passive, undefined) // the unused data connection is closed
+ * assert.strictEqual(session.dataChannel, undefined) // the unused data connection is closed
  *
  * @category handlers
  * @since 0.1.0
  */
-export const abor: Handler = (session) => {
-  session.transfer?.abort()
-  dropPassive(session)
-  return answer(226, 'ABOR command successful')
-}
+export const abor: Handler = (session) =>
+  whenRun(() => {
+    session.transfer?.abort()
+    dropPassive(session)
+    return reply(226, 'ABOR command successful')
+  })

@@ -1,8 +1,11 @@
 /**
  * Where a path on the real disk really leads, following symbolic links the
  * way the kernel would, also through links whose target does not exist yet
- * (a dangling link is a way to create a file outside): `withRoot` uses it so
- * that a link cannot open a way out of the jail.
+ * (a dangling link is a way to create a file outside). `withRoot` checks
+ * with it the paths of a record that declares no rooted form of itself (a
+ * hand-written backend): a check before the call, so it narrows the window
+ * of a link swapped meanwhile but cannot close it. The built-in disk
+ * backends declare a rooted form that closes it (`backends/disk/confined`).
  */
 import * as fs from 'node:fs'
 import * as posix from 'node:path/posix'
@@ -10,7 +13,6 @@ import { errnoCode } from '../PathIOError'
 
 /** As Linux's `MAXSYMLINKS`: more links than this on one path is `ELOOP`. */
 const MAX_LINKS = 40
-
 
 /** Missing, or running through a file: the kernel would stop there, the operation itself will say why. */
 const isAbsent = (u: unknown): boolean => errnoCode(u) === 'ENOENT' || errnoCode(u) === 'ENOTDIR'

@@ -1,0 +1,287 @@
+/**
+ * Accounts: who may log in, with which password (a salted scrypt hash, never
+ * the password), where they are jailed and what they may do there.
+ *
+ * @since 0.1.0
+ */
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as posix from 'node:path/posix'
+import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import type * as T from 'fp-ts/Task'
+import { PERMISSION_LETTERS, type Permissions } from '../middleware/withPermissions'
+
+/**
+ * One user: a home (a directory under the server's root, which the user sees
+ * as `/`) and a permission set.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Account extends Permissions {
+  readonly name: string
+  readonly home: string
+}
+
+/**
+ * A user as the users file (or `makeFtpServer`'s `users`) gives it:
+ * `password` is a hash from `hashPassword`; `home` defaults to `/`, `perm`
+ * to `elr`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface UserSpec {
+  readonly password: string
+  readonly home?: string
+  readonly perm?: string
+  readonly paths?: Readonly<Record<string, string>>
+}
+
+/** A user with the hash of their password. */
+export interface StoredUser extends Account {
+  readonly hash: string
+}
+
+/**
+ * What anonymous users may do: `off` (no anonymous login), `read` (list and
+ * download: `elr`), `write` (everything: `elradfmw`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type AnonymousAccess = 'off' | 'read' | 'write'
+
+/** scrypt's cost: N = 2^14, r = 8, p = 1 (16 MiB of memory, some tens of milliseconds a hash). */
+const N = 16384
+const R = 8
+const P = 1
+const KEY_BYTES = 32
+const SCRYPT_LIMITS = { N, r: R, p: P, maxmem: 64 * 1024 * 1024 }
+
+/**
+ * A salted scrypt hash of a password, `scrypt$N$r$p$salt$key` (base64): the
+ * form a users file stores.
+ *
+ * @example
+ * import { hashPassword, verifyPassword } from 'fp-pathio/ftp'
+ * const hash = hashPassword('wonderland')
+ * assert.ok(hash.startsWith('scrypt$16384$8$1$'))
+ * assert.ok(await verifyPassword(hash, 'wonderland'))
+ * assert.ok(!(await verifyPassword(hash, 'wrong')))
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const hashPassword = (password: string): string => {
+  const salt = randomBytes(16)
+  const key = scryptSync(password, salt, KEY_BYTES, SCRYPT_LIMITS)
+  return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$')
+}
+
+interface ParsedHash {
+  readonly N: number
+  readonly r: number
+  readonly p: number
+  readonly salt: Buffer
+  readonly key: Buffer
+}
+
+const parseHash = (hash: string): O.Option<ParsedHash> => {
+  const parts = hash.split('$')
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return O.none
+  const [n, r, p] = parts.slice(1, 4).map(Number)
+  const salt = Buffer.from(parts[4], 'base64')
+  const key = Buffer.from(parts[5], 'base64')
+  const sane =
+    Number.isSafeInteger(n) && n >= 2 && (n & (n - 1)) === 0 && n <= 1 << 20 && Number.isSafeInteger(r) && r >= 1 && r <= 32 &&
+    Number.isSafeInteger(p) && p >= 1 && p <= 16 && salt.length >= 8 && key.length >= 16
+  return sane ? O.some({ N: n, r, p, salt, key }) : O.none
+}
+
+/**
+ * Whether a string is a password hash `verifyPassword` understands.
+ *
+ * @example
+ * import { isPasswordHash, hashPassword } from 'fp-pathio/ftp'
+ * assert.ok(isPasswordHash(hashPassword('x')) && !isPasswordHash('secret'))
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isPasswordHash = (hash: string): boolean => O.isSome(parseHash(hash))
+
+/**
+ * Whether `password` matches `hash`: scrypt runs off the event loop, and the
+ * keys are compared in constant time. A malformed hash matches nothing.
+ *
+ * @example
+ * import { hashPassword, verifyPassword } from 'fp-pathio/ftp'
+ * assert.ok(await verifyPassword(hashPassword('s3cret'), 's3cret'))
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const verifyPassword = (hash: string, password: string): Promise<boolean> => {
+  const parsed = parseHash(hash)
+  if (O.isNone(parsed)) return Promise.resolve(false)
+  const { N: n, r, p, salt, key } = parsed.value
+  return new Promise((resolve) =>
+    scrypt(password, salt, key.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (error, derived) =>
+      resolve(error === null && timingSafeEqual(derived, key))
+    )
+  )
+}
+
+/**
+ * Checks a user name and password: `some(account)` when they match, `none`
+ * otherwise. An unknown user costs the same hash work as a wrong password, so
+ * neither the reply nor its timing tells them apart.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Authenticate = (user: string, password: string) => T.Task<O.Option<Account>>
+
+/**
+ * The user name anonymous logins use (any password).
+ *
+ * @example
+ * import { ANONYMOUS } from 'fp-pathio/ftp'
+ * assert.strictEqual(ANONYMOUS, 'anonymous')
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const ANONYMOUS = 'anonymous'
+
+const ANONYMOUS_PERM: Readonly<Record<Exclude<AnonymousAccess, 'off'>, string>> = { read: 'elr', write: 'elradfmw' }
+
+/**
+ * The authenticator of a set of users and an anonymous policy. The dummy hash
+ * an unknown user is checked against is made once, with the same cost.
+ *
+ * @example
+ * import { makeAuthenticate, hashPassword } from 'fp-pathio/ftp'
+ * import * as O from 'fp-ts/Option'
+ * const login = makeAuthenticate([{ name: 'alice', hash: hashPassword('pw'), home: '/', perm: 'elr' }], 'read')
+ * assert.ok(O.isSome(await login('alice', 'pw')()))
+ * assert.ok(O.isNone(await login('alice', 'nope')()))
+ * assert.ok(O.isNone(await login('mallory', 'pw')()))
+ * const anonymous = await login('anonymous', 'me@example.com')()
+ * assert.ok(O.isSome(anonymous) && anonymous.value.perm === 'elr')
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const makeAuthenticate = (users: ReadonlyArray<StoredUser>, anonymous: AnonymousAccess): Authenticate => {
+  const byName = new Map(users.map((user) => [user.name, user]))
+  const dummy = hashPassword(randomBytes(16).toString('hex'))
+  return (name, password) => async () => {
+    if (name === ANONYMOUS && !byName.has(name))
+      return anonymous === 'off' ? O.none : O.some({ name, home: '/', perm: ANONYMOUS_PERM[anonymous] })
+    const user = byName.get(name)
+    const matches = await verifyPassword(user?.hash ?? dummy, password)
+    if (user === undefined || !matches) return O.none
+    const { hash: _hash, ...account } = user
+    return O.some(account)
+  }
+}
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+const isLetters = (u: unknown): u is string =>
+  typeof u === 'string' && [...u].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c))
+
+const isHome = (u: unknown): u is string => typeof u === 'string' && u.startsWith('/') && !u.includes('\0')
+
+/**
+ * Checks one user of a users file; `Left` is a message naming the user and the field.
+ *
+ * @example
+ * import { checkUser, hashPassword } from 'fp-pathio/ftp'
+ * import * as E from 'fp-ts/Either'
+ * assert.ok(E.isRight(checkUser('alice', { password: hashPassword('x'), home: '/home/alice' })))
+ * assert.deepStrictEqual(checkUser('bob', { password: 'plain' }),
+ *   E.left("user 'bob': field 'password' must be a hash from 'npm run passwd' (scrypt$...), not a password"))
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const checkUser = (name: string, spec: unknown): E.Either<string, StoredUser> => {
+  const bad = (field: string, what: string): E.Either<string, never> => E.left(`user '${name}': field '${field}' ${what}`)
+  if (name === '' || /[\s\0]/.test(name)) return E.left(`user '${name}': a name must be non-empty, without spaces`)
+  if (name === ANONYMOUS) return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
+  if (!isRecord(spec)) return E.left(`user '${name}': must be an object { password, home, perm, paths }`)
+  const known = ['password', 'home', 'perm', 'paths']
+  const unknown = Object.keys(spec).find((key) => !known.includes(key))
+  if (unknown !== undefined) return bad(unknown, `is not known (use ${known.join(', ')})`)
+  if (typeof spec.password !== 'string' || !isPasswordHash(spec.password))
+    return bad('password', "must be a hash from 'npm run passwd' (scrypt$...), not a password")
+  if (spec.home !== undefined && !isHome(spec.home)) return bad('home', 'must be an absolute path')
+  if (spec.perm !== undefined && !isLetters(spec.perm)) return bad('perm', 'must be letters of elradfmw')
+  if (spec.paths !== undefined && !isRecord(spec.paths)) return bad('paths', 'must be an object { "/dir": "letters" }')
+  for (const [dir, letters] of Object.entries((spec.paths ?? {}) as Record<string, unknown>)) {
+    if (!isHome(dir)) return bad(`paths["${dir}"]`, 'must be keyed by an absolute path')
+    if (!isLetters(letters)) return bad(`paths["${dir}"]`, 'must be letters of elradfmw')
+  }
+  return E.right({
+    name,
+    hash: spec.password,
+    home: posix.resolve((spec.home as string | undefined) ?? '/'),
+    perm: (spec.perm as string | undefined) ?? 'elr',
+    ...(spec.paths === undefined ? {} : { paths: spec.paths as Record<string, string> })
+  })
+}
+
+/**
+ * Checks the content of a users file (`{ "alice": { "password": ..., ... } }`).
+ *
+ * @example
+ * import { parseUsers } from 'fp-pathio/ftp'
+ * import * as E from 'fp-ts/Either'
+ * assert.ok(E.isLeft(parseUsers('{ "alice": { "home": "/x" } }')))
+ * assert.deepStrictEqual(parseUsers('[]'), E.left('the users file must hold a JSON object { "name": { ... } }'))
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const parseUsers = (json: string): E.Either<string, ReadonlyArray<StoredUser>> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch (error) {
+    return E.left(`the users file is not JSON: ${(error as Error).message}`)
+  }
+  if (!isRecord(parsed)) return E.left('the users file must hold a JSON object { "name": { ... } }')
+  const users: Array<StoredUser> = []
+  for (const [name, spec] of Object.entries(parsed)) {
+    const user = checkUser(name, spec)
+    if (E.isLeft(user)) return user
+    users.push(user.right)
+  }
+  return E.right(users)
+}
+
+/**
+ * Reads and checks a users file; `Left` is one line saying what is wrong.
+ *
+ * @example
+ * import { loadUsersFile } from 'fp-pathio/ftp'
+ * import * as E from 'fp-ts/Either'
+ * const missing = loadUsersFile('/nonexistent/users.json')
+ * assert.ok(E.isLeft(missing) && missing.left.includes('/nonexistent/users.json'))
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const loadUsersFile = (file: string): E.Either<string, ReadonlyArray<StoredUser>> => {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    return E.left(`cannot read the users file ${file}: ${(error as Error).message}`)
+  }
+  return E.mapLeft((message: string) => `${file}: ${message}`)(parseUsers(text))
+}

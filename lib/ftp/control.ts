@@ -1,0 +1,232 @@
+/**
+ * One control connection: reading command lines, running them one after
+ * another against the session's `PathIO` record, the idle timeout, and the
+ * switch to TLS after AUTH TLS.
+ *
+ * @since 0.1.0
+ */
+import type * as net from 'node:net'
+import * as E from 'fp-ts/Either'
+import type { PathIO } from '../PathIO'
+import type { Account } from './accounts'
+import { plainAddress } from './dataConnection'
+import type { Command } from './handler'
+import { dispatch } from './dispatch'
+import { makeLineReader, parseCommandLine, type CommandLine } from './lineReader'
+import type { Logger } from './log'
+import { formatReply, reply, type Reply } from './replies'
+import { makeSession, type Session, type SessionConfig } from './session'
+import { secureServerSocket } from './tls'
+
+/**
+ * What every control connection of a server shares.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ControlContext {
+  readonly config: SessionConfig
+  readonly commands: Readonly<Record<string, Command>>
+  /** The record a session uses: the account's jail and permissions; before login, one that may do nothing. */
+  readonly pathioFor: (account: Account | undefined, socket: net.Socket) => PathIO<unknown>
+  readonly log: Logger
+  /** Milliseconds of silence, with no command or transfer running, before 421 and hang-up. */
+  readonly idleTimeout: number
+  readonly maxLineBytes: number
+}
+
+/**
+ * A control connection as the server sees it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Connection {
+  /** Stops the connection: aborts its transfer, lets its handler finish, says `farewell`, closes. */
+  readonly shutdown: (farewell?: Reply) => Promise<void>
+  /** Resolves once the socket has closed and the last handler has finished. */
+  readonly gone: Promise<void>
+}
+
+/** Commands past this many waiting lines stop the reading of the socket until they are served. */
+const QUEUE_HIGH = 64
+const QUEUE_LOW = 16
+
+/** The longest delay a timer takes: an idle timeout of 0 means never. */
+const NEVER = 2 ** 31 - 1
+
+const describeCommand = ({ verb, arg }: CommandLine): string =>
+  verb === 'PASS' ? 'PASS ****' : arg === '' ? verb : `${verb} ${arg.length > 200 ? arg.slice(0, 200) + '...' : arg}`
+
+/**
+ * Serves one control connection (`secure`: it is TLS from the first byte, an
+ * implicit-FTPS listener's). Says 220, then runs each command line in order.
+ *
+ * @example
+ * import { serveControl, COMMANDS, sessionConfig, silentLogger } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * import * as net from 'node:net'
+ * const context = { config: sessionConfig({ commands: COMMANDS }), commands: COMMANDS, pathioFor: () => makeMemoryPathIO(),
+ *   log: silentLogger, idleTimeout: 60_000, maxLineBytes: 4096 }
+ * const server = net.createServer((socket) => void serveControl(socket, 1, false, context))
+ * await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+ * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+ * const greeting = await new Promise<string>((done) => client.once('data', (b) => done(b.toString())))
+ * assert.ok(greeting.startsWith('220 '))
+ * client.destroy(); server.close()
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const serveControl = (raw: net.Socket, id: number, secure: boolean, context: ControlContext): Connection => {
+  const { log } = context
+  const tag = `#${id}`
+  const run = dispatch(context.commands)
+  let stream: net.Socket = raw
+  raw.setNoDelay(true)
+  raw.on('error', (error) => log('debug', `${tag} control connection error: ${error.message}`))
+
+  const send = (answer: Reply): void => {
+    if (!stream.destroyed && stream.writable) stream.write(formatReply(answer))
+    idle.refresh()
+  }
+  const session: Session = makeSession({
+    id,
+    remoteAddress: plainAddress(raw.remoteAddress),
+    localAddress: plainAddress(raw.localAddress),
+    send,
+    config: context.config,
+    secure
+  })
+  // One record per account (the jail and the permissions of whoever logged in).
+  let pathio = context.pathioFor(undefined, raw)
+  let pathioOf: Account | undefined
+
+  const queue: Array<E.Either<Reply, CommandLine>> = []
+  let pumping: Promise<void> = Promise.resolve()
+  let busy = false
+  let done = false
+
+  const finish = (farewell?: Reply): void => {
+    if (done) return
+    done = true
+    clearTimeout(idle)
+    if (farewell !== undefined) send(farewell)
+    stream.end()
+    // A client that does not close its side is not waited for.
+    setTimeout(() => {
+      stream.destroy()
+      raw.destroy()
+    }, 1000).unref()
+  }
+
+  const startTls = async (): Promise<void> => {
+    const tlsContext = context.config.tls
+    if (tlsContext === undefined) return
+    // Lines sent before the handshake must not run as if they came over TLS.
+    queue.length = 0
+    raw.off('data', onData)
+    const upgraded = await secureServerSocket(raw, tlsContext.control, context.config.dataTimeout)
+    if (upgraded === undefined) {
+      log('info', `${tag} TLS handshake failed`)
+      return void connection.shutdown()
+    }
+    stream = upgraded
+    session.secure = true
+    upgraded.on('data', onData)
+    upgraded.on('end', () => void connection.shutdown())
+    upgraded.on('close', closed)
+    log('debug', `${tag} control connection is TLS (${upgraded.getProtocol() ?? '?'})`)
+  }
+
+  const serveOne = async (item: E.Either<Reply, CommandLine>): Promise<void> => {
+    if (E.isLeft(item)) {
+      log('info', `${tag} (bad line) -> ${item.left.code}`)
+      return send(item.left)
+    }
+    const line = item.right
+    if (session.account !== pathioOf) {
+      pathioOf = session.account
+      pathio = context.pathioFor(session.account, raw)
+    }
+    let answer: Reply
+    try {
+      const result = await run(session, pathio, line)()
+      answer = E.isRight(result) ? result.right : reply(451, 'Local error in processing')
+    } catch (error) {
+      log('error', `${tag} ${line.verb} threw: ${String(error)}`)
+      answer = reply(451, 'Local error in processing')
+    }
+    log('info', `${tag} ${describeCommand(line)} -> ${answer.code}`)
+    if (answer.after === 'close') return finish(answer)
+    send(answer)
+    if (answer.after === 'startTls') await startTls()
+  }
+
+  const pump = async (): Promise<void> => {
+    busy = true
+    while (queue.length > 0 && !session.closed && !done) {
+      await serveOne(queue.shift() as E.Either<Reply, CommandLine>)
+      if (stream.writableNeedDrain)
+        await new Promise<void>((resolve) => {
+          stream.once('drain', resolve)
+          stream.once('close', resolve)
+        })
+      if (queue.length <= QUEUE_LOW && stream.isPaused()) stream.resume()
+    }
+    busy = false
+    idle.refresh()
+  }
+
+  const maxLineBytes = context.maxLineBytes
+  const reader = makeLineReader(maxLineBytes - 2, (event) => {
+    if (done || session.closed) return
+    idle.refresh()
+    const item =
+      event._tag === 'TooLong' ? E.left(reply(500, `Command line too long (over ${maxLineBytes} bytes)`)) : parseCommandLine(event.bytes)
+    // ABOR must reach a running transfer now, not after it.
+    if (E.isRight(item) && item.right.verb === 'ABOR' && session.loggedIn) session.transfer?.abort()
+    queue.push(item)
+    if (queue.length >= QUEUE_HIGH) stream.pause()
+    if (!busy) pumping = pump()
+  })
+  const onData = (chunk: Buffer): void => reader.push(chunk)
+
+  let markGone = (): void => undefined
+  const connection: Connection = {
+    gone: new Promise<void>((resolve) => (markGone = resolve)),
+    shutdown: async (farewell) => {
+      session.closed = true
+      session.transfer?.abort()
+      await pumping
+      session.dataChannel?.close()
+      session.dataChannel = undefined
+      finish(farewell)
+    }
+  }
+  let gone = false
+  const closed = (): void => {
+    if (gone) return
+    gone = true
+    // Counted until its last handler has finished (a partial upload removed, its handles closed).
+    void connection.shutdown().then(() => {
+      log('debug', `${tag} closed`)
+      markGone()
+    })
+  }
+
+  // Silence (no command, no transfer) for idleTimeout: 421 and hang up.
+  const idle: NodeJS.Timeout = setTimeout(function expire() {
+    if (session.transfer !== undefined || busy) return void idle.refresh()
+    log('info', `${tag} idle for ${context.idleTimeout} ms`)
+    void connection.shutdown(reply(421, 'Idle timeout, closing control connection'))
+  }, Math.min(context.idleTimeout || NEVER, NEVER))
+  idle.unref()
+
+  log('debug', `${tag} connected from ${raw.remoteAddress}:${raw.remotePort}${secure ? ' (TLS)' : ''}`)
+  raw.on('data', onData)
+  raw.on('end', () => void connection.shutdown())
+  raw.on('close', closed)
+  send(reply(220, 'fp-pathio FTP server ready'))
+  return connection
+}

@@ -1,0 +1,201 @@
+/**
+ * `withPermissions`: what a user may do, as pyftpdlib's permission letters,
+ * with overrides below chosen directories (the nearest one wins).
+ *
+ * @since 0.1.0
+ */
+import * as TE from 'fp-ts/TaskEither'
+import * as posix from 'node:path/posix'
+import type { Middleware, PathIO } from '../PathIO'
+import { pathIOError } from '../PathIOError'
+import { describe } from '../internal/arguments'
+import { wrapOperations } from '../internal/wrap'
+
+/**
+ * pyftpdlib's permission letters: `e` change directory (CWD), `l` list
+ * (LIST, NLST, MLSD, MLST, SIZE, MDTM, STAT path), `r` read a file, `a`
+ * append to a file, `d` delete a file or directory, `f` rename, `m` make a
+ * directory, `w` store a file (STOR, STOU, REST+STOR).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type PermissionLetter = 'e' | 'l' | 'r' | 'a' | 'd' | 'f' | 'm' | 'w'
+
+/**
+ * Every letter, in pyftpdlib's order (`elradfmw` is every permission).
+ *
+ * @example
+ * import { PERMISSION_LETTERS } from 'fp-pathio'
+ * assert.strictEqual(PERMISSION_LETTERS.join(''), 'elradfmw')
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const PERMISSION_LETTERS: ReadonlyArray<PermissionLetter> = ['e', 'l', 'r', 'a', 'd', 'f', 'm', 'w']
+
+/**
+ * A permission set: `perm` everywhere, and `paths` overriding it at and
+ * below a directory (paths as the user sees them; the nearest one wins).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Permissions {
+  readonly perm: string
+  readonly paths?: Readonly<Record<string, string>>
+}
+
+/** A checked permission set: the letters of each rule, nearest directory first. */
+interface Rules {
+  readonly everywhere: ReadonlySet<string>
+  /** Longest (nearest) directory first. */
+  readonly below: ReadonlyArray<readonly [string, ReadonlySet<string>]>
+}
+
+const letterSet = (letters: unknown, option: string): ReadonlySet<string> => {
+  if (typeof letters !== 'string' || ![...letters].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c)))
+    throw new TypeError(`withPermissions: option '${option}' must be a string of the letters elradfmw, got ${describe(letters)}`)
+  return new Set(letters)
+}
+
+const rulesCache = new WeakMap<Permissions, Rules>()
+
+const checkRules = (permissions: Permissions): Rules => {
+  const known = rulesCache.get(permissions)
+  if (known !== undefined) return known
+  if (typeof permissions !== 'object' || permissions === null)
+    throw new TypeError(`withPermissions: expected { perm, paths }, got ${describe(permissions)}`)
+  const everywhere = letterSet(permissions.perm, 'perm')
+  const paths = permissions.paths ?? {}
+  if (typeof paths !== 'object' || paths === null) throw new TypeError(`withPermissions: option 'paths' must be a record, got ${describe(paths)}`)
+  const below = Object.entries(paths).map(([dir, letters]): readonly [string, ReadonlySet<string>] => {
+    if (!dir.startsWith('/')) throw new TypeError(`withPermissions: a key of 'paths' must be an absolute path, got ${describe(dir)}`)
+    return [posix.resolve(dir), letterSet(letters, `paths["${dir}"]`)]
+  })
+  const rules = { everywhere, below: below.sort(([a], [b]) => b.length - a.length) }
+  rulesCache.set(permissions, rules)
+  return rules
+}
+
+const isAtOrBelow = (path: string, dir: string): boolean =>
+  dir === '/' || path === dir || path.startsWith(dir + '/')
+
+/**
+ * Whether `letter` is allowed at `path` (resolved against `/`): the letters
+ * of the nearest directory of `paths` at or above it, else `perm`. A bad
+ * permission set is a `TypeError`.
+ *
+ * @example
+ * import { permits } from 'fp-pathio'
+ * const alice = { perm: 'elr', paths: { '/incoming': 'elrw', '/incoming/done': 'elr' } }
+ * assert.ok(permits(alice, 'w', '/incoming/a.txt'))
+ * assert.ok(!permits(alice, 'w', '/incoming/done/a.txt'))
+ * assert.ok(!permits(alice, 'w', '/a.txt'))
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const permits = (permissions: Permissions, letter: PermissionLetter, path: string): boolean => {
+  const rules = checkRules(permissions)
+  const where = posix.resolve('/', path)
+  const nearest = rules.below.find(([dir]) => isAtOrBelow(where, dir))
+  return (nearest === undefined ? rules.everywhere : nearest[1]).has(letter)
+}
+
+/** The letter each path operation needs; `undefined`: none (looking at a path is always allowed). */
+const NEEDS: Readonly<Record<string, (args: ReadonlyArray<unknown>) => PermissionLetter | undefined>> = {
+  exists: () => undefined,
+  isDir: () => undefined,
+  isFile: () => undefined,
+  stat: () => undefined,
+  list: () => 'l',
+  scan: () => 'l',
+  opendir: () => 'l',
+  mkdir: () => 'm',
+  rmdir: () => 'd',
+  unlink: () => 'd',
+  rename: () => 'f',
+  open: (args) => (args[1] === 'ab' ? 'a' : args[1] === 'wb' || args[1] === 'r+b' ? 'w' : 'r')
+}
+
+/** Operations on a handle or on nothing: the permission was checked when the handle was opened. */
+const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
+
+/**
+ * Allows each operation only where the permission set has its letter: `list`,
+ * `scan` and `opendir` need `l`; `open` needs `r` (`rb`), `w` (`wb`, `r+b`)
+ * or `a` (`ab`); `mkdir` `m`; `rmdir` and `unlink` `d`; `rename` `f` at both
+ * ends. Anything else is `Left` with reason `PermissionDenied` (`EACCES`)
+ * and the inner record is not called. `stat`, `exists`, `isDir` and `isFile`
+ * are always allowed, and so is the use of a handle (checked at `open`).
+ * `e` (CWD) is a server's navigation rule: check it with `permits`.
+ *
+ * One exception keeps atomic uploads working: a file this record created
+ * with `open(p, 'wb')` may be renamed to a path where `w` holds, or removed,
+ * without `f` or `d` (writing it under a temporary name and then moving it
+ * into place is a store, and removing a half-written upload is its cleanup).
+ *
+ * Paths are resolved against `/` as the caller gives them, so put it above
+ * `withRoot` (the user's paths). An operation this middleware does not know
+ * is refused, so a new path operation never slips through unchecked. A bad
+ * permission set is a `TypeError` at once.
+ *
+ * @example
+ * import { withPermissions, makeMemoryPathIO } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const io = withPermissions({ perm: 'elr', paths: { '/incoming': 'elrmw' } })(makeMemoryPathIO())
+ * assert.ok(E.isRight(await io.mkdir('/incoming')())) // the rule of '/incoming' holds at it too
+ * assert.ok(E.isRight(await io.mkdir('/incoming/new')()))
+ * const refused = await io.mkdir('/other')()
+ * assert.ok(E.isLeft(refused) && refused.left.reason === 'PermissionDenied')
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withPermissions = (permissions: Permissions): Middleware => {
+  checkRules(permissions)
+  return <S>(pathio: PathIO<S>): PathIO<S> => {
+    /** Files this record created with 'wb' and has not moved or removed yet. */
+    const created = new Set<string>()
+    const where = (path: unknown): string | undefined => (typeof path === 'string' && path !== '' ? posix.resolve('/', path) : undefined)
+    const refuse = (op: string, path: unknown, letter: string) =>
+      TE.left(pathIOError('PermissionDenied', op, { path, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
+    const allowed = (letter: PermissionLetter, path: string | undefined): boolean =>
+      path === undefined || permits(permissions, letter, path) // a bad path: the inner record says why
+
+    return wrapOperations((op, args, next) => {
+      const given = args as ReadonlyArray<unknown>
+      if (UNCHECKED.has(op)) return next(...args)
+      const needs = NEEDS[op]
+      if (needs === undefined) return refuse(op, given[0], 'unknown operation')
+      const letter = needs(given)
+      const path = where(given[0])
+      if (op === 'rename') {
+        const destination = where(given[1])
+        const fresh = path !== undefined && created.has(path)
+        const ok = fresh ? allowed('w', destination) : allowed('f', path) && allowed('f', destination)
+        if (!ok) return refuse(op, fresh || allowed('f', path) ? given[1] : given[0], fresh ? 'w' : 'f')
+        return async () => {
+          const result = await next(...args)()
+          if (result._tag === 'Right' && fresh && path !== undefined) created.delete(path)
+          return result
+        }
+      }
+      if (op === 'unlink' && path !== undefined && created.has(path))
+        return async () => {
+          const result = await next(...args)()
+          if (result._tag === 'Right') created.delete(path)
+          return result
+        }
+      if (letter !== undefined && !allowed(letter, path)) return refuse(op, given[0], letter)
+      if (op === 'open' && given[1] === 'wb' && path !== undefined)
+        return async () => {
+          const result = await next(...args)()
+          if (result._tag === 'Right') created.add(path)
+          return result
+        }
+      return next(...args)
+    })(pathio)
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Accounts with real clients (Python's ftplib): every permission letter, the
+ * nearest `paths` rule, homes as jails (`..`, absolute paths, symbolic links
+ * on disk), anonymous access, no user enumeration, and login attempts.
+ */
+import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { writeFile, PERMISSION_LETTERS, type PermissionLetter } from '../../lib'
+import { hashPassword, type UserSpec } from '../../lib/ftp'
+import { rawConnect, runSteps, startServer, type BackendName, type Running, type Step } from './harness'
+
+const PASSWORD = 'correct horse'
+const HASH = hashPassword(PASSWORD)
+
+/** Each step of the letter check, and the letter it needs ('' : none). */
+const LETTER_STEPS: ReadonlyArray<readonly [Step, PermissionLetter | '', number]> = [
+  [['send', 'CWD d'], 'e', 250],
+  [['send', 'CDUP'], 'e', 250],
+  [['list', 'd'], 'l', 226],
+  [['nlst', 'd'], 'l', 226],
+  [['mlsd', 'd'], 'l', 226],
+  [['send', 'MLST f.txt'], 'l', 250],
+  [['send', 'SIZE f.txt'], 'l', 213],
+  [['send', 'MDTM f.txt'], 'l', 213],
+  [['send', 'STAT d'], 'l', 212],
+  [['retr', 'f.txt'], 'r', 226],
+  [['appe', 'f.txt', '+more'], 'a', 226],
+  [['send', 'DELE f2.txt'], 'd', 250],
+  [['send', 'RMD e'], 'd', 250],
+  [['send', 'RNFR f3.txt'], '', 350],
+  [['send', 'RNTO f4.txt'], 'f', 250],
+  [['send', 'MKD new'], 'm', 257],
+  [['stor', 'new.txt', 'x'], 'w', 226],
+  [['stou', '', 'y'], 'w', 226],
+  [['send', 'PWD'], '', 257]
+]
+
+const mkdir = async (running: Running, dir: string): Promise<void> => {
+  const made = await running.inspect.mkdir(dir, { parents: true, existOk: true })()
+  if (E.isLeft(made)) throw new Error(made.left.message)
+}
+
+const put = async (running: Running, file: string, text: string): Promise<void> => {
+  await mkdir(running, path.posix.dirname(file))
+  const written = await writeFile(running.inspect, file, Buffer.from(text))()
+  if (E.isLeft(written)) throw new Error(written.left.message)
+}
+
+const codes = (r: { steps: ReadonlyArray<{ code: number } | null> }): ReadonlyArray<number | undefined> => r.steps.map((s) => s?.code)
+
+for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
+  describe(`FTP accounts and permissions (${backend} backend)`, function () {
+    this.timeout(120_000)
+
+    describe('every permission letter', () => {
+      const users: Record<string, UserSpec> = {}
+      for (const letter of PERMISSION_LETTERS)
+        users[`no_${letter}`] = { password: HASH, home: `/home/no_${letter}`, perm: PERMISSION_LETTERS.filter((l) => l !== letter).join('') }
+      users.all = { password: HASH, home: '/home/all', perm: 'elradfmw' }
+      let running: Running
+      before(async () => {
+        running = await startServer(backend, { users })
+        for (const name of Object.keys(users)) {
+          const home = `/home/${name}`
+          await mkdir(running, `${home}/d`)
+          await mkdir(running, `${home}/e`)
+          for (const file of ['d/in.txt', 'f.txt', 'f2.txt', 'f3.txt']) await put(running, `${home}/${file}`, file)
+        }
+      })
+      after(() => running.stop())
+
+      it('a user without one letter is refused exactly the commands that need it (550), and may do the rest', async () => {
+        const results = await Promise.all(
+          Object.keys(users).map((name) =>
+            runSteps({ port: running.port, user: name, password: PASSWORD }, LETTER_STEPS.map(([step]) => step)).then((r) => [name, r] as const)
+          )
+        )
+        for (const [name, r] of results) {
+          expect(r.login, name).to.equal(230)
+          const missing = name.slice(3)
+          const expected = LETTER_STEPS.map(([, letter, ok]) => (letter !== '' && letter === missing ? 550 : ok))
+          expect(codes(r), name).to.deep.equal(expected)
+        }
+        // What was refused left no trace; what was allowed happened.
+        expect((await running.read('/home/no_w/new.txt'))).to.equal(undefined)
+        expect((await running.read('/home/all/new.txt'))?.toString()).to.equal('x')
+        expect((await running.read('/home/no_a/f.txt'))?.toString()).to.equal('f.txt')
+        expect((await running.read('/home/all/f.txt'))?.toString()).to.equal('f.txt+more')
+        expect((await running.read('/home/no_d/f2.txt'))?.toString()).to.equal('f2.txt')
+        expect((await running.read('/home/no_f/f3.txt'))?.toString()).to.equal('f3.txt')
+        expect((await running.read('/home/all/f4.txt'))?.toString()).to.equal('f3.txt')
+        const stou = results.find(([name]) => name === 'all')?.[1].steps[17]
+        expect(stou.text).to.match(/^226 Transfer complete; stored as stou\.[0-9a-f]{8}$/)
+        const stored = stou.text.split(' ').pop()
+        expect((await running.read(`/home/all/${stored}`))?.toString()).to.equal('y')
+      })
+    })
+
+    it("'paths' overrides 'perm' below a directory, and the nearest rule wins", async () => {
+      const running = await startServer(backend, {
+        users: { mixed: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwm', '/incoming/locked': 'elr' } } }
+      })
+      try {
+        await mkdir(running, '/incoming/locked')
+        const r = await runSteps({ port: running.port, user: 'mixed', password: PASSWORD }, [
+          ['stor', '/top.txt', 'no'],
+          ['stor', '/incoming/a.txt', 'yes'],
+          ['stor', '/incoming/locked/a.txt', 'no'],
+          ['send', 'MKD /incoming/sub'],
+          ['send', 'MKD /incoming/locked/sub'],
+          ['send', 'CWD /incoming'],
+          ['stor', 'relative.txt', 'yes'],
+          ['send', 'DELE a.txt']
+        ])
+        expect(codes(r)).to.deep.equal([550, 226, 550, 257, 550, 250, 226, 550])
+        expect((await running.read('/incoming/a.txt'))?.toString()).to.equal('yes')
+        expect((await running.read('/incoming/relative.txt'))?.toString()).to.equal('yes')
+        expect(await running.read('/top.txt')).to.equal(undefined)
+        expect(await running.read('/incoming/locked/a.txt')).to.equal(undefined)
+      } finally {
+        await running.stop()
+      }
+    })
+
+    it('a home is a jail: .., absolute paths and (on disk) symbolic links never reach outside it', async () => {
+      const running = await startServer(backend, {
+        users: { jailed: { password: HASH, home: '/home/jailed', perm: 'elradfmw' } },
+        anonymous: 'off'
+      })
+      try {
+        await put(running, '/home/jailed/mine.txt', 'mine')
+        await put(running, '/home/other/secret.txt', 'secret')
+        await put(running, '/top.txt', 'top')
+        const links = backend === 'node'
+        if (links) {
+          fs.symlinkSync(path.join(running.root, 'home', 'other'), path.join(running.root, 'home', 'jailed', 'out'))
+          fs.symlinkSync('/etc', path.join(running.root, 'home', 'jailed', 'etc'))
+          fs.symlinkSync(path.join(running.root, 'home', 'other', 'new.txt'), path.join(running.root, 'home', 'jailed', 'dangling'))
+        }
+        const r = await runSteps({ port: running.port, user: 'jailed', password: PASSWORD }, [
+          ['retr', '../other/secret.txt'],
+          ['retr', '/../../top.txt'],
+          ['retr', '/home/other/secret.txt'],
+          ['send', 'CWD ../../..'],
+          ['send', 'PWD'],
+          ['nlst', '/'],
+          ['nlst', '..'],
+          ['retr', 'mine.txt'],
+          ['retr', 'out/secret.txt'],
+          ['stor', 'out/planted.txt', 'x'],
+          ['list', 'etc'],
+          ['stor', 'dangling', 'x'],
+          ['send', 'MKD out/made'],
+          ['send', 'RNFR mine.txt'],
+          ['send', 'RNTO out/mine.txt']
+        ])
+        const [up, abs, real, cwd, pwd, root, parent, mine, viaLink, planted, etcList, danglingStor, mkdLink, rnfr, rnto] = r.steps
+        expect([up.code, abs.code, real.code]).to.deep.equal([550, 550, 550])
+        expect([cwd.code, pwd.text]).to.deep.equal([250, '257 "/" is the current directory'])
+        const expectedNames = links ? ['dangling', 'etc', 'mine.txt', 'out'] : ['mine.txt']
+        // NLST prints the names as the client will use them (prefixed with the argument): compare the names.
+        expect([...root.lines].map((n: string) => path.posix.basename(n)).sort()).to.deep.equal(expectedNames)
+        expect([...parent.lines].map((n: string) => path.posix.basename(n)).sort()).to.deep.equal(expectedNames)
+        expect(mine).to.include({ code: 226, text: 'mine' })
+        if (links) {
+          expect([viaLink.code, planted.code, etcList.code, danglingStor.code, mkdLink.code]).to.deep.equal([550, 550, 550, 550, 550])
+          expect([rnfr.code, rnto.code]).to.deep.equal([350, 550])
+          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'planted.txt'))).to.equal(false)
+          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'new.txt'))).to.equal(false)
+          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'made'))).to.equal(false)
+          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'mine.txt'))).to.equal(false)
+        }
+        expect((await running.read('/home/other/secret.txt'))?.toString()).to.equal('secret')
+      } finally {
+        await running.stop()
+      }
+    })
+
+    it('anonymous: read-only by default, refused with off, may write with write', async () => {
+      const read = await startServer(backend)
+      try {
+        await put(read, '/pub/readme.txt', 'hello')
+        const r = await runSteps({ port: read.port, user: 'anonymous', password: 'me@example.com' }, [
+          ['nlst', 'pub'],
+          ['retr', 'pub/readme.txt'],
+          ['stor', 'pub/up.txt', 'x'],
+          ['appe', 'pub/readme.txt', 'x'],
+          ['send', 'MKD new'],
+          ['send', 'DELE pub/readme.txt'],
+          ['send', 'RNFR pub/readme.txt'],
+          ['send', 'RNTO pub/moved.txt'],
+          ['send', 'RMD pub'],
+          ['stou', '', 'x']
+        ])
+        expect(r.login).to.equal(230)
+        expect(codes(r)).to.deep.equal([226, 226, 550, 550, 550, 550, 350, 550, 550, 550])
+        expect((await read.read('/pub/readme.txt'))?.toString()).to.equal('hello')
+        expect(await read.read('/pub/up.txt')).to.equal(undefined)
+      } finally {
+        await read.stop()
+      }
+      const off = await startServer(backend, { anonymous: 'off' })
+      try {
+        expect((await runSteps({ port: off.port, user: 'anonymous', password: 'x' }, [])).login).to.equal(530)
+      } finally {
+        await off.stop()
+      }
+      const write = await startServer(backend, { anonymous: 'write' })
+      try {
+        const r = await runSteps({ port: write.port, user: 'anonymous', password: 'x' }, [['stor', 'up.txt', 'anon'], ['send', 'MKD d']])
+        expect(codes(r)).to.deep.equal([226, 257])
+        expect((await write.read('/up.txt'))?.toString()).to.equal('anon')
+      } finally {
+        await write.stop()
+      }
+    })
+  })
+}
+
+describe('FTP logins', function () {
+  this.timeout(60_000)
+
+  it('no user enumeration: a known and an unknown user get the same replies to USER and PASS', async () => {
+    const running = await startServer('memory', { users: { bob: { password: HASH } }, loginFailureDelay: 10 })
+    try {
+      const replies = async (user: string, password: string): Promise<ReadonlyArray<string | undefined>> => {
+        const raw = await rawConnect(running.port)
+        await raw.reply()
+        raw.send(`USER ${user}\r\nPASS ${password}\r\n`)
+        const got = [await raw.reply(), await raw.reply()]
+        raw.socket.destroy()
+        return got
+      }
+      const wrongPassword = await replies('bob', 'wrong')
+      const unknownUser = await replies('mallory', 'wrong')
+      expect(wrongPassword).to.deep.equal(['331 Password required\r\n', '530 Login incorrect\r\n'])
+      expect(unknownUser).to.deep.equal(wrongPassword)
+      expect(await replies('bob', PASSWORD)).to.deep.equal(['331 Password required\r\n', '230 User bob logged in\r\n'])
+    } finally {
+      await running.stop()
+    }
+  })
+
+  it('each failed PASS is answered after the delay; the last allowed failure gets 421 and the connection is closed', async () => {
+    const running = await startServer('memory', { maxLoginAttempts: 3, loginFailureDelay: 300 })
+    try {
+      const raw = await rawConnect(running.port)
+      await raw.reply()
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        raw.send('USER alice\r\nPASS nope\r\n')
+        expect(await raw.reply()).to.match(/^331 /)
+        const started = Date.now()
+        expect(await raw.reply()).to.equal('530 Login incorrect\r\n')
+        // A lower bound only: a loaded machine may be slower, never faster.
+        expect(Date.now() - started).to.be.at.least(250)
+      }
+      raw.send('USER alice\r\nPASS nope\r\nUSER alice\r\n')
+      expect(await raw.reply()).to.match(/^331 /)
+      expect(await raw.reply()).to.match(/^421 /)
+      await raw.closed
+      // Another connection starts afresh.
+      const r = await runSteps({ port: running.port }, [])
+      expect(r.login).to.equal(230)
+    } finally {
+      await running.stop()
+    }
+  })
+
+  it('a malformed user is a TypeError naming the user and the field', async () => {
+    for (const [users, message] of [
+      [{ eve: { password: 'plain text' } }, /user 'eve': field 'password'/],
+      [{ eve: { password: HASH, perm: 'elrx' } }, /user 'eve': field 'perm'/],
+      [{ eve: { password: HASH, home: 'relative' } }, /user 'eve': field 'home'/],
+      [{ eve: { password: HASH, paths: { '/x': 'q' } } }, /user 'eve': field 'paths\["\/x"\]'/]
+    ] as const)
+      await startServer('memory', { users: users as never }).then(
+        () => expect.fail('expected a TypeError'),
+        (error: Error) => expect(error.message).to.match(message)
+      )
+  })
+})

@@ -1,0 +1,171 @@
+/**
+ * Issue 16 item 3 through the real server and a real client (Python's
+ * ftplib): a one-byte upload at offset 1 GiB must not make the memory backend
+ * hold a gigabyte, and uploads past the tree's `maxTotalSize` are refused
+ * (and given back) instead of accepted. Also `FTP_MEMORY_LIMIT` of `npm start`.
+ */
+import { expect } from 'chai'
+import { execFile, spawn } from 'node:child_process'
+import * as path from 'node:path'
+import { makeMemoryPathIO, type MemoryTree, type PathIOFactory } from '../../lib'
+import { startServer, USER, type Running } from './harness'
+
+const MiB = 2 ** 20
+const GiB = 2 ** 30
+
+/** The client: one scenario per run, its observations as one JSON line. */
+const CLIENT = String.raw`
+import ftplib, hashlib, io, json, sys
+port, scenario, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+MiB = 1 << 20
+
+def code_of(error):
+    text = str(error)
+    return int(text[:3]) if text[:3].isdigit() else text
+
+ftp = ftplib.FTP(timeout=60)
+ftp.connect('127.0.0.1', port)
+ftp.login(user, password)
+ftp.voidcmd('TYPE I')
+out = {}
+if scenario == 'rest':
+    # The attack: REST 1 GiB, then a one-byte STOR.
+    out['stor'] = ftp.storbinary('STOR big', io.BytesIO(b'!'), rest=1 << 30)
+    out['size'] = ftp.size('big')
+    tail = bytearray()
+    ftp.retrbinary('RETR big', tail.extend, rest=(1 << 30) - 2)
+    out['tail'] = list(tail)
+elif scenario == 'four':
+    kept = bytes(range(256)) * 64
+    out['keep'] = ftp.storbinary('STOR keep', io.BytesIO(kept))
+    out['uploads'] = []
+    block = b'\xa5' * MiB
+    for i in range(4):
+        # A 1 GiB upload, sent until the server stops taking it.
+        sent = 0
+        conn = ftp.transfercmd('STOR big%d' % i)
+        try:
+            while sent < (1 << 30):
+                conn.sendall(block)
+                sent += len(block)
+        except OSError:
+            pass
+        conn.close()
+        try:
+            reply = ftp.voidresp()
+        except ftplib.all_errors as error:
+            reply = str(error)
+        out['uploads'].append({'reply': reply, 'sent': sent})
+    back = bytearray()
+    ftp.retrbinary('RETR keep', back.extend)
+    out['keep_intact'] = bytes(back) == kept
+    out['names'] = sorted(ftp.nlst())
+    # The refused uploads gave their bytes back: a small upload still fits.
+    out['after'] = ftp.storbinary('STOR small', io.BytesIO(b'x' * MiB))
+ftp.quit()
+print(json.dumps(out))
+`
+
+const runClient = (port: number, scenario: string): Promise<any> =>
+  new Promise((resolve, reject) => {
+    execFile(
+      'python3',
+      ['-c', CLIENT, String(port), scenario, USER.name, USER.password],
+      { timeout: 120_000, maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`client ${scenario} failed: ${error.message}\n${stderr}`))
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null'))
+      }
+    )
+  })
+
+describe('FTP server on the memory backend: what an upload can make it hold', function () {
+  this.timeout(120_000)
+  let running: Running | undefined
+
+  afterEach(async () => {
+    await running?.stop()
+    running = undefined
+  })
+
+  it('REST 1073741824 then a one-byte STOR: SIZE is 1 GiB + 1, the tail reads back, and the process grows by far less than 1 GiB', async () => {
+    running = await startServer('memory')
+    global.gc?.()
+    const before = process.memoryUsage()
+    const r = await runClient(running.port, 'rest')
+    const after = process.memoryUsage()
+    expect(r.stor).to.match(/^226 /)
+    expect(r.size).to.equal(GiB + 1)
+    expect(r.tail).to.deep.equal([0, 0, 0x21])
+    expect((running.server.state as MemoryTree).budget.held).to.equal(1)
+    // Before: RSS from 160 MB to 1.21 GB. Now one byte is held; the rest is the test's own noise.
+    expect(after.arrayBuffers - before.arrayBuffers).to.be.below(64 * MiB)
+    expect(after.rss - before.rss).to.be.below(256 * MiB)
+  })
+
+  it('four 1 GiB uploads under a 64 MiB limit are each refused (452), the stored file is intact, and the space comes back', async () => {
+    const limited: PathIOFactory<unknown> = (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: 64 * MiB }) as never
+    running = await startServer('memory', { factory: limited })
+    const r = await runClient(running.port, 'four')
+    expect(r.keep).to.match(/^226 /)
+    expect(r.uploads).to.have.length(4)
+    for (const upload of r.uploads) {
+      // NoSpace is 452 (insufficient storage); 552 or 451 would be a refusal too. Never 226.
+      expect(String(upload.reply)).to.match(/^(452|552|451) /)
+      expect(upload.sent).to.be.below(GiB)
+    }
+    expect(r.keep_intact).to.equal(true)
+    expect(r.names).to.deep.equal(['keep'])
+    expect(r.after).to.match(/^226 /)
+    const tree = running.server.state as MemoryTree
+    expect(tree.budget.max).to.equal(64 * MiB)
+    expect(tree.budget.held).to.be.at.most(2 * MiB)
+  })
+})
+
+describe('npm start: FTP_MEMORY_LIMIT', function () {
+  this.timeout(60_000)
+
+  /** Runs examples/ftp-server.ts with `env`; resolves with its URL once it listens, and a way to stop it. */
+  const start = (env: Readonly<Record<string, string>>): Promise<{ url: string; stop: () => Promise<void> }> =>
+    new Promise((resolve, reject) => {
+      const root = path.join(__dirname, '..', '..')
+      const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'ts-node'), 'examples/ftp-server.ts'], {
+        cwd: root,
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', PORT: '0', LOG_LEVEL: 'silent', ...env },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      let output = ''
+      const exited = new Promise<void>((done) => child.on('exit', () => done()))
+      const stop = async (): Promise<void> => {
+        child.kill('SIGTERM')
+        await exited
+      }
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const listening = /listening on (ftp:\/\/127\.0\.0\.1:\d+)\//.exec(output)
+        if (listening !== null) resolve({ url: listening[1], stop })
+      })
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      void exited.then(() => reject(new Error(`ftp-server exited before listening:\n${output}`)))
+    })
+
+  const curlUpload = (url: string, bytes: number): Promise<number | null> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('curl', ['-sS', '--max-time', '30', '-u', 'bob:builder', '-T', '-', url], { stdio: ['pipe', 'ignore', 'ignore'] })
+      child.on('error', reject)
+      child.on('close', resolve)
+      child.stdin.on('error', () => undefined) // the server may refuse before it has read everything
+      child.stdin.end(Buffer.alloc(bytes, 1))
+    })
+
+  it('limits what the memory tree holds: 3 MiB fits under a 4 MiB limit, 5 MiB more does not', async () => {
+    const server = await start({ PATHIO_BACKEND: 'memory', FTP_USER: 'bob', FTP_PASS: 'builder', FTP_MEMORY_LIMIT: String(4 * MiB) })
+    try {
+      expect(await curlUpload(`${server.url}/fits.bin`, 3 * MiB)).to.equal(0)
+      expect(await curlUpload(`${server.url}/toomuch.bin`, 5 * MiB)).to.not.equal(0)
+    } finally {
+      await server.stop()
+    }
+  })
+})
