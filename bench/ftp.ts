@@ -74,7 +74,7 @@ interface Row {
 
 const benchBackend = async (backend: string, scratch: string): Promise<ReadonlyArray<Row>> => {
   const root = backend === 'memory' ? '/' : fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${backend}-`))
-  const server = makeFtpServer({ factory: factories[backend], root })
+  const server = makeFtpServer({ factory: factories[backend], root, anonymous: 'write' })
   const { port } = await server.listen(0, '127.0.0.1')
   const url = `ftp://127.0.0.1:${port}`
   const rows: Array<Row> = []
@@ -148,7 +148,7 @@ const smallFigure = async (port: number): Promise<number> => {
 
 const benchSmall = async (backend: string): Promise<number> => {
   const root = backend === 'memory' ? '/' : fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${backend}-`))
-  const server = makeFtpServer({ factory: factories[backend], root })
+  const server = makeFtpServer({ factory: factories[backend], root, anonymous: 'write' })
   const { port } = await server.listen(0, '127.0.0.1')
   try {
     return await smallFigure(port)

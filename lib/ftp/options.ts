@@ -65,8 +65,9 @@ export interface FtpServerOptions<S> {
    * sign that the client died (its control connection closing) before it
    * renames the upload into place; default 20 ms. A client that dies closes
    * both its connections at once, but the two closes reach the server a
-   * moment apart. The wait is as long as the upload's bytes took, up to
-   * this (`commitWait`): small files do not wait (see docs/security.md).
+   * moment apart. An upload of 64 KiB or less waits only as long as its
+   * bytes took, up to this (`commitWait`): small files do not wait on a
+   * timer (see docs/security.md).
    */
   readonly commitDelay?: number
   /** Longest command line in bytes, CRLF included; default 4096. */

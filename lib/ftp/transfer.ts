@@ -89,25 +89,30 @@ export const settle = (ms: number): Promise<void> =>
     ms >= 0.5 ? setTimeout(() => setImmediate(resolve), ms) : setImmediate(() => setImmediate(resolve))
   )
 
+/** Bytes a client hands its kernel in one go for a small file: an upload this size is not sent piecemeal. */
+const ONE_SEND = 64 * 1024
+
 /**
  * How long an upload that ended cleanly waits for a sign that its client
- * died before it commits: as long as its bytes took, at most `commitDelay`.
- * A client that dies closes its control connection a moment after its data
- * connection, and that moment grows with how slowly the client runs (a
- * loaded machine, a slow link), which is also what makes its upload take
- * long. So a small file sent in a fraction of a millisecond waits for no
- * timer at all, only one more poll of the event loop, and a long upload
- * waits the full `commitDelay`; the wait never more than doubles an upload.
+ * died before it commits. A client that dies closes its control connection
+ * a moment after its data connection; that moment grows with how slowly
+ * the client runs (a loaded machine, a slow link). An upload larger than
+ * one socket buffer (64 KiB) waits the full `commitDelay`: its client sent
+ * it piece by piece and may have died between two pieces. A smaller one,
+ * sent in one go, waits as long as its bytes took (at most `commitDelay`):
+ * a small file sent in a fraction of a millisecond waits for no timer at
+ * all, only one more poll of the event loop.
  *
  * @example
  * import { commitWait } from 'fp-pathio/ftp'
- * assert.strictEqual(commitWait(20, 0.2), 0.2)
- * assert.strictEqual(commitWait(20, 60_000), 20)
+ * assert.strictEqual(commitWait(20, 0.2, 1024), 0.2)
+ * assert.strictEqual(commitWait(20, 3, 1024 * 1024), 20)
  *
  * @category utils
  * @since 0.1.0
  */
-export const commitWait = (commitDelay: number, tookMs: number): number => Math.min(commitDelay, Math.max(0, tookMs))
+export const commitWait = (commitDelay: number, tookMs: number, bytes: number): number =>
+  bytes > ONE_SEND ? commitDelay : Math.min(commitDelay, Math.max(0, tookMs))
 
 /**
  * Ends a TLS data connection the way RFC 4217 §10 asks: our close_notify,

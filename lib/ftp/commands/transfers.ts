@@ -157,7 +157,7 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
       await receive(session, socket, toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {}))
       if (inPlace) return
       // A client that died closed its control connection a moment after this one: that close is handled before the commit.
-      await settle(commitWait(session.config.commitDelay, performance.now() - began))
+      await settle(commitWait(session.config.commitDelay, performance.now() - began, socket.bytesRead))
       if (!wanted()) throw ABORTED
       const renamed = await pathio.rename(target, path)()
       if (renamed._tag === 'Left') throw renamed.left
