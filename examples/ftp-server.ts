@@ -9,7 +9,8 @@
  *   FTP_TLS_CERT/FTP_TLS_KEY (PEM files), FTP_TLS_REQUIRED=1
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
- *   PATHIO_BACKEND  memory (default, starts empty) | node | pool
+ *   PATHIO_BACKEND  memory (default, starts empty) | node | pool | s3 (a bucket: examples/s3Backend.ts and docs/s3.md for S3_* and AWS_*)
+ *   FTP_MEMORY_LIMIT  bytes the memory tree may hold (default 1 GiB)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
  *   POOL_SIZE       worker threads of the pool backend (default: the backend's own default)
  *   PATHIO_TIMEOUT  milliseconds before a file-system operation fails with 451 (default 30000)
@@ -25,6 +26,7 @@ import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
 import { isLogLevel, makeFtpServer, makeLogger, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
+import { s3FactoryFrom } from './s3Backend'
 
 const fail = (message: string): never => {
   process.stderr.write(`ftp-server: ${message}\n`)
@@ -65,8 +67,12 @@ const configure = (backend: string): { readonly factory: PathIOFactory<unknown>;
         makePoolPathIO({ ...(context as object), ...(size === undefined ? {} : { size }) }) as never
       return { factory, ...diskRoot() }
     }
+    case 's3': {
+      const factory = s3FactoryFrom(process.env)
+      return typeof factory === 'string' ? fail(factory) : { factory, root: '/', temporary: false }
+    }
     default:
-      return fail(`PATHIO_BACKEND must be memory, node or pool, got '${backend}'`)
+      return fail(`PATHIO_BACKEND must be memory, node, pool or s3, got '${backend}'`)
   }
 }
 

@@ -11,7 +11,7 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeFileHandle, type Entry, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
-import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
+import { pathIOError, type PathIOError } from '../PathIOError'
 import {
   checkCwdOption,
   checkData,
@@ -24,6 +24,7 @@ import {
 } from '../internal/arguments'
 import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
+import { asyncTask } from '../internal/task'
 import { declareRooting } from '../internal/traits'
 import { joinChild, statAt, STAT_FIELDS, targetIn, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
@@ -71,16 +72,7 @@ const left = <A = never>(error: PathIOError): Answer<A> => Promise.resolve(E.lef
 const closedHandle = (op: string): PathIOError => badHandle(op, 'the handle is closed')
 
 /** Runs `body` when the task runs; a throw or a rejection becomes a `Left`. */
-const task =
-  <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<PathIOError, A> =>
-  () => {
-    const fail = (thrown: unknown) => E.left(toPathIOError(op, path)(thrown))
-    try {
-      return body().then((result) => result, fail)
-    } catch (thrown) {
-      return Promise.resolve(fail(thrown))
-    }
-  }
+const task = <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<PathIOError, A> => asyncTask(op, path, body)
 
 /**
  * What a job gives when the pool cannot run it: after `close`, a handle

@@ -18,3 +18,24 @@ export const syncTask =
       return settled(E.left(toPathIOError(op, path)(thrown)))
     }
   }
+
+/**
+ * Runs `body` when the task runs; a throw or a rejection becomes a `Left`
+ * (through `onError`, default `toPathIOError`), never a rejected promise.
+ * The asynchronous backends build every operation on it.
+ */
+export const asyncTask =
+  <A>(
+    op: string,
+    path: unknown,
+    body: () => Promise<E.Either<PathIOError, A>>,
+    onError: (thrown: unknown) => PathIOError = toPathIOError(op, path)
+  ): TaskEither<PathIOError, A> =>
+  () => {
+    const fail = (thrown: unknown): E.Either<PathIOError, A> => E.left(onError(thrown))
+    try {
+      return body().then((result) => result, fail)
+    } catch (thrown) {
+      return Promise.resolve(fail(thrown))
+    }
+  }

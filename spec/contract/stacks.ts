@@ -93,6 +93,7 @@ const wrapped = (
 ): Backend => ({
   name: `${name}(${base.name})`,
   disk: base.disk,
+  ...(base.lacks === undefined ? {} : { lacks: base.lacks }),
   setup: async (): Promise<Fixture> => {
     const fixture = await base.setup()
     const { stranger } = fixture

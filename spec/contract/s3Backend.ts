@@ -1,0 +1,59 @@
+/**
+ * The S3 backend as a contract fixture: one s3rver per run of the suite
+ * (started by the first test, stopped in `after`), one bucket, and a fresh
+ * key prefix per test. The records' root and cwd is `/jail` (made in each
+ * fresh prefix), not `/`, so that `withRoot` over them is a real jail.
+ */
+import { makeS3PathIO } from '../../lib/backends/s3'
+import { startS3Server, type S3Server } from '../s3/server'
+import type { Backend, Capability } from './fixture'
+
+export const CONTRACT_BUCKET = 'contract'
+const ROOT = '/jail'
+
+/**
+ * What an object store cannot do (docs/s3.md says why), and one thing
+ * s3rver cannot: it stores each key as a file name plus a suffix of its own,
+ * so a name of 255 bytes exceeds the disk's limit (AWS, MinIO and R2 take it).
+ */
+export const S3_LACKS: ReadonlySet<Capability> = new Set<Capability>([
+  'append',
+  'update',
+  'seekWrite',
+  'visibleWhileWriting',
+  'directoryTimes',
+  'openAfterRemoval',
+  'longNames'
+])
+
+export const makeS3Backend = (name = 's3'): Backend => {
+  let server: Promise<S3Server> | undefined
+  let test = 0
+  return {
+    name,
+    disk: false,
+    lacks: S3_LACKS,
+    setup: async () => {
+      const running = await (server ??= startS3Server([CONTRACT_BUCKET]))
+      const client = running.client()
+      const prefix = `${name}-${++test}/`
+      const pathio = makeS3PathIO({ client, bucket: CONTRACT_BUCKET, prefix, cwd: ROOT })
+      const made = await pathio.mkdir(ROOT)()
+      if (made._tag === 'Left') throw new Error(`fixture: ${made.left.message}`)
+      return {
+        pathio,
+        root: ROOT,
+        sibling: () => makeS3PathIO({ state: pathio.state, prefix, cwd: ROOT }),
+        // Another state (client and handle table) on the same bucket: its handles are foreign here.
+        stranger: () => makeS3PathIO({ client: running.client(), bucket: CONTRACT_BUCKET, prefix: `${prefix}stranger/` }),
+        teardown: async () => undefined
+      }
+    },
+    after: async () => {
+      await (await server)?.stop()
+      server = undefined
+    }
+  }
+}
+
+export const s3Backend: Backend = makeS3Backend()
