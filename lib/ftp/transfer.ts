@@ -99,7 +99,8 @@ const ONE_SEND = 64 * 1024
  * the client runs (a loaded machine, a slow link). An upload larger than
  * one socket buffer (64 KiB) waits the full `commitDelay`: its client sent
  * it piece by piece and may have died between two pieces. A smaller one,
- * sent in one go, waits as long as its bytes took (at most `commitDelay`):
+ * sent in one go, waits as long as its bytes took to arrive, from the
+ * first to the end (at most `commitDelay`):
  * a small file sent in a fraction of a millisecond waits for no timer at
  * all, only one more poll of the event loop.
  *

@@ -153,7 +153,9 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
     let untrack = (): void => undefined
     const move: Move = async (socket, wanted) => {
       if (!inPlace) untrack = trackUpload(target)
-      const began = performance.now()
+      // From the first byte: a client can only be cut off between bytes it sends, not while it waits for the 150.
+      let began = performance.now()
+      socket.once('data', () => (began = performance.now()))
       await receive(session, socket, toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {}))
       if (inPlace) return
       // A client that died closed its control connection a moment after this one: that close is handled before the commit.
