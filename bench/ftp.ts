@@ -1,5 +1,5 @@
 /**
- * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off]`
+ * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off] [--small N]`
  *
  * FTP transfer speed with a real client (curl): STOR and RETR of one big
  * file, then the same with several clients at once, on each backend; with
@@ -10,8 +10,14 @@
  * logging in, the transfer and the final reply. Prints the median of the
  * runs (MiB/s and MB/s) as a markdown table, and each PROT P figure as a
  * share of the plain one.
+ *
+ * Then small files (`--size 0`: only them): `--small` STORs of 1 KiB one
+ * after another from one Python ftplib client (PASV, STOR, the 226 each
+ * time), counted per second by the client once logged in; on each backend,
+ * and on pyftpdlib when a Python here has it (Debian's python3-pyftpdlib)
+ * as the peer to compare with.
  */
-import { spawn } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -32,6 +38,7 @@ const clients = Number(option('clients', '8'))
 const eachMiB = Number(option('each', String(Math.max(1, Math.floor(bigMiB / 2)))))
 const backends = option('backends', 'memory,node,pool').split(',')
 const tlsModes: ReadonlyArray<boolean> = option('tls', 'both') === 'off' ? [false] : [false, true]
+const smallCount = Number(option('small', '1000'))
 
 /** The bench's own account: anonymous may only read. */
 const LOGIN = ['-u', 'bench:bench']
@@ -126,6 +133,83 @@ const benchBackend = async (backend: string, scratch: string, certs: Certificate
   return rows
 }
 
+/** One ftplib client: `count` STORs of 1 KiB; prints STORs per second, timed from after the login to the last 226. */
+const SMALL_STORS = `
+import ftplib, io, sys, time
+ftp = ftplib.FTP(timeout=30)
+ftp.connect('127.0.0.1', int(sys.argv[1]))
+ftp.login(sys.argv[3], 'bench')
+ftp.voidcmd('TYPE I')
+count, data = int(sys.argv[2]), b'x' * 1024
+start = time.perf_counter()
+for i in range(count):
+    ftp.storbinary('STOR small-%d.bin' % i, io.BytesIO(data))
+print(count / (time.perf_counter() - start))
+ftp.quit()
+`
+
+const smallStors = (port: number, user = 'bench'): Promise<number> =>
+  new Promise((resolve, reject) =>
+    execFile('python3', ['-c', SMALL_STORS, String(port), String(smallCount), user], { timeout: 600_000 }, (error, stdout) =>
+      error ? reject(error) : resolve(Number(stdout.trim()))
+    )
+  )
+
+/** The median STORs per second of the runs (after a warm-up) against a server on `port`. */
+const smallFigure = async (port: number, user?: string): Promise<number> => {
+  const rates: Array<number> = []
+  for (let run = 0; run <= runs; run++) {
+    const rate = await smallStors(port, user)
+    if (run > 0) rates.push(rate)
+  }
+  return median(rates)
+}
+
+const benchSmall = async (backend: string): Promise<number> => {
+  const root = backend === 'memory' ? '/' : fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${backend}-`))
+  const server = makeFtpServer({ factory: factories[backend], root, users: { bench: 'bench' } })
+  const { port } = await server.listen(0, '127.0.0.1')
+  try {
+    return await smallFigure(port)
+  } finally {
+    await server.close()
+    await (server.state as { close?: () => Promise<void> } | undefined)?.close?.()
+    if (backend !== 'memory') fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
+/** A Python that has pyftpdlib (the one on PATH, or Debian's), or undefined. */
+const pythonWithPyftpdlib = async (): Promise<string | undefined> => {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const has = await new Promise<boolean>((resolve) => execFile(python, ['-c', 'import pyftpdlib'], (error) => resolve(error === null)))
+    if (has) return python
+  }
+  return undefined
+}
+
+/** pyftpdlib (its own `python -m pyftpdlib`, anonymous with write access) on a free port, over a fresh directory. */
+const benchPyftpdlib = async (python: string): Promise<number> => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-bench-pyftpdlib-'))
+  const child: ChildProcess = spawn(python, ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', '0', '-w', '-d', root], {
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let err = ''
+      child.stderr?.on('data', (chunk: Buffer) => {
+        err += chunk.toString()
+        const started = /starting FTP server on [^\s]+:(\d+)/.exec(err)
+        if (started !== null) resolve(Number(started[1]))
+      })
+      child.once('exit', (code) => reject(new Error(`pyftpdlib exited (${code}): ${err}`)))
+    })
+    return await smallFigure(port, 'anonymous')
+  } finally {
+    child.kill()
+    fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
 const main = async (): Promise<void> => {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-bench-files-'))
   const certs = makeCertificates()
@@ -138,14 +222,17 @@ const main = async (): Promise<void> => {
     fs.writeFileSync(path.join(scratch, 'big.bin'), random(bigMiB))
     fs.writeFileSync(path.join(scratch, 'each.bin'), random(eachMiB))
     const rows: Array<Row> = []
-    for (const backend of backends) rows.push(...(await benchBackend(backend, scratch, certs)))
+    // --size 0: small files only.
+    if (bigMiB > 0) for (const backend of backends) rows.push(...(await benchBackend(backend, scratch, certs)))
     const mb = (mib: number): string => (mib * 1.048576).toFixed(0)
-    console.log(`| backend | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
-    console.log(`|---|---|---|---|---|---|`)
-    for (const { backend, workload, stor, retr, storCpu, retrCpu } of rows)
-      console.log(
-        `| ${backend} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
-      )
+    if (rows.length > 0) {
+      console.log(`| backend | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
+      console.log(`|---|---|---|---|---|---|`)
+      for (const { backend, workload, stor, retr, storCpu, retrCpu } of rows)
+        console.log(
+          `| ${backend} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
+        )
+    }
     // Each PROT P figure beside its plain one (the target: at least 0.5).
     for (const secure of rows.filter((row) => row.workload.endsWith(', PROT P'))) {
       const plain = rows.find((row) => row.backend === secure.backend && row.workload === secure.workload.replace(', PROT P', ''))
@@ -154,8 +241,18 @@ const main = async (): Promise<void> => {
           `\nPROT P / plain, ${secure.backend}, ${plain.workload}: STOR ${(secure.stor / plain.stor).toFixed(2)}x, RETR ${(secure.retr / plain.retr).toFixed(2)}x`
         )
     }
+    if (smallCount > 0) {
+      const small: Array<[string, number]> = []
+      for (const backend of backends) small.push([`fp-pathio, ${backend}`, await benchSmall(backend)])
+      const python = await pythonWithPyftpdlib()
+      if (python !== undefined) small.push(['pyftpdlib', await benchPyftpdlib(python)])
+      for (const [server, rate] of small) process.stderr.write(`${server}: ${rate.toFixed(0)} small STORs/s\n`)
+      console.log(`\n| server | STORs of 1 KiB per second, one ftplib client (${smallCount} in a row) |`)
+      console.log(`|---|---|`)
+      for (const [server, rate] of small) console.log(`| ${server} | ${rate.toFixed(0)} |`)
+    }
     console.log(
-      `\nmedians of ${runs} runs after a warm-up; client curl (one process per client); node ${process.version}, ` +
+      `\nmedians of ${runs} runs after a warm-up; clients curl (one process per client) and, for small files, ftplib; node ${process.version}, ` +
         `${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`
     )
   } finally {

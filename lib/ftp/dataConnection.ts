@@ -63,6 +63,59 @@ export interface PortRange {
 export const plainAddress = (address: string | undefined): string =>
   address === undefined ? '' : address.startsWith('::ffff:') ? address.slice(7) : address
 
+const NOTHING = Buffer.alloc(0)
+
+/**
+ * Resolves once the peer has finished sending with a clean close (a FIN),
+ * rejects when the connection was reset or failed. Call it before anything
+ * reads the socket; the socket must allow half-open connections (passive
+ * listeners do).
+ *
+ * An upload in stream mode ends when the client closes the data connection,
+ * so a reset must not pass for an end: Node (libuv) reports a reset that
+ * arrives while it is still reading queued bytes as a plain `'end'`, with no
+ * error. The kernel knows better: a write of zero bytes sends nothing, and
+ * succeeds on a connection whose peer only finished sending, but fails
+ * (ECONNRESET, EPIPE) on a reset one. So every `'end'` is checked that way.
+ *
+ * @example
+ * import { peerFinished } from 'fp-pathio/ftp'
+ * import * as net from 'node:net'
+ * const server = net.createServer({ allowHalfOpen: true })
+ * await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
+ * const accepted = new Promise<net.Socket>((done) => server.once('connection', done))
+ * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+ * const socket = await accepted
+ * const finished = peerFinished(socket)
+ * socket.resume()
+ * client.end('the whole file')
+ * const verdict = await finished.then(() => 'finished', () => 'reset')
+ * socket.destroy()
+ * server.close()
+ * assert.strictEqual(verdict, 'finished')
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const peerFinished = (socket: net.Socket): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const failed = (error: Error): void => {
+      socket.off('close', closed)
+      reject(error)
+    }
+    const closed = (): void => failed(new Error('data connection closed before its end'))
+    socket.once('error', failed)
+    socket.once('close', closed)
+    socket.once('end', () => {
+      socket.write(NOTHING, (error) => {
+        socket.off('error', failed)
+        socket.off('close', closed)
+        if (error) reject(error)
+        else resolve()
+      })
+    })
+  })
+
 /** Listens on `port` of `host`; resolves with the server, rejects with the bind error. */
 const bind = (server: net.Server, host: string, port: number): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -138,7 +191,8 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
   let taken = false
   let closed = false
   let waiter: ((socket: net.Socket | undefined) => void) | undefined
-  const server = await bindInRange(() => net.createServer({ pauseOnConnect: true }), host, options.ports)
+  // Half-open allowed: the client's end of an upload must leave our side writable for `peerFinished`'s probe.
+  const server = await bindInRange(() => net.createServer({ pauseOnConnect: true, allowHalfOpen: true }), host, options.ports)
   const stopListening = (): void => {
     clearTimeout(expiry)
     if (server.listening) server.close()
@@ -224,7 +278,8 @@ export const activeChannel = (host: string, port: number, localAddress: string):
     accept: (timeoutMs) =>
       new Promise((done) => {
         if (closed || socket !== undefined) return done(undefined)
-        const connecting = net.connect({ host, port, localAddress, noDelay: true })
+        // Half-open allowed, as on passive connections: `peerFinished` probes the end of an upload.
+        const connecting = net.connect({ host, port, localAddress, noDelay: true, allowHalfOpen: true })
         socket = connecting
         const fail = (): void => {
           clearTimeout(timer)

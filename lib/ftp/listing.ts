@@ -6,6 +6,28 @@
  * @since 0.1.0
  */
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat } from '../PathIO'
+import { isTemporaryName } from '../internal/temporaryName'
+
+/**
+ * Whether a listing (LIST, NLST, MLSD) shows a name. Not a name with a CR
+ * or LF: written raw it would end its line and forge entries of its own.
+ * RFC 3659 §2.2 lets a server either convert such names to a form the client
+ * can convert back or omit them; no conversion is one every client knows,
+ * and many split lines at a lone CR or LF too, so such a file is omitted
+ * (clients cannot make one here: a command line ends at CR or LF). Not an
+ * upload's temporary `.fp-pathio-upload-<random>.part` either: it is not a
+ * file yet.
+ *
+ * @example
+ * import { isListable } from 'fp-pathio/ftp'
+ * assert.ok(isListable('report.pdf'))
+ * assert.ok(!isListable('evil\r\n-rw-r--r-- 1 ftp ftp 9 Jan 01 00:00 injected'))
+ * assert.ok(!isListable('.fp-pathio-upload-0123456789abcdef.part'))
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isListable = (name: string): boolean => !/[\r\n]/.test(name) && !isTemporaryName(name)
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const HALF_A_YEAR_MS = 182 * 24 * 3600 * 1000

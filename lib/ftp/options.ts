@@ -61,9 +61,13 @@ export interface FtpServerOptions<S> {
   /** Milliseconds a transfer waits for the client's data connection, and that connection may stay silent; default 10 000. */
   readonly dataTimeout?: number
   /**
-   * Milliseconds a STOR waits, after its data connection ended, for a sign
-   * that the client died (its control connection closing) before it renames
-   * the upload into place; default 20.
+   * The longest a STOR waits, after its data connection ended cleanly, for a
+   * sign that the client died (its control connection closing) before it
+   * renames the upload into place; default 20 ms. A client that dies closes
+   * both its connections at once, but the two closes reach the server a
+   * moment apart. An upload of 64 KiB or less waits only as long as its
+   * bytes took, up to this (`commitWait`): small files do not wait on a
+   * timer (see docs/security.md).
    */
   readonly commitDelay?: number
   /** Longest command line in bytes, CRLF included; default 4096. */

@@ -21,6 +21,7 @@ import { checkOptions, type FtpServerOptions } from './options'
 import { formatReply, reply } from './replies'
 import { sessionConfig } from './session'
 import { implicitTlsOptions, makeTlsContexts } from './tls'
+import { sweepTree } from './uploads'
 
 export type { FtpServerOptions } from './options'
 
@@ -134,6 +135,17 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
   }
 
   const servers: Array<net.Server> = []
+  let stopping = false
+  // What a server killed mid-upload left behind, removed in the background once the first listener is up.
+  let swept: Promise<void> | undefined
+  const sweep = (): Promise<void> =>
+    (swept ??= sweepTree(withRoot(posix.resolve(settings.root))(first) as PathIO<unknown>, '/', {
+      maxAgeMs: settings.dataTimeout,
+      stopped: () => stopping
+    }).then(
+      (removed) => log(removed > 0 ? 'info' : 'debug', `start: removed ${removed} stale upload temporaries`),
+      (error) => log('warn', `sweeping stale upload temporaries failed: ${String(error)}`)
+    ))
   const listenOn = async (server: net.Server, port: number, host: string): Promise<net.AddressInfo> => {
     await createHomes()
     return new Promise((resolve, reject) => {
@@ -144,6 +156,7 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
         server.on('error', (error) => log('error', `server error: ${error.message}`))
         servers.push(server)
         resolve(server.address() as net.AddressInfo)
+        void sweep()
       })
     })
   }
@@ -169,6 +182,7 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
       return listenOn(server, port, host)
     },
     close: async () => {
+      stopping = true
       const stopped = Promise.all(
         servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())))
       )

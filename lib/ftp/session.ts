@@ -40,7 +40,7 @@ export interface SessionConfig {
   readonly pasvPorts?: PortRange
   /** How long a transfer waits for the client's data connection, and how long that connection may stay silent. */
   readonly dataTimeout: number
-  /** How long a STOR waits after its data connection's end before it commits (see `FtpServerOptions`). */
+  /** The longest a STOR waits after its data connection's end before it commits (see `FtpServerOptions`, `commitWait`). */
   readonly commitDelay: number
   /** The server's TLS context when FTPS is on. */
   readonly tls?: TlsContexts

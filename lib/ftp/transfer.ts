@@ -66,24 +66,54 @@ export const outcomeReply = (outcome: TransferOutcome, shown?: string): Reply =>
 }
 
 /**
- * Resolves after `ms` milliseconds, and at least one pass of the event loop's
- * I/O. A client that dies closes both its sockets at once, but the server
- * may see the data connection's end an event-loop turn before the control
- * connection's: an upload settles for a moment before it commits.
+ * Resolves after `ms` milliseconds (at least one: a timer's least) when `ms`
+ * is half a millisecond or more, with no timer below that, then after the event loop has polled for I/O once more. A client
+ * that dies closes both its sockets at once, its data connection first, and
+ * the control connection's close reaches the server a moment after the data
+ * connection's end: an upload lets what has arrived meanwhile be handled
+ * before it commits.
  *
  * @example
  * import { settle } from 'fp-pathio/ftp'
- * const order: Array<string> = []
- * setImmediate(() => order.push('a turn of I/O'))
- * await settle(20)
- * order.push('settled')
- * assert.deepStrictEqual(order, ['a turn of I/O', 'settled'])
+ * let later = false
+ * setImmediate(() => (later = true))
+ * await settle(0)
+ * assert.ok(later)
  *
  * @category utils
  * @since 0.1.0
  */
 export const settle = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(() => setImmediate(resolve), ms))
+  new Promise((resolve) =>
+    // An immediate runs after the poll phase of this turn of the loop; the one it schedules runs after the next poll.
+    ms >= 0.5 ? setTimeout(() => setImmediate(resolve), ms) : setImmediate(() => setImmediate(resolve))
+  )
+
+/** Bytes a client hands its kernel in one go for a small file: an upload this size is not sent piecemeal. */
+const ONE_SEND = 64 * 1024
+
+/**
+ * How long an upload that ended cleanly waits for a sign that its client
+ * died before it commits. A client that dies closes its control connection
+ * a moment after its data connection; that moment grows with how slowly
+ * the client runs (a loaded machine, a slow link). An upload larger than
+ * one socket buffer (64 KiB) waits the full `commitDelay`: its client sent
+ * it piece by piece and may have died between two pieces. A smaller one,
+ * sent in one go, waits as long as its bytes took to arrive, from the
+ * first to the end (at most `commitDelay`):
+ * a small file sent in a fraction of a millisecond waits for no timer at
+ * all, only one more poll of the event loop.
+ *
+ * @example
+ * import { commitWait } from 'fp-pathio/ftp'
+ * assert.strictEqual(commitWait(20, 0.2, 1024), 0.2)
+ * assert.strictEqual(commitWait(20, 3, 1024 * 1024), 20)
+ *
+ * @category utils
+ * @since 0.1.0
+ */
+export const commitWait = (commitDelay: number, tookMs: number, bytes: number): number =>
+  bytes > ONE_SEND ? commitDelay : Math.min(commitDelay, Math.max(0, tookMs))
 
 /**
  * Ends a TLS data connection the way RFC 4217 §10 asks: our close_notify goes
@@ -198,8 +228,9 @@ export const dropPassive = (session: Session): void => {
 
 /**
  * The skeleton of every command that uses the data connection: 425 without
- * PASV/EPSV first; then `check` (its failure is the only reply, and the data
- * connection is closed); then the transfer and its final reply.
+ * PASV/EPSV first; then `check` (its failure, a `PathIOError` or a reply of
+ * its own, is the only reply, and the data connection is closed); then the
+ * transfer and its final reply.
  *
  * @example
  * import { makeSession, epsv, startTransfer, reply, sessionConfig } from 'fp-pathio/ftp'
@@ -226,7 +257,7 @@ export const dropPassive = (session: Session): void => {
 export const startTransfer = <A>(
   session: Session,
   shown: string,
-  check: TE.TaskEither<PathIOError, A>,
+  check: TE.TaskEither<PathIOError | Reply, A>,
   preliminary: (a: A) => Reply,
   move: (a: A) => Move,
   cleanup: (outcome: TransferOutcome) => Promise<void> = async () => undefined
@@ -245,9 +276,9 @@ export const startTransfer = <A>(
         return outcomeReply(outcome, shown)
       })
     ),
-    TE.orElse((error) => {
+    TE.orElse((refusal) => {
       dropPassive(session)
-      return TE.right(replyForError(error, shown))
+      return TE.right(isPathIOError(refusal) ? replyForError(refusal, shown) : refusal)
     })
   )
 }

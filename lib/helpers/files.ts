@@ -7,12 +7,11 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
-import { randomBytes } from 'node:crypto'
-import * as posix from 'node:path/posix'
 import type { FileHandle, PathIO } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { checkData, resolvePath } from '../internal/arguments'
 import { cancelled, signalOption } from '../internal/signal'
+import { temporaryNameFor } from '../internal/temporaryName'
 import { CANCELLABLE_STEP, nextTurn, runTask, stepOrCancelled, writeAll } from './runTask'
 import { withFile } from './withFile'
 
@@ -122,12 +121,6 @@ const copyExisting =
     return E.isLeft(copied) && copied.left.reason === 'NotFound' && copied.left.op === 'open' ? E.right(undefined) : copied
   }
 
-/** `.name.<random>.tmp` beside `path`: hidden, unique, and a name no longer than the limit. */
-const temporaryNameFor = (path: string): string => {
-  const name = Buffer.from(posix.basename(path)).subarray(0, 200).toString()
-  return posix.join(posix.dirname(path), `.${name}.${randomBytes(6).toString('hex')}.tmp`)
-}
-
 /** An error about the temporary file is told about the caller's path: the temporary name means nothing to them. */
 const aboutPath = (temporary: string, path: string) => (error: PathIOError): PathIOError =>
   error.path === temporary
@@ -163,7 +156,8 @@ const writeAtomically = (
 /**
  * Writes `data` to `path`: creates or truncates it (`append`: adds to its
  * end). With `atomic`, the data goes to a temporary file beside it
- * (`.name.<random>.tmp`) which is then renamed over `path`, so a reader sees
+ * (`.fp-pathio-upload-<random>.part`, the name the FTP server's uploads use
+ * too) which is then renamed over `path`, so a reader sees
  * the old content or the new, never half; on any failure the temporary file
  * is unlinked and the old file is left as it was. (The new file is a new
  * entry: it does not keep the old one's permissions, and a handle open on the

@@ -86,13 +86,13 @@ describe('readFile and writeFile', () => {
     expect(await contract.readFile(memory, '/dir/motd')).to.equal('the old message')
     expect(await expectRight(memory.list('/dir'))).to.deep.equal(['/dir/motd'])
     expect(counted.openHandles()).to.equal(0)
-    expect(error.message).not.to.contain('.tmp')
+    expect(error.message).not.to.contain('.fp-pathio-upload-')
   })
 
   it('a failed atomic rename (onto a directory) leaves no temporary file, and names the path', async () => {
     await expectRight(memory.mkdir('/dir/sub'))
     const error = await expectLeft(writeFile(memory, '/dir/sub', Buffer.from('x'), { atomic: true }), 'IsADirectory', 'rename')
-    expect(error.message).not.to.contain('.tmp')
+    expect(error.message).not.to.contain('.fp-pathio-upload-')
     expect(await expectRight(memory.list('/dir'))).to.deep.equal(['/dir/sub'])
     expect(await expectRight(memory.list('/dir/sub'))).to.deep.equal([])
   })

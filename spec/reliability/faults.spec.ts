@@ -63,8 +63,8 @@ interface Scenario {
 }
 
 const FILE = 'f'
-/** `.f.<random>.tmp`: the atomic write's temporary file. */
-const TEMPORARY = /^\.f\.[0-9a-f]+\.tmp$/
+/** `.fp-pathio-upload-<random>.part`: the atomic write's temporary file. */
+const TEMPORARY = /^\.fp-pathio-upload-[0-9a-f]{16}\.part$/
 
 const upTo = (random: () => number, n: number): number => Math.floor(random() * (n + 1))
 const someBytes = (random: () => number, max: number): Buffer =>

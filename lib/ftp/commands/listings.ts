@@ -4,18 +4,21 @@
  *
  * @since 0.1.0
  */
+import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { PathIO, Stat } from '../../PathIO'
+import type { Entry, PathIO, Stat } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
 import { pathOf, type Handler } from '../handler'
-import { listLine, mlsdLine } from '../listing'
+import { isListable, listLine, mlsdLine } from '../listing'
 import { reply } from '../replies'
+import type { Session } from '../session'
 import type { Move } from '../transfer'
 import { startTransfer } from '../transfer'
+import { removeStaleUploads } from '../uploads'
 
 const LINES_PER_CHUNK = 1024
 
@@ -37,19 +40,45 @@ interface Named {
 
 const byName = (a: Named, b: Named): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
+/**
+ * What a listing shows of a directory's children (`paths`, or entries with
+ * their `path`): the listable ones, after the stale upload temporaries among
+ * them have been removed (listing a directory is when left-overs are swept).
+ */
+const shown =
+  <A>(session: Session, pathio: PathIO<unknown>, pathOfChild: (child: A) => string) =>
+  (children: ReadonlyArray<A>): TE.TaskEither<never, ReadonlyArray<A>> =>
+  async () => {
+    await removeStaleUploads(pathio, children.map(pathOfChild), session.config.dataTimeout)
+    return E.right(children.filter((child) => isListable(posix.basename(pathOfChild(child)))))
+  }
+
+/** A directory's listable entries, sorted by name. */
+const scanned = (session: Session, pathio: PathIO<unknown>, path: string): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> =>
+  pipe(
+    pathio.scan(path),
+    TE.chainW(shown(session, pathio, (entry: Entry) => entry.path)),
+    TE.map((entries) => [...entries].sort(byName))
+  )
+
 /** `LIST -la dir` is `LIST dir`: clients pass `ls` options, which are dropped. */
 const withoutOptions = (arg: string): string => arg.replace(/^(?:-[A-Za-z]+(?:\s+|$))+/, '')
 
 /** A directory's entries, or a file as its own one-line listing (as `ls -l file` does). */
-const entriesOf = (pathio: PathIO<unknown>, path: string, shown: string): TE.TaskEither<PathIOError, ReadonlyArray<Named>> =>
+const entriesOf = (
+  session: Session,
+  pathio: PathIO<unknown>,
+  path: string,
+  arg: string
+): TE.TaskEither<PathIOError, ReadonlyArray<Named>> =>
   pipe(
-    pathio.scan(path),
-    TE.map((entries): ReadonlyArray<Named> => [...entries].sort(byName)),
+    scanned(session, pathio, path),
+    TE.map((entries): ReadonlyArray<Named> => entries),
     TE.orElse((error) =>
       error.reason === 'NotADirectory'
         ? pipe(
             pathio.stat(path),
-            TE.map((stat) => [{ name: shown === '' ? posix.basename(path) : shown, stat }])
+            TE.map((stat) => [{ name: arg === '' ? posix.basename(path) : arg, stat }])
           )
         : TE.left(error)
     )
@@ -82,12 +111,12 @@ const opening = (what: string) => reply(150, `Here comes the ${what}`)
  * @since 0.1.0
  */
 export const list: Handler = (session, pathio, arg) => {
-  const shown = withoutOptions(arg)
+  const target = withoutOptions(arg)
   const now = Date.now()
   return startTransfer(
     session,
-    shown,
-    entriesOf(pathio, pathOf(session, shown), shown),
+    target,
+    entriesOf(session, pathio, pathOf(session, target), target),
     () => opening('directory listing'),
     (entries) => sendLines(entries.map(({ name, stat }) => listLine(name, stat, now)))
   )
@@ -121,17 +150,15 @@ export const mlsd: Handler = (session, pathio, arg) =>
   startTransfer(
     session,
     arg,
-    pipe(
-      pathio.scan(pathOf(session, arg)),
-      TE.map((entries) => [...entries].sort(byName))
-    ),
+    scanned(session, pathio, pathOf(session, arg)),
     () => opening('machine-readable listing'),
     (entries) => sendLines(entries.map(({ name, stat }) => mlsdLine(name, stat)))
   )
 
 /**
- * NLST: the names in a directory, one per line (prefixed with the argument
- * when there is one, as `ls dir` shells do).
+ * NLST: the names in a directory, one per line; with an argument, each is
+ * the argument joined with the name, normalised (`NLST /..` gives `/x`,
+ * `NLST pub/` gives `pub/x`), so that a client can use every line as a path.
  *
  * @example
  * import { makeSession, epsv, nlst, sessionConfig } from 'fp-pathio/ftp'
@@ -154,13 +181,13 @@ export const mlsd: Handler = (session, pathio, arg) =>
  * @since 0.1.0
  */
 export const nlst: Handler = (session, pathio, arg) => {
-  const shown = withoutOptions(arg)
-  const prefix = shown === '' ? '' : shown.replace(/\/+$/, '') + '/'
+  const target = withoutOptions(arg)
+  const named = (path: string): string => (target === '' ? posix.basename(path) : posix.join(target, posix.basename(path)))
   return startTransfer(
     session,
-    shown,
-    pathio.list(pathOf(session, shown)),
+    target,
+    pipe(pathio.list(pathOf(session, target)), TE.chainW(shown(session, pathio, (path: string) => path))),
     () => opening('name list'),
-    (paths) => sendLines(paths.map((path) => prefix + posix.basename(path)).sort())
+    (paths) => sendLines(paths.map(named).sort())
   )
 }

@@ -4,10 +4,11 @@
  * backpressure on both sides.
  *
  * STOR writes to a temporary name in the target's directory and renames it
- * onto the target only when the data connection ended cleanly and the
- * control connection is still there; otherwise the temporary file is
- * removed. APPE and REST+STOR write in place: the client asked to continue
- * a file, so what arrived is kept.
+ * onto the target only when the data connection ended cleanly (the client's
+ * FIN, checked against a reset: `peerFinished`) and the control connection
+ * is still there; otherwise the temporary file is removed and the reply is
+ * 426. APPE and REST+STOR write in place: the client asked to continue a
+ * file, so what arrived is kept, but a reset is still 426, never 226.
  *
  * @since 0.1.0
  */
@@ -16,16 +17,20 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { pipeline } from 'node:stream/promises'
+import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { coalesce } from '../coalesce'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
+import { temporaryNameFor } from '../../internal/temporaryName'
 import { toReadable, toWritable } from '../../helpers'
+import { peerFinished } from '../dataConnection'
 import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
 import { throttle } from '../throttle'
-import { reply, replyForError } from '../replies'
+import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
-import { dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
+import { commitWait, dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
+import { sweepOnWrite, trackUpload } from '../uploads'
 
 /** Resolves once a stream has closed (its handle is closed by then), whatever happened. */
 const closed = (stream: Readable | Writable): Promise<void> =>
@@ -49,10 +54,14 @@ const WRITE_BLOCK = 1024 * 1024
 
 const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' : 'BINARY')
 
+/** RFC 3659 §5.5: a REST offset past the end of the file. */
+const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid REST parameter (past the end of the file)')
+
 /**
  * RETR: the file's bytes (from the REST offset) over the data connection,
- * 226 at the end; 550 for a directory or a missing file; 426 when the data
- * connection breaks or ABOR stops it.
+ * 226 at the end; 550 for a directory or a missing file; 554 for a REST
+ * offset past the end (before any data connection is used); 426 when the
+ * data connection breaks or ABOR stops it.
  *
  * @example
  * import { makeSession, epsv, retr, sessionConfig } from 'fp-pathio/ftp'
@@ -82,7 +91,8 @@ export const retr: Handler = deferred((session, pathio, arg) => {
     pipe(
       requirePermission(session, 'r', path, arg),
       TE.chain(() => pathio.stat(path)),
-      TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg }))
+      TE.filterOrElseW(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg })),
+      TE.filterOrElseW((stat) => start <= stat.size, () => REST_PAST_END)
     ),
     (stat) => reply(150, `Opening ${typeName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
     () => async (socket) => {
@@ -119,11 +129,20 @@ const checkUploadTarget = (
     )
   )
 
-/** A name no client would pick, in the target's directory (so the final rename stays on one file system). */
-const temporaryNameFor = (path: string): string =>
-  posix.join(posix.dirname(path), `.fp-pathio-upload-${randomBytes(8).toString('hex')}.part`)
-
 const ABORTED = Symbol('aborted')
+
+/** Moves the socket's bytes (throttled) into `sink`; resolves only if every byte was written and the client ended cleanly (no reset). */
+const receive = async (session: Session, socket: Socket, sink: Writable): Promise<void> => {
+  const finished = peerFinished(socket)
+  // Awaited below only if the bytes got through; a failed pipeline is the error that counts.
+  finished.catch(() => undefined)
+  try {
+    await pipeline(socket, throttle(session.config.maxUploadRate), coalesce(WRITE_BLOCK), sink)
+  } finally {
+    await closed(sink)
+  }
+  await finished
+}
 
 const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
   deferred((session, pathio, arg) => {
@@ -131,28 +150,32 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
     const start = takeRestOffset(session)
     const inPlace = how === 'append' || start > 0
     const target = inPlace ? path : temporaryNameFor(path)
+    let untrack = (): void => undefined
     const move: Move = async (socket, wanted) => {
-      const sink = toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {})
-      try {
-        await pipeline(socket, throttle(session.config.maxUploadRate), coalesce(WRITE_BLOCK), sink)
-      } finally {
-        await closed(sink)
-      }
+      if (!inPlace) untrack = trackUpload(target)
+      // From the first byte: a client can only be cut off between bytes it sends, not while it waits for the 150.
+      let began = performance.now()
+      socket.once('data', () => (began = performance.now()))
+      await receive(session, socket, toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {}))
       if (inPlace) return
-      await settle(session.config.commitDelay)
+      // A client that died closed its control connection a moment after this one: that close is handled before the commit.
+      await settle(commitWait(session.config.commitDelay, performance.now() - began, socket.bytesRead))
       if (!wanted()) throw ABORTED
       const renamed = await pathio.rename(target, path)()
       if (renamed._tag === 'Left') throw renamed.left
     }
     const cleanup = async (outcome: TransferOutcome): Promise<void> => {
       if (!inPlace && outcome._tag !== 'Done') await pathio.unlink(target)()
+      untrack()
     }
     return startTransfer(
       session,
       arg,
       pipe(
         requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
-        TE.chain(() => checkUploadTarget(pathio, path, arg))
+        TE.chain(() => checkUploadTarget(pathio, path, arg)),
+        // Writing into a directory is when its left-over temporaries are swept.
+        TE.chainFirst(() => TE.fromTask(() => sweepOnWrite(session, pathio, posix.dirname(path))))
       ),
       () => reply(150, preliminary ?? `Ok to send data (${typeName(session)} mode)`),
       () => move,
