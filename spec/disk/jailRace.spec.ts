@@ -2,7 +2,7 @@
  * The symbolic-link race out of a `withRoot` jail, run for real: another
  * process swaps a link inside the jail between a directory inside and one
  * outside as fast as it can, while reads, writes, appends, truncations,
- * stats, listings, mkdir, rename and unlink go through the link via the
+ * stats, listings (list, scan, opendir/readdir), mkdir, rename and unlink go through the link via the
  * record (node and pool backends), and RETR, STOR, APPE, SIZE, LIST and NLST
  * go through it from a real FTP client (python3 ftplib). Not one byte of the
  * outside may be read, not one file outside created, changed or removed (no
@@ -261,6 +261,16 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
               )
             )
             note('list', await io.list('x')(), (names) => (names as ReadonlyArray<string>).some((p) => p.includes('outside')))
+            const dir = await io.opendir('x')()
+            if (E.isRight(dir)) {
+              const page = await io.readdir(dir.right, 2)()
+              await io.closedir(dir.right)()
+              note('readdir', page, (entries) =>
+                (entries as ReadonlyArray<{ name: string; stat: { size: number } }>).some(
+                  (e) => e.name.startsWith('outside') || (e.name === 'secret.txt' && e.stat.size !== INSIDE_SECRET.length)
+                )
+              )
+            } else tally.refused++
             note('isDir', await io.isDir('x/outside-dir')(), (yes) => yes === true)
             // Writes: create, truncate, append through the link (victim.txt exists outside, never inside).
             for (const [mode, file] of [

@@ -264,6 +264,32 @@ describe('withRoot', () => {
       expect(byName.inner.mode & S_IFMT).to.equal(fs.statSync(path.join(jail, 'sub')).mode & S_IFMT)
     })
 
+    it('a listing page by page (opendir/readdir) obeys the same rule; opendir through a link that leads out is refused', async () => {
+      fs.writeFileSync(path.join(temp, 'outside', 'big'), 'x'.repeat(12345))
+      fs.symlinkSync(path.join(temp, 'outside', 'big'), path.join(jail, 'toBig'))
+      const dir = await expectRight(io.opendir('/'))
+      const entries: Array<{ readonly name: string; readonly stat: { readonly size: number; readonly nlink: number; readonly mode: number } }> = []
+      for (let page = await expectRight(io.readdir(dir, 3)); page.length > 0; page = await expectRight(io.readdir(dir, 3)))
+        entries.push(...page)
+      await expectRight(io.closedir(dir))
+      const byName = Object.fromEntries(entries.map((entry) => [entry.name, entry.stat]))
+      expect(Object.keys(byName).sort()).to.deep.equal(['dangling', 'f', 'inner', 'out', 'sub', 'toBig', 'toRoot'])
+      for (const name of ['out', 'toRoot', 'toBig', 'dangling']) {
+        const own = fs.lstatSync(path.join(jail, name))
+        expect(byName[name].mode & S_IFMT, name).to.equal(S_IFLNK)
+        expect(byName[name].size, name).to.equal(own.size)
+        expect(byName[name].nlink, name).to.equal(own.nlink)
+      }
+      expect(byName.inner.mode & S_IFMT).to.equal(fs.statSync(path.join(jail, 'sub')).mode & S_IFMT)
+      for (const outward of ['out', 'toRoot/etc', 'sub/../out'])
+        await expectLeft(io.opendir(outward), 'PermissionDenied', 'opendir')
+      // Through a link that stays inside, it lists what the link points to.
+      await writeFile(io, 'sub/x', 'x')
+      const inner = await expectRight(io.opendir('inner'))
+      expect((await expectRight(io.readdir(inner))).map((entry) => entry.path)).to.deep.equal(['inner/x'])
+      await expectRight(io.closedir(inner))
+    })
+
     it('rename whose destination leads out through a link is PermissionDenied, naming the destination; nothing moves', async () => {
       fs.symlinkSync('../../outside', path.join(jail, 'sub', 'esc'))
       const refused: ReadonlyArray<readonly [string, string]> = [
