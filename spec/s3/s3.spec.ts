@@ -190,6 +190,14 @@ describe('S3 backend (against s3rver)', function () {
       await expectLeft(io.seek(h, 3), 'Unsupported', 'seek')
       await expectLeft(io.seek(h, 1.5), 'InvalidArgument', 'seek')
       await expectLeft(io.readdir({} as never), 'BadHandle', 'readdir')
+      // A path the contract allows (names under 255 bytes, under 4,095 in all) whose key S3 cannot hold (1,024 bytes).
+      const deep = `/${'n'.repeat(200)}`.repeat(6)
+      await expectLeft(io.mkdir(deep, { parents: true }), 'InvalidArgument', 'mkdir')
+      await expectLeft(io.open(deep, 'wb'), 'InvalidArgument', 'open')
+      await expectLeft(io.rename('/f', deep), 'InvalidArgument', 'rename')
+      expect(requests.counts()).to.deep.equal({})
+      // ... and a lookup of it finds nothing, without asking.
+      expect(await expectRight(io.exists(deep))).to.equal(false)
       expect(requests.counts()).to.deep.equal({})
       await expectRight(io.close(h))
     })
