@@ -11,7 +11,6 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as nodePath from 'node:path'
 import { Volume } from 'memfs'
-import { Operator } from 'opendal'
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeMemoryPathIO } from '../lib/backends/memory'
@@ -269,6 +268,36 @@ export const memfsPromises: Contestant = {
   }
 }
 
+/**
+ * What the benchmark uses of OpenDAL's `Operator` (0.47.x). OpenDAL is not a
+ * dependency of the project: its npm package ships native builds that the
+ * registry mirror here does not all carry, so a lockfile with it breaks
+ * `npm ci`. Install it beside the project to race it:
+ * `npm install --no-save opendal@0.47.11` (later builds need glibc 2.38).
+ */
+interface OpenDalEntry {
+  readonly path: () => string
+}
+interface OpenDalOperator {
+  readonly writerSync: (path: string) => unknown
+  readonly readerSync: (path: string) => unknown
+  readonly statSync: (path: string) => { readonly contentLength: bigint }
+  readonly listSync: (path: string) => ReadonlyArray<OpenDalEntry>
+  readonly deleteSync: (path: string) => void
+  readonly createDirSync: (path: string) => void
+}
+type OpenDalOperatorConstructor = new (service: string, options: Record<string, string>) => OpenDalOperator
+
+/** OpenDAL's `Operator`, when the `opendal` package is installed; `undefined` otherwise. */
+const openDalOperator = ((): OpenDalOperatorConstructor | undefined => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('opendal') as { readonly Operator: OpenDalOperatorConstructor }).Operator
+  } catch {
+    return undefined
+  }
+})()
+
 /** An OpenDAL writer or reader: writers are closed, readers need nothing. */
 interface OpenDalFile {
   readonly write?: (data: Buffer) => void
@@ -282,7 +311,7 @@ interface OpenDalFile {
  * OpenDAL has no open-for-append or seek in these workloads' terms: a writer
  * streams a new file that appears at `close`, a reader reads from the start.
  */
-const openDal = (service: 'memory' | 'fs'): Contestant => ({
+const openDal = (service: 'memory' | 'fs', Operator: OpenDalOperatorConstructor): Contestant => ({
   name: `opendal-${service}`,
   kind: service === 'memory' ? 'memory' : 'disk',
   heldVisible: false,
@@ -312,11 +341,11 @@ const openDal = (service: 'memory' | 'fs'): Contestant => ({
   }
 })
 
-/** OpenDAL's in-memory service. */
-export const openDalMemory: Contestant = openDal('memory')
+/** OpenDAL's in-memory service, when `opendal` is installed. */
+export const openDalMemory: Contestant | undefined = openDalOperator && openDal('memory', openDalOperator)
 
-/** OpenDAL's local file-system service (a fresh temporary root). */
-export const openDalFs: Contestant = openDal('fs')
+/** OpenDAL's local file-system service (a fresh temporary root), when `opendal` is installed. */
+export const openDalFs: Contestant | undefined = openDalOperator && openDal('fs', openDalOperator)
 
 /**
  * Every contestant available in this checkout, and the names of those not
@@ -328,7 +357,9 @@ export const openDalFs: Contestant = openDal('fs')
 export const allContestants = (): { readonly contestants: ReadonlyArray<Contestant>; readonly missing: ReadonlyArray<string> } => {
   const optionalOnes: ReadonlyArray<readonly [string, Contestant | undefined]> = [
     ['node (makeNodePathIO)', nodeBackend()],
-    ['pool (makePoolPathIO)', poolBackend()]
+    ['pool (makePoolPathIO)', poolBackend()],
+    ['opendal-memory (npm install --no-save opendal@0.47.11)', openDalMemory],
+    ['opendal-fs (npm install --no-save opendal@0.47.11)', openDalFs]
   ]
   return {
     contestants: [
@@ -336,11 +367,9 @@ export const allContestants = (): { readonly contestants: ReadonlyArray<Contesta
       memoryStack,
       memfs,
       memfsPromises,
-      openDalMemory,
       ...optionalOnes.flatMap(([, c]) => (c ? [c] : [])),
       rawSync,
-      fsPromises,
-      openDalFs
+      fsPromises
     ],
     missing: optionalOnes.flatMap(([name, c]) => (c ? [] : [name]))
   }

@@ -1,11 +1,15 @@
 /**
- * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool]`
+ * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off]`
  *
  * FTP transfer speed with a real client (curl): STOR and RETR of one big
- * file, then the same with several clients at once, on each backend. The
- * server runs in this process; each curl is its own process, so the clock
- * covers connecting, logging in, the transfer and the final reply. Prints
- * the median of the runs (MiB/s and MB/s) as a markdown table.
+ * file, then the same with several clients at once, on each backend; with
+ * `--tls both` (the default) each workload runs again over FTPS (AUTH TLS,
+ * PROT P: control and data connections encrypted, curl verifying a
+ * certificate made with openssl for the run). The server runs in this
+ * process; each curl is its own process, so the clock covers connecting,
+ * logging in, the transfer and the final reply. Prints the median of the
+ * runs (MiB/s and MB/s) as a markdown table, and each PROT P figure as a
+ * share of the plain one.
  */
 import { spawn } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -13,6 +17,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
 import { makeFtpServer } from '../lib/ftp'
+import { makeCertificates, type Certificates } from '../spec/ftp/certificates'
 
 const MiB = 2 ** 20
 
@@ -26,6 +31,10 @@ const bigMiB = Number(option('size', '64'))
 const clients = Number(option('clients', '8'))
 const eachMiB = Number(option('each', String(Math.max(1, Math.floor(bigMiB / 2)))))
 const backends = option('backends', 'memory,node,pool').split(',')
+const tlsModes: ReadonlyArray<boolean> = option('tls', 'both') === 'off' ? [false] : [false, true]
+
+/** The bench's own account: anonymous may only read. */
+const LOGIN = ['-u', 'bench:bench']
 
 const factories: Readonly<Record<string, PathIOFactory<unknown>>> = {
   memory: makeMemoryPathIO as PathIOFactory<unknown>,
@@ -35,7 +44,7 @@ const factories: Readonly<Record<string, PathIOFactory<unknown>>> = {
 
 const curl = (args: ReadonlyArray<string>): Promise<void> =>
   new Promise((resolve, reject) => {
-    const child = spawn('curl', ['-sS', '-u', 'anonymous:bench', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn('curl', ['-sS', ...LOGIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     let err = ''
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
     child.on('error', reject)
@@ -67,26 +76,34 @@ interface Row {
   readonly retrCpu: number
 }
 
-const benchBackend = async (backend: string, scratch: string): Promise<ReadonlyArray<Row>> => {
+const benchBackend = async (backend: string, scratch: string, certs: Certificates): Promise<ReadonlyArray<Row>> => {
   const root = backend === 'memory' ? '/' : fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${backend}-`))
-  const server = makeFtpServer({ factory: factories[backend], root })
+  const server = makeFtpServer({ factory: factories[backend], root, users: { bench: 'bench' }, tls: { cert: certs.cert, key: certs.key } })
   const { port } = await server.listen(0, '127.0.0.1')
   const url = `ftp://127.0.0.1:${port}`
   const rows: Array<Row> = []
   try {
-    const shapes = [
-      { workload: `1 client, ${bigMiB} MiB`, count: 1, file: path.join(scratch, 'big.bin'), size: bigMiB },
-      { workload: `${clients} clients, ${eachMiB} MiB each`, count: clients, file: path.join(scratch, 'each.bin'), size: eachMiB }
-    ]
-    for (const { workload, count, file, size } of shapes) {
+    const shapes = tlsModes.flatMap((secure) => [
+      { workload: `1 client, ${bigMiB} MiB${secure ? ', PROT P' : ''}`, secure, count: 1, file: path.join(scratch, 'big.bin'), size: bigMiB },
+      {
+        workload: `${clients} clients, ${eachMiB} MiB each${secure ? ', PROT P' : ''}`,
+        secure,
+        count: clients,
+        file: path.join(scratch, 'each.bin'),
+        size: eachMiB
+      }
+    ])
+    for (const { workload, secure, count, file, size } of shapes) {
+      // Explicit FTPS as a careful client does it: TLS required, the server's certificate verified.
+      const tls = secure ? ['--ssl-reqd', '--cacert', certs.caFile] : []
       const stor: Array<number> = []
       const retr: Array<number> = []
       const storCpu: Array<number> = []
       const retrCpu: Array<number> = []
       // One warm-up run, then the measured ones.
       for (let run = 0; run <= runs; run++) {
-        const up = await timed(count, (i) => curl(['-T', file, `${url}/c${i}.bin`]))
-        const down = await timed(count, (i) => curl(['-o', '/dev/null', `${url}/c${i}.bin`]))
+        const up = await timed(count, (i) => curl([...tls, '-T', file, `${url}/c${i}.bin`]))
+        const down = await timed(count, (i) => curl([...tls, '-o', '/dev/null', `${url}/c${i}.bin`]))
         if (run > 0) {
           stor.push((count * size) / up.wall)
           retr.push((count * size) / down.wall)
@@ -111,6 +128,7 @@ const benchBackend = async (backend: string, scratch: string): Promise<ReadonlyA
 
 const main = async (): Promise<void> => {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-bench-files-'))
+  const certs = makeCertificates()
   try {
     const random = (size: number): Buffer => {
       const block = Buffer.alloc(MiB)
@@ -120,7 +138,7 @@ const main = async (): Promise<void> => {
     fs.writeFileSync(path.join(scratch, 'big.bin'), random(bigMiB))
     fs.writeFileSync(path.join(scratch, 'each.bin'), random(eachMiB))
     const rows: Array<Row> = []
-    for (const backend of backends) rows.push(...(await benchBackend(backend, scratch)))
+    for (const backend of backends) rows.push(...(await benchBackend(backend, scratch, certs)))
     const mb = (mib: number): string => (mib * 1.048576).toFixed(0)
     console.log(`| backend | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
     console.log(`|---|---|---|---|---|---|`)
@@ -128,11 +146,20 @@ const main = async (): Promise<void> => {
       console.log(
         `| ${backend} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
       )
+    // Each PROT P figure beside its plain one (the target: at least 0.5).
+    for (const secure of rows.filter((row) => row.workload.endsWith(', PROT P'))) {
+      const plain = rows.find((row) => row.backend === secure.backend && row.workload === secure.workload.replace(', PROT P', ''))
+      if (plain !== undefined)
+        console.log(
+          `\nPROT P / plain, ${secure.backend}, ${plain.workload}: STOR ${(secure.stor / plain.stor).toFixed(2)}x, RETR ${(secure.retr / plain.retr).toFixed(2)}x`
+        )
+    }
     console.log(
       `\nmedians of ${runs} runs after a warm-up; client curl (one process per client); node ${process.version}, ` +
         `${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`
     )
   } finally {
+    certs.remove()
     fs.rmSync(scratch, { recursive: true, force: true })
   }
 }

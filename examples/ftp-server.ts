@@ -10,6 +10,7 @@
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
  *   PATHIO_BACKEND  memory (default, starts empty) | node | pool | s3 (a bucket: examples/s3Backend.ts and docs/s3.md for S3_* and AWS_*)
+ *   FTP_MEMORY_LIMIT  bytes the memory tree may hold (default 1 GiB)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
  *   POOL_SIZE       worker threads of the pool backend (default: the backend's own default)
  *   PATHIO_TIMEOUT  milliseconds before a file-system operation fails with 451 (default 30000)
@@ -47,19 +48,15 @@ const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
   return { root: fs.realpathSync(root), temporary: false }
 }
 
-/** A non-negative integer setting, or `fallback` when it is not set. */
-const numberFrom = (name: string, fallback: number): number => {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  return Number.isSafeInteger(value) && value >= 0 ? value : fail(`${name} must be a non-negative integer, got '${raw}'`)
-}
-
 /** The backend PATHIO_BACKEND names: its factory and the directory served. */
 const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
   switch (backend) {
     case 'memory':
-      return { factory: ((maxTotalSize: number): PathIOFactory<unknown> => (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize }) as never)(numberFrom('FTP_MEMORY_LIMIT', 2 ** 30)), root: '/', temporary: false }
+      return {
+        factory: (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: settings.memoryLimit }) as never,
+        root: '/',
+        temporary: false
+      }
     case 'node':
       return { factory: makeNodePathIO as PathIOFactory<unknown>, ...diskRoot() }
     case 'pool': {

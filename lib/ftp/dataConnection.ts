@@ -163,6 +163,8 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
   server.on('connection', (socket) => {
     // An early reset must not crash the process: the transfer sees it as a closed socket.
     socket.on('error', () => undefined)
+    // Small TLS records and the last bytes of a transfer go out at once, not after Nagle's wait.
+    socket.setNoDelay(true)
     if (closed || accepted !== undefined || plainAddress(socket.remoteAddress) !== plainAddress(options.peer)) {
       socket.destroy()
       return

@@ -24,6 +24,8 @@ export interface EnvironmentSettings {
   readonly port: number
   /** The implicit-FTPS port, when FTPS_PORT is set. */
   readonly ftpsPort: number | undefined
+  /** FTP_MEMORY_LIMIT: the most bytes the memory backend's files may hold together (default 1 GiB). */
+  readonly memoryLimit: number
   readonly options: Omit<FtpServerOptions<unknown>, 'factory' | 'root' | 'log'>
 }
 
@@ -132,6 +134,7 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
     E.bind('maxDownloadRate', () => count(env, 'FTP_MAX_DOWNLOAD_RATE', 0, ' (bytes per second)')),
     E.bind('maxUploadRate', () => count(env, 'FTP_MAX_UPLOAD_RATE', 0, ' (bytes per second)')),
     E.bind('timeout', () => count(env, 'PATHIO_TIMEOUT', 30_000, ' (milliseconds)')),
+    E.bind('memoryLimit', () => count(env, 'FTP_MEMORY_LIMIT', 2 ** 30, ' (bytes)')),
     E.chain((s) => {
       if ((s.cert === undefined) !== (s.key === undefined)) return E.left('FTP_TLS_CERT and FTP_TLS_KEY go together: set both or neither')
       const tls = s.cert !== undefined && s.key !== undefined ? { cert: s.cert, key: s.key } : undefined
@@ -141,6 +144,7 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
         host: s.host,
         port: s.port,
         ftpsPort: s.ftpsPort,
+        memoryLimit: s.memoryLimit,
         options: {
           timeout: s.timeout,
           users: s.users,

@@ -86,20 +86,22 @@ export const settle = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(() => setImmediate(resolve), ms))
 
 /**
- * Ends a TLS data connection the way RFC 4217 §10 asks: our close_notify,
- * then the client's, before the socket goes (a client such as Python's ssl
- * fails its own shutdown on a connection torn down under it).
+ * Ends a TLS data connection the way RFC 4217 §10 asks: our close_notify goes
+ * out (resolves once it is written), and the socket is left to the client's
+ * own close_notify and close, with `timeoutMs` at most. The final reply does
+ * not wait for that: a client such as curl closes only after it has read 226.
  */
 const closeTls = (socket: tls.TLSSocket, timeoutMs: number): Promise<void> =>
   new Promise((resolve) => {
     if (socket.destroyed) return resolve()
-    const timer = setTimeout(resolve, timeoutMs)
+    const timer = setTimeout(() => socket.destroy(), timeoutMs)
+    timer.unref()
     socket.once('close', () => {
       clearTimeout(timer)
       resolve()
     })
-    socket.end()
     socket.resume()
+    socket.end(resolve)
   })
 
 /**
@@ -157,7 +159,10 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     idle.setTimeout(session.config.dataTimeout, () => idle.destroy(new Error('data connection idle')))
     try {
       await move(socket, wanted)
-      if (socket instanceof tls.TLSSocket) await closeTls(socket, Math.min(session.config.dataTimeout, 2000))
+      if (socket instanceof tls.TLSSocket) {
+        await closeTls(socket, session.config.dataTimeout)
+        socket = undefined // closing on its own
+      }
       return { _tag: 'Done' }
     } catch (error) {
       return wanted() ? { _tag: 'Failed', error } : { _tag: 'Aborted' }

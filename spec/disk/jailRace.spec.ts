@@ -15,7 +15,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeNodePathIO, makePoolPathIO, makeWorkerPool, withRoot, withTimeout, type PathIO } from '../../lib'
-import { startServer, USER, type BackendName } from '../ftp/harness'
+import { startServer, USER, type BackendName, type Running } from '../ftp/harness'
 
 /** The least time the race runs (it goes on until both outcomes were seen, at most `RACE_CAP_MS`). */
 const RACE_MS = 3000
@@ -47,13 +47,32 @@ const OUTSIDE_SECRET = 'OUTSIDE SECRET, never to be read through the jail'
 const INSIDE_SECRET = 'inside'
 
 /**
- * Starts swapping `jail/x` between inside, the outside directory (absolute)
- * and '../outside' until the file `stop` exists; resolves with the swaps made.
+ * The same with FTP commands alone: a client renames two real directories
+ * into each other's place as `x`, over and over, until `stop` exists: in
+ * one, `L` links inside; in the other, `L` links outside (a link the jail
+ * refuses to follow). Clients go through `x/L`.
  */
-const flip = (jail: string, outside: string, stop: string): { readonly child: ChildProcess; readonly flips: Promise<number> } => {
-  const child = spawn('python3', ['-c', FLIPPER, path.join(jail, 'x'), stop, 'inside', outside, '../outside'], {
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
+const RENAMER = `
+import ftplib, os, sys
+port, user, password, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', port, timeout=30)
+ftp.login(user, password)
+flips = 0
+while not os.path.exists(stop) or flips < ${MIN_FLIPS}:
+    for source, destination in (('x', 'B'), ('A', 'x'), ('x', 'A'), ('B', 'x')):
+        ftp.rename(source, destination)
+    flips += 2
+ftp.quit()
+print(flips)
+`
+
+/** A flipper: a python3 script swapping `x` until the file it is given exists; resolves with the swaps made. */
+type Flipper = { readonly child: ChildProcess; readonly flips: Promise<number> }
+
+/** Starts a python3 flipper with these arguments. */
+const startFlipper = (script: string, args: ReadonlyArray<string>): Flipper => {
+  const child = spawn('python3', ['-c', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const flips = new Promise<number>((resolve, reject) => {
     let out = ''
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -62,6 +81,10 @@ const flip = (jail: string, outside: string, stop: string): { readonly child: Ch
   })
   return { child, flips }
 }
+
+/** Swaps `jail/x` between inside, the outside directory (absolute) and '../outside' until the file `stop` exists. */
+const flip = (jail: string, outside: string, stop: string): Flipper =>
+  startFlipper(FLIPPER, [path.join(jail, 'x'), stop, 'inside', outside, '../outside'])
 
 /** The fixture: `jail/inside` with its secret, `outside` with another, and `jail/x` a link to `inside`. */
 const plant = (jail: string, outside: string): void => {
@@ -75,13 +98,14 @@ const plant = (jail: string, outside: string): void => {
 }
 
 /**
- * An FTP client racing through `x` until the file `stop` exists: RETR, SIZE,
+ * An FTP client racing through the directory `x` it is given (`x`, or
+ * `x/L`) until the file `stop` exists: RETR, SIZE,
  * LIST, NLST, STOR, APPE and DELE, printing each outcome as a line: `inside`,
  * `refused`, or `outside` and what it saw.
  */
 const CLIENT = `
 import ftplib, io, os, sys
-port, user, password, stop, inside_secret = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+port, user, password, stop, inside_secret, x = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 ftp = ftplib.FTP()
 ftp.connect('127.0.0.1', port, timeout=30)
 ftp.login(user, password)
@@ -94,7 +118,7 @@ def attempt(what, call, leaked):
     print('outside %s: %r' % (what, value) if leaked(value) else 'inside', flush=True)
 def retr():
     out = io.BytesIO()
-    ftp.retrbinary('RETR x/secret.txt', out.write)
+    ftp.retrbinary('RETR %s/secret.txt' % x, out.write)
     return out.getvalue()
 def lines(cmd):
     got = []
@@ -104,12 +128,12 @@ i = 0
 while not os.path.exists(stop):
     i += 1
     attempt('RETR', retr, lambda b: b != inside_secret.encode())
-    attempt('SIZE', lambda: ftp.size('x/secret.txt'), lambda n: n != len(inside_secret))
-    attempt('LIST', lambda: lines('LIST x'), lambda ls: any('outside' in l for l in ls))
-    attempt('NLST', lambda: lines('NLST x'), lambda ls: any('outside' in l for l in ls))
-    attempt('STOR', lambda: ftp.storbinary('STOR x/up-%d.txt' % i, io.BytesIO(b'jailed')), lambda _: False)
-    attempt('APPE', lambda: ftp.storbinary('APPE x/victim.txt', io.BytesIO(b'jailed')), lambda _: False)
-    attempt('DELE', lambda: ftp.delete('x/outside-only.txt'), lambda _: True)
+    attempt('SIZE', lambda: ftp.size(x + '/secret.txt'), lambda n: n != len(inside_secret))
+    attempt('LIST', lambda: lines('LIST ' + x), lambda ls: any('outside' in l for l in ls))
+    attempt('NLST', lambda: lines('NLST ' + x), lambda ls: any('outside' in l for l in ls))
+    attempt('STOR', lambda: ftp.storbinary('STOR %s/up-%d.txt' % (x, i), io.BytesIO(b'jailed')), lambda _: False)
+    attempt('APPE', lambda: ftp.storbinary('APPE %s/victim.txt' % x, io.BytesIO(b'jailed')), lambda _: False)
+    attempt('DELE', lambda: ftp.delete(x + '/outside-only.txt'), lambda _: True)
 ftp.quit()
 `
 
@@ -276,8 +300,30 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
 describe('the FTP server on a real disk: a link swapped in while a client transfers never opens a way out', function () {
   this.timeout(120_000)
 
-  for (const backend of ['node', 'pool'] as ReadonlyArray<BackendName>) {
-    it(`${backend}: RETR, SIZE, LIST, NLST, STOR, APPE and DELE through it see and touch nothing outside`, async () => {
+  const cases = (['node', 'pool'] as ReadonlyArray<BackendName>).flatMap((backend) => [
+    {
+      backend,
+      how: 'another process swaps the link',
+      through: 'x',
+      flipper: (_: Running, jail: string, outside: string, stop: string) => flip(jail, outside, stop)
+    },
+    {
+      backend,
+      how: 'another session swaps directories with RNFR/RNTO',
+      through: 'x/L',
+      flipper: (running: Running, jail: string, outside: string, stop: string) => {
+        // x: a real directory whose L leads inside; A: one whose L leads outside.
+        fs.unlinkSync(path.join(jail, 'x'))
+        fs.mkdirSync(path.join(jail, 'x'))
+        fs.symlinkSync('../inside', path.join(jail, 'x', 'L'))
+        fs.mkdirSync(path.join(jail, 'A'))
+        fs.symlinkSync(outside, path.join(jail, 'A', 'L'))
+        return startFlipper(RENAMER, [String(running.port), USER.name, USER.password, stop])
+      }
+    }
+  ])
+  for (const { backend, how, through, flipper: startFlipping } of cases) {
+    it(`${backend}, ${how}: RETR, SIZE, LIST, NLST, STOR, APPE and DELE through it see and touch nothing outside`, async () => {
       const running = await startServer(backend)
       // The server's root is the jail; the outside is its sibling.
       const jail = running.root
@@ -288,12 +334,12 @@ describe('the FTP server on a real disk: a link swapped in while a client transf
         plant(jail, outside)
         const before = tree(outside)
         const tally: Tally = { inside: 0, refused: 0, outside: [] }
-        const flipping = flip(jail, outside, stop)
+        const flipping = startFlipping(running, jail, outside, stop)
         flipper = flipping.child
         const clients = [0, 1].map(
           () =>
             new Promise<void>((resolve, reject) => {
-              const child = spawn('python3', ['-c', CLIENT, String(running.port), USER.name, USER.password, stop, INSIDE_SECRET], {
+              const child = spawn('python3', ['-c', CLIENT, String(running.port), USER.name, USER.password, stop, INSIDE_SECRET, through], {
                 stdio: ['ignore', 'pipe', 'inherit']
               })
               let pending = ''

@@ -43,6 +43,14 @@ const freePortPair = async (): Promise<number> => {
   }
 }
 
+/** Whether a new connection is greeted with 220 (not turned away with 421). */
+const greeted = async (port: number): Promise<boolean> => {
+  const raw = await rawConnect(port)
+  const greeting = await raw.reply()
+  raw.socket.destroy()
+  return greeting?.startsWith('220 ') === true
+}
+
 const pasvPort = (reply: string | undefined): number => {
   const numbers = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(reply ?? '')
   if (numbers === null) throw new Error(`not a 227 reply: ${reply}`)
@@ -65,14 +73,7 @@ describe('FTP server deployment settings', function () {
       a.socket.destroy()
       await a.closed
       // The server sees the close a moment later; then the place is free.
-      expect(
-        await eventually(async () => {
-          const d = await rawConnect(running.port)
-          const greeting = await d.reply()
-          d.socket.destroy()
-          return greeting?.startsWith('220 ') === true
-        })
-      ).to.equal(true)
+      expect(await eventually(() => greeted(running.port))).to.equal(true)
       b.socket.destroy()
     } finally {
       await running.stop()
@@ -89,14 +90,7 @@ describe('FTP server deployment settings', function () {
       await b.closed
       a.send('QUIT\r\n')
       await a.closed
-      expect(
-        await eventually(async () => {
-          const c = await rawConnect(running.port)
-          const greeting = await c.reply()
-          c.socket.destroy()
-          return greeting?.startsWith('220 ') === true
-        })
-      ).to.equal(true)
+      expect(await eventually(() => greeted(running.port))).to.equal(true)
     } finally {
       await running.stop()
     }

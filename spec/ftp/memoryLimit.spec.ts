@@ -7,7 +7,9 @@
 import { expect } from 'chai'
 import { execFile, spawn } from 'node:child_process'
 import * as path from 'node:path'
+import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, type MemoryTree, type PathIOFactory } from '../../lib'
+import { settingsFromEnvironment } from '../../lib/ftp'
 import { startServer, USER, type Running } from './harness'
 
 const MiB = 2 ** 20
@@ -158,6 +160,15 @@ describe('npm start: FTP_MEMORY_LIMIT', function () {
       child.stdin.on('error', () => undefined) // the server may refuse before it has read everything
       child.stdin.end(Buffer.alloc(bytes, 1))
     })
+
+  it('is read by settingsFromEnvironment: 1 GiB by default, a non-negative integer of bytes, anything else one clear error', () => {
+    const limitOf = (env: Record<string, string>) => E.map((s: { memoryLimit: number }) => s.memoryLimit)(settingsFromEnvironment(env))
+    expect(limitOf({})).to.deep.equal(E.right(GiB))
+    expect(limitOf({ FTP_MEMORY_LIMIT: '4194304' })).to.deep.equal(E.right(4 * MiB))
+    expect(limitOf({ FTP_MEMORY_LIMIT: '0' })).to.deep.equal(E.right(0))
+    for (const bad of ['-1', '1.5', '1e9', 'lots'])
+      expect(limitOf({ FTP_MEMORY_LIMIT: bad })).to.deep.equal(E.left(`FTP_MEMORY_LIMIT must be a non-negative integer (bytes), got '${bad}'`))
+  })
 
   it('limits what the memory tree holds: 3 MiB fits under a 4 MiB limit, 5 MiB more does not', async () => {
     const server = await start({ PATHIO_BACKEND: 'memory', FTP_USER: 'bob', FTP_PASS: 'builder', FTP_MEMORY_LIMIT: String(4 * MiB) })

@@ -64,6 +64,17 @@ const recycle = (bytes: Buffer): void => {
 const allocate = (length: number): Buffer =>
   length === CHUNK_SIZE && spare.length > 0 ? (spare.pop() as Buffer) : Buffer.allocUnsafe(length)
 
+/** Puts `fresh` in as chunk `k`, keeping what the old buffer held before `start` (the write covers the rest). */
+const adopt = (chunks: Content['chunks'], k: number, fresh: Buffer, start: number, budget: Budget): Chunk => {
+  const old = chunks[k]
+  budget.held += fresh.length
+  if (old === undefined) return (chunks[k] = { bytes: fresh, used: 0 })
+  if (old.used > 0) old.bytes.copy(fresh, 0, 0, Math.min(old.used, start))
+  budget.held -= old.bytes.length
+  old.bytes = fresh
+  return old
+}
+
 /**
  * Writes `data` at `position`, growing what it must; a gap before it reads
  * as zeros. Returns `false`, having changed nothing, when the bytes it would
@@ -98,9 +109,9 @@ export const writeAt = (content: Content, budget: Budget, position: number, data
       }
       // Spare capacity only where the budget has room for it.
       const generous = capacityFor(k, chunks, capacity, needed)
-      const spare = Math.min(generous - needed, room)
-      room -= spare
-      grown.push(allocate(needed + spare))
+      const extra = Math.min(generous - needed, room)
+      room -= extra
+      grown.push(allocate(needed + extra))
     }
   }
   // Third pass: copy, chunk by chunk.
@@ -109,24 +120,14 @@ export const writeAt = (content: Content, budget: Budget, position: number, data
     const base = k * CHUNK_SIZE
     const start = Math.max(position - base, 0)
     const stop = Math.min(end - base, CHUNK_SIZE)
-    let chunk = chunks[k]
     const fresh = grown?.[k - first]
-    if (fresh !== undefined) {
-      if (chunk === undefined) {
-        chunk = { bytes: fresh, used: 0 }
-        chunks[k] = chunk
-      } else {
-        if (chunk.used > 0) chunk.bytes.copy(fresh, 0, 0, Math.min(chunk.used, start))
-        budget.held -= chunk.bytes.length
-        chunk.bytes = fresh
-      }
-      budget.held += fresh.length
-    }
+    // A chunk that needed no new buffer exists already (its capacity covered the write).
+    const chunk = fresh === undefined ? (chunks[k] as Chunk) : adopt(chunks, k, fresh, start, budget)
     // Bytes between what the chunk holds and this write are a hole: zeros.
-    if (start > chunk!.used) chunk!.bytes.fill(0, chunk!.used, start)
+    if (start > chunk.used) chunk.bytes.fill(0, chunk.used, start)
     const count = stop - start
-    chunk!.bytes.set(count === data.length ? data : data.subarray(from, from + count), start)
-    if (stop > chunk!.used) chunk!.used = stop
+    chunk.bytes.set(count === data.length ? data : data.subarray(from, from + count), start)
+    if (stop > chunk.used) chunk.used = stop
     from += count
   }
   if (end > content.size) content.size = end
@@ -147,7 +148,7 @@ export const readAt = (content: Content, position: number, size: number | undefi
     const count = Math.min(CHUNK_SIZE - start, length - at)
     const chunk = content.chunks[k]
     const held = chunk === undefined ? 0 : Math.max(0, Math.min(chunk.used - start, count))
-    if (held > 0) chunk!.bytes.copy(out, at, start, start + held)
+    if (chunk !== undefined && held > 0) chunk.bytes.copy(out, at, start, start + held)
     if (held < count) out.fill(0, at + held, at + count)
     at += count
   }
