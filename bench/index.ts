@@ -18,7 +18,11 @@ import { field, progress, roundRobin, type Failure, type Repetitions } from './r
 import { barChart } from './svg'
 import { resultsTable, targetsTable } from './table'
 import { blockLabel, SEED_ROWS, targetSpecs, WORKLOADS } from './targets'
-import { concurrency, metadata, streaming } from './workloads'
+import { concurrency, listing, metadata, streaming } from './workloads'
+import { makeMemoryPathIO } from '../lib/backends/memory'
+import { makeNodePathIO } from '../lib/backends/node'
+import { makePoolPathIO } from '../lib/backends/pool'
+import type { PathIO } from '../lib/PathIO'
 
 const MiB = 2 ** 20
 const KiB = 2 ** 10
@@ -39,6 +43,8 @@ interface Config {
   readonly streams: number
   readonly streamBytesEach: number
   readonly concurrencyBlock: number
+  /** Entries in the listing workload's directory. */
+  readonly listingN: number
 }
 
 const FULL: Config = {
@@ -51,7 +57,8 @@ const FULL: Config = {
   streamBlocks: [8 * KiB, MiB],
   streams: 32,
   streamBytesEach: 4 * MiB,
-  concurrencyBlock: 64 * KiB
+  concurrencyBlock: 64 * KiB,
+  listingN: 100_000
 }
 
 /**
@@ -68,10 +75,11 @@ const QUICK: Config = {
   streamBlocks: [8 * KiB, MiB],
   streams: 32,
   streamBytesEach: 1 * MiB,
-  concurrencyBlock: 64 * KiB
+  concurrencyBlock: 64 * KiB,
+  listingN: 10_000
 }
 
-const WORKLOAD_NAMES = ['metadata', 'middleware', 'streaming', 'concurrency'] as const
+const WORKLOAD_NAMES = ['metadata', 'middleware', 'streaming', 'concurrency', 'listing'] as const
 type WorkloadName = (typeof WORKLOAD_NAMES)[number]
 
 interface Options {
@@ -239,6 +247,60 @@ const concurrencyRows = async (
   ]
 }
 
+/** Entries per page in the listing workload. */
+const LISTING_BATCH = 1000
+
+/**
+ * `entries` beside `scan` over one directory of `listingN` entries, on each
+ * backend: the directory is made once (on disk, as hard links to one file:
+ * creating files here is slow, and a listing only reads names and stats),
+ * then scan and entries run in pairs, alternating which goes first; the ratio
+ * is paired pair by pair.
+ */
+const listingRows = async (config: Config): Promise<ReadonlyArray<Row>> => {
+  const n = config.listingN
+  const workload = WORKLOADS.listing(n)
+  const disk = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'fp-pathio-bench-listing-'))
+  const memory = makeMemoryPathIO()
+  const pool = makePoolPathIO({ cwd: disk })
+  try {
+    progress(`> ${workload}: making the directory (${n.toLocaleString('en-US')} entries, memory and disk) ...`)
+    await memory.mkdir('/listing')()
+    for (let i = 0; i < n; i++) {
+      const file = await memory.open(`/listing/entry-${i}`, 'wb')()
+      if (file._tag === 'Right') await memory.close(file.right)()
+    }
+    // A new file every 60,000 names: ext4 allows 65,000 links to one inode.
+    for (let i = 0; i < n; i++) {
+      const entry = nodePath.join(disk, `entry-${i}`)
+      if (i % 60_000 === 0) fs.writeFileSync(entry, 'x')
+      else fs.linkSync(nodePath.join(disk, `entry-${i - (i % 60_000)}`), entry)
+    }
+    const backends: ReadonlyArray<readonly [string, PathIO<unknown>, string]> = [
+      ['memory', memory, '/listing'],
+      ['node', makeNodePathIO({ cwd: disk }), disk],
+      ['pool', pool, disk]
+    ]
+    const rows: Array<Row> = []
+    for (const [name, io, dir] of backends) {
+      const started = Date.now()
+      for (let i = 0; i < config.repetitions.warmups; i++) await listing(io, dir, n, LISTING_BATCH, i % 2 === 0)
+      const runs = []
+      for (let i = 0; i < config.repetitions.runs; i++) runs.push(await listing(io, dir, n, LISTING_BATCH, i % 2 === 0))
+      progress(`  ${name}: ${runs.length} pairs in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      const samples = new Map([
+        [`${name} scan`, runs.map((r) => r.scanPerSecond)],
+        [`${name} entries`, runs.map((r) => r.entriesPerSecond)]
+      ])
+      rows.push(...rowsOf(workload, 'entries/s', true, samples, `${name} scan`, `entries in pages of ${LISTING_BATCH}`))
+    }
+    return rows
+  } finally {
+    await pool.state.close()
+    fs.rmSync(disk, { recursive: true, force: true })
+  }
+}
+
 /** Seed rows go right after the measured rows of their workload (or after the first metadata group). */
 const withSeedRows = (rows: ReadonlyArray<Row>): ReadonlyArray<Row> => {
   const out: Array<Row> = []
@@ -329,8 +391,9 @@ const main = async (): Promise<void> => {
   if (only.has('middleware')) rows.push(...(await middlewareRows(config, failures)))
   if (only.has('streaming')) rows.push(...(await streamingRows(config, metadataContestants, failures)))
   if (only.has('concurrency')) rows.push(...(await concurrencyRows(config, metadataContestants, failures)))
+  if (only.has('listing')) rows.push(...(await listingRows(config)))
 
-  const targets = targetSpecs({ compareN: config.compareN, stackName: memoryStack.name }).map((spec) =>
+  const targets = targetSpecs({ compareN: config.compareN, stackName: memoryStack.name, listingN: config.listingN }).map((spec) =>
     checkTarget(rows, spec)
   )
   const notes = [

@@ -25,7 +25,8 @@ export const WORKLOADS = {
     block === 8192 ? `streaming ${metric}` : `streaming ${metric} ${blockLabel(block)}`,
   concurrency: 'concurrency',
   concurrencyDelay: 'concurrency loop p99',
-  middleware: (n: number): string => `middleware n=${n.toLocaleString('en-US')}`
+  middleware: (n: number): string => `middleware n=${n.toLocaleString('en-US')}`,
+  listing: (n: number): string => `listing n=${n.toLocaleString('en-US')}`
 } as const
 
 /** What the targets need from the run's configuration. */
@@ -34,7 +35,19 @@ export interface TargetContext {
   readonly compareN: number
   /** The name of the middleware-stack contestant. */
   readonly stackName: string
+  /** The size of the listing workload's directory (100,000 in a full run). */
+  readonly listingN: number
 }
+
+/** `entries` against `scan` of the same directory on one backend: the listing targets. */
+const listingTarget = (context: TargetContext, backend: string, threshold: number): Omit<Target, 'value' | 'met'> => ({
+  description: `${backend} backend: entries (pages of 1,000) vs scan, entries/s, n = ${context.listingN.toLocaleString('en-US')}`,
+  workload: WORKLOADS.listing(context.listingN),
+  contestant: `${backend} entries`,
+  field: 'ratio',
+  comparison: '>=',
+  threshold
+})
 
 /**
  * The target specifications (without their measured values).
@@ -134,7 +147,10 @@ export const targetSpecs = (context: TargetContext): ReadonlyArray<Omit<Target, 
     field: 'ratio',
     comparison: '>=',
     threshold: 0.85
-  }
+  },
+  listingTarget(context, 'memory', 0.8),
+  listingTarget(context, 'node', 0.9),
+  listingTarget(context, 'pool', 0.9)
 ]
 
 const seed = (workload: string, contestant: string, unit: string, value: number): Row => ({

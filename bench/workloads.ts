@@ -6,6 +6,11 @@
  * @since 0.1.0
  */
 import { randomBytes } from 'node:crypto'
+import * as E from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import { entries } from '../lib/helpers/entries'
+import type { PathIO } from '../lib/PathIO'
+import type { PathIOError } from '../lib/PathIOError'
 import type { Ops, Session } from './contestant'
 import { collect, heldBytes, now, withLoopDelay } from './measure'
 
@@ -181,4 +186,61 @@ export const concurrency = async (
   })
   for (let i = 0; i < streams; i++) await ops.unlink(`${dir}/stream-${i}`)
   return { totalMiBps: (2 * streams * storedEach) / MiB / seconds, loopDelayP99Ms: p99Ms }
+}
+
+// -------------------------------------------------------------------------------------
+// 4. listing
+// -------------------------------------------------------------------------------------
+
+/** One listing run: a directory of `n` entries read by `scan` (one call) and by `entries` (page by page). */
+export interface ListingRun {
+  readonly scanPerSecond: number
+  readonly entriesPerSecond: number
+}
+
+const unwrapped = async <A>(te: TaskEither<PathIOError, A>): Promise<A> => {
+  const result = await te()
+  if (E.isLeft(result)) throw new Error(`benchmark step failed: ${result.left.message}`)
+  return result.right
+}
+
+/**
+ * Entries per second of the same directory through `scan` and through the
+ * `entries` helper (batches of `batch`), one right after the other, in the
+ * order `entriesFirst` says (runs alternate it, so neither always has the
+ * warmer caches). A full GC before each: both allocate an `Entry` per child.
+ *
+ * @category workloads
+ * @since 0.2.0
+ */
+export const listing = async (
+  io: PathIO<unknown>,
+  dir: string,
+  n: number,
+  batch: number,
+  entriesFirst: boolean
+): Promise<ListingRun> => {
+  const timeScan = async (): Promise<number> => {
+    collect()
+    const start = now()
+    const scanned = await unwrapped(io.scan(dir))
+    const seconds = now() - start
+    check(scanned.length === n, `scan gave ${scanned.length} of ${n}`)
+    return n / seconds
+  }
+  const timeEntries = async (): Promise<number> => {
+    collect()
+    const start = now()
+    let count = 0
+    for await (const _ of entries(io, dir, { batch })) count++
+    const seconds = now() - start
+    check(count === n, `entries gave ${count} of ${n}`)
+    return n / seconds
+  }
+  if (entriesFirst) {
+    const entriesPerSecond = await timeEntries()
+    return { entriesPerSecond, scanPerSecond: await timeScan() }
+  }
+  const scanPerSecond = await timeScan()
+  return { scanPerSecond, entriesPerSecond: await timeEntries() }
 }

@@ -233,6 +233,36 @@ export interface FileHandle {
  */
 export const makeFileHandle = (): FileHandle => Object.freeze(Object.create(null)) as FileHandle
 
+declare const DirHandleBrand: unique symbol
+
+/**
+ * An open directory listing, read page by page with `readdir`. Opaque and
+ * recognised by identity, as a `FileHandle`; a `DirHandle` is never a
+ * `FileHandle` (each kind is a `BadHandle` where the other is expected).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface DirHandle {
+  readonly [DirHandleBrand]: 'DirHandle'
+}
+
+/**
+ * Makes a fresh directory handle object, as `makeFileHandle` does for files.
+ *
+ * @example
+ * import { makeDirHandle } from 'fp-pathio'
+ * const listings = new WeakMap<object, string>()
+ * const dir = makeDirHandle()
+ * listings.set(dir, '/pub')
+ * assert.strictEqual(listings.get(dir), '/pub')
+ * assert.strictEqual(listings.get({ ...dir }), undefined) // a copy is not the handle
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const makeDirHandle = (): DirHandle => Object.freeze(Object.create(null)) as DirHandle
+
 // -------------------------------------------------------------------------------------
 // the record
 // -------------------------------------------------------------------------------------
@@ -275,6 +305,12 @@ export interface Signatures {
   readonly write: { readonly args: [file: FileHandle, data: Uint8Array]; readonly gives: number }
   readonly seek: { readonly args: [file: FileHandle, offset: number, whence?: Whence | null]; readonly gives: number }
   readonly close: { readonly args: [file: FileHandle]; readonly gives: void }
+  /** Opens a listing of `path`, read page by page; fails as `list` does. */
+  readonly opendir: { readonly args: [path: string]; readonly gives: DirHandle }
+  /** The next entries of a listing, at most `max` (left out: the backend's page size), each as `scan` gives it; `[]` at the end and ever after. */
+  readonly readdir: { readonly args: [dir: DirHandle, max?: number | null]; readonly gives: ReadonlyArray<Entry> }
+  /** Ends a listing; closing twice is harmless. */
+  readonly closedir: { readonly args: [dir: DirHandle]; readonly gives: void }
 }
 
 /**
@@ -353,7 +389,10 @@ export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
   'read',
   'write',
   'seek',
-  'close'
+  'close',
+  'opendir',
+  'readdir',
+  'closedir'
 ]
 
 /**
@@ -395,6 +434,11 @@ export type Middleware = <S>(pathio: PathIO<S>) => PathIO<S>
 export interface FactoryContext<S> {
   /** Milliseconds after which every operation gives `Left` with reason `Timeout`. */
   readonly timeout?: number
+  /**
+   * Once aborted, every operation gives `Left` with reason `Cancelled` (see
+   * `withSignal`); a pool record also drops its jobs no worker has started.
+   */
+  readonly signal?: AbortSignal
   /** The connection this record serves (opaque to the library). */
   readonly connection?: unknown
   /** State to share instead of making new state (see `withSharedState`). */

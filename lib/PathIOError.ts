@@ -31,6 +31,7 @@ export const Reason = t.keyof(
     ReadOnly: null,
     Busy: null,
     Unsupported: null,
+    Cancelled: null,
     Unknown: null
   },
   'Reason'
@@ -108,6 +109,7 @@ const DESCRIPTIONS: Readonly<Record<Reason, string>> = {
   ReadOnly: 'read-only',
   Busy: 'resource busy',
   Unsupported: 'operation not supported',
+  Cancelled: 'cancelled',
   Unknown: 'unknown error'
 }
 

@@ -7,11 +7,12 @@
 import { constants } from 'node:buffer'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { makeFileHandle, type Entry, type FactoryContext, type PathIO } from '../PathIO'
+import { makeDirHandle, makeFileHandle, type Entry, type FactoryContext, type PathIO } from '../PathIO'
 import { codeOfReason, pathIOError, type PathIOError, type Reason } from '../PathIOError'
 import {
   checkCwdOption,
   checkData,
+  checkMax,
   checkMkdirOptions,
   checkMode,
   checkOffset,
@@ -27,7 +28,7 @@ import { markNormalised } from '../internal/normalised'
 import { lookup, readable, register, toRelease, writable } from '../internal/handles'
 import { readAt, releaseContent, trimContent, writeAt } from './memory/content'
 import { addChild, newDir, newFile, removeChild, statOf, type DirInode, type FileInode, type Inode } from './memory/inode'
-import { checkMaxTotalSize, isMemoryTree, locate, makeMemoryTree, type MemoryTree, type OpenFile } from './memory/tree'
+import { checkMaxTotalSize, isMemoryTree, locate, makeMemoryTree, type MemoryTree, type OpenFile, type OpenListing } from './memory/tree'
 
 export { makeMemoryTree, type MemoryTree, type MemoryTreeOptions } from './memory/tree'
 
@@ -68,6 +69,9 @@ const checkMaxFileSize = (max: unknown): number => {
 }
 
 const task = syncTask
+
+/** What a closed listing iterates: nothing (and it lets go of the directory's map). */
+const FINISHED: Iterator<[string, Inode]> = new Map<string, Inode>().entries()
 
 /**
  * An in-memory `PathIO`. Its `state` is the tree: pass it as `state` (or use
@@ -229,7 +233,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
     return E.right(made)
   }
 
-  const directory = (op: 'list' | 'scan', path: unknown): E.Either<PathIOError, DirInode> => {
+  const directory = (op: 'list' | 'scan' | 'opendir', path: unknown): E.Either<PathIOError, DirInode> => {
     const resolved = resolve(op, path)
     if (E.isLeft(resolved)) return resolved
     const inode = existing(op, path, resolved.right)
@@ -241,6 +245,18 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
   const usable = (op: 'read' | 'write', file: unknown): E.Either<PathIOError, OpenFile> => {
     const open = lookup(tree.handles, op, file)
     return E.isLeft(open) ? open : op === 'read' ? readable(open.right) : writable(open.right)
+  }
+
+  /** The next `max` children of a listing, each as `scan` gives it. */
+  const nextPage = (listing: OpenListing, max: number): Array<Entry> => {
+    const page: Array<Entry> = []
+    while (page.length < max) {
+      const next = listing.children.next()
+      if (next.done === true) break
+      const [name, inode] = next.value
+      page.push({ path: joinChild(listing.path, name), name, stat: statOf(inode) })
+    }
+    return page
   }
 
   // The operations are straight-line code with early returns: they are the hot path of every server.
@@ -370,6 +386,30 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
           inode.opened--
           if (inode.nlink === 0 && inode.opened === 0) releaseContent(inode, budget)
           else if (open.right.mode !== 'rb') trimContent(inode, budget)
+        }
+        return E.right(undefined)
+      }),
+    opendir: (path) =>
+      task('opendir', path, () =>
+        pipe(
+          directory('opendir', path),
+          E.map((dir) => register(tree.dirs, makeDirHandle(), { path, children: dir.children.entries(), closed: false }))
+        )
+      ),
+    readdir: (dir, max) =>
+      task('readdir', undefined, () => {
+        const listing = lookup(tree.dirs, 'readdir', dir)
+        if (E.isLeft(listing)) return listing
+        const most = checkMax(max)
+        return E.isLeft(most) ? most : E.right(nextPage(listing.right, most.right))
+      }),
+    closedir: (dir) =>
+      task('closedir', undefined, () => {
+        const listing = toRelease(tree.dirs, 'closedir', dir)
+        if (E.isLeft(listing)) return listing
+        if (listing.right !== undefined) {
+          listing.right.closed = true
+          listing.right.children = FINISHED
         }
         return E.right(undefined)
       })

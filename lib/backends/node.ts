@@ -8,11 +8,12 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { makeFileHandle, type Entry, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
+import { makeDirHandle, makeFileHandle, type DirHandle, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import {
   checkCwdOption,
   checkData,
+  checkMax,
   isBytes,
   checkMkdirOptions,
   checkMode,
@@ -53,6 +54,25 @@ export interface NodeOptions extends FactoryContext<undefined> {
  * works on any two Node records.
  */
 const HANDLES = makeHandleTable<DiskFile>('file handle')
+
+/** One open listing of a Node record: its directory stream, until the end is read or it is closed. */
+interface NodeListing extends disk.DiskListing {
+  /** The directory as given to `opendir`. */
+  readonly path: string
+  /** The end was read: the stream is closed already, and every page is `[]`. */
+  finished: boolean
+  closed: boolean
+}
+
+/** Listings, process-wide as descriptors are. */
+const LISTINGS = makeHandleTable<NodeListing>('directory handle')
+
+/** Closes a listing's stream once, whether its end was read or it is closed first. */
+const finish = (listing: NodeListing): E.Either<PathIOError, void> => {
+  if (listing.finished) return E.right(undefined)
+  listing.finished = true
+  return disk.closeListing(listing)
+}
 
 /** The `Left` of a handle check the hot path saw fail (the shared helpers word the error). */
 const refusal = (op: string, checked: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
@@ -113,9 +133,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         pipe(
           at('scan', path),
           E.chain(disk.scan),
-          E.map(({ names, stats }) =>
-            names.map((name, i): Entry => ({ path: disk.joinChild(path, name), name, stat: disk.statAt(stats, i) }))
-          )
+          E.map((columns) => disk.entriesOf(path, columns))
         )
       ),
     open: (path, mode) =>
@@ -186,6 +204,43 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
             // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
             handle.closed = true
             return disk.close(handle.fd)
+          })
+        )
+      ),
+    opendir: (path) =>
+      task('opendir', path, () =>
+        pipe(
+          at('opendir', path),
+          E.chain(disk.opendir),
+          E.map((listing): DirHandle => register(LISTINGS, makeDirHandle(), { ...listing, path, finished: false, closed: false }))
+        )
+      ),
+    readdir: (dir, max) =>
+      task('readdir', undefined, () =>
+        pipe(
+          E.Do,
+          E.apS('listing', lookup(LISTINGS, 'readdir', dir)),
+          E.apS('max', checkMax(max)),
+          E.chain(({ listing, max }) =>
+            listing.finished
+              ? E.right([])
+              : pipe(
+                  disk.readPage(listing, max),
+                  // A short page is the end: the stream is closed at once, not when the caller gets round to it.
+                  E.chainFirst(({ names }) => (names.length < max ? finish(listing) : E.right(undefined))),
+                  E.map((columns) => disk.entriesOf(listing.path, columns))
+                )
+          )
+        )
+      ),
+    closedir: (dir) =>
+      task('closedir', undefined, () =>
+        pipe(
+          toRelease(LISTINGS, 'closedir', dir),
+          E.chain((listing) => {
+            if (listing === undefined) return E.right(undefined)
+            listing.closed = true
+            return finish(listing)
           })
         )
       )

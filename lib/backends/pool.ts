@@ -10,11 +10,12 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { makeFileHandle, type Entry, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
+import { makeDirHandle, makeFileHandle, type DirHandle, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import {
   checkCwdOption,
   checkData,
+  checkMax,
   checkMkdirOptions,
   checkMode,
   checkOffset,
@@ -26,21 +27,26 @@ import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
 import { asyncTask } from '../internal/task'
 import { declareRooting } from '../internal/traits'
-import { joinChild, statAt, STAT_FIELDS, targetIn, type Target } from './disk/operations'
+import { entriesOf, joinChild, STAT_FIELDS, targetIn, type ScanColumns, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
 import { badHandle, lookup, readable, register, toRelease, writable } from '../internal/handles'
 import {
   checkSizeOption,
+  dropJobs,
   internalsOf,
   isWorkerPool,
   makeWorkerPool,
   submit,
+  submitTo,
+  type Exclusive,
   type Failure,
   type PoolFile,
+  type PoolListing,
   type WorkerPool
 } from './pool/workerPool'
 import type { Request, RequestOp, ResultOf } from './pool/protocol'
 import { take } from './pool/bufferBank'
+import { onAbort } from '../internal/signal'
 
 export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/workerPool'
 
@@ -76,23 +82,33 @@ const task = <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<P
 
 /**
  * What a job gives when the pool cannot run it: after `close`, a handle
- * operation is `BadHandle` and any other `Busy`; a worker that died or
- * answered nonsense is `Unknown` (whether the operation happened is unknown).
+ * operation is `BadHandle` and any other `Busy`; a job dropped because its
+ * record's signal aborted is `Cancelled`; a worker that died or answered
+ * nonsense is `Unknown` (whether the operation happened is unknown).
  */
 const failure =
   (op: string, path?: string, onHandle = false): Failure =>
   (why, detail) =>
-    pathIOError(why === 'closed' ? (onHandle ? 'BadHandle' : 'Busy') : 'Unknown', op, { path, detail })
+    pathIOError(why === 'closed' ? (onHandle ? 'BadHandle' : 'Busy') : why === 'cancelled' ? 'Cancelled' : 'Unknown', op, {
+      path,
+      detail
+    })
+
+/** `scan`'s or a page's columns as entries, or `Unknown` if the worker's columns do not match. */
+const checkedEntries = (op: string, path: string, columns: ScanColumns) =>
+  columns.stats.length === columns.names.length * STAT_FIELDS
+    ? E.right(entriesOf(path, columns))
+    : E.left(pathIOError('Unknown', op, { path, detail: 'the worker sent a malformed reply' }))
 
 /**
  * Orders the calls on one handle as a synchronous backend would: each starts
  * when the one before it has finished (two reads never read the same bytes).
  * The usual case, one call at a time, runs at once.
  */
-const exclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> =>
+const exclusive = <A>(file: Exclusive, body: () => Answer<A>): Answer<A> =>
   file.busy ? new Promise((resolve) => file.waiting.push(() => resolve(runExclusive(file, body)))) : runExclusive(file, body)
 
-const runExclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> => {
+const runExclusive = <A>(file: Exclusive, body: () => Answer<A>): Answer<A> => {
   file.busy = true
   const run = body()
   const next = (): void => {
@@ -108,8 +124,9 @@ const runExclusive = <A>(file: PoolFile, body: () => Answer<A>): Answer<A> => {
  * The record on `pool`, paths resolved against `cwd`; with `root`, its
  * rooted form: the same operations, none of which ever acts outside that
  * real directory (`withRoot` uses it; the workers run `./disk/confined`).
+ * Its jobs carry `signal`, so that the pool can drop them once it aborts.
  */
-const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<WorkerPool> => {
+const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, signal: AbortSignal | undefined): PathIO<WorkerPool> => {
   const internals = internalsOf(pool)
   const at = targetIn(cwd, root)
 
@@ -119,7 +136,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
     (path: string): TaskEither<PathIOError, ResultOf<K>> =>
       task(op, path, () => {
         const target = at(op, path)
-        return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path))
+        return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path), undefined, undefined, signal)
       })
 
   /** The open file behind a handle; after the pool closed, none is. */
@@ -133,6 +150,14 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
       )
     )
 
+  /** The listing behind a directory handle; after the pool closed, none is. */
+  const listingOf = (op: string, dir: unknown): E.Either<PathIOError, PoolListing> =>
+    pipe(
+      lookup(internals.listings, op, dir),
+      E.chain((listing) => (internals.closed ? E.left(badHandle(op, 'the worker pool is closed')) : E.right(listing)))
+    )
+
+  const readdirFailure = failure('readdir', undefined, true)
   const readFailure = failure('read', undefined, true)
   const writeFailure = failure('write', undefined, true)
 
@@ -156,7 +181,10 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
               submit(
                 internals,
                 { op: 'mkdir', target, parents: flags.parents, existOk: flags.existOk },
-                failure('mkdir', path)
+                failure('mkdir', path),
+                undefined,
+                undefined,
+                signal
               ).then(E.map(() => undefined))
           )
         )
@@ -170,7 +198,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
           E.fold(
             (error) => left<string>(error),
             ({ from, to }) =>
-              submit(internals, { op: 'rename', source: from, destination: to }, failure('rename', source)).then(
+              submit(internals, { op: 'rename', source: from, destination: to }, failure('rename', source), undefined, undefined, signal).then(
                 E.map(() => destination)
               )
           )
@@ -184,13 +212,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
     scan: (path) =>
       pipe(
         onPath('scan', (target) => ({ op: 'scan', target }))(path),
-        TE.chainEitherK(({ names, stats }) =>
-          stats.length === names.length * STAT_FIELDS
-            ? E.right(
-                names.map((name, i): Entry => ({ path: joinChild(path, name), name, stat: statAt(stats, i) }))
-              )
-            : E.left(pathIOError('Unknown', 'scan', { path, detail: 'the worker sent a malformed reply' }))
-        )
+        TE.chainEitherK((columns) => checkedEntries('scan', path, columns))
       ),
     open: (path, mode) =>
       task('open', path, () =>
@@ -201,7 +223,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
           E.fold(
             (error) => left<FileHandle>(error),
             ({ target, mode }) =>
-              submit(internals, { op: 'open', target, mode }, failure('open', path)).then(
+              submit(internals, { op: 'open', target, mode }, failure('open', path), undefined, undefined, signal).then(
                 E.map(({ fd, size }): FileHandle => {
                   const file: PoolFile = { ...makeDiskFile(fd, mode, size), busy: false, waiting: [] }
                   internals.open.add(file)
@@ -230,11 +252,12 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
             size: wanted.right ?? null,
             known: file.size
           } as const
-          return submit(internals, request, readFailure, undefined, ({ buffer, length, size: known }): Uint8Array => {
+          const onRead = ({ buffer, length, size: known }: { buffer: ArrayBuffer; length: number; size: number }): Uint8Array => {
             file.position += length
             file.size = known
             return Buffer.from(buffer, 0, length)
-          })
+          }
+          return submit(internals, request, readFailure, undefined, onRead, signal)
         })
       }),
     write: (handle, data) =>
@@ -263,11 +286,12 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
             append: file.mode === 'ab',
             known: file.size
           } as const
-          return submit(internals, request, writeFailure, [buffer], ({ position, size: known }) => {
+          const onWritten = ({ position, size: known }: { position: number; size: number }): number => {
             file.position = position
             file.size = known
             return length
-          })
+          }
+          return submit(internals, request, writeFailure, [buffer], onWritten, signal)
         })
       }),
     seek: (handle, offset, whence) =>
@@ -284,7 +308,9 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
           // The closed-handle check again when the call's turn comes: a `close` may have run in between.
           if (file.closed) return E.left(closedHandle('seek'))
           const size =
-            from === 2 ? await submit(internals, { op: 'size', fd: file.fd }, failure('seek', undefined, true)) : E.right(file.size)
+            from === 2
+              ? await submit(internals, { op: 'size', fd: file.fd }, failure('seek', undefined, true), undefined, undefined, signal)
+              : E.right(file.size)
           return pipe(
             size,
             E.chain((end) => seekTarget(file.position, end, by, from)),
@@ -305,6 +331,55 @@ const poolRecord = (pool: WorkerPool, cwd: string, root?: string): PathIO<Worker
           file.closed = true
           internals.open.delete(file)
           return submit(internals, { op: 'close', fd: file.fd }, failure('close', undefined, true))
+        })
+      }),
+    opendir: (path) =>
+      task('opendir', path, () => {
+        const target = at('opendir', path)
+        if (E.isLeft(target)) return left(target.left)
+        return submit(internals, { op: 'opendir', target: target.right }, failure('opendir', path), undefined, undefined, signal).then(
+          E.map(({ id, thread }): DirHandle => {
+            const listing: PoolListing = { path, thread, id, finished: false, closed: false, busy: false, waiting: [] }
+            return register(internals.listings, makeDirHandle(), listing)
+          })
+        )
+      }),
+    // One page is one job, on the worker that holds the listing; pages of one listing are asked one at a time.
+    readdir: (dir, max) =>
+      task('readdir', undefined, () => {
+        const found = listingOf('readdir', dir)
+        if (E.isLeft(found)) return left(found.left)
+        const most = checkMax(max)
+        if (E.isLeft(most)) return left(most.left)
+        const listing = found.right
+        return exclusive(listing, () => {
+          if (listing.closed) return left(closedHandle('readdir'))
+          if (listing.finished) return Promise.resolve(E.right([]))
+          const request = { op: 'readdir', dir: listing.id, max: most.right } as const
+          return submitTo(internals, listing.thread, request, readdirFailure, undefined, signal).then(
+            E.chain((columns) => {
+              // A short page is the end: the worker has closed the stream already.
+              if (columns.names.length < most.right) listing.finished = true
+              return checkedEntries('readdir', listing.path, columns)
+            })
+          )
+        })
+      }),
+    closedir: (dir) =>
+      task('closedir', undefined, () => {
+        const found = toRelease(internals.listings, 'closedir', dir)
+        if (E.isLeft(found)) return left(found.left)
+        // Closing twice is harmless.
+        const listing = found.right
+        if (listing === undefined) return Promise.resolve(E.right(undefined))
+        return exclusive(listing, () => {
+          if (listing.closed) return Promise.resolve(E.right(undefined))
+          listing.closed = true
+          // Read to its end, or held by a worker that is gone (its streams went with it), or the pool closed: nothing to free.
+          if (listing.finished || internals.closed) return Promise.resolve(E.right(undefined))
+          return submitTo(internals, listing.thread, { op: 'closedir', dir: listing.id }, failure('closedir', undefined, true)).then(
+            (closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed)
+          )
         })
       })
   }
@@ -347,5 +422,8 @@ export const makePoolPathIO = (options?: PoolOptions): PathIO<WorkerPool> => {
   if (context.state !== undefined && !isWorkerPool(context.state))
     throw new TypeError("makePoolPathIO: option 'state' must be a WorkerPool (the state of another pool record)")
   const pool = context.state ?? makeWorkerPool(size === undefined ? {} : { size })
-  return applyContext(declareRooting(poolRecord(pool, cwd), (root) => poolRecord(pool, cwd, root)), context)
+  const { signal } = context
+  // Jobs of this record that no worker has yet are dropped the moment its signal aborts.
+  if (signal !== undefined) onAbort(signal, () => dropJobs(internalsOf(pool), signal))
+  return applyContext(declareRooting(poolRecord(pool, cwd, undefined, signal), (root) => poolRecord(pool, cwd, root, signal)), context)
 }

@@ -103,7 +103,9 @@ export const REPLY_CODE_BY_REASON: Readonly<Record<Reason, number>> = {
   Timeout: 451,
   BadHandle: 451,
   Unknown: 451,
-  Unsupported: 504
+  Unsupported: 504,
+  // A stopped transfer says 426 where the transfer is answered; anything else stopped is a local failure.
+  Cancelled: 451
 }
 
 /**
@@ -134,7 +136,8 @@ const WORDING: Readonly<Record<Reason, string>> = {
   Timeout: 'Local error: the operation timed out',
   BadHandle: 'Local error in processing',
   Unknown: 'Local error in processing',
-  Unsupported: 'Not supported here'
+  Unsupported: 'Not supported here',
+  Cancelled: 'Operation cancelled'
 }
 
 /**

@@ -12,7 +12,8 @@ import * as posix from 'node:path/posix'
 import type { FileHandle, PathIO } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { checkData, resolvePath } from '../internal/arguments'
-import { runTask, writeAll } from './runTask'
+import { cancelled, signalOption } from '../internal/signal'
+import { CANCELLABLE_STEP, nextTurn, runTask, stepOrCancelled, writeAll } from './runTask'
 import { withFile } from './withFile'
 
 /** Copied per read when `append` and `atomic` copy the old content. */
@@ -29,10 +30,48 @@ export interface WriteFileOptions {
   readonly atomic?: boolean
   /** Add to the end instead of replacing (with `atomic`: copy the old content, then add). */
   readonly append?: boolean
+  /**
+   * Once aborted, the write stops between two steps (of at most 1 MiB) with
+   * `Cancelled` and closes the file; an `atomic` write removes its temporary
+   * file and leaves the old one as it was, any other leaves what it wrote.
+   */
+  readonly signal?: AbortSignal
 }
 
 /**
- * The whole file at `path`.
+ * Options of `readFile`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ReadFileOptions {
+  /**
+   * Once aborted, the read stops with `Cancelled` (at once, or between two
+   * blocks of at most 1 MiB) and closes the file; the event loop runs
+   * between two blocks, so an abort from a socket or a timer gets through.
+   */
+  readonly signal?: AbortSignal
+}
+
+/** Reads to the end in steps of `CANCELLABLE_STEP`, stopping with `Cancelled` between two once `signal` aborts. */
+const readInSteps =
+  (pathio: PathIO<unknown>, path: string, file: FileHandle, signal: AbortSignal): TE.TaskEither<PathIOError, Uint8Array> =>
+  async () => {
+    const blocks: Array<Uint8Array> = []
+    for (;;) {
+      if (blocks.length > 0) await nextTurn()
+      if (signal.aborted) return E.left(cancelled('readFile', path, signal))
+      const block = await stepOrCancelled(signal, 'readFile', path, runTask('read', path, () => pathio.read(file, CANCELLABLE_STEP)))
+      if (E.isLeft(block)) return block
+      if (block.right.length === 0) return E.right(blocks.length === 1 ? blocks[0] : Buffer.concat(blocks))
+      blocks.push(block.right)
+    }
+  }
+
+/**
+ * The whole file at `path`. Without a signal it is one `read`; with
+ * `options.signal` it reads in blocks of at most 1 MiB and, once the signal
+ * aborts, stops between two with `Cancelled` (the file is closed).
  *
  * @example
  * import { readFile, writeFile, makeMemoryPathIO } from 'fp-pathio'
@@ -42,18 +81,31 @@ export interface WriteFileOptions {
  * await writeFile(io, '/motd', Buffer.from('hello'))()
  * assert.deepStrictEqual(pipe(await readFile(io, '/motd')(), E.map(String)), E.right('hello'))
  * assert.deepStrictEqual(pipe(await readFile(io, '/missing')(), E.mapLeft((e) => e.reason)), E.left('NotFound'))
+ * const controller = new AbortController()
+ * controller.abort()
+ * const stopped = await readFile(io, '/motd', { signal: controller.signal })()
+ * assert.deepStrictEqual(pipe(stopped, E.mapLeft((e) => e.reason)), E.left('Cancelled'))
  *
  * @category helpers
  * @since 0.1.0
  */
-export const readFile = <S>(pathio: PathIO<S>, path: string): TE.TaskEither<PathIOError, Uint8Array> =>
-  withFile(pathio, path, 'rb', (file) => pathio.read(file))
+export const readFile = <S>(pathio: PathIO<S>, path: string, options: ReadFileOptions = {}): TE.TaskEither<PathIOError, Uint8Array> =>
+  pipe(
+    TE.fromEither(signalOption('readFile', path, (options ?? {}).signal)),
+    TE.chain((signal) =>
+      signal === undefined
+        ? withFile(pathio, path, 'rb', (file) => pathio.read(file))
+        : signal.aborted
+          ? TE.left(cancelled('readFile', path, signal))
+          : withFile(pathio, path, 'rb', (file) => readInSteps(pathio as PathIO<unknown>, path, file, signal))
+    )
+  )
 
 /** Writes all of `data` as a `TaskEither`. */
 const writeAllTask =
-  (pathio: PathIO<unknown>, file: FileHandle, data: Uint8Array): TE.TaskEither<PathIOError, void> =>
+  (pathio: PathIO<unknown>, file: FileHandle, data: Uint8Array, signal?: AbortSignal): TE.TaskEither<PathIOError, void> =>
   () =>
-    writeAll(pathio, file, data)
+    writeAll(pathio, file, data, undefined, signal)
 
 /** Copies the file at `path`, if there is one, to `file`. */
 const copyExisting =
@@ -86,14 +138,19 @@ const writeAtomically = (
   pathio: PathIO<unknown>,
   path: string,
   data: Uint8Array,
-  append: boolean
+  append: boolean,
+  signal: AbortSignal | undefined
 ): TE.TaskEither<PathIOError, void> => {
   const temporary = temporaryNameFor(path)
   const fill = (file: FileHandle) =>
-    append ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAllTask(pathio, file, data))) : writeAllTask(pathio, file, data)
+    append
+      ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAllTask(pathio, file, data, signal)))
+      : writeAllTask(pathio, file, data, signal)
   return async () => {
     const stored = await pipe(
       withFile(pathio, temporary, 'wb', fill),
+      // The last moment to stop: after the rename the new content is there.
+      TE.chain(() => (signal !== undefined && signal.aborted ? TE.left(cancelled('writeFile', path, signal)) : TE.right(undefined))),
       TE.chain(() => pathio.rename(temporary, path))
     )()
     if (E.isRight(stored)) return E.right(undefined)
@@ -112,6 +169,8 @@ const writeAtomically = (
  * entry: it does not keep the old one's permissions, and a handle open on the
  * old file keeps reading the old content.) `atomic` with `append` copies the
  * old content first. Bad `data` is `InvalidArgument` before anything is opened.
+ * With `signal`, it writes in steps of at most 1 MiB and stops with
+ * `Cancelled` between two once the signal aborts (see `WriteFileOptions`).
  *
  * @example
  * import { writeFile, readFile, makeMemoryPathIO } from 'fp-pathio'
@@ -140,12 +199,16 @@ export const writeFile = <S>(
   const io = pathio as PathIO<unknown>
   const { atomic = false, append = false } = options ?? {}
   return pipe(
-    TE.fromEither(checkData(data)),
-    TE.chain((bytes) =>
-      // Only a string path gets a temporary name; anything else the backend refuses as it would.
-      atomic === true && E.isRight(resolvePath('open', '/', path))
-        ? writeAtomically(io, path, bytes, append === true)
-        : withFile(io, path, append === true ? 'ab' : 'wb', (file) => writeAllTask(io, file, bytes))
+    TE.Do,
+    TE.apS('bytes', TE.fromEither(checkData(data))),
+    TE.apS('signal', TE.fromEither(signalOption('writeFile', path, (options ?? {}).signal))),
+    TE.chain(({ bytes, signal }) =>
+      signal !== undefined && signal.aborted
+        ? TE.left(cancelled('writeFile', path, signal))
+        : // Only a string path gets a temporary name; anything else the backend refuses as it would.
+          atomic === true && E.isRight(resolvePath('open', '/', path))
+          ? writeAtomically(io, path, bytes, append === true, signal)
+          : withFile(io, path, append === true ? 'ab' : 'wb', (file) => writeAllTask(io, file, bytes, signal))
     )
   )
 }

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 export { withFile } from './withFile'
-export { iterByBlock, DEFAULT_BLOCK_SIZE } from './iterByBlock'
-export { readFile, writeFile, type WriteFileOptions } from './files'
+export { iterByBlock, DEFAULT_BLOCK_SIZE, type IterByBlockOptions } from './iterByBlock'
+export { entries, type EntriesOptions } from './entries'
+export { readFile, writeFile, type ReadFileOptions, type WriteFileOptions } from './files'
 export { toReadable, toWritable, type ReadableOptions, type WritableOptions } from './streams'

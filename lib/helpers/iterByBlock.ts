@@ -7,7 +7,19 @@ import * as E from 'fp-ts/Either'
 import type { FileHandle, PathIO } from '../PathIO'
 import { pathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
+import { cancelled, signalOption } from '../internal/signal'
 import { runTask } from './runTask'
+
+/**
+ * Options of `iterByBlock`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface IterByBlockOptions {
+  /** Once aborted, the iteration stops before its next read, closes the file and throws `Cancelled`. */
+  readonly signal?: AbortSignal
+}
 
 /**
  * The default block size of `iterByBlock`: what aioftp sends per read.
@@ -21,7 +33,16 @@ import { runTask } from './runTask'
  */
 export const DEFAULT_BLOCK_SIZE = 8192
 
-async function* blocks(pathio: PathIO<unknown>, path: string, blockSize: number): AsyncGenerator<Uint8Array, void> {
+async function* blocks(
+  pathio: PathIO<unknown>,
+  path: string,
+  blockSize: number,
+  options: IterByBlockOptions
+): AsyncGenerator<Uint8Array, void> {
+  const checked = signalOption('iterByBlock', path, (options ?? {}).signal)
+  if (E.isLeft(checked)) throw checked.left
+  const signal = checked.right
+  if (signal !== undefined && signal.aborted) throw cancelled('iterByBlock', path, signal)
   if (typeof blockSize !== 'number' || !Number.isSafeInteger(blockSize) || blockSize <= 0)
     throw pathIOError('InvalidArgument', 'iterByBlock', {
       path,
@@ -33,6 +54,7 @@ async function* blocks(pathio: PathIO<unknown>, path: string, blockSize: number)
   let finished = false
   try {
     for (;;) {
+      if (signal !== undefined && signal.aborted) throw cancelled('iterByBlock', path, signal)
       const block = await runTask('read', path, () => pathio.read(file, blockSize))
       if (E.isLeft(block)) throw block.left
       // Only an empty read is the end: a short one may come from any backend before it.
@@ -52,9 +74,11 @@ async function* blocks(pathio: PathIO<unknown>, path: string, blockSize: number)
  * bytes (default 8192; every block but the last is usually full). Each
  * iteration opens the file `rb` and always closes it: at the end, when the
  * loop ends early (`break`, `return`, a throw in its body), or on an error.
- * An async iterator cannot give a `Left`: a failure (open, read, a bad
- * `blockSize`, a failed close after the last block) is thrown from the
- * iterator as the `PathIOError` itself, so `for await` throws it.
+ * Once `options.signal` aborts, the iteration stops before its next read,
+ * closes the file and throws `Cancelled`. An async iterator cannot give a
+ * `Left`: a failure (open, read, a bad `blockSize`, `Cancelled`, a failed
+ * close after the last block) is thrown from the iterator as the
+ * `PathIOError` itself, so `for await` throws it.
  *
  * @example
  * import { iterByBlock, writeFile, makeMemoryPathIO } from 'fp-pathio'
@@ -70,7 +94,8 @@ async function* blocks(pathio: PathIO<unknown>, path: string, blockSize: number)
 export const iterByBlock = <S>(
   pathio: PathIO<S>,
   path: string,
-  blockSize: number = DEFAULT_BLOCK_SIZE
+  blockSize: number = DEFAULT_BLOCK_SIZE,
+  options: IterByBlockOptions = {}
 ): AsyncIterable<Uint8Array> => ({
-  [Symbol.asyncIterator]: () => blocks(pathio as PathIO<unknown>, path, blockSize)
+  [Symbol.asyncIterator]: () => blocks(pathio as PathIO<unknown>, path, blockSize, options)
 })

@@ -9,7 +9,27 @@ import { Readable, Writable } from 'node:stream'
 import type { FileHandle, OpenMode, PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
+import { cancelled, isAbortSignal, onAbort } from '../internal/signal'
 import { makeHandleSlot, runTask, writeAll } from './runTask'
+
+/**
+ * Watches a stream's `signal`: once it aborts (or if it already has), the
+ * stream is destroyed with `Cancelled`, which closes its file. A `signal`
+ * that is not an `AbortSignal` is the stream's `InvalidArgument` error.
+ */
+const cancelOnAbort = (stream: Readable | Writable, op: string, path: unknown, signal: unknown): void => {
+  if (signal === undefined || signal === null) return
+  if (!isAbortSignal(signal)) {
+    process.nextTick(() => stream.destroy(invalid(op, path, `signal must be an AbortSignal, got ${describe(signal)}`) as unknown as Error))
+    return
+  }
+  const stop = (): void => {
+    stream.destroy(cancelled(op, path, signal) as unknown as Error)
+  }
+  if (signal.aborted) return process.nextTick(stop)
+  const stopListening = onAbort(signal, stop)
+  stream.once('close', stopListening)
+}
 
 /** As `fs.createReadStream`. */
 const DEFAULT_HIGH_WATER_MARK = 65536
@@ -32,10 +52,15 @@ export interface ReadableOptions {
   readonly end?: number
   /** Most bytes read ahead of the consumer (default 65536); also the largest block. */
   readonly highWaterMark?: number
+  /** Once aborted, the stream is destroyed with `Cancelled` (its file closed). */
+  readonly signal?: AbortSignal
 }
 
 /** Checks the options of `toReadable`; a bad one is the stream's error, not a throw. */
-const checkReadableOptions = (path: unknown, options: ReadableOptions): E.Either<PathIOError, Required<ReadableOptions>> => {
+const checkReadableOptions = (
+  path: unknown,
+  options: ReadableOptions
+): E.Either<PathIOError, Required<Omit<ReadableOptions, 'signal'>>> => {
   const { start = 0, end = Number.MAX_SAFE_INTEGER, highWaterMark = DEFAULT_HIGH_WATER_MARK } = options
   if (!isOffset(start)) return E.left(invalid('toReadable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
   if (!isOffset(end)) return E.left(invalid('toReadable', path, `end must be a non-negative safe integer, got ${describe(end)}`))
@@ -112,6 +137,7 @@ export const toReadable = <S>(pathio: PathIO<S>, path: string, options: Readable
       void closeFile().then(() => callback(error))
     }
   })
+  cancelOnAbort(stream, 'toReadable', path, (options ?? {}).signal)
   return stream
 }
 
@@ -130,6 +156,8 @@ export interface WritableOptions {
    * missing one is created; a gap past the end fills with zeros.
    */
   readonly start?: number
+  /** Once aborted, the stream is destroyed with `Cancelled` (its file closed; what was written stays). */
+  readonly signal?: AbortSignal
 }
 
 /** The mode and offset `toWritable` opens with. */
@@ -147,7 +175,8 @@ const writePlan = (path: unknown, options: WritableOptions): E.Either<PathIOErro
  * `WritableOptions`). Each chunk is one or more `write`s of the record, and
  * its callback waits for them, so backpressure reaches the producer. The
  * handle is closed on `end()` (before `'finish'`, so a closing error is
- * reported), on an error and on `destroy()`. Every failure, a bad option
+ * reported), on an error and on `destroy()`; once `options.signal` aborts,
+ * the stream is destroyed with `Cancelled`. Every failure, a bad option
  * included, is an `'error'` event carrying the `PathIOError` itself.
  *
  * @example
@@ -185,7 +214,7 @@ export const toWritable = <S>(pathio: PathIO<S>, path: string, options: Writable
     return sought
   }
 
-  return new Writable({
+  const stream = new Writable({
     construct: (callback) => {
       void openFile().then((opened) => {
         if (E.isLeft(opened)) return callback(opened.left as unknown as Error)
@@ -205,4 +234,6 @@ export const toWritable = <S>(pathio: PathIO<S>, path: string, options: Writable
       void closeFile().then(() => callback(error))
     }
   })
+  cancelOnAbort(stream, 'toWritable', path, (options ?? {}).signal)
+  return stream
 }

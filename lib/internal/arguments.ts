@@ -72,6 +72,17 @@ export const checkSize = (size: unknown): E.Either<PathIOError, number | undefin
       ? E.right(size)
       : invalid('read', undefined, `size must be a non-negative safe integer, got ${describe(size)}`)
 
+/** The entries a `readdir` gives when its `max` is left out: one page. */
+export const DEFAULT_PAGE_SIZE = 1000
+
+/** `readdir`'s `max`: `undefined`/`null` mean one page; otherwise a positive safe integer. */
+export const checkMax = (max: unknown): E.Either<PathIOError, number> =>
+  max === undefined || max === null
+    ? E.right(DEFAULT_PAGE_SIZE)
+    : typeof max === 'number' && Number.isSafeInteger(max) && max > 0
+      ? E.right(max)
+      : invalid('readdir', undefined, `max must be a positive safe integer, got ${describe(max)}`)
+
 /**
  * A `Uint8Array` (a `Buffer` is one), told without ever throwing: `isView`
  * first, so a proxy (whose `getPrototypeOf` trap may throw) is never asked.

@@ -7,8 +7,11 @@
 import type * as TE from 'fp-ts/TaskEither'
 import { MUTATING_OPERATIONS, OPERATION_NAMES, OpenMode, type ArgsOf, type GivesOf, type OperationName, type PathIO } from '../PathIO'
 
-/** The operations that take a handle rather than a path. */
-const HANDLE_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['read', 'write', 'seek', 'close'])
+/** The operations that take a handle (of a file or a listing) rather than a path. */
+const HANDLE_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
+
+/** The operations that only free what an earlier one took: a combinator that refuses work still lets them run. */
+export const RELEASING_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>(['close', 'closedir'])
 
 /** The operations whose first argument is a path (`rename` has a second one): all the others. */
 export const PATH_OPERATIONS: ReadonlySet<OperationName> = new Set(OPERATION_NAMES.filter((op) => !HANDLE_OPERATIONS.has(op)))
@@ -35,7 +38,10 @@ const PATH_ARGUMENTS: { readonly [K in OperationName]: (args: ArgsOf<K>, f: Path
   read: (args) => args,
   write: (args) => args,
   seek: (args) => args,
-  close: (args) => args
+  close: (args) => args,
+  opendir: ([path], f) => [f(path)],
+  readdir: (args) => args,
+  closedir: (args) => args
 }
 
 /**
@@ -79,12 +85,13 @@ type Release<K extends OperationName> = (gives: GivesOf<K>, inner: PathIO<unknow
 
 /** The operations whose result holds something (a handle) that must be closed when nobody will see it. */
 const RELEASES: { readonly [K in OperationName]?: Release<K> } = {
-  open: (handle, inner) => inner.close(handle)
+  open: (handle, inner) => inner.close(handle),
+  opendir: (dir, inner) => inner.closedir(dir)
 }
 
 /**
  * Releases a result that came too late for its caller (after a timeout or
- * a cancellation): a handle is closed, anything else is dropped. Never
+ * a cancellation): a handle or a listing is closed, anything else is dropped. Never
  * throws and never rejects: there is no one left to tell.
  */
 export const releaseLate = <K extends OperationName>(op: K, gives: GivesOf<K>, inner: PathIO<unknown>): void => {

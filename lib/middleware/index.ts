@@ -6,6 +6,7 @@
  */
 export { mapOperations, wrapOperations, type Around, type LooseCall } from '../internal/wrap'
 export { withTimeout } from './withTimeout'
+export { withSignal } from './withSignal'
 export { normaliseErrors, type LooseBackend, type LooseResult } from './normaliseErrors'
 export { withSharedState } from './withSharedState'
 export { withRoot } from './withRoot'

@@ -58,6 +58,9 @@ export interface LooseBackend<S = unknown> {
   write(file: any, data: Uint8Array): LooseResult<number>
   seek(file: any, offset: number, whence?: Whence | null): LooseResult<number>
   close(file: any): LooseResult<void>
+  opendir(path: string): LooseResult<unknown>
+  readdir(dir: any, max?: number | null): LooseResult<ReadonlyArray<Entry>>
+  closedir(dir: any): LooseResult<void>
 }
 
 const isEither = (u: unknown): u is E.Either<unknown, unknown> =>

@@ -9,9 +9,10 @@ import { applyContext, checkContext } from '../internal/context'
 
 /**
  * The middleware a factory context asks for: `withTimeout(context.timeout)`
- * when it has a `timeout`, else nothing. (`state` and `connection` are the
- * factory's own business.) A context that is not an object, or a bad
- * `timeout`, is a `TypeError` at once.
+ * when it has a `timeout`, `withSignal(context.signal)` (outermost) when it
+ * has a `signal`, else nothing. (`state` and `connection` are the factory's
+ * own business.) A context that is not an object, a bad `timeout` or a bad
+ * `signal`, is a `TypeError` at once.
  *
  * @example
  * import { withContext, normaliseErrors, makeMemoryPathIO, type PathIOFactory } from 'fp-pathio'
@@ -23,6 +24,10 @@ import { applyContext, checkContext } from '../internal/context'
  * const io = myFactory({ timeout: 50 }) // times out like the built-in factories
  * assert.deepStrictEqual(pipe(await io.exists('/')(), E.mapLeft((e) => e.reason)), E.left('Timeout'))
  * assert.throws(() => myFactory({ timeout: -1 }), TypeError)
+ * const controller = new AbortController()
+ * const stoppable = myFactory({ signal: controller.signal })
+ * controller.abort()
+ * assert.deepStrictEqual(pipe(await stoppable.stat('/')(), E.mapLeft((e) => e.reason)), E.left('Cancelled'))
  *
  * @category combinators
  * @since 0.1.0

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/Either'
 import { OPERATION_NAMES, type Middleware, type OperationName, type PathIO } from '../PathIO'
 import { Reason, pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
-import { errorPath } from '../internal/operations'
+import { errorPath, RELEASING_OPERATIONS } from '../internal/operations'
 import { mulberry32 } from '../internal/random'
 import { wrapOperations } from '../internal/wrap'
 
@@ -25,7 +25,7 @@ export interface FaultOptions {
   readonly rate: number
   /** Reasons to draw from (default `Unknown`, `NoSpace`, `Busy`, `PermissionDenied`). */
   readonly reasons?: ReadonlyArray<Reason>
-  /** Operations that may fail (default: every operation but `close`). */
+  /** Operations that may fail (default: every operation but `close` and `closedir`). */
   readonly ops?: ReadonlyArray<OperationName>
 }
 
@@ -61,7 +61,7 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
     seed,
     rate,
     reasons: listOf('reasons', reasons, Reason.is, DEFAULT_FAULT_REASONS),
-    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => op !== 'close'))
+    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => !RELEASING_OPERATIONS.has(op)))
   }
 }
 
@@ -69,9 +69,9 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
  * Each call (each run of a task) of an operation in `ops` fails, with
  * probability `rate`, with `Left` of a reason drawn from `reasons`, WITHOUT
  * calling the inner operation: a faulted `write` writes nothing, a faulted
- * `open` opens nothing. `close` is not faulted by default; when `ops` names
- * it, a faulted `close` still closes the inner handle (so nothing leaks) and
- * then reports the fault. Each record the middleware is applied to has its
+ * `open` opens nothing. `close` and `closedir` are not faulted by default;
+ * when `ops` names one, a faulted call still closes the inner handle or
+ * listing (so nothing leaks) and then reports the fault. Each record the middleware is applied to has its
  * own generator started from `seed`: the same seed gives the same faults for
  * the same sequence of calls. Bad options (a non-integer seed, a rate outside
  * [0, 1], an unknown reason or operation) are a `TypeError` at once.
@@ -110,8 +110,8 @@ export const withFaults = (options: FaultOptions): Middleware => {
         const reason = drawFault()
         if (reason === undefined) return next(...args)()
         const fault: PathIOError = pathIOError(reason, op, { path: errorPath(op, args), detail: `injected fault (${reason})` })
-        // A faulted close still closes: the fault is what the caller hears, the handle does not leak.
-        return op === 'close'
+        // A faulted close still closes: the fault is what the caller hears, the handle or listing does not leak.
+        return RELEASING_OPERATIONS.has(op)
           ? next(...args)().then(() => E.left(fault))
           : Promise.resolve(E.left(fault))
       }

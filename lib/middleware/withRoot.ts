@@ -34,8 +34,9 @@ interface Mapped {
  * lexically against the virtual `/` (so a relative path starts at the root
  * and `..` never climbs above it), then becomes `root` + that path in the
  * inner record. Errors name the caller's path, never the real directory (the
- * original error stays untouched in `cause`, for logs only); `list` and `scan`
- * give the directory as the caller gave it joined with each name; `rename`
+ * original error stays untouched in `cause`, for logs only); `list`, `scan`
+ * and the pages of a listing `opendir` opened give the directory as the
+ * caller gave it joined with each name; `rename`
  * gives the destination as given.
  *
  * On a real disk a symbolic link must not open a way out, not even one
@@ -102,11 +103,29 @@ export const withRoot = (root: string): Middleware => {
       }
     }
 
+  /** The directory each listing opened through this jail was given as: its pages name it so. */
+  const listed = new WeakMap<object, string>()
+
   /** The inner record's answer as the caller must see it: the caller's paths in listings and in `rename`'s answer. */
   const VIRTUAL_GIVES: { readonly [K in OperationName]?: (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>) => GivesOf<K> } = {
     rename: (_destination, mapped) => mapped[1].given,
     list: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
-    scan: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) }))
+    scan: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
+    opendir: (dir, mapped) => {
+      if (typeof dir === 'object' && dir !== null) listed.set(dir, mapped[0].given)
+      return dir
+    }
+  }
+
+  /** A page of a listing, named as the caller gave its directory (one opened elsewhere: with the root hidden). */
+  const virtualPage = (dir: unknown, page: TE.TaskEither<PathIOError, ReadonlyArray<Entry>>): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> => {
+    const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
+    const rename = (entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> =>
+      entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
+    return pipe(
+      page,
+      TE.chain((entries) => TE.fromEither(E.tryCatch(() => rename(entries), toPathIOError('readdir'))))
+    )
   }
   const virtualGives = <K extends OperationName>(op: K, gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>): GivesOf<K> => {
     const toVirtual = (VIRTUAL_GIVES as { readonly [P in K]?: (gives: GivesOf<P>, mapped: ReadonlyArray<Mapped>) => GivesOf<P> })[op]
@@ -148,6 +167,8 @@ export const withRoot = (root: string): Middleware => {
     }
 
     const jailed = <K extends OperationName>(op: K, args: ArgsOf<K>, next: Operation<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
+      if (op === 'readdir')
+        return virtualPage(args[0], next(...args) as TE.TaskEither<PathIOError, ReadonlyArray<Entry>>) as TE.TaskEither<PathIOError, GivesOf<K>>
       const given = pathArguments(op, args)
       if (given.length === 0) return next(...args)
       const mapped: Array<Mapped> = []

@@ -12,7 +12,7 @@ import { wrapOperations } from '../internal/wrap'
 /**
  * Every operation still running after `ms` milliseconds gives `Left` with
  * reason `Timeout`. A late result is not leaked: a handle that an `open`
- * returns after its timeout fired is closed. (The inner operation itself
+ * returns after its timeout fired is closed, and so is the listing of a late `opendir`. (The inner operation itself
  * cannot be cancelled: a late `write` may still land.) A `ms` that is not a
  * positive finite number is a `TypeError` at once.
  *

@@ -136,28 +136,57 @@ export const stacksOver = (base: Backend): ReadonlyArray<Backend> => [
 /** The memory backend under each middleware (the `withRoot` one jailed at `/jail`). */
 export const memoryStacks: ReadonlyArray<Backend> = stacksOver(memoryBase)
 
-/** A record that counts the handles its inner record opened and closed, for leak checks. */
+/** A record that counts the handles and listings its inner record opened and closed, for leak checks. */
 export interface CountedPathIO<S> {
   readonly pathio: PathIO<S>
   /** Handles opened (a Right of `open`) and not yet closed (a Right of `close`). */
   readonly openHandles: () => number
   readonly opens: () => number
   readonly closes: () => number
+  /** Listings opened (a Right of `opendir`) and not yet closed (a Right of `closedir`). */
+  readonly openListings: () => number
+  readonly listingsOpened: () => number
 }
 
-/** Counts opens and closes that succeeded in `pathio` itself: put it innermost, under what is tested. */
-export const countHandles = <S>(pathio: PathIO<S>): CountedPathIO<S> => {
+/** One kind of thing a record opens and closes, counted. */
+const makeTally = () => {
   const open = new Set<unknown>()
-  let opens = 0
-  let closes = 0
+  let opened = 0
+  let closed = 0
+  return {
+    opened: (what: unknown) => {
+      opened++
+      open.add(what)
+    },
+    closed: (what: unknown) => {
+      if (open.delete(what)) closed++
+    },
+    open: () => open.size,
+    opens: () => opened,
+    closes: () => closed
+  }
+}
+
+/** Counts opens and closes (of files and of listings) that succeeded in `pathio` itself: put it innermost, under what is tested. */
+export const countHandles = <S>(pathio: PathIO<S>): CountedPathIO<S> => {
+  const files = makeTally()
+  const listings = makeTally()
   const counted = wrapOperations((op, args, next) => async () => {
     const result = await next(...args)()
-    if (E.isRight(result) && op === 'open') {
-      opens++
-      open.add(result.right)
+    if (E.isRight(result)) {
+      if (op === 'open') files.opened(result.right)
+      else if (op === 'close') files.closed(args[0])
+      else if (op === 'opendir') listings.opened(result.right)
+      else if (op === 'closedir') listings.closed(args[0])
     }
-    if (E.isRight(result) && op === 'close' && open.delete(args[0])) closes++
     return result
   })(pathio)
-  return { pathio: counted, openHandles: () => open.size, opens: () => opens, closes: () => closes }
+  return {
+    pathio: counted,
+    openHandles: files.open,
+    opens: files.opens,
+    closes: files.closes,
+    openListings: listings.open,
+    listingsOpened: listings.opens
+  }
 }

@@ -20,6 +20,7 @@ import {
 } from '../../lib'
 import type { Backend, Capability, Fixture } from './fixture'
 import { PROBES } from './capabilities'
+import { describeListings } from './listings'
 import {
   bytes,
   expectLeft,
@@ -1297,5 +1298,8 @@ export const runContract = (backend: Backend): void => {
         expect(await expectRight(io.list('.'))).to.deep.equal([])
       })
     })
+
+    // ---------------------------------------------------------------------------------
+    describeListings(() => ({ fixture, io, p }))
   })
 }

@@ -69,7 +69,8 @@ describe('FTP replies', () => {
       Timeout: 451,
       BadHandle: 451,
       Unknown: 451,
-      Unsupported: 504
+      Unsupported: 504,
+      Cancelled: 451
     }
     expect(Object.keys(REPLY_CODE_BY_REASON).sort()).to.deep.equal(Object.keys(Reason.keys).sort())
     for (const reason of Object.keys(Reason.keys) as ReadonlyArray<Reason>) expect(replyCodeFor(reason), reason).to.equal(expected[reason])

@@ -18,7 +18,9 @@ import {
   normaliseErrors,
   readOnly,
   withRoot,
+  withSignal,
   withTimeout,
+  type DirHandle,
   type FileHandle,
   type OpenMode,
   type PathIO,
@@ -30,11 +32,11 @@ import { badCall, isMarker, MARKER, PREPARED, refusedByReadOnly, type BadCall, t
 import { makeScratch, type Scratch } from './disk'
 import { amount, PROPERTY_TIMEOUT_MS, seedFor } from './settings'
 
-/** Calls per target; 16 targets, so at least 10,000 in CI. */
+/** Calls per target; 22 targets, so at least 10,000 in CI. */
 const CALLS_PER_TARGET = amount(650, 6_500)
 
 type Base = 'memory' | 'node' | 'pool' | 'closed pool'
-type Stack = 'plain' | 'withTimeout' | 'normaliseErrors' | 'withRoot' | 'readOnly'
+type Stack = 'plain' | 'withTimeout' | 'normaliseErrors' | 'withRoot' | 'withSignal' | 'aborted withSignal' | 'readOnly'
 
 /** One backend, prepared: its record, its root, the handles the calls use, and a record to inspect it with. */
 interface Prepared {
@@ -43,7 +45,13 @@ interface Prepared {
   readonly root: string
   /** What takes a snapshot (a plain record on the same files: the pool's disk is read on the main thread). */
   readonly inspector: PathIO<unknown>
-  readonly handles: { readonly reader: FileHandle; readonly writer: FileHandle; readonly closed: FileHandle }
+  readonly handles: {
+    readonly reader: FileHandle
+    readonly writer: FileHandle
+    readonly closed: FileHandle
+    readonly listing: DirHandle
+    readonly closedListing: DirHandle
+  }
   /** Handles of other backends or states: each is a `BadHandle` here. */
   readonly foreign: ReadonlyArray<FileHandle>
 }
@@ -62,7 +70,15 @@ const prepareTree = async (io: PathIO<unknown>): Promise<void> => {
 const openHandles = async (io: PathIO<unknown>): Promise<Prepared['handles']> => {
   const closed = await must(io.open('f', 'rb'))
   await must(io.close(closed))
-  return { reader: await must(io.open('f', 'rb')), writer: await must(io.open('f', 'ab' as OpenMode)), closed }
+  const closedListing = await must(io.opendir('d'))
+  await must(io.closedir(closedListing))
+  return {
+    reader: await must(io.open('f', 'rb')),
+    writer: await must(io.open('f', 'ab' as OpenMode)),
+    closed,
+    listing: await must(io.opendir('d')),
+    closedListing
+  }
 }
 
 const throwingProxy = (): unknown =>
@@ -91,6 +107,10 @@ const materialise = (prepared: Prepared, value: unknown): unknown => {
       return prepared.handles.writer
     case 'closed':
       return prepared.handles.closed
+    case 'listing':
+      return prepared.handles.listing
+    case 'closedListing':
+      return prepared.handles.closedListing
     case 'foreign':
       return prepared.foreign[(value.index ?? 0) % prepared.foreign.length]
     case 'copy':
@@ -110,24 +130,34 @@ const materialise = (prepared: Prepared, value: unknown): unknown => {
   }
 }
 
-const HANDLE_OPS: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close'])
+const HANDLE_OPS: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
+
+/** The markers of the target's own file handles and listings. */
+const OWN_FILES: ReadonlySet<unknown> = new Set(['reader', 'writer', 'closed'])
+const OWN_LISTINGS: ReadonlySet<unknown> = new Set(['listing', 'closedListing'])
 
 /** A closed pool: its own handles are `BadHandle` (closing them again is harmless), a valid path op is `Busy`. */
 const onClosedPool = (call: BadCall): Expected => {
   if (HANDLE_OPS.has(call.op)) {
     const first = call.args[0]
-    const own = isMarker(first) && (first[MARKER] === 'reader' || first[MARKER] === 'writer' || first[MARKER] === 'closed')
-    return call.op === 'close' && own ? { right: undefined } : { left: 'BadHandle' }
+    const own = isMarker(first) && (call.op === 'closedir' ? OWN_LISTINGS : OWN_FILES).has(first[MARKER])
+    return (call.op === 'close' || call.op === 'closedir') && own ? { right: undefined } : { left: 'BadHandle' }
   }
   return 'left' in call.expected && call.expected.left === 'InvalidArgument' ? call.expected : { left: 'Busy' }
 }
 
 const expectedOn = (base: Base, stack: Stack, call: BadCall): Expected => {
   if (stack === 'readOnly' && refusedByReadOnly(call)) return { left: 'ReadOnly' }
+  // Once its signal aborted, a record refuses everything but what frees (close, closedir), bad input or not.
+  if (stack === 'aborted withSignal' && call.op !== 'close' && call.op !== 'closedir') return { left: 'Cancelled' }
   return base === 'closed pool' ? onClosedPool(call) : call.expected
 }
 
-const STACKS: ReadonlyArray<Stack> = ['plain', 'withTimeout', 'normaliseErrors', 'withRoot', 'readOnly']
+const STACKS: ReadonlyArray<Stack> = ['plain', 'withTimeout', 'normaliseErrors', 'withRoot', 'withSignal', 'aborted withSignal', 'readOnly']
+
+/** A signal that never aborts, and one that already has. */
+const LIVE = new AbortController().signal
+const ABORTED = AbortSignal.abort(new Error('aborted before the calls'))
 
 /** Long enough never to fire here: what is tested is that the stack passes bad input through as the backend answers it. */
 const TIMEOUT_MS = 10_000
@@ -144,6 +174,10 @@ const stacked = (stack: Stack, prepared: Prepared): PathIO<unknown> => {
     case 'withRoot':
       // The jail's / is the cwd: the same relative paths name the same entries.
       return withRoot(prepared.root)(io)
+    case 'withSignal':
+      return withSignal(LIVE)(io)
+    case 'aborted withSignal':
+      return withSignal(ABORTED)(io)
     case 'readOnly':
       return readOnly(io)
   }
@@ -207,6 +241,8 @@ describe('reliability: bad input is a documented Left on every backend and stack
   })
 
   after(async () => {
+    // The listings the calls were made around: closed, so no directory stays open past the suite.
+    for (const prepared of bases.values()) await run(prepared.pathio.closedir(prepared.handles.listing))
     await Promise.all([pool.close(), otherPool.close(), closedPool.close()])
     scratch.remove()
   })
@@ -241,6 +277,12 @@ describe('reliability: bad input is a documented Left on every backend and stack
         expect(text(await must(prepared.pathio.read(reader)))).to.equal(PREPARED.files.f)
         await must(prepared.pathio.seek(reader, 0))
         expect(await must(prepared.pathio.seek(writer, 0, 1))).to.equal(0)
+        // ... and the listing too: no bad call read a page of it (checked once per base, by the last stack: it reads it out).
+        if (stack === STACKS[STACKS.length - 1]) {
+          const { listing } = prepared.handles
+          expect((await must(prepared.pathio.readdir(listing, 1000))).map((entry) => entry.name)).to.deep.equal(['g'])
+          expect(await must(prepared.pathio.readdir(listing, 1000))).to.deep.equal([])
+        }
       }
     })
   }

@@ -26,6 +26,8 @@ export type MarkerName =
   | 'proxy' // new Proxy(reader, {})
   | 'throwingProxy' // a proxy whose every trap throws
   | 'throwingGetter' // { get parents() { throw } }
+  | 'listing' // opendir 'd', open
+  | 'closedListing' // opendir 'd', then closedir
 
 export const MARKER = Symbol('marker')
 export interface Marker {
@@ -111,7 +113,7 @@ const left = (reason: Reason): Expected => ({ left: reason })
 const validMode = fc.constantFrom<OpenMode | undefined | null>('rb', 'wb', 'ab', 'r+b', undefined, null)
 const validOptions = fc.constantFrom(undefined, null, {}, { parents: true }, { existOk: true }, { parents: true, existOk: true })
 
-const PATH_LOOKUPS = ['exists', 'isDir', 'isFile', 'stat', 'list', 'scan'] as const
+const PATH_LOOKUPS = ['exists', 'isDir', 'isFile', 'stat', 'list', 'scan', 'opendir'] as const
 
 /** Any path operation with one bad path (the other arguments valid). */
 const badPathCall: fc.Arbitrary<BadCall> = fc.oneof(
@@ -133,7 +135,7 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: { right: false } })
   ),
-  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
+  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: left('NotFound') })
   ),
   fc.tuple(oddAbsentPath, fc.constantFrom<OpenMode | undefined | null>('rb', 'r+b', undefined, null)).map(
@@ -146,7 +148,7 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: { right: false } })
   ),
-  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
+  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: left('NotADirectory') })
   ),
   fc.tuple(oddAbsentPath, validMode).map(
@@ -235,6 +237,35 @@ const badHandle: fc.Arbitrary<unknown> = fc.oneof(
   fc.nat({ max: 7 }).map((index) => marker('foreign', index))
 )
 
+/** Not a positive safe integer, and not `undefined`/`null` (which mean one page). */
+const badMax: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(0, -1, 0.5, 1.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53)),
+  fc.integer({ max: 0 }),
+  fc.double({ noInteger: true }),
+  fc.constantFrom('10', '', 10n, {}, [], [1], true, Symbol('max')),
+  fc.constant(marker('throwingProxy'))
+)
+
+/** Anything that is not a live listing of the target: every bad handle, and its open files. */
+const badListing: fc.Arbitrary<unknown> = fc.oneof(badHandle, fc.constantFrom(marker('reader'), marker('writer')))
+
+/** Calls on listings: bad or closed directory handles, a file handle, bad `max`; a file handle given a listing. */
+const listingCalls: fc.Arbitrary<BadCall> = fc.oneof(
+  fc.tuple(badListing, fc.constantFrom<number | null | undefined>(1, null, undefined)).map(
+    ([d, max]): BadCall => ({ kind: 'bad directory handle', op: 'readdir', args: [d, max], expected: left('BadHandle') })
+  ),
+  badListing.map((d): BadCall => ({ kind: 'bad directory handle', op: 'closedir', args: [d], expected: left('BadHandle') })),
+  fc.constantFrom<BadCall>(
+    { kind: 'closed listing', op: 'readdir', args: [marker('closedListing'), 1], expected: left('BadHandle') },
+    { kind: 'closed listing', op: 'closedir', args: [marker('closedListing')], expected: { right: undefined } },
+    { kind: 'a listing as a file', op: 'read', args: [marker('listing'), 1], expected: left('BadHandle') },
+    { kind: 'a listing as a file', op: 'write', args: [marker('listing'), Buffer.from('x')], expected: left('BadHandle') },
+    { kind: 'a listing as a file', op: 'seek', args: [marker('listing'), 0], expected: left('BadHandle') },
+    { kind: 'a listing as a file', op: 'close', args: [marker('listing')], expected: left('BadHandle') }
+  ),
+  badMax.map((max): BadCall => ({ kind: 'bad max', op: 'readdir', args: [marker('listing'), max], expected: left('InvalidArgument') }))
+)
+
 /** Calls on handles: bad handles, wrong modes, bad sizes, data, offsets and whences. */
 const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
   // A handle that is not a live one of the target.
@@ -285,5 +316,6 @@ export const badCall: fc.Arbitrary<BadCall> = fc.oneof(
     ),
     weight: 1
   },
-  { arbitrary: handleCalls, weight: 5 }
+  { arbitrary: handleCalls, weight: 5 },
+  { arbitrary: listingCalls, weight: 2 }
 )

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, makeWorkerPool, type PathIO } from '../../lib'
+import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, makeWorkerPool, withSignal, type PathIO } from '../../lib'
 import { CAN_COUNT_FDS, fdsUnder, makeScratch, removeDir, type Scratch } from './disk'
 import { describeDivergence, lockstep, sequenceArbitrary, type Step } from './model'
 import { amount, PROPERTY_TIMEOUT_MS, seedFor } from './settings'
@@ -60,6 +60,40 @@ describe('reliability: memory and node backends agree (differential)', function 
       steps.map((step): Step => ('path' in step && step.op !== 'mkdir' ? { ...step, path: step.path.replace(/[bc]/g, 'a') } : step))
     )
     await fc.assert(fc.asyncProperty(onOneFile, check), { numRuns: Math.ceil(SEQUENCES / 4), seed })
+  })
+
+  it('sequences agree under withSignal, its signal aborted at a random step: Cancelled alike, close and closedir still free', async () => {
+    const seed = seedFor()
+    const withAbort = fc
+      .tuple(sequenceArbitrary(25), fc.nat())
+      .map(([steps, at]): ReadonlyArray<Step> => {
+        const cut = at % (steps.length + 1)
+        return [...steps.slice(0, cut), { op: 'abort' }, ...steps.slice(cut)]
+      })
+    let aborted = 0
+    await fc.assert(
+      fc.asyncProperty(withAbort, async (steps) => {
+        sequences++
+        const dir = scratch.fresh()
+        try {
+          const controllers = [new AbortController(), new AbortController()] as const
+          const memory = makeMemoryPathIO({ cwd: '/' })
+          const node = makeNodePathIO({ cwd: dir })
+          const divergence = await lockstep(withSignal(controllers[0].signal)(memory), withSignal(controllers[1].signal)(node), steps, {
+            aborts: [() => controllers[0].abort(), () => controllers[1].abort()],
+            inspect: [memory, node]
+          })
+          if (divergence !== undefined) throw new Error(describeDivergence(['withSignal(memory)', 'withSignal(node)'], divergence))
+          if (controllers[0].signal.aborted) aborted++
+          // Handles and listings opened before the abort were closed through the aborted records all the same.
+          if (CAN_COUNT_FDS) expect(fdsUnder(dir), 'descriptors left open').to.deep.equal([])
+        } finally {
+          removeDir(dir)
+        }
+      }),
+      { numRuns: Math.ceil(SEQUENCES / 4), seed }
+    )
+    expect(aborted).to.be.at.least(Math.ceil(SEQUENCES / 4))
   })
 
   it(`${POOL_SEQUENCES} random sequences agree between memory and the pool too`, async () => {

@@ -19,6 +19,7 @@ import {
   S_IFDIR,
   S_IFMT,
   S_IFREG,
+  type DirHandle,
   type Entry,
   type FileHandle,
   type OpenMode,
@@ -47,6 +48,14 @@ export type Step =
   | { readonly op: 'rename'; readonly source: string; readonly destination: string }
   | { readonly op: 'unlink' | 'rmdir'; readonly path: string }
   | { readonly op: Lookup; readonly path: string }
+  /** Listings: `d` counts back from the newest listing opened, as `h` does for handles. */
+  | { readonly op: 'opendir'; readonly path: string }
+  | { readonly op: 'readdir'; readonly d: number; readonly max?: number | null }
+  | { readonly op: 'closedir'; readonly d: number }
+  /** A whole listing in one step (opendir, every page of at most `max`, closedir): compared as `scan` is. */
+  | { readonly op: 'walk'; readonly path: string; readonly max: number }
+  /** Aborts the signal the runner's record is watched by (`withSignal`); nothing where there is none. */
+  | { readonly op: 'abort' }
 
 // -------------------------------------------------------------------------------------
 // generators
@@ -133,7 +142,23 @@ const handleStep: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: closeStep, weight: 1 }
 )
 
+/** Listing steps: open one, read pages of it (now and then a bad `max`), close it. */
+const listingStep: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: fc.record({ op: fc.constant('opendir' as const), path: anyPath }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('readdir' as const),
+      d: handleRef,
+      max: fc.oneof({ arbitrary: fc.constantFrom(undefined, null, 0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 4 }), weight: 4 })
+    }),
+    weight: 4
+  },
+  { arbitrary: fc.record({ op: fc.constant('closedir' as const), d: handleRef }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('walk' as const), path: anyPath, max: fc.integer({ min: 1, max: 3 }) }), weight: 2 }
+)
+
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: listingStep, weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('mkdir' as const), path: anyPath, parents: fc.boolean(), existOk: fc.boolean() }), weight: 4 },
   { arbitrary: openStep, weight: 4 },
   { arbitrary: fc.record({ op: fc.constant('put' as const), path: entryPath, data }), weight: 1 },
@@ -236,7 +261,13 @@ const comparableValue = (step: Step, value: unknown): unknown => {
       return comparableStat(value as Stat)
     case 'list':
       return [...(value as ReadonlyArray<string>)].sort()
+    case 'opendir':
+      return 'a listing'
+    // Which entries a page holds depends on the directory's order, which backends do not share: a page is a page.
+    case 'readdir':
+      return 'a page'
     case 'scan':
+    case 'walk':
       return [...(value as ReadonlyArray<Entry>)]
         .map((entry) => ({ path: entry.path, name: entry.name, ...comparableStat(entry.stat) }))
         .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
@@ -253,9 +284,36 @@ const comparableValue = (step: Step, value: unknown): unknown => {
 export interface Runner {
   readonly pathio: PathIO<unknown>
   readonly handles: Array<FileHandle>
+  readonly listings: Array<DirHandle>
+  /** What the `abort` step calls. */
+  readonly abort: () => void
 }
 
-export const makeRunner = (pathio: PathIO<unknown>): Runner => ({ pathio, handles: [] })
+export const makeRunner = (pathio: PathIO<unknown>, abort: () => void = () => undefined): Runner => ({
+  pathio,
+  handles: [],
+  listings: [],
+  abort
+})
+
+/** `d` counts back from the newest listing, as `h` does for handles. */
+const listingOf = (runner: Runner, d: number): DirHandle | undefined =>
+  runner.listings.length === 0 ? undefined : runner.listings[runner.listings.length - 1 - (d % runner.listings.length)]
+
+/** Every page of a listing of `path`, then closedir; the first `Left` is the outcome. */
+const walk = (io: PathIO<unknown>, path: string, max: number): TaskEither<PathIOError, ReadonlyArray<Entry>> => async () => {
+  const opened = await io.opendir(path)()
+  if (E.isLeft(opened)) return opened
+  const all: Array<Entry> = []
+  for (;;) {
+    const page = await io.readdir(opened.right, max)()
+    if (E.isLeft(page) || page.right.length === 0) {
+      const closed = await io.closedir(opened.right)()
+      return E.isLeft(page) ? page : E.isLeft(closed) ? closed : E.right(all)
+    }
+    all.push(...page.right)
+  }
+}
 
 /** `h` counts back from the newest handle (`0` is the last one opened), modulo how many there are. */
 const handleOf = (runner: Runner, h: number): FileHandle | undefined =>
@@ -273,9 +331,19 @@ const put = (io: PathIO<unknown>, path: string, content: string): TaskEither<Pat
     )
   )
 
-const call = (runner: Runner, step: Step, file: FileHandle | undefined) => {
+const call = (runner: Runner, step: Step, file: FileHandle | undefined, listing: DirHandle | undefined) => {
   const io = runner.pathio
   switch (step.op) {
+    case 'opendir':
+      return io.opendir(step.path)
+    case 'readdir':
+      return io.readdir(listing as DirHandle, step.max)
+    case 'closedir':
+      return io.closedir(listing as DirHandle)
+    case 'walk':
+      return walk(io, step.path, step.max)
+    case 'abort':
+      return TE.right(undefined)
     case 'put':
       return put(io, step.path, step.data)
     case 'mkdir':
@@ -298,23 +366,32 @@ const call = (runner: Runner, step: Step, file: FileHandle | undefined) => {
 }
 
 const HANDLE_OPS: ReadonlySet<Step['op']> = new Set(['write', 'read', 'seek', 'close'])
+const LISTING_OPS: ReadonlySet<Step['op']> = new Set(['readdir', 'closedir'])
 
 /** Runs one step (a throw, a rejection or a hang fails the test, through `run`) and gives its outcome. */
 export const runStep = async (runner: Runner, step: Step): Promise<Outcome> => {
   const file = handleOf(runner, HANDLE_OPS.has(step.op) ? (step as { h: number }).h : 0)
   if (HANDLE_OPS.has(step.op) && file === undefined) return { skipped: 'no handle yet' }
-  const result = await run(call(runner, step, file) as ReturnType<PathIO['exists']>)
+  if (step.op === 'abort') {
+    runner.abort()
+    return { right: 'aborted' }
+  }
+  const listing = listingOf(runner, LISTING_OPS.has(step.op) ? (step as { d: number }).d : 0)
+  if (LISTING_OPS.has(step.op) && listing === undefined) return { skipped: 'no handle yet' }
+  const result = await run(call(runner, step, file, listing) as ReturnType<PathIO['exists']>)
   if (E.isLeft(result)) {
     if (!isPathIOError(result.left)) throw new Error(`step ${JSON.stringify(step)} failed with a non-PathIOError`)
     return { left: result.left.reason, op: result.left.op }
   }
   if (step.op === 'open') runner.handles.push(result.right as unknown as FileHandle)
+  if (step.op === 'opendir') runner.listings.push(result.right as unknown as DirHandle)
   return { right: comparableValue(step, result.right) }
 }
 
-/** Closes every handle the runner opened (closing twice is harmless), so no descriptor outlives a sequence. */
+/** Closes every handle and listing the runner opened (closing twice is harmless), so no descriptor outlives a sequence. */
 export const closeAll = async (runner: Runner): Promise<void> => {
   for (const file of runner.handles) await run(runner.pathio.close(file))
+  for (const listing of runner.listings) await run(runner.pathio.closedir(listing))
 }
 
 /** Everything under the cwd: each path (sorted) with its kind and, for a file, its content. */
@@ -349,6 +426,13 @@ export interface Divergence {
 
 const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y)
 
+/** What a lockstep run may add: what each `abort` step aborts, and the records the final trees are read with. */
+export interface LockstepOptions {
+  readonly aborts?: readonly [() => void, () => void]
+  /** Default: the records themselves (a record whose signal aborted cannot be read any more). */
+  readonly inspect?: readonly [PathIO<unknown>, PathIO<unknown>]
+}
+
 /**
  * Runs `steps` on both records in lockstep; gives the first step whose
  * outcomes differ (or the final trees, if every step agreed), or `undefined`.
@@ -357,10 +441,11 @@ const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.str
 export const lockstep = async (
   left: PathIO<unknown>,
   right: PathIO<unknown>,
-  steps: ReadonlyArray<Step>
+  steps: ReadonlyArray<Step>,
+  options: LockstepOptions = {}
 ): Promise<Divergence | undefined> => {
-  const a = makeRunner(left)
-  const b = makeRunner(right)
+  const a = makeRunner(left, options.aborts?.[0])
+  const b = makeRunner(right, options.aborts?.[1])
   try {
     for (let index = 0; index < steps.length; index++) {
       const step = steps[index]
@@ -371,7 +456,8 @@ export const lockstep = async (
     await closeAll(a)
     await closeAll(b)
   }
-  const trees = [await treeOf(left), await treeOf(right)] as const
+  const [inspectLeft, inspectRight] = options.inspect ?? [left, right]
+  const trees = [await treeOf(inspectLeft), await treeOf(inspectRight)] as const
   return same(trees[0], trees[1]) ? undefined : { index: steps.length, step: 'final tree', outcomes: trees }
 }
 

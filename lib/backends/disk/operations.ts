@@ -10,9 +10,9 @@
 import * as fs from 'node:fs'
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
-import type { OpenMode, Stat } from '../../PathIO'
+import type { Entry, OpenMode, Stat } from '../../PathIO'
 import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
-import { resolvePath } from '../../internal/arguments'
+import { joinChild, resolvePath } from '../../internal/arguments'
 import { isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
 
 /**
@@ -258,6 +258,16 @@ const childStat = (target: Target, dir: string, name: string): fs.Stats | undefi
   return linkStatInside(target.root, `${target.resolved === '/' ? '' : target.resolved}/${name}`, own)
 }
 
+/** Writes a child's stat into `scan`'s columns at `index`. */
+const putStat = (stats: Float64Array, index: number, s: fs.Stats): void => {
+  const at = index * STAT_FIELDS
+  stats[at] = s.size
+  stats[at + 1] = s.mtimeMs
+  stats[at + 2] = s.ctimeMs
+  stats[at + 3] = s.nlink
+  stats[at + 4] = s.mode
+}
+
 /** `readdir` and a stat per child, in one go; a child removed in between is left out. */
 export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
   attempt('scan', target.path, () =>
@@ -268,17 +278,86 @@ export const scan = (target: Target): E.Either<PathIOError, ScanColumns> =>
       for (const name of found) {
         const s = childStat(target, dir, name)
         if (s === undefined) continue
-        const at = names.length * STAT_FIELDS
-        stats[at] = s.size
-        stats[at + 1] = s.mtimeMs
-        stats[at + 2] = s.ctimeMs
-        stats[at + 3] = s.nlink
-        stats[at + 4] = s.mode
+        putStat(stats, names.length, s)
         names.push(name)
       }
       return { names, stats: names.length === found.length ? stats : stats.slice(0, names.length * STAT_FIELDS) }
     })
   )
+
+/** An open listing on disk: the kernel's directory stream, and where its children are. */
+export interface DiskListing {
+  readonly dir: fs.Dir
+  /** What the children's stats are taken under: the directory's path, or (jailed) its pinned descriptor's. */
+  readonly base: string
+  readonly target: Target
+  /** Jailed: the descriptor that pins the directory inside the root, for the listing's life. */
+  readonly pinned?: number
+}
+
+/** Entries the kernel hands over per `getdents` call of a listing (Node's default is 32). */
+const LISTING_BUFFER = 256
+
+/**
+ * `opendir(3)`: a stream over the directory; a missing one is `NotFound`, a
+ * file `NotADirectory`. Jailed, the directory is first pinned by a
+ * descriptor inside the root, as `scan` does, and stays pinned until the
+ * listing ends.
+ */
+export const opendir = (target: Target): E.Either<PathIOError, DiskListing> =>
+  attempt('opendir', target.path, () => {
+    if (target.root === undefined)
+      return { dir: fs.opendirSync(target.resolved, { bufferSize: LISTING_BUFFER }), base: target.resolved, target }
+    return onEntry(target.root, target.resolved, true, (entry) => {
+      const pinned = fs.openSync(entry, OPEN_DIRECTORY)
+      try {
+        const base = throughDescriptor(pinned)
+        return { dir: fs.opendirSync(base, { bufferSize: LISTING_BUFFER }), base, target, pinned }
+      } catch (thrown) {
+        fs.closeSync(pinned)
+        throw thrown
+      }
+    })
+  })
+
+/**
+ * The next `max` children of a listing with their stats, in `scan`'s
+ * columns. A child removed before its stat is left out, and the page is
+ * filled from the next ones: fewer than `max` means the directory has ended.
+ */
+export const readPage = (listing: DiskListing, max: number): E.Either<PathIOError, ScanColumns> =>
+  attempt('readdir', undefined, () => {
+    const names: Array<string> = []
+    let stats = new Float64Array(Math.min(max, 1024) * STAT_FIELDS)
+    while (names.length < max) {
+      const dirent = listing.dir.readSync()
+      if (dirent === null) break
+      const s = childStat(listing.target, listing.base, dirent.name)
+      if (s === undefined) continue
+      if (names.length * STAT_FIELDS === stats.length) {
+        const grown = new Float64Array(stats.length * 2)
+        grown.set(stats)
+        stats = grown
+      }
+      putStat(stats, names.length, s)
+      names.push(dirent.name)
+    }
+    return { names, stats: stats.length === names.length * STAT_FIELDS ? stats : stats.slice(0, names.length * STAT_FIELDS) }
+  })
+
+/** Ends a listing (`closedir(3)`, and the jail's pinning descriptor). */
+export const closeListing = (listing: DiskListing): E.Either<PathIOError, void> =>
+  attempt('closedir', undefined, () => {
+    try {
+      listing.dir.closeSync()
+    } finally {
+      if (listing.pinned !== undefined) fs.closeSync(listing.pinned)
+    }
+  })
+
+/** `scan`'s or a page's columns as entries whose paths join `path` (as given) with each name. */
+export const entriesOf = (path: string, { names, stats }: ScanColumns): Array<Entry> =>
+  names.map((name, i): Entry => ({ path: joinChild(path, name), name, stat: statAt(stats, i) }))
 
 /** `list`'s and `scan`'s paths: the directory as given joined with each name. */
 export { joinChild } from '../../internal/arguments'

@@ -16,6 +16,19 @@ export interface OpenFile {
 }
 
 /**
+ * One open listing: an iterator over the directory's own map, so a page
+ * costs its own entries and nothing is copied. A `Map` iterator visits every
+ * key present from start to end exactly once, whatever is added or deleted
+ * meanwhile: the contract's "exactly once" for free.
+ */
+export interface OpenListing {
+  /** The directory as given to `opendir` (entries' paths join it with each name). */
+  readonly path: string
+  children: Iterator<[string, Inode]>
+  closed: boolean
+}
+
+/**
  * The shared state of every record made on one tree (`PathIO.state` of the
  * memory backend).
  *
@@ -27,6 +40,8 @@ export interface MemoryTree {
   readonly root: DirInode
   /** File handles this tree made, recognised by identity (a closed one stays, marked). */
   readonly handles: HandleTable<OpenFile>
+  /** Directory handles this tree made (open listings), recognised by identity. */
+  readonly dirs: HandleTable<OpenListing>
   /** The bytes its files hold, and `maxTotalSize`: a write that would pass it is `NoSpace`. */
   readonly budget: Budget
 }
@@ -83,6 +98,7 @@ export const makeMemoryTree = (options?: MemoryTreeOptions): MemoryTree => {
     _tag: 'MemoryTree',
     root: newDir(Date.now()),
     handles: makeHandleTable('file handle'),
+    dirs: makeHandleTable('directory handle'),
     budget: { max: checkMaxTotalSize(options?.maxTotalSize, 'makeMemoryTree'), held: 0 }
   })
 }

@@ -23,7 +23,9 @@ import * as disk from '../disk/operations'
 const RING = 1024
 const CLOSING = 0
 const NEXT_ENTRY = 1
-const HEADER = 2
+/** Jobs the worker has started: what proves a dropped job never reached it. */
+const STARTED = 2
+const HEADER = 3
 
 export type Journal = Float64Array
 
@@ -33,6 +35,7 @@ export const makeJournal = (): Journal => {
   // No job id is negative: -1 marks "none yet" and an unused entry.
   journal.fill(-1)
   journal[NEXT_ENTRY] = 0
+  journal[STARTED] = 0
   return journal
 }
 
@@ -46,6 +49,14 @@ export const journalOf = (workerData: unknown): Journal | undefined => {
 export const closing = (journal: Journal | undefined, id: number): void => {
   if (journal !== undefined) journal[CLOSING] = id
 }
+
+/** The worker starts a job. */
+export const started = (journal: Journal | undefined): void => {
+  if (journal !== undefined) journal[STARTED]++
+}
+
+/** How many jobs the worker has started so far. */
+export const startedCount = (journal: Journal): number => journal[STARTED]
 
 /** The worker's job `id` opened descriptor `fd`. */
 export const opened = (journal: Journal | undefined, id: number, fd: number): void => {

@@ -29,6 +29,9 @@ export const Float64ArrayCodec = instanceOf('Float64Array', Float64Array)
 /** A non-negative safe integer: a descriptor, a position, a size. */
 export const Natural = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Natural')
 
+/** A positive safe integer: a page's most entries. */
+export const Positive = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'Positive')
+
 /** A path as the caller gave it (for errors) and as the pool resolved it (for the disk); `root` when jailed. */
 export const TargetCodec = t.intersection(
   [t.type({ path: t.string, resolved: t.string }), t.partial({ root: t.string })],
@@ -48,6 +51,10 @@ export const RequestCodec = t.union(
     onPath('unlink'),
     onPath('list'),
     onPath('scan'),
+    /** A listing lives in the worker that opened it: `readdir` and `closedir` go to that worker, by its id there. */
+    onPath('opendir'),
+    t.type({ op: t.literal('readdir'), dir: Natural, max: Positive }),
+    t.type({ op: t.literal('closedir'), dir: Natural }),
     t.type({ op: t.literal('mkdir'), target: TargetCodec, parents: t.boolean, existOk: t.boolean }),
     t.type({ op: t.literal('rename'), source: TargetCodec, destination: TargetCodec }),
     t.type({ op: t.literal('open'), target: TargetCodec, mode: OpenMode }),
@@ -90,6 +97,8 @@ export const StatCodec = t.type(
 export const ScanCodec = t.type({ names: t.array(t.string), stats: Float64ArrayCodec }, 'ScanColumns')
 export const OpenedCodec = t.type({ fd: Natural, size: Natural }, 'Opened')
 export const ReadCodec = t.type({ buffer: ArrayBufferCodec, length: Natural, size: Natural }, 'ReadResult')
+/** An opened listing: its id in the worker, and the worker's `threadId` (where its pages must be asked). */
+export const ListingCodec = t.type({ id: Natural, thread: Natural }, 'Listing')
 export const WriteCodec = t.type({ position: Natural, size: Natural }, 'WriteResult')
 
 /** The value a successful request of each kind answers with. */
@@ -102,6 +111,9 @@ export const RESULT_CODECS = {
   unlink: t.undefined,
   list: t.array(t.string),
   scan: ScanCodec,
+  opendir: ListingCodec,
+  readdir: ScanCodec,
+  closedir: t.undefined,
   mkdir: t.undefined,
   rename: t.undefined,
   open: OpenedCodec,

@@ -4,13 +4,13 @@
  * its own (descriptors are process-wide and positions travel with each job),
  * so any worker can serve any call.
  */
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads'
 import * as E from 'fp-ts/Either'
 import { PathReporter } from 'io-ts/PathReporter'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import * as disk from '../disk/operations'
 import { BatchCodec, RequestCodec, type Request } from './protocol'
-import { closing, journalOf, opened } from './journal'
+import { closing, journalOf, opened, started } from './journal'
 
 const port = parentPort
 if (port === null) throw new Error('lib/backends/pool/worker runs only as a worker thread of the pool')
@@ -18,6 +18,20 @@ if (port === null) throw new Error('lib/backends/pool/worker runs only as a work
 const journal = journalOf(workerData)
 
 type Answer = E.Either<PathIOError, unknown>
+
+/**
+ * The listings this worker holds open, by id: a listing's stream stays in
+ * the worker that opened it. One whose end was read is closed and dropped
+ * at once. When the worker ends they are closed (on a crash, Node's own
+ * teardown closes the streams).
+ */
+const listings = new Map<number, disk.DiskListing>()
+let nextListing = 0
+
+const closeEveryListing = (): void => {
+  for (const listing of listings.values()) disk.closeListing(listing)
+  listings.clear()
+}
 
 /** What the reply carries, and what it hands over instead of copying. */
 interface Served {
@@ -63,6 +77,30 @@ const serve = (request: Request, id: number): Served => {
     case 'scan': {
       const result = disk.scan(request.target)
       return { result, transfer: E.isRight(result) ? [result.right.stats.buffer as ArrayBuffer] : [] }
+    }
+    case 'opendir': {
+      const opened = disk.opendir(request.target)
+      if (E.isLeft(opened)) return plain(opened)
+      const listing = nextListing++
+      listings.set(listing, opened.right)
+      return plain(E.right({ id: listing, thread: threadId }))
+    }
+    case 'readdir': {
+      const listing = listings.get(request.dir)
+      // The pool asks no page after the end or the close; if it did, the end is what there is.
+      if (listing === undefined) return plain(E.right({ names: [], stats: new Float64Array(0) }))
+      const result = disk.readPage(listing, request.max)
+      if (E.isRight(result) && result.right.names.length < request.max) {
+        listings.delete(request.dir)
+        disk.closeListing(listing)
+      }
+      return { result, transfer: E.isRight(result) ? [result.right.stats.buffer as ArrayBuffer] : [] }
+    }
+    case 'closedir': {
+      const listing = listings.get(request.dir)
+      if (listing === undefined) return plain(E.right(undefined))
+      listings.delete(request.dir)
+      return plain(disk.closeListing(listing))
     }
     case 'open':
       return plain(disk.open(request.target, request.mode))
@@ -120,6 +158,7 @@ const serveBatch = (batch: unknown): number | undefined => {
   for (const { id, request } of batch) {
     exit = exitCode(request)
     if (exit !== undefined) break
+    started(journal)
     const served = serveSafely(request, id)
     if (E.isRight(served.result) && (request as { op?: unknown }).op === 'open')
       opened(journal, id, (served.result.right as { fd: number }).fd)
@@ -141,6 +180,7 @@ port.on('message', (message: unknown) => {
     exit = serveBatch(next.message)
     next = exit === undefined ? receiveMessageOnPort(port) : undefined
   }
+  if (exit !== undefined) closeEveryListing()
   if (exit === 0) port.close()
   else if (exit !== undefined) process.exit(exit)
 })

@@ -17,7 +17,7 @@ import type { DiskFile } from '../disk/handles'
 import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
-import { makeJournal, recover, type Journal } from './journal'
+import { makeJournal, recover, startedCount, type Journal } from './journal'
 import { OPEN_REPLY_CODEC, REPLY_RESULT_CODECS, ReplyBatchCodec, type Request, type RequestOp, type ResultOf } from './protocol'
 
 /**
@@ -65,16 +65,34 @@ export interface WorkerPoolOptions {
   readonly size?: number
 }
 
-/** An open file of the pool; calls on it run one at a time, as on a synchronous backend. */
-export interface PoolFile extends DiskFile {
+/** Something whose calls run one at a time, as on a synchronous backend. */
+export interface Exclusive {
   /** A call on it is running. */
   busy: boolean
   /** Calls waiting for their turn. */
   readonly waiting: Array<() => void>
 }
 
-/** Why the pool could not run a job: it is closed, the worker died, or the answer made no sense. */
-export type Why = 'closed' | 'died' | 'malformed'
+/** An open file of the pool. */
+export interface PoolFile extends DiskFile, Exclusive {}
+
+/** An open listing of the pool: it lives in one worker, which serves all its pages. */
+export interface PoolListing extends Exclusive {
+  /** The directory as given to `opendir`. */
+  readonly path: string
+  /** The `threadId` of the worker holding it, and its id there. */
+  readonly thread: number
+  readonly id: number
+  /** The end was read: the worker has closed it, every page is `[]`. */
+  finished: boolean
+  closed: boolean
+}
+
+/**
+ * Why the pool could not run a job: it is closed, the worker died, the
+ * answer made no sense, or the job's signal aborted before a worker took it.
+ */
+export type Why = 'closed' | 'died' | 'malformed' | 'cancelled'
 
 /** Builds the error of a job the pool could not run. */
 export type Failure = (why: Why, detail: string) => PathIOError
@@ -86,6 +104,8 @@ interface Job {
   /** The error this job gives when the pool cannot run it. */
   readonly failure: Failure
   readonly resolve: (result: E.Either<PathIOError, unknown>) => void
+  /** The signal of the record that asked: once aborted, the job is dropped if no worker has it yet. */
+  readonly signal: AbortSignal | undefined
   settled: boolean
 }
 
@@ -105,13 +125,17 @@ interface Slot {
 export interface PoolInternals {
   readonly size: number
   readonly slots: Array<Slot>
-  readonly queue: Array<Job>
+  queue: Array<Job>
   closed: boolean
   closing: Promise<void> | undefined
   nextId: number
   /** Jobs posted to workers so far (a test checks that one operation is one job). */
   posted: number
   readonly handles: HandleTable<PoolFile>
+  /** Listings, each held by one worker (which closes them when it ends). */
+  readonly listings: HandleTable<PoolListing>
+  /** Jobs started by workers that have exited since (the rest are in the live workers' journals). */
+  startedByExited: number
   /** Files still open, closed by the pool's own `close`. */
   readonly open: Set<PoolFile>
   /** Buffers that carry write data to the workers, used again and again. */
@@ -202,6 +226,7 @@ const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void =
 const onExit = (internals: PoolInternals, slot: Slot, code: number): void => {
   if (slot.exited) return
   slot.exited = true
+  internals.startedByExited += startedCount(slot.journal)
   const index = internals.slots.indexOf(slot)
   if (index >= 0) internals.slots.splice(index, 1)
   const why = slot.error instanceof Error ? `: ${slot.error.message}` : ''
@@ -256,41 +281,114 @@ const pump = (internals: PoolInternals): void => {
   }
 }
 
+/** A job for `request`, and its answer's way back; `undefined` (answered already) when it cannot run. */
+const makeJob = <K extends RequestOp, B>(
+  internals: PoolInternals,
+  request: Extract<Request, { op: K }>,
+  failure: Failure,
+  transfer: ReadonlyArray<ArrayBuffer>,
+  onRight: ((result: ResultOf<K>) => B) | undefined,
+  signal: AbortSignal | undefined,
+  resolve: (result: E.Either<PathIOError, B>) => void
+): Job | undefined => {
+  if (internals.closed) return void resolve(E.left(failure('closed', 'the worker pool is closed')))
+  if (signal !== undefined && signal.aborted && !RELEASES.has(request.op))
+    return void resolve(E.left(failure('cancelled', 'the signal was aborted')))
+  return {
+    id: internals.nextId++,
+    request,
+    transfer,
+    failure,
+    resolve:
+      onRight === undefined
+        ? (resolve as Job['resolve'])
+        : (result) => {
+            if (E.isLeft(result)) return resolve(result)
+            try {
+              resolve(E.right(onRight(result.right as ResultOf<K>)))
+            } catch (thrown) {
+              resolve(E.left(failure('malformed', String(thrown))))
+            }
+          },
+    signal,
+    settled: false
+  }
+}
+
 /**
  * Runs one request on a worker; `onRight` (when given) turns its result into
  * the caller's, in the same step (no extra promise per call). Never rejects:
- * a closed pool or a worker that dies gives `Left(failure(...))`.
+ * a closed pool, an aborted `signal` (the asking record's) or a worker that
+ * dies gives `Left(failure(...))`.
  */
 export const submit = <K extends RequestOp, B = ResultOf<K>>(
   internals: PoolInternals,
   request: Extract<Request, { op: K }>,
   failure: Failure,
   transfer: ReadonlyArray<ArrayBuffer> = NO_TRANSFER,
-  onRight?: (result: ResultOf<K>) => B
+  onRight?: (result: ResultOf<K>) => B,
+  signal?: AbortSignal
 ): Promise<E.Either<PathIOError, B>> =>
   new Promise((resolve) => {
-    if (internals.closed) return resolve(E.left(failure('closed', 'the worker pool is closed')))
-    const job: Job = {
-      id: internals.nextId++,
-      request,
-      transfer,
-      failure,
-      resolve:
-        onRight === undefined
-          ? (resolve as Job['resolve'])
-          : (result) => {
-              if (E.isLeft(result)) return resolve(result)
-              try {
-                resolve(E.right(onRight(result.right as ResultOf<K>)))
-              } catch (thrown) {
-                resolve(E.left(failure('malformed', String(thrown))))
-              }
-            },
-      settled: false
-    }
+    const job = makeJob(internals, request, failure, transfer, onRight, signal, resolve)
+    if (job === undefined) return
     internals.queue.push(job)
     pump(internals)
   })
+
+/**
+ * `submit` to the worker whose `threadId` is `thread` (the one holding a
+ * listing), past the queue; a worker that has exited fails it with
+ * `failure('died')`.
+ */
+export const submitTo = <K extends RequestOp, B = ResultOf<K>>(
+  internals: PoolInternals,
+  thread: number,
+  request: Extract<Request, { op: K }>,
+  failure: Failure,
+  onRight?: (result: ResultOf<K>) => B,
+  signal?: AbortSignal
+): Promise<E.Either<PathIOError, B>> =>
+  new Promise((resolve) => {
+    const job = makeJob(internals, request, failure, NO_TRANSFER, onRight, signal, resolve)
+    if (job === undefined) return
+    const slot = internals.slots.find((candidate) => candidate.worker.threadId === thread && !candidate.exited)
+    if (slot === undefined) return settle(job, E.left(job.failure('died', 'the worker holding it has exited')))
+    post(slot, job, internals)
+  })
+
+/** Jobs that free what an earlier one took: never dropped, so nothing leaks. */
+const RELEASES: ReadonlySet<RequestOp> = new Set<RequestOp>(['close', 'closedir'])
+
+/**
+ * Drops every job of `signal` that no worker has been sent: those queued and
+ * those waiting in a worker's outbox for the end of the turn. Each gives
+ * `failure('cancelled')`; jobs that free something (close, closedir) still run.
+ */
+export const dropJobs = (internals: PoolInternals, signal: AbortSignal): void => {
+  const dropped = (job: Job): boolean => job.signal === signal && !RELEASES.has(job.request.op)
+  const cancel = (job: Job): void => settle(job, E.left(job.failure('cancelled', 'the signal was aborted before a worker took it')))
+  const kept = internals.queue.filter((job) => !dropped(job))
+  if (kept.length !== internals.queue.length) {
+    for (const job of internals.queue) if (dropped(job)) cancel(job)
+    internals.queue = kept
+  }
+  for (const slot of internals.slots) {
+    for (let i = slot.outbox.length - 1; i >= 0; i--) {
+      const job = slot.outbox[i]
+      if (!dropped(job)) continue
+      slot.outbox.splice(i, 1)
+      release(slot, job.id)
+      internals.posted--
+      cancel(job)
+    }
+  }
+  pump(internals)
+}
+
+/** How many jobs the pool's workers have started, all told (read from their journals). */
+export const jobsStarted = (internals: PoolInternals): number =>
+  internals.slots.reduce((sum, slot) => sum + startedCount(slot.journal), internals.startedByExited)
 
 const NO_TRANSFER: ReadonlyArray<ArrayBuffer> = []
 
@@ -384,6 +482,8 @@ export const makeWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
     nextId: 0,
     posted: 0,
     handles: makeHandleTable('file handle'),
+    listings: makeHandleTable('directory handle'),
+    startedByExited: 0,
     open: new Set(),
     bank: makeBufferBank()
   }

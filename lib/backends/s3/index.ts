@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-export { makeS3PathIO, type S3DirHandle, type S3Listings } from './makeS3PathIO'
+export { makeS3PathIO } from './makeS3PathIO'
 export { DEFAULT_PART_SIZE, MIN_PART_SIZE, type S3Options } from './options'
 export { isS3State, type S3State } from './state'
 export { reasonOfS3Error } from './errors'

@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { makeFileHandle, type Entry, type PathIO, type Stat } from '../../PathIO'
+import { makeDirHandle, makeFileHandle, type Entry, type Operation, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError, type Reason } from '../../PathIOError'
 import {
   checkData,
@@ -43,29 +43,6 @@ import {
 } from './requests'
 import type { S3State } from './state'
 import { finish, openWriter, writeBytes } from './writer'
-
-/**
- * A directory being listed page by page (opaque: recognised by identity).
- *
- * @category model
- * @since 0.1.0
- */
-export interface S3DirHandle {
-  readonly _S3DirHandle: unique symbol
-}
-
-/**
- * The listing operations of the record: `opendir` reads the first page (one
- * ListObjectsV2), each `readdir` at most one more page.
- *
- * @category model
- * @since 0.1.0
- */
-export interface S3Listings {
-  readonly opendir: (path: string) => TaskEither<PathIOError, S3DirHandle>
-  readonly readdir: (dir: S3DirHandle, max?: number | null) => TaskEither<PathIOError, ReadonlyArray<Entry>>
-  readonly closedir: (dir: S3DirHandle) => TaskEither<PathIOError, void>
-}
 
 const FACTORY = 'makeS3PathIO'
 /** S3's largest page. */
@@ -129,7 +106,7 @@ const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (ite
  * @category constructors
  * @since 0.1.0
  */
-export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings => {
+export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
   const context = checkContext<S3State>(options, FACTORY)
   const { state, prefix, cwd, partSize } = checkS3Options(options ?? {})
   const place: Place = { state, prefix }
@@ -367,7 +344,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
 
   // ---------------------------------------------------------------------------- listings
 
-  const opendir: S3Listings['opendir'] = (path) =>
+  const opendir: Operation<'opendir'> = (path) =>
     onPath('opendir', path, async (resolved) => {
       const first = await firstPage('opendir', path, resolved)
       if (E.isLeft(first)) return first
@@ -379,10 +356,10 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
         closed: false,
         queue: Promise.resolve()
       }
-      return E.right(register(state.dirs, Object.freeze(Object.create(null)) as S3DirHandle, listing))
+      return E.right(register(state.dirs, makeDirHandle(), listing))
     })
 
-  const readdir: S3Listings['readdir'] = (dir, max) =>
+  const readdir: Operation<'readdir'> = (dir, max) =>
     asyncTask(
       'readdir',
       undefined,
@@ -406,7 +383,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
       fromS3Error('readdir')
     )
 
-  const closedir: S3Listings['closedir'] = (dir) =>
+  const closedir: Operation<'closedir'> = (dir) =>
     asyncTask('closedir', undefined, async () => {
       const released = toRelease(state.dirs, 'closedir', dir)
       if (E.isLeft(released)) return released
@@ -417,7 +394,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> & S3Listings 
       return ok
     })
 
-  const pathio: PathIO<S3State> & S3Listings = {
+  const pathio: PathIO<S3State> = {
     state,
     exists: answer('exists', (kind) => kind !== 'missing'),
     isDir: answer('isDir', (kind) => kind === 'dir'),
