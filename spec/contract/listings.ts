@@ -174,7 +174,7 @@ export const describeListings = (context: () => ListingContext): void => {
 
     it('a file handle, a copy or an imitation of a directory handle is BadHandle, and a directory handle is no file handle', async () => {
       const dir = await expectRight(io.opendir('d'))
-      const file = await expectRight(io.open('f', 'r+b'))
+      const file = await expectRight(io.open('f', 'rb'))
       const fakes: ReadonlyArray<unknown> = [file, { ...dir }, Object.create(dir as object), {}, Object.freeze(Object.create(null)), null, undefined, 42, 'd', [], () => dir]
       for (const fake of fakes) {
         await expectLeft(io.readdir(fake as DirHandle), 'BadHandle', 'readdir')
