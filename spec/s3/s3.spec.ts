@@ -172,6 +172,37 @@ describe('S3 backend (against s3rver)', function () {
       expect(seen).to.deep.equal(keys.map((k) => k.slice(4)))
       // opendir's page of 1,000 holds them all: no request after it.
       expect(requests.counts()).to.deep.equal({ ListObjectsV2: 1 })
+      // Past 1,000 names, the next page follows the continuation token: two requests, every name once.
+      const more = Array.from({ length: 50 }, (_, i) => `big/${String(1000 + i).padStart(4, '0')}`)
+      await Promise.all(more.map((key) => putRaw(key, key)))
+      requests.reset()
+      const all = await expectRight(io.scan('/big'))
+      expect(requests.counts()).to.deep.equal({ ListObjectsV2: 2 })
+      expect(sorted(all.map((e) => e.name))).to.deep.equal([...keys, ...more].map((k) => k.slice(4)))
+      requests.reset()
+      const paged = await expectRight(io.opendir('/big'))
+      const names: Array<string> = []
+      for (let page = await expectRight(io.readdir(paged)); page.length > 0; page = await expectRight(io.readdir(paged)))
+        names.push(...page.map((e) => e.name))
+      expect(names).to.have.length(1050)
+      expect(new Set(names).size).to.equal(1050)
+      expect(requests.counts()).to.deep.equal({ ListObjectsV2: 2 })
+      await expectRight(io.closedir(paged))
+      await expectRight(io.closedir(paged))
+      await expectLeft(io.readdir(paged), 'BadHandle', 'readdir')
+    })
+
+    it("the factory's timeout applies to every operation: a request that does not answer in time is Timeout", async () => {
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500))
+          return next(args)
+        },
+        { step: 'initialize', name: 'slowDown' }
+      )
+      const io = make({ timeout: 200 })
+      await expectLeft(io.stat('/f'), 'Timeout', 'stat')
+      await expectLeft(io.list('/'), 'Timeout', 'list')
     })
 
     it('bad input is answered before any request is sent', async () => {
@@ -190,6 +221,14 @@ describe('S3 backend (against s3rver)', function () {
       await expectLeft(io.seek(h, 3), 'Unsupported', 'seek')
       await expectLeft(io.seek(h, 1.5), 'InvalidArgument', 'seek')
       await expectLeft(io.readdir({} as never), 'BadHandle', 'readdir')
+      // A path the contract allows (names under 255 bytes, under 4,095 in all) whose key S3 cannot hold (1,024 bytes).
+      const deep = `/${'n'.repeat(200)}`.repeat(6)
+      await expectLeft(io.mkdir(deep, { parents: true }), 'InvalidArgument', 'mkdir')
+      await expectLeft(io.open(deep, 'wb'), 'InvalidArgument', 'open')
+      await expectLeft(io.rename('/f', deep), 'InvalidArgument', 'rename')
+      expect(requests.counts()).to.deep.equal({})
+      // ... and a lookup of it finds nothing, without asking.
+      expect(await expectRight(io.exists(deep))).to.equal(false)
       expect(requests.counts()).to.deep.equal({})
       await expectRight(io.close(h))
     })

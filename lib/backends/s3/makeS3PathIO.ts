@@ -26,7 +26,7 @@ import { asyncTask } from '../../internal/task'
 import { fromS3Error } from './errors'
 import { inTurn, type S3File } from './handles'
 import { lookup, readable, register, toRelease, writable } from '../../internal/handles'
-import { ancestorsOf, dirPrefix, isRoot, isWithin, objectKey, parentOf } from './keys'
+import { ancestorsOf, dirPrefix, fitsKey, isRoot, isWithin, MAX_KEY_BYTES, objectKey, parentOf } from './keys'
 import { childrenOf, DIR_STAT, fileStat, pageShowsDir, pagesOf, type Child, type S3Dir } from './listing'
 import { kindOf, missingReason, parentProblem, type Place } from './lookup'
 import { checkS3Options, type S3Options } from './options'
@@ -74,8 +74,9 @@ const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (ite
  * A `PathIO` over an S3 bucket: `/a/b` is the key `prefix + 'a/b'`, a
  * directory is a zero-byte marker `a/` or any key under `a/`. `wb` streams a
  * multipart upload that appears whole at `close`; `rb` reads with one
- * streaming GET, and a new ranged one after a `seek`. What an object store cannot do (`ab`, `r+b`, seeking a
- * `wb` handle) is `Unsupported`; `rename` is copy then delete, not atomic.
+ * streaming GET, and a new ranged one after a `seek`. What an object store
+ * cannot do (`ab`, `r+b`, seeking a `wb` handle) is `Unsupported`; `rename`
+ * is copy then delete, not atomic (docs/s3.md).
  * Its `state` (the client, the bucket, the open handles) is shared by
  * `withSharedState`. Bad options are a `TypeError` at once.
  *
@@ -98,7 +99,7 @@ const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (ite
  * await io.write(h.right, Buffer.from('hello'))()
  * await io.close(h.right)()
  * assert.deepStrictEqual(await io.list('/pub')(), { _tag: 'Right', right: ['/pub/a.txt'] })
- * io.state.client.destroy()
+ * await io.state.close()
  * await server.close()
  * fs.rmSync(directory, { recursive: true, force: true })
  *
@@ -138,6 +139,10 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
           : missing('stat', path, resolved)
     })
 
+  /** A key S3 could not store is refused before any request (a lookup of one simply finds nothing). */
+  const tooLong = (op: string, path: unknown, key: string): E.Either<PathIOError, never> | undefined =>
+    fitsKey(key) ? undefined : fail('InvalidArgument', op, path, `the key would be longer than ${MAX_KEY_BYTES} bytes`)
+
   const putMarker = (resolved: string): Promise<unknown> => putObject(state, dirPrefix(prefix, resolved), new Uint8Array(0))
 
   const mkdir: PathIO<S3State>['mkdir'] = (path, options) =>
@@ -145,6 +150,8 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
       const checked = checkMkdirOptions(path, options)
       if (E.isLeft(checked)) return checked
       const { parents, existOk } = checked.right
+      const overLong = tooLong('mkdir', path, dirPrefix(prefix, resolved))
+      if (overLong !== undefined) return overLong
       const found = await kindOf(place, resolved)
       if (found.kind === 'file' || (found.kind === 'dir' && !existOk)) return fail('AlreadyExists', 'mkdir', path)
       if (found.kind === 'dir') return ok
@@ -190,6 +197,8 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
     onPath('rename', source, async (from) => {
       const to = resolvePath('rename', cwd, destination)
       if (E.isLeft(to)) return to
+      const overLong = tooLong('rename', destination, dirPrefix(prefix, to.right))
+      if (overLong !== undefined) return overLong
       const [src, dst] = await Promise.all([kindOf(place, from), kindOf(place, to.right)])
       if (src.kind === 'missing') return missing('rename', source, from)
       if (from === to.right) return E.right(destination)
@@ -262,6 +271,8 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
   }
 
   const openForWriting = async (path: string, resolved: string, key: string): Answer<S3File> => {
+    const overLong = tooLong('open', path, key)
+    if (overLong !== undefined) return overLong
     const [isDir, problem] = await Promise.all([
       anyUnder(state, dirPrefix(prefix, resolved)),
       parentProblem(place, parentOf(resolved))
