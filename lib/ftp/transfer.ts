@@ -33,11 +33,14 @@ export type TransferOutcome =
 /**
  * Moves the bytes over the data socket. `wanted()` turns false once the
  * transfer has been aborted: an upload checks it before it commits.
+ * `signal` aborts at the same moment (ABOR, the control connection closed,
+ * the server shutting down), for the library calls of a move: a listing's
+ * `readdir` under `withSignal(signal)` answers at once instead of running on.
  *
  * @category model
  * @since 0.1.0
  */
-export type Move = (socket: net.Socket, wanted: () => boolean) => Promise<void>
+export type Move = (socket: net.Socket, wanted: () => boolean, signal: AbortSignal) => Promise<void>
 
 /**
  * The reply for the end of a transfer. A `PathIOError` keeps its own code
@@ -165,10 +168,12 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
   if (passive === undefined) return { _tag: 'NoConnection' }
   let aborted = false
   let socket: net.Socket | undefined
+  const stop = new AbortController()
   const wanted = (): boolean => !aborted && !session.closed
   session.transfer = {
     abort: () => {
       aborted = true
+      stop.abort()
       passive.close()
       socket?.destroy()
     }
@@ -188,7 +193,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     const idle = socket
     idle.setTimeout(session.config.dataTimeout, () => idle.destroy(new Error('data connection idle')))
     try {
-      await move(socket, wanted)
+      await move(socket, wanted, stop.signal)
       if (socket instanceof tls.TLSSocket) {
         await closeTls(socket, session.config.dataTimeout)
         socket = undefined // closing on its own
@@ -260,26 +265,28 @@ export const startTransfer = <A>(
   check: TE.TaskEither<PathIOError | Reply, A>,
   preliminary: (a: A) => Reply,
   move: (a: A) => Move,
-  cleanup: (outcome: TransferOutcome) => Promise<void> = async () => undefined
-): TE.TaskEither<never, Reply> => {
-  if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')
-  if (session.config.tlsRequired && session.protection !== 'P') {
-    dropPassive(session)
-    return answer(521, 'Data connections must be protected: send PBSZ 0 and PROT P')
-  }
-  return pipe(
-    check,
-    TE.chainW((a) =>
-      fromPromise(async () => {
-        const outcome = await runTransfer(session, preliminary(a), move(a))
-        await cleanup(outcome)
-        return outcomeReply(outcome, shown)
-      })
-    ),
-    TE.orElse((refusal) => {
+  cleanup: (outcome: TransferOutcome, a: A) => Promise<void> = async () => undefined
+): TE.TaskEither<never, Reply> =>
+  // Everything, the session's data channel included, is looked at and changed when the task runs, not when it is made.
+  () => {
+    if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')()
+    if (session.config.tlsRequired && session.protection !== 'P') {
       dropPassive(session)
-      return TE.right(isPathIOError(refusal) ? replyForError(refusal, shown) : refusal)
-    })
-  )
-}
+      return answer(521, 'Data connections must be protected: send PBSZ 0 and PROT P')()
+    }
+    return pipe(
+      check,
+      TE.chainW((a) =>
+        fromPromise(async () => {
+          const outcome = await runTransfer(session, preliminary(a), move(a))
+          await cleanup(outcome, a)
+          return outcomeReply(outcome, shown)
+        })
+      ),
+      TE.orElse((refusal) => {
+        dropPassive(session)
+        return TE.right(isPathIOError(refusal) ? replyForError(refusal, shown) : refusal)
+      })
+    )()
+  }
 

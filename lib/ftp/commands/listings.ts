@@ -1,6 +1,11 @@
 /**
- * Directory listings over the data connection: LIST and MLSD (one `scan`
- * per listing, not one call per file) and NLST (one `list`).
+ * Directory listings over the data connection: LIST, MLSD and NLST, streamed
+ * page by page (`opendir`, then one `readdir` of `LISTING_PAGE` entries, with
+ * their stats, per write): the first line leaves before the directory has been
+ * read to its end, the server holds one page at a time, and an ABOR or a
+ * closed connection stops the listing between pages and closes the directory.
+ * Lines are sorted by name within each page (a directory of up to one page
+ * comes out sorted); a larger one is in the backend's order across pages.
  *
  * @since 0.1.0
  */
@@ -10,28 +15,18 @@ import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Entry, PathIO, Stat } from '../../PathIO'
+import type { DirHandle, PathIO, Stat } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
 import { pathOf, type Handler } from '../handler'
 import { isListable, listLine, mlsdLine } from '../listing'
 import { reply } from '../replies'
 import type { Session } from '../session'
-import type { Move } from '../transfer'
-import { startTransfer } from '../transfer'
+import { startTransfer, type Move } from '../transfer'
+import { withSignal } from '../../middleware/withSignal'
 import { removeStaleUploads } from '../uploads'
 
-const LINES_PER_CHUNK = 1024
-
-function* chunksOf(lines: ReadonlyArray<string>): Generator<string> {
-  for (let i = 0; i < lines.length; i += LINES_PER_CHUNK)
-    yield lines.slice(i, i + LINES_PER_CHUNK).join('\r\n') + '\r\n'
-}
-
-/** Writes the lines, CRLF after each, with the socket's backpressure. */
-const sendLines =
-  (lines: ReadonlyArray<string>): Move =>
-  (socket) =>
-    pipeline(Readable.from(chunksOf(lines)), socket)
+/** Entries per page of a streamed listing: one `readdir`, one write to the data connection. */
+export const LISTING_PAGE = 1000
 
 interface Named {
   readonly name: string
@@ -40,49 +35,77 @@ interface Named {
 
 const byName = (a: Named, b: Named): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
+/** What a listing sends: an open directory, page by page, or one file listed as itself (`LIST file`, as `ls -l file`). */
+type Listing = { readonly _tag: 'Directory'; readonly dir: DirHandle } | { readonly _tag: 'File'; readonly entry: Named }
+
 /**
- * What a listing shows of a directory's children (`paths`, or entries with
- * their `path`): the listable ones, after the stale upload temporaries among
- * them have been removed (listing a directory is when left-overs are swept).
+ * Opens the listing of `path`: its directory, or (when `fileAs` is given) a
+ * file as its own one-line listing under that name. A missing path fails
+ * here, before the data connection is used.
  */
-const shown =
-  <A>(session: Session, pathio: PathIO<unknown>, pathOfChild: (child: A) => string) =>
-  (children: ReadonlyArray<A>): TE.TaskEither<never, ReadonlyArray<A>> =>
-  async () => {
-    await removeStaleUploads(pathio, children.map(pathOfChild), session.config.dataTimeout)
-    return E.right(children.filter((child) => isListable(posix.basename(pathOfChild(child)))))
-  }
-
-/** A directory's listable entries, sorted by name. */
-const scanned = (session: Session, pathio: PathIO<unknown>, path: string): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> =>
+const openListing = (pathio: PathIO<unknown>, path: string, fileAs?: string): TE.TaskEither<PathIOError, Listing> =>
   pipe(
-    pathio.scan(path),
-    TE.chainW(shown(session, pathio, (entry: Entry) => entry.path)),
-    TE.map((entries) => [...entries].sort(byName))
-  )
-
-/** `LIST -la dir` is `LIST dir`: clients pass `ls` options, which are dropped. */
-const withoutOptions = (arg: string): string => arg.replace(/^(?:-[A-Za-z]+(?:\s+|$))+/, '')
-
-/** A directory's entries, or a file as its own one-line listing (as `ls -l file` does). */
-const entriesOf = (
-  session: Session,
-  pathio: PathIO<unknown>,
-  path: string,
-  arg: string
-): TE.TaskEither<PathIOError, ReadonlyArray<Named>> =>
-  pipe(
-    scanned(session, pathio, path),
-    TE.map((entries): ReadonlyArray<Named> => entries),
+    pathio.opendir(path),
+    TE.map((dir): Listing => ({ _tag: 'Directory', dir })),
     TE.orElse((error) =>
-      error.reason === 'NotADirectory'
+      fileAs !== undefined && error.reason === 'NotADirectory'
         ? pipe(
             pathio.stat(path),
-            TE.map((stat) => [{ name: arg === '' ? posix.basename(path) : arg, stat }])
+            TE.map((stat): Listing => ({ _tag: 'File', entry: { name: fileAs, stat } }))
           )
         : TE.left(error)
     )
   )
+
+/** Closes the listing's directory, if it has one (closing twice is harmless). */
+const closeListing =
+  (pathio: PathIO<unknown>) =>
+  async (_outcome: unknown, listing: Listing): Promise<void> => {
+    if (listing._tag === 'Directory') await pathio.closedir(listing.dir)()
+  }
+
+/**
+ * The listing's text, a page at a time: what the session may see of each
+ * page (its stale upload temporaries swept, names with CR or LF and upload
+ * temporaries left out), sorted by name, one line per entry. `readdir` runs
+ * under the transfer's signal, so an ABOR or a closed connection answers at
+ * once; the directory is closed however the loop ends.
+ */
+async function* pagesOf(
+  session: Session,
+  pathio: PathIO<unknown>,
+  listing: Listing,
+  toLine: (entry: Named) => string,
+  signal: AbortSignal
+): AsyncGenerator<string> {
+  if (listing._tag === 'File') {
+    yield toLine(listing.entry) + '\r\n'
+    return
+  }
+  const reading = withSignal(signal)(pathio)
+  try {
+    for (;;) {
+      const page = await reading.readdir(listing.dir, LISTING_PAGE)()
+      if (E.isLeft(page)) throw page.left
+      if (page.right.length === 0) return
+      await removeStaleUploads(pathio, page.right.map((entry) => entry.path), session.config.dataTimeout)
+      const lines = page.right.filter((entry) => isListable(entry.name)).sort(byName).map(toLine)
+      if (lines.length > 0) yield lines.join('\r\n') + '\r\n'
+    }
+  } finally {
+    await pathio.closedir(listing.dir)()
+  }
+}
+
+/** Streams the listing over the data connection, with the socket's backpressure. */
+const sendListing =
+  (session: Session, pathio: PathIO<unknown>, toLine: (entry: Named) => string) =>
+  (listing: Listing): Move =>
+  (socket, _wanted, signal) =>
+    pipeline(Readable.from(pagesOf(session, pathio, listing, toLine, signal)), socket)
+
+/** `LIST -la dir` is `LIST dir`: clients pass `ls` options, which are dropped. */
+const withoutOptions = (arg: string): string => arg.replace(/^(?:-[A-Za-z]+(?:\s+|$))+/, '')
 
 const opening = (what: string) => reply(150, `Here comes the ${what}`)
 
@@ -113,12 +136,14 @@ const opening = (what: string) => reply(150, `Here comes the ${what}`)
 export const list: Handler = (session, pathio, arg) => {
   const target = withoutOptions(arg)
   const now = Date.now()
+  const path = pathOf(session, target)
   return startTransfer(
     session,
     target,
-    entriesOf(session, pathio, pathOf(session, target), target),
+    openListing(pathio, path, target === '' ? posix.basename(path) : target),
     () => opening('directory listing'),
-    (entries) => sendLines(entries.map(({ name, stat }) => listLine(name, stat, now)))
+    sendListing(session, pathio, ({ name, stat }) => listLine(name, stat, now)),
+    closeListing(pathio)
   )
 }
 
@@ -150,9 +175,10 @@ export const mlsd: Handler = (session, pathio, arg) =>
   startTransfer(
     session,
     arg,
-    scanned(session, pathio, pathOf(session, arg)),
+    openListing(pathio, pathOf(session, arg)),
     () => opening('machine-readable listing'),
-    (entries) => sendLines(entries.map(({ name, stat }) => mlsdLine(name, stat)))
+    sendListing(session, pathio, ({ name, stat }) => mlsdLine(name, stat)),
+    closeListing(pathio)
   )
 
 /**
@@ -182,12 +208,13 @@ export const mlsd: Handler = (session, pathio, arg) =>
  */
 export const nlst: Handler = (session, pathio, arg) => {
   const target = withoutOptions(arg)
-  const named = (path: string): string => (target === '' ? posix.basename(path) : posix.join(target, posix.basename(path)))
+  const named = (name: string): string => (target === '' ? name : posix.join(target, name))
   return startTransfer(
     session,
     target,
-    pipe(pathio.list(pathOf(session, target)), TE.chainW(shown(session, pathio, (path: string) => path))),
+    openListing(pathio, pathOf(session, target)),
     () => opening('name list'),
-    (paths) => sendLines(paths.map(named).sort())
+    sendListing(session, pathio, ({ name }) => named(name)),
+    closeListing(pathio)
   )
 }
