@@ -25,7 +25,17 @@ import { startTransfer, type Move } from '../transfer'
 import { withSignal } from '../../middleware/withSignal'
 import { removeStaleUploads } from '../uploads'
 
-/** Entries per page of a streamed listing: one `readdir`, one write to the data connection. */
+/**
+ * Entries per page of a streamed listing: one `readdir`, one write to the
+ * data connection. The server holds at most this many entries of a listing.
+ *
+ * @example
+ * import { LISTING_PAGE } from 'fp-pathio/ftp'
+ * assert.strictEqual(LISTING_PAGE, 1000)
+ *
+ * @category constants
+ * @since 0.2.0
+ */
 export const LISTING_PAGE = 1000
 
 interface Named {
