@@ -9,7 +9,6 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeDirHandle, makeFileHandle, type DirHandle, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import {
@@ -77,9 +76,6 @@ const left = <A = never>(error: PathIOError): Answer<A> => Promise.resolve(E.lef
 
 const closedHandle = (op: string): PathIOError => badHandle(op, 'the handle is closed')
 
-/** Runs `body` when the task runs; a throw or a rejection becomes a `Left`. */
-const task = <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<PathIOError, A> => asyncTask(op, path, body)
-
 /**
  * What a job gives when the pool cannot run it: after `close`, a handle
  * operation is `BadHandle` and any other `Busy`; a job dropped because its
@@ -133,8 +129,8 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
   /** Resolves the path, then runs one job. */
   const onPath =
     <K extends RequestOp>(op: K & string, request: (target: Target) => Extract<Request, { op: K }>) =>
-    (path: string): TaskEither<PathIOError, ResultOf<K>> =>
-      task(op, path, () => {
+    (path: string): TE.TaskEither<PathIOError, ResultOf<K>> =>
+      asyncTask(op, path, () => {
         const target = at(op, path)
         return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path), undefined, undefined, signal)
       })
@@ -170,7 +166,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
     rmdir: (path) => pipe(onPath('rmdir', (target) => ({ op: 'rmdir', target }))(path), TE.map(() => undefined)),
     unlink: (path) => pipe(onPath('unlink', (target) => ({ op: 'unlink', target }))(path), TE.map(() => undefined)),
     mkdir: (path, options) =>
-      task('mkdir', path, () =>
+      asyncTask('mkdir', path, () =>
         pipe(
           E.Do,
           E.apS('target', at('mkdir', path)),
@@ -190,7 +186,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         )
       ),
     rename: (source, destination) =>
-      task('rename', source, () =>
+      asyncTask('rename', source, () =>
         pipe(
           E.Do,
           E.apS('from', at('rename', source)),
@@ -215,7 +211,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         TE.chainEitherK((columns) => checkedEntries('scan', path, columns))
       ),
     open: (path, mode) =>
-      task('open', path, () =>
+      asyncTask('open', path, () =>
         pipe(
           E.Do,
           E.apS('target', at('open', path)),
@@ -235,7 +231,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
       ),
     // The hot path: plain checks, one job, the answer mapped as it settles.
     read: (handle, size) =>
-      task('read', undefined, () => {
+      asyncTask('read', undefined, () => {
         const found = fileOf('read', handle)
         if (E.isLeft(found)) return left(found.left)
         const file = found.right
@@ -261,7 +257,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     write: (handle, data) =>
-      task('write', undefined, () => {
+      asyncTask('write', undefined, () => {
         const found = fileOf('write', handle)
         if (E.isLeft(found)) return left(found.left)
         const file = found.right
@@ -295,7 +291,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     seek: (handle, offset, whence) =>
-      task('seek', undefined, () => {
+      asyncTask('seek', undefined, () => {
         const checked = pipe(
           E.Do,
           E.apS('file', fileOf('seek', handle)),
@@ -319,7 +315,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     close: (handle) =>
-      task('close', undefined, () => {
+      asyncTask('close', undefined, () => {
         const found = toRelease(internals.handles, 'close', handle)
         if (E.isLeft(found)) return left(found.left)
         // Closing twice is harmless.
@@ -334,7 +330,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     opendir: (path) =>
-      task('opendir', path, () => {
+      asyncTask('opendir', path, () => {
         const target = at('opendir', path)
         if (E.isLeft(target)) return left(target.left)
         return submit(internals, { op: 'opendir', target: target.right }, failure('opendir', path), undefined, undefined, signal).then(
@@ -346,7 +342,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
       }),
     // One page is one job, on the worker that holds the listing; pages of one listing are asked one at a time.
     readdir: (dir, max) =>
-      task('readdir', undefined, () => {
+      asyncTask('readdir', undefined, () => {
         const found = listingOf('readdir', dir)
         if (E.isLeft(found)) return left(found.left)
         const most = checkMax(max)
@@ -366,7 +362,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     closedir: (dir) =>
-      task('closedir', undefined, () => {
+      asyncTask('closedir', undefined, () => {
         const found = toRelease(internals.listings, 'closedir', dir)
         if (E.isLeft(found)) return left(found.left)
         // Closing twice is harmless.

@@ -126,7 +126,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
   const missing = async (op: string, path: unknown, resolved: string): Answer<never> =>
     fail(await missingReason(place, resolved), op, path)
 
-  const answer = (op: string, test: (kind: string) => boolean) => (path: string) =>
+  const kindTest = (op: string, test: (kind: string) => boolean) => (path: string) =>
     onPath(op, path, async (resolved) => E.right(test((await kindOf(place, resolved)).kind)))
 
   const stat = (path: string): TaskEither<PathIOError, Stat> =>
@@ -396,9 +396,9 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
 
   const pathio: PathIO<S3State> = {
     state,
-    exists: answer('exists', (kind) => kind !== 'missing'),
-    isDir: answer('isDir', (kind) => kind === 'dir'),
-    isFile: answer('isFile', (kind) => kind === 'file'),
+    exists: kindTest('exists', (kind) => kind !== 'missing'),
+    isDir: kindTest('isDir', (kind) => kind === 'dir'),
+    isFile: kindTest('isFile', (kind) => kind === 'file'),
     stat,
     mkdir,
     rmdir,
