@@ -25,7 +25,7 @@ import {
 import { applyContext, checkContext } from '../internal/context'
 import { syncTask } from '../internal/task'
 import { markNormalised } from '../internal/normalised'
-import { lookup, readable, register, toRelease, writable } from '../internal/handles'
+import { lookup, readable, register, release, writable } from '../internal/handles'
 import { readAt, releaseContent, trimContent, writeAt } from './memory/content'
 import { addChild, newDir, newFile, removeChild, statOf, type DirInode, type FileInode, type Inode } from './memory/inode'
 import { checkMaxTotalSize, isMemoryTree, locate, makeMemoryTree, type MemoryTree, type OpenFile, type OpenListing } from './memory/tree'
@@ -375,18 +375,15 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return target
       }),
     close: (file) =>
-      syncTask('close', undefined, () => {
-        const open = toRelease(tree.handles, 'close', file)
-        if (E.isLeft(open)) return open
-        if (open.right !== undefined) {
-          open.right.closed = true
-          const { inode } = open.right
+      syncTask('close', undefined, () =>
+        release(tree.handles, 'close', file, (open) => {
+          const { inode } = open
           inode.opened--
           if (inode.nlink === 0 && inode.opened === 0) releaseContent(inode, budget)
-          else if (open.right.mode !== 'rb') trimContent(inode, budget)
-        }
-        return E.right(undefined)
-      }),
+          else if (open.mode !== 'rb') trimContent(inode, budget)
+          return E.right(undefined)
+        })
+      ),
     opendir: (path) =>
       syncTask('opendir', path, () =>
         pipe(
@@ -402,15 +399,12 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return E.isLeft(most) ? most : E.right(nextPage(listing.right, most.right))
       }),
     closedir: (dir) =>
-      syncTask('closedir', undefined, () => {
-        const listing = toRelease(tree.dirs, 'closedir', dir)
-        if (E.isLeft(listing)) return listing
-        if (listing.right !== undefined) {
-          listing.right.closed = true
-          listing.right.children = FINISHED
-        }
-        return E.right(undefined)
-      })
+      syncTask('closedir', undefined, () =>
+        release(tree.dirs, 'closedir', dir, (listing) => {
+          listing.children = FINISHED
+          return E.right(undefined)
+        })
+      )
   }
   return applyContext(markNormalised(pathio), context)
 }

@@ -29,7 +29,7 @@ import { settled } from '../internal/settled'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
 import { makeDiskFile, type DiskFile } from './disk/handles'
-import { heldBy, lookup, makeHandleTable, readable, register, toRelease, writable } from '../internal/handles'
+import { heldBy, lookup, makeHandleTable, readable, register, release, writable } from '../internal/handles'
 import { allocateFromSlab } from '../internal/slab'
 
 /**
@@ -193,18 +193,8 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     close: (file) =>
-      syncTask('close', undefined, () =>
-        pipe(
-          toRelease(HANDLES, 'close', file),
-          E.chain((handle) => {
-            // Closing twice is harmless.
-            if (handle === undefined) return E.right(undefined)
-            // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
-            handle.closed = true
-            return disk.close(handle.fd)
-          })
-        )
-      ),
+      // Marked closed first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
+      syncTask('close', undefined, () => release(HANDLES, 'close', file, (handle) => disk.close(handle.fd))),
     opendir: (path) =>
       syncTask('opendir', path, () =>
         pipe(
@@ -232,16 +222,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     closedir: (dir) =>
-      syncTask('closedir', undefined, () =>
-        pipe(
-          toRelease(LISTINGS, 'closedir', dir),
-          E.chain((listing) => {
-            if (listing === undefined) return E.right(undefined)
-            listing.closed = true
-            return finish(listing)
-          })
-        )
-      )
+      syncTask('closedir', undefined, () => release(LISTINGS, 'closedir', dir, finish))
   }
   return markNormalised(pathio)
 }

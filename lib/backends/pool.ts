@@ -28,7 +28,7 @@ import { asyncTask } from '../internal/task'
 import { declareRooting } from '../internal/traits'
 import { entriesOf, joinChild, STAT_FIELDS, targetIn, type ScanColumns, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
-import { badHandle, lookup, readable, register, toRelease, writable } from '../internal/handles'
+import { badHandle, lookup, readable, register, release, writable } from '../internal/handles'
 import {
   checkSizeOption,
   dropJobs,
@@ -36,7 +36,6 @@ import {
   isWorkerPool,
   makeWorkerPool,
   submit,
-  submitTo,
   type Exclusive,
   type Failure,
   type PoolFile,
@@ -315,20 +314,25 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     close: (handle) =>
-      asyncTask('close', undefined, () => {
-        const found = toRelease(internals.handles, 'close', handle)
-        if (E.isLeft(found)) return left(found.left)
-        // Closing twice is harmless.
-        const file = found.right
-        if (file === undefined) return Promise.resolve(E.right(undefined))
-        return exclusive(file, () => {
-          // After the pool closed, the pool's own `close` closes what is left open.
-          if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))
-          file.closed = true
-          internals.open.delete(file)
-          return submit(internals, { op: 'close', fd: file.fd }, failure('close', undefined, true))
-        })
-      }),
+      asyncTask('close', undefined, () =>
+        Promise.resolve(
+          // Marked closed once the operations queued on it before have run.
+          release(
+            internals.handles,
+            'close',
+            handle,
+            (file) =>
+              exclusive(file, () => {
+                // After the pool closed, the pool's own `close` closes what is left open.
+                if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))
+                file.closed = true
+                internals.open.delete(file)
+                return submit(internals, { op: 'close', fd: file.fd }, failure('close', undefined, true))
+              }),
+            false
+          )
+        )
+      ),
     opendir: (path) =>
       asyncTask('opendir', path, () => {
         const target = at('opendir', path)
@@ -352,7 +356,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
           if (listing.closed) return left(closedHandle('readdir'))
           if (listing.finished) return Promise.resolve(E.right([]))
           const request = { op: 'readdir', dir: listing.id, max: most.right } as const
-          return submitTo(internals, listing.thread, request, readdirFailure, undefined, signal).then(
+          return submit(internals, request, readdirFailure, undefined, undefined, signal, listing.thread).then(
             E.chain((columns) => {
               // A short page is the end: the worker has closed the stream already.
               if (columns.names.length < most.right) listing.finished = true
@@ -362,22 +366,27 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     closedir: (dir) =>
-      asyncTask('closedir', undefined, () => {
-        const found = toRelease(internals.listings, 'closedir', dir)
-        if (E.isLeft(found)) return left(found.left)
-        // Closing twice is harmless.
-        const listing = found.right
-        if (listing === undefined) return Promise.resolve(E.right(undefined))
-        return exclusive(listing, () => {
-          if (listing.closed) return Promise.resolve(E.right(undefined))
-          listing.closed = true
-          // Read to its end, or held by a worker that is gone (its streams went with it), or the pool closed: nothing to free.
-          if (listing.finished || internals.closed) return Promise.resolve(E.right(undefined))
-          return submitTo(internals, listing.thread, { op: 'closedir', dir: listing.id }, failure('closedir', undefined, true)).then(
-            (closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed)
+      asyncTask('closedir', undefined, () =>
+        Promise.resolve(
+          release(
+            internals.listings,
+            'closedir',
+            dir,
+            (listing) =>
+              exclusive(listing, () => {
+                if (listing.closed) return Promise.resolve(E.right(undefined))
+                listing.closed = true
+                // Read to its end, or held by a worker that is gone (its streams went with it), or the pool closed: nothing to free.
+                if (listing.finished || internals.closed) return Promise.resolve(E.right(undefined))
+                const request = { op: 'closedir', dir: listing.id } as const
+                return submit(internals, request, failure('closedir', undefined, true), undefined, undefined, undefined, listing.thread).then(
+                  (closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed)
+                )
+              }),
+            false
           )
-        })
-      })
+        )
+      )
   }
   return markNormalised(pathio)
 }

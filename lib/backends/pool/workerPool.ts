@@ -319,7 +319,9 @@ const makeJob = <K extends RequestOp, B>(
  * Runs one request on a worker; `onRight` (when given) turns its result into
  * the caller's, in the same step (no extra promise per call). Never rejects:
  * a closed pool, an aborted `signal` (the asking record's) or a worker that
- * dies gives `Left(failure(...))`.
+ * dies gives `Left(failure(...))`. With `thread`, it goes to the worker whose
+ * `threadId` that is (the one holding a listing), past the queue; a worker
+ * that has exited fails it with `failure('died')`.
  */
 export const submit = <K extends RequestOp, B = ResultOf<K>>(
   internals: PoolInternals,
@@ -327,31 +329,16 @@ export const submit = <K extends RequestOp, B = ResultOf<K>>(
   failure: Failure,
   transfer: ReadonlyArray<ArrayBuffer> = NO_TRANSFER,
   onRight?: (result: ResultOf<K>) => B,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  thread?: number
 ): Promise<E.Either<PathIOError, B>> =>
   new Promise((resolve) => {
     const job = makeJob(internals, request, failure, transfer, onRight, signal, resolve)
     if (job === undefined) return
-    internals.queue.push(job)
-    pump(internals)
-  })
-
-/**
- * `submit` to the worker whose `threadId` is `thread` (the one holding a
- * listing), past the queue; a worker that has exited fails it with
- * `failure('died')`.
- */
-export const submitTo = <K extends RequestOp, B = ResultOf<K>>(
-  internals: PoolInternals,
-  thread: number,
-  request: Extract<Request, { op: K }>,
-  failure: Failure,
-  onRight?: (result: ResultOf<K>) => B,
-  signal?: AbortSignal
-): Promise<E.Either<PathIOError, B>> =>
-  new Promise((resolve) => {
-    const job = makeJob(internals, request, failure, NO_TRANSFER, onRight, signal, resolve)
-    if (job === undefined) return
+    if (thread === undefined) {
+      internals.queue.push(job)
+      return pump(internals)
+    }
     const slot = internals.slots.find((candidate) => candidate.worker.threadId === thread && !candidate.exited)
     if (slot === undefined) return completeJob(job, E.left(job.failure('died', 'the worker holding it has exited')))
     post(slot, job, internals)
