@@ -34,49 +34,94 @@ const sources = (dir: string): ReadonlyArray<string> =>
     return entry.isDirectory() ? sources(full) : entry.name.endsWith('.ts') ? [full] : []
   })
 
-/** Every relative module a file imports or re-exports (type-only imports count: they are dependencies too). */
-const importsOf = (file: string): ReadonlyArray<string> => {
-  const text = fs.readFileSync(file, 'utf8')
+/** Every relative module a source text imports or re-exports, as written (type-only and side-effect imports count: they are dependencies too). */
+const specifiersOf = (text: string): ReadonlyArray<string> => {
   const found: Array<string> = []
   for (const match of text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s+['"](\.[^'"]+)['"]/gms)) found.push(match[1])
+  for (const match of text.matchAll(/^\s*import\s+['"](\.[^'"]+)['"]/gm)) found.push(match[1])
   for (const match of text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)) found.push(match[1])
-  return found.map((spec) => path.resolve(path.dirname(file), spec))
+  return found
 }
 
 /** A module path as imported, resolved to the file it names. */
 const fileOf = (target: string): string =>
   [`${target}.ts`, path.join(target, 'index.ts'), target].find((candidate) => fs.existsSync(candidate)) ?? target
 
+/** A file of lib/ and the files it imports (absolute paths). */
+interface Module {
+  readonly file: string
+  readonly imports: ReadonlyArray<string>
+}
+
+const moduleOf = (file: string): Module => ({
+  file,
+  imports: specifiersOf(fs.readFileSync(file, 'utf8')).map((spec) => fileOf(path.resolve(path.dirname(file), spec)))
+})
+
+/** Every import against the direction: to a later layer, to a sibling layer, or to an entry point. */
+const violations = (modules: ReadonlyArray<Module>): ReadonlyArray<string> => {
+  const against: Array<string> = []
+  for (const { file, imports } of modules) {
+    const from = layerOf(file)
+    if (from === undefined) continue
+    for (const target of imports) {
+      const to = layerOf(target)
+      if (to === undefined) {
+        against.push(`${path.relative(LIB, file)} imports the entry point ${path.relative(LIB, target)}`)
+        continue
+      }
+      if (to.rank > from.rank || (to.rank === from.rank && to.layer !== from.layer))
+        against.push(`${path.relative(LIB, file)} (${from.layer}) imports ${path.relative(LIB, target)} (${to.layer})`)
+    }
+  }
+  return against
+}
+
 describe('structure: dependencies point one way', () => {
-  const files = sources(LIB)
+  const modules = sources(LIB).map(moduleOf)
 
   it('finds the modules and their imports (the check below is not vacuous)', () => {
-    expect(files.length).to.be.greaterThan(40)
-    expect(files.flatMap(importsOf).length).to.be.greaterThan(100)
+    expect(modules.length).to.be.greaterThan(40)
+    expect(modules.flatMap((m) => m.imports).length).to.be.greaterThan(100)
   })
 
   it('no module imports from a later layer, or from a sibling layer (backends and middleware)', () => {
-    const against: Array<string> = []
-    for (const file of files) {
-      const from = layerOf(file)
-      if (from === undefined) continue
-      for (const target of importsOf(file).map(fileOf)) {
-        const to = layerOf(target)
-        if (to === undefined) {
-          against.push(`${path.relative(LIB, file)} imports the entry point ${path.relative(LIB, target)}`)
-          continue
-        }
-        if (to.rank > from.rank || (to.rank === from.rank && to.layer !== from.layer))
-          against.push(`${path.relative(LIB, file)} (${from.layer}) imports ${path.relative(LIB, target)} (${to.layer})`)
-      }
-    }
+    const against = violations(modules)
     expect(against, against.join('\n')).to.deep.equal([])
   })
 
   it('the check itself catches an import against the direction', () => {
-    const wrong = layerOf(path.join(LIB, 'middleware/withRoot.ts'))
-    const target = layerOf(path.join(LIB, 'backends/memory/tree.ts'))
-    expect(wrong?.rank).to.equal(target?.rank)
-    expect(wrong?.layer).to.not.equal(target?.layer)
+    const at = (relative: string): string => path.join(LIB, relative)
+    const made = (file: string, text: string): Module => ({
+      file: at(file),
+      imports: specifiersOf(text).map((spec) => path.resolve(path.dirname(at(file)), spec) + '.ts')
+    })
+    expect(
+      violations([
+        made('backends/made.ts', "import { withRoot } from '../middleware/withRoot'"),
+        made('middleware/made.ts', "import '../backends/memory/tree'"),
+        made('internal/made.ts', "export type { Helper } from '../helpers/files'"),
+        made('backends/fine.ts', "import type { PathIO } from '../PathIO'\nimport '../internal/handles'")
+      ])
+    ).to.deep.equal([
+      'backends/made.ts (backends) imports middleware/withRoot.ts (middleware)',
+      'middleware/made.ts (middleware) imports backends/memory/tree.ts (backends)',
+      'internal/made.ts (internal) imports helpers/files.ts (helpers)'
+    ])
+  })
+
+  it('reads every kind of import: named, type-only, side-effect, re-export, dynamic', () => {
+    const text = [
+      "import { a } from './a'",
+      "import type { B } from './b'",
+      "import './c'",
+      "export * from './d'",
+      'import {',
+      '  e',
+      "} from './e'",
+      "const f = await import('./f')",
+      "import * as fs from 'node:fs'"
+    ].join('\n')
+    expect([...specifiersOf(text)].sort()).to.deep.equal(['./a', './b', './c', './d', './e', './f'])
   })
 })

@@ -25,7 +25,7 @@ import {
 import { applyContext, checkContext } from '../internal/context'
 import { syncTask } from '../internal/task'
 import { markNormalised } from '../internal/normalised'
-import { lookup, readable, register, toRelease, writable } from '../internal/handles'
+import { lookup, readable, register, release, writable } from '../internal/handles'
 import { readAt, releaseContent, trimContent, writeAt } from './memory/content'
 import { addChild, newDir, newFile, removeChild, statOf, type DirInode, type FileInode, type Inode } from './memory/inode'
 import { checkMaxTotalSize, isMemoryTree, locate, makeMemoryTree, type MemoryTree, type OpenFile, type OpenListing } from './memory/tree'
@@ -67,8 +67,6 @@ const checkMaxFileSize = (max: unknown): number => {
     )
   return max
 }
-
-const task = syncTask
 
 /** What a closed listing iterates: nothing (and it lets go of the directory's map). */
 const FINISHED: Iterator<[string, Inode]> = new Map<string, Inode>().entries()
@@ -126,8 +124,8 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
       : fail(where.at === 'parent' ? 'NotFound' : where.reason, op, path)
   }
 
-  const answer = (op: string, test: (inode: Inode) => boolean) => (path: string) =>
-    task(op, path, () => {
+  const kindTest = (op: string, test: (inode: Inode) => boolean) => (path: string) =>
+    syncTask(op, path, () => {
       const resolved = resolve(op, path)
       if (E.isLeft(resolved)) return resolved
       const where = locate(tree, resolved.right)
@@ -262,18 +260,18 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
   // The operations are straight-line code with early returns: they are the hot path of every server.
   const pathio: PathIO<MemoryTree> = {
     state: tree,
-    exists: answer('exists', () => true),
-    isDir: answer('isDir', (inode) => inode.kind === 'dir'),
-    isFile: answer('isFile', (inode) => inode.kind === 'file'),
+    exists: kindTest('exists', () => true),
+    isDir: kindTest('isDir', (inode) => inode.kind === 'dir'),
+    isFile: kindTest('isFile', (inode) => inode.kind === 'file'),
     stat: (path) =>
-      task('stat', path, () => {
+      syncTask('stat', path, () => {
         const resolved = resolve('stat', path)
         if (E.isLeft(resolved)) return resolved
         const inode = existing('stat', path, resolved.right)
         return E.isLeft(inode) ? inode : E.right(statOf(inode.right))
       }),
     mkdir: (path, options) =>
-      task('mkdir', path, () => {
+      syncTask('mkdir', path, () => {
         const resolved = resolve('mkdir', path)
         if (E.isLeft(resolved)) return resolved
         const flags = checkMkdirOptions(path, options)
@@ -284,17 +282,17 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
           : mkdirOne('mkdir', path, resolved.right, existOk)
       }),
     rmdir: (path) =>
-      task('rmdir', path, () => {
+      syncTask('rmdir', path, () => {
         const resolved = resolve('rmdir', path)
         return E.isLeft(resolved) ? resolved : removeEntry('rmdir', path, resolved.right)
       }),
     unlink: (path) =>
-      task('unlink', path, () => {
+      syncTask('unlink', path, () => {
         const resolved = resolve('unlink', path)
         return E.isLeft(resolved) ? resolved : removeEntry('unlink', path, resolved.right)
       }),
     rename: (source, destination) =>
-      task('rename', source, () => {
+      syncTask('rename', source, () => {
         const from = resolve('rename', source)
         if (E.isLeft(from)) return from
         const to = resolve('rename', destination)
@@ -303,14 +301,14 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return E.isLeft(moved) ? moved : E.right(destination)
       }),
     list: (path) =>
-      task('list', path, () =>
+      syncTask('list', path, () =>
         pipe(
           directory('list', path),
           E.map((dir) => Array.from(dir.children.keys(), (name) => joinChild(path, name)))
         )
       ),
     scan: (path) =>
-      task('scan', path, () =>
+      syncTask('scan', path, () =>
         pipe(
           directory('scan', path),
           E.map((dir) =>
@@ -319,7 +317,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         )
       ),
     open: (path, mode) =>
-      task('open', path, () => {
+      syncTask('open', path, () => {
         const resolved = resolve('open', path)
         if (E.isLeft(resolved)) return resolved
         const checked = checkMode(path, mode)
@@ -330,7 +328,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return E.right(register(tree.handles, makeFileHandle(), { inode: inode.right, mode: checked.right, position: 0, closed: false }))
       }),
     read: (file, size) =>
-      task('read', undefined, () => {
+      syncTask('read', undefined, () => {
         const open = usable('read', file)
         if (E.isLeft(open)) return open
         const wanted = checkSize(size)
@@ -340,7 +338,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return E.right(bytes)
       }),
     write: (file, data) =>
-      task('write', undefined, () => {
+      syncTask('write', undefined, () => {
         const open = usable('write', file)
         if (E.isLeft(open)) return open
         const bytes = checkData(data)
@@ -365,7 +363,7 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return E.right(length)
       }),
     seek: (file, offset, whence) =>
-      task('seek', undefined, () => {
+      syncTask('seek', undefined, () => {
         const open = lookup(tree.handles, 'seek', file)
         if (E.isLeft(open)) return open
         const by = checkOffset(offset)
@@ -377,42 +375,36 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
         return target
       }),
     close: (file) =>
-      task('close', undefined, () => {
-        const open = toRelease(tree.handles, 'close', file)
-        if (E.isLeft(open)) return open
-        if (open.right !== undefined) {
-          open.right.closed = true
-          const { inode } = open.right
+      syncTask('close', undefined, () =>
+        release(tree.handles, 'close', file, (open) => {
+          const { inode } = open
           inode.opened--
           if (inode.nlink === 0 && inode.opened === 0) releaseContent(inode, budget)
-          else if (open.right.mode !== 'rb') trimContent(inode, budget)
-        }
-        return E.right(undefined)
-      }),
+          else if (open.mode !== 'rb') trimContent(inode, budget)
+          return E.right(undefined)
+        })
+      ),
     opendir: (path) =>
-      task('opendir', path, () =>
+      syncTask('opendir', path, () =>
         pipe(
           directory('opendir', path),
           E.map((dir) => register(tree.dirs, makeDirHandle(), { path, children: dir.children.entries(), closed: false }))
         )
       ),
     readdir: (dir, max) =>
-      task('readdir', undefined, () => {
+      syncTask('readdir', undefined, () => {
         const listing = lookup(tree.dirs, 'readdir', dir)
         if (E.isLeft(listing)) return listing
         const most = checkMax(max)
         return E.isLeft(most) ? most : E.right(nextPage(listing.right, most.right))
       }),
     closedir: (dir) =>
-      task('closedir', undefined, () => {
-        const listing = toRelease(tree.dirs, 'closedir', dir)
-        if (E.isLeft(listing)) return listing
-        if (listing.right !== undefined) {
-          listing.right.closed = true
-          listing.right.children = FINISHED
-        }
-        return E.right(undefined)
-      })
+      syncTask('closedir', undefined, () =>
+        release(tree.dirs, 'closedir', dir, (listing) => {
+          listing.children = FINISHED
+          return E.right(undefined)
+        })
+      )
   }
   return applyContext(markNormalised(pathio), context)
 }

@@ -29,7 +29,7 @@ import { settled } from '../internal/settled'
 import { syncTask } from '../internal/task'
 import * as disk from './disk/operations'
 import { makeDiskFile, type DiskFile } from './disk/handles'
-import { heldBy, lookup, makeHandleTable, readable, register, toRelease, writable } from '../internal/handles'
+import { heldBy, lookup, makeHandleTable, readable, register, release, writable } from '../internal/handles'
 import { allocateFromSlab } from '../internal/slab'
 
 /**
@@ -78,8 +78,6 @@ const finish = (listing: NodeListing): E.Either<PathIOError, void> => {
 const refusal = (op: string, checked: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
   E.isLeft(checked) ? checked : E.left(pathIOError('BadHandle', op, { code: 'EBADF' }))
 
-const task = syncTask
-
 /**
  * The record on paths resolved against `cwd`; with `root`, its rooted form:
  * the same operations, none of which ever acts outside that real directory
@@ -91,7 +89,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
   const onPath =
     <A>(op: string, body: (target: disk.Target) => E.Either<PathIOError, A>) =>
     (path: string): TaskEither<PathIOError, A> =>
-      task(op, path, () => pipe(at(op, path), E.chain(body)))
+      syncTask(op, path, () => pipe(at(op, path), E.chain(body)))
 
   const pathio: PathIO<undefined> = {
     state: undefined,
@@ -100,7 +98,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
     isFile: onPath('isFile', (target) => disk.probe('isFile', target)),
     stat: onPath('stat', disk.stat),
     mkdir: (path, options) =>
-      task('mkdir', path, () =>
+      syncTask('mkdir', path, () =>
         pipe(
           E.Do,
           E.apS('target', at('mkdir', path)),
@@ -111,7 +109,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
     rmdir: onPath('rmdir', disk.rmdir),
     unlink: onPath('unlink', disk.unlink),
     rename: (source, destination) =>
-      task('rename', source, () =>
+      syncTask('rename', source, () =>
         pipe(
           E.Do,
           E.apS('from', at('rename', source)),
@@ -121,7 +119,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     list: (path) =>
-      task('list', path, () =>
+      syncTask('list', path, () =>
         pipe(
           at('list', path),
           E.chain((target) => disk.readNames('list', target)),
@@ -129,7 +127,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     scan: (path) =>
-      task('scan', path, () =>
+      syncTask('scan', path, () =>
         pipe(
           at('scan', path),
           E.chain(disk.scan),
@@ -137,7 +135,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     open: (path, mode) =>
-      task('open', path, () =>
+      syncTask('open', path, () =>
         pipe(
           E.Do,
           E.apS('target', at('open', path)),
@@ -179,7 +177,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
       }
     },
     seek: (file, offset, whence) =>
-      task('seek', undefined, () =>
+      syncTask('seek', undefined, () =>
         pipe(
           E.Do,
           E.apS('handle', lookup(HANDLES, 'seek', file)),
@@ -195,20 +193,10 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     close: (file) =>
-      task('close', undefined, () =>
-        pipe(
-          toRelease(HANDLES, 'close', file),
-          E.chain((handle) => {
-            // Closing twice is harmless.
-            if (handle === undefined) return E.right(undefined)
-            // Marked first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
-            handle.closed = true
-            return disk.close(handle.fd)
-          })
-        )
-      ),
+      // Marked closed first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
+      syncTask('close', undefined, () => release(HANDLES, 'close', file, (handle) => disk.close(handle.fd))),
     opendir: (path) =>
-      task('opendir', path, () =>
+      syncTask('opendir', path, () =>
         pipe(
           at('opendir', path),
           E.chain(disk.opendir),
@@ -216,7 +204,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     readdir: (dir, max) =>
-      task('readdir', undefined, () =>
+      syncTask('readdir', undefined, () =>
         pipe(
           E.Do,
           E.apS('listing', lookup(LISTINGS, 'readdir', dir)),
@@ -234,16 +222,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
         )
       ),
     closedir: (dir) =>
-      task('closedir', undefined, () =>
-        pipe(
-          toRelease(LISTINGS, 'closedir', dir),
-          E.chain((listing) => {
-            if (listing === undefined) return E.right(undefined)
-            listing.closed = true
-            return finish(listing)
-          })
-        )
-      )
+      syncTask('closedir', undefined, () => release(LISTINGS, 'closedir', dir, finish))
   }
   return markNormalised(pathio)
 }

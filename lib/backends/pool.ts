@@ -9,7 +9,6 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeDirHandle, makeFileHandle, type DirHandle, type FactoryContext, type FileHandle, type PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import {
@@ -29,7 +28,7 @@ import { asyncTask } from '../internal/task'
 import { declareRooting } from '../internal/traits'
 import { entriesOf, joinChild, STAT_FIELDS, targetIn, type ScanColumns, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
-import { badHandle, lookup, readable, register, toRelease, writable } from '../internal/handles'
+import { badHandle, lookup, readable, register, release, writable } from '../internal/handles'
 import {
   checkSizeOption,
   dropJobs,
@@ -37,7 +36,6 @@ import {
   isWorkerPool,
   makeWorkerPool,
   submit,
-  submitTo,
   type Exclusive,
   type Failure,
   type PoolFile,
@@ -76,9 +74,6 @@ type Answer<A> = Promise<E.Either<PathIOError, A>>
 const left = <A = never>(error: PathIOError): Answer<A> => Promise.resolve(E.left(error))
 
 const closedHandle = (op: string): PathIOError => badHandle(op, 'the handle is closed')
-
-/** Runs `body` when the task runs; a throw or a rejection becomes a `Left`. */
-const task = <A>(op: string, path: unknown, body: () => Answer<A>): TaskEither<PathIOError, A> => asyncTask(op, path, body)
 
 /**
  * What a job gives when the pool cannot run it: after `close`, a handle
@@ -133,8 +128,8 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
   /** Resolves the path, then runs one job. */
   const onPath =
     <K extends RequestOp>(op: K & string, request: (target: Target) => Extract<Request, { op: K }>) =>
-    (path: string): TaskEither<PathIOError, ResultOf<K>> =>
-      task(op, path, () => {
+    (path: string): TE.TaskEither<PathIOError, ResultOf<K>> =>
+      asyncTask(op, path, () => {
         const target = at(op, path)
         return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path), undefined, undefined, signal)
       })
@@ -170,7 +165,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
     rmdir: (path) => pipe(onPath('rmdir', (target) => ({ op: 'rmdir', target }))(path), TE.map(() => undefined)),
     unlink: (path) => pipe(onPath('unlink', (target) => ({ op: 'unlink', target }))(path), TE.map(() => undefined)),
     mkdir: (path, options) =>
-      task('mkdir', path, () =>
+      asyncTask('mkdir', path, () =>
         pipe(
           E.Do,
           E.apS('target', at('mkdir', path)),
@@ -190,7 +185,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         )
       ),
     rename: (source, destination) =>
-      task('rename', source, () =>
+      asyncTask('rename', source, () =>
         pipe(
           E.Do,
           E.apS('from', at('rename', source)),
@@ -215,7 +210,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         TE.chainEitherK((columns) => checkedEntries('scan', path, columns))
       ),
     open: (path, mode) =>
-      task('open', path, () =>
+      asyncTask('open', path, () =>
         pipe(
           E.Do,
           E.apS('target', at('open', path)),
@@ -235,7 +230,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
       ),
     // The hot path: plain checks, one job, the answer mapped as it settles.
     read: (handle, size) =>
-      task('read', undefined, () => {
+      asyncTask('read', undefined, () => {
         const found = fileOf('read', handle)
         if (E.isLeft(found)) return left(found.left)
         const file = found.right
@@ -261,7 +256,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     write: (handle, data) =>
-      task('write', undefined, () => {
+      asyncTask('write', undefined, () => {
         const found = fileOf('write', handle)
         if (E.isLeft(found)) return left(found.left)
         const file = found.right
@@ -295,7 +290,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     seek: (handle, offset, whence) =>
-      task('seek', undefined, () => {
+      asyncTask('seek', undefined, () => {
         const checked = pipe(
           E.Do,
           E.apS('file', fileOf('seek', handle)),
@@ -319,22 +314,27 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     close: (handle) =>
-      task('close', undefined, () => {
-        const found = toRelease(internals.handles, 'close', handle)
-        if (E.isLeft(found)) return left(found.left)
-        // Closing twice is harmless.
-        const file = found.right
-        if (file === undefined) return Promise.resolve(E.right(undefined))
-        return exclusive(file, () => {
-          // After the pool closed, the pool's own `close` closes what is left open.
-          if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))
-          file.closed = true
-          internals.open.delete(file)
-          return submit(internals, { op: 'close', fd: file.fd }, failure('close', undefined, true))
-        })
-      }),
+      asyncTask('close', undefined, () =>
+        Promise.resolve(
+          // Marked closed once the operations queued on it before have run.
+          release(
+            internals.handles,
+            'close',
+            handle,
+            (file) =>
+              exclusive(file, () => {
+                // After the pool closed, the pool's own `close` closes what is left open.
+                if (file.closed || internals.closed) return Promise.resolve(E.right(undefined))
+                file.closed = true
+                internals.open.delete(file)
+                return submit(internals, { op: 'close', fd: file.fd }, failure('close', undefined, true))
+              }),
+            false
+          )
+        )
+      ),
     opendir: (path) =>
-      task('opendir', path, () => {
+      asyncTask('opendir', path, () => {
         const target = at('opendir', path)
         if (E.isLeft(target)) return left(target.left)
         return submit(internals, { op: 'opendir', target: target.right }, failure('opendir', path), undefined, undefined, signal).then(
@@ -346,7 +346,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
       }),
     // One page is one job, on the worker that holds the listing; pages of one listing are asked one at a time.
     readdir: (dir, max) =>
-      task('readdir', undefined, () => {
+      asyncTask('readdir', undefined, () => {
         const found = listingOf('readdir', dir)
         if (E.isLeft(found)) return left(found.left)
         const most = checkMax(max)
@@ -356,7 +356,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
           if (listing.closed) return left(closedHandle('readdir'))
           if (listing.finished) return Promise.resolve(E.right([]))
           const request = { op: 'readdir', dir: listing.id, max: most.right } as const
-          return submitTo(internals, listing.thread, request, readdirFailure, undefined, signal).then(
+          return submit(internals, request, readdirFailure, undefined, undefined, signal, listing.thread).then(
             E.chain((columns) => {
               // A short page is the end: the worker has closed the stream already.
               if (columns.names.length < most.right) listing.finished = true
@@ -366,22 +366,27 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         })
       }),
     closedir: (dir) =>
-      task('closedir', undefined, () => {
-        const found = toRelease(internals.listings, 'closedir', dir)
-        if (E.isLeft(found)) return left(found.left)
-        // Closing twice is harmless.
-        const listing = found.right
-        if (listing === undefined) return Promise.resolve(E.right(undefined))
-        return exclusive(listing, () => {
-          if (listing.closed) return Promise.resolve(E.right(undefined))
-          listing.closed = true
-          // Read to its end, or held by a worker that is gone (its streams went with it), or the pool closed: nothing to free.
-          if (listing.finished || internals.closed) return Promise.resolve(E.right(undefined))
-          return submitTo(internals, listing.thread, { op: 'closedir', dir: listing.id }, failure('closedir', undefined, true)).then(
-            (closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed)
+      asyncTask('closedir', undefined, () =>
+        Promise.resolve(
+          release(
+            internals.listings,
+            'closedir',
+            dir,
+            (listing) =>
+              exclusive(listing, () => {
+                if (listing.closed) return Promise.resolve(E.right(undefined))
+                listing.closed = true
+                // Read to its end, or held by a worker that is gone (its streams went with it), or the pool closed: nothing to free.
+                if (listing.finished || internals.closed) return Promise.resolve(E.right(undefined))
+                const request = { op: 'closedir', dir: listing.id } as const
+                return submit(internals, request, failure('closedir', undefined, true), undefined, undefined, undefined, listing.thread).then(
+                  (closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed)
+                )
+              }),
+            false
           )
-        })
-      })
+        )
+      )
   }
   return markNormalised(pathio)
 }

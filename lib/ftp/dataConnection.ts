@@ -197,7 +197,7 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
     clearTimeout(expiry)
     if (server.listening) server.close()
   }
-  const answer = (socket: net.Socket | undefined): void => {
+  const resolveWaiter = (socket: net.Socket | undefined): void => {
     const w = waiter
     waiter = undefined
     w?.(socket)
@@ -206,7 +206,7 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
     closed = true
     stopListening()
     if (accepted !== undefined && !taken) accepted.destroy()
-    answer(undefined)
+    resolveWaiter(undefined)
   }
   // An unused listener does not outlive the data timeout.
   const expiry = setTimeout(() => {
@@ -227,7 +227,7 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
     stopListening()
     if (waiter !== undefined) {
       taken = true
-      answer(socket)
+      resolveWaiter(socket)
     }
   })
 

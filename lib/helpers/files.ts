@@ -12,7 +12,9 @@ import type { PathIOError } from '../PathIOError'
 import { checkData, resolvePath } from '../internal/arguments'
 import { cancelled, signalOption } from '../internal/signal'
 import { temporaryNameFor } from '../internal/temporaryName'
-import { CANCELLABLE_STEP, nextTurn, runTask, stepOrCancelled, writeAll } from './runTask'
+import { CANCELLABLE_STEP, nextTurn, stepOrCancelled } from './cancellable'
+import { runTask } from './runTask'
+import { writeAll } from './writeAll'
 import { withFile } from './withFile'
 
 /** Copied per read when `append` and `atomic` copy the old content. */

@@ -10,7 +10,9 @@ import type { FileHandle, OpenMode, PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
 import { cancelled, isAbortSignal, onAbort } from '../internal/signal'
-import { makeHandleSlot, runTask, writeAll } from './runTask'
+import { makeHandleSlot } from './handleSlot'
+import { runTask } from './runTask'
+import { writeAll } from './writeAll'
 
 /**
  * Watches a stream's `signal`: once it aborts (or if it already has), the

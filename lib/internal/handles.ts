@@ -49,19 +49,29 @@ export const lookup = <T extends Held>(table: HandleTable<T>, op: string, handle
   return found.closed ? E.left(badHandle(op, 'the handle is closed')) : E.right(found)
 }
 
+/** What a closed or closing handle's `close` gives once it is done. */
+const RELEASED: E.Either<never, void> = E.right(undefined)
+
 /**
- * What a `close` should release: the open thing (the caller marks it closed
- * and frees it), `undefined` when it is closed already (closing twice is
- * harmless), or `BadHandle` when the handle is not this table's.
+ * The shape of every `close` and `closedir`: `BadHandle` when `handle` is
+ * not this table's, `Right` at once when it is closed already (closing twice
+ * is harmless), else the open thing marked closed and given to `free`, the
+ * backend's way of letting it go (a descriptor, a download, a listing).
+ * `markFirst: false` leaves the marking to `free`, for a backend that must
+ * first wait for an operation in flight on the handle (the pool).
  */
-export const toRelease = <T extends Held>(
+export const release = <T extends Held, R>(
   table: HandleTable<T>,
   op: string,
-  handle: unknown
-): E.Either<PathIOError, T | undefined> => {
+  handle: unknown,
+  free: (open: T) => R,
+  markFirst = true
+): R | E.Either<PathIOError, void> => {
   const found = heldBy(table, handle)
   if (found === undefined) return notOurs(table, op)
-  return E.right(found.closed ? undefined : found)
+  if (found.closed) return RELEASED
+  if (markFirst) found.closed = true
+  return free(found)
 }
 
 /** An open file whose mode allows reading (`rb`, `r+b`), or `BadHandle`. */

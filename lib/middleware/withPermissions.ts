@@ -119,7 +119,10 @@ const NEEDS: Readonly<Record<string, (args: ReadonlyArray<unknown>) => Permissio
   open: (args) => (args[1] === 'ab' ? 'a' : args[1] === 'wb' || args[1] === 'r+b' ? 'w' : 'r')
 }
 
-/** Operations on a handle or on nothing: the permission was checked when the handle was opened. */
+/**
+ * Operations on a handle or on nothing: the permission was checked when the
+ * handle was opened (except `read` on an `r+b` handle opened without `r`, below).
+ */
 const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
 
 /**
@@ -128,7 +131,10 @@ const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close'
  * or `a` (`ab`); `mkdir` `m`; `rmdir` and `unlink` `d`; `rename` `f` at both
  * ends. Anything else is `Left` with reason `PermissionDenied` (`EACCES`)
  * and the inner record is not called. `stat`, `exists`, `isDir` and `isFile`
- * are always allowed, and so is the use of a handle (checked at `open`).
+ * are always allowed, and so is the use of a handle (checked at `open`),
+ * except `read` on a handle this record opened `r+b` where `r` does not
+ * hold: that is `PermissionDenied`, so `w` alone lets a user update a file
+ * in place (REST+STOR) but never read it.
  * `e` (CWD) is a server's navigation rule: check it with `permits`.
  *
  * One exception keeps atomic uploads working: a file this record created
@@ -158,6 +164,8 @@ export const withPermissions = (permissions: Permissions): Middleware => {
   return <S>(pathio: PathIO<S>): PathIO<S> => {
     /** Files this record created with 'wb' and has not moved or removed yet. */
     const created = new Set<string>()
+    /** Handles this record opened 'r+b' where 'r' does not hold (writable, not readable), to their path. */
+    const writeOnly = new WeakMap<object, string>()
     const where = (path: unknown): string | undefined => (typeof path === 'string' && path !== '' ? posix.resolve('/', path) : undefined)
     const refuse = (op: string, path: unknown, letter: string) =>
       TE.left(pathIOError('PermissionDenied', op, { path, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
@@ -166,6 +174,17 @@ export const withPermissions = (permissions: Permissions): Middleware => {
 
     return wrapOperations((op, args, next) => {
       const given = args as ReadonlyArray<unknown>
+      const handle = given[0]
+      if (op === 'read' && typeof handle === 'object' && handle !== null) {
+        const opened = writeOnly.get(handle)
+        if (opened !== undefined) return refuse(op, opened, 'r')
+      }
+      if (op === 'close' && typeof handle === 'object' && handle !== null && writeOnly.has(handle))
+        return async () => {
+          const result = await next(...args)()
+          if (result._tag === 'Right') writeOnly.delete(handle)
+          return result
+        }
       if (UNCHECKED.has(op)) return next(...args)
       const needs = NEEDS[op]
       if (needs === undefined) return refuse(op, given[0], 'unknown operation')
@@ -193,6 +212,12 @@ export const withPermissions = (permissions: Permissions): Middleware => {
         return async () => {
           const result = await next(...args)()
           if (result._tag === 'Right') created.add(path)
+          return result
+        }
+      if (op === 'open' && given[1] === 'r+b' && path !== undefined && !allowed('r', path))
+        return async () => {
+          const result = await next(...args)()
+          if (result._tag === 'Right') writeOnly.set(result.right as object, path)
           return result
         }
       return next(...args)

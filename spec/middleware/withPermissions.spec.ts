@@ -86,6 +86,23 @@ describe('withPermissions', () => {
     expect(reasonOf(await io.rename('/f.txt', '/x.txt')())).to.equal('PermissionDenied')
   })
 
+  it('w without r: a file opened r+b (REST+STOR) may be written but not read', async () => {
+    const io = withPermissions({ perm: 'w' })(await seeded())
+    const h = await io.open('/f.txt', 'r+b')()
+    if (E.isLeft(h)) throw new Error(h.left.message)
+    const refused = await io.read(h.right, 16)()
+    expect(E.isLeft(refused) && refused.left).to.include({ reason: 'PermissionDenied', code: 'EACCES', op: 'read' })
+    expect(reasonOf(await io.write(h.right, new Uint8Array([1, 2, 3]))())).to.equal('Right')
+    expect(reasonOf(await io.seek(h.right, 0)())).to.equal('Right')
+    expect(reasonOf(await io.read(h.right, 16)())).to.equal('PermissionDenied')
+    expect(reasonOf(await io.close(h.right)())).to.equal('Right')
+    // With r as well, the same handle reads.
+    const both = withPermissions({ perm: 'rw' })(await seeded())
+    const g = await both.open('/f.txt', 'r+b')()
+    if (E.isLeft(g)) throw new Error(g.left.message)
+    expect(reasonOf(await both.read(g.right, 16)())).to.equal('Right')
+  })
+
   it('a bad permission set is a TypeError naming the option, at once', () => {
     expect(() => withPermissions({ perm: 'elrx' })).to.throw(TypeError, /'perm'/)
     expect(() => withPermissions({ perm: 'elr', paths: { relative: 'elr' } })).to.throw(TypeError, /'paths'/)

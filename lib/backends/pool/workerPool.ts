@@ -162,7 +162,7 @@ export const internalsOf = (pool: WorkerPool): PoolInternals => {
 export const isWorkerPool = (u: unknown): u is WorkerPool =>
   typeof u === 'object' && u !== null && INTERNALS.has(u as WorkerPool)
 
-const settle = (job: Job, result: E.Either<PathIOError, unknown>): void => {
+const completeJob = (job: Job, result: E.Either<PathIOError, unknown>): void => {
   if (job.settled) return
   job.settled = true
   job.resolve(result)
@@ -217,7 +217,7 @@ const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void =
     else {
       const result = reply.result
       const valid = REPLY_RESULT_CODECS[job.request.op].is(result)
-      settle(job, valid ? result : E.left(job.failure('malformed', 'the worker sent a malformed reply')))
+      completeJob(job, valid ? result : E.left(job.failure('malformed', 'the worker sent a malformed reply')))
     }
   }
   pump(internals)
@@ -233,8 +233,8 @@ const onExit = (internals: PoolInternals, slot: Slot, code: number): void => {
   for (const job of slot.jobs.values()) {
     // A close it never started is finished here; an open it finished unanswered is closed: no descriptor leaks.
     const recovered = recover(slot.journal, job)
-    if (recovered !== undefined) settle(job, recovered)
-    settle(job, E.left(job.failure('died', `the worker running it exited (code ${code})${why}`)))
+    if (recovered !== undefined) completeJob(job, recovered)
+    completeJob(job, E.left(job.failure('died', `the worker running it exited (code ${code})${why}`)))
   }
   slot.jobs.clear()
   // Its replacement is spawned when a job needs it.
@@ -319,7 +319,9 @@ const makeJob = <K extends RequestOp, B>(
  * Runs one request on a worker; `onRight` (when given) turns its result into
  * the caller's, in the same step (no extra promise per call). Never rejects:
  * a closed pool, an aborted `signal` (the asking record's) or a worker that
- * dies gives `Left(failure(...))`.
+ * dies gives `Left(failure(...))`. With `thread`, it goes to the worker whose
+ * `threadId` that is (the one holding a listing), past the queue; a worker
+ * that has exited fails it with `failure('died')`.
  */
 export const submit = <K extends RequestOp, B = ResultOf<K>>(
   internals: PoolInternals,
@@ -327,33 +329,18 @@ export const submit = <K extends RequestOp, B = ResultOf<K>>(
   failure: Failure,
   transfer: ReadonlyArray<ArrayBuffer> = NO_TRANSFER,
   onRight?: (result: ResultOf<K>) => B,
-  signal?: AbortSignal
+  signal?: AbortSignal,
+  thread?: number
 ): Promise<E.Either<PathIOError, B>> =>
   new Promise((resolve) => {
     const job = makeJob(internals, request, failure, transfer, onRight, signal, resolve)
     if (job === undefined) return
-    internals.queue.push(job)
-    pump(internals)
-  })
-
-/**
- * `submit` to the worker whose `threadId` is `thread` (the one holding a
- * listing), past the queue; a worker that has exited fails it with
- * `failure('died')`.
- */
-export const submitTo = <K extends RequestOp, B = ResultOf<K>>(
-  internals: PoolInternals,
-  thread: number,
-  request: Extract<Request, { op: K }>,
-  failure: Failure,
-  onRight?: (result: ResultOf<K>) => B,
-  signal?: AbortSignal
-): Promise<E.Either<PathIOError, B>> =>
-  new Promise((resolve) => {
-    const job = makeJob(internals, request, failure, NO_TRANSFER, onRight, signal, resolve)
-    if (job === undefined) return
+    if (thread === undefined) {
+      internals.queue.push(job)
+      return pump(internals)
+    }
     const slot = internals.slots.find((candidate) => candidate.worker.threadId === thread && !candidate.exited)
-    if (slot === undefined) return settle(job, E.left(job.failure('died', 'the worker holding it has exited')))
+    if (slot === undefined) return completeJob(job, E.left(job.failure('died', 'the worker holding it has exited')))
     post(slot, job, internals)
   })
 
@@ -367,7 +354,7 @@ const RELEASES: ReadonlySet<RequestOp> = new Set<RequestOp>(['close', 'closedir'
  */
 export const dropJobs = (internals: PoolInternals, signal: AbortSignal): void => {
   const dropped = (job: Job): boolean => job.signal === signal && !RELEASES.has(job.request.op)
-  const cancel = (job: Job): void => settle(job, E.left(job.failure('cancelled', 'the signal was aborted before a worker took it')))
+  const cancel = (job: Job): void => completeJob(job, E.left(job.failure('cancelled', 'the signal was aborted before a worker took it')))
   const kept = internals.queue.filter((job) => !dropped(job))
   if (kept.length !== internals.queue.length) {
     for (const job of internals.queue) if (dropped(job)) cancel(job)
@@ -412,12 +399,12 @@ const shutdown = async (internals: PoolInternals): Promise<void> => {
   const closedEarly = 'the worker pool closed before the operation finished'
   for (const job of internals.queue.splice(0)) {
     // A close that never reached a worker still closes its descriptor.
-    if (job.request.op === 'close') settle(job, disk.close(job.request.fd))
-    else settle(job, E.left(job.failure('closed', closedEarly)))
+    if (job.request.op === 'close') completeJob(job, disk.close(job.request.fd))
+    else completeJob(job, E.left(job.failure('closed', closedEarly)))
   }
   const slots = [...internals.slots]
   for (const slot of slots) {
-    for (const job of slot.jobs.values()) settle(job, E.left(job.failure('closed', closedEarly)))
+    for (const job of slot.jobs.values()) completeJob(job, E.left(job.failure('closed', closedEarly)))
     // Ref'd until it is gone, so that a late answer is still read.
     slot.worker.ref()
     slot.outbox.length = 0

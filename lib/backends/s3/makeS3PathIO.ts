@@ -25,7 +25,7 @@ import { markNormalised } from '../../internal/normalised'
 import { asyncTask } from '../../internal/task'
 import { fromS3Error } from './errors'
 import { inTurn, type S3File } from './handles'
-import { lookup, readable, register, toRelease, writable } from '../../internal/handles'
+import { lookup, readable, register, release, writable } from '../../internal/handles'
 import { ancestorsOf, dirPrefix, fitsKey, isRoot, isWithin, MAX_KEY_BYTES, objectKey, parentOf } from './keys'
 import { childrenOf, DIR_STAT, fileStat, pageShowsDir, pagesOf, type Child, type S3Dir } from './listing'
 import { kindOf, missingReason, parentProblem, type Place } from './lookup'
@@ -126,7 +126,7 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
   const missing = async (op: string, path: unknown, resolved: string): Answer<never> =>
     fail(await missingReason(place, resolved), op, path)
 
-  const answer = (op: string, test: (kind: string) => boolean) => (path: string) =>
+  const kindTest = (op: string, test: (kind: string) => boolean) => (path: string) =>
     onPath(op, path, async (resolved) => E.right(test((await kindOf(place, resolved)).kind)))
 
   const stat = (path: string): TaskEither<PathIOError, Stat> =>
@@ -323,24 +323,22 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
   }
 
   const close: PathIO<S3State>['close'] = (file) =>
-    asyncTask('close', undefined, async () => {
-      const released = toRelease(state.handles, 'close', file)
-      if (E.isLeft(released) || released.right === undefined) return E.isLeft(released) ? released : ok
-      const open = released.right
-      open.closed = true
-      return inTurn(open, async () => {
-        if (open.mode === 'rb') {
-          stopDownload(open)
-          return ok
-        }
-        try {
-          await finish(state, open)
-          return ok
-        } catch (error) {
-          return E.left(fromS3Error('close', open.path)(error))
-        }
-      })
-    })
+    asyncTask('close', undefined, async () =>
+      release(state.handles, 'close', file, (open) =>
+        inTurn(open, async () => {
+          if (open.mode === 'rb') {
+            stopDownload(open)
+            return ok
+          }
+          try {
+            await finish(state, open)
+            return ok
+          } catch (error) {
+            return E.left(fromS3Error('close', open.path)(error))
+          }
+        })
+      )
+    )
 
   // ---------------------------------------------------------------------------- listings
 
@@ -384,21 +382,18 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
     )
 
   const closedir: Operation<'closedir'> = (dir) =>
-    asyncTask('closedir', undefined, async () => {
-      const released = toRelease(state.dirs, 'closedir', dir)
-      if (E.isLeft(released)) return released
-      if (released.right !== undefined) {
-        released.right.closed = true
-        released.right.buffer.length = 0
-      }
-      return ok
-    })
+    asyncTask('closedir', undefined, async () =>
+      release(state.dirs, 'closedir', dir, (listing) => {
+        listing.buffer.length = 0
+        return ok
+      })
+    )
 
   const pathio: PathIO<S3State> = {
     state,
-    exists: answer('exists', (kind) => kind !== 'missing'),
-    isDir: answer('isDir', (kind) => kind === 'dir'),
-    isFile: answer('isFile', (kind) => kind === 'file'),
+    exists: kindTest('exists', (kind) => kind !== 'missing'),
+    isDir: kindTest('isDir', (kind) => kind === 'dir'),
+    isFile: kindTest('isFile', (kind) => kind === 'file'),
     stat,
     mkdir,
     rmdir,

@@ -4,8 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Command } from '../handler'
-import { command } from '../handler'
+import { command, type Command } from '../handler'
 import { pass, quit, user } from './access'
 import { eprt, port } from './active'
 import { dele, mdtm, mkd, mlst, rmd, rnfr, rnto, size } from './files'

@@ -7,12 +7,11 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
-import { isDirectoryStat } from '../../PathIO'
+import { isDirectoryStat, type PathIO } from '../../PathIO'
 import { pathIOError } from '../../PathIOError'
 import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
 import { quotePath, reply } from '../replies'
 import type { Session } from '../session'
-import type { PathIO } from '../../PathIO'
 
 /**
  * PWD: 257 and the quoted directory.
