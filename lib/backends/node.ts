@@ -15,8 +15,6 @@ import {
   checkData,
   checkMax,
   isBytes,
-  checkMkdirOptions,
-  checkMode,
   checkOffset,
   checkSize,
   checkWhence,
@@ -100,9 +98,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
     mkdir: (path, options) =>
       syncTask('mkdir', path, () =>
         pipe(
-          E.Do,
-          E.apS('target', at('mkdir', path)),
-          E.apS('flags', checkMkdirOptions(path, options)),
+          disk.mkdirArguments(at, path, options),
           E.chain(({ target, flags }) => disk.mkdir(target, flags.parents, flags.existOk))
         )
       ),
@@ -111,9 +107,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
     rename: (source, destination) =>
       syncTask('rename', source, () =>
         pipe(
-          E.Do,
-          E.apS('from', at('rename', source)),
-          E.apS('to', at('rename', destination)),
+          disk.renameArguments(at, source, destination),
           E.chain(({ from, to }) => disk.rename(from, to)),
           E.map(() => destination)
         )
@@ -137,9 +131,7 @@ const nodeRecord = (cwd: string, root?: string): PathIO<undefined> => {
     open: (path, mode) =>
       syncTask('open', path, () =>
         pipe(
-          E.Do,
-          E.apS('target', at('open', path)),
-          E.apS('mode', checkMode(path, mode)),
+          disk.openArguments(at, path, mode),
           E.chain(({ target, mode }) =>
             pipe(
               disk.open(target, mode),

@@ -15,8 +15,6 @@ import {
   checkCwdOption,
   checkData,
   checkMax,
-  checkMkdirOptions,
-  checkMode,
   checkOffset,
   checkSize,
   checkWhence,
@@ -26,7 +24,7 @@ import { applyContext, checkContext } from '../internal/context'
 import { markNormalised } from '../internal/normalised'
 import { asyncTask } from '../internal/task'
 import { declareRooting } from '../internal/traits'
-import { entriesOf, joinChild, STAT_FIELDS, targetIn, type ScanColumns, type Target } from './disk/operations'
+import { entriesOf, joinChild, mkdirArguments, openArguments, renameArguments, STAT_FIELDS, targetIn, type ScanColumns, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
 import { badHandle, lookup, readable, register, release, writable } from '../internal/handles'
 import {
@@ -167,9 +165,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
     mkdir: (path, options) =>
       asyncTask('mkdir', path, () =>
         pipe(
-          E.Do,
-          E.apS('target', at('mkdir', path)),
-          E.apS('flags', checkMkdirOptions(path, options)),
+          mkdirArguments(at, path, options),
           E.fold(
             (error) => left(error),
             ({ target, flags }) =>
@@ -187,9 +183,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
     rename: (source, destination) =>
       asyncTask('rename', source, () =>
         pipe(
-          E.Do,
-          E.apS('from', at('rename', source)),
-          E.apS('to', at('rename', destination)),
+          renameArguments(at, source, destination),
           E.fold(
             (error) => left<string>(error),
             ({ from, to }) =>
@@ -212,9 +206,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
     open: (path, mode) =>
       asyncTask('open', path, () =>
         pipe(
-          E.Do,
-          E.apS('target', at('open', path)),
-          E.apS('mode', checkMode(path, mode)),
+          openArguments(at, path, mode),
           E.fold(
             (error) => left<FileHandle>(error),
             ({ target, mode }) =>

@@ -12,7 +12,8 @@ import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { Entry, OpenMode, Stat } from '../../PathIO'
 import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
-import { joinChild, resolvePath } from '../../internal/arguments'
+import { checkMkdirOptions, checkMode, joinChild, resolvePath } from '../../internal/arguments'
+import { pipe } from 'fp-ts/function'
 import { isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
 
 /**
@@ -36,6 +37,21 @@ export const targetIn =
       root === undefined ? { path: path as string, resolved: resolved.right } : { path: path as string, resolved: resolved.right, root }
     )
   }
+
+/** Where a disk backend resolves a caller's path (`targetIn` of its cwd and root). */
+export type Locate = (op: string, path: unknown) => E.Either<PathIOError, Target>
+
+/** A `mkdir` call's arguments, checked: its target and its flags (both disk backends, before any system call). */
+export const mkdirArguments = (at: Locate, path: unknown, options: unknown) =>
+  pipe(E.Do, E.apS('target', at('mkdir', path)), E.apS('flags', checkMkdirOptions(path, options)))
+
+/** A `rename` call's arguments, checked: its two targets. */
+export const renameArguments = (at: Locate, source: unknown, destination: unknown) =>
+  pipe(E.Do, E.apS('from', at('rename', source)), E.apS('to', at('rename', destination)))
+
+/** An `open` call's arguments, checked: its target and its mode. */
+export const openArguments = (at: Locate, path: unknown, mode: unknown) =>
+  pipe(E.Do, E.apS('target', at('open', path)), E.apS('mode', checkMode(path, mode)))
 
 /**
  * Runs a system call on the path a target names. Plain, on the path itself;
