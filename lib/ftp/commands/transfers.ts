@@ -52,7 +52,7 @@ const READ_AHEAD = 1024 * 1024
 /** Bytes an upload gathers before one backend `write`: 16 of the socket's 64 KiB chunks. */
 const WRITE_BLOCK = 1024 * 1024
 
-const typeName = (session: Session): string => (session.type === 'A' ? 'ASCII' : 'BINARY')
+const representationName = (session: Session): string => (session.type === 'A' ? 'ASCII' : 'BINARY')
 
 /** RFC 3659 §5.5: a REST offset past the end of the file. */
 const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid REST parameter (past the end of the file)')
@@ -94,7 +94,7 @@ export const retr: Handler = deferred((session, pathio, arg) => {
       TE.filterOrElseW(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg })),
       TE.filterOrElseW((stat) => start <= stat.size, () => REST_PAST_END)
     ),
-    (stat) => reply(150, `Opening ${typeName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
+    (stat) => reply(150, `Opening ${representationName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
     () => async (socket) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
@@ -177,7 +177,7 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
         // Writing into a directory is when its left-over temporaries are swept.
         TE.chainFirst(() => TE.fromTask(() => sweepOnWrite(session, pathio, posix.dirname(path))))
       ),
-      () => reply(150, preliminary ?? `Ok to send data (${typeName(session)} mode)`),
+      () => reply(150, preliminary ?? `Ok to send data (${representationName(session)} mode)`),
       () => move,
       cleanup
     )
