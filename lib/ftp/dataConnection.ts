@@ -166,6 +166,13 @@ export interface PassiveOptions {
   readonly ports?: PortRange
   /** The listener closes if no connection came this many milliseconds after it opened. */
   readonly timeoutMs: number
+  /**
+   * Makes an accepted connection ready, as soon as it arrives: under PROT P,
+   * its TLS handshake (`undefined` when that fails). Clients such as curl
+   * start their handshake the moment they connect, before RETR or STOR, and
+   * stall their next commands until it is answered.
+   */
+  readonly secure?: (socket: net.Socket) => Promise<net.Socket | undefined>
 }
 
 /**
@@ -188,6 +195,7 @@ export interface PassiveOptions {
  */
 export const openPassiveListener = async (host: string, options: PassiveOptions): Promise<PassiveListener> => {
   let accepted: net.Socket | undefined
+  let ready: Promise<net.Socket | undefined> | undefined
   let taken = false
   let closed = false
   let waiter: ((socket: net.Socket | undefined) => void) | undefined
@@ -224,10 +232,11 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
       return
     }
     accepted = socket
+    ready = options.secure === undefined ? Promise.resolve(socket) : options.secure(socket)
     stopListening()
     if (waiter !== undefined) {
       taken = true
-      resolveWaiter(socket)
+      void ready.then(resolveWaiter)
     }
   })
 
@@ -236,9 +245,9 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
     accept: (timeoutMs) =>
       new Promise((done) => {
         if (closed || waiter !== undefined) return done(undefined)
-        if (accepted !== undefined) {
+        if (ready !== undefined) {
           taken = true
-          return done(accepted)
+          return done(ready)
         }
         const timer = setTimeout(close, timeoutMs)
         waiter = (socket) => {

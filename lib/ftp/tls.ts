@@ -31,7 +31,9 @@ const contextOptions = (options: TlsOptions): tls.SecureContextOptions => ({
   cert: options.cert,
   key: options.key,
   minVersion: MIN_VERSION,
-  secureOptions: SECURE_OPTIONS
+  secureOptions: SECURE_OPTIONS,
+  // Node's own order, which puts AES-128-GCM before AES-256-GCM: as strong a choice, and a quarter cheaper per byte.
+  honorCipherOrder: true
 })
 
 /**

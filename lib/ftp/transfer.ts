@@ -181,11 +181,16 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
   try {
     session.send(preliminary)
     socket = await passive.accept(session.config.dataTimeout)
-    if (socket !== undefined && session.protection === 'P' && session.config.tls !== undefined) {
-      // PROT P: the data connection is TLS, its handshake within the data timeout.
+    const secured = socket instanceof tls.TLSSocket
+    if (socket !== undefined && session.protection === 'P' && session.config.tls !== undefined && !secured) {
+      // PROT P came after PASV: the handshake starts now, within the data timeout.
       const raw = socket
       socket = await secureServerSocket(raw, session.config.tls.data, session.config.dataTimeout)
       if (socket === undefined) raw.destroy()
+    } else if (secured && session.protection === 'C') {
+      // PROT C came after PASV, and the connection already speaks TLS: it cannot carry clear data.
+      socket?.destroy()
+      socket = undefined
     }
     if (!wanted()) return { _tag: 'Aborted' }
     if (socket === undefined) return { _tag: 'NoConnection' }

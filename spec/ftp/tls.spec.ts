@@ -12,6 +12,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Readable, Writable } from 'node:stream'
+import { writeFile } from '../../lib'
 import { makeCertificates, type Certificates } from './certificates'
 import { runCurl, runSteps, startServer, USER, type BackendName, type Running } from './harness'
 
@@ -73,6 +74,34 @@ describe('FTPS', function () {
           expect(status.text).to.include('Control connection TLS; data connections TLS')
           expect(sha256((await running.read(`/${max_tls}.bin`)) ?? Buffer.alloc(0))).to.equal(stored.sha)
         }
+      })
+
+      it('a client that finishes its data-connection handshake before RETR (as curl does) is served at once', async () => {
+        const stored = await writeFile(running.inspect, '/early.bin', Buffer.from('handshake first'))()
+        expect(stored._tag).to.equal('Right')
+        // The handshake gets 5 s: a server that starts TLS only at RETR never answers it.
+        const script = [
+          'import ftplib, socket, ssl, sys',
+          'ctx = ssl.create_default_context(cafile=sys.argv[3])',
+          'ftp = ftplib.FTP_TLS(context=ctx, timeout=30)',
+          'ftp.connect(sys.argv[1], int(sys.argv[2]))',
+          'ftp.auth(); ftp.login(sys.argv[4], sys.argv[5]); ftp.prot_p()',
+          "port = int(ftp.sendcmd('EPSV').split('|')[3])",
+          'raw = socket.create_connection((sys.argv[1], port), timeout=5)',
+          'data = ctx.wrap_socket(raw, server_hostname=sys.argv[1])',
+          "print(ftp.sendcmd('TYPE I'))",
+          "print(ftp.sendcmd('RETR early.bin'))",
+          'got = b""',
+          'while True:',
+          '    chunk = data.recv(65536)',
+          '    if not chunk: break',
+          '    got += chunk',
+          'print(got.decode())',
+          'data.close(); print(ftp.voidresp()); ftp.quit()'
+        ].join('\n')
+        const r = await run('python3', ['-c', script, host, String(running.port), certs.caFile, USER.name, USER.password])
+        expect(r.status, r.out).to.equal(0)
+        expect(r.out.split('\n').slice(0, 4)).to.deep.equal(['200 Switching to Binary mode', '150 Opening BINARY mode data connection for early.bin (15 bytes)', 'handshake first', '226 Transfer complete'])
       })
 
       it('a client that trusts another CA refuses the server', async () => {
