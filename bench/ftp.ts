@@ -1,28 +1,31 @@
 /**
- * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off] [--small N]`
+ * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off] [--small N] [--peer on|off]`
  *
  * FTP transfer speed with a real client (curl): STOR and RETR of one big
- * file, then the same with several clients at once, on each backend; with
- * `--tls both` (the default) each workload runs again over FTPS (AUTH TLS,
- * PROT P: control and data connections encrypted, curl verifying a
- * certificate made with openssl for the run). The server runs in this
- * process; each curl is its own process, so the clock covers connecting,
- * logging in, the transfer and the final reply. Prints the median of the
- * runs (MiB/s and MB/s) as a markdown table, and each PROT P figure as a
- * share of the plain one.
+ * file, then the same with several clients at once, on each backend and on
+ * pyftpdlib (the server to beat, when a Python here has it: Debian's
+ * python3-pyftpdlib; its RETR uses sendfile), in one run; with `--tls both`
+ * (the default) each workload runs again over FTPS on our servers (AUTH
+ * TLS, PROT P: control and data connections encrypted, curl verifying a
+ * certificate made with openssl for the run). Every server
+ * lets anonymous write, as `python -m pyftpdlib -w` does, so no run pays a
+ * password hash (a named user's login costs one scrypt, about 50 ms, once
+ * per session). Each server runs in a process of its own, and its CPU
+ * seconds are read from /proc. Each curl is its own process, so the clock covers
+ * connecting, logging in, the transfer and the final reply. Prints the
+ * median of the runs (MiB/s and MB/s) as a markdown table, each PROT P
+ * figure as a share of the plain one, and each fp-pathio figure as a share
+ * of pyftpdlib's.
  *
  * Then small files (`--size 0`: only them): `--small` STORs of 1 KiB one
  * after another from one Python ftplib client (PASV, STOR, the 226 each
  * time), counted per second by the client once logged in; on each backend,
- * and on pyftpdlib when a Python here has it (Debian's python3-pyftpdlib)
- * as the peer to compare with.
+ * and on pyftpdlib.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
-import { makeFtpServer } from '../lib/ftp'
 import { makeCertificates, type Certificates } from '../spec/ftp/certificates'
 
 const MiB = 2 ** 20
@@ -39,15 +42,12 @@ const eachMiB = Number(option('each', String(Math.max(1, Math.floor(bigMiB / 2))
 const backends = option('backends', 'memory,node,pool').split(',')
 const tlsModes: ReadonlyArray<boolean> = option('tls', 'both') === 'off' ? [false] : [false, true]
 const smallCount = Number(option('small', '1000'))
+const withPeer = option('peer', 'on') !== 'off'
 
-/** The bench's own account: anonymous may only read. */
-const LOGIN = ['-u', 'bench:bench']
+/** Every server here lets anonymous write (the password is an e-mail address by custom). */
+const LOGIN = ['-u', 'anonymous:bench@example.com']
 
-const factories: Readonly<Record<string, PathIOFactory<unknown>>> = {
-  memory: makeMemoryPathIO as PathIOFactory<unknown>,
-  node: makeNodePathIO as PathIOFactory<unknown>,
-  pool: ((context) => makePoolPathIO({ ...(context as object) })) as PathIOFactory<unknown>
-}
+const PYFTPDLIB = 'pyftpdlib'
 
 const curl = (args: ReadonlyArray<string>): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -58,13 +58,12 @@ const curl = (args: ReadonlyArray<string>): Promise<void> =>
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl ${args.join(' ')}: ${code} ${err}`))))
   })
 
-/** Wall-clock seconds for `count` clients to run `job` at once, and the CPU seconds the server spent meanwhile. */
-const timed = async (count: number, job: (i: number) => Promise<void>): Promise<{ wall: number; cpu: number }> => {
+/** Wall-clock seconds for `count` clients to run `job` at once, and the CPU seconds `cpu` counted meanwhile. */
+const timed = async (count: number, job: (i: number) => Promise<void>, cpu: () => number): Promise<{ wall: number; cpu: number }> => {
   const start = process.hrtime.bigint()
-  const cpu = process.cpuUsage()
+  const cpuBefore = cpu()
   await Promise.all(Array.from({ length: count }, (_, i) => job(i)))
-  const used = process.cpuUsage(cpu)
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 }
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: cpu() - cpuBefore }
 }
 
 const median = (xs: ReadonlyArray<number>): number => {
@@ -73,72 +72,150 @@ const median = (xs: ReadonlyArray<number>): number => {
 }
 
 interface Row {
-  readonly backend: string
+  readonly server: string
   readonly workload: string
   /** MiB/s, wall clock, median of the runs. */
   readonly stor: number
   readonly retr: number
-  /** MiB per CPU second of the server's process (main thread and pool threads), median: what it sustains with a core to itself. */
+  /** MiB per CPU second of the server's process (all its threads), median: what it sustains with a core to itself. */
   readonly storCpu: number
   readonly retrCpu: number
 }
 
-const benchBackend = async (backend: string, scratch: string, certs: Certificates): Promise<ReadonlyArray<Row>> => {
-  const root = backend === 'memory' ? '/' : fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${backend}-`))
-  const server = makeFtpServer({ factory: factories[backend], root, users: { bench: 'bench' }, tls: { cert: certs.cert, key: certs.key } })
-  const { port } = await server.listen(0, '127.0.0.1')
-  const url = `ftp://127.0.0.1:${port}`
-  const rows: Array<Row> = []
-  try {
-    const shapes = tlsModes.flatMap((secure) => [
-      { workload: `1 client, ${bigMiB} MiB${secure ? ', PROT P' : ''}`, secure, count: 1, file: path.join(scratch, 'big.bin'), size: bigMiB },
-      {
-        workload: `${clients} clients, ${eachMiB} MiB each${secure ? ', PROT P' : ''}`,
-        secure,
-        count: clients,
-        file: path.join(scratch, 'each.bin'),
-        size: eachMiB
-      }
-    ])
-    for (const { workload, secure, count, file, size } of shapes) {
-      // Explicit FTPS as a careful client does it: TLS required, the server's certificate verified.
-      const tls = secure ? ['--ssl-reqd', '--cacert', certs.caFile] : []
-      const stor: Array<number> = []
-      const retr: Array<number> = []
-      const storCpu: Array<number> = []
-      const retrCpu: Array<number> = []
-      // One warm-up run, then the measured ones.
-      for (let run = 0; run <= runs; run++) {
-        const up = await timed(count, (i) => curl([...tls, '-T', file, `${url}/c${i}.bin`]))
-        const down = await timed(count, (i) => curl([...tls, '-o', '/dev/null', `${url}/c${i}.bin`]))
-        if (run > 0) {
-          stor.push((count * size) / up.wall)
-          retr.push((count * size) / down.wall)
-          storCpu.push((count * size) / up.cpu)
-          retrCpu.push((count * size) / down.cpu)
-        }
-      }
-      const row = { backend, workload, stor: median(stor), retr: median(retr), storCpu: median(storCpu), retrCpu: median(retrCpu) }
-      rows.push(row)
-      process.stderr.write(
-        `${backend}: ${workload}: STOR ${row.stor.toFixed(0)} MiB/s (${row.storCpu.toFixed(0)} per CPU s), ` +
-          `RETR ${row.retr.toFixed(0)} MiB/s (${row.retrCpu.toFixed(0)} per CPU s)\n`
-      )
+/** A server under test: where it listens, its CPU seconds so far, and how to stop it. */
+interface Running {
+  readonly port: number
+  readonly cpuSeconds: () => number
+  readonly stop: () => Promise<void>
+}
+
+/** A child process's CPU seconds, from /proc (Linux): utime and stime, in clock ticks of 1/100 s. */
+const childCpu = (pid: number): number => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** A server process that prints its port on its first line of output. */
+const startProcess = async (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Running> => {
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  const port = await new Promise<number>((resolve, reject) => {
+    let err = ''
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
+    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
+    child.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${err}`)))
+  })
+  const pid = child.pid ?? 0
+  return {
+    port,
+    cpuSeconds: () => childCpu(pid),
+    stop: async () => {
+      child.kill()
+      if (child.exitCode === null) await new Promise((exited) => child.once('exit', exited))
     }
-  } finally {
-    await server.close()
-    await (server.state as { close?: () => Promise<void> } | undefined)?.close?.()
-    if (backend !== 'memory') fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
+/** Our server on `backend`, in a process of its own (bench/ftpServer.ts). */
+const startOurs = (backend: string, root: string, certs: Certificates): Promise<Running> =>
+  startProcess(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'ftpServer.ts'), backend, root, certs.certFile, certs.keyFile], {
+    TS_NODE_TRANSPILE_ONLY: 'true'
+  })
+
+/** pyftpdlib over `root`, anonymous with every permission, with its plain handler (RETR by sendfile). */
+const PYFTPDLIB_SERVER = `
+import sys
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.servers import FTPServer
+from pyftpdlib import handlers
+authorizer = DummyAuthorizer()
+authorizer.add_anonymous(sys.argv[1], perm='elradfmwMT')
+handler = handlers.FTPHandler
+handler.authorizer = authorizer
+server = FTPServer(('127.0.0.1', 0), handler)
+print(server.socket.getsockname()[1], flush=True)
+server.serve_forever()
+`
+
+const startPyftpdlib = (python: string, root: string): Promise<Running> => startProcess(python, ['-c', PYFTPDLIB_SERVER, root])
+
+/** The workloads (big file, then many clients) on one running server; PROT P ones only when `secure`. */
+const benchServer = async (name: string, running: Running, secure: boolean, scratch: string, certs: Certificates): Promise<ReadonlyArray<Row>> => {
+  const url = `ftp://127.0.0.1:${running.port}`
+  const rows: Array<Row> = []
+  const shapes = [
+    { workload: `1 client, ${bigMiB} MiB${secure ? ', PROT P' : ''}`, count: 1, file: path.join(scratch, 'big.bin'), size: bigMiB },
+    { workload: `${clients} clients, ${eachMiB} MiB each${secure ? ', PROT P' : ''}`, count: clients, file: path.join(scratch, 'each.bin'), size: eachMiB }
+  ]
+  for (const { workload, count, file, size } of shapes) {
+    // Explicit FTPS as a careful client does it: TLS required, the server's certificate verified.
+    const tls = secure ? ['--ssl-reqd', '--cacert', certs.caFile] : []
+    const stor: Array<number> = []
+    const retr: Array<number> = []
+    const storCpu: Array<number> = []
+    const retrCpu: Array<number> = []
+    // One warm-up run, then the measured ones.
+    for (let run = 0; run <= runs; run++) {
+      const up = await timed(count, (i) => curl([...tls, '-T', file, `${url}/c${i}.bin`]), running.cpuSeconds)
+      const down = await timed(count, (i) => curl([...tls, '-o', '/dev/null', `${url}/c${i}.bin`]), running.cpuSeconds)
+      if (run > 0) {
+        stor.push((count * size) / up.wall)
+        retr.push((count * size) / down.wall)
+        storCpu.push((count * size) / up.cpu)
+        retrCpu.push((count * size) / down.cpu)
+      }
+    }
+    const row = { server: name, workload, stor: median(stor), retr: median(retr), storCpu: median(storCpu), retrCpu: median(retrCpu) }
+    rows.push(row)
+    process.stderr.write(
+      `${name}: ${workload}: STOR ${row.stor.toFixed(0)} MiB/s (${row.storCpu.toFixed(0)} per CPU s), ` +
+        `RETR ${row.retr.toFixed(0)} MiB/s (${row.retrCpu.toFixed(0)} per CPU s)\n`
+    )
   }
   return rows
 }
 
-/** One ftplib client: `count` STORs of 1 KiB; prints STORs per second, timed from after the login to the last 226. */
+/** A fresh directory for a disk-backed server (memory serves '/'), removed by the returned function. */
+const scratchRoot = (name: string): { root: string; remove: () => void } => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${name}-`))
+  return { root, remove: () => fs.rmSync(root, { recursive: true, force: true }) }
+}
+
+/** Every workload on one of our backends, plain and (with `--tls both`) PROT P. */
+const benchBackend = async (backend: string, scratch: string, certs: Certificates): Promise<ReadonlyArray<Row>> => {
+  const disk = backend === 'memory' ? undefined : scratchRoot(backend)
+  const running = await startOurs(backend, disk?.root ?? '/', certs)
+  try {
+    const rows: Array<Row> = []
+    for (const secure of tlsModes) rows.push(...(await benchServer(`fp-pathio, ${backend}`, running, secure, scratch, certs)))
+    return rows
+  } finally {
+    await running.stop()
+    disk?.remove()
+  }
+}
+
+/**
+ * The same workloads on pyftpdlib's plain server. Not over TLS: with
+ * pyOpenSSL, its TLS handler (1.5.7) resets curl's (7.88) data-connection
+ * handshake, and curl gives up (error 35) before a byte moves.
+ */
+const benchPyftpdlibTransfers = async (python: string, scratch: string, certs: Certificates): Promise<ReadonlyArray<Row>> => {
+  const disk = scratchRoot(PYFTPDLIB)
+  const running = await startPyftpdlib(python, disk.root)
+  try {
+    return await benchServer(PYFTPDLIB, running, false, scratch, certs)
+  } finally {
+    await running.stop()
+    disk.remove()
+  }
+}
+
+/** One ftplib client, anonymous: `count` STORs of 1 KiB; prints STORs per second, timed from after the login to the last 226. */
 const SMALL_STORS = `
 import ftplib, io, sys, time
 ftp = ftplib.FTP(timeout=30)
 ftp.connect('127.0.0.1', int(sys.argv[1]))
-ftp.login(sys.argv[3], 'bench')
+ftp.login('anonymous', 'bench@example.com')
 ftp.voidcmd('TYPE I')
 count, data = int(sys.argv[2]), b'x' * 1024
 start = time.perf_counter()
@@ -148,33 +225,25 @@ print(count / (time.perf_counter() - start))
 ftp.quit()
 `
 
-const smallStors = (port: number, user = 'bench'): Promise<number> =>
+const smallStors = (port: number): Promise<number> =>
   new Promise((resolve, reject) =>
-    execFile('python3', ['-c', SMALL_STORS, String(port), String(smallCount), user], { timeout: 600_000 }, (error, stdout) =>
+    execFile('python3', ['-c', SMALL_STORS, String(port), String(smallCount)], { timeout: 600_000 }, (error, stdout) =>
       error ? reject(error) : resolve(Number(stdout.trim()))
     )
   )
 
-/** The median STORs per second of the runs (after a warm-up) against a server on `port`. */
-const smallFigure = async (port: number, user?: string): Promise<number> => {
-  const rates: Array<number> = []
-  for (let run = 0; run <= runs; run++) {
-    const rate = await smallStors(port, user)
-    if (run > 0) rates.push(rate)
-  }
-  return median(rates)
-}
-
-const benchSmall = async (backend: string): Promise<number> => {
-  const root = backend === 'memory' ? '/' : fs.mkdtempSync(path.join(os.tmpdir(), `fp-pathio-bench-${backend}-`))
-  const server = makeFtpServer({ factory: factories[backend], root, users: { bench: 'bench' } })
-  const { port } = await server.listen(0, '127.0.0.1')
+/** The median STORs per second of the runs (after a warm-up) against a running server, which is stopped after. */
+const smallFigure = async (running: Running, remove: () => void = () => undefined): Promise<number> => {
   try {
-    return await smallFigure(port)
+    const rates: Array<number> = []
+    for (let run = 0; run <= runs; run++) {
+      const rate = await smallStors(running.port)
+      if (run > 0) rates.push(rate)
+    }
+    return median(rates)
   } finally {
-    await server.close()
-    await (server.state as { close?: () => Promise<void> } | undefined)?.close?.()
-    if (backend !== 'memory') fs.rmSync(root, { recursive: true, force: true })
+    await running.stop()
+    remove()
   }
 }
 
@@ -187,32 +256,36 @@ const pythonWithPyftpdlib = async (): Promise<string | undefined> => {
   return undefined
 }
 
-/** pyftpdlib (its own `python -m pyftpdlib`, anonymous with write access) on a free port, over a fresh directory. */
-const benchPyftpdlib = async (python: string): Promise<number> => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-bench-pyftpdlib-'))
-  const child: ChildProcess = spawn(python, ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', '0', '-w', '-d', root], {
-    stdio: ['ignore', 'ignore', 'pipe']
-  })
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let err = ''
-      child.stderr?.on('data', (chunk: Buffer) => {
-        err += chunk.toString()
-        const started = /starting FTP server on [^\s]+:(\d+)/.exec(err)
-        if (started !== null) resolve(Number(started[1]))
-      })
-      child.once('exit', (code) => reject(new Error(`pyftpdlib exited (${code}): ${err}`)))
-    })
-    return await smallFigure(port, 'anonymous')
-  } finally {
-    child.kill()
-    fs.rmSync(root, { recursive: true, force: true })
+const mb = (mib: number): string => (mib * 1.048576).toFixed(0)
+
+const printTransfers = (rows: ReadonlyArray<Row>): void => {
+  console.log(`| server | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
+  console.log(`|---|---|---|---|---|---|`)
+  for (const { server, workload, stor, retr, storCpu, retrCpu } of rows)
+    console.log(
+      `| ${server} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
+    )
+  const ratio = (label: string, over: Row, under: Row): void =>
+    console.log(`| ${label} | ${over.workload} | STOR ${(over.stor / under.stor).toFixed(2)}x | RETR ${(over.retr / under.retr).toFixed(2)}x |`)
+  console.log(`\n| ratio | workload | STOR | RETR |`)
+  console.log(`|---|---|---|---|`)
+  // Each PROT P figure beside its plain one (the target: at least 0.5).
+  for (const secure of rows.filter((row) => row.workload.endsWith(', PROT P'))) {
+    const plain = rows.find((row) => row.server === secure.server && row.workload === secure.workload.replace(', PROT P', ''))
+    if (plain !== undefined) ratio(`${secure.server}: PROT P / plain`, secure, plain)
+  }
+  // Each of ours beside pyftpdlib on the same workload (the target: at least 1).
+  for (const ours of rows.filter((row) => row.server !== PYFTPDLIB)) {
+    const peer = rows.find((row) => row.server === PYFTPDLIB && row.workload === ours.workload)
+    if (peer !== undefined) ratio(`${ours.server} / pyftpdlib`, ours, peer)
   }
 }
 
 const main = async (): Promise<void> => {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-bench-files-'))
   const certs = makeCertificates()
+  const python = withPeer ? await pythonWithPyftpdlib() : undefined
+  if (withPeer && python === undefined) process.stderr.write('no pyftpdlib here (apt-get install python3-pyftpdlib): ours only\n')
   try {
     const random = (size: number): Buffer => {
       const block = Buffer.alloc(MiB)
@@ -221,31 +294,23 @@ const main = async (): Promise<void> => {
     }
     fs.writeFileSync(path.join(scratch, 'big.bin'), random(bigMiB))
     fs.writeFileSync(path.join(scratch, 'each.bin'), random(eachMiB))
-    const rows: Array<Row> = []
     // --size 0: small files only.
-    if (bigMiB > 0) for (const backend of backends) rows.push(...(await benchBackend(backend, scratch, certs)))
-    const mb = (mib: number): string => (mib * 1.048576).toFixed(0)
-    if (rows.length > 0) {
-      console.log(`| backend | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
-      console.log(`|---|---|---|---|---|---|`)
-      for (const { backend, workload, stor, retr, storCpu, retrCpu } of rows)
-        console.log(
-          `| ${backend} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
-        )
-    }
-    // Each PROT P figure beside its plain one (the target: at least 0.5).
-    for (const secure of rows.filter((row) => row.workload.endsWith(', PROT P'))) {
-      const plain = rows.find((row) => row.backend === secure.backend && row.workload === secure.workload.replace(', PROT P', ''))
-      if (plain !== undefined)
-        console.log(
-          `\nPROT P / plain, ${secure.backend}, ${plain.workload}: STOR ${(secure.stor / plain.stor).toFixed(2)}x, RETR ${(secure.retr / plain.retr).toFixed(2)}x`
-        )
+    if (bigMiB > 0) {
+      const rows: Array<Row> = []
+      for (const backend of backends) rows.push(...(await benchBackend(backend, scratch, certs)))
+      if (python !== undefined) rows.push(...(await benchPyftpdlibTransfers(python, scratch, certs)))
+      printTransfers(rows)
     }
     if (smallCount > 0) {
       const small: Array<[string, number]> = []
-      for (const backend of backends) small.push([`fp-pathio, ${backend}`, await benchSmall(backend)])
-      const python = await pythonWithPyftpdlib()
-      if (python !== undefined) small.push(['pyftpdlib', await benchPyftpdlib(python)])
+      for (const backend of backends) {
+        const disk = backend === 'memory' ? undefined : scratchRoot(backend)
+        small.push([`fp-pathio, ${backend}`, await smallFigure(await startOurs(backend, disk?.root ?? '/', certs), disk?.remove)])
+      }
+      if (python !== undefined) {
+        const disk = scratchRoot(PYFTPDLIB)
+        small.push([PYFTPDLIB, await smallFigure(await startPyftpdlib(python, disk.root), disk.remove)])
+      }
       for (const [server, rate] of small) process.stderr.write(`${server}: ${rate.toFixed(0)} small STORs/s\n`)
       console.log(`\n| server | STORs of 1 KiB per second, one ftplib client (${smallCount} in a row) |`)
       console.log(`|---|---|`)

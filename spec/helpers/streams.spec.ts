@@ -157,6 +157,54 @@ describe('toReadable and toWritable', () => {
     expect(await contract.readFile(memory, '/out')).to.equal(chunks.map(String).join(''))
   })
 
+  it('toWritable with blockSize: small chunks reach the backend as whole blocks, big ones as they are, the rest at the end', async () => {
+    const sizes: Array<number> = []
+    const counted = wrapOperations((op, args, next) => {
+      if (op === 'write') sizes.push((args[1] as Uint8Array).length)
+      return next(...args)
+    })(memory)
+    // 3 + 3 + 3 + 3 bytes in blocks of 5, then a chunk bigger than a block with nothing gathered, then 2 more.
+    const chunks = ['abc', 'def', 'ghi', 'jkl', 'MNOPQRS', 'tu'].map((text) => Buffer.from(text))
+    await pipeline(Readable.from(chunks), toWritable(counted, '/blocks', { blockSize: 5 }))
+    expect(await contract.readFile(memory, '/blocks')).to.equal('abcdefghijklMNOPQRStu')
+    // 'abcde', 'fghij', then 'kl' + 'MNO' fills a block, 'PQRS' + 't' another, 'u' at the end.
+    expect(sizes).to.deep.equal([5, 5, 5, 5, 1])
+    sizes.length = 0
+    await pipeline(Readable.from([Buffer.from('0123456789')]), toWritable(counted, '/whole', { blockSize: 5 }))
+    expect(sizes).to.deep.equal([10])
+    const refused = await pipeline(Readable.from([Buffer.from('x')]), toWritable(memory, '/bad', { blockSize: -1 })).then(
+      () => 'no error',
+      (e: unknown) => (isPathIOError(e) ? e.reason : String(e))
+    )
+    expect(refused).to.equal('InvalidArgument')
+  })
+
+  it('toWritable with blockSize reuses its block only after the backend answered, and fails with the write error', async () => {
+    // A backend that answers each write late: the next chunks must not overwrite the block it was given.
+    const seen: Array<string> = []
+    const late = wrapOperations((op, args, next) =>
+      op !== 'write'
+        ? next(...args)
+        : async () => {
+            const bytes = args[1] as Uint8Array
+            await ticks(3)
+            seen.push(Buffer.from(bytes).toString())
+            return next(...args)()
+          }
+    )(memory)
+    const chunks = Array.from({ length: 40 }, (_, i) => Buffer.from(String.fromCharCode(97 + (i % 26))))
+    await pipeline(Readable.from(chunks), toWritable(late, '/late', { blockSize: 4 }))
+    const text = chunks.map(String).join('')
+    expect(seen.join('')).to.equal(text)
+    expect(await contract.readFile(memory, '/late')).to.equal(text)
+    const failingWrites = withFaults({ seed: 4, rate: 1, ops: ['write'], reasons: ['NoSpace'] })(memory)
+    const failed = await pipeline(Readable.from([Buffer.from('ab'), Buffer.from('c')]), toWritable(failingWrites, '/g', { blockSize: 64 })).then(
+      () => 'no error',
+      (e: unknown) => (isPathIOError(e) ? e.reason : String(e))
+    )
+    expect(failed).to.equal('NoSpace')
+  })
+
   it('closes the handle when destroyed early', async () => {
     await contract.writeFile(memory, '/big', randomBytes(MiB))
     const counted = countHandles(memory)

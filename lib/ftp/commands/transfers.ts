@@ -19,7 +19,6 @@ import * as posix from 'node:path/posix'
 import { pipeline } from 'node:stream/promises'
 import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
-import { coalesce } from '../coalesce'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { temporaryNameFor } from '../../internal/temporaryName'
@@ -98,7 +97,9 @@ export const retr: Handler = deferred((session, pathio, arg) => {
     () => async (socket) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
-        await pipeline(source, throttle(session.config.maxDownloadRate), socket)
+        const rate = session.config.maxDownloadRate
+        // No stage at all when there is no limit: a pass-through costs a hop per chunk.
+        await (rate > 0 ? pipeline(source, throttle(rate), socket) : pipeline(source, socket))
       } finally {
         await closed(source)
       }
@@ -131,13 +132,14 @@ const checkUploadTarget = (
 
 const ABORTED = Symbol('aborted')
 
-/** Moves the socket's bytes (throttled) into `sink`; resolves only if every byte was written and the client ended cleanly (no reset). */
+/** Moves the socket's bytes (throttled when there is a limit) into `sink`; resolves only if every byte was written and the client ended cleanly (no reset). */
 const receive = async (session: Session, socket: Socket, sink: Writable): Promise<void> => {
   const finished = peerFinished(socket)
   // Awaited below only if the bytes got through; a failed pipeline is the error that counts.
   finished.catch(() => undefined)
   try {
-    await pipeline(socket, throttle(session.config.maxUploadRate), coalesce(WRITE_BLOCK), sink)
+    const rate = session.config.maxUploadRate
+    await (rate > 0 ? pipeline(socket, throttle(rate), sink) : pipeline(socket, sink))
   } finally {
     await closed(sink)
   }
@@ -156,7 +158,7 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
       // From the first byte: a client can only be cut off between bytes it sends, not while it waits for the 150.
       let began = performance.now()
       socket.once('data', () => (began = performance.now()))
-      await receive(session, socket, toWritable(pathio, target, how === 'append' ? { append: true } : inPlace ? { start } : {}))
+      await receive(session, socket, toWritable(pathio, target, { blockSize: WRITE_BLOCK, ...(how === 'append' ? { append: true } : inPlace ? { start } : {}) }))
       if (inPlace) return
       // A client that died closed its control connection a moment after this one: that close is handled before the commit.
       await settle(commitWait(session.config.commitDelay, performance.now() - began, socket.bytesRead))
