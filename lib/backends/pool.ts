@@ -41,7 +41,7 @@ import {
   type WorkerPool
 } from './pool/workerPool'
 import type { Request, RequestOp, ResultOf } from './pool/protocol'
-import { give, take } from './pool/bufferBank'
+import { take } from './pool/bufferBank'
 import { onAbort } from '../internal/signal'
 
 export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/workerPool'
@@ -259,7 +259,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         const bytes = checked.right
         const length = bytes.length
         if (length === 0) return Promise.resolve(E.right(0))
-        // The caller keeps its bytes: one copy into shared memory of the pool's, which the worker writes from in place.
+        // The caller keeps its bytes: one copy into a buffer of the pool's, which is then moved, not cloned.
         const buffer = take(internals.bank, length)
         new Uint8Array(buffer, 0, length).set(bytes)
         return exclusive(file, () => {
@@ -274,13 +274,11 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
             known: file.size
           } as const
           const onWritten = ({ position, size: known }: { position: number; size: number }): number => {
-            // Answered: the worker is done with the buffer.
-            give(internals.bank, buffer)
             file.position = position
             file.size = known
             return length
           }
-          return submit(internals, request, writeFailure, undefined, onWritten, signal)
+          return submit(internals, request, writeFailure, [buffer], onWritten, signal)
         })
       }),
     seek: (handle, offset, whence) =>

@@ -1,9 +1,8 @@
 /**
- * Buffers the pool copies write data into, in memory it shares with its
- * workers: the worker writes from it in place, and once it has answered the
- * buffer is used again. A stream of writes allocates nothing after its first
- * few blocks (each new buffer costs an allocation and, later,
- * garbage-collector time).
+ * Buffers the pool copies write data into before moving them to a worker.
+ * The worker moves each one back with its answer, and it is used again: a
+ * stream of writes allocates nothing after its first few blocks (each new
+ * `ArrayBuffer` costs an allocation and, later, garbage-collector time).
  */
 
 /** Smallest and largest capacity kept; a larger buffer is allocated for its write and left to the GC. */
@@ -14,7 +13,7 @@ const MAX_KEPT_BYTES = 16 * 1024 * 1024
 
 export interface BufferBank {
   /** Spare buffers by capacity (powers of two). */
-  readonly spare: Map<number, Array<SharedArrayBuffer>>
+  readonly spare: Map<number, Array<ArrayBuffer>>
   kept: number
 }
 
@@ -28,17 +27,17 @@ const capacityFor = (length: number): number => {
 }
 
 /** A buffer of at least `length` bytes: a spare one when there is one. */
-export const take = (bank: BufferBank, length: number): SharedArrayBuffer => {
-  if (length > MAX_CAPACITY) return new SharedArrayBuffer(length)
+export const take = (bank: BufferBank, length: number): ArrayBuffer => {
+  if (length > MAX_CAPACITY) return new ArrayBuffer(length)
   const capacity = capacityFor(length)
   const buffer = bank.spare.get(capacity)?.pop()
-  if (buffer === undefined) return new SharedArrayBuffer(capacity)
+  if (buffer === undefined) return new ArrayBuffer(capacity)
   bank.kept -= capacity
   return buffer
 }
 
 /** Gives a buffer back for a later write (dropped when it is not of a kept size, or the bank is full). */
-export const give = (bank: BufferBank, buffer: SharedArrayBuffer): void => {
+export const give = (bank: BufferBank, buffer: ArrayBuffer): void => {
   const capacity = buffer.byteLength
   if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) return
   if (bank.kept + capacity > MAX_KEPT_BYTES) return

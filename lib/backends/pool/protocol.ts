@@ -1,12 +1,10 @@
 /**
  * The messages between the pool and its workers, as io-ts codecs: the worker
  * checks every request, the pool checks every reply (errors with
- * `PathIOErrorCodec`). File data is never cloned: a read's bytes come back in
- * a transferred `ArrayBuffer`; a write's go in a `SharedArrayBuffer` of the
- * pool's, which the worker reads in place and which nothing moves back (so
- * the main thread is not handed a new buffer, and its garbage collector new
- * external memory, per write). Jobs and answers travel many to a message
- * (`BatchCodec`, `ReplyBatchCodec`).
+ * `PathIOErrorCodec`). File data crosses as transferred `ArrayBuffer`s, never
+ * as clones: a read's bytes come back in one; a write's go in a buffer of the
+ * pool's that the worker moves back with its answer, for reuse. Jobs and
+ * answers travel many to a message (`BatchCodec`, `ReplyBatchCodec`).
  *
  * One `PathIO` operation is one request: `mkdir` with `parents`, `rename`'s
  * checks and `scan`'s stat per child all run inside the worker.
@@ -26,8 +24,6 @@ const instanceOf = <A>(name: string, ctor: new (...args: never) => A): t.Type<A,
 
 /** An `ArrayBuffer` (transferred, so it arrives without a copy). */
 export const ArrayBufferCodec = instanceOf('ArrayBuffer', ArrayBuffer)
-/** Memory the pool and the worker share: a write's bytes, read where they are. */
-export const SharedArrayBufferCodec = instanceOf('SharedArrayBuffer', SharedArrayBuffer)
 export const Float64ArrayCodec = instanceOf('Float64Array', Float64Array)
 
 /** A non-negative safe integer: a descriptor, a position, a size. */
@@ -63,12 +59,12 @@ export const RequestCodec = t.union(
     t.type({ op: t.literal('rename'), source: TargetCodec, destination: TargetCodec }),
     t.type({ op: t.literal('open'), target: TargetCodec, mode: OpenMode }),
     t.type({ op: t.literal('read'), fd: Natural, position: Natural, size: t.union([Natural, t.null]), known: Natural }),
-    /** The bytes are `data`'s first `length`, in memory shared with the pool, which uses it again once answered. */
+    /** The bytes are `data`'s first `length`; the worker moves `data` back with its answer, for reuse. */
     t.type({
       op: t.literal('write'),
       fd: Natural,
       position: Natural,
-      data: SharedArrayBufferCodec,
+      data: ArrayBufferCodec,
       length: Natural,
       append: t.boolean,
       known: Natural
@@ -130,8 +126,12 @@ export const RESULT_CODECS = {
 
 export type ResultOf<K extends RequestOp> = t.TypeOf<(typeof RESULT_CODECS)[K]>
 
-/** A worker's answer to one job: its id and an `Either` (a `PathIOError` on the left). */
-export const ReplyCodec = t.type({ id: Natural, result: t.unknown }, 'Reply')
+/** A worker's answer to one job: its id, an `Either` (a `PathIOError` on the left), and a write's buffer moved back. */
+export const ReplyCodec = t.intersection(
+  // `spare` is optional (`t.partial`): `t.type`'s `.is` would want the key present even when undefined.
+  [t.type({ id: Natural, result: t.unknown }), t.partial({ spare: ArrayBufferCodec })],
+  'Reply'
+)
 
 /** What a worker posts: the answers to one batch, as one message. */
 export const ReplyBatchCodec = t.array(ReplyCodec, 'ReplyBatch')
