@@ -29,7 +29,6 @@ import { makeDiskFile } from './disk/handles'
 import { badHandle, lookup, readable, register, release, writable } from '../internal/handles'
 import {
   checkSizeOption,
-  direct,
   dropJobs,
   internalsOf,
   isWorkerPool,
@@ -42,8 +41,7 @@ import {
   type WorkerPool
 } from './pool/workerPool'
 import type { Request, RequestOp, ResultOf } from './pool/protocol'
-import { give, take } from './pool/bufferBank'
-import { readDirect, sizeDirect, writeDirect } from './pool/direct'
+import { take } from './pool/bufferBank'
 import { onAbort } from '../internal/signal'
 
 export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/workerPool'
@@ -234,13 +232,19 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         if (E.isLeft(wanted)) return left(wanted.left)
         return exclusive(file, () => {
           if (file.closed) return left(closedHandle('read'))
-          const cursor = { fd: file.fd, position: file.position, size: file.size }
-          const onRead = (bytes: Buffer): Uint8Array => {
-            file.position += bytes.length
-            file.size = cursor.size
-            return bytes
+          const request = {
+            op: 'read',
+            fd: file.fd,
+            position: file.position,
+            size: wanted.right ?? null,
+            known: file.size
+          } as const
+          const onRead = ({ buffer, length, size: known }: { buffer: ArrayBuffer; length: number; size: number }): Uint8Array => {
+            file.position += length
+            file.size = known
+            return Buffer.from(buffer, 0, length)
           }
-          return direct(internals, readFailure, signal, () => readDirect(cursor, wanted.right ?? undefined)).then(E.map(onRead))
+          return submit(internals, request, readFailure, undefined, onRead, signal)
         })
       }),
     write: (handle, data) =>
@@ -255,22 +259,26 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         const bytes = checked.right
         const length = bytes.length
         if (length === 0) return Promise.resolve(E.right(0))
-        // The caller keeps its bytes (it may change them once the call is made): one copy into a buffer of the pool's.
+        // The caller keeps its bytes: one copy into a buffer of the pool's, which is then moved, not cloned.
         const buffer = take(internals.bank, length)
-        const copy = new Uint8Array(buffer, 0, length)
-        copy.set(bytes)
+        new Uint8Array(buffer, 0, length).set(bytes)
         return exclusive(file, () => {
           if (file.closed) return left(closedHandle('write'))
-          const cursor = { fd: file.fd, position: file.position, size: file.size }
-          const onWritten = (written: E.Either<PathIOError, number>): E.Either<PathIOError, number> => {
-            // The system call is over, or never started: the buffer can serve another write.
-            give(internals.bank, buffer)
-            if (E.isLeft(written)) return written
-            file.position = written.right
-            file.size = cursor.size
-            return E.right(length)
+          const request = {
+            op: 'write',
+            fd: file.fd,
+            position: file.position,
+            data: buffer,
+            length,
+            append: file.mode === 'ab',
+            known: file.size
+          } as const
+          const onWritten = ({ position, size: known }: { position: number; size: number }): number => {
+            file.position = position
+            file.size = known
+            return length
           }
-          return direct(internals, writeFailure, signal, () => writeDirect(cursor, copy, file.mode === 'ab')).then(onWritten)
+          return submit(internals, request, writeFailure, [buffer], onWritten, signal)
         })
       }),
     seek: (handle, offset, whence) =>
@@ -286,7 +294,10 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         return exclusive(file, async () => {
           // The closed-handle check again when the call's turn comes: a `close` may have run in between.
           if (file.closed) return E.left(closedHandle('seek'))
-          const size = from === 2 ? await direct(internals, failure('seek', undefined, true), signal, () => sizeDirect(file.fd)) : E.right(file.size)
+          const size =
+            from === 2
+              ? await submit(internals, { op: 'size', fd: file.fd }, failure('seek', undefined, true), undefined, undefined, signal)
+              : E.right(file.size)
           return pipe(
             size,
             E.chain((end) => seekTarget(file.position, end, by, from)),

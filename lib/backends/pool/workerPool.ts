@@ -145,8 +145,6 @@ export interface PoolInternals {
   readonly bank: BufferBank
   /** Which worker may poll awake for its next batch (see `./spin`). */
   readonly spin: SpinLock
-  /** Reads, writes and sizes running on libuv's threads (`./direct`): `close` waits for them before it closes descriptors. */
-  readonly direct: Set<Promise<unknown>>
 }
 
 const INTERNALS = new WeakMap<WorkerPool, PoolInternals>()
@@ -360,27 +358,6 @@ export const submit = <K extends RequestOp, B = ResultOf<K>>(
     post(slot, job, internals)
   })
 
-/**
- * Runs `call` (a read, write or size of `./direct`) now, on libuv's threads,
- * with the checks a job gets: a closed pool gives `failure('closed')`, an
- * aborted `signal` `failure('cancelled')`. Until it settles, the pool's
- * `close` waits for it before closing the files left open.
- */
-export const direct = <A>(
-  internals: PoolInternals,
-  failure: Failure,
-  signal: AbortSignal | undefined,
-  call: () => Promise<E.Either<PathIOError, A>>
-): Promise<E.Either<PathIOError, A>> => {
-  if (internals.closed) return Promise.resolve(E.left(failure('closed', 'the worker pool is closed')))
-  if (signal !== undefined && signal.aborted) return Promise.resolve(E.left(failure('cancelled', 'the signal was aborted')))
-  const running = call()
-  internals.direct.add(running)
-  const done = (): void => void internals.direct.delete(running)
-  running.then(done, done)
-  return running
-}
-
 /** Jobs that free what an earlier one took: never dropped, so nothing leaks. */
 const RELEASES: ReadonlySet<RequestOp> = new Set<RequestOp>(['close', 'closedir'])
 
@@ -448,8 +425,6 @@ const shutdown = async (internals: PoolInternals): Promise<void> => {
     slot.worker.postMessage([{ id: internals.nextId++, request: { op: 'exit', code: 0 } }])
   }
   await Promise.all(slots.map(exited))
-  // No read or write may be left running on a descriptor about to be closed (its number could be reused).
-  await Promise.all(internals.direct)
   for (const file of internals.open) {
     file.closed = true
     disk.close(file.fd)
@@ -512,8 +487,7 @@ export const makeWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
     startedByExited: 0,
     open: new Set(),
     bank: makeBufferBank(),
-    spin: makeSpinLock(),
-    direct: new Set()
+    spin: makeSpinLock()
   }
   const pool: WorkerPool = {
     _tag: 'WorkerPool',
