@@ -41,7 +41,7 @@ import {
   type WorkerPool
 } from './pool/workerPool'
 import type { Request, RequestOp, ResultOf } from './pool/protocol'
-import { give, MAX_CAPACITY, take } from './pool/bufferBank'
+import { take } from './pool/bufferBank'
 import { onAbort } from '../internal/signal'
 
 export { makeWorkerPool, type WorkerPool, type WorkerPoolOptions } from './pool/workerPool'
@@ -229,23 +229,17 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         if (E.isLeft(wanted)) return left(wanted.left)
         return exclusive(file, () => {
           if (file.closed) return left(closedHandle('read'))
-          const size = wanted.right ?? null
-          // A read of a known size lands in shared memory and is copied out here: the copy costs the
-          // main thread less than the full garbage collections that buffers moved to it bring on.
-          const into = size !== null && size > 0 && size <= MAX_CAPACITY ? take(internals.bank, size) : undefined
-          const request = { op: 'read', fd: file.fd, position: file.position, size, known: file.size, ...(into === undefined ? {} : { into }) } as const
-          const copiedOut = (length: number): Buffer => {
-            if (into === undefined) throw new Error('a read answered without its bytes')
-            const bytes = Buffer.allocUnsafeSlow(length)
-            bytes.set(new Uint8Array(into, 0, length))
-            give(internals.bank, into)
-            return bytes
-          }
-          const onRead = ({ buffer, length, size: known }: { buffer?: ArrayBuffer; length: number; size: number }): Uint8Array => {
-            const bytes = buffer === undefined ? copiedOut(length) : Buffer.from(buffer, 0, length)
+          const request = {
+            op: 'read',
+            fd: file.fd,
+            position: file.position,
+            size: wanted.right ?? null,
+            known: file.size
+          } as const
+          const onRead = ({ buffer, length, size: known }: { buffer: ArrayBuffer; length: number; size: number }): Uint8Array => {
             file.position += length
             file.size = known
-            return bytes
+            return Buffer.from(buffer, 0, length)
           }
           return submit(internals, request, readFailure, undefined, onRead, signal)
         })
@@ -262,7 +256,7 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         const bytes = checked.right
         const length = bytes.length
         if (length === 0) return Promise.resolve(E.right(0))
-        // The caller keeps its bytes: one copy into shared memory of the pool's, which the worker writes from in place.
+        // The caller keeps its bytes: one copy into a buffer of the pool's, which is then moved, not cloned.
         const buffer = take(internals.bank, length)
         new Uint8Array(buffer, 0, length).set(bytes)
         return exclusive(file, () => {
@@ -277,13 +271,11 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
             known: file.size
           } as const
           const onWritten = ({ position, size: known }: { position: number; size: number }): number => {
-            // Answered: the worker is done with the buffer.
-            give(internals.bank, buffer)
             file.position = position
             file.size = known
             return length
           }
-          return submit(internals, request, writeFailure, undefined, onWritten, signal)
+          return submit(internals, request, writeFailure, [buffer], onWritten, signal)
         })
       }),
     seek: (handle, offset, whence) =>

@@ -480,8 +480,8 @@ export const writeBlock = (cursor: Cursor, data: Uint8Array, append: boolean): n
 }
 
 /** `readBlock` as an `Either` (for the pool's worker). */
-export const readAt = (cursor: Cursor, size: number | undefined, allocate?: (length: number) => Buffer): E.Either<PathIOError, Buffer> =>
-  attempt('read', undefined, () => readBlock(cursor, size, allocate))
+export const readAt = (cursor: Cursor, size: number | undefined): E.Either<PathIOError, Buffer> =>
+  attempt('read', undefined, () => readBlock(cursor, size))
 
 /** `writeBlock` as an `Either`: the position after the write. */
 export const writeAt = (cursor: Cursor, data: Uint8Array, append: boolean): E.Either<PathIOError, number> =>

@@ -1,14 +1,10 @@
 /**
  * The messages between the pool and its workers, as io-ts codecs: the worker
  * checks every request, the pool checks every reply (errors with
- * `PathIOErrorCodec`). File data is never cloned. A read of a known size up
- * to 1 MiB lands in shared memory the pool gives with the request (the pool
- * copies it out: an `ArrayBuffer` moved to the main thread costs it far more
- * in full garbage collections than the copy); any other read comes back in a
- * transferred `ArrayBuffer`. A write's bytes go in shared memory of the
- * pool's, which the worker writes from in place and which nothing moves
- * back. Jobs and answers travel many to a message (`BatchCodec`,
- * `ReplyBatchCodec`).
+ * `PathIOErrorCodec`). File data crosses as transferred `ArrayBuffer`s, never
+ * as clones: a read's bytes come back in one; a write's go in a buffer of the
+ * pool's that the worker moves back with its answer, for reuse. Jobs and
+ * answers travel many to a message (`BatchCodec`, `ReplyBatchCodec`).
  *
  * One `PathIO` operation is one request: `mkdir` with `parents`, `rename`'s
  * checks and `scan`'s stat per child all run inside the worker.
@@ -28,8 +24,6 @@ const instanceOf = <A>(name: string, ctor: new (...args: never) => A): t.Type<A,
 
 /** An `ArrayBuffer` (transferred, so it arrives without a copy). */
 export const ArrayBufferCodec = instanceOf('ArrayBuffer', ArrayBuffer)
-/** Memory the pool and a worker share: a read's bytes, written in place; a write's, read in place. */
-export const SharedArrayBufferCodec = instanceOf('SharedArrayBuffer', SharedArrayBuffer)
 export const Float64ArrayCodec = instanceOf('Float64Array', Float64Array)
 
 /** A non-negative safe integer: a descriptor, a position, a size. */
@@ -64,17 +58,13 @@ export const RequestCodec = t.union(
     t.type({ op: t.literal('mkdir'), target: TargetCodec, parents: t.boolean, existOk: t.boolean }),
     t.type({ op: t.literal('rename'), source: TargetCodec, destination: TargetCodec }),
     t.type({ op: t.literal('open'), target: TargetCodec, mode: OpenMode }),
-    /** With `into`, the bytes are read into that shared memory (at most its size), and only their count comes back. */
-    t.intersection([
-      t.type({ op: t.literal('read'), fd: Natural, position: Natural, size: t.union([Natural, t.null]), known: Natural }),
-      t.partial({ into: SharedArrayBufferCodec })
-    ]),
-    /** The bytes are `data`'s first `length`, in memory shared with the pool, which uses it again once answered. */
+    t.type({ op: t.literal('read'), fd: Natural, position: Natural, size: t.union([Natural, t.null]), known: Natural }),
+    /** The bytes are `data`'s first `length`; the worker moves `data` back with its answer, for reuse. */
     t.type({
       op: t.literal('write'),
       fd: Natural,
       position: Natural,
-      data: SharedArrayBufferCodec,
+      data: ArrayBufferCodec,
       length: Natural,
       append: t.boolean,
       known: Natural
@@ -106,11 +96,7 @@ export const StatCodec = t.type(
 
 export const ScanCodec = t.type({ names: t.array(t.string), stats: Float64ArrayCodec }, 'ScanColumns')
 export const OpenedCodec = t.type({ fd: Natural, size: Natural }, 'Opened')
-/** A read's answer: `length` bytes, in `buffer` (moved) or, when the request gave `into`, there. */
-export const ReadCodec = t.intersection(
-  [t.type({ length: Natural, size: Natural }), t.partial({ buffer: ArrayBufferCodec })],
-  'ReadResult'
-)
+export const ReadCodec = t.type({ buffer: ArrayBufferCodec, length: Natural, size: Natural }, 'ReadResult')
 /** An opened listing: its id in the worker, and the worker's `threadId` (where its pages must be asked). */
 export const ListingCodec = t.type({ id: Natural, thread: Natural }, 'Listing')
 export const WriteCodec = t.type({ position: Natural, size: Natural }, 'WriteResult')
@@ -140,8 +126,12 @@ export const RESULT_CODECS = {
 
 export type ResultOf<K extends RequestOp> = t.TypeOf<(typeof RESULT_CODECS)[K]>
 
-/** A worker's answer to one job: its id and an `Either` (a `PathIOError` on the left). */
-export const ReplyCodec = t.type({ id: Natural, result: t.unknown }, 'Reply')
+/** A worker's answer to one job: its id, an `Either` (a `PathIOError` on the left), and a write's buffer moved back. */
+export const ReplyCodec = t.intersection(
+  // `spare` is optional (`t.partial`): `t.type`'s `.is` would want the key present even when undefined.
+  [t.type({ id: Natural, result: t.unknown }), t.partial({ spare: ArrayBufferCodec })],
+  'Reply'
+)
 
 /** What a worker posts: the answers to one batch, as one message. */
 export const ReplyBatchCodec = t.array(ReplyCodec, 'ReplyBatch')

@@ -40,6 +40,8 @@ const closeEveryListing = (): void => {
 interface Served {
   readonly result: Answer
   readonly transfer: Array<ArrayBuffer>
+  /** A write's buffer, moved back to the pool to be used again. */
+  readonly spare?: ArrayBuffer
 }
 
 const plain = (result: Answer): Served => ({ result, transfer: [] })
@@ -107,12 +109,6 @@ const serve = (request: Request, id: number): Served => {
       return plain(disk.open(request.target, request.mode))
     case 'read': {
       const cursor = { fd: request.fd, position: request.position, size: request.known }
-      const { into, size } = request
-      if (into !== undefined && size !== null && size <= into.byteLength) {
-        // `readBlock` asks for at most `size` bytes: they fit.
-        const read = disk.readAt(cursor, size, (length) => Buffer.from(into, 0, length))
-        return plain(E.map((bytes: Buffer) => ({ length: bytes.length, size: cursor.size }))(read))
-      }
       const result = disk.readAt(cursor, request.size ?? undefined)
       if (E.isLeft(result)) return plain(result)
       const bytes = result.right
@@ -124,7 +120,8 @@ const serve = (request: Request, id: number): Served => {
       if (length > data.byteLength) return malformed('write length past the end of its buffer')
       const cursor = { fd: request.fd, position: request.position, size: request.known }
       const written = disk.writeAt(cursor, new Uint8Array(data, 0, length), request.append)
-      return plain(E.map((position: number) => ({ position, size: cursor.size }))(written))
+      const result = E.map((position: number) => ({ position, size: cursor.size }))(written)
+      return { result, transfer: [data], spare: data }
     }
     case 'size':
       return plain(disk.sizeOf(request.fd))
@@ -158,7 +155,7 @@ const serveBatch = (batch: unknown): number | undefined => {
   // The pool checks what it sends, so this is not reached; if it were, its jobs could not be answered
   // one by one: end the worker (EX_SOFTWARE), and the pool fails every job it held with a Left.
   if (!BatchCodec.is(batch)) return 70
-  const replies: Array<{ readonly id: number; readonly result: Answer }> = []
+  const replies: Array<{ readonly id: number; readonly result: Answer; readonly spare?: ArrayBuffer }> = []
   const transfer: Array<ArrayBuffer> = []
   let exit: number | undefined
   for (const { id, request } of batch) {
@@ -168,7 +165,11 @@ const serveBatch = (batch: unknown): number | undefined => {
     const served = serveSafely(request, id)
     if (E.isRight(served.result) && (request as { op?: unknown }).op === 'open')
       opened(journal, id, (served.result.right as { fd: number }).fd)
-    replies.push({ id, result: cloneable(served.result) })
+    replies.push(
+      served.spare === undefined
+        ? { id, result: cloneable(served.result) }
+        : { id, result: cloneable(served.result), spare: served.spare }
+    )
     for (const buffer of served.transfer) transfer.push(buffer)
   }
   if (replies.length > 0) port.postMessage(replies, transfer)

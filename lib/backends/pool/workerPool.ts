@@ -15,7 +15,7 @@ import type { PathIOError } from '../../PathIOError'
 import * as disk from '../disk/operations'
 import type { DiskFile } from '../disk/handles'
 import { makeHandleTable, type HandleTable } from '../../internal/handles'
-import { makeBufferBank, type BufferBank } from './bufferBank'
+import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
 import { makeJournal, recover, startedCount, type Journal } from './journal'
 import { countBusy, makeSpinLock, releaseLock, type SpinLock } from './spin'
@@ -141,7 +141,7 @@ export interface PoolInternals {
   startedByExited: number
   /** Files still open, closed by the pool's own `close`. */
   readonly open: Set<PoolFile>
-  /** Shared buffers that carry file data between the pool and its workers, used again and again (one bank for both ways). */
+  /** Buffers that carry write data to the workers, used again and again. */
   readonly bank: BufferBank
   /** Which worker may poll awake for its next batch (see `./spin`). */
   readonly spin: SpinLock
@@ -221,6 +221,7 @@ const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void =
     return
   }
   for (const reply of message) {
+    if (reply.spare !== undefined) give(internals.bank, reply.spare)
     const job = release(internals, slot, reply.id)
     if (job === undefined) continue
     if (job.settled) discard(job, reply.result)
