@@ -4,18 +4,21 @@
  * its own (descriptors are process-wide and positions travel with each job),
  * so any worker can serve any call.
  */
-import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads'
+import { parentPort, threadId, workerData } from 'node:worker_threads'
 import * as E from 'fp-ts/Either'
 import { PathReporter } from 'io-ts/PathReporter'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import * as disk from '../disk/operations'
 import { BatchCodec, RequestCodec, type Request } from './protocol'
 import { closing, journalOf, opened, started } from './journal'
+import { makeNextMessage, spinLockOf } from './spin'
 
 const port = parentPort
 if (port === null) throw new Error('lib/backends/pool/worker runs only as a worker thread of the pool')
 /** Where this worker notes the job it starts and the descriptors it opens, for the pool to clean up after its death. */
 const journal = journalOf(workerData)
+/** The next batch: one waiting, or one that comes while this worker polls awake after answering (see `./spin`). */
+const nextBatch = makeNextMessage(port, spinLockOf(workerData), threadId)
 
 type Answer = E.Either<PathIOError, unknown>
 
@@ -176,9 +179,9 @@ const serveBatch = (batch: unknown): number | undefined => {
 port.on('message', (message: unknown) => {
   // Batches that arrived meanwhile are taken at once, in order: no trip through the event loop, no wake-up each.
   let exit = serveBatch(message)
-  for (let next = exit === undefined ? receiveMessageOnPort(port) : undefined; next !== undefined; ) {
+  for (let next = exit === undefined ? nextBatch() : undefined; next !== undefined; ) {
     exit = serveBatch(next.message)
-    next = exit === undefined ? receiveMessageOnPort(port) : undefined
+    next = exit === undefined ? nextBatch() : undefined
   }
   if (exit !== undefined) closeEveryListing()
   if (exit === 0) port.close()

@@ -18,6 +18,7 @@ import { makeHandleTable, type HandleTable } from '../../internal/handles'
 import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
 import { makeJournal, recover, startedCount, type Journal } from './journal'
+import { countBusy, makeSpinLock, releaseLock, type SpinLock } from './spin'
 import { OPEN_REPLY_CODEC, REPLY_RESULT_CODECS, ReplyBatchCodec, type Request, type RequestOp, type ResultOf } from './protocol'
 
 /**
@@ -111,6 +112,8 @@ interface Job {
 
 interface Slot {
   readonly worker: Worker
+  /** The worker's `threadId`, kept: it is what the spin lock holds. */
+  readonly thread: number
   /** What the worker started and opened: read once it has exited. */
   readonly journal: Journal
   /** Jobs posted and not yet answered. */
@@ -140,6 +143,8 @@ export interface PoolInternals {
   readonly open: Set<PoolFile>
   /** Buffers that carry write data to the workers, used again and again. */
   readonly bank: BufferBank
+  /** Which worker may poll awake for its next batch (see `./spin`). */
+  readonly spin: SpinLock
 }
 
 const INTERNALS = new WeakMap<WorkerPool, PoolInternals>()
@@ -188,16 +193,22 @@ const flush = (slot: Slot): void => {
 const post = (slot: Slot, job: Job, internals: PoolInternals): void => {
   slot.jobs.set(job.id, job)
   // A busy worker keeps the process alive until it answers; an idle one never does.
-  if (slot.jobs.size === 1) slot.worker.ref()
+  if (slot.jobs.size === 1) {
+    slot.worker.ref()
+    countBusy(internals.spin, 1)
+  }
   internals.posted++
   if (slot.outbox.push(job) === 1) queueMicrotask(() => flush(slot))
 }
 
-const release = (slot: Slot, id: number): Job | undefined => {
+const release = (internals: PoolInternals, slot: Slot, id: number): Job | undefined => {
   const job = slot.jobs.get(id)
   if (job === undefined) return undefined
   slot.jobs.delete(id)
-  if (slot.jobs.size === 0) slot.worker.unref()
+  if (slot.jobs.size === 0) {
+    slot.worker.unref()
+    countBusy(internals.spin, -1)
+  }
   return job
 }
 
@@ -211,7 +222,7 @@ const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void =
   }
   for (const reply of message) {
     if (reply.spare !== undefined) give(internals.bank, reply.spare)
-    const job = release(slot, reply.id)
+    const job = release(internals, slot, reply.id)
     if (job === undefined) continue
     if (job.settled) discard(job, reply.result)
     else {
@@ -226,6 +237,9 @@ const onReply = (internals: PoolInternals, slot: Slot, message: unknown): void =
 const onExit = (internals: PoolInternals, slot: Slot, code: number): void => {
   if (slot.exited) return
   slot.exited = true
+  // A worker stopped while it polled awake leaves the lock to the others.
+  releaseLock(internals.spin, slot.thread)
+  if (slot.jobs.size > 0) countBusy(internals.spin, -1)
   internals.startedByExited += startedCount(slot.journal)
   const index = internals.slots.indexOf(slot)
   if (index >= 0) internals.slots.splice(index, 1)
@@ -243,9 +257,9 @@ const onExit = (internals: PoolInternals, slot: Slot, code: number): void => {
 
 const spawn = (internals: PoolInternals): Slot => {
   const journal = makeJournal()
-  const { script, options } = workerLaunch({ journal: journal.buffer })
+  const { script, options } = workerLaunch({ journal: journal.buffer, spin: internals.spin.buffer })
   const worker = new Worker(script, options)
-  const slot: Slot = { worker, journal, jobs: new Map(), outbox: [], exited: false }
+  const slot: Slot = { worker, thread: worker.threadId, journal, jobs: new Map(), outbox: [], exited: false }
   // Listeners first, before anything is awaited: a worker may die at once.
   worker.on('message', (message: unknown) => onReply(internals, slot, message))
   worker.on('error', (error: unknown) => {
@@ -365,7 +379,7 @@ export const dropJobs = (internals: PoolInternals, signal: AbortSignal): void =>
       const job = slot.outbox[i]
       if (!dropped(job)) continue
       slot.outbox.splice(i, 1)
-      release(slot, job.id)
+      release(internals, slot, job.id)
       internals.posted--
       cancel(job)
     }
@@ -472,7 +486,8 @@ export const makeWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
     listings: makeHandleTable('directory handle'),
     startedByExited: 0,
     open: new Set(),
-    bank: makeBufferBank()
+    bank: makeBufferBank(),
+    spin: makeSpinLock()
   }
   const pool: WorkerPool = {
     _tag: 'WorkerPool',
