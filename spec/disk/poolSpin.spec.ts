@@ -54,10 +54,10 @@ describe('pool spin: the wait for the next batch', () => {
     const lock = makeSpinLock()
     countBusy(lock, 1)
     countBusy(lock, 1)
-    const next = makeNextMessage(port2, lock, 7, 20_000_000n)
-    expect(timed(() => expect(next()).to.equal(undefined))).to.be.below(20)
+    const next = makeNextMessage(port2, lock, 7, LONG_NS)
+    expect(timed(() => expect(next()).to.equal(undefined))).to.be.below(LONG_MS)
     countBusy(lock, -1)
-    expect(timed(() => expect(next()).to.equal(undefined))).to.be.at.least(20)
+    expect(timed(() => expect(next()).to.equal(undefined))).to.be.at.least(LONG_MS)
     port1.close()
   })
 
@@ -72,10 +72,10 @@ describe('pool spin: the wait for the next batch', () => {
 
   it('after a few waits that found nothing, rests: the next calls return at once', () => {
     const { port1, port2 } = new MessageChannel()
-    const next = makeNextMessage(port2, makeSpinLock(), 7, 5_000_000n)
+    const next = makeNextMessage(port2, makeSpinLock(), 7, 100_000_000n)
     for (let i = 0; i < 4; i++) expect(next()).to.equal(undefined)
-    // Eight waits of 5 ms would take 40 ms.
-    expect(timed(() => { for (let i = 0; i < 8; i++) expect(next()).to.equal(undefined) })).to.be.below(40)
+    // Eight waits of 100 ms would take 800 ms; resting, they return at once (far apart, so load cannot blur it).
+    expect(timed(() => { for (let i = 0; i < 8; i++) expect(next()).to.equal(undefined) })).to.be.below(100)
     port1.close()
   })
 
