@@ -26,7 +26,7 @@ import { asyncTask } from '../internal/task'
 import { declareRooting } from '../internal/traits'
 import { entriesOf, joinChild, mkdirArguments, openArguments, renameArguments, STAT_FIELDS, targetIn, type ScanColumns, type Target } from './disk/operations'
 import { makeDiskFile } from './disk/handles'
-import { badHandle, lookup, readable, register, release, writable } from '../internal/handles'
+import { badHandle, lookup, readable, register, release, writable, type HandleTable, type Held } from '../internal/handles'
 import {
   checkSizeOption,
   dropJobs,
@@ -132,20 +132,19 @@ const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, sig
         return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path), undefined, undefined, signal)
       })
 
-  // Plain branches, not `pipe(..., E.chain(...))`: on every read and write, fp-ts's data-last
-  // `chain` copies its arguments twice (`Array.from`, a spread), 5% of the main thread's busy time.
-
-  /** The open file behind a handle; after the pool closed, none is. */
-  const fileOf = (op: string, file: unknown): E.Either<PathIOError, PoolFile> => {
-    const found = lookup(internals.handles, op, file)
+  /**
+   * What `table` holds for `handle`, open; after the pool closed, nothing is. Plain branches, not
+   * `pipe(..., E.chain(...))`: on every read and write, fp-ts's data-last `chain` copies its
+   * arguments twice (`Array.from`, a spread), 5% of the main thread's busy time.
+   */
+  const openIn = <T extends Held>(table: HandleTable<T>, op: string, handle: unknown): E.Either<PathIOError, T> => {
+    const found = lookup(table, op, handle)
     return E.isRight(found) && internals.closed ? E.left(badHandle(op, 'the worker pool is closed')) : found
   }
-
-  /** The listing behind a directory handle; after the pool closed, none is. */
-  const listingOf = (op: string, dir: unknown): E.Either<PathIOError, PoolListing> => {
-    const found = lookup(internals.listings, op, dir)
-    return E.isRight(found) && internals.closed ? E.left(badHandle(op, 'the worker pool is closed')) : found
-  }
+  /** The open file behind a handle. */
+  const fileOf = (op: string, file: unknown): E.Either<PathIOError, PoolFile> => openIn(internals.handles, op, file)
+  /** The listing behind a directory handle. */
+  const listingOf = (op: string, dir: unknown): E.Either<PathIOError, PoolListing> => openIn(internals.listings, op, dir)
 
   const readdirFailure = failure('readdir', undefined, true)
   const readFailure = failure('read', undefined, true)

@@ -3,7 +3,8 @@
  *
  * @since 0.1.0
  */
-import { PassThrough, Transform } from 'node:stream'
+import { PassThrough, Transform, type Readable, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 
 /**
  * A `Transform` that passes bytes through at no more than `bytesPerSecond`
@@ -62,3 +63,23 @@ export const throttle = (bytesPerSecond: number): Transform => {
   })
   return stream
 }
+
+/**
+ * `pipeline(from, to)` held to `bytesPerSecond` through `throttle`; with no
+ * limit (0, the default), no stage between them at all: a pass-through costs
+ * a hop per chunk on every transfer.
+ *
+ * @example
+ * import { throttledPipeline } from 'fp-pathio/ftp'
+ * import { Readable, Writable } from 'node:stream'
+ * const sizes: Array<number> = []
+ * const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (sizes.push(chunk.length), done()) })
+ * await throttledPipeline(Readable.from([Buffer.alloc(3000)]), 0, sink)
+ * assert.deepStrictEqual(sizes, [3000]) // unlimited: passed through as it came
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const throttledPipeline = (from: Readable, bytesPerSecond: number, to: Writable): Promise<void> =>
+  bytesPerSecond > 0 ? pipeline(from, throttle(bytesPerSecond), to) : pipeline(from, to)
+

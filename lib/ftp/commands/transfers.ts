@@ -16,7 +16,6 @@ import { randomBytes } from 'node:crypto'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
-import { pipeline } from 'node:stream/promises'
 import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
@@ -25,7 +24,7 @@ import { temporaryNameFor } from '../../internal/temporaryName'
 import { toReadable, toWritable } from '../../helpers'
 import { peerFinished } from '../dataConnection'
 import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
-import { throttle } from '../throttle'
+import { throttledPipeline } from '../throttle'
 import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
 import { commitWait, dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
@@ -97,9 +96,7 @@ export const retr: Handler = deferred((session, pathio, arg) => {
     () => async (socket) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
-        const rate = session.config.maxDownloadRate
-        // No stage at all when there is no limit: a pass-through costs a hop per chunk.
-        await (rate > 0 ? pipeline(source, throttle(rate), socket) : pipeline(source, socket))
+        await throttledPipeline(source, session.config.maxDownloadRate, socket)
       } finally {
         await closed(source)
       }
@@ -138,8 +135,7 @@ const receive = async (session: Session, socket: Socket, sink: Writable): Promis
   // Awaited below only if the bytes got through; a failed pipeline is the error that counts.
   finished.catch(() => undefined)
   try {
-    const rate = session.config.maxUploadRate
-    await (rate > 0 ? pipeline(socket, throttle(rate), sink) : pipeline(socket, sink))
+    await throttledPipeline(socket, session.config.maxUploadRate, sink)
   } finally {
     await closed(sink)
   }
