@@ -9,7 +9,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writeFile, PERMISSION_LETTERS, type PermissionLetter } from '../../lib'
 import { hashPassword, type UserSpec } from '../../lib/ftp'
-import { rawConnect, runSteps, startServer, type BackendName, type Running, type Step } from './harness'
+import { rawConnect, runSteps, startServer, withServer, type BackendName, type Running, type Step } from './harness'
 
 const PASSWORD = 'correct horse'
 const HASH = hashPassword(PASSWORD)
@@ -99,10 +99,9 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it("'paths' overrides 'perm' below a directory, and the nearest rule wins", async () => {
-      const running = await startServer(backend, {
+      await withServer(backend, {
         users: { mixed: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwm', '/incoming/locked': 'elr' } } }
-      })
-      try {
+      }, async (running) => {
         await mkdir(running, '/incoming/locked')
         const r = await runSteps({ port: running.port, user: 'mixed', password: PASSWORD }, [
           ['stor', '/top.txt', 'no'],
@@ -119,17 +118,14 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         expect((await running.read('/incoming/relative.txt'))?.toString()).to.equal('yes')
         expect(await running.read('/top.txt')).to.equal(undefined)
         expect(await running.read('/incoming/locked/a.txt')).to.equal(undefined)
-      } finally {
-        await running.stop()
-      }
+      })
     })
 
     it('a home is a jail: .., absolute paths and (on disk) symbolic links never reach outside it', async () => {
-      const running = await startServer(backend, {
+      await withServer(backend, {
         users: { jailed: { password: HASH, home: '/home/jailed', perm: 'elradfmw' } },
         anonymous: 'off'
-      })
-      try {
+      }, async (running) => {
         await put(running, '/home/jailed/mine.txt', 'mine')
         await put(running, '/home/other/secret.txt', 'secret')
         await put(running, '/top.txt', 'top')
@@ -173,9 +169,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
           expect(fs.existsSync(path.join(running.root, 'home', 'other', 'mine.txt'))).to.equal(false)
         }
         expect((await running.read('/home/other/secret.txt'))?.toString()).to.equal('secret')
-      } finally {
-        await running.stop()
-      }
+      })
     })
 
     it('anonymous: read-only by default, refused with off, may write with write', async () => {
@@ -223,8 +217,7 @@ describe('FTP logins', function () {
   this.timeout(60_000)
 
   it('no user enumeration: a known and an unknown user get the same replies to USER and PASS', async () => {
-    const running = await startServer('memory', { users: { bob: { password: HASH } }, loginFailureDelay: 10 })
-    try {
+    await withServer('memory', { users: { bob: { password: HASH } }, loginFailureDelay: 10 }, async (running) => {
       const replies = async (user: string, password: string): Promise<ReadonlyArray<string | undefined>> => {
         const raw = await rawConnect(running.port)
         await raw.reply()
@@ -238,14 +231,11 @@ describe('FTP logins', function () {
       expect(wrongPassword).to.deep.equal(['331 Password required\r\n', '530 Login incorrect\r\n'])
       expect(unknownUser).to.deep.equal(wrongPassword)
       expect(await replies('bob', PASSWORD)).to.deep.equal(['331 Password required\r\n', '230 User bob logged in\r\n'])
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('each failed PASS is answered after the delay; the last allowed failure gets 421 and the connection is closed', async () => {
-    const running = await startServer('memory', { maxLoginAttempts: 3, loginFailureDelay: 300 })
-    try {
+    await withServer('memory', { maxLoginAttempts: 3, loginFailureDelay: 300 }, async (running) => {
       const raw = await rawConnect(running.port)
       await raw.reply()
       for (let attempt = 1; attempt <= 2; attempt++) {
@@ -263,9 +253,7 @@ describe('FTP logins', function () {
       // Another connection starts afresh.
       const r = await runSteps({ port: running.port }, [])
       expect(r.login).to.equal(230)
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('a malformed user is a TypeError naming the user and the field', async () => {

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/Either'
 import * as net from 'node:net'
 import * as path from 'node:path'
 import { writeFile } from '../../lib'
-import { eventually, rawConnect, runSteps, startServer, type BackendName, type Running } from './harness'
+import { eventually, rawConnect, runSteps, withServer, type BackendName, type Running } from './harness'
 
 const put = async (running: Running, file: string, data: Buffer): Promise<void> => {
   await running.inspect.mkdir(path.posix.dirname(file), { parents: true, existOk: true })()
@@ -61,8 +61,7 @@ describe('FTP server deployment settings', function () {
   this.timeout(90_000)
 
   it('maxConnections: a connection past it gets 421 and is closed; a closed one frees its place at once', async () => {
-    const running = await startServer('memory', { maxConnections: 2 })
-    try {
+    await withServer('memory', { maxConnections: 2 }, async (running) => {
       const a = await rawConnect(running.port)
       const b = await rawConnect(running.port)
       expect(await a.reply()).to.match(/^220 /)
@@ -75,14 +74,11 @@ describe('FTP server deployment settings', function () {
       // The server sees the close a moment later; then the place is free.
       expect(await eventually(() => greeted(running.port))).to.equal(true)
       b.socket.destroy()
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('maxConnectionsPerIp: a second connection from the same address gets 421', async () => {
-    const running = await startServer('memory', { maxConnectionsPerIp: 1 })
-    try {
+    await withServer('memory', { maxConnectionsPerIp: 1 }, async (running) => {
       const a = await rawConnect(running.port)
       expect(await a.reply()).to.match(/^220 /)
       const b = await rawConnect(running.port)
@@ -91,17 +87,14 @@ describe('FTP server deployment settings', function () {
       a.send('QUIT\r\n')
       await a.closed
       expect(await eventually(() => greeted(running.port))).to.equal(true)
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     it(`rate limits hold over a whole transfer, and the idle timeout never cuts a running one (${backend})`, async () => {
       const rate = 100_000
       const size = 256_000 // steps.py sends whole runs of 256 bytes
-      const running = await startServer(backend, { maxDownloadRate: rate, maxUploadRate: rate, idleTimeout: 500 })
-      try {
+      await withServer(backend, { maxDownloadRate: rate, maxUploadRate: rate, idleTimeout: 500 }, async (running) => {
         await put(running, '/big.bin', Buffer.alloc(size, 7))
         const r = await runSteps({ port: running.port }, [
           ['retr', 'big.bin'],
@@ -116,30 +109,24 @@ describe('FTP server deployment settings', function () {
         expect((await running.read('/up.bin'))?.length).to.equal(size)
         // Each transfer outlasted the 500 ms idle timeout, and the session is still there.
         expect(r.quit).to.equal(221)
-      } finally {
-        await running.stop()
-      }
+      })
     })
   }
 
   it('idleTimeout: a silent control connection gets 421 and is closed', async () => {
-    const running = await startServer('memory', { idleTimeout: 300 })
-    try {
+    await withServer('memory', { idleTimeout: 300 }, async (running) => {
       const raw = await rawConnect(running.port)
       expect(await raw.reply()).to.match(/^220 /)
       raw.send('NOOP\r\n')
       expect(await raw.reply()).to.match(/^200 /)
       expect(await raw.reply()).to.match(/^421 Idle timeout/)
       await raw.closed
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('pasvAddress is what PASV announces; pasvPorts bounds the ports; all busy is 425', async () => {
     const first = await freePortPair()
-    const running = await startServer('memory', { pasvAddress: '203.0.113.9', pasvPorts: `${first}-${first + 1}`, dataTimeout: 5000 })
-    try {
+    await withServer('memory', { pasvAddress: '203.0.113.9', pasvPorts: `${first}-${first + 1}`, dataTimeout: 5000 }, async (running) => {
       const sessions = await Promise.all([0, 1, 2].map(() => rawConnect(running.port)))
       const ports: Array<number> = []
       for (const raw of sessions) {
@@ -155,14 +142,11 @@ describe('FTP server deployment settings', function () {
       }
       expect([...ports].sort()).to.deep.equal([first, first + 1])
       for (const raw of sessions) raw.socket.destroy()
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('a passive listener that gets no connection within the data timeout closes, and a session holds one at most', async () => {
-    const running = await startServer('memory', { dataTimeout: 400 })
-    try {
+    await withServer('memory', { dataTimeout: 400 }, async (running) => {
       const raw = await rawConnect(running.port)
       await raw.reply()
       raw.send('USER alice\r\nPASS wonderland\r\nPASV\r\n')
@@ -178,15 +162,12 @@ describe('FTP server deployment settings', function () {
       raw.send('LIST\r\n')
       expect(await raw.reply()).to.match(/^(150|425) /)
       raw.socket.destroy()
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   for (const host of ['127.0.0.1', '::1']) {
     it(`active mode (${host === '::1' ? 'EPRT' : 'PORT'}) and passive mode (${host === '::1' ? 'EPSV' : 'PASV'}) move bytes on ${host}`, async () => {
-      const running = await startServer('node', { host })
-      try {
+      await withServer('node', { host }, async (running) => {
         const r = await runSteps({ host, port: running.port }, [
           ['pasv', false],
           ['stor', 'active.txt', 'sent actively'],
@@ -202,15 +183,12 @@ describe('FTP server deployment settings', function () {
         expect(names.lines).to.deep.equal(['active.txt'])
         expect(passive).to.include({ code: 226, text: 'sent actively' })
         expect(listing.lines).to.have.length(1)
-      } finally {
-        await running.stop()
-      }
+      })
     })
   }
 
   it('HELP, HELP verb, STAT, STAT path, SITE HELP and FEAT (exactly what is on)', async () => {
-    const running = await startServer('memory')
-    try {
+    await withServer('memory', {}, async (running) => {
       await put(running, '/pub/a.txt', Buffer.from('abc'))
       const r = await runSteps({ port: running.port }, [
         ['send', 'HELP'],
@@ -249,8 +227,6 @@ describe('FTP server deployment settings', function () {
         ' TVFS',
         ' UTF8'
       ])
-    } finally {
-      await running.stop()
-    }
+    })
   })
 })

@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
-import { eventually, runPython, startServer, USER, type BackendName, type Running } from './harness'
+import { eventually, runPython, startServer, withServer, USER, type BackendName, type Running } from './harness'
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 const MiB = 1 << 20
@@ -247,8 +247,7 @@ describe('FTP server with ftplib: replies for a failing backend', function () {
   this.timeout(30_000)
   for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     it(`maps NoSpace to 452, Timeout and Unknown to 451, Busy to 450, ReadOnly to 550 (${backend})`, async () => {
-      const running = await startServer(backend, { faults: true, timeout: 500 })
-      try {
+      await withServer(backend, { faults: true, timeout: 500 }, async (running) => {
         expect(E.isRight(await running.inspect.mkdir('/faults')())).to.equal(true)
         const r = await runPython(running.port, 'faults')
         expect(r).to.deep.equal({
@@ -260,9 +259,7 @@ describe('FTP server with ftplib: replies for a failing backend', function () {
           noop_after: 200,
           nlst_faults: []
         })
-      } finally {
-        await running.stop()
-      }
+      })
     })
   }
 })
@@ -270,16 +267,13 @@ describe('FTP server with ftplib: replies for a failing backend', function () {
 describe('FTP server with ftplib (pool backend)', function () {
   this.timeout(60_000)
   it('serves a whole session and 8 concurrent clients', async () => {
-    const running = await startServer('pool')
-    try {
+    await withServer('pool', {}, async (running) => {
       const r = await runPython(running.port, 'session')
       expect(r.retr_sha).to.equal(r.sent_sha)
       expect(r.patched).to.equal('aaaaaXYZaa')
       expect(r.rmd_non_empty).to.equal(550)
       const c = await runPython(running.port, 'concurrent')
       for (const client of c.clients) expect(client.received).to.equal(client.sent)
-    } finally {
-      await running.stop()
-    }
+    })
   })
 })

@@ -132,6 +132,20 @@ export const startServer = async (
 }
 
 /** Runs a scenario of driver.py as `user` (default alice: anonymous may only read); resolves with its JSON (the last line it printed). */
+/** Runs `body` against a server started with `options`, and stops the server however `body` ends. */
+export const withServer = async <A>(
+  backend: BackendName,
+  options: Parameters<typeof startServer>[1],
+  body: (running: Running) => Promise<A>
+): Promise<A> => {
+  const running = await startServer(backend, options)
+  try {
+    return await body(running)
+  } finally {
+    await running.stop()
+  }
+}
+
 export const runPython = (port: number, scenario: string, user: { name: string; password: string } = USER): Promise<any> =>
   new Promise((resolve, reject) => {
     const args = [DRIVER, String(port), scenario, user.name, user.password]

@@ -18,7 +18,7 @@ import { Readable, Writable } from 'node:stream'
 import * as E from 'fp-ts/Either'
 import { makeNodePathIO, writeFile, type PathIO, type PathIOFactory } from '../../lib'
 import { makeFtpServer, type FtpServer } from '../../lib/ftp'
-import { eventually, startServer, USER, type BackendName, type Running } from './harness'
+import { eventually, startServer, withServer, USER, type BackendName, type Running } from './harness'
 
 const SAFETY = path.join(__dirname, 'safety.py')
 
@@ -91,14 +91,11 @@ for (const backend of BACKENDS) {
     // commitDelay is only the cap of the wait; a small file waits about as long as it took to send.
     // Before, every STOR slept the full commitDelay: with ten minutes here, the first STOR never finished in time.
     it('commits 50 small STORs in a row without waiting the commit delay on each (ftplib)', async () => {
-      const running = await startServer(backend, { commitDelay: 600_000 })
-      try {
+      await withServer(backend, { commitDelay: 600_000 }, async (running) => {
         const r = await safety(running.port, 'small-stors', '50')
         expect(r.replies).to.deep.equal(Array.from({ length: 50 }, () => 226))
         expect((await namesIn(running.inspect, '/')).length).to.equal(50)
-      } finally {
-        await running.stop()
-      }
+      })
     })
   })
 }

@@ -14,7 +14,7 @@ import * as path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { writeFile } from '../../lib'
 import { makeCertificates, type Certificates } from './certificates'
-import { runCurl, runSteps, startServer, USER, type BackendName, type Running } from './harness'
+import { runCurl, runSteps, startServer, withServer, USER, type BackendName, type Running } from './harness'
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
@@ -129,8 +129,7 @@ describe('FTPS', function () {
   }
 
   it('lftp mirrors a tree up and down over TLS (node backend), byte for byte', async () => {
-    const running = await startServer('node', { tls: { cert: certs.cert, key: certs.key } })
-    try {
+    await withServer('node', { tls: { cert: certs.cert, key: certs.key } }, async (running) => {
       const local = path.join(scratch, 'tree')
       fs.mkdirSync(path.join(local, 'a', 'b'), { recursive: true })
       const files: Record<string, Buffer> = { 'x.bin': randomBytes(200_000), 'a/y.txt': Buffer.from('y'), 'a/b/z.bin': randomBytes(70_000) }
@@ -151,9 +150,7 @@ describe('FTPS', function () {
         expect(sha256(fs.readFileSync(path.join(running.root, 'up', name))), name).to.equal(sha256(data))
         expect(sha256(fs.readFileSync(path.join(back, name))), name).to.equal(sha256(data))
       }
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('basic-ftp with secure: true (node backend)', async () => {
@@ -207,15 +204,12 @@ describe('FTPS', function () {
   })
 
   it('AUTH TLS on a server without a certificate is 502, and FEAT does not offer it', async () => {
-    const running = await startServer('memory')
-    try {
+    await withServer('memory', {}, async (running) => {
       const r = await runSteps({ port: running.port }, [['send', 'AUTH TLS'], ['send', 'FEAT'], ['send', 'PBSZ 0']])
       expect(r.steps[0].code).to.equal(502)
       expect(r.steps[1].text).to.not.include('AUTH')
       expect(r.steps[2].code).to.equal(503)
-    } finally {
-      await running.stop()
-    }
+    })
   })
 
   it('a bad certificate or key is a TypeError naming the option, at once', () => {
