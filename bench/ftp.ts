@@ -7,15 +7,17 @@
  * python3-pyftpdlib; its RETR uses sendfile), in one run; with `--tls both`
  * (the default) each workload runs again over FTPS on our servers (AUTH
  * TLS, PROT P: control and data connections encrypted, curl verifying a
- * certificate made with openssl for the run). Every server
- * lets anonymous write, as `python -m pyftpdlib -w` does, so no run pays a
+ * certificate made with openssl for the run). Our server is the program
+ * `npm start` runs, compiled as `prestart` compiles it. Every server lets
+ * anonymous write, as `python -m pyftpdlib -w` does, so no run pays a
  * password hash (a named user's login costs one scrypt, about 50 ms, once
  * per session). Each server runs in a process of its own, and its CPU
- * seconds are read from /proc. Each curl is its own process, so the clock covers
- * connecting, logging in, the transfer and the final reply. Prints the
- * median of the runs (MiB/s and MB/s) as a markdown table, each PROT P
- * figure as a share of the plain one, and each fp-pathio figure as a share
- * of pyftpdlib's.
+ * seconds are read from /proc, as are the clients' (a client that needs a
+ * whole core for its share of the work is the limit, not the server). Each
+ * curl is its own process, so the clock covers connecting, logging in, the
+ * transfer and the final reply. Prints the median of the runs (MiB/s and
+ * MB/s) as a markdown table, each PROT P figure as a share of the plain
+ * one, and each fp-pathio figure as a share of pyftpdlib's.
  *
  * Then small files (`--size 0`: only them): `--small` STORs of 1 KiB one
  * after another from one Python ftplib client (PASV, STOR, the 226 each
@@ -27,6 +29,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { makeCertificates, type Certificates } from '../spec/ftp/certificates'
+import { buildServer, SERVER_ARGS } from '../spec/ftp/npmStart'
 
 const MiB = 2 ** 20
 
@@ -58,12 +61,27 @@ const curl = (args: ReadonlyArray<string>): Promise<void> =>
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl ${args.join(' ')}: ${code} ${err}`))))
   })
 
-/** Wall-clock seconds for `count` clients to run `job` at once, and the CPU seconds `cpu` counted meanwhile. */
-const timed = async (count: number, job: (i: number) => Promise<void>, cpu: () => number): Promise<{ wall: number; cpu: number }> => {
+/**
+ * The CPU seconds of this process's children that have ended (cutime and
+ * cstime in /proc, Linux): the curl clients, once each has exited; a server
+ * counts only when it is stopped, after every measurement.
+ */
+const clientsCpu = (): number => {
+  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[13]) + Number(fields[14])) / 100
+}
+
+/** Wall-clock seconds for `count` clients to run `job` at once, the CPU seconds `cpu` counted meanwhile, and the clients' own. */
+const timed = async (
+  count: number,
+  job: (i: number) => Promise<void>,
+  cpu: () => number
+): Promise<{ wall: number; cpu: number; clientCpu: number }> => {
   const start = process.hrtime.bigint()
   const cpuBefore = cpu()
+  const clientsBefore = clientsCpu()
   await Promise.all(Array.from({ length: count }, (_, i) => job(i)))
-  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: cpu() - cpuBefore }
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: cpu() - cpuBefore, clientCpu: clientsCpu() - clientsBefore }
 }
 
 const median = (xs: ReadonlyArray<number>): number => {
@@ -80,6 +98,9 @@ interface Row {
   /** MiB per CPU second of the server's process (all its threads), median: what it sustains with a core to itself. */
   readonly storCpu: number
   readonly retrCpu: number
+  /** MiB per CPU second of the clients (curl), median: the most the clients could move with the cores to themselves. */
+  readonly storClientCpu: number
+  readonly retrClientCpu: number
 }
 
 /** A server under test: where it listens, its CPU seconds so far, and how to stop it. */
@@ -95,15 +116,31 @@ const childCpu = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
-/** A server process that prints its port on its first line of output. */
-const startProcess = async (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Running> => {
+/** A server process; `portIn` finds its port in what it has printed so far (its output is read to the end, and dropped). */
+const startProcess = async (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv,
+  portIn: (output: string) => number | undefined
+): Promise<Running> => {
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const port = await new Promise<number>((resolve, reject) => {
-    let err = ''
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()))
-    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())))
-    child.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${err}`)))
+    let output = ''
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString()
+      const port = portIn(output)
+      if (port !== undefined) {
+        child.stdout?.off('data', onData)
+        child.stdout?.resume()
+        resolve(port)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${output}`)))
   })
+  child.stderr?.removeAllListeners('data')
+  child.stderr?.resume()
   const pid = child.pid ?? 0
   return {
     port,
@@ -115,11 +152,32 @@ const startProcess = async (command: string, args: ReadonlyArray<string>, env: N
   }
 }
 
-/** Our server on `backend`, in a process of its own (bench/ftpServer.ts). */
-const startOurs = (backend: string, root: string, certs: Certificates): Promise<Running> =>
-  startProcess(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'ftpServer.ts'), backend, root, certs.certFile, certs.keyFile], {
-    TS_NODE_TRANSPILE_ONLY: 'true'
-  })
+/**
+ * Our server on `backend`: the program `npm start` runs, built as `prestart`
+ * builds it (compiled JavaScript: no TypeScript compiler in its heap), with
+ * anonymous allowed to write and FTPS offered. It logs a line per command,
+ * as deployed.
+ */
+const startOurs = async (backend: string, root: string, certs: Certificates): Promise<Running> => {
+  await buildServer()
+  return startProcess(
+    process.execPath,
+    SERVER_ARGS,
+    {
+      PORT: '0',
+      FTP_HOST: '127.0.0.1',
+      PATHIO_BACKEND: backend,
+      ...(backend === 'memory' ? {} : { FTP_ROOT: root }),
+      FTP_ANONYMOUS: 'write',
+      FTP_TLS_CERT: certs.certFile,
+      FTP_TLS_KEY: certs.keyFile
+    },
+    (output) => {
+      const listening = /listening on ftp:\/\/127\.0\.0\.1:(\d+)\//.exec(output)
+      return listening === null ? undefined : Number(listening[1])
+    }
+  )
+}
 
 /** pyftpdlib over `root`, anonymous with every permission, with its plain handler (RETR by sendfile). */
 const PYFTPDLIB_SERVER = `
@@ -136,7 +194,11 @@ print(server.socket.getsockname()[1], flush=True)
 server.serve_forever()
 `
 
-const startPyftpdlib = (python: string, root: string): Promise<Running> => startProcess(python, ['-c', PYFTPDLIB_SERVER, root])
+const startPyftpdlib = (python: string, root: string): Promise<Running> =>
+  startProcess(python, ['-c', PYFTPDLIB_SERVER, root], {}, (output) => {
+    const line = /^(\d+)\n/.exec(output)
+    return line === null ? undefined : Number(line[1])
+  })
 
 /** The workloads (big file, then many clients) on one running server; PROT P ones only when `secure`. */
 const benchServer = async (name: string, running: Running, secure: boolean, scratch: string, certs: Certificates): Promise<ReadonlyArray<Row>> => {
@@ -153,6 +215,8 @@ const benchServer = async (name: string, running: Running, secure: boolean, scra
     const retr: Array<number> = []
     const storCpu: Array<number> = []
     const retrCpu: Array<number> = []
+    const storClientCpu: Array<number> = []
+    const retrClientCpu: Array<number> = []
     // One warm-up run, then the measured ones.
     for (let run = 0; run <= runs; run++) {
       const up = await timed(count, (i) => curl([...tls, '-T', file, `${url}/c${i}.bin`]), running.cpuSeconds)
@@ -162,13 +226,24 @@ const benchServer = async (name: string, running: Running, secure: boolean, scra
         retr.push((count * size) / down.wall)
         storCpu.push((count * size) / up.cpu)
         retrCpu.push((count * size) / down.cpu)
+        storClientCpu.push((count * size) / up.clientCpu)
+        retrClientCpu.push((count * size) / down.clientCpu)
       }
     }
-    const row = { server: name, workload, stor: median(stor), retr: median(retr), storCpu: median(storCpu), retrCpu: median(retrCpu) }
+    const row = {
+      server: name,
+      workload,
+      stor: median(stor),
+      retr: median(retr),
+      storCpu: median(storCpu),
+      retrCpu: median(retrCpu),
+      storClientCpu: median(storClientCpu),
+      retrClientCpu: median(retrClientCpu)
+    }
     rows.push(row)
     process.stderr.write(
       `${name}: ${workload}: STOR ${row.stor.toFixed(0)} MiB/s (${row.storCpu.toFixed(0)} per CPU s), ` +
-        `RETR ${row.retr.toFixed(0)} MiB/s (${row.retrCpu.toFixed(0)} per CPU s)\n`
+        `RETR ${row.retr.toFixed(0)} MiB/s (${row.retrCpu.toFixed(0)} per CPU s); clients ${row.storClientCpu.toFixed(0)} / ${row.retrClientCpu.toFixed(0)} per CPU s\n`
     )
   }
   return rows
@@ -259,11 +334,14 @@ const pythonWithPyftpdlib = async (): Promise<string | undefined> => {
 const mb = (mib: number): string => (mib * 1.048576).toFixed(0)
 
 const printTransfers = (rows: ReadonlyArray<Row>): void => {
-  console.log(`| server | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s |`)
-  console.log(`|---|---|---|---|---|---|`)
-  for (const { server, workload, stor, retr, storCpu, retrCpu } of rows)
+  console.log(
+    `| server | workload | STOR MiB/s (MB/s) | RETR MiB/s (MB/s) | STOR MiB per server CPU s | RETR MiB per server CPU s | STOR MiB per client CPU s | RETR MiB per client CPU s |`
+  )
+  console.log(`|---|---|---|---|---|---|---|---|`)
+  for (const { server, workload, stor, retr, storCpu, retrCpu, storClientCpu, retrClientCpu } of rows)
     console.log(
-      `| ${server} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} |`
+      `| ${server} | ${workload} | ${stor.toFixed(0)} (${mb(stor)}) | ${retr.toFixed(0)} (${mb(retr)}) | ` +
+        `${storCpu.toFixed(0)} | ${retrCpu.toFixed(0)} | ${storClientCpu.toFixed(0)} | ${retrClientCpu.toFixed(0)} |`
     )
   const ratio = (label: string, over: Row, under: Row): void =>
     console.log(`| ${label} | ${over.workload} | STOR ${(over.stor / under.stor).toFixed(2)}x | RETR ${(over.retr / under.retr).toFixed(2)}x |`)

@@ -26,7 +26,7 @@ import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
 import { isLogLevel, makeFtpServer, makeLogger, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
-import { s3FactoryFrom } from './s3Backend'
+import type * as S3Backend from './s3Backend'
 
 const fail = (message: string): never => {
   process.stderr.write(`ftp-server: ${message}\n`)
@@ -46,6 +46,20 @@ const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
   const root = path.resolve(given)
   if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`FTP_ROOT is not a directory: ${root}`)
   return { root: fs.realpathSync(root), temporary: false }
+}
+
+/**
+ * examples/s3Backend.ts, loaded only for PATHIO_BACKEND=s3: the S3 SDK is an
+ * optional peer, and a server on another backend neither needs it nor
+ * carries it in its heap (every full garbage collection walks the heap).
+ */
+const loadS3Backend = (): typeof S3Backend => {
+  try {
+    return require('./s3Backend') as typeof S3Backend
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('@aws-sdk/client-s3')
+    return fail(missing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : String((error as Error).message))
+  }
 }
 
 /** The backend PATHIO_BACKEND names: its factory and the directory served. */
@@ -68,7 +82,7 @@ const configure = (backend: string): { readonly factory: PathIOFactory<unknown>;
       return { factory, ...diskRoot() }
     }
     case 's3': {
-      const factory = s3FactoryFrom(process.env)
+      const factory = loadS3Backend().s3FactoryFrom(process.env)
       return typeof factory === 'string' ? fail(factory) : { factory, root: '/', temporary: false }
     }
     default:

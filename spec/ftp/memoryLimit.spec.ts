@@ -6,11 +6,11 @@
  */
 import { expect } from 'chai'
 import { execFile, spawn } from 'node:child_process'
-import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, type MemoryTree, type PathIOFactory } from '../../lib'
 import { settingsFromEnvironment } from '../../lib/ftp'
 import { startServer, USER, type Running } from './harness'
+import { buildServer, startServer as startNpmStart, type Started } from './npmStart'
 
 const MiB = 2 ** 20
 const GiB = 2 ** 30
@@ -128,29 +128,13 @@ describe('FTP server on the memory backend: what an upload can make it hold', fu
 describe('npm start: FTP_MEMORY_LIMIT', function () {
   this.timeout(60_000)
 
-  /** Runs examples/ftp-server.ts with `env`; resolves with its URL once it listens, and a way to stop it. */
-  const start = (env: Readonly<Record<string, string>>): Promise<{ url: string; stop: () => Promise<void> }> =>
-    new Promise((resolve, reject) => {
-      const root = path.join(__dirname, '..', '..')
-      const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'ts-node'), 'examples/ftp-server.ts'], {
-        cwd: root,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', PORT: '0', LOG_LEVEL: 'silent', ...env },
-        stdio: ['ignore', 'pipe', 'pipe']
-      })
-      let output = ''
-      const exited = new Promise<void>((done) => child.on('exit', () => done()))
-      const stop = async (): Promise<void> => {
-        child.kill('SIGTERM')
-        await exited
-      }
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-        const listening = /listening on (ftp:\/\/127\.0\.0\.1:\d+)\//.exec(output)
-        if (listening !== null) resolve({ url: listening[1], stop })
-      })
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-      void exited.then(() => reject(new Error(`ftp-server exited before listening:\n${output}`)))
-    })
+  before(function () {
+    this.timeout(120_000)
+    return buildServer()
+  })
+
+  /** What `npm start` runs, quiet, with `env`. */
+  const start = (env: Readonly<Record<string, string>>): Promise<Started> => startNpmStart({ LOG_LEVEL: 'silent', ...env })
 
   const curlUpload = (url: string, bytes: number): Promise<number | null> =>
     new Promise((resolve, reject) => {

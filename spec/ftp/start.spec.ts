@@ -1,10 +1,10 @@
 /**
- * `npm start` (examples/ftp-server.ts, run by the same command the script
- * runs): it reads its environment, prints one `listening` line, logs each
- * command, and stops cleanly on SIGTERM and SIGINT.
+ * `npm start` (examples/ftp-server.ts, built and run as the script does:
+ * spec/ftp/npmStart.ts): it reads its environment, prints one `listening`
+ * line, logs each command, and stops cleanly on SIGTERM and SIGINT.
  */
 import { expect } from 'chai'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -12,60 +12,9 @@ import * as path from 'node:path'
 import * as net from 'node:net'
 import { makeCertificates, type Certificates } from './certificates'
 import { runCurl } from './harness'
-
-const ROOT = path.join(__dirname, '..', '..')
-
-interface Started {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly output: () => string
-  readonly exited: Promise<number | null>
-}
-
-/** Runs what `npm start` runs, with `env`; resolves once it has printed its `listening` line. */
-const start = (env: Readonly<Record<string, string>>): Promise<Started> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', '.bin', 'ts-node'), 'examples/ftp-server.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let output = ''
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString()
-      const listening = /listening on (ftp:\/\/(?:127\.0\.0\.1|\[::1\]):\d+)\//.exec(output)
-      if (listening !== null) {
-        child.stdout?.off('data', onData)
-        child.stdout?.on('data', (more: Buffer) => (output += more.toString()))
-        resolve({ child, url: listening[1], output: () => output, exited })
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    void exited.then((code) => reject(new Error(`ftp-server exited (${code}) before listening:\n${output}`)))
-  })
+import { buildServer, ROOT, startFailing, startServer as start } from './npmStart'
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
-
-/** Runs what `npm start` runs, expecting it to fail: its exit status and everything it printed. */
-const startFailing = (env: Readonly<Record<string, string>>): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', '.bin', 'ts-node'), 'examples/ftp-server.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
 
 /** `npm run --silent passwd` with `password` on its standard input: the hash it prints. */
 const passwd = (password: string): Promise<string> =>
@@ -81,8 +30,10 @@ describe('npm start (examples/ftp-server.ts)', function () {
   this.timeout(60_000)
   let scratch: string
 
-  before(() => {
+  before(async function () {
+    this.timeout(120_000)
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-start-'))
+    await buildServer()
   })
   after(() => fs.rmSync(scratch, { recursive: true, force: true }))
 

@@ -5,14 +5,13 @@
  */
 import { expect } from 'chai'
 import { Client, FTPError } from 'basic-ftp'
-import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import * as path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { makeS3PathIO } from '../../lib/backends/s3'
 import { makeFtpServer, type FtpServer } from '../../lib/ftp'
 import { runCurl } from '../ftp/harness'
+import { buildServer, startServer } from '../ftp/npmStart'
 import { CREDENTIALS, REGION, startS3Server, type S3Server } from './server'
 
 const BUCKET = 'ftp-files'
@@ -57,6 +56,7 @@ describe('FTP over S3 (s3rver)', function () {
 
   before(async () => {
     s3 = await startS3Server([BUCKET])
+    await buildServer()
   })
   after(async () => {
     await s3.stop()
@@ -139,39 +139,21 @@ describe('FTP over S3 (s3rver)', function () {
   })
 
   it('npm start with PATHIO_BACKEND=s3 serves the bucket (curl up and down)', async () => {
-    const root = path.join(__dirname, '..', '..')
-    const child = spawn(process.execPath, [path.join(root, 'node_modules', '.bin', 'ts-node'), 'examples/ftp-server.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        TS_NODE_TRANSPILE_ONLY: 'true',
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        FTP_USER: 'bob',
-        FTP_PASS: 'builder',
-        PATHIO_BACKEND: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: BUCKET,
-        S3_PREFIX: `start${test}/`,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey
-      },
-      stdio: ['ignore', 'pipe', 'pipe']
+    const server = await startServer({
+      LOG_LEVEL: 'warn',
+      FTP_USER: 'bob',
+      FTP_PASS: 'builder',
+      PATHIO_BACKEND: 's3',
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: BUCKET,
+      S3_PREFIX: `start${test}/`,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey
     })
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const url = server.url
     try {
-      let output = ''
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString()
-          const found = /listening on (ftp:\/\/127\.0\.0\.1:\d+)\//.exec(output)
-          if (found !== null) resolve(found[1])
-        })
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-        void exited.then((code) => reject(new Error(`exited (${code}) before listening:\n${output}`)))
-      })
-      expect(output).to.include('backend s3')
+      expect(server.output()).to.include('backend s3')
       const data = randomBytes(300_000)
       const login = ['-u', 'bob:builder']
       const up = await runCurl([...login, '--ftp-create-dirs', '-T', '-', `${url}/in/up.bin`], data)
@@ -185,8 +167,7 @@ describe('FTP over S3 (s3rver)', function () {
         [`start${test}/in/up.bin`, data.length]
       ])
     } finally {
-      child.kill('SIGTERM')
-      expect(await exited).to.equal(0)
+      expect(await server.stop()).to.equal(0)
     }
   })
 })
