@@ -116,7 +116,7 @@ const childCpu = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
-/** A server process; `portIn` finds its port in what it has printed so far (its output is read to the end, and dropped). */
+/** A server process; `portIn` finds its port in what it has printed on standard output so far (all its output is read to the end, and dropped). */
 const startProcess = async (
   command: string,
   args: ReadonlyArray<string>,
@@ -126,6 +126,7 @@ const startProcess = async (
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const port = await new Promise<number>((resolve, reject) => {
     let output = ''
+    let errors = ''
     const onData = (chunk: Buffer): void => {
       output += chunk.toString()
       const port = portIn(output)
@@ -136,8 +137,8 @@ const startProcess = async (
       }
     }
     child.stdout?.on('data', onData)
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${output}`)))
+    child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()))
+    child.once('exit', (code) => reject(new Error(`${command} exited (${code}): ${output}${errors}`)))
   })
   child.stderr?.removeAllListeners('data')
   child.stderr?.resume()
