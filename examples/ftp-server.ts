@@ -57,8 +57,9 @@ const loadS3Backend = (): typeof S3Backend => {
   try {
     return require('./s3Backend') as typeof S3Backend
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('@aws-sdk/client-s3')
-    return fail(missing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : String((error as Error).message))
+    const { code, message } = error as NodeJS.ErrnoException
+    const sdkMissing = code === 'MODULE_NOT_FOUND' && message.includes('@aws-sdk/client-s3')
+    return fail(sdkMissing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : message)
   }
 }
 
