@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import {
   isPathIOError,
   makeMemoryPathIO,
+  readFile,
   toReadable,
   toWritable,
   withFaults,
@@ -177,6 +178,30 @@ describe('toReadable and toWritable', () => {
       (e: unknown) => (isPathIOError(e) ? e.reason : String(e))
     )
     expect(refused).to.equal('InvalidArgument')
+  })
+
+  it('toWritable with a block bigger than its first size: the block grows with what it holds, and the bytes arrive whole', async () => {
+    const sizes: Array<number> = []
+    const counted = wrapOperations((op, args, next) => {
+      if (op === 'write') sizes.push((args[1] as Uint8Array).length)
+      return next(...args)
+    })(memory)
+    // Chunks of 7,000-29,000 bytes into blocks of 100,000: the block starts smaller and must carry what it
+    // has gathered each time it grows.
+    const data = randomBytes(350_000)
+    const chunks: Array<Buffer> = []
+    for (let at = 0, i = 0; at < data.length; i++) {
+      const size = Math.min(data.length - at, 7_000 + ((i * 11_000) % 22_000))
+      chunks.push(data.subarray(at, at + size))
+      at += size
+    }
+    await pipeline(Readable.from(chunks), toWritable(counted, '/grown', { blockSize: 100_000 }))
+    expect(sizes).to.deep.equal([100_000, 100_000, 100_000, 50_000])
+    expect(Buffer.from(await expectRight(readFile(memory, '/grown'))).equals(data)).to.equal(true)
+    // One small chunk is one small write.
+    sizes.length = 0
+    await pipeline(Readable.from([Buffer.from('tiny')]), toWritable(counted, '/tiny', { blockSize: 100_000 }))
+    expect(sizes).to.deep.equal([4])
   })
 
   it('toWritable with blockSize reuses its block only after the backend answered, and fails with the write error', async () => {
