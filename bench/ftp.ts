@@ -1,5 +1,5 @@
 /**
- * `TS_NODE_TRANSPILE_ONLY=true npx ts-node bench/ftp.ts [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off] [--small N] [--peer on|off]`
+ * `npm run bench:ftp -- [--runs N] [--size MiB] [--clients N] [--backends memory,node,pool] [--tls both|off] [--small N] [--peer on|off]`
  *
  * FTP transfer speed with a real client (curl): STOR and RETR of one big
  * file, then the same with several clients at once, on each backend and on
