@@ -8,7 +8,7 @@
  * (the default) each workload runs again over FTPS on our servers (AUTH
  * TLS, PROT P: control and data connections encrypted, curl verifying a
  * certificate made with openssl for the run). Our server is the program
- * `npm start` runs, compiled as `prestart` compiles it. Every server lets
+ * `npm start` runs, compiled as `npm start` compiles it. Every server lets
  * anonymous write, as `python -m pyftpdlib -w` does, so no run pays a
  * password hash (a named user's login costs one scrypt, about 50 ms, once
  * per session). Each server runs in a process of its own, and its CPU
@@ -116,6 +116,10 @@ const childCpu = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
+/** This process's environment without the settings of `npm start`: a server measured here gets only those it is given. */
+const inherited = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(FTPS?_|PATHIO_|S3_|AWS_|POOL_SIZE$|LOG_LEVEL$|PORT$)/.test(name)))
+
 /** A server process; `portIn` finds its port in what it has printed on standard output so far (all its output is read to the end, and dropped). */
 const startProcess = async (
   command: string,
@@ -123,7 +127,7 @@ const startProcess = async (
   env: NodeJS.ProcessEnv,
   portIn: (output: string) => number | undefined
 ): Promise<Running> => {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited(), ...env } })
   const port = await new Promise<number>((resolve, reject) => {
     let output = ''
     let errors = ''
@@ -148,13 +152,13 @@ const startProcess = async (
     cpuSeconds: () => childCpu(pid),
     stop: async () => {
       child.kill()
-      if (child.exitCode === null) await new Promise((exited) => child.once('exit', exited))
+      if (child.exitCode === null && child.signalCode === null) await new Promise((exited) => child.once('exit', exited))
     }
   }
 }
 
 /**
- * Our server on `backend`: the program `npm start` runs, built as `prestart`
+ * Our server on `backend`: the program `npm start` runs, built as `npm start`
  * builds it (compiled JavaScript: no TypeScript compiler in its heap), with
  * anonymous allowed to write and FTPS offered. It logs a line per command,
  * as deployed.
@@ -169,6 +173,9 @@ const startOurs = async (backend: string, root: string, certs: Certificates): Pr
       FTP_HOST: '127.0.0.1',
       PATHIO_BACKEND: backend,
       ...(backend === 'memory' ? {} : { FTP_ROOT: root }),
+      // The memory tree may hold whatever a run uploads (8 clients of --size/2 MiB each).
+      FTP_MEMORY_LIMIT: String(2 ** 40),
+      LOG_LEVEL: 'info',
       FTP_ANONYMOUS: 'write',
       FTP_TLS_CERT: certs.certFile,
       FTP_TLS_KEY: certs.keyFile
@@ -225,10 +232,12 @@ const benchServer = async (name: string, running: Running, secure: boolean, scra
       if (run > 0) {
         stor.push((count * size) / up.wall)
         retr.push((count * size) / down.wall)
-        storCpu.push((count * size) / up.cpu)
-        retrCpu.push((count * size) / down.cpu)
-        storClientCpu.push((count * size) / up.clientCpu)
-        retrClientCpu.push((count * size) / down.clientCpu)
+        // CPU is counted in ticks of 10 ms: a short run may show none, so at least one tick.
+        const perCpu = (seconds: number): number => (count * size) / Math.max(seconds, 0.01)
+        storCpu.push(perCpu(up.cpu))
+        retrCpu.push(perCpu(down.cpu))
+        storClientCpu.push(perCpu(up.clientCpu))
+        retrClientCpu.push(perCpu(down.clientCpu))
       }
     }
     const row = {

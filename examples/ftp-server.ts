@@ -58,8 +58,8 @@ const loadS3Backend = (): typeof S3Backend => {
     return require('./s3Backend') as typeof S3Backend
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException
-    const sdkMissing = code === 'MODULE_NOT_FOUND' && message.includes('@aws-sdk/client-s3')
-    return fail(sdkMissing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : message)
+    const sdkMissing = code === 'MODULE_NOT_FOUND' && message.startsWith("Cannot find module '@aws-sdk/client-s3'")
+    return fail(sdkMissing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : message.split('\n')[0])
   }
 }
 

@@ -12,7 +12,7 @@ import * as path from 'node:path'
 import * as net from 'node:net'
 import { makeCertificates, type Certificates } from './certificates'
 import { runCurl } from './harness'
-import { buildServer, ROOT, startFailing, startServer as start } from './npmStart'
+import { buildServer, ROOT, SERVER_ARGS, startFailing, startServer as start } from './npmStart'
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
@@ -67,6 +67,31 @@ describe('npm start (examples/ftp-server.ts)', function () {
       expect(log).to.not.match(/builder/)
     } finally {
       server.child.kill('SIGKILL')
+    }
+  })
+
+  it('is the package.json script itself: npm start builds, serves, and passes SIGTERM on to the server', async () => {
+    const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const closed = new Promise<number | null>((done) => npm.on('close', (code) => done(code)))
+    const url = await new Promise<string>((resolve, reject) => {
+      npm.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const found = /listening on (ftp:\/\/127\.0\.0\.1:\d+)\//.exec(output)
+        if (found !== null) resolve(found[1])
+      })
+      void closed.then((code) => reject(new Error(`npm start ended (${code}) before listening:\n${output}`)))
+    })
+    try {
+      const listed = await runCurl(['-u', 'anonymous:x', '--list-only', `${url}/`])
+      expect(listed.status, listed.stderr).to.equal(0)
+      npm.kill('SIGTERM')
+      expect(await closed).to.equal(0)
+      expect(output).to.match(/SIGTERM: stopping/)
+      expect(output).to.match(/INFO +stopped/)
+    } finally {
+      npm.kill('SIGKILL')
     }
   })
 
@@ -204,6 +229,21 @@ describe('npm start (examples/ftp-server.ts)', function () {
       expect(oneLine(r.stderr)).to.match(/^ftp-server: .*bad-users\.json: user 'dave': field 'password' must be a hash/)
       expect(r.stderr).to.not.include('hunter2')
       // Every other field and variable: spec/ftp/environment.spec.ts, without a process each.
+    })
+
+    it('PATHIO_BACKEND=s3 without the S3 SDK installed (an optional peer); any other backend runs without it', async () => {
+      // The built server beside a node_modules that has only the runtime dependencies.
+      const bare = fs.mkdtempSync(path.join(scratch, 'bare-'))
+      fs.cpSync(path.join(ROOT, 'dist', 'server'), path.join(bare, 'server'), { recursive: true })
+      fs.mkdirSync(path.join(bare, 'node_modules'))
+      for (const dependency of ['fp-ts', 'io-ts']) fs.symlinkSync(path.join(ROOT, 'node_modules', dependency), path.join(bare, 'node_modules', dependency))
+      const args = [...SERVER_ARGS.slice(0, -1), path.join(bare, 'server', 'examples', 'ftp-server.js')]
+      const r = await startFailing({ PATHIO_BACKEND: 's3', S3_BUCKET: 'fp-pathio' }, args)
+      expect(r.code).to.equal(2)
+      expect(oneLine(r.stderr)).to.equal('ftp-server: PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3')
+      const memory = await start({ PATHIO_BACKEND: 'memory', LOG_LEVEL: 'warn' }, args)
+      expect(memory.output()).to.include('backend memory')
+      expect(await memory.stop()).to.equal(0)
     })
   })
 })

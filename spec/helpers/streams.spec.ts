@@ -181,13 +181,19 @@ describe('toReadable and toWritable', () => {
   })
 
   it('toWritable with a block bigger than its first size: the block grows with what it holds, and the bytes arrive whole', async () => {
+    // A backend that answers each write late, as a disk or a worker does.
     const sizes: Array<number> = []
-    const counted = wrapOperations((op, args, next) => {
-      if (op === 'write') sizes.push((args[1] as Uint8Array).length)
-      return next(...args)
-    })(memory)
-    // Chunks of 7,000-29,000 bytes into blocks of 100,000: the block starts smaller and must carry what it
-    // has gathered each time it grows.
+    const counted = wrapOperations((op, args, next) =>
+      op !== 'write'
+        ? next(...args)
+        : async () => {
+            sizes.push((args[1] as Uint8Array).length)
+            await ticks(2)
+            return next(...args)()
+          }
+    )(memory)
+    // Chunks of 7,000 and 18,000 bytes in turn into blocks of 100,000: the block starts smaller and must
+    // carry what it has gathered each time it grows.
     const data = randomBytes(350_000)
     const chunks: Array<Buffer> = []
     for (let at = 0, i = 0; at < data.length; i++) {
