@@ -36,6 +36,19 @@ const streamError = (stream: Readable | Writable): Promise<unknown> =>
     if (stream instanceof Readable) stream.resume()
   })
 
+/** `pathio` whose writes answer a few ticks late, as a disk or a worker does; `answered` sees each write's bytes as they are when it answers. */
+const lateWrites = (pathio: PathIO<unknown>, answered: (bytes: Uint8Array) => void): PathIO<unknown> =>
+  wrapOperations((op, args, next) =>
+    op !== 'write'
+      ? next(...args)
+      : async () => {
+          const bytes = args[1] as Uint8Array
+          await ticks(3)
+          answered(bytes)
+          return next(...args)()
+        }
+  )(pathio)
+
 /** Counts the bytes `read` gave. */
 const countingReads = (pathio: PathIO<unknown>) => {
   let bytes = 0
@@ -181,17 +194,8 @@ describe('toReadable and toWritable', () => {
   })
 
   it('toWritable with a block bigger than its first size: the block grows with what it holds, and the bytes arrive whole', async () => {
-    // A backend that answers each write late, as a disk or a worker does.
     const sizes: Array<number> = []
-    const counted = wrapOperations((op, args, next) =>
-      op !== 'write'
-        ? next(...args)
-        : async () => {
-            sizes.push((args[1] as Uint8Array).length)
-            await ticks(2)
-            return next(...args)()
-          }
-    )(memory)
+    const counted = lateWrites(memory, (bytes) => sizes.push(bytes.length))
     // Chunks of 7,000 and 18,000 bytes in turn into blocks of 100,000: the block starts smaller and must
     // carry what it has gathered each time it grows.
     const data = randomBytes(350_000)
@@ -213,16 +217,7 @@ describe('toReadable and toWritable', () => {
   it('toWritable with blockSize reuses its block only after the backend answered, and fails with the write error', async () => {
     // A backend that answers each write late: the next chunks must not overwrite the block it was given.
     const seen: Array<string> = []
-    const late = wrapOperations((op, args, next) =>
-      op !== 'write'
-        ? next(...args)
-        : async () => {
-            const bytes = args[1] as Uint8Array
-            await ticks(3)
-            seen.push(Buffer.from(bytes).toString())
-            return next(...args)()
-          }
-    )(memory)
+    const late = lateWrites(memory, (bytes) => seen.push(Buffer.from(bytes).toString()))
     const chunks = Array.from({ length: 40 }, (_, i) => Buffer.from(String.fromCharCode(97 + (i % 26))))
     await pipeline(Readable.from(chunks), toWritable(late, '/late', { blockSize: 4 }))
     const text = chunks.map(String).join('')
