@@ -62,14 +62,18 @@ const curl = (args: ReadonlyArray<string>): Promise<void> =>
   })
 
 /**
- * The CPU seconds of this process's children that have ended (cutime and
- * cstime in /proc, Linux): the curl clients, once each has exited; a server
- * counts only when it is stopped, after every measurement.
+ * CPU seconds from /proc (Linux), in clock ticks of 1/100 s: `own` is a
+ * process's utime and stime; `children` is cutime and cstime, the children
+ * it has waited for.
  */
-const clientsCpu = (): number => {
-  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[13]) + Number(fields[14])) / 100
+const cpuOf = (pid: number | 'self', whose: 'own' | 'children'): number => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  const first = whose === 'own' ? 11 : 13
+  return (Number(fields[first]) + Number(fields[first + 1])) / 100
 }
+
+/** The curl clients' CPU seconds, once each has exited (a server counts only when it is stopped, after every measurement). */
+const clientsCpu = (): number => cpuOf('self', 'children')
 
 /** Wall-clock seconds for `count` clients to run `job` at once, the CPU seconds `cpu` counted meanwhile, and the clients' own. */
 const timed = async (
@@ -89,18 +93,24 @@ const median = (xs: ReadonlyArray<number>): number => {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-interface Row {
-  readonly server: string
-  readonly workload: string
-  /** MiB/s, wall clock, median of the runs. */
+/** What one run of a workload measured; a row holds the median of each over the runs. */
+interface Figures {
+  /** MiB/s, wall clock. */
   readonly stor: number
   readonly retr: number
-  /** MiB per CPU second of the server's process (all its threads), median: what it sustains with a core to itself. */
+  /** MiB per CPU second of the server's process (all its threads): what it sustains with a core to itself. */
   readonly storCpu: number
   readonly retrCpu: number
-  /** MiB per CPU second of the clients (curl), median: the most the clients could move with the cores to themselves. */
+  /** MiB per CPU second of the clients (curl): the most the clients could move with the cores to themselves. */
   readonly storClientCpu: number
   readonly retrClientCpu: number
+}
+
+const FIGURES: ReadonlyArray<keyof Figures> = ['stor', 'retr', 'storCpu', 'retrCpu', 'storClientCpu', 'retrClientCpu']
+
+interface Row extends Figures {
+  readonly server: string
+  readonly workload: string
 }
 
 /** A server under test: where it listens, its CPU seconds so far, and how to stop it. */
@@ -108,12 +118,6 @@ interface Running {
   readonly port: number
   readonly cpuSeconds: () => number
   readonly stop: () => Promise<void>
-}
-
-/** A child process's CPU seconds, from /proc (Linux): utime and stime, in clock ticks of 1/100 s. */
-const childCpu = (pid: number): number => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 /** This process's environment without the settings of `npm start`: a server measured here gets only those it is given. */
@@ -149,7 +153,7 @@ const startProcess = async (
   const pid = child.pid ?? 0
   return {
     port,
-    cpuSeconds: () => childCpu(pid),
+    cpuSeconds: () => cpuOf(pid, 'own'),
     stop: async () => {
       child.kill()
       if (child.exitCode === null && child.signalCode === null) await new Promise((exited) => child.once('exit', exited))
@@ -219,37 +223,25 @@ const benchServer = async (name: string, running: Running, secure: boolean, scra
   for (const { workload, count, file, size } of shapes) {
     // Explicit FTPS as a careful client does it: TLS required, the server's certificate verified.
     const tls = secure ? ['--ssl-reqd', '--cacert', certs.caFile] : []
-    const stor: Array<number> = []
-    const retr: Array<number> = []
-    const storCpu: Array<number> = []
-    const retrCpu: Array<number> = []
-    const storClientCpu: Array<number> = []
-    const retrClientCpu: Array<number> = []
+    const samples: Array<Figures> = []
+    // CPU is counted in ticks of 10 ms: a short run may show none, so at least one tick.
+    const perCpu = (seconds: number): number => (count * size) / Math.max(seconds, 0.01)
     // One warm-up run, then the measured ones.
     for (let run = 0; run <= runs; run++) {
       const up = await timed(count, (i) => curl([...tls, '-T', file, `${url}/c${i}.bin`]), running.cpuSeconds)
       const down = await timed(count, (i) => curl([...tls, '-o', '/dev/null', `${url}/c${i}.bin`]), running.cpuSeconds)
-      if (run > 0) {
-        stor.push((count * size) / up.wall)
-        retr.push((count * size) / down.wall)
-        // CPU is counted in ticks of 10 ms: a short run may show none, so at least one tick.
-        const perCpu = (seconds: number): number => (count * size) / Math.max(seconds, 0.01)
-        storCpu.push(perCpu(up.cpu))
-        retrCpu.push(perCpu(down.cpu))
-        storClientCpu.push(perCpu(up.clientCpu))
-        retrClientCpu.push(perCpu(down.clientCpu))
-      }
+      if (run > 0)
+        samples.push({
+          stor: (count * size) / up.wall,
+          retr: (count * size) / down.wall,
+          storCpu: perCpu(up.cpu),
+          retrCpu: perCpu(down.cpu),
+          storClientCpu: perCpu(up.clientCpu),
+          retrClientCpu: perCpu(down.clientCpu)
+        })
     }
-    const row = {
-      server: name,
-      workload,
-      stor: median(stor),
-      retr: median(retr),
-      storCpu: median(storCpu),
-      retrCpu: median(retrCpu),
-      storClientCpu: median(storClientCpu),
-      retrClientCpu: median(retrClientCpu)
-    }
+    const medians = Object.fromEntries(FIGURES.map((figure) => [figure, median(samples.map((sample) => sample[figure]))])) as unknown as Figures
+    const row: Row = { server: name, workload, ...medians }
     rows.push(row)
     process.stderr.write(
       `${name}: ${workload}: STOR ${row.stor.toFixed(0)} MiB/s (${row.storCpu.toFixed(0)} per CPU s), ` +

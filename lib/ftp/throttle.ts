@@ -82,4 +82,3 @@ export const throttle = (bytesPerSecond: number): Transform => {
  */
 export const throttledPipeline = (from: Readable, bytesPerSecond: number, to: Writable): Promise<void> =>
   bytesPerSecond > 0 ? pipeline(from, throttle(bytesPerSecond), to) : pipeline(from, to)
-

@@ -169,8 +169,9 @@ export interface WritableOptions {
    * 64 KiB chunks cost one backend call per block, not one each (a pool
    * backend pays a message to a worker per call), and no fresh memory per
    * block. The buffer starts at 16 KiB and doubles up to this size, so a
-   * small file does not cost a whole block. Default 0: each chunk is written as it comes. A backend must not
-   * keep the bytes it was given once its `write` has answered (none here does).
+   * small file does not cost a whole block. Default 0: each chunk is written
+   * as it comes. A backend must not keep the bytes it was given once its
+   * `write` has answered (none here does).
    */
   readonly blockSize?: number
 }

@@ -131,7 +131,6 @@ export const startServer = async (
   }
 }
 
-/** Runs a scenario of driver.py as `user` (default alice: anonymous may only read); resolves with its JSON (the last line it printed). */
 /** Runs `body` against a server started with `options`, and stops the server however `body` ends. */
 export const withServer = async <A>(
   backend: BackendName,
@@ -146,6 +145,7 @@ export const withServer = async <A>(
   }
 }
 
+/** Runs a scenario of driver.py as `user` (default alice: anonymous may only read); resolves with its JSON (the last line it printed). */
 export const runPython = (port: number, scenario: string, user: { name: string; password: string } = USER): Promise<any> =>
   new Promise((resolve, reject) => {
     const args = [DRIVER, String(port), scenario, user.name, user.password]

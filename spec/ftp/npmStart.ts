@@ -48,18 +48,17 @@ export interface Started {
   readonly stop: () => Promise<number | null>
 }
 
-/** Node with `args` (by default what `npm start` runs), PORT 0 unless `env` says otherwise. */
-const spawnServer = (env: Readonly<Record<string, string>>, args: ReadonlyArray<string>): ChildProcess =>
-  spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `command` with `args` in the project's folder, PORT 0 unless `env` says otherwise. */
+const spawnIn = (command: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): ChildProcess =>
+  spawn(command, args, { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 
 /** 'close', not 'exit': a child's output may still be arriving when it has exited. */
 const ended = (child: ChildProcess): Promise<number | null> => new Promise((done) => child.on('close', (code) => done(code)))
 
-/** Runs what `npm start` runs, with `env` (PORT 0 unless given); resolves once it has printed its `listening` line. */
-export const startServer = async (env: Readonly<Record<string, string>>, args: ReadonlyArray<string> = SERVER_ARGS): Promise<Started> => {
-  await buildServer()
-  return new Promise((resolve, reject) => {
-    const child = spawnServer(env, args)
+/** Runs `command` (an FTP server, or `npm start` itself) with `env`; resolves once it has printed its `listening` line. */
+export const startCommand = (command: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<Started> =>
+  new Promise((resolve, reject) => {
+    const child = spawnIn(command, args, env)
     let output = ''
     let listening = false
     const exited = ended(child)
@@ -76,8 +75,13 @@ export const startServer = async (env: Readonly<Record<string, string>>, args: R
       resolve({ child, url: found[1], output: () => output, exited, stop })
     })
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    void exited.then((code) => reject(new Error(`ftp-server exited (${code}) before listening:\n${output}`)))
+    void exited.then((code) => reject(new Error(`${command} exited (${code}) before listening:\n${output}`)))
   })
+
+/** Runs what `npm start` runs (or node with `args`), with `env` (PORT 0 unless given); resolves once it listens. */
+export const startServer = async (env: Readonly<Record<string, string>>, args: ReadonlyArray<string> = SERVER_ARGS): Promise<Started> => {
+  await buildServer()
+  return startCommand(process.execPath, args, env)
 }
 
 /** Runs what `npm start` runs (or `args`), expecting it to fail: its exit status and everything it printed (killed after 30 s). */
@@ -86,7 +90,7 @@ export const startFailing = async (
   args: ReadonlyArray<string> = SERVER_ARGS
 ): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> => {
   await buildServer()
-  const child = spawnServer(env, args)
+  const child = spawnIn(process.execPath, args, env)
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

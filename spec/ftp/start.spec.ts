@@ -12,7 +12,7 @@ import * as path from 'node:path'
 import * as net from 'node:net'
 import { makeCertificates, type Certificates } from './certificates'
 import { runCurl } from './harness'
-import { buildServer, ROOT, SERVER_ARGS, startFailing, startServer as start } from './npmStart'
+import { buildServer, ROOT, SERVER_ARGS, startCommand, startFailing, startServer as start } from './npmStart'
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
@@ -71,27 +71,15 @@ describe('npm start (examples/ftp-server.ts)', function () {
   })
 
   it('is the package.json script itself: npm start builds, serves, and passes SIGTERM on to the server', async () => {
-    const npm = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const closed = new Promise<number | null>((done) => npm.on('close', (code) => done(code)))
-    const url = await new Promise<string>((resolve, reject) => {
-      npm.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-        const found = /listening on (ftp:\/\/127\.0\.0\.1:\d+)\//.exec(output)
-        if (found !== null) resolve(found[1])
-      })
-      void closed.then((code) => reject(new Error(`npm start ended (${code}) before listening:\n${output}`)))
-    })
+    const npm = await startCommand('npm', ['start'], { LOG_LEVEL: 'info' })
     try {
-      const listed = await runCurl(['-u', 'anonymous:x', '--list-only', `${url}/`])
+      const listed = await runCurl(['-u', 'anonymous:x', '--list-only', `${npm.url}/`])
       expect(listed.status, listed.stderr).to.equal(0)
-      npm.kill('SIGTERM')
-      expect(await closed).to.equal(0)
-      expect(output).to.match(/SIGTERM: stopping/)
-      expect(output).to.match(/INFO +stopped/)
+      expect(await npm.stop()).to.equal(0)
+      expect(npm.output()).to.match(/SIGTERM: stopping/)
+      expect(npm.output()).to.match(/INFO +stopped/)
     } finally {
-      npm.kill('SIGKILL')
+      npm.child.kill('SIGKILL')
     }
   })
 
