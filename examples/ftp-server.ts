@@ -111,13 +111,22 @@ const removeTemporary = (): void => {
   if (temporary) fs.rmSync(root, { recursive: true, force: true })
 }
 
-let stopping = false
+/** When the first stop signal came; one that follows within a second is the same request. */
+let stoppingSince: number | undefined
+/**
+ * Ctrl-C in a terminal sends SIGINT to npm and node at once, and npm passes
+ * its own on: two signals a moment apart are one request to stop. A signal
+ * a second or more after the first means "now".
+ */
+const SAME_REQUEST_MS = 1000
 const stop = (signal: string): void => {
-  if (stopping) {
+  if (stoppingSince !== undefined) {
+    if (Date.now() - stoppingSince < SAME_REQUEST_MS) return
     log('warn', `${signal} again: exiting now`)
+    removeTemporary()
     process.exit(1)
   }
-  stopping = true
+  stoppingSince = Date.now()
   log('info', `${signal}: stopping (aborting transfers, closing handles)`)
   server
     .close()

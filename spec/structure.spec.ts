@@ -1,7 +1,7 @@
 /**
  * Dependencies point one way: the record and error types, then internal,
  * then backends and middleware (neither knows the other), then helpers, then
- * the FTP server; entry points (index files at the top of lib/) may import
+ * the server layer every front shares, then the FTP server; entry points (index files at the top of lib/) may import
  * anything. A backend's special case is something the backend declares, not
  * something a middleware knows about it.
  */
@@ -19,7 +19,8 @@ const LAYERS: ReadonlyArray<readonly [prefix: string, layer: string, rank: numbe
   ['backends/', 'backends', 2],
   ['middleware/', 'middleware', 2],
   ['helpers/', 'helpers', 3],
-  ['ftp/', 'ftp', 4]
+  ['server/', 'server', 4],
+  ['ftp/', 'ftp', 5]
 ]
 
 const layerOf = (file: string): { readonly layer: string; readonly rank: number } | undefined => {
@@ -83,6 +84,16 @@ describe('structure: dependencies point one way', () => {
   it('finds the modules and their imports (the check below is not vacuous)', () => {
     expect(modules.length).to.be.greaterThan(40)
     expect(modules.flatMap((m) => m.imports).length).to.be.greaterThan(100)
+  })
+
+  it('every folder of lib/ has a layer (a new folder is placed, never skipped)', () => {
+    const folders = fs
+      .readdirSync(LIB, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+    const unplaced = folders.filter((folder) => layerOf(path.join(LIB, folder, 'x.ts')) === undefined)
+    expect(unplaced, 'folders of lib/ without a layer in LAYERS').to.deep.equal([])
+    expect(folders).to.include('server')
   })
 
   it('no module imports from a later layer, or from a sibling layer (backends and middleware)', () => {

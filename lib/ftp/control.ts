@@ -8,15 +8,15 @@
 import type * as net from 'node:net'
 import * as E from 'fp-ts/Either'
 import type { PathIO } from '../PathIO'
-import type { Account } from './accounts'
-import { plainAddress } from './dataConnection'
+import type { Account } from '../server/accounts'
+import { plainAddress } from '../server/addresses'
 import type { Command } from './handler'
 import { dispatch } from './dispatch'
 import { makeLineReader, parseCommandLine, type CommandLine } from './lineReader'
 import type { Logger } from './log'
 import { formatReply, reply, type Reply } from './replies'
 import { makeSession, type Session, type SessionConfig } from './session'
-import { secureServerSocket } from './tls'
+import { makeTlsSessions, secureServerSocket } from './tls'
 
 /**
  * What every control connection of a server shares.
@@ -59,8 +59,9 @@ const describeCommand = ({ verb, arg }: CommandLine): string =>
   verb === 'PASS' ? 'PASS ****' : arg === '' ? verb : `${verb} ${arg.length > 200 ? arg.slice(0, 200) + '...' : arg}`
 
 /**
- * Serves one control connection (`secure`: it is TLS from the first byte, an
- * implicit-FTPS listener's). Says 220, then runs each command line in order.
+ * Serves one control connection (`implicitTls`: it is TLS from the first
+ * byte, an implicit-FTPS listener's: the handshake comes first). Says 220,
+ * then runs each command line in order.
  *
  * @example
  * import { serveControl, COMMANDS, sessionConfig, silentLogger } from 'fp-pathio/ftp'
@@ -78,7 +79,7 @@ const describeCommand = ({ verb, arg }: CommandLine): string =>
  * @category constructors
  * @since 0.1.0
  */
-export const serveControl = (raw: net.Socket, id: number, secure: boolean, context: ControlContext): Connection => {
+export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, context: ControlContext): Connection => {
   const { log } = context
   const tag = `#${id}`
   const run = dispatch(context.commands)
@@ -95,8 +96,7 @@ export const serveControl = (raw: net.Socket, id: number, secure: boolean, conte
     remoteAddress: plainAddress(raw.remoteAddress),
     localAddress: plainAddress(raw.localAddress),
     send,
-    config: context.config,
-    secure
+    config: context.config
   })
   // One record per account (the jail and the permissions of whoever logged in).
   let pathio = context.pathioFor(undefined, raw)
@@ -120,23 +120,33 @@ export const serveControl = (raw: net.Socket, id: number, secure: boolean, conte
     }, 1000).unref()
   }
 
-  const startTls = async (): Promise<void> => {
+  /**
+   * The control connection's TLS handshake (after AUTH TLS, or at once on
+   * the implicit-TLS port): nothing received before it may run, or be
+   * joined to a line, as if it came over TLS. Resolves false when the
+   * handshake failed or took longer than the deadline (the socket is gone).
+   */
+  const startTls = async (): Promise<boolean> => {
     const tlsContext = context.config.tls
-    if (tlsContext === undefined) return
-    // Lines sent before the handshake must not run as if they came over TLS.
+    if (tlsContext === undefined) return false
     queue.length = 0
     raw.off('data', onData)
-    const upgraded = await secureServerSocket(raw, tlsContext.control, context.config.dataTimeout)
+    reader = newReader()
+    const sessions = makeTlsSessions()
+    const upgraded = await secureServerSocket(raw, tlsContext.control, { timeoutMs: context.config.handshakeTimeout, sessions: sessions.control })
     if (upgraded === undefined) {
-      log('info', `${tag} TLS handshake failed`)
-      return void connection.shutdown()
+      log('info', `${tag} TLS handshake failed or timed out`)
+      void connection.shutdown()
+      return false
     }
     stream = upgraded
     session.secure = true
+    session.tlsSessions = sessions
     upgraded.on('data', onData)
     upgraded.on('end', () => void connection.shutdown())
     upgraded.on('close', closed)
     log('debug', `${tag} control connection is TLS (${upgraded.getProtocol() ?? '?'})`)
+    return true
   }
 
   const serveOne = async (item: E.Either<Reply, CommandLine>): Promise<void> => {
@@ -179,17 +189,19 @@ export const serveControl = (raw: net.Socket, id: number, secure: boolean, conte
   }
 
   const maxLineBytes = context.maxLineBytes
-  const reader = makeLineReader(maxLineBytes - 2, (event) => {
-    if (done || session.closed) return
-    idle.refresh()
-    const item =
-      event._tag === 'TooLong' ? E.left(reply(500, `Command line too long (over ${maxLineBytes} bytes)`)) : parseCommandLine(event.bytes)
-    // ABOR must reach a running transfer now, not after it.
-    if (E.isRight(item) && item.right.verb === 'ABOR' && session.loggedIn) session.transfer?.abort()
-    queue.push(item)
-    if (queue.length >= QUEUE_HIGH) stream.pause()
-    if (!busy) pumping = pump()
-  })
+  const newReader = () =>
+    makeLineReader(maxLineBytes - 2, (event) => {
+      if (done || session.closed) return
+      idle.refresh()
+      const item =
+        event._tag === 'TooLong' ? E.left(reply(500, `Command line too long (over ${maxLineBytes} bytes)`)) : parseCommandLine(event.bytes)
+      // ABOR must reach a running transfer now, not after it.
+      if (E.isRight(item) && item.right.verb === 'ABOR' && session.loggedIn) session.transfer?.abort()
+      queue.push(item)
+      if (queue.length >= QUEUE_HIGH) stream.pause()
+      if (!busy) pumping = pump()
+    })
+  let reader = newReader()
   const onData = (chunk: Buffer): void => reader.push(chunk)
 
   let markGone = (): void => undefined
@@ -223,10 +235,15 @@ export const serveControl = (raw: net.Socket, id: number, secure: boolean, conte
   }, Math.min(context.idleTimeout || NEVER, NEVER))
   idle.unref()
 
-  log('debug', `${tag} connected from ${raw.remoteAddress}:${raw.remotePort}${secure ? ' (TLS)' : ''}`)
-  raw.on('data', onData)
+  log('debug', `${tag} connected from ${raw.remoteAddress}:${raw.remotePort}${implicitTls ? ' (implicit TLS)' : ''}`)
   raw.on('end', () => void connection.shutdown())
   raw.on('close', closed)
-  send(reply(220, 'fp-pathio FTP server ready'))
+  if (implicitTls)
+    // TLS from the first byte: the greeting waits for the handshake, which has the same deadline as AUTH TLS's.
+    void startTls().then((ok) => ok && send(reply(220, 'fp-pathio FTP server ready')))
+  else {
+    raw.on('data', onData)
+    send(reply(220, 'fp-pathio FTP server ready'))
+  }
   return connection
 }

@@ -8,6 +8,8 @@
  * @since 0.1.0
  */
 import * as net from 'node:net'
+import { plainAddress } from '../server/addresses'
+import { endedCleanly } from './tls'
 
 /**
  * The data connection a transfer will use, prepared by PASV, EPSV, PORT or EPRT.
@@ -49,20 +51,6 @@ export interface PortRange {
   readonly max: number
 }
 
-/**
- * An address without its IPv4-mapped IPv6 prefix: `::ffff:127.0.0.1` and
- * `127.0.0.1` are one peer.
- *
- * @example
- * import { plainAddress } from 'fp-pathio/ftp'
- * assert.strictEqual(plainAddress('::ffff:127.0.0.1'), '127.0.0.1')
- *
- * @category utils
- * @since 0.1.0
- */
-export const plainAddress = (address: string | undefined): string =>
-  address === undefined ? '' : address.startsWith('::ffff:') ? address.slice(7) : address
-
 const NOTHING = Buffer.alloc(0)
 
 /**
@@ -76,7 +64,13 @@ const NOTHING = Buffer.alloc(0)
  * arrives while it is still reading queued bytes as a plain `'end'`, with no
  * error. The kernel knows better: a write of zero bytes sends nothing, and
  * succeeds on a connection whose peer only finished sending, but fails
- * (ECONNRESET, EPIPE) on a reset one. So every `'end'` is checked that way.
+ * (ECONNRESET, EPIPE) on a reset one. So every `'end'` of a plain socket is
+ * checked that way.
+ *
+ * Under TLS only the client's close_notify is a clean end: a FIN or a reset
+ * without it may cut the data short at any byte. A TLS data socket made with
+ * `watchEnd` (see `secureServerSocket`) knows which came first, and an end
+ * that was not a close_notify rejects.
  *
  * @example
  * import { peerFinished } from 'fp-pathio/ftp'
@@ -107,14 +101,24 @@ export const peerFinished = (socket: net.Socket): Promise<void> =>
     socket.once('error', failed)
     socket.once('close', closed)
     socket.once('end', () => {
-      socket.write(NOTHING, (error) => {
+      const settled = (error?: unknown): void => {
         socket.off('error', failed)
         socket.off('close', closed)
-        if (error) reject(error)
-        else resolve()
-      })
+        if (error === undefined) resolve()
+        else reject(error)
+      }
+      const tlsClean = endedCleanly(socket)
+      if (tlsClean !== undefined) return settled(tlsClean ? undefined : new Error('TLS data connection ended without close_notify'))
+      probeWithNothing(socket).then(() => settled(), settled)
     })
   })
+
+/**
+ * The kernel's verdict on a plain socket whose peer ended: a write of zero
+ * bytes succeeds after a FIN and fails (ECONNRESET, EPIPE) after a reset.
+ */
+const probeWithNothing = (socket: net.Socket): Promise<void> =>
+  new Promise((resolve, reject) => socket.write(NOTHING, (error) => (error ? reject(error) : resolve())))
 
 /** Listens on `port` of `host`; resolves with the server, rejects with the bind error. */
 const bind = (server: net.Server, host: string, port: number): Promise<void> =>
@@ -173,13 +177,22 @@ export interface PassiveOptions {
    * stall their next commands until it is answered.
    */
   readonly secure?: (socket: net.Socket) => Promise<net.Socket | undefined>
+  /** The share of the passive range `peer` may hold (see `makePortBudget`). */
+  readonly budget?: PortBudget
 }
+
+/** Connections from the peer whose TLS handshake may run at once on one listener (a thief's and the client's, say). */
+const MAX_CANDIDATES = 4
 
 /**
  * Opens a passive listener on `host`. Connections from any address but
- * `peer` are refused (no third party can steal a transfer). With no
- * connection within `timeoutMs` it closes on its own, so an idle session
- * holds no listening socket. Rejects when no port of the range is free.
+ * `peer` are refused (no third party can steal a transfer). With `secure`,
+ * every connection from `peer` is made ready as it arrives and the first one
+ * that passes (under PROT P: a TLS handshake, which with session reuse
+ * required only the client itself can pass) is the data connection; the
+ * others are closed. With no connection within `timeoutMs` it closes on its
+ * own, so an idle session holds no listening socket. Rejects when no port
+ * of the range is free, or when `budget` refuses the port.
  *
  * @example
  * import { openPassiveListener } from 'fp-pathio/ftp'
@@ -194,31 +207,46 @@ export interface PassiveOptions {
  * @since 0.1.0
  */
 export const openPassiveListener = async (host: string, options: PassiveOptions): Promise<PassiveListener> => {
+  const release = options.budget === undefined ? () => undefined : options.budget.take(options.peer)
+  if (release === undefined) throw new Error(`no passive port left for ${options.peer}`)
+  let server: net.Server
+  try {
+    // Half-open allowed: the client's end of an upload must leave our side writable for `peerFinished`'s probe.
+    server = await bindInRange(() => net.createServer({ pauseOnConnect: true, allowHalfOpen: true }), host, options.ports)
+  } catch (error) {
+    release()
+    throw error
+  }
   let accepted: net.Socket | undefined
-  let ready: Promise<net.Socket | undefined> | undefined
   let taken = false
   let closed = false
-  let waiter: ((socket: net.Socket | undefined) => void) | undefined
-  // Half-open allowed: the client's end of an upload must leave our side writable for `peerFinished`'s probe.
-  const server = await bindInRange(() => net.createServer({ pauseOnConnect: true, allowHalfOpen: true }), host, options.ports)
+  const contenders = new Set<net.Socket>()
+  let deliver: (socket: net.Socket | undefined) => void = () => undefined
+  const won = new Promise<net.Socket | undefined>((resolve) => (deliver = resolve))
   const stopListening = (): void => {
     clearTimeout(expiry)
     if (server.listening) server.close()
-  }
-  const resolveWaiter = (socket: net.Socket | undefined): void => {
-    const w = waiter
-    waiter = undefined
-    w?.(socket)
+    release()
   }
   const close = (): void => {
     closed = true
     stopListening()
+    for (const candidate of contenders) candidate.destroy()
+    contenders.clear()
     if (accepted !== undefined && !taken) accepted.destroy()
-    resolveWaiter(undefined)
+    deliver(undefined)
+  }
+  const win = (socket: net.Socket): void => {
+    if (closed || accepted !== undefined) return void socket.destroy()
+    accepted = socket
+    stopListening()
+    for (const candidate of contenders) candidate.destroy()
+    contenders.clear()
+    deliver(socket)
   }
   // An unused listener does not outlive the data timeout.
   const expiry = setTimeout(() => {
-    if (accepted === undefined) close()
+    if (accepted === undefined && !taken) close()
   }, options.timeoutMs)
 
   server.on('error', () => close())
@@ -227,35 +255,82 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
     socket.on('error', () => undefined)
     // Small TLS records and the last bytes of a transfer go out at once, not after Nagle's wait.
     socket.setNoDelay(true)
-    if (closed || accepted !== undefined || plainAddress(socket.remoteAddress) !== plainAddress(options.peer)) {
-      socket.destroy()
-      return
-    }
-    accepted = socket
-    ready = options.secure === undefined ? Promise.resolve(socket) : options.secure(socket)
-    stopListening()
-    if (waiter !== undefined) {
-      taken = true
-      void ready.then(resolveWaiter)
-    }
+    const stranger = plainAddress(socket.remoteAddress) !== plainAddress(options.peer)
+    if (closed || accepted !== undefined || stranger || contenders.size >= MAX_CANDIDATES) return void socket.destroy()
+    if (options.secure === undefined) return win(socket)
+    contenders.add(socket)
+    void options.secure(socket).then((ready) => {
+      contenders.delete(socket)
+      if (ready !== undefined) win(ready)
+    })
   })
 
   return {
     port: (server.address() as net.AddressInfo).port,
-    accept: (timeoutMs) =>
-      new Promise((done) => {
-        if (closed || waiter !== undefined) return done(undefined)
-        if (ready !== undefined) {
-          taken = true
-          return done(ready)
-        }
-        const timer = setTimeout(close, timeoutMs)
-        waiter = (socket) => {
-          clearTimeout(timer)
-          done(socket)
-        }
-      }),
+    accept: (timeoutMs) => {
+      if (closed || taken) return Promise.resolve(undefined)
+      taken = true
+      const timer = setTimeout(close, timeoutMs)
+      return won.then((socket) => {
+        clearTimeout(timer)
+        return socket
+      })
+    },
     close
+  }
+}
+
+/**
+ * How many passive ports each client address may hold at once: at most
+ * half of a range, so that one address (one client with many sessions, or
+ * many clients behind one NAT) can never take every port and lock the
+ * others out.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface PortBudget {
+  /** Takes a port for `address`: the function that gives it back (idempotent), or `undefined` past its share. */
+  readonly take: (address: string) => (() => void) | undefined
+}
+
+/**
+ * The budget of a passive range: each address may hold `floor(size / 2)`
+ * ports at once (at least 1). Without a range (any free port) there is no
+ * budget to share.
+ *
+ * @example
+ * import { makePortBudget } from 'fp-pathio/ftp'
+ * const budget = makePortBudget({ min: 50000, max: 50003 })
+ * const first = budget.take('10.0.0.1')
+ * const second = budget.take('10.0.0.1')
+ * assert.ok(first !== undefined && second !== undefined)
+ * assert.strictEqual(budget.take('::ffff:10.0.0.1'), undefined) // half the range is taken
+ * assert.ok(budget.take('10.0.0.2') !== undefined) // another address still gets one
+ * first()
+ * assert.ok(budget.take('10.0.0.1') !== undefined)
+ *
+ * @category constructors
+ * @since 0.3.0
+ */
+export const makePortBudget = (range: PortRange): PortBudget => {
+  const share = Math.max(1, Math.floor((range.max - range.min + 1) / 2))
+  const held = new Map<string, number>()
+  return {
+    take: (address) => {
+      const key = plainAddress(address)
+      const mine = held.get(key) ?? 0
+      if (mine >= share) return undefined
+      held.set(key, mine + 1)
+      let given = false
+      return () => {
+        if (given) return
+        given = true
+        const left = (held.get(key) ?? 1) - 1
+        if (left === 0) held.delete(key)
+        else held.set(key, left)
+      }
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
-import { loadUsersFile, type AnonymousAccess, type UserSpec } from './accounts'
+import { loadUsersFile, type AnonymousAccess, type UserSpec } from '../server/accounts'
 import { parsePortRange, type FtpServerOptions } from './options'
 
 /**
@@ -73,12 +73,14 @@ const anonymousOf = (env: Env): E.Either<string, AnonymousAccess> => {
 }
 
 const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | UserSpec>>> => {
-  const users: Record<string, string | UserSpec> = {}
+  // No prototype: a user named __proto__, constructor or toString is a user like any other.
+  const users: Record<string, string | UserSpec> = Object.create(null)
   const file = given(env, 'FTP_USERS_FILE')
   if (file !== undefined) {
     const loaded = loadUsersFile(file)
     if (E.isLeft(loaded)) return loaded
-    for (const { name, hash, home, perm, paths } of loaded.right) users[name] = { password: hash, home, perm, ...(paths === undefined ? {} : { paths }) }
+    for (const { name, hash, home, perm, paths, public: published } of loaded.right)
+      users[name] = { password: hash, home, perm, ...(paths === undefined ? {} : { paths }), ...(published === true ? { public: true } : {}) }
   }
   const name = given(env, 'FTP_USER')
   if (name !== undefined) {
@@ -123,23 +125,35 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
       return raw === undefined ? E.right(undefined) : E.mapLeft((m: string) => `FTP_PASV_PORTS must be ${m}`)(parsePortRange(raw))
     }),
     E.bind('anonymous', () => anonymousOf(env)),
+    E.bind('anonymousRoot', () => {
+      const root = given(env, 'FTP_ANONYMOUS_ROOT') ?? '/'
+      return root.startsWith('/') && !root.includes('\0') ? E.right(root) : E.left(`FTP_ANONYMOUS_ROOT must be an absolute path under FTP_ROOT, got '${root}'`)
+    }),
     E.bind('users', () => usersOf(env)),
     E.bind('cert', () => readPem(env, 'FTP_TLS_CERT')),
     E.bind('key', () => readPem(env, 'FTP_TLS_KEY')),
     E.bind('tlsRequired', () => flag(env, 'FTP_TLS_REQUIRED')),
-    E.bind('maxConnections', () => count(env, 'FTP_MAX_CONNECTIONS', 512)),
-    E.bind('maxConnectionsPerIp', () => count(env, 'FTP_MAX_CONNECTIONS_PER_IP', 0)),
-    E.bind('idleSeconds', () => count(env, 'FTP_IDLE_TIMEOUT', 300, ' (seconds)')),
-    E.bind('maxLoginAttempts', () => count(env, 'FTP_MAX_LOGIN_ATTEMPTS', 3)),
-    E.bind('maxDownloadRate', () => count(env, 'FTP_MAX_DOWNLOAD_RATE', 0, ' (bytes per second)')),
-    E.bind('maxUploadRate', () => count(env, 'FTP_MAX_UPLOAD_RATE', 0, ' (bytes per second)')),
-    E.bind('timeout', () => count(env, 'PATHIO_TIMEOUT', 30_000, ' (milliseconds)')),
-    E.bind('memoryLimit', () => count(env, 'FTP_MEMORY_LIMIT', 2 ** 30, ' (bytes)')),
+    E.bind('tlsSessionReuse', () => flag(env, 'FTP_TLS_SESSION_REUSE')),
+    // pipe takes 20 steps at most: the limits are bound in a pipe of their own.
+    (settings) =>
+      pipe(
+        settings,
+        E.bind('maxConnections', () => count(env, 'FTP_MAX_CONNECTIONS', 512)),
+        E.bind('maxConnectionsPerIp', () => count(env, 'FTP_MAX_CONNECTIONS_PER_IP', 0)),
+        E.bind('idleSeconds', () => count(env, 'FTP_IDLE_TIMEOUT', 300, ' (seconds)')),
+        E.bind('maxLoginAttempts', () => count(env, 'FTP_MAX_LOGIN_ATTEMPTS', 3)),
+        E.bind('maxLoginFailuresPerIp', () => count(env, 'FTP_MAX_LOGIN_FAILURES_PER_IP', 10)),
+        E.bind('maxDownloadRate', () => count(env, 'FTP_MAX_DOWNLOAD_RATE', 0, ' (bytes per second)')),
+        E.bind('maxUploadRate', () => count(env, 'FTP_MAX_UPLOAD_RATE', 0, ' (bytes per second)')),
+        E.bind('timeout', () => count(env, 'PATHIO_TIMEOUT', 30_000, ' (milliseconds)')),
+        E.bind('memoryLimit', () => count(env, 'FTP_MEMORY_LIMIT', 2 ** 30, ' (bytes)')),
+      ),
     E.chain((s) => {
       if ((s.cert === undefined) !== (s.key === undefined)) return E.left('FTP_TLS_CERT and FTP_TLS_KEY go together: set both or neither')
       const tls = s.cert !== undefined && s.key !== undefined ? { cert: s.cert, key: s.key } : undefined
       if (s.tlsRequired && tls === undefined) return E.left('FTP_TLS_REQUIRED needs FTP_TLS_CERT and FTP_TLS_KEY')
       if (s.ftpsPort !== undefined && tls === undefined) return E.left('FTPS_PORT needs FTP_TLS_CERT and FTP_TLS_KEY')
+      if (s.tlsSessionReuse && tls === undefined) return E.left('FTP_TLS_SESSION_REUSE needs FTP_TLS_CERT and FTP_TLS_KEY')
       return E.right({
         host: s.host,
         port: s.port,
@@ -149,14 +163,17 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
           timeout: s.timeout,
           users: s.users,
           anonymous: s.anonymous,
+          anonymousRoot: s.anonymousRoot,
           ...(s.pasvAddress === undefined ? {} : { pasvAddress: s.pasvAddress }),
           ...(s.pasvPorts === undefined ? {} : { pasvPorts: s.pasvPorts }),
           ...(tls === undefined ? {} : { tls }),
           tlsRequired: s.tlsRequired,
+          tlsSessionReuse: s.tlsSessionReuse,
           maxConnections: s.maxConnections,
           maxConnectionsPerIp: s.maxConnectionsPerIp,
           idleTimeout: s.idleSeconds * 1000,
           maxLoginAttempts: s.maxLoginAttempts,
+          maxLoginFailuresPerIp: s.maxLoginFailuresPerIp,
           maxDownloadRate: s.maxDownloadRate,
           maxUploadRate: s.maxUploadRate
         }

@@ -6,9 +6,10 @@
  */
 import * as E from 'fp-ts/Either'
 import * as net from 'node:net'
+import * as posix from 'node:path/posix'
 import type { PathIOFactory } from '../PathIO'
 import { describe } from '../internal/arguments'
-import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
+import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from '../server/accounts'
 import type { PortRange } from './dataConnection'
 import type { Command } from './handler'
 import type { Logger } from './log'
@@ -37,6 +38,14 @@ export interface FtpServerOptions<S> {
   readonly users?: Readonly<Record<string, string | UserSpec>>
   /** What `anonymous` may do: `off`, `read` (list and download; the default) or `write`. */
   readonly anonymous?: AnonymousAccess
+  /**
+   * Where anonymous users are jailed, a directory under `root` (made at
+   * start); default '/'. A named user whose home lies inside it is refused
+   * at start (a `TypeError`) unless the user is `public`: homes are
+   * published on purpose, never by default. Users given as a password in
+   * clear (FTP_USER/FTP_PASS) are exempt.
+   */
+  readonly anonymousRoot?: string
   /** The IPv4 address PASV announces (a host behind NAT gives its public one); default the control connection's local address. */
   readonly pasvAddress?: string
   /** Passive ports come only from this range (`{ min, max }` or `'MIN-MAX'`); default any free port. When all are busy, 425. */
@@ -45,6 +54,16 @@ export interface FtpServerOptions<S> {
   readonly tls?: TlsOptions
   /** No login before AUTH TLS, no transfer under PROT C; default false (needs `tls`). */
   readonly tlsRequired?: boolean
+  /**
+   * Every TLS data connection must resume its own control connection's TLS
+   * session, else 425 (vsftpd's `require_ssl_reuse`): no other client, not
+   * even one on the same address, can take a transfer. Control connections
+   * are then TLS 1.2. Default false (Python's ftplib does not resume
+   * sessions; curl, lftp and FileZilla do). Needs `tls`.
+   */
+  readonly tlsSessionReuse?: boolean
+  /** Milliseconds a TLS handshake may take (AUTH TLS, the implicit-TLS port, PROT P data connections); default 10 000. */
+  readonly handshakeTimeout?: number
   /** Control connections at once; past it, 421 and close; default 512. */
   readonly maxConnections?: number
   /** Control connections at once from one address; 0 (the default): no limit. */
@@ -53,6 +72,14 @@ export interface FtpServerOptions<S> {
   readonly idleTimeout?: number
   /** Failed logins on one connection before 421 and hang-up; default 3. */
   readonly maxLoginAttempts?: number
+  /**
+   * Failed logins from one address within `loginFailureWindow` before it is
+   * turned away (421 at connect) until the oldest of them is that old; 0: no
+   * limit. Default 10. An address's password checks run one at a time.
+   */
+  readonly maxLoginFailuresPerIp?: number
+  /** The window `maxLoginFailuresPerIp` counts over, milliseconds; default 600 000 (10 minutes). */
+  readonly loginFailureWindow?: number
   /** Milliseconds before a failed PASS is answered; default 1000. */
   readonly loginFailureDelay?: number
   /** Bytes per second per data connection, downloads and uploads; 0 (the default): no limit. */
@@ -120,16 +147,36 @@ export const parsePortRange = (value: unknown): E.Either<string, PortRange> => {
   return ok ? E.right({ min: range.min, max: range.max }) : E.left(`a port range MIN-MAX (1 <= MIN <= MAX <= 65535), got ${describe(value)}`)
 }
 
-/** Checks the named users, hashing passwords given in clear. */
+/**
+ * Checks the named users, hashing passwords given in clear (the quick
+ * start's one user: home '/', every permission, and exempt from the
+ * anonymous-root rule, as it says in the server's start line).
+ */
 const checkUsers = (users: unknown): ReadonlyArray<StoredUser> => {
   if (users === undefined) return []
   if (typeof users !== 'object' || users === null) return fail('users', 'a record of users', users)
   return Object.entries(users).map(([name, spec]) => {
-    const given = typeof spec === 'string' ? { password: hashPassword(spec), perm: 'elradfmw' } : spec
+    const given = typeof spec === 'string' ? { password: hashPassword(spec), perm: 'elradfmw', public: true } : spec
     return E.getOrElseW((message: string): never => {
       throw new TypeError(`makeFtpServer: option 'users': ${message}`)
     })(checkUser(name, given))
   })
+}
+
+const isAtOrBelow = (path: string, dir: string): boolean => dir === '/' || path === dir || path.startsWith(dir + '/')
+
+/**
+ * Refuses a user whose home lies inside the anonymous root (anonymous users
+ * could read it) unless the user is `public`.
+ */
+const checkHomesOutside = (users: ReadonlyArray<StoredUser>, anonymousRoot: string): void => {
+  const exposed = users.find((user) => user.public !== true && isAtOrBelow(user.home, anonymousRoot))
+  if (exposed !== undefined)
+    throw new TypeError(
+      `makeFtpServer: user '${exposed.name}' has the home ${exposed.home}, inside the anonymous root ${anonymousRoot}, ` +
+        `which anonymous users can read: give anonymous a directory of its own (FTP_ANONYMOUS_ROOT=/pub, option anonymousRoot) ` +
+        `or publish the home on purpose ("public": true on that user)`
+    )
 }
 
 /**
@@ -143,14 +190,19 @@ export interface Settings {
   readonly timeout: number
   readonly users: ReadonlyArray<StoredUser>
   readonly anonymous: AnonymousAccess
+  readonly anonymousRoot: string
   readonly pasvAddress: string | undefined
   readonly pasvPorts: PortRange | undefined
   readonly tls: TlsOptions | undefined
   readonly tlsRequired: boolean
+  readonly tlsSessionReuse: boolean
+  readonly handshakeTimeout: number
   readonly maxConnections: number
   readonly maxConnectionsPerIp: number
   readonly idleTimeout: number
   readonly maxLoginAttempts: number
+  readonly maxLoginFailuresPerIp: number
+  readonly loginFailureWindow: number
   readonly loginFailureDelay: number
   readonly maxDownloadRate: number
   readonly maxUploadRate: number
@@ -192,19 +244,32 @@ export const checkOptions = <S>(options: FtpServerOptions<S>): Settings => {
   if (maxLineBytes < 512) fail('maxLineBytes', 'at least 512', maxLineBytes)
   const root = options.root ?? '/'
   if (typeof root !== 'string' || !root.startsWith('/')) fail('root', 'an absolute path', root)
+  const anonymousRoot = options.anonymousRoot ?? '/'
+  if (typeof anonymousRoot !== 'string' || !anonymousRoot.startsWith('/') || anonymousRoot.includes('\0'))
+    fail('anonymousRoot', 'an absolute path', anonymousRoot)
+  const tlsSessionReuse = options.tlsSessionReuse ?? false
+  if (typeof tlsSessionReuse !== 'boolean') fail('tlsSessionReuse', 'a boolean', tlsSessionReuse)
+  if (tlsSessionReuse && tls === undefined) fail('tlsSessionReuse', "used with option 'tls'", tlsSessionReuse)
+  const users = checkUsers(options.users)
+  if (anonymous !== 'off') checkHomesOutside(users, posix.resolve(anonymousRoot))
   return {
     root,
     timeout: countOption('timeout', options.timeout, 30_000),
-    users: checkUsers(options.users),
+    users,
     anonymous,
+    anonymousRoot: posix.resolve(anonymousRoot),
     pasvAddress,
     pasvPorts,
     tls,
     tlsRequired,
+    tlsSessionReuse,
+    handshakeTimeout: countOption('handshakeTimeout', options.handshakeTimeout, 10_000),
     maxConnections: countOption('maxConnections', options.maxConnections, 512),
     maxConnectionsPerIp: countOption('maxConnectionsPerIp', options.maxConnectionsPerIp, 0),
     idleTimeout: countOption('idleTimeout', options.idleTimeout, 300_000),
     maxLoginAttempts: countOption('maxLoginAttempts', options.maxLoginAttempts, 3),
+    maxLoginFailuresPerIp: countOption('maxLoginFailuresPerIp', options.maxLoginFailuresPerIp, 10),
+    loginFailureWindow: countOption('loginFailureWindow', options.loginFailureWindow, 600_000),
     loginFailureDelay: countOption('loginFailureDelay', options.loginFailureDelay, 1000),
     maxDownloadRate: countOption('maxDownloadRate', options.maxDownloadRate, 0),
     maxUploadRate: countOption('maxUploadRate', options.maxUploadRate, 0),

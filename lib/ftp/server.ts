@@ -9,19 +9,20 @@
 import * as E from 'fp-ts/Either'
 import * as net from 'node:net'
 import * as posix from 'node:path/posix'
-import * as tls from 'node:tls'
 import type { PathIO } from '../PathIO'
-import { withPermissions, withRoot, withSharedState } from '../middleware'
-import { makeAuthenticate, type Account } from './accounts'
+import { sweepTemporaries, withAtomicWrites, withPermissions, withRoot, withSharedState } from '../middleware'
+import { ANONYMOUS, makeAuthenticate, type Account } from '../server/accounts'
+import { plainAddress } from '../server/addresses'
+import { makeConnectionLimits } from '../server/limits'
+import { guardLogins, makeLoginFailures } from '../server/logins'
 import { COMMANDS } from './commands'
 import { serveControl, type Connection, type ControlContext } from './control'
-import { makeConnectionLimits } from './limits'
+import { makePortBudget } from './dataConnection'
 import { silentLogger } from './log'
 import { checkOptions, type FtpServerOptions } from './options'
-import { formatReply, reply } from './replies'
+import { formatReply, reply, type Reply } from './replies'
 import { sessionConfig } from './session'
-import { implicitTlsOptions, makeTlsContexts } from './tls'
-import { sweepTree } from './uploads'
+import { makeTlsContexts } from './tls'
 
 export type { FtpServerOptions } from './options'
 
@@ -82,20 +83,28 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
   const settings = checkOptions(options)
   const log = options.log ?? silentLogger
   const commands = options.commands ?? COMMANDS
-  const secureContext = settings.tls === undefined ? undefined : makeTlsContexts(settings.tls)
+  const secureContext = settings.tls === undefined ? undefined : makeTlsContexts(settings.tls, { sessionReuse: settings.tlsSessionReuse })
   const shared = withSharedState(options.factory)
   // The first record fixes the state every later connection shares.
   const first = shared({ timeout: settings.timeout })
   const state = first.state
   const homeOf = (account: Account): string => posix.join(posix.resolve(settings.root), account.home)
+  const anonymousHome = settings.anonymousRoot
+  const loginFailures = makeLoginFailures({ max: settings.maxLoginFailuresPerIp, windowMs: settings.loginFailureWindow })
+  const authenticate = guardLogins(makeAuthenticate(settings.users, settings.anonymous), loginFailures, (address) =>
+    log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for up to ${settings.loginFailureWindow / 1000} s`)
+  )
 
   const context: ControlContext = {
     config: sessionConfig({
       commands,
-      authenticate: makeAuthenticate(settings.users, settings.anonymous),
+      authenticate,
+      blocked: loginFailures.blocked,
       pasvAddress: settings.pasvAddress,
       pasvPorts: settings.pasvPorts,
+      ...(settings.pasvPorts === undefined ? {} : { pasvBudget: makePortBudget(settings.pasvPorts) }),
       dataTimeout: settings.dataTimeout,
+      handshakeTimeout: settings.handshakeTimeout,
       commitDelay: settings.commitDelay,
       tls: secureContext,
       tlsRequired: settings.tlsRequired,
@@ -111,7 +120,9 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
     pathioFor: (account, socket) => {
       const base = shared({ timeout: settings.timeout, connection: socket }) as PathIO<unknown>
       const who = account ?? { ...NOBODY, home: '/' }
-      return withPermissions(who)(withRoot(homeOf({ name: '', ...who }))(base))
+      const home = account?.name === ANONYMOUS ? anonymousHome : who.home
+      // Uploads are atomic and their temporaries hidden below the permissions: the user asks for a store, never for a rename.
+      return withPermissions(who)(withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(homeOf({ name: '', ...who, home }))(base)))
     }
   }
 
@@ -119,17 +130,28 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
   const open = new Set<Connection>()
   let nextId = 1
 
-  const serve = (secure: boolean) => (socket: net.Socket) => {
-    const release = limits.admit(socket.remoteAddress)
+  /** Says `farewell` (in clear: no TLS has started) and hangs up, whatever the client does. */
+  const turnAway = (socket: net.Socket, farewell: Reply): void => {
+    socket.on('error', () => undefined)
+    socket.end(formatReply(farewell))
+    setTimeout(() => socket.destroy(), 1000).unref()
+  }
+
+  // Every accepted socket counts from its first byte, on both ports: a socket that never finishes its TLS
+  // handshake holds a place until the handshake deadline destroys it, and no longer.
+  const serve = (implicitTls: boolean) => (socket: net.Socket) => {
+    const address = plainAddress(socket.remoteAddress)
+    if (loginFailures.blocked(address)) {
+      log('debug', `refused a connection from ${address}: too many failed logins`)
+      return turnAway(socket, reply(421, 'Too many failed logins from your address, try again later'))
+    }
+    const release = limits.admit(address)
     if (release === undefined) {
-      log('warn', `refused a connection from ${socket.remoteAddress}: too many connections`)
-      socket.on('error', () => undefined)
-      socket.end(formatReply(reply(421, 'Too many connections, try again later')))
-      setTimeout(() => socket.destroy(), 1000).unref()
-      return
+      log('warn', `refused a connection from ${address}: too many connections`)
+      return turnAway(socket, reply(421, 'Too many connections, try again later'))
     }
     socket.once('close', release)
-    const connection = serveControl(socket, nextId++, secure, context)
+    const connection = serveControl(socket, nextId++, implicitTls, context)
     open.add(connection)
     void connection.gone.then(() => open.delete(connection))
   }
@@ -139,8 +161,8 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
   // What a server killed mid-upload left behind, removed in the background once the first listener is up.
   let swept: Promise<void> | undefined
   const sweep = (): Promise<void> =>
-    (swept ??= sweepTree(withRoot(posix.resolve(settings.root))(first) as PathIO<unknown>, '/', {
-      maxAgeMs: settings.dataTimeout,
+    (swept ??= sweepTemporaries(withRoot(posix.resolve(settings.root))(first) as PathIO<unknown>, '/', {
+      staleAfterMs: settings.dataTimeout,
       stopped: () => stopping
     }).then(
       (removed) => log(removed > 0 ? 'info' : 'debug', `start: removed ${removed} stale upload temporaries`),
@@ -168,6 +190,10 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
         const made = await first.mkdir(homeOf(user), { parents: true, existOk: true })()
         if (E.isLeft(made)) throw new Error(`cannot create the home of user '${user.name}': ${made.left.message}`)
       }
+      if (settings.anonymous !== 'off') {
+        const made = await first.mkdir(homeOf({ name: ANONYMOUS, home: anonymousHome, perm: '' }), { parents: true, existOk: true })()
+        if (E.isLeft(made)) throw new Error(`cannot create the anonymous root ${anonymousHome}: ${made.left.message}`)
+      }
     })())
 
   return {
@@ -176,10 +202,8 @@ export const makeFtpServer = <S>(options: FtpServerOptions<S>): FtpServer<S> => 
     listen: (port = 0, host = '127.0.0.1') => listenOn(net.createServer(serve(false)), port, host),
     listenTls: (port = 0, host = '127.0.0.1') => {
       if (settings.tls === undefined) return Promise.reject(new TypeError("makeFtpServer: listenTls needs the option 'tls'"))
-      const server = tls.createServer(implicitTlsOptions(settings.tls), serve(true))
-      // A client that fails its handshake is no concern of the server's.
-      server.on('tlsClientError', (error) => log('debug', `implicit TLS handshake failed: ${error.message}`))
-      return listenOn(server, port, host)
+      // A plain listener: each session makes its own handshake, counted and under a deadline like AUTH TLS's.
+      return listenOn(net.createServer(serve(true)), port, host)
     },
     close: async () => {
       stopping = true

@@ -9,11 +9,11 @@ import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
 import type { PermissionLetter } from '../middleware/withPermissions'
 import { permits } from '../middleware/withPermissions'
-import type { Account, Authenticate } from './accounts'
-import type { DataChannel, PortRange } from './dataConnection'
+import type { Account, Authenticate } from '../server/accounts'
+import type { DataChannel, PortBudget, PortRange } from './dataConnection'
 import type { Command } from './handler'
 import type { Reply } from './replies'
-import type { TlsContexts } from './tls'
+import type { TlsContexts, TlsSessions } from './tls'
 
 /**
  * A running data transfer, which ABOR, QUIT or a vanished client can stop.
@@ -34,16 +34,22 @@ export interface Transfer {
  */
 export interface SessionConfig {
   readonly authenticate: Authenticate
+  /** Whether an address has used its failed-login budget: its logins are refused (421). */
+  readonly blocked: (address: string) => boolean
   /** The IPv4 address PASV announces; default the control connection's local address. */
   readonly pasvAddress?: string
   /** The ports passive listeners use; default any free port. */
   readonly pasvPorts?: PortRange
+  /** The share of `pasvPorts` each client address may hold at once (shared by every session of the server). */
+  readonly pasvBudget?: PortBudget
   /** How long a transfer waits for the client's data connection, and how long that connection may stay silent. */
   readonly dataTimeout: number
   /** The longest a STOR waits after its data connection's end before it commits (see `FtpServerOptions`, `commitWait`). */
   readonly commitDelay: number
   /** The server's TLS context when FTPS is on. */
   readonly tls?: TlsContexts
+  /** How long a TLS handshake (AUTH TLS, the implicit-TLS port, a PROT P data connection) may take. */
+  readonly handshakeTimeout: number
   /** No login before AUTH TLS, no transfer under PROT C. */
   readonly tlsRequired: boolean
   /** Failed logins on one connection before it is closed (421). */
@@ -83,6 +89,8 @@ export interface Session {
   loginFailures: number
   /** The control connection speaks TLS (AUTH TLS done, or an implicit-TLS listener). */
   secure: boolean
+  /** The control connection's TLS sessions, which its data connections may resume (set once it speaks TLS). */
+  tlsSessions: TlsSessions | undefined
   /** PBSZ 0 was given (RFC 4217: before PROT). */
   protectionBufferSet: boolean
   /** PROT: `P` data connections are TLS, `C` they are clear. */
@@ -127,6 +135,7 @@ export const makeSession = (
   account: init.account,
   loginFailures: 0,
   secure: init.secure ?? false,
+  tlsSessions: undefined,
   protectionBufferSet: false,
   protection: 'C',
   cwd: '/',
@@ -152,7 +161,9 @@ export const makeSession = (
  */
 export const sessionConfig = (given: Partial<SessionConfig> & Pick<SessionConfig, 'commands'>): SessionConfig => ({
   authenticate: () => T.of(O.none),
+  blocked: () => false,
   dataTimeout: 10_000,
+  handshakeTimeout: 10_000,
   commitDelay: 20,
   tlsRequired: false,
   maxLoginAttempts: 3,

@@ -1,12 +1,26 @@
 /**
- * FTPS (RFC 4217): the server's TLS context, and turning a plain socket (a
- * control connection after AUTH TLS, a data connection under PROT P) into a
- * TLS one. TLS 1.2 or newer only.
+ * FTPS (RFC 4217): the server's TLS contexts, and turning a plain socket (a
+ * control connection after AUTH TLS or on the implicit-TLS port, a data
+ * connection under PROT P) into a TLS one. TLS 1.2 or newer only, and only
+ * forward-secret key exchanges.
+ *
+ * Two things a TLS data connection needs beyond the handshake:
+ * - telling a clean end (the client's close_notify) from a cut one (a FIN or
+ *   a reset without it): an upload is committed only on a clean end. Node's
+ *   TLS socket reports both as the same `'end'`, so a data connection's TLS
+ *   runs over a stream of our own that sees the transport's end, and the
+ *   two ends are compared (`endedCleanly`);
+ * - optionally (`sessionReuse`), proof that it belongs to this control
+ *   connection: it must resume the control connection's own TLS session
+ *   (vsftpd's `require_ssl_reuse`), looked up in a cache of that connection
+ *   only, so a session of another connection (a thief's) never resumes.
  *
  * @since 0.1.0
  */
 import { constants } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import type * as net from 'node:net'
+import { Duplex } from 'node:stream'
 import * as tls from 'node:tls'
 
 /**
@@ -20,30 +34,82 @@ export interface TlsOptions {
   readonly key: string | Buffer
 }
 
-/** The oldest protocol the server speaks. */
-const MIN_VERSION = 'TLSv1.2'
+/**
+ * The oldest protocol the server speaks.
+ *
+ * @example
+ * import { TLS_MIN_VERSION } from 'fp-pathio/ftp'
+ * assert.strictEqual(TLS_MIN_VERSION, 'TLSv1.2')
+ *
+ * @category constants
+ * @since 0.3.0
+ */
+export const TLS_MIN_VERSION = 'TLSv1.2'
 
-/** No session tickets: FTP clients do not resume sessions by ticket. */
+/**
+ * The TLS 1.2 cipher suites the server offers, in its order of preference:
+ * ECDHE key exchange only (forward secrecy: a stolen key does not decrypt
+ * recorded sessions), AEAD first, AES-128-GCM first (as strong a choice as
+ * AES-256 and a quarter cheaper per byte). No static-RSA suites (`AES128-SHA`,
+ * `AES128-GCM-SHA256`, ...). TLS 1.3's suites are all forward-secret and stay
+ * OpenSSL's.
+ *
+ * @example
+ * import { TLS12_CIPHERS } from 'fp-pathio/ftp'
+ * assert.ok(TLS12_CIPHERS.split(':').every((suite) => suite.startsWith('ECDHE-')))
+ *
+ * @category constants
+ * @since 0.3.0
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-SHA256',
+  'ECDHE-RSA-AES128-SHA256',
+  'ECDHE-ECDSA-AES256-SHA384',
+  'ECDHE-RSA-AES256-SHA384'
+].join(':')
+
+/** No session tickets: sessions resume by ID, from a cache the server controls (see `sessionReuse`). */
 const SECURE_OPTIONS = constants.SSL_OP_NO_TICKET
 
-/** What every TLS socket of the server is made with. */
-const contextOptions = (options: TlsOptions): tls.SecureContextOptions => ({
+/**
+ * What every TLS socket of the server is made with: TLS 1.2 or newer, the
+ * forward-secret suites of `TLS12_CIPHERS` in the server's order, no tickets.
+ *
+ * @example
+ * import { tlsContextOptions } from 'fp-pathio/ftp'
+ * const options = tlsContextOptions({ cert: 'c', key: 'k' })
+ * assert.strictEqual(options.minVersion, 'TLSv1.2')
+ * assert.strictEqual(options.honorCipherOrder, true)
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const tlsContextOptions = (options: TlsOptions): tls.SecureContextOptions => ({
   cert: options.cert,
   key: options.key,
-  minVersion: MIN_VERSION,
+  minVersion: TLS_MIN_VERSION,
+  ciphers: TLS12_CIPHERS,
   secureOptions: SECURE_OPTIONS,
-  // Node's own order, which puts AES-128-GCM before AES-256-GCM: as strong a choice, and a quarter cheaper per byte.
   honorCipherOrder: true
 })
 
 /**
- * The server's TLS contexts: one for control connections (TLS 1.2 or 1.3),
- * one for data connections (TLS 1.2). A TLS 1.3 server sends its session
- * tickets after the handshake; a client that uploads without reading (curl)
- * closes its data connection with those bytes unread, the kernel turns its
- * close into a reset, and the end of the upload is lost (measured: 300 kB
- * uploads cut at 112 KiB); one that reads them with a short reply (Python's
- * ssl) fails its shutdown. TLS 1.2 has nothing after its handshake.
+ * The server's TLS contexts: one for control connections, one for data
+ * connections (TLS 1.2). A TLS 1.3 server sends its session tickets after
+ * the handshake; a client that uploads without reading (curl) closes its
+ * data connection with those bytes unread, the kernel turns its close into a
+ * reset, and the end of the upload is lost (measured: 300 kB uploads cut at
+ * 112 KiB); one that reads them with a short reply (Python's ssl) fails its
+ * shutdown. TLS 1.2 has nothing after its handshake.
+ *
+ * With `sessionReuse`, control connections are TLS 1.2 too: a data
+ * connection (TLS 1.2) can only resume a TLS 1.2 session.
  *
  * @category model
  * @since 0.1.0
@@ -51,6 +117,8 @@ const contextOptions = (options: TlsOptions): tls.SecureContextOptions => ({
 export interface TlsContexts {
   readonly control: tls.SecureContext
   readonly data: tls.SecureContext
+  /** Every TLS data connection must resume its control connection's session (else 425). */
+  readonly sessionReuse: boolean
 }
 
 /**
@@ -65,11 +133,12 @@ export interface TlsContexts {
  * @category constructors
  * @since 0.1.0
  */
-export const makeTlsContexts = (options: TlsOptions): TlsContexts => {
+export const makeTlsContexts = (options: TlsOptions, { sessionReuse = false }: { readonly sessionReuse?: boolean } = {}): TlsContexts => {
   try {
     return {
-      control: tls.createSecureContext(contextOptions(options)),
-      data: tls.createSecureContext({ ...contextOptions(options), maxVersion: 'TLSv1.2' })
+      control: tls.createSecureContext({ ...tlsContextOptions(options), ...(sessionReuse ? { maxVersion: 'TLSv1.2' } : {}) }),
+      data: tls.createSecureContext({ ...tlsContextOptions(options), maxVersion: 'TLSv1.2' }),
+      sessionReuse
     }
   } catch (error) {
     throw new TypeError(`makeFtpServer: option 'tls' must hold a PEM certificate and its key: ${(error as Error).message}`)
@@ -77,9 +146,149 @@ export const makeTlsContexts = (options: TlsOptions): TlsContexts => {
 }
 
 /**
+ * The TLS sessions of one control connection: its control socket stores the
+ * sessions it makes; its data sockets may resume those and nothing else (a
+ * data connection's own new session is never stored, so a stranger's
+ * handshake on our data port cannot plant one).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface TlsSessions {
+  /** The `server` a control connection's TLS socket reports its new sessions to. */
+  readonly control: EventEmitter
+  /** The `server` a data connection's TLS socket asks to resume a session. */
+  readonly data: EventEmitter
+}
+
+/** Sessions one control connection keeps at most (it renegotiates rarely, if ever). */
+const SESSIONS_KEPT = 4
+
+/**
+ * A fresh, empty session cache for one control connection.
+ *
+ * @example
+ * import { makeTlsSessions } from 'fp-pathio/ftp'
+ * const sessions = makeTlsSessions()
+ * sessions.control.emit('newSession', Buffer.from('id'), Buffer.from('session'), () => undefined)
+ * let resumed: unknown
+ * sessions.data.emit('resumeSession', Buffer.from('id'), (_error: unknown, session: unknown) => (resumed = session))
+ * assert.deepStrictEqual(resumed, Buffer.from('session'))
+ * sessions.data.emit('resumeSession', Buffer.from('other'), (_error: unknown, session: unknown) => (resumed = session))
+ * assert.strictEqual(resumed, null)
+ *
+ * @category constructors
+ * @since 0.3.0
+ */
+export const makeTlsSessions = (): TlsSessions => {
+  const sessions = new Map<string, Buffer>()
+  const control = new EventEmitter()
+  const data = new EventEmitter()
+  control.on('newSession', (id: Buffer, session: Buffer, done: () => void) => {
+    sessions.set(id.toString('hex'), session)
+    if (sessions.size > SESSIONS_KEPT) sessions.delete(sessions.keys().next().value as string)
+    done()
+  })
+  // A control connection never resumes through this cache: only its data connections do.
+  control.on('resumeSession', (_id: Buffer, done: (error: null, session: null) => void) => done(null, null))
+  data.on('resumeSession', (id: Buffer, done: (error: null, session: Buffer | null) => void) => done(null, sessions.get(id.toString('hex')) ?? null))
+  return { control, data }
+}
+
+/** How each TLS data socket's transport ended, for `endedCleanly`. */
+const transportEnds = new WeakMap<tls.TLSSocket, () => 'open' | 'after-tls' | 'before-tls'>()
+
+/**
+ * A stream over `socket` that the TLS layer reads from, so that the
+ * transport's end can be seen apart from the TLS layer's: on a socket
+ * passed directly, Node's TLS takes the socket's reads over and reports a
+ * FIN as it reports a close_notify. `ended` says, once the transport has
+ * ended, whether the TLS layer had ended before (it read a close_notify).
+ */
+const watchedTransport = (socket: net.Socket): { readonly stream: Duplex; readonly bind: (secure: tls.TLSSocket) => void } => {
+  let ended: 'open' | 'after-tls' | 'before-tls' = 'open'
+  let secure: tls.TLSSocket | undefined
+  const stream = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk, encoding, callback) => void socket.write(chunk, encoding, callback),
+    // The TLS layer hands over several records at once: one corked batch, one callback.
+    writev: (chunks, callback) => {
+      socket.cork()
+      chunks.forEach(({ chunk }, i) => socket.write(chunk, i === chunks.length - 1 ? callback : undefined))
+      socket.uncork()
+    },
+    final: (callback) => {
+      socket.end()
+      callback()
+    },
+    destroy: (error, callback) => {
+      socket.destroy()
+      callback(error)
+    }
+  })
+  socket.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) socket.pause()
+  })
+  // Registered before the TLS layer's own listener: it runs just before the TLS layer learns of the end.
+  stream.once('end', () => {
+    // The TLS layer has ended already only if it read a close_notify.
+    ended = (secure as unknown as { _readableState?: { ended?: boolean } } | undefined)?._readableState?.ended === true ? 'after-tls' : 'before-tls'
+  })
+  socket.on('end', () => stream.push(null))
+  socket.on('error', (error) => stream.destroy(error))
+  socket.on('close', () => stream.destroy())
+  return {
+    stream,
+    bind: (tlsSocket) => {
+      secure = tlsSocket
+      transportEnds.set(tlsSocket, () => ended)
+    }
+  }
+}
+
+/**
+ * Whether a TLS socket made by `secureServerSocket` with `watchEnd` ended
+ * with the client's close_notify, once it has emitted `'end'`: `true` when
+ * the TLS layer ended before its transport did (or the transport is still
+ * open), `false` when the transport ended first (a FIN or a reset without a
+ * close_notify: the data may be cut short), `undefined` for a socket it
+ * does not watch.
+ *
+ * @example
+ * import { endedCleanly } from 'fp-pathio/ftp'
+ * import * as net from 'node:net'
+ * assert.strictEqual(endedCleanly(new net.Socket()), undefined) // plain: `peerFinished` asks the kernel instead
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const endedCleanly = (socket: net.Socket): boolean | undefined => {
+  const ended = socket instanceof tls.TLSSocket ? transportEnds.get(socket) : undefined
+  return ended === undefined ? undefined : ended() !== 'before-tls'
+}
+
+/**
+ * Options of `secureServerSocket`.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface SecureOptions {
+  /** The handshake's deadline: past it the socket is destroyed. */
+  readonly timeoutMs: number
+  /** The session cache side to use (a control connection's `control`, its data connections' `data`). */
+  readonly sessions?: EventEmitter
+  /** Refuse (destroy) a connection that did not resume a session from `sessions`. */
+  readonly requireResumed?: boolean
+  /** Watch the transport's end for `endedCleanly` (data connections: their TLS runs over a stream of ours). */
+  readonly watchEnd?: boolean
+}
+
+/**
  * The server-side TLS socket over `socket`, once its handshake is done;
- * `undefined` when the handshake fails or takes longer than `timeoutMs` (the
- * socket is destroyed then).
+ * `undefined` when the handshake fails, takes longer than `timeoutMs`, or
+ * does not resume a session when `requireResumed` (the socket is destroyed
+ * then, and so is `socket`).
  *
  * @example
  * import { secureServerSocket } from 'fp-pathio/ftp'
@@ -91,7 +300,7 @@ export const makeTlsContexts = (options: TlsOptions): TlsContexts => {
  * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
  * client.on('error', () => undefined)
  * client.write('USER not-a-tls-hello\r\n') // a client that never starts TLS
- * const secure = await secureServerSocket(await accepted, tls.createSecureContext(), 5000)
+ * const secure = await secureServerSocket(await accepted, tls.createSecureContext(), { timeoutMs: 5000 })
  * assert.strictEqual(secure, undefined)
  * client.destroy()
  * server.close()
@@ -99,37 +308,31 @@ export const makeTlsContexts = (options: TlsOptions): TlsContexts => {
  * @category constructors
  * @since 0.1.0
  */
-export const secureServerSocket = (socket: net.Socket, context: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket | undefined> =>
+export const secureServerSocket = (socket: net.Socket, context: tls.SecureContext, options: SecureOptions): Promise<tls.TLSSocket | undefined> =>
   new Promise((resolve) => {
-    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: context })
+    const watched = options.watchEnd === true ? watchedTransport(socket) : undefined
+    const secure = new tls.TLSSocket(watched?.stream ?? socket, {
+      isServer: true,
+      secureContext: context,
+      ...(options.sessions === undefined ? {} : { server: options.sessions as unknown as net.Server })
+    })
+    watched?.bind(secure)
     const fail = (): void => {
       clearTimeout(timer)
       secure.destroy()
       socket.destroy()
       resolve(undefined)
     }
-    const timer = setTimeout(fail, timeoutMs)
+    const timer = setTimeout(fail, options.timeoutMs)
     secure.once('error', fail)
     secure.once('close', fail)
     secure.once('secure', () => {
       clearTimeout(timer)
       secure.off('error', fail)
       secure.off('close', fail)
+      if (options.requireResumed === true && !secure.isSessionReused()) return fail()
       // Later errors (a reset) show as a closed socket to whoever uses it.
       secure.on('error', () => undefined)
       resolve(secure)
     })
   })
-
-/**
- * Options of the implicit-TLS listener (TLS from the first byte): the same
- * certificate, protocols and options as explicit FTPS.
- *
- * @example
- * import { implicitTlsOptions } from 'fp-pathio/ftp'
- * assert.strictEqual(implicitTlsOptions({ cert: 'c', key: 'k' }).minVersion, 'TLSv1.2')
- *
- * @category utils
- * @since 0.1.0
- */
-export const implicitTlsOptions = (options: TlsOptions): tls.TlsOptions => contextOptions(options)

@@ -138,6 +138,39 @@ const closeTls = (socket: tls.TLSSocket, timeoutMs: number): Promise<void> =>
   })
 
 /**
+ * A data connection's TLS under PROT P: the data context (TLS 1.2), within
+ * the handshake deadline, its end watched (only a close_notify ends an
+ * upload cleanly), and, when the server requires session reuse, only if it
+ * resumes this control connection's own session. `undefined` when that
+ * fails (the socket is destroyed).
+ *
+ * @example
+ * import { makeSession, sessionConfig, secureDataConnection } from 'fp-pathio/ftp'
+ * import * as net from 'node:net'
+ * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }) }) // a server without TLS
+ * const socket = new net.Socket()
+ * assert.strictEqual(await secureDataConnection(session, socket), undefined)
+ * assert.ok(socket.destroyed)
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const secureDataConnection = (session: Session, socket: net.Socket): Promise<tls.TLSSocket | undefined> => {
+  const contexts = session.config.tls
+  if (contexts === undefined) {
+    socket.destroy()
+    return Promise.resolve(undefined)
+  }
+  return secureServerSocket(socket, contexts.data, {
+    timeoutMs: session.config.handshakeTimeout,
+    watchEnd: true,
+    ...(session.tlsSessions === undefined ? {} : { sessions: session.tlsSessions.data }),
+    requireResumed: contexts.sessionReuse
+  })
+}
+
+/**
  * Runs one transfer on the session's passive connection (the caller has
  * checked there is one): consumes it, sends `preliminary` (150), waits for
  * the client's connection, runs `move`, and closes the data socket whatever
@@ -185,7 +218,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     if (socket !== undefined && session.protection === 'P' && session.config.tls !== undefined && !secured) {
       // PROT P came after PASV: the handshake starts now, within the data timeout.
       const raw = socket
-      socket = await secureServerSocket(raw, session.config.tls.data, session.config.dataTimeout)
+      socket = await secureDataConnection(session, raw)
       if (socket === undefined) raw.destroy()
     } else if (secured && session.protection === 'C') {
       // PROT C came after PASV, and the connection already speaks TLS: it cannot carry clear data.

@@ -11,7 +11,7 @@ import type { FileHandle, PathIO } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { checkData, resolvePath } from '../internal/arguments'
 import { cancelled, signalOption } from '../internal/signal'
-import { temporaryNameFor } from '../internal/temporaryName'
+import { abandonWrite, withAtomicWrites } from '../middleware/withAtomicWrites'
 import { CANCELLABLE_STEP, nextTurn, stepOrCancelled } from './cancellable'
 import { runTask } from './runTask'
 import { writeAll } from './writeAll'
@@ -123,12 +123,11 @@ const copyExisting =
     return E.isLeft(copied) && copied.left.reason === 'NotFound' && copied.left.op === 'open' ? E.right(undefined) : copied
   }
 
-/** An error about the temporary file is told about the caller's path: the temporary name means nothing to them. */
-const aboutPath = (temporary: string, path: string) => (error: PathIOError): PathIOError =>
-  error.path === temporary
-    ? { ...error, path, message: error.message.split(`'${temporary}'`).join(`'${path}'`) }
-    : error
-
+/**
+ * Writes through `withAtomicWrites`, the one implementation of atomic
+ * writes: the data goes to a hidden temporary, renamed onto `path` at close;
+ * a failure (or the signal, until the last moment) abandons it instead.
+ */
 const writeAtomically = (
   pathio: PathIO<unknown>,
   path: string,
@@ -136,23 +135,24 @@ const writeAtomically = (
   append: boolean,
   signal: AbortSignal | undefined
 ): TE.TaskEither<PathIOError, void> => {
-  const temporary = temporaryNameFor(path)
+  const atomic = withAtomicWrites()(pathio)
   const fill = (file: FileHandle) =>
     append
-      ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAllTask(pathio, file, data, signal)))
-      : writeAllTask(pathio, file, data, signal)
-  return async () => {
-    const stored = await pipe(
-      withFile(pathio, temporary, 'wb', fill),
-      // The last moment to stop: after the rename the new content is there.
-      TE.chain(() => (signal !== undefined && signal.aborted ? TE.left(cancelled('writeFile', path, signal)) : TE.right(undefined))),
-      TE.chain(() => pathio.rename(temporary, path))
-    )()
-    if (E.isRight(stored)) return E.right(undefined)
-    // Whatever failed, the temporary file must not stay behind (it may not exist: that is fine).
-    await runTask('unlink', temporary, () => pathio.unlink(temporary))
-    return E.left(aboutPath(temporary, path)(stored.left))
-  }
+      ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAllTask(atomic, file, data, signal)))
+      : writeAllTask(atomic, file, data, signal)
+  return pipe(
+    atomic.open(path, 'wb'),
+    TE.chain((file) => async () => {
+      const filled = await pipe(
+        fill(file),
+        // The last moment to stop: after the close the new content is there.
+        TE.chain(() => (signal !== undefined && signal.aborted ? TE.left(cancelled('writeFile', path, signal)) : TE.right(undefined)))
+      )()
+      if (E.isLeft(filled)) abandonWrite(file)
+      const closed = await runTask('close', path, () => atomic.close(file))
+      return E.isLeft(filled) ? filled : closed
+    })
+  )
 }
 
 /**

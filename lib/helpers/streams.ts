@@ -10,6 +10,7 @@ import type { FileHandle, OpenMode, PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
 import { cancelled, isAbortSignal, onAbort } from '../internal/signal'
+import { abandonWrite } from '../middleware/withAtomicWrites'
 import { makeHandleSlot } from './handleSlot'
 import { runTask } from './runTask'
 import { writeAll } from './writeAll'
@@ -174,6 +175,14 @@ export interface WritableOptions {
    * `write` has answered (none here does).
    */
   readonly blockSize?: number
+  /**
+   * Runs after the last write, before the file is closed: its rejection is
+   * the stream's error instead of a close (a caller that learns only at the
+   * end whether the bytes are whole, an upload whose connection may have
+   * been cut, says so here). An atomic write (`withAtomicWrites`) is then
+   * abandoned, not committed.
+   */
+  readonly beforeClose?: () => Promise<void>
 }
 
 /** The mode and offset `toWritable` opens with. */
@@ -287,13 +296,34 @@ export const toWritable = <S>(pathio: PathIO<S>, path: string, options: Writable
     },
     final: (callback) => {
       void flush()
-        .then((flushed) => (E.isLeft(flushed) ? flushed : closeFile()))
+        .then(async (flushed) => {
+          if (E.isLeft(flushed)) return flushed
+          const vetoed = await checkBeforeClose()
+          return vetoed ?? closeFile()
+        })
         .then((closed) => callback(E.isLeft(closed) ? (closed.left as unknown as Error) : null))
     },
     destroy: (error, callback) => {
+      // A stream that failed or was stopped does not commit an atomic write: what it wrote is not whole.
+      const current = slot.current()
+      if (error !== null && current !== undefined) abandonWrite(current)
       void closeFile().then(() => callback(error))
     }
   })
+  /** The `beforeClose` hook's veto, if any: the file is abandoned and the stream fails with the hook's reason. */
+  const checkBeforeClose = async (): Promise<E.Left<PathIOError> | undefined> => {
+    const hook = (options ?? {}).beforeClose
+    if (hook === undefined) return undefined
+    try {
+      await hook()
+      return undefined
+    } catch (reason) {
+      const current = slot.current()
+      if (current !== undefined) abandonWrite(current)
+      await closeFile()
+      return E.left(reason as PathIOError) as E.Left<PathIOError>
+    }
+  }
   cancelOnAbort(stream, 'toWritable', path, (options ?? {}).signal)
   return stream
 }

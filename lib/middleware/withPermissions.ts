@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
+import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
-import type { Middleware, PathIO } from '../PathIO'
-import { pathIOError } from '../PathIOError'
+import { isDirectoryStat, type Middleware, type PathIO } from '../PathIO'
+import { pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
 import { wrapOperations } from '../internal/wrap'
 
@@ -137,10 +138,15 @@ const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close'
  * in place (REST+STOR) but never read it.
  * `e` (CWD) is a server's navigation rule: check it with `permits`.
  *
- * One exception keeps atomic uploads working: a file this record created
- * with `open(p, 'wb')` may be renamed to a path where `w` holds, or removed,
- * without `f` or `d` (writing it under a temporary name and then moving it
- * into place is a store, and removing a half-written upload is its cleanup).
+ * A `rename` moves whatever lies below its source too, and replaces what is
+ * at its destination, so it must not carry anything across a rule: it needs
+ * `f` at the source, at the destination and in every rule directory below
+ * either, and the letters that would create what lands at the destination
+ * (`w` for a file, `m` for a directory, `m` and `w` for a directory that
+ * holds anything, in every rule directory below the destination too).
+ * Otherwise a user could rename a read-only directory away, change it, and
+ * rename it back, or build a tree elsewhere and move it into a read-only
+ * one's place.
  *
  * Paths are resolved against `/` as the caller gives them, so put it above
  * `withRoot` (the user's paths). An operation this middleware does not know
@@ -160,10 +166,8 @@ const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close'
  * @since 0.1.0
  */
 export const withPermissions = (permissions: Permissions): Middleware => {
-  checkRules(permissions)
+  const rules = checkRules(permissions)
   return <S>(pathio: PathIO<S>): PathIO<S> => {
-    /** Files this record created with 'wb' and has not moved or removed yet. */
-    const created = new Set<string>()
     /** Handles this record opened 'r+b' where 'r' does not hold (writable, not readable), to their path. */
     const writeOnly = new WeakMap<object, string>()
     const where = (path: unknown): string | undefined => (typeof path === 'string' && path !== '' ? posix.resolve('/', path) : undefined)
@@ -171,8 +175,45 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       TE.left(pathIOError('PermissionDenied', op, { path, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
     const allowed = (letter: PermissionLetter, path: string | undefined): boolean =>
       path === undefined || permits(permissions, letter, path) // a bad path: the inner record says why
+    /** The rule directories strictly below `dir`: what a rename of `dir` carries along or replaces. */
+    const rulesBelow = (dir: string): ReadonlyArray<string> =>
+      rules.below.map(([rule]) => rule).filter((rule) => rule !== dir && isAtOrBelow(rule, dir))
+    /** The first letter of `letters` missing at `path` or in a rule directory below it (when `below`), if any. */
+    const missing = (letters: ReadonlyArray<PermissionLetter>, path: string, below: boolean): PermissionLetter | undefined => {
+      for (const dir of below ? [path, ...rulesBelow(path)] : [path]) {
+        const lacking = letters.find((letter) => !permits(permissions, letter, dir))
+        if (lacking !== undefined) return lacking
+      }
+      return undefined
+    }
 
-    return wrapOperations((op, args, next) => {
+    /** `rename` checked as its class comment says; the inner record is asked only what the source is. */
+    const checkedRename = (
+      inner: PathIO<unknown>,
+      args: ReadonlyArray<unknown>,
+      next: () => TE.TaskEither<PathIOError, unknown>
+    ): TE.TaskEither<PathIOError, unknown> => {
+      const [source, destination] = args
+      const from = where(source)
+      const to = where(destination)
+      if (from === undefined || to === undefined) return next()
+      // Letters first, from the paths alone: a user without them learns nothing of what exists.
+      const away = missing(['f'], from, true)
+      if (away !== undefined) return refuse('rename', source, away)
+      if (!allowed('f', to)) return refuse('rename', destination, 'f')
+      return async () => {
+        const stat = await inner.stat(source as string)()
+        // A missing source (or a bad path): the inner rename says so, with the same reason.
+        if (E.isLeft(stat)) return next()()
+        const directory = isDirectoryStat(stat.right)
+        const holdsAnything = directory && (await isNotEmpty(inner, source as string))
+        const lands: ReadonlyArray<PermissionLetter> = !directory ? ['f', 'w'] : holdsAnything ? ['f', 'm', 'w'] : ['f', 'm']
+        const lacking = missing(lands, to, directory)
+        return lacking === undefined ? next()() : refuse('rename', destination, lacking)()
+      }
+    }
+
+    return wrapOperations((op, args, next, inner) => {
       const given = args as ReadonlyArray<unknown>
       const handle = given[0]
       if (op === 'read' && typeof handle === 'object' && handle !== null) {
@@ -188,32 +229,10 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       if (UNCHECKED.has(op)) return next(...args)
       const needs = NEEDS[op]
       if (needs === undefined) return refuse(op, given[0], 'unknown operation')
+      if (op === 'rename') return checkedRename(inner, given, () => next(...args)) as never
       const letter = needs(given)
       const path = where(given[0])
-      if (op === 'rename') {
-        const destination = where(given[1])
-        const fresh = path !== undefined && created.has(path)
-        const ok = fresh ? allowed('w', destination) : allowed('f', path) && allowed('f', destination)
-        if (!ok) return refuse(op, fresh || allowed('f', path) ? given[1] : given[0], fresh ? 'w' : 'f')
-        return async () => {
-          const result = await next(...args)()
-          if (result._tag === 'Right' && fresh && path !== undefined) created.delete(path)
-          return result
-        }
-      }
-      if (op === 'unlink' && path !== undefined && created.has(path))
-        return async () => {
-          const result = await next(...args)()
-          if (result._tag === 'Right') created.delete(path)
-          return result
-        }
       if (letter !== undefined && !allowed(letter, path)) return refuse(op, given[0], letter)
-      if (op === 'open' && given[1] === 'wb' && path !== undefined)
-        return async () => {
-          const result = await next(...args)()
-          if (result._tag === 'Right') created.add(path)
-          return result
-        }
       if (op === 'open' && given[1] === 'r+b' && path !== undefined && !allowed('r', path))
         return async () => {
           const result = await next(...args)()
@@ -223,4 +242,13 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       return next(...args)
     })(pathio)
   }
+}
+
+/** Whether the directory at `path` holds any entry (one page of one entry read, the listing closed). */
+const isNotEmpty = async (pathio: PathIO<unknown>, path: string): Promise<boolean> => {
+  const opened = await pathio.opendir(path)()
+  if (E.isLeft(opened)) return true // cannot tell: assume it holds something (the stricter letters)
+  const page = await pathio.readdir(opened.right, 1)()
+  await pathio.closedir(opened.right)()
+  return E.isLeft(page) || page.right.length > 0
 }

@@ -7,15 +7,15 @@ import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { writeFile, PERMISSION_LETTERS, type PermissionLetter } from '../../lib'
+import { writeFile, PERMISSION_LETTERS } from '../../lib'
 import { hashPassword, type UserSpec } from '../../lib/ftp'
 import { rawConnect, runSteps, startServer, withServer, type BackendName, type Running, type Step } from './harness'
 
 const PASSWORD = 'correct horse'
 const HASH = hashPassword(PASSWORD)
 
-/** Each step of the letter check, and the letter it needs ('' : none). */
-const LETTER_STEPS: ReadonlyArray<readonly [Step, PermissionLetter | '', number]> = [
+/** Each step of the letter check, the letters it needs ('' : none), its code, and its code without a letter (default 550). */
+const LETTER_STEPS: ReadonlyArray<readonly [Step, string, number, Readonly<Record<string, number>>?]> = [
   [['send', 'CWD d'], 'e', 250],
   [['send', 'CDUP'], 'e', 250],
   [['list', 'd'], 'l', 226],
@@ -29,8 +29,10 @@ const LETTER_STEPS: ReadonlyArray<readonly [Step, PermissionLetter | '', number]
   [['appe', 'f.txt', '+more'], 'a', 226],
   [['send', 'DELE f2.txt'], 'd', 250],
   [['send', 'RMD e'], 'd', 250],
-  [['send', 'RNFR f3.txt'], '', 350],
-  [['send', 'RNTO f4.txt'], 'f', 250],
+  // RNFR needs f itself (without it the answer must not say what exists); RNTO then has no RNFR to follow: 503.
+  [['send', 'RNFR f3.txt'], 'f', 350],
+  // A renamed file lands at its destination: f and w there (without f, 503: the RNFR was refused).
+  [['send', 'RNTO f4.txt'], 'fw', 250, { f: 503 }],
   [['send', 'MKD new'], 'm', 257],
   [['stor', 'new.txt', 'x'], 'w', 226],
   [['stou', '', 'y'], 'w', 226],
@@ -61,7 +63,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       users.all = { password: HASH, home: '/home/all', perm: 'elradfmw' }
       let running: Running
       before(async () => {
-        running = await startServer(backend, { users })
+        running = await startServer(backend, { users, anonymous: 'off' })
         for (const name of Object.keys(users)) {
           const home = `/home/${name}`
           await mkdir(running, `${home}/d`)
@@ -80,7 +82,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         for (const [name, r] of results) {
           expect(r.login, name).to.equal(230)
           const missing = name.slice(3)
-          const expected = LETTER_STEPS.map(([, letter, ok]) => (letter !== '' && letter === missing ? 550 : ok))
+          const expected = LETTER_STEPS.map(([, letters, ok, refused = {}]) => (missing !== '' && letters.includes(missing) ? refused[missing] ?? 550 : ok))
           expect(codes(r), name).to.deep.equal(expected)
         }
         // What was refused left no trace; what was allowed happened.
@@ -100,7 +102,8 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
 
     it("'paths' overrides 'perm' below a directory, and the nearest rule wins", async () => {
       await withServer(backend, {
-        users: { mixed: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwm', '/incoming/locked': 'elr' } } }
+        users: { mixed: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwm', '/incoming/locked': 'elr' } } },
+        anonymous: 'off'
       }, async (running) => {
         await mkdir(running, '/incoming/locked')
         const r = await runSteps({ port: running.port, user: 'mixed', password: PASSWORD }, [
@@ -189,7 +192,8 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
           ['stou', '', 'x']
         ])
         expect(r.login).to.equal(230)
-        expect(codes(r)).to.deep.equal([226, 226, 550, 550, 550, 550, 350, 550, 550, 550])
+        // RNFR without f is refused before the file is looked up, so RNTO has nothing to follow (503).
+        expect(codes(r)).to.deep.equal([226, 226, 550, 550, 550, 550, 550, 503, 550, 550])
         expect((await read.read('/pub/readme.txt'))?.toString()).to.equal('hello')
         expect(await read.read('/pub/up.txt')).to.equal(undefined)
       } finally {
@@ -217,7 +221,7 @@ describe('FTP logins', function () {
   this.timeout(60_000)
 
   it('no user enumeration: a known and an unknown user get the same replies to USER and PASS', async () => {
-    await withServer('memory', { users: { bob: { password: HASH } }, loginFailureDelay: 10 }, async (running) => {
+    await withServer('memory', { users: { bob: { password: HASH } }, anonymous: 'off', loginFailureDelay: 10 }, async (running) => {
       const replies = async (user: string, password: string): Promise<ReadonlyArray<string | undefined>> => {
         const raw = await rawConnect(running.port)
         await raw.reply()

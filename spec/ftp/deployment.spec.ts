@@ -9,7 +9,7 @@ import * as E from 'fp-ts/Either'
 import * as net from 'node:net'
 import * as path from 'node:path'
 import { writeFile } from '../../lib'
-import { eventually, rawConnect, runSteps, withServer, type BackendName, type Running } from './harness'
+import { eventually, rawConnect, runSteps, withServer, type BackendName, type Raw, type Running } from './harness'
 
 const put = async (running: Running, file: string, data: Buffer): Promise<void> => {
   await running.inspect.mkdir(path.posix.dirname(file), { parents: true, existOk: true })()
@@ -124,24 +124,48 @@ describe('FTP server deployment settings', function () {
     })
   })
 
+  /** PASV from a session logged in from `from` (a loopback address): the reply. */
+  const pasvFrom = async (port: number, from: string): Promise<{ readonly raw: Raw; readonly answer: string }> => {
+    const raw = await rawConnect(port, '127.0.0.1', from)
+    await raw.reply()
+    raw.send('USER alice\r\nPASS wonderland\r\nPASV\r\n')
+    await raw.reply()
+    await raw.reply()
+    return { raw, answer: (await raw.reply()) ?? '' }
+  }
+
   it('pasvAddress is what PASV announces; pasvPorts bounds the ports; all busy is 425', async () => {
     const first = await freePortPair()
     await withServer('memory', { pasvAddress: '203.0.113.9', pasvPorts: `${first}-${first + 1}`, dataTimeout: 5000 }, async (running) => {
-      const sessions = await Promise.all([0, 1, 2].map(() => rawConnect(running.port)))
-      const ports: Array<number> = []
-      for (const raw of sessions) {
-        await raw.reply()
-        raw.send('USER alice\r\nPASS wonderland\r\nPASV\r\n')
-        await raw.reply()
-        await raw.reply()
-        const answer = await raw.reply()
-        if (ports.length < 2) {
-          expect(answer).to.match(/^227 Entering Passive Mode \(203,0,113,9,\d+,\d+\)/)
-          ports.push(pasvPort(answer))
-        } else expect(answer).to.match(/^425 /)
-      }
+      // Two addresses, one port each (each may hold half the range), then a third finds none free.
+      const sessions = []
+      for (const from of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) sessions.push(await pasvFrom(running.port, from))
+      const ports = sessions.slice(0, 2).map(({ answer }) => {
+        expect(answer).to.match(/^227 Entering Passive Mode \(203,0,113,9,\d+,\d+\)/)
+        return pasvPort(answer)
+      })
+      expect(sessions[2].answer).to.match(/^425 /)
       expect([...ports].sort()).to.deep.equal([first, first + 1])
-      for (const raw of sessions) raw.socket.destroy()
+      for (const { raw } of sessions) raw.socket.destroy()
+    })
+  })
+
+  it('one address holds at most half the passive range at once: another address always gets a port', async () => {
+    const first = await freePortPair()
+    await withServer('memory', { pasvPorts: `${first}-${first + 1}`, dataTimeout: 5000 }, async (running) => {
+      const greedy = [await pasvFrom(running.port, '127.0.0.1'), await pasvFrom(running.port, '127.0.0.1')]
+      expect(greedy.map(({ answer }) => answer.slice(0, 4))).to.deep.equal(['227 ', '425 '])
+      const other = await pasvFrom(running.port, '127.0.0.2')
+      expect(other.answer).to.match(/^227 /)
+      // The port comes back when its listener closes: the same address may have it again.
+      greedy[0].raw.socket.destroy()
+      const freed = await eventually(async () => {
+        const again = await pasvFrom(running.port, '127.0.0.1')
+        again.raw.socket.destroy()
+        return again.answer.startsWith('227 ')
+      })
+      expect(freed).to.equal(true)
+      for (const { raw } of [...greedy, other]) raw.socket.destroy()
     })
   })
 

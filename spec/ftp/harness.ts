@@ -235,9 +235,9 @@ export interface Raw {
 
 const FINAL_LINE = /^(\d{3}) .*\r\n/m
 
-export const rawConnect = (port: number, host = '127.0.0.1'): Promise<Raw> =>
+export const rawConnect = (port: number, host = '127.0.0.1', localAddress?: string): Promise<Raw> =>
   new Promise((resolve, reject) => {
-    const socket = net.connect(port, host)
+    const socket = net.connect({ port, host, ...(localAddress === undefined ? {} : { localAddress }) })
     let buffered = ''
     let ended = false
     let waiting: (() => void) | undefined

@@ -10,6 +10,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as net from 'node:net'
+import { hashPassword } from '../../lib/ftp'
 import { makeCertificates, type Certificates } from './certificates'
 import { runCurl } from './harness'
 import { buildServer, ROOT, SERVER_ARGS, startCommand, startFailing, startServer as start } from './npmStart'
@@ -147,6 +148,7 @@ describe('npm start (examples/ftp-server.ts)', function () {
         FTP_TLS_REQUIRED: '1',
         FTPS_PORT: '0',
         FTP_MAX_CONNECTIONS_PER_IP: '4',
+        FTP_ANONYMOUS_ROOT: '/pub',
         LOG_LEVEL: 'info'
       })
       try {
@@ -164,11 +166,13 @@ describe('npm start (examples/ftp-server.ts)', function () {
         // Without TLS nobody logs in.
         const clear = await runCurl(['-u', 'carol:s3cret pass', `${server.url}/report.txt`])
         expect(clear.status).to.not.equal(0)
-        // Anonymous (over TLS) reads the whole root, and may not write.
+        // Anonymous (over TLS) reads its own root, /pub, never carol's home, and may not write.
         const anonymous = ['-u', 'anonymous:guest', ...tlsArgs, '--ssl-reqd']
-        expect((await runCurl([...anonymous, `${server.url}/pub/readme.txt`])).stdout.toString()).to.equal('read me')
+        expect((await runCurl([...anonymous, `${server.url}/readme.txt`])).stdout.toString()).to.equal('read me')
+        expect((await runCurl([...anonymous, `${server.url}/home/carol/report.txt`])).status).to.not.equal(0)
+        expect((await runCurl([...anonymous, `${server.url}/../home/carol/report.txt`])).status).to.not.equal(0)
         // Refused (550) before any data moves; curl, already in its data TLS handshake, reports the closed data connection.
-        const refused = await runCurl([...anonymous, '-T', '-', `${server.url}/pub/new.txt`], Buffer.from('x'))
+        const refused = await runCurl([...anonymous, '-T', '-', `${server.url}/new.txt`], Buffer.from('x'))
         expect(refused.status).to.not.equal(0)
         expect(fs.existsSync(path.join(root, 'pub', 'new.txt'))).to.equal(false)
         server.child.kill('SIGTERM')
@@ -217,6 +221,24 @@ describe('npm start (examples/ftp-server.ts)', function () {
       expect(oneLine(r.stderr)).to.match(/^ftp-server: .*bad-users\.json: user 'dave': field 'password' must be a hash/)
       expect(r.stderr).to.not.include('hunter2')
       // Every other field and variable: spec/ftp/environment.spec.ts, without a process each.
+    })
+
+    it('a home anonymous could read: named with the two ways out, unless the user is public or anonymous is off or elsewhere', async () => {
+      const users = path.join(scratch, 'exposed-users.json')
+      const hash = hashPassword('x')
+      fs.writeFileSync(users, JSON.stringify({ erin: { password: hash, home: '/home/erin' } }))
+      const r = await startFailing({ FTP_USERS_FILE: users })
+      expect(r.code).to.equal(2)
+      const line = oneLine(r.stderr)
+      expect(line).to.match(/user 'erin' has the home \/home\/erin, inside the anonymous root \//)
+      expect(line).to.include('FTP_ANONYMOUS_ROOT=/pub').and.include('"public": true')
+      for (const fine of [{ FTP_ANONYMOUS: 'off' }, { FTP_ANONYMOUS_ROOT: '/pub' }] as ReadonlyArray<Record<string, string>>) {
+        const server = await start({ FTP_USERS_FILE: users, LOG_LEVEL: 'warn', ...fine })
+        expect(await server.stop()).to.equal(0)
+      }
+      fs.writeFileSync(users, JSON.stringify({ erin: { password: hash, home: '/home/erin', public: true } }))
+      const published = await start({ FTP_USERS_FILE: users, LOG_LEVEL: 'warn' })
+      expect(await published.stop()).to.equal(0)
     })
 
     it('PATHIO_BACKEND=s3 without the S3 SDK installed (an optional peer); any other backend runs without it', async () => {

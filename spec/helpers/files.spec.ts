@@ -89,9 +89,9 @@ describe('readFile and writeFile', () => {
     expect(error.message).not.to.contain('.fp-pathio-upload-')
   })
 
-  it('a failed atomic rename (onto a directory) leaves no temporary file, and names the path', async () => {
+  it('an atomic write onto a directory fails before any temporary file is made, and names the path', async () => {
     await expectRight(memory.mkdir('/dir/sub'))
-    const error = await expectLeft(writeFile(memory, '/dir/sub', Buffer.from('x'), { atomic: true }), 'IsADirectory', 'rename')
+    const error = await expectLeft(writeFile(memory, '/dir/sub', Buffer.from('x'), { atomic: true }), 'IsADirectory', 'open')
     expect(error.message).not.to.contain('.fp-pathio-upload-')
     expect(await expectRight(memory.list('/dir'))).to.deep.equal(['/dir/sub'])
     expect(await expectRight(memory.list('/dir/sub'))).to.deep.equal([])

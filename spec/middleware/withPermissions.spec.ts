@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
-import { makeMemoryPathIO, permits, withPermissions, wrapOperations, type PathIO } from '../../lib'
+import { makeMemoryPathIO, permits, withAtomicWrites, withPermissions, wrapOperations, writeFile, type PathIO } from '../../lib'
 
 const reasonOf = (result: E.Either<{ reason: string }, unknown>): string => (E.isLeft(result) ? result.left.reason : 'Right')
 
@@ -22,7 +22,7 @@ const seeded = async (): Promise<PathIO<unknown>> => {
 }
 
 describe('withPermissions', () => {
-  it('needs l to list, r/w/a to open, m, d, f: every other operation is PermissionDenied (EACCES)', async () => {
+  it('needs l to list, r/w/a to open, m, d, f (with w where a file lands): every other operation is PermissionDenied (EACCES)', async () => {
     const cases: ReadonlyArray<readonly [string, (io: PathIO<unknown>) => Promise<E.Either<{ reason: string }, unknown>>]> = [
       ['l', (io) => io.list('/d')()],
       ['l', (io) => io.scan('/d')()],
@@ -33,12 +33,14 @@ describe('withPermissions', () => {
       ['m', (io) => io.mkdir('/made')()],
       ['d', (io) => io.unlink('/g.txt')()],
       ['d', (io) => io.rmdir('/empty')()],
-      ['f', (io) => io.rename('/f.txt', '/renamed.txt')()]
+      ['f', (io) => io.rename('/f.txt', '/renamed.txt')()],
+      // A renamed file lands at its destination: creating it there needs w as well as f.
+      ['w', (io) => io.rename('/f.txt', '/renamed.txt')()]
     ]
     for (const [letter, call] of cases) {
       const without = withPermissions({ perm: 'elradfmw'.replace(letter, '') })(await seeded())
       expect(reasonOf(await call(without)), `without ${letter}`).to.equal('PermissionDenied')
-      const withIt = withPermissions({ perm: letter })(await seeded())
+      const withIt = withPermissions({ perm: call.toString().includes('rename') ? 'fw' : letter })(await seeded())
       expect(reasonOf(await call(withIt)), `with ${letter}`).to.equal('Right')
     }
     const none = withPermissions({ perm: '' })(await seeded())
@@ -70,20 +72,69 @@ describe('withPermissions', () => {
     expect(permits(rules, 'w', '/pub/ro/../a')).to.equal(true)
   })
 
-  it('a file it created with wb may be renamed where w holds, or removed, without f or d (an atomic upload)', async () => {
-    const io = withPermissions({ perm: 'w', paths: { '/ro': 'r' } })(await seeded())
-    const h = await io.open('/.upload.part', 'wb')()
+  it('an atomic store needs w only: withAtomicWrites below it renames its own temporary, which no user can name', async () => {
+    const inner = await seeded()
+    const io = withPermissions({ perm: 'w', paths: { '/ro': 'r' } })(withAtomicWrites()(inner))
+    const h = await io.open('/final.txt', 'wb')()
     if (E.isLeft(h)) throw new Error(h.left.message)
+    await io.write(h.right, Buffer.from('whole'))()
     await io.close(h.right)()
-    expect(reasonOf(await io.rename('/.upload.part', '/ro/final.txt')())).to.equal('PermissionDenied')
-    expect(reasonOf(await io.rename('/.upload.part', '/final.txt')())).to.equal('Right')
-    // Once moved, it is an ordinary file again: no second rename without f.
+    expect(reasonOf(await inner.stat('/final.txt')())).to.equal('Right')
+    expect(reasonOf(await io.open('/ro/final.txt', 'wb')())).to.equal('PermissionDenied')
+    // Without f and d a stored file is like any other: no rename, no delete.
     expect(reasonOf(await io.rename('/final.txt', '/again.txt')())).to.equal('PermissionDenied')
     expect(reasonOf(await io.unlink('/final.txt')())).to.equal('PermissionDenied')
-    const other = await io.open('/.other.part', 'wb')()
-    if (E.isRight(other)) await io.close(other.right)()
-    expect(reasonOf(await io.unlink('/.other.part')())).to.equal('Right')
-    expect(reasonOf(await io.rename('/f.txt', '/x.txt')())).to.equal('PermissionDenied')
+    // A name shaped like a temporary is nobody's to make or to find.
+    expect(reasonOf(await io.open('/.fp-pathio-upload-0123456789abcdef.part', 'wb')())).to.equal('InvalidArgument')
+  })
+
+  describe('a rename carries nothing across a rule', () => {
+    const tree = async (): Promise<PathIO<unknown>> => {
+      const io = makeMemoryPathIO()
+      for (const dir of ['/pub/ro/sub', '/incoming', '/evil/ro', '/empty']) await io.mkdir(dir, { parents: true })()
+      for (const file of ['/pub/ro/file.txt', '/incoming/up.txt', '/evil/ro/file.txt']) await writeFile(io, file, Buffer.from('x'))()
+      return io
+    }
+    const rules = { perm: 'elr', paths: { '/pub': 'elradfmw', '/pub/ro': 'elr', '/incoming': 'elrwf', '/evil': 'elradfmw', '/tmpX': 'elradfmw' } }
+
+    it('f at the source only is not enough: the destination needs f and w (a file into read-only /pub/ro)', async () => {
+      const io = withPermissions(rules)(await tree())
+      expect(reasonOf(await io.rename('/incoming/up.txt', '/pub/ro/up.txt')())).to.equal('PermissionDenied')
+      expect(reasonOf(await io.rename('/incoming/up.txt', '/incoming/done.txt')())).to.equal('Right')
+    })
+
+    it('a parent of a read-only rule cannot be renamed away (and back after a change)', async () => {
+      const inner = await tree()
+      const io = withPermissions(rules)(inner)
+      expect(reasonOf(await io.rename('/pub', '/tmpX')())).to.equal('PermissionDenied')
+      expect(reasonOf(await inner.stat('/pub/ro/file.txt')())).to.equal('Right')
+    })
+
+    it('a tree built elsewhere cannot be moved into the place of a read-only one', async () => {
+      const inner = await tree()
+      await inner.rmdir('/pub/ro/sub')()
+      await inner.unlink('/pub/ro/file.txt')()
+      const io = withPermissions(rules)(inner)
+      // /pub/ro is empty now: replacing it would shadow the rule's directory with /evil/ro's content.
+      expect(reasonOf(await io.rename('/evil/ro', '/pub/ro')())).to.equal('PermissionDenied')
+      expect(reasonOf(await io.rename('/evil', '/pub/x')())).to.equal('Right')
+    })
+
+    it('a directory needs m where it lands, and w too when it holds files', async () => {
+      const inner = await tree()
+      for (const dir of ['/a', '/b']) await inner.mkdir(dir)()
+      const io = withPermissions({ perm: 'elf', paths: { '/a': 'elfm', '/b': 'elfmw' } })(inner)
+      expect(reasonOf(await io.rename('/empty', '/a/empty')())).to.equal('Right')
+      expect(reasonOf(await io.rename('/incoming', '/a/incoming')())).to.equal('PermissionDenied')
+      expect(reasonOf(await io.rename('/incoming', '/b/incoming')())).to.equal('Right')
+    })
+
+    it('a user without f learns nothing of what exists', async () => {
+      const io = withPermissions({ perm: 'elr' })(await tree())
+      const there = await io.rename('/incoming/up.txt', '/x')()
+      const missing = await io.rename('/incoming/none.txt', '/x')()
+      expect([reasonOf(there), reasonOf(missing)]).to.deep.equal(['PermissionDenied', 'PermissionDenied'])
+    })
   })
 
   it('w without r: a file opened r+b (REST+STOR) may be written but not read', async () => {

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/Option'
-import { ANONYMOUS } from '../accounts'
+import { ANONYMOUS } from '../../server/accounts'
 import { whenRun, type Handler } from '../handler'
 import { reply, replyThen, type Reply } from '../replies'
 import type { Session } from '../session'
@@ -70,7 +70,12 @@ export const pass: Handler = (session, _pathio, arg) => async () => {
   const name = session.user
   if (name === undefined) return done(reply(503, 'Login with USER first'))
   if (session.loggedIn) return done(reply(230, 'Already logged in'))
-  const account = await session.config.authenticate(name, arg)()
+  const account = await session.config.authenticate(name, arg, session.remoteAddress)()
+  // This address used its failed-login budget (here or on another connection): no more guesses from it.
+  if (O.isNone(account) && session.config.blocked(session.remoteAddress)) {
+    await sleep(session.config.loginFailureDelay)
+    return done(replyThen(reply(421, 'Too many failed logins from your address, closing control connection'), 'close'))
+  }
   if (O.isNone(account)) {
     session.user = undefined
     session.loginFailures += 1

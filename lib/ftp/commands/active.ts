@@ -8,7 +8,8 @@
  */
 import * as E from 'fp-ts/Either'
 import * as net from 'node:net'
-import { activeChannel, plainAddress } from '../dataConnection'
+import { plainAddress } from '../../server/addresses'
+import { activeChannel } from '../dataConnection'
 import { whenRun, type Handler } from '../handler'
 import { reply, type Reply } from '../replies'
 import type { Session } from '../session'

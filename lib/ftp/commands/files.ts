@@ -98,6 +98,8 @@ export const dele: Handler = (session, pathio, arg) =>
 
 /**
  * RNFR: 350 when the source exists, and the very next command may be RNTO.
+ * A user without `f` there is refused (550) before anything is looked up:
+ * the answer then says nothing of what exists.
  *
  * @example
  * import { makeSession, rnfr, sessionConfig } from 'fp-pathio/ftp'
@@ -116,7 +118,8 @@ export const dele: Handler = (session, pathio, arg) =>
 export const rnfr: Handler = (session, pathio, arg) => {
   const path = pathOf(session, arg)
   return pipe(
-    pathio.stat(path),
+    requirePermission(session, 'f', path, arg),
+    TE.chain(() => pathio.stat(path)),
     TE.map(() => {
       session.renameFrom = path
       return reply(350, 'Ready for RNTO')

@@ -20,10 +20,8 @@ import type { PathIOError } from '../../PathIOError'
 import { pathOf, type Handler } from '../handler'
 import { isListable, listLine, mlsdLine } from '../listing'
 import { reply } from '../replies'
-import type { Session } from '../session'
 import { startTransfer, type Move } from '../transfer'
 import { withSignal } from '../../middleware/withSignal'
-import { removeStaleUploads } from '../uploads'
 
 /**
  * Entries per page of a streamed listing: one `readdir`, one write to the
@@ -76,13 +74,12 @@ const closeListing =
 
 /**
  * The listing's text, a page at a time: what the session may see of each
- * page (its stale upload temporaries swept, names with CR or LF and upload
- * temporaries left out), sorted by name, one line per entry. `readdir` runs
+ * page (names with CR or LF left out; the session's record hides upload
+ * temporaries and sweeps the stale ones), sorted by name, one line per entry. `readdir` runs
  * under the transfer's signal, so an ABOR or a closed connection answers at
  * once; the directory is closed however the loop ends.
  */
 async function* pagesOf(
-  session: Session,
   pathio: PathIO<unknown>,
   listing: Listing,
   toLine: (entry: Named) => string,
@@ -98,7 +95,6 @@ async function* pagesOf(
       const page = await reading.readdir(listing.dir, LISTING_PAGE)()
       if (E.isLeft(page)) throw page.left
       if (page.right.length === 0) return
-      await removeStaleUploads(pathio, page.right.map((entry) => entry.path), session.config.dataTimeout)
       const lines = page.right.filter((entry) => isListable(entry.name)).sort(byName).map(toLine)
       if (lines.length > 0) yield lines.join('\r\n') + '\r\n'
     }
@@ -109,10 +105,10 @@ async function* pagesOf(
 
 /** Streams the listing over the data connection, with the socket's backpressure. */
 const sendListing =
-  (session: Session, pathio: PathIO<unknown>, toLine: (entry: Named) => string) =>
+  (pathio: PathIO<unknown>, toLine: (entry: Named) => string) =>
   (listing: Listing): Move =>
   (socket, _wanted, signal) =>
-    pipeline(Readable.from(pagesOf(session, pathio, listing, toLine, signal)), socket)
+    pipeline(Readable.from(pagesOf(pathio, listing, toLine, signal)), socket)
 
 /** `LIST -la dir` is `LIST dir`: clients pass `ls` options, which are dropped. */
 const withoutOptions = (arg: string): string => arg.replace(/^(?:-[A-Za-z]+(?:\s+|$))+/, '')
@@ -152,7 +148,7 @@ export const list: Handler = (session, pathio, arg) => {
     target,
     openListing(pathio, path, target === '' ? posix.basename(path) : target),
     () => opening('directory listing'),
-    sendListing(session, pathio, ({ name, stat }) => listLine(name, stat, now)),
+    sendListing(pathio, ({ name, stat }) => listLine(name, stat, now)),
     closeListing(pathio)
   )
 }
@@ -187,7 +183,7 @@ export const mlsd: Handler = (session, pathio, arg) =>
     arg,
     openListing(pathio, pathOf(session, arg)),
     () => opening('machine-readable listing'),
-    sendListing(session, pathio, ({ name, stat }) => mlsdLine(name, stat)),
+    sendListing(pathio, ({ name, stat }) => mlsdLine(name, stat)),
     closeListing(pathio)
   )
 
@@ -224,7 +220,7 @@ export const nlst: Handler = (session, pathio, arg) => {
     target,
     openListing(pathio, pathOf(session, target)),
     () => opening('name list'),
-    sendListing(session, pathio, ({ name }) => named(name)),
+    sendListing(pathio, ({ name }) => named(name)),
     closeListing(pathio)
   )
 }

@@ -8,7 +8,7 @@ import * as net from 'node:net'
 import { answer, fromPromise, type Handler } from '../handler'
 import { openPassiveListener, type PassiveListener } from '../dataConnection'
 import { reply } from '../replies'
-import { secureServerSocket } from '../tls'
+import { secureDataConnection } from '../transfer'
 import type { Session } from '../session'
 
 /**
@@ -18,12 +18,12 @@ import type { Session } from '../session'
 const listen = async (session: Session): Promise<PassiveListener> => {
   session.dataChannel?.close()
   session.dataChannel = undefined
-  const tlsData = session.protection === 'P' ? session.config.tls?.data : undefined
   const passive = await openPassiveListener(session.localAddress, {
     peer: session.remoteAddress,
     ports: session.config.pasvPorts,
     timeoutMs: session.config.dataTimeout,
-    secure: tlsData && ((socket) => secureServerSocket(socket, tlsData, session.config.dataTimeout))
+    ...(session.config.pasvBudget === undefined ? {} : { budget: session.config.pasvBudget }),
+    ...(session.protection === 'P' && session.config.tls !== undefined ? { secure: (socket: net.Socket) => secureDataConnection(session, socket) } : {})
   })
   if (session.closed) {
     passive.close()

@@ -3,12 +3,14 @@
  * through the library's stream adapters (`toReadable`, `toWritable`) with
  * backpressure on both sides.
  *
- * STOR writes to a temporary name in the target's directory and renames it
- * onto the target only when the data connection ended cleanly (the client's
- * FIN, checked against a reset: `peerFinished`) and the control connection
- * is still there; otherwise the temporary file is removed and the reply is
- * 426. APPE and REST+STOR write in place: the client asked to continue a
- * file, so what arrived is kept, but a reset is still 426, never 226.
+ * STOR writes through the session's `withAtomicWrites` record: its bytes go
+ * to a hidden temporary, renamed onto the target at close only when the
+ * data connection ended cleanly (the client's FIN checked against a reset,
+ * or under TLS its close_notify: `peerFinished`) and the control connection
+ * is still there; otherwise the write is abandoned (the temporary removed,
+ * the target as it was) and the reply is 426. APPE and REST+STOR write in
+ * place: the client asked to continue a file, so what arrived is kept, but
+ * a cut connection is still 426, never 226.
  *
  * @since 0.1.0
  */
@@ -16,19 +18,16 @@ import { randomBytes } from 'node:crypto'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
-import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
-import { temporaryNameFor } from '../../internal/temporaryName'
 import { toReadable, toWritable } from '../../helpers'
 import { peerFinished } from '../dataConnection'
 import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
 import { throttledPipeline } from '../throttle'
 import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
-import { commitWait, dropPassive, settle, startTransfer, type Move, type TransferOutcome } from '../transfer'
-import { sweepOnWrite, trackUpload } from '../uploads'
+import { commitWait, dropPassive, settle, startTransfer, type Move } from '../transfer'
 
 /** Resolves once a stream has closed (its handle is closed by then), whatever happened. */
 const closed = (stream: Readable | Writable): Promise<void> =>
@@ -129,55 +128,39 @@ const checkUploadTarget = (
 
 const ABORTED = Symbol('aborted')
 
-/** Moves the socket's bytes (throttled when there is a limit) into `sink`; resolves only if every byte was written and the client ended cleanly (no reset). */
-const receive = async (session: Session, socket: Socket, sink: Writable): Promise<void> => {
-  const finished = peerFinished(socket)
-  // Awaited below only if the bytes got through; a failed pipeline is the error that counts.
-  finished.catch(() => undefined)
-  try {
-    await throttledPipeline(socket, session.config.maxUploadRate, sink)
-  } finally {
-    await closed(sink)
-  }
-  await finished
-}
-
 const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
   deferred((session, pathio, arg) => {
     const path = pathOf(session, arg)
     const start = takeRestOffset(session)
-    const inPlace = how === 'append' || start > 0
-    const target = inPlace ? path : temporaryNameFor(path)
-    let untrack = (): void => undefined
+    // A whole-file STOR is atomic (the session's record writes 'wb' through withAtomicWrites): it appears only when closed.
+    const atomic = how === 'replace' && start === 0
     const move: Move = async (socket, wanted) => {
-      if (!inPlace) untrack = trackUpload(target)
+      const finished = peerFinished(socket)
+      // Awaited before the close; a failed pipeline is the error that counts.
+      finished.catch(() => undefined)
       // From the first byte: a client can only be cut off between bytes it sends, not while it waits for the 150.
       let began = performance.now()
       socket.once('data', () => (began = performance.now()))
-      await receive(session, socket, toWritable(pathio, target, { blockSize: WRITE_BLOCK, ...(how === 'append' ? { append: true } : inPlace ? { start } : {}) }))
-      if (inPlace) return
-      // A client that died closed its control connection a moment after this one: that close is handled before the commit.
-      await settle(commitWait(session.config.commitDelay, performance.now() - began, socket.bytesRead))
-      if (!wanted()) throw ABORTED
-      const renamed = await pathio.rename(target, path)()
-      if (renamed._tag === 'Left') throw renamed.left
-    }
-    const cleanup = async (outcome: TransferOutcome): Promise<void> => {
-      if (!inPlace && outcome._tag !== 'Done') await pathio.unlink(target)()
-      untrack()
+      /** Whether what arrived is the whole upload, decided before the file is closed (a veto abandons an atomic write). */
+      const beforeClose = async (): Promise<void> => {
+        await finished
+        if (!atomic) return
+        // A client that died closed its control connection a moment after this one: that close is handled before the commit.
+        await settle(commitWait(session.config.commitDelay, performance.now() - began, socket.bytesRead))
+        if (!wanted()) throw ABORTED
+      }
+      const where = how === 'append' ? { append: true } : atomic ? {} : { start }
+      await throttledPipeline(socket, session.config.maxUploadRate, toWritable(pathio, path, { blockSize: WRITE_BLOCK, beforeClose, ...where }))
     }
     return startTransfer(
       session,
       arg,
       pipe(
         requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
-        TE.chain(() => checkUploadTarget(pathio, path, arg)),
-        // Writing into a directory is when its left-over temporaries are swept.
-        TE.chainFirst(() => TE.fromTask(() => sweepOnWrite(session, pathio, posix.dirname(path))))
+        TE.chain(() => checkUploadTarget(pathio, path, arg))
       ),
       () => reply(150, preliminary ?? `Ok to send data (${representationName(session)} mode)`),
-      () => move,
-      cleanup
+      () => move
     )
   })
 

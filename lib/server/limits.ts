@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { plainAddress } from './dataConnection'
+import { plainAddress } from './addresses'
 
 /**
  * Admits or refuses connections.

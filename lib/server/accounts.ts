@@ -22,6 +22,8 @@ import { PERMISSION_LETTERS, type Permissions } from '../middleware/withPermissi
 export interface Account extends Permissions {
   readonly name: string
   readonly home: string
+  /** The home is published on purpose: it may lie inside the anonymous root (see `anonymousRoot`). */
+  readonly public?: boolean
 }
 
 /**
@@ -37,6 +39,8 @@ export interface UserSpec {
   readonly home?: string
   readonly perm?: string
   readonly paths?: Readonly<Record<string, string>>
+  /** The home may lie inside the anonymous root, published to anonymous users on purpose. */
+  readonly public?: boolean
 }
 
 /** A user with the hash of their password. */
@@ -94,9 +98,9 @@ const parseHash = (hash: string): O.Option<ParsedHash> => {
   const [n, r, p] = parts.slice(1, 4).map(Number)
   const salt = Buffer.from(parts[4], 'base64')
   const key = Buffer.from(parts[5], 'base64')
-  const sane =
-    Number.isSafeInteger(n) && n >= 2 && (n & (n - 1)) === 0 && n <= 1 << 20 && Number.isSafeInteger(r) && r >= 1 && r <= 32 &&
-    Number.isSafeInteger(p) && p >= 1 && p <= 16 && salt.length >= 8 && key.length >= 16
+  // Exactly the server's own cost: a cheaper hash is cheap to crack if the file leaks, a dearer one costs every
+  // login of it a fortune, and either would answer in its own time (an unknown user is checked at this cost).
+  const sane = n === N && r === R && p === P && salt.length >= 8 && key.length >= 16
   return sane ? O.some({ N: n, r, p, salt, key }) : O.none
 }
 
@@ -135,14 +139,26 @@ export const verifyPassword = (hash: string, password: string): Promise<boolean>
 }
 
 /**
- * Checks a user name and password: `some(account)` when they match, `none`
- * otherwise. An unknown user costs the same hash work as a wrong password, so
- * neither the reply nor its timing tells them apart.
+ * Checks a user name and password (`from`: the client's address, for
+ * authenticators that count failures per address): `some(account)` when
+ * they match, `none` otherwise. An unknown user costs the same hash work as
+ * a wrong password, so neither the reply nor its timing tells them apart.
  *
  * @category model
  * @since 0.1.0
  */
-export type Authenticate = (user: string, password: string) => T.Task<O.Option<Account>>
+export type Authenticate = (user: string, password: string, from?: string) => T.Task<O.Option<Account>>
+
+/**
+ * Options of `makeAuthenticate`.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface AuthenticateOptions {
+  /** Checks a password against a hash (default `verifyPassword`); a test counts the hashes computed with its own. */
+  readonly verify?: (hash: string, password: string) => Promise<boolean>
+}
 
 /**
  * The user name anonymous logins use (any password).
@@ -175,14 +191,19 @@ const ANONYMOUS_PERM: Readonly<Record<Exclude<AnonymousAccess, 'off'>, string>> 
  * @category constructors
  * @since 0.1.0
  */
-export const makeAuthenticate = (users: ReadonlyArray<StoredUser>, anonymous: AnonymousAccess): Authenticate => {
+export const makeAuthenticate = (
+  users: ReadonlyArray<StoredUser>,
+  anonymous: AnonymousAccess,
+  { verify = verifyPassword }: AuthenticateOptions = {}
+): Authenticate => {
   const byName = new Map(users.map((user) => [user.name, user]))
   const dummy = hashPassword(randomBytes(16).toString('hex'))
   return (name, password) => async () => {
     if (name === ANONYMOUS && !byName.has(name))
       return anonymous === 'off' ? O.none : O.some({ name, home: '/', perm: ANONYMOUS_PERM[anonymous] })
     const user = byName.get(name)
-    const matches = await verifyPassword(user?.hash ?? dummy, password)
+    // Hashed whether or not the user exists: an unknown name costs what a wrong password costs.
+    const matches = await verify(user?.hash ?? dummy, password)
     if (user === undefined || !matches) return O.none
     const { hash: _hash, ...account } = user
     return O.some(account)
@@ -214,7 +235,7 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
   if (name === '' || /[\s\0]/.test(name)) return E.left(`user '${name}': a name must be non-empty, without spaces`)
   if (name === ANONYMOUS) return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
   if (!isRecord(spec)) return E.left(`user '${name}': must be an object { password, home, perm, paths }`)
-  const known = ['password', 'home', 'perm', 'paths']
+  const known = ['password', 'home', 'perm', 'paths', 'public']
   const unknown = Object.keys(spec).find((key) => !known.includes(key))
   if (unknown !== undefined) return bad(unknown, `is not known (use ${known.join(', ')})`)
   if (typeof spec.password !== 'string' || !isPasswordHash(spec.password))
@@ -222,6 +243,7 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
   if (spec.home !== undefined && !isHome(spec.home)) return bad('home', 'must be an absolute path')
   if (spec.perm !== undefined && !isLetters(spec.perm)) return bad('perm', 'must be letters of elradfmw')
   if (spec.paths !== undefined && !isRecord(spec.paths)) return bad('paths', 'must be an object { "/dir": "letters" }')
+  if (spec.public !== undefined && typeof spec.public !== 'boolean') return bad('public', 'must be true or false')
   for (const [dir, letters] of Object.entries((spec.paths ?? {}) as Record<string, unknown>)) {
     if (!isHome(dir)) return bad(`paths["${dir}"]`, 'must be keyed by an absolute path')
     if (!isLetters(letters)) return bad(`paths["${dir}"]`, 'must be letters of elradfmw')
@@ -231,7 +253,8 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
     hash: spec.password,
     home: posix.resolve((spec.home as string | undefined) ?? '/'),
     perm: (spec.perm as string | undefined) ?? 'elr',
-    ...(spec.paths === undefined ? {} : { paths: spec.paths as Record<string, string> })
+    ...(spec.paths === undefined ? {} : { paths: spec.paths as Record<string, string> }),
+    ...(spec.public === true ? { public: true } : {})
   })
 }
 
