@@ -290,6 +290,47 @@ describe('withRoot', () => {
       await expectRight(io.closedir(inner))
     })
 
+    it('a jail inside a jail acts exactly on outer root + inner root, and its own links are checked against that', async () => {
+      // The inner root is a path of the outer jail; the same path exists on the real disk too (a decoy), so a
+      // nested jail that lost the outer root would act there instead of failing.
+      const innerRoot = path.join(temp, 'decoy')
+      const nestedDir = jail + innerRoot
+      fs.mkdirSync(innerRoot)
+      fs.writeFileSync(path.join(innerRoot, 'f'), 'decoy')
+      fs.mkdirSync(path.join(nestedDir, 'd'), { recursive: true })
+      fs.writeFileSync(path.join(nestedDir, 'f'), 'nested')
+      // Inside the outer jail but outside the inner one: a link there leads out of the inner jail.
+      fs.symlinkSync(jail, path.join(nestedDir, 'up'))
+      const outer = withRoot(jail)(disk.make())
+      const nested = withRoot(innerRoot)(outer)
+      const decoyBefore = fs.readdirSync(innerRoot).sort()
+
+      expect(await readFile(nested, '/f')).to.equal('nested')
+      expect(await readFile(nested, '../../f')).to.equal('nested')
+      expect(sorted(await expectRight(nested.list('/')))).to.deep.equal(['/d', '/f', '/up'])
+      await writeFile(nested, '/d/new', 'made')
+      await expectRight(nested.mkdir('/made'))
+      await expectRight(nested.rename('/d/new', '/made/moved'))
+      await expectRight(nested.unlink('/f'))
+      expect(fs.readFileSync(path.join(nestedDir, 'made', 'moved'), 'utf8')).to.equal('made')
+      expect(fs.existsSync(path.join(nestedDir, 'f'))).to.equal(false)
+      expect(fs.readdirSync(innerRoot).sort()).to.deep.equal(decoyBefore)
+      expect(fs.readFileSync(path.join(innerRoot, 'f'), 'utf8')).to.equal('decoy')
+      // The outer jail's own files are out of the inner jail's reach, through '..' and through a link.
+      await expectLeft(nested.open('/up/f', 'rb'), 'PermissionDenied', 'open')
+      await expectLeft(nested.open('/up/planted', 'wb'), 'PermissionDenied', 'open')
+      expect(fs.existsSync(path.join(jail, 'planted'))).to.equal(false)
+      const busy = await expectLeft(nested.rmdir('/'), 'Busy', 'rmdir')
+      expect(busy.message).not.to.contain(temp)
+      // Three deep: each root is a path of the jail around it.
+      fs.mkdirSync(path.join(nestedDir, 'made', 'deeper'))
+      fs.writeFileSync(path.join(nestedDir, 'made', 'deeper', 'g'), 'three deep')
+      const third = withRoot('/made/deeper')(nested)
+      expect(await readFile(third, '/g')).to.equal('three deep')
+      expect(await expectRight(third.list('/'))).to.deep.equal(['/g'])
+      expect(await readFile(third, '../../../g')).to.equal('three deep')
+    })
+
     it('rename whose destination leads out through a link is PermissionDenied, naming the destination; nothing moves', async () => {
       fs.symlinkSync('../../outside', path.join(jail, 'sub', 'esc'))
       const refused: ReadonlyArray<readonly [string, string]> = [
