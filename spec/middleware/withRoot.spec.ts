@@ -214,6 +214,43 @@ describe('withRoot', () => {
       expect(fs.readFileSync(path.join(jail, 'f'), 'utf8')).to.equal('in the jail')
     })
 
+    it('a sibling whose name starts with the root’s name (jail-other beside jail) is outside', async () => {
+      const sibling = `${jail}-other`
+      fs.mkdirSync(sibling)
+      fs.writeFileSync(path.join(sibling, 'secret'), 'next door')
+      fs.symlinkSync(sibling, path.join(jail, 'near'))
+      fs.symlinkSync('../jail-other/secret', path.join(jail, 'nearFile'))
+      for (const task of [
+        io.open('near/secret', 'rb'),
+        io.open('nearFile', 'rb'),
+        io.open('near/planted', 'wb'),
+        io.open('nearFile', 'ab'),
+        io.stat('near/secret'),
+        io.list('near'),
+        io.mkdir('near/made'),
+        io.unlink('near/secret'),
+        io.rename('f', 'near/f')
+      ])
+        await expectLeft(task, 'PermissionDenied')
+      expect(fs.readdirSync(sibling)).to.deep.equal(['secret'])
+      expect(fs.readFileSync(path.join(sibling, 'secret'), 'utf8')).to.equal('next door')
+    })
+
+    it('a missing path behind a link that leads out is refused as an existing one is: the outside cannot be probed', async () => {
+      for (const [what, task] of [
+        ['stat', () => io.stat('out/nothing/x')],
+        ['open rb', () => io.open('out/nothing/x', 'rb')],
+        ['open wb', () => io.open('out/nothing/x', 'wb')],
+        ['mkdir', () => io.mkdir('out/nothing/x')],
+        ['list', () => io.list('out/nothing/x')],
+        ['unlink', () => io.unlink('toRoot/no-such-dir-here/x')]
+      ] as const)
+        await expectLeft(task(), 'PermissionDenied').catch((error: Error) => {
+          throw new Error(`${what}: ${error.message}`)
+        })
+      expect(outsideNow()).to.deep.equal(['secret'])
+    })
+
     it('a link that stays inside works, and a link itself can be removed', async () => {
       await writeFile(io, 'inner/x', 'through a link')
       expect(await readFile(io, '/sub/x')).to.equal('through a link')
