@@ -328,8 +328,9 @@ describe('withRoot', () => {
     })
 
     it('a jail inside a jail acts exactly on outer root + inner root, and its own links are checked against that', async () => {
-      // The inner root is a path of the outer jail; the same path exists on the real disk too (a decoy), so a
-      // nested jail that lost the outer root would act there instead of failing.
+      // The inner root is a path of the outer jail. The same path exists on the real disk too (a decoy): a nested
+      // jail that lost the outer root either refuses its own files (rooted at the decoy, it finds them outside)
+      // or, worse, acts on the decoy; it must do neither.
       const innerRoot = path.join(temp, 'decoy')
       const nestedDir = jail + innerRoot
       fs.mkdirSync(innerRoot)
