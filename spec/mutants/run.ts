@@ -14,6 +14,11 @@
  *   npm run mutants -- --no-baseline      skip the run of the unmutated specs first
  *   npm run mutants -- --timeout 600      seconds a mutant's run may take (then: killed by timeout)
  *
+ * Each run is mocha with `--exit` (a mutant that leaves a server open must
+ * not hang its run) and a JSON report, from which the failing tests and
+ * their messages are printed. A mutant is killed when its run fails or times
+ * out, and survives when every spec passes.
+ *
  * Exit status: 0 when every mutant was killed, 1 when one survived, 2 when the
  * mutants cannot be applied (a `find` snippet not found exactly once, a
  * missing spec) or the unmutated specs fail.
@@ -119,10 +124,8 @@ const makeScratch = (): string => {
 
 interface Run {
   readonly status: 'passed' | 'failed' | 'timeout'
-  /** The titles of the failing tests, as mocha's JSON report gives them (empty when it wrote none: a crash). */
-  readonly failures: ReadonlyArray<string>
-  /** The first failing test's message. */
-  readonly message: string | undefined
+  /** The failing tests (title and message), as mocha's JSON report gives them (empty when it wrote none: a crash). */
+  readonly failures: ReadonlyArray<{ readonly title: string; readonly message: string }>
   readonly ms: number
   readonly stderr: string
 }
@@ -171,8 +174,7 @@ const runMocha = (dir: string, specs: ReadonlyArray<string>, options: Options): 
       }
       resolve({
         status: timedOut ? 'timeout' : code === 0 ? 'passed' : 'failed',
-        failures: failures.map((failure) => failure.fullTitle),
-        message: failures[0]?.err?.message,
+        failures: failures.map((failure) => ({ title: failure.fullTitle, message: failure.err?.message ?? '' })),
         ms: Date.now() - started,
         stderr
       })
@@ -215,7 +217,7 @@ const main = async (): Promise<number> => {
     if (baseline.status !== 'passed') {
       process.stderr.write(
         `mutants: the unmutated specs do not pass (${baseline.status}), so no kill would mean anything:\n` +
-          `${baseline.failures.map((title) => `  - ${title}\n`).join('')}${baseline.message ?? ''}\n${baseline.stderr}\n`
+          `${baseline.failures.map(({ title, message }) => `  - ${title}\n      ${oneLine(message, 240)}\n`).join('')}${baseline.stderr}\n`
       )
       return 2
     }
@@ -244,9 +246,8 @@ const main = async (): Promise<number> => {
             ? 'killed (crashed, no report)'
             : `killed (${run.failures.length} failing)`
     process.stdout.write(`  ${verdict} in ${seconds(run.ms)}\n`)
-    for (const title of run.failures.slice(0, 12)) process.stdout.write(`    - ${title}\n`)
+    for (const { title, message } of run.failures.slice(0, 12)) process.stdout.write(`    - ${title}\n        ${oneLine(message, 240)}\n`)
     if (run.failures.length > 12) process.stdout.write(`    - and ${run.failures.length - 12} more\n`)
-    if (run.message !== undefined) process.stdout.write(`    first failure: ${oneLine(run.message, 300)}\n`)
     if (run.failures.length === 0 && run.status === 'failed') process.stdout.write(`  ${oneLine(run.stderr, 300)}\n`)
     rows.push({ mutant, verdict, run })
   }
@@ -256,7 +257,7 @@ const main = async (): Promise<number> => {
   process.stdout.write(`\n${'mutant'.padEnd(idWidth)}  ${'verdict'.padEnd(verdictWidth)}  ${'time'.padStart(8)}  first failing test\n`)
   for (const { mutant, verdict, run } of rows)
     process.stdout.write(
-      `${mutant.id.padEnd(idWidth)}  ${verdict.padEnd(verdictWidth)}  ${seconds(run.ms).padStart(8)}  ${oneLine(run.failures[0] ?? '', 110)}\n`
+      `${mutant.id.padEnd(idWidth)}  ${verdict.padEnd(verdictWidth)}  ${seconds(run.ms).padStart(8)}  ${oneLine(run.failures[0]?.title ?? '', 110)}\n`
     )
   const killed = rows.filter(({ run }) => run.status !== 'passed').length
   const rate = rows.length === 0 ? 0 : (100 * killed) / rows.length
