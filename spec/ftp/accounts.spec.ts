@@ -1,14 +1,17 @@
 /**
  * Accounts with real clients (Python's ftplib): every permission letter, the
  * nearest `paths` rule, homes as jails (`..`, absolute paths, symbolic links
- * on disk), anonymous access, no user enumeration, and login attempts.
+ * on disk), anonymous access, no user enumeration, and login attempts; and
+ * the password hashes themselves (their cost, and hashes that must be refused).
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import { randomBytes, scryptSync } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writeFile, PERMISSION_LETTERS } from '../../lib'
-import { hashPassword, type UserSpec } from '../../lib/ftp'
+import { checkUser, hashPassword, isPasswordHash, makeAuthenticate, parseUsers, verifyPassword, type UserSpec } from '../../lib/ftp'
 import { rawConnect, runSteps, startServer, withServer, type BackendName, type Running, type Step } from './harness'
 
 const PASSWORD = 'correct horse'
@@ -121,6 +124,45 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         expect((await running.read('/incoming/relative.txt'))?.toString()).to.equal('yes')
         expect(await running.read('/top.txt')).to.equal(undefined)
         expect(await running.read('/incoming/locked/a.txt')).to.equal(undefined)
+      })
+    })
+
+    it('RNTO needs f at the destination too; a file the session appended to (APPE) still needs d to delete and f to rename', async () => {
+      await withServer(backend, {
+        users: {
+          dropper: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwf' } },
+          appender: { password: HASH, perm: 'elrwa' }
+        }
+      }, async (running) => {
+        await put(running, '/incoming/a.txt', 'a')
+        await put(running, '/pub/readme.txt', 'readme')
+        await put(running, '/log.txt', 'log')
+        const dropper = await runSteps({ port: running.port, user: 'dropper', password: PASSWORD }, [
+          ['send', 'RNFR /incoming/a.txt'],
+          ['send', 'RNTO /pub/a.txt'],
+          ['send', 'RNFR /incoming/a.txt'],
+          ['send', 'RNTO /pub/readme.txt'],
+          ['send', 'RNFR /incoming/a.txt'],
+          ['send', 'RNTO /incoming/b.txt']
+        ])
+        expect(codes(dropper), 'dropper').to.deep.equal([350, 550, 350, 550, 350, 250])
+        expect(await running.read('/pub/a.txt')).to.equal(undefined)
+        expect((await running.read('/pub/readme.txt'))?.toString()).to.equal('readme')
+        expect((await running.read('/incoming/b.txt'))?.toString()).to.equal('a')
+        const appender = await runSteps({ port: running.port, user: 'appender', password: PASSWORD }, [
+          ['appe', 'log.txt', '+1'],
+          ['send', 'DELE log.txt'],
+          ['send', 'RNFR log.txt'],
+          ['send', 'RNTO moved.txt'],
+          ['appe', 'new.txt', 'n'],
+          ['send', 'DELE new.txt'],
+          ['send', 'RNFR new.txt'],
+          ['send', 'RNTO moved.txt']
+        ])
+        expect(codes(appender), 'appender').to.deep.equal([226, 550, 350, 550, 226, 550, 350, 550])
+        expect((await running.read('/log.txt'))?.toString()).to.equal('log+1')
+        expect((await running.read('/new.txt'))?.toString()).to.equal('n')
+        expect(await running.read('/moved.txt')).to.equal(undefined)
       })
     })
 
@@ -263,13 +305,81 @@ describe('FTP logins', function () {
   it('a malformed user is a TypeError naming the user and the field', async () => {
     for (const [users, message] of [
       [{ eve: { password: 'plain text' } }, /user 'eve': field 'password'/],
+      [{ eve: { password: HASH.slice(0, HASH.lastIndexOf('$') + 1) } }, /user 'eve': field 'password'/],
       [{ eve: { password: HASH, perm: 'elrx' } }, /user 'eve': field 'perm'/],
       [{ eve: { password: HASH, home: 'relative' } }, /user 'eve': field 'home'/],
       [{ eve: { password: HASH, paths: { '/x': 'q' } } }, /user 'eve': field 'paths\["\/x"\]'/]
     ] as const)
       await startServer('memory', { users: users as never }).then(
-        () => expect.fail('expected a TypeError'),
+        // A server that started anyway is stopped, so that the failure is reported and the run still ends.
+        async (running) => {
+          await running.stop()
+          expect.fail(`expected a TypeError matching ${message}, but the server started`)
+        },
         (error: Error) => expect(error.message).to.match(message)
       )
+  })
+})
+
+/** `hash` with its key cut to its first `bytes` bytes. */
+const cutKey = (hash: string, bytes: number): string => {
+  const parts = hash.split('$')
+  parts[5] = Buffer.from(parts[5], 'base64').subarray(0, bytes).toString('base64')
+  return parts.join('$')
+}
+
+describe('password hashes', function () {
+  this.timeout(60_000)
+
+  it('hashPassword uses scrypt with N = 16384, r = 8, p = 1, a 16-byte salt and a 32-byte key, and says so in the hash', () => {
+    const hash = hashPassword(PASSWORD)
+    const [scheme, n, r, p, salt, key] = hash.split('$')
+    expect([scheme, n, r, p]).to.deep.equal(['scrypt', '16384', '8', '1'])
+    const saltBytes = Buffer.from(salt, 'base64')
+    expect(saltBytes.length).to.equal(16)
+    // The key is what scrypt gives with those parameters, computed here independently.
+    const expected = scryptSync(PASSWORD, saltBytes, 32, { N: 16384, r: 8, p: 1, maxmem: 64 << 20 })
+    expect(Buffer.from(key, 'base64').equals(expected), 'the key is scrypt(N = 16384, r = 8, p = 1)').to.equal(true)
+    expect(hashPassword(PASSWORD)).not.to.equal(hash) // a fresh salt each time
+  })
+
+  it('verifyPassword derives the key with the N, r and p stored in the hash, not with its own', async () => {
+    const salt = randomBytes(16)
+    const stored = (n: number, r: number, usedN: number, usedR: number): string =>
+      ['scrypt', n, r, 1, salt.toString('base64'), scryptSync('pw', salt, 32, { N: usedN, r: usedR, p: 1 }).toString('base64')].join('$')
+    expect(await verifyPassword(stored(1024, 8, 1024, 8), 'pw'), 'N = 1024').to.equal(true)
+    expect(await verifyPassword(stored(1024, 8, 1024, 8), 'other'), 'N = 1024, another password').to.equal(false)
+    expect(await verifyPassword(stored(16384, 8, 1024, 8), 'pw'), 'a key of N = 1024 labelled 16384').to.equal(false)
+    expect(await verifyPassword(stored(1024, 8, 16384, 8), 'pw'), 'a key of N = 16384 labelled 1024').to.equal(false)
+    expect(await verifyPassword(stored(1024, 4, 1024, 4), 'pw'), 'r = 4').to.equal(true)
+    expect(await verifyPassword(stored(1024, 8, 1024, 4), 'pw'), 'a key of r = 4 labelled 8').to.equal(false)
+  })
+
+  it('a hash whose key is cut off (scrypt$16384$8$1$salt$) or shorter than 16 bytes is refused, and logs nobody in', async () => {
+    const noKey = cutKey(HASH, 0)
+    expect(noKey).to.match(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]+=*\$$/)
+    for (const [hash, what] of [
+      [noKey, 'no key'],
+      [cutKey(HASH, 4), 'a 4-byte key'],
+      [cutKey(HASH, 15), 'a 15-byte key']
+    ] as const) {
+      expect(isPasswordHash(hash), what).to.equal(false)
+      expect(checkUser('eve', { password: hash }), what).to.deep.equal(
+        E.left("user 'eve': field 'password' must be a hash from 'npm run passwd' (scrypt$...), not a password")
+      )
+      const file = parseUsers(JSON.stringify({ bob: { password: HASH }, eve: { password: hash, home: '/eve' } }))
+      expect(E.isLeft(file) && file.left, what).to.match(/^user 'eve': field 'password'/)
+      // Even when such a hash gets past the users file (an embedder's own list), no password matches it.
+      const login = makeAuthenticate([{ name: 'eve', hash, home: '/', perm: 'elradfmw' }], 'off')
+      for (const password of ['', 'anything', PASSWORD]) {
+        expect(await verifyPassword(hash, password), `${what}: verifyPassword '${password}'`).to.equal(false)
+        expect(O.isNone(await login('eve', password)()), `${what}: login with '${password}'`).to.equal(true)
+      }
+    }
+    // 16 bytes is the shortest key taken, and then only its own password matches.
+    const sixteen = cutKey(HASH, 16)
+    expect(isPasswordHash(sixteen)).to.equal(true)
+    expect(await verifyPassword(sixteen, PASSWORD)).to.equal(true)
+    expect(await verifyPassword(sixteen, 'anything')).to.equal(false)
   })
 })

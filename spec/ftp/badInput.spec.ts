@@ -98,6 +98,23 @@ describe('FTP server: bad input and faults', function () {
     await raw.closed
   })
 
+  it('answers EPRT with a port past 65535 (65536, 99999) or 0 with 501, and PORT with a byte past 255; 65535 is taken', async () => {
+    const raw = await rawConnect(running.port)
+    await login(raw)
+    for (const arg of ['|1|127.0.0.1|65536|', '|1|127.0.0.1|99999|', '|1|127.0.0.1|0|', '|1|127.0.0.1|100000|']) {
+      raw.send(`EPRT ${arg}\r\n`)
+      expect(await raw.reply(), arg).to.match(/^501 /)
+    }
+    raw.send('PORT 127,0,0,1,256,0\r\n')
+    expect(await raw.reply()).to.match(/^501 /)
+    raw.send('EPRT |1|127.0.0.1|65535|\r\nPORT 127,0,0,1,255,255\r\n')
+    expect(codeOf(await raw.reply())).to.equal(200)
+    expect(codeOf(await raw.reply())).to.equal(200)
+    raw.send('PWD\r\n')
+    expect(codeOf(await raw.reply())).to.equal(257)
+    raw.socket.destroy()
+  })
+
   it('answers a data connection that never opens with 425 and closes the passive port', async () => {
     const raw = await rawConnect(running.port)
     await login(raw)

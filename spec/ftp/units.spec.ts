@@ -20,6 +20,8 @@ import {
   mkd,
   mlsxFacts,
   parseCommandLine,
+  parseEprt,
+  parsePort,
   pwd,
   REPLY_CODE_BY_REASON,
   replyCodeFor,
@@ -174,5 +176,39 @@ describe('FTP handlers are plain functions of a session and a PathIO record', ()
     expect(session.restOffset).to.equal(10)
     await step('PWD')
     expect(session.restOffset).to.equal(0)
+  })
+})
+
+describe('FTP active mode arguments (PORT, EPRT)', () => {
+  const codeOf = (parsed: E.Either<Reply, unknown>): number => (E.isLeft(parsed) ? parsed.left.code : 200)
+
+  it('EPRT: a port is 1 to 65535 (65536 and 99999 are 501), an address of the protocol named, protocol 1 or 2 (else 522)', () => {
+    expect(parseEprt('|1|127.0.0.1|65535|')).to.deep.equal(E.right({ host: '127.0.0.1', port: 65535 }))
+    expect(parseEprt('|2|::1|1|')).to.deep.equal(E.right({ host: '::1', port: 1 }))
+    expect(parseEprt(' !1!10.0.0.1!2000! ')).to.deep.equal(E.right({ host: '10.0.0.1', port: 2000 }))
+    for (const arg of [
+      '|1|127.0.0.1|65536|',
+      '|1|127.0.0.1|99999|',
+      '|2|::1|65536|',
+      '|2|::1|99999|',
+      '|1|127.0.0.1|100000|',
+      '|1|127.0.0.1|0|',
+      '|1|127.0.0.1|-1|',
+      '|1|127.0.0.1|1e3|',
+      '|1|127.0.0.1| 2000|',
+      '|1|::1|2000|',
+      '|2|127.0.0.1|2000|',
+      '|1|127.0.0.1|2000',
+      '|1|127.0.0.1|2000|x|',
+      ''
+    ])
+      expect(codeOf(parseEprt(arg)), JSON.stringify(arg)).to.equal(501)
+    expect(codeOf(parseEprt('|3|x|2000|'))).to.equal(522)
+  })
+
+  it('PORT: six bytes, so the port is at most 65535 (255,255); a number past 255 is 501', () => {
+    expect(parsePort('127,0,0,1,255,255')).to.deep.equal(E.right({ host: '127.0.0.1', port: 65535 }))
+    for (const arg of ['127,0,0,1,256,0', '127,0,0,1,0,256', '127,0,0,256,4,1', '127,0,0,1,4', '127,0,0,1,4,1,1', '127,0,0,1,-4,1'])
+      expect(codeOf(parsePort(arg)), arg).to.equal(501)
   })
 })

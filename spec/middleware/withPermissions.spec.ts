@@ -137,6 +137,49 @@ describe('withPermissions', () => {
     })
   })
 
+  it('rename needs f at the destination as well as at the source: nothing moves into a place without f', async () => {
+    const inner = await seeded()
+    for (const dir of ['/incoming', '/pub']) await inner.mkdir(dir)()
+    for (const name of ['/incoming/a.txt', '/incoming/b.txt', '/pub/p.txt']) {
+      const h = await inner.open(name, 'wb')()
+      if (E.isRight(h)) await inner.close(h.right)()
+    }
+    const user = withPermissions({ perm: 'elr', paths: { '/incoming': 'elrwf', '/pub': 'elr' } })(inner)
+    const into = await user.rename('/incoming/a.txt', '/pub/a.txt')()
+    expect(E.isLeft(into) && into.left, 'into /pub').to.include({ reason: 'PermissionDenied', code: 'EACCES', path: '/pub/a.txt' })
+    expect(reasonOf(await user.rename('/incoming/a.txt', '/elsewhere.txt')()), 'into /').to.equal('PermissionDenied')
+    expect(reasonOf(await user.rename('/incoming/b.txt', '/pub/p.txt')()), 'onto a file of /pub').to.equal('PermissionDenied')
+    const out = await user.rename('/pub/p.txt', '/incoming/p.txt')()
+    expect(E.isLeft(out) && out.left, 'out of /pub').to.include({ reason: 'PermissionDenied', path: '/pub/p.txt' })
+    // Nothing moved; within /incoming, where f holds at both ends, a rename works.
+    const names = async (dir: string): Promise<ReadonlyArray<string>> => {
+      const listed = await inner.list(dir)()
+      return E.isRight(listed) ? [...listed.right].sort() : []
+    }
+    expect(await names('/pub')).to.deep.equal(['/pub/p.txt'])
+    expect(await names('/incoming')).to.deep.equal(['/incoming/a.txt', '/incoming/b.txt'])
+    expect(reasonOf(await user.rename('/incoming/a.txt', '/incoming/c.txt')())).to.equal('Right')
+    expect(await names('/incoming')).to.deep.equal(['/incoming/b.txt', '/incoming/c.txt'])
+  })
+
+  it('a file opened ab (APPE) is not one it created: removing or renaming it still needs d or f', async () => {
+    const io = withPermissions({ perm: 'elrwa' })(await seeded())
+    for (const name of ['/f.txt', '/appended-new.txt']) {
+      const h = await io.open(name, 'ab')()
+      if (E.isLeft(h)) throw new Error(h.left.message)
+      expect(reasonOf(await io.write(h.right, new Uint8Array([1]))())).to.equal('Right')
+      expect(reasonOf(await io.close(h.right)())).to.equal('Right')
+      expect(reasonOf(await io.unlink(name)()), `unlink ${name}`).to.equal('PermissionDenied')
+      expect(reasonOf(await io.rename(name, '/moved.txt')()), `rename ${name}`).to.equal('PermissionDenied')
+      expect(reasonOf(await io.stat(name)()), `${name} still there`).to.equal('Right')
+    }
+    // The same user's wb upload is its own: it may move it into place or remove it (the atomic-upload exception).
+    const h = await io.open('/.upload.part', 'wb')()
+    if (E.isLeft(h)) throw new Error(h.left.message)
+    await io.close(h.right)()
+    expect(reasonOf(await io.unlink('/.upload.part')())).to.equal('Right')
+  })
+
   it('w without r: a file opened r+b (REST+STOR) may be written but not read', async () => {
     const io = withPermissions({ perm: 'w' })(await seeded())
     const h = await io.open('/f.txt', 'r+b')()

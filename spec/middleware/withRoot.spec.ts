@@ -214,6 +214,43 @@ describe('withRoot', () => {
       expect(fs.readFileSync(path.join(jail, 'f'), 'utf8')).to.equal('in the jail')
     })
 
+    it('a sibling whose name starts with the root’s name (jail-other beside jail) is outside', async () => {
+      const sibling = `${jail}-other`
+      fs.mkdirSync(sibling)
+      fs.writeFileSync(path.join(sibling, 'secret'), 'next door')
+      fs.symlinkSync(sibling, path.join(jail, 'near'))
+      fs.symlinkSync('../jail-other/secret', path.join(jail, 'nearFile'))
+      for (const task of [
+        io.open('near/secret', 'rb'),
+        io.open('nearFile', 'rb'),
+        io.open('near/planted', 'wb'),
+        io.open('nearFile', 'ab'),
+        io.stat('near/secret'),
+        io.list('near'),
+        io.mkdir('near/made'),
+        io.unlink('near/secret'),
+        io.rename('f', 'near/f')
+      ])
+        await expectLeft(task, 'PermissionDenied')
+      expect(fs.readdirSync(sibling)).to.deep.equal(['secret'])
+      expect(fs.readFileSync(path.join(sibling, 'secret'), 'utf8')).to.equal('next door')
+    })
+
+    it('a missing path behind a link that leads out is refused as an existing one is: the outside cannot be probed', async () => {
+      for (const [what, task] of [
+        ['stat', () => io.stat('out/nothing/x')],
+        ['open rb', () => io.open('out/nothing/x', 'rb')],
+        ['open wb', () => io.open('out/nothing/x', 'wb')],
+        ['mkdir', () => io.mkdir('out/nothing/x')],
+        ['list', () => io.list('out/nothing/x')],
+        ['unlink', () => io.unlink('toRoot/no-such-dir-here/x')]
+      ] as const)
+        await expectLeft(task(), 'PermissionDenied').catch((error: Error) => {
+          throw new Error(`${what}: ${error.message}`)
+        })
+      expect(outsideNow()).to.deep.equal(['secret'])
+    })
+
     it('a link that stays inside works, and a link itself can be removed', async () => {
       await writeFile(io, 'inner/x', 'through a link')
       expect(await readFile(io, '/sub/x')).to.equal('through a link')
@@ -288,6 +325,48 @@ describe('withRoot', () => {
       const inner = await expectRight(io.opendir('inner'))
       expect((await expectRight(io.readdir(inner))).map((entry) => entry.path)).to.deep.equal(['inner/x'])
       await expectRight(io.closedir(inner))
+    })
+
+    it('a jail inside a jail acts exactly on outer root + inner root, and its own links are checked against that', async () => {
+      // The inner root is a path of the outer jail. The same path exists on the real disk too (a decoy): a nested
+      // jail that lost the outer root either refuses its own files (rooted at the decoy, it finds them outside)
+      // or, worse, acts on the decoy; it must do neither.
+      const innerRoot = path.join(temp, 'decoy')
+      const nestedDir = jail + innerRoot
+      fs.mkdirSync(innerRoot)
+      fs.writeFileSync(path.join(innerRoot, 'f'), 'decoy')
+      fs.mkdirSync(path.join(nestedDir, 'd'), { recursive: true })
+      fs.writeFileSync(path.join(nestedDir, 'f'), 'nested')
+      // Inside the outer jail but outside the inner one: a link there leads out of the inner jail.
+      fs.symlinkSync(jail, path.join(nestedDir, 'up'))
+      const outer = withRoot(jail)(disk.make())
+      const nested = withRoot(innerRoot)(outer)
+      const decoyBefore = fs.readdirSync(innerRoot).sort()
+
+      expect(await readFile(nested, '/f')).to.equal('nested')
+      expect(await readFile(nested, '../../f')).to.equal('nested')
+      expect(sorted(await expectRight(nested.list('/')))).to.deep.equal(['/d', '/f', '/up'])
+      await writeFile(nested, '/d/new', 'made')
+      await expectRight(nested.mkdir('/made'))
+      await expectRight(nested.rename('/d/new', '/made/moved'))
+      await expectRight(nested.unlink('/f'))
+      expect(fs.readFileSync(path.join(nestedDir, 'made', 'moved'), 'utf8')).to.equal('made')
+      expect(fs.existsSync(path.join(nestedDir, 'f'))).to.equal(false)
+      expect(fs.readdirSync(innerRoot).sort()).to.deep.equal(decoyBefore)
+      expect(fs.readFileSync(path.join(innerRoot, 'f'), 'utf8')).to.equal('decoy')
+      // The outer jail's own files are out of the inner jail's reach, through '..' and through a link.
+      await expectLeft(nested.open('/up/f', 'rb'), 'PermissionDenied', 'open')
+      await expectLeft(nested.open('/up/planted', 'wb'), 'PermissionDenied', 'open')
+      expect(fs.existsSync(path.join(jail, 'planted'))).to.equal(false)
+      const busy = await expectLeft(nested.rmdir('/'), 'Busy', 'rmdir')
+      expect(busy.message).not.to.contain(temp)
+      // Three deep: each root is a path of the jail around it.
+      fs.mkdirSync(path.join(nestedDir, 'made', 'deeper'))
+      fs.writeFileSync(path.join(nestedDir, 'made', 'deeper', 'g'), 'three deep')
+      const third = withRoot('/made/deeper')(nested)
+      expect(await readFile(third, '/g')).to.equal('three deep')
+      expect(await expectRight(third.list('/'))).to.deep.equal(['/g'])
+      expect(await readFile(third, '../../../g')).to.equal('three deep')
     })
 
     it('rename whose destination leads out through a link is PermissionDenied, naming the destination; nothing moves', async () => {
