@@ -364,60 +364,6 @@ export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEit
 export type PathIO<S = unknown> = { readonly state: S } & { readonly [K in OperationName]: Operation<K> }
 
 /**
- * Every operation name, in the order of the interface. Middleware iterates
- * over it, so a new operation needs no edit in any combinator.
- *
- * @example
- * import { OPERATION_NAMES } from 'fp-pathio'
- * assert.ok(OPERATION_NAMES.includes('scan'))
- *
- * @category constants
- * @since 0.1.0
- */
-export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
-  'exists',
-  'isDir',
-  'isFile',
-  'stat',
-  'mkdir',
-  'rmdir',
-  'unlink',
-  'rename',
-  'list',
-  'scan',
-  'open',
-  'read',
-  'write',
-  'seek',
-  'close',
-  'opendir',
-  'readdir',
-  'closedir'
-]
-
-/**
- * The operations that may change something on the backend. `open` is one
- * (`wb` truncates, `wb` and `ab` create) although an `open` in mode `rb`
- * changes nothing: whether one call changes anything depends on its
- * arguments, which is what `readOnly` looks at.
- *
- * @example
- * import { MUTATING_OPERATIONS } from 'fp-pathio'
- * assert.ok(MUTATING_OPERATIONS.has('rename') && MUTATING_OPERATIONS.has('open') && !MUTATING_OPERATIONS.has('read'))
- *
- * @category constants
- * @since 0.1.0
- */
-export const MUTATING_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
-  'mkdir',
-  'rmdir',
-  'unlink',
-  'rename',
-  'open',
-  'write'
-])
-
-/**
  * A combinator from a `PathIO` to a `PathIO` that keeps its state.
  *
  * @category model

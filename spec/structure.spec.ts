@@ -15,6 +15,7 @@ const LIB = path.resolve(__dirname, '../lib')
 const LAYERS: ReadonlyArray<readonly [prefix: string, layer: string, rank: number]> = [
   ['PathIO.ts', 'types', 0],
   ['PathIOError.ts', 'types', 0],
+  ['Operations.ts', 'types', 0],
   ['internal/', 'internal', 1],
   ['backends/', 'backends', 2],
   ['middleware/', 'middleware', 2],

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either'
 import type { ArgsOf, GivesOf, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { describe } from './arguments'
-import { errorPath, releaseLate, RELEASING_OPERATIONS } from './operations'
+import { errorPath, isReleasing, releaseLate } from './calls'
 import { wasMadeSettled } from './settled'
 import type { Around } from './wrap'
 
@@ -76,7 +76,7 @@ export const signalAround = (signal: AbortSignal): Around => {
     () => {
       type Answer = E.Either<PathIOError, GivesOf<K>>
       const failed = (u: unknown): Answer => E.left(toPathIOError(op, errorPath(op, args))(u))
-      const releasing = RELEASING_OPERATIONS.has(op)
+      const releasing = isReleasing(op)
       if (signal.aborted && !releasing) return Promise.resolve<Answer>(E.left(cancelled(op, errorPath(op, args), signal)))
       let result: Promise<Answer>
       try {

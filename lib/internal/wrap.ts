@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
+import { OPERATION_NAMES } from '../Operations'
 import {
-  OPERATION_NAMES,
   type ArgsOf,
   type GivesOf,
   type Middleware,

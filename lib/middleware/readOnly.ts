@@ -6,7 +6,8 @@
 import * as TE from 'fp-ts/TaskEither'
 import type { Middleware } from '../PathIO'
 import { pathIOError } from '../PathIOError'
-import { errorPath, mutates } from '../internal/operations'
+import { mutates } from '../Operations'
+import { errorPath } from '../internal/calls'
 import { wrapOperations } from '../internal/wrap'
 
 /**

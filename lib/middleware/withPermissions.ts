@@ -6,33 +6,14 @@
  */
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
+import { OPERATIONS, PERMISSION_LETTERS, permissionFor, type PermissionLetter } from '../Operations'
 import type { Middleware, PathIO } from '../PathIO'
 import { pathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
 import { wrapOperations } from '../internal/wrap'
 
-/**
- * pyftpdlib's permission letters: `e` change directory (CWD), `l` list
- * (LIST, NLST, MLSD, MLST, SIZE, MDTM, STAT path), `r` read a file, `a`
- * append to a file, `d` delete a file or directory, `f` rename, `m` make a
- * directory, `w` store a file (STOR, STOU, REST+STOR).
- *
- * @category model
- * @since 0.1.0
- */
-export type PermissionLetter = 'e' | 'l' | 'r' | 'a' | 'd' | 'f' | 'm' | 'w'
-
-/**
- * Every letter, in pyftpdlib's order (`elradfmw` is every permission).
- *
- * @example
- * import { PERMISSION_LETTERS } from 'fp-pathio'
- * assert.strictEqual(PERMISSION_LETTERS.join(''), 'elradfmw')
- *
- * @category constants
- * @since 0.1.0
- */
-export const PERMISSION_LETTERS: ReadonlyArray<PermissionLetter> = ['e', 'l', 'r', 'a', 'd', 'f', 'm', 'w']
+// The letters are facts of the operation table; they are re-exported here, where they were first defined.
+export { PERMISSION_LETTERS, type PermissionLetter }
 
 /**
  * A permission set: `perm` everywhere, and `paths` overriding it at and
@@ -55,7 +36,7 @@ interface Rules {
 
 const letterSet = (letters: unknown, option: string): ReadonlySet<string> => {
   if (typeof letters !== 'string' || ![...letters].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c)))
-    throw new TypeError(`withPermissions: option '${option}' must be a string of the letters elradfmw, got ${describe(letters)}`)
+    throw new TypeError(`withPermissions: option '${option}' must be a string of the letters ${PERMISSION_LETTERS.join('')}, got ${describe(letters)}`)
   return new Set(letters)
 }
 
@@ -102,28 +83,6 @@ export const permits = (permissions: Permissions, letter: PermissionLetter, path
   const nearest = rules.below.find(([dir]) => isAtOrBelow(where, dir))
   return (nearest === undefined ? rules.everywhere : nearest[1]).has(letter)
 }
-
-/** The letter each path operation needs; `undefined`: none (looking at a path is always allowed). */
-const NEEDS: Readonly<Record<string, (args: ReadonlyArray<unknown>) => PermissionLetter | undefined>> = {
-  exists: () => undefined,
-  isDir: () => undefined,
-  isFile: () => undefined,
-  stat: () => undefined,
-  list: () => 'l',
-  scan: () => 'l',
-  opendir: () => 'l',
-  mkdir: () => 'm',
-  rmdir: () => 'd',
-  unlink: () => 'd',
-  rename: () => 'f',
-  open: (args) => (args[1] === 'ab' ? 'a' : args[1] === 'wb' || args[1] === 'r+b' ? 'w' : 'r')
-}
-
-/**
- * Operations on a handle or on nothing: the permission was checked when the
- * handle was opened (except `read` on an `r+b` handle opened without `r`, below).
- */
-const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
 
 /**
  * Allows each operation only where the permission set has its letter: `list`,
@@ -185,10 +144,12 @@ export const withPermissions = (permissions: Permissions): Middleware => {
           if (result._tag === 'Right') writeOnly.delete(handle)
           return result
         }
-      if (UNCHECKED.has(op)) return next(...args)
-      const needs = NEEDS[op]
-      if (needs === undefined) return refuse(op, given[0], 'unknown operation')
-      const letter = needs(given)
+      // The letter of each operation is its row's (OPERATIONS): a handle was checked when it was opened
+      // (except `read` on an `r+b` handle opened without `r`, above).
+      const row = OPERATIONS[op]
+      if (row === undefined) return refuse(op, given[0], 'unknown operation')
+      if (row.handle !== undefined) return next(...args)
+      const letter = permissionFor(op, args)
       const path = where(given[0])
       if (op === 'rename') {
         const destination = where(given[1])

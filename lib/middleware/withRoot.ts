@@ -12,12 +12,10 @@ import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, Path
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { declareRooting, hasNoSymbolicLinks, rootingOf } from '../internal/traits'
 import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
-import { answerForNothing, mapPathArguments, pathArguments } from '../internal/operations'
+import { createsAt, mapPathArguments, OPERATIONS, pathArguments, type OperationRow, type PathsInResult } from '../Operations'
+import { answerForNothing } from '../internal/calls'
 import { makeSymlinkGuard, type SymlinkGuard } from '../internal/symlinkGuard'
 import { wrapOperations } from '../internal/wrap'
-
-/** Operations that act on the last component itself, not on what a symbolic link there points to. */
-const ON_THE_ENTRY: ReadonlySet<OperationName> = new Set<OperationName>(['mkdir', 'rmdir', 'unlink', 'rename'])
 
 const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 
@@ -106,31 +104,37 @@ export const withRoot = (root: string): Middleware => {
   /** The directory each listing opened through this jail was given as: its pages name it so. */
   const listed = new WeakMap<object, string>()
 
-  /** The inner record's answer as the caller must see it: the caller's paths in listings and in `rename`'s answer. */
-  const VIRTUAL_GIVES: { readonly [K in OperationName]?: (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>) => GivesOf<K> } = {
-    rename: (_destination, mapped) => mapped[1].given,
-    list: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
-    scan: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
-    opendir: (dir, mapped) => {
+  /**
+   * Each kind of path a result may hold (see `OperationRow.resultPaths`), as
+   * the caller must see it: the destination as given, children joined with
+   * the directory as given, and the pages of a listing named as the caller
+   * gave its directory (one opened elsewhere: with the root hidden).
+   */
+  const TO_VIRTUAL: {
+    readonly [P in keyof PathsInResult]: (gives: PathsInResult[P], mapped: ReadonlyArray<Mapped>, args: ReadonlyArray<unknown>) => PathsInResult[P]
+  } = {
+    destination: (_destination, mapped) => mapped[mapped.length - 1].given,
+    children: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
+    entries: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
+    listing: (dir, mapped) => {
       if (typeof dir === 'object' && dir !== null) listed.set(dir, mapped[0].given)
       return dir
+    },
+    page: (entries, _mapped, [dir]) => {
+      const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
+      return entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
     }
   }
 
-  /** A page of a listing, named as the caller gave its directory (one opened elsewhere: with the root hidden). */
-  const virtualPage = (dir: unknown, page: TE.TaskEither<PathIOError, ReadonlyArray<Entry>>): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> => {
-    const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
-    const rename = (entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> =>
-      entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
-    return pipe(
-      page,
-      TE.chain((entries) => TE.fromEither(E.tryCatch(() => rename(entries), toPathIOError('readdir'))))
-    )
-  }
-  const virtualGives = <K extends OperationName>(op: K, gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>): GivesOf<K> => {
-    const toVirtual = (VIRTUAL_GIVES as { readonly [P in K]?: (gives: GivesOf<P>, mapped: ReadonlyArray<Mapped>) => GivesOf<P> })[op]
-    return toVirtual === undefined ? gives : toVirtual(gives, mapped)
-  }
+  /** The inner record's answer as the caller must see it (a loose inner record may give odd values: then a `Left`). */
+  const virtualGives =
+    <K extends OperationName>(op: K, args: ArgsOf<K>, mapped: ReadonlyArray<Mapped>, errorPath: unknown) =>
+    (gives: GivesOf<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
+      const kind = (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op].resultPaths
+      if (kind === 'none') return TE.right(gives)
+      const toVirtual = TO_VIRTUAL[kind] as (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>, args: ReadonlyArray<unknown>) => GivesOf<K>
+      return TE.fromEither(E.tryCatch(() => toVirtual(gives, mapped, args), toPathIOError(op, errorPath)))
+    }
 
   /**
    * A valid virtual path too long once under the root: nothing can exist
@@ -139,14 +143,12 @@ export const withRoot = (root: string): Middleware => {
    */
   const tooLongOnceJailed = <K extends OperationName>(op: K, args: ArgsOf<K>, index: number): E.Either<PathIOError, GivesOf<K>> => {
     const path = args[index]
-    const creates =
-      op === 'mkdir' || (op === 'rename' && index === 1) || (op === 'open' && args[1] !== 'rb' && args[1] !== 'r+b' && args[1] != null)
-    if (creates)
+    if (createsAt(op, args, index))
       return E.left(
         pathIOError('InvalidArgument', op, { path, detail: `path longer than ${PATH_MAX} bytes once under the root` })
       )
     const lookup = answerForNothing(op)
-    if (lookup !== undefined) return E.right(lookup)
+    if (lookup !== undefined) return E.right(lookup.answer)
     return E.left(pathIOError('NotFound', op, { path, code: 'ENOENT' }))
   }
 
@@ -154,7 +156,7 @@ export const withRoot = (root: string): Middleware => {
   const jail = <S>(pathio: PathIO<S>, guard: SymlinkGuard | undefined): PathIO<S> => {
     const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
       if (guard === undefined) return E.right(undefined)
-      const where = await guard(real, !ON_THE_ENTRY.has(op) || real === base)
+      const where = await guard(real, !OPERATIONS[op].onTheEntry || real === base)
       return where === 'outside'
         ? E.left(
             pathIOError('PermissionDenied', op, {
@@ -167,17 +169,17 @@ export const withRoot = (root: string): Middleware => {
     }
 
     const jailed = <K extends OperationName>(op: K, args: ArgsOf<K>, next: Operation<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
-      if (op === 'readdir')
-        return virtualPage(args[0], next(...args) as TE.TaskEither<PathIOError, ReadonlyArray<Entry>>) as TE.TaskEither<PathIOError, GivesOf<K>>
       const given = pathArguments(op, args)
-      if (given.length === 0) return next(...args)
+      // A handle operation: only what its result names (a page of a listing) is the jail's business.
+      if (given.length === 0)
+        return OPERATIONS[op].resultPaths === 'none' ? next(...args) : pipe(next(...args), TE.chain(virtualGives(op, args, [], undefined)))
       const mapped: Array<Mapped> = []
       for (let i = 0; i < given.length; i++) {
         const virtual = resolvePath(op, '/', given[i])
         if (E.isLeft(virtual)) return TE.left(virtual.left)
         const real = toReal(virtual.right)
         // As in a chroot: the root is in use, it cannot go or be replaced.
-        if (real === base && (op === 'rmdir' || op === 'rename'))
+        if (real === base && OPERATIONS[op].removesDirectory)
           return TE.left(pathIOError('Busy', op, { path: given[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' }))
         if (base !== '/' && E.isLeft(resolvePath(op, '/', real))) return TE.fromEither(tooLongOnceJailed(op, args, i))
         mapped.push({ given: given[i], real })
@@ -199,7 +201,7 @@ export const withRoot = (root: string): Middleware => {
       return pipe(
         call,
         TE.mapLeft(virtualError(mapped)),
-        TE.chain((gives) => TE.fromEither(E.tryCatch(() => virtualGives(op, gives, mapped), toPathIOError(op, given[0]))))
+        TE.chain(virtualGives(op, args, mapped, given[0]))
       )
     }
     return wrapOperations(jailed)(pathio)
