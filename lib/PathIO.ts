@@ -7,6 +7,7 @@
 import * as t from 'io-ts'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { PathIOError } from './PathIOError'
+import type { Capabilities } from './Capabilities'
 
 // -------------------------------------------------------------------------------------
 // open modes and seeking
@@ -346,8 +347,9 @@ export type GivesOf<K extends OperationName> = Signatures[K]['gives']
 export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEither<PathIOError, GivesOf<K>>
 
 /**
- * The path-IO record: shared `state` and every operation of `Signatures`,
- * each returning a `TaskEither<PathIOError, A>`.
+ * The path-IO record: shared `state`, what it can do (`capabilities`),
+ * optionally its rooted form (`rootedAt`), and every operation of
+ * `Signatures`, each returning a `TaskEither<PathIOError, A>`.
  *
  * @example
  * import { makeMemoryPathIO } from 'fp-pathio'
@@ -361,7 +363,24 @@ export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEit
  * @category model
  * @since 0.1.0
  */
-export type PathIO<S = unknown> = { readonly state: S } & { readonly [K in OperationName]: Operation<K> }
+export type PathIO<S = unknown> = {
+  readonly state: S
+  /** What the record can do: a plain frozen record of flags (see `Capabilities`). */
+  readonly capabilities: Capabilities
+  /**
+   * The rooted form of the record, where a backend offers one: the same
+   * operations on the same paths, except that none of them ever acts
+   * outside the real directory `root`, whatever symbolic links lead out of
+   * it or are swapped in meanwhile (`PermissionDenied` instead). `withRoot`
+   * uses it; middleware built on `mapOperations` gives its own (the same
+   * middleware over the inner record's rooted form). The disk backends offer
+   * one; a record whose paths never run through links (`capabilities.symlinks`
+   * false) needs none. Replacing an operation by spreading a record
+   * (`{ ...io, stat }`) keeps the original's `rootedAt`: leave it out of the
+   * copy unless the replacement is confined too.
+   */
+  readonly rootedAt?: (root: string) => PathIO<S>
+} & { readonly [K in OperationName]: Operation<K> }
 
 /**
  * A combinator from a `PathIO` to a `PathIO` that keeps its state.

@@ -5,6 +5,7 @@
  */
 export * from './PathIO'
 export * from './Operations'
+export * from './Capabilities'
 export * from './PathIOError'
 export * from './backends'
 export * from './middleware'

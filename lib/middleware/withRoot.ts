@@ -10,7 +10,6 @@ import { pipe } from 'fp-ts/function'
 import * as posix from 'node:path/posix'
 import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
-import { declareRooting, hasNoSymbolicLinks, rootingOf } from '../internal/traits'
 import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
 import { createsAt, mapPathArguments, OPERATIONS, pathArguments, type OperationRow, type PathsInResult } from '../Operations'
 import { answerForNothing } from '../internal/calls'
@@ -42,13 +41,14 @@ interface Mapped {
  * root is `Left` with reason `PermissionDenied`, and nothing outside is read,
  * created, truncated, listed or stat'ed. The last component is followed by
  * the operations that follow links (`open`, `stat`, `list`, ...), not by
- * those that act on the entry itself (`unlink`, `rmdir`, `mkdir`,
- * `rename`). In a `scan`, a link whose target is outside is listed with its
- * own `lstat` (a link), never with its target's. The node and pool backends
- * do this themselves: they offer a rooted form of their record (each
- * operation pins its parent directory by descriptor and checks where it
- * really is, see docs/jail.md), which middleware between them and `withRoot`
- * passes through. A memory tree has no links. Any other record is checked
+ * those that act on the entry itself (the operation table's `onTheEntry`:
+ * `unlink`, `rmdir`, `mkdir`, `rename`). In a `scan`, a link whose target is
+ * outside is listed with its own `lstat` (a link), never with its target's.
+ * The node and pool backends do this themselves: they offer a rooted form of
+ * their record, `rootedAt` (each operation pins its parent directory by
+ * descriptor and checks where it really is, see docs/jail.md), which
+ * middleware between them and `withRoot` passes through. A record whose
+ * `capabilities.symlinks` is false (memory, S3) needs no check. Any other record is checked
  * before each call, when `root` exists on the real disk: its path is
  * followed link by link (with `fs.promises`, dangling links included), which
  * narrows but cannot close the window of a link swapped meanwhile. A `root`
@@ -208,14 +208,14 @@ export const withRoot = (root: string): Middleware => {
   }
 
   return <S>(pathio: PathIO<S>): PathIO<S> => {
-    const rooting = rootingOf(pathio)
-    // A record with no rooted form: checked path by path, unless its state has no links (a memory tree:
-    // then a same-named directory on the real disk is no concern of it).
-    if (rooting === undefined)
-      return jail(pathio, hasNoSymbolicLinks(pathio.state) || base === '/' ? undefined : makeSymlinkGuard(base))
+    const { rootedAt } = pathio
+    // A record with no rooted form: checked path by path, unless its paths never run through links (a memory
+    // tree, a bucket: then a same-named directory on the real disk is no concern of it).
+    if (typeof rootedAt !== 'function')
+      return jail(pathio, pathio.capabilities?.symlinks === false || base === '/' ? undefined : makeSymlinkGuard(base))
     // Everything is inside '/': no rooted form needed.
-    const rooted = jail(base === '/' ? pathio : rooting(base), undefined)
+    const rooted = jail(base === '/' ? pathio : rootedAt(base), undefined)
     // A jail in this jail: its root is a path of ours, so the inner record is rooted at where that really is.
-    return declareRooting(rooted, (inner) => jail(rooting(toReal(posix.resolve(inner))), undefined))
+    return { ...rooted, rootedAt: (inner: string) => jail(rootedAt(toReal(posix.resolve(inner))), undefined) }
   }
 }

@@ -1,15 +1,23 @@
 /**
  * What the contract suite checks instead of a test whose capability the
- * fixture lacks: the backend must say so (`Unsupported`, and nothing
- * changed) or behave as its documentation says. Never a skip.
+ * record lacks (its own `capabilities` say so): the backend must say so
+ * (`Unsupported`, and nothing changed) or behave as its documentation says.
+ * Never a skip.
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
-import { SEEK_CUR, type PathIO } from '../../lib'
-import type { Capability } from './fixture'
+import { SEEK_CUR, type CapabilityFlag, type PathIO } from '../../lib'
 import { bytes, expectLeft, expectRight, readFile, run, writeFile } from './helpers'
 
 type Probe = (io: PathIO<unknown>) => Promise<void>
+
+/**
+ * The capabilities a contract test may need, each with its probe: the
+ * flags of `Capabilities` that the contract asks for (`write` is not one a
+ * fixture can lack: the suite writes its own test files; `atomicRename` and
+ * `symlinks` change no outcome the suite checks).
+ */
+export type Capability = Exclude<CapabilityFlag, 'write' | 'atomicRename' | 'symlinks'>
 
 const refusedMode =
   (mode: 'ab' | 'r+b'): Probe =>

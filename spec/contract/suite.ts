@@ -9,6 +9,7 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import {
+  isCapabilities,
   S_IFDIR,
   S_IFMT,
   S_IFREG,
@@ -18,8 +19,8 @@ import {
   type FileHandle,
   type PathIO
 } from '../../lib'
-import type { Backend, Capability, Fixture } from './fixture'
-import { PROBES } from './capabilities'
+import type { Backend, Fixture } from './fixture'
+import { PROBES, type Capability } from './capabilities'
 import { describeListings } from './listings'
 import {
   bytes,
@@ -81,25 +82,39 @@ export const runContract = (backend: Backend): void => {
       if (backend.after) await backend.after()
     })
 
+    /** Whether the record says it lacks `capability` (its own `capabilities`, not the fixture's word). */
+    const lacks = (capability: Capability): boolean => !io.capabilities[capability]
+
     /**
-     * A test that needs `capabilities`: where the fixture lacks one, the
+     * A test that needs `capabilities`: where the record lacks one, the
      * suite checks instead that the backend says so (see capabilities.ts).
      */
     const needs =
       (capabilities: ReadonlyArray<Capability>, body: () => Promise<void>) =>
       async (): Promise<void> => {
-        const lacking = capabilities.filter((capability) => backend.lacks?.has(capability) === true)
+        const lacking = capabilities.filter(lacks)
         if (lacking.length === 0) return body()
         for (const capability of lacking) await PROBES[capability](io)
       }
 
     /** `r+b`, or `rb` where the backend cannot update in place: for tests that only need a handle to a file. */
-    const readWrite = (): 'r+b' | 'rb' => (backend.lacks?.has('update') === true ? 'rb' : 'r+b')
+    const readWrite = (): 'r+b' | 'rb' => (lacks('update') ? 'rb' : 'r+b')
 
     const open = (path: string, mode: 'rb' | 'wb' | 'ab' | 'r+b'): Promise<FileHandle> =>
       expectRight(io.open(path, mode))
     const position = (h: FileHandle): Promise<number> => expectRight(io.seek(h, 0, SEEK_CUR))
     const size = async (path: string): Promise<number> => (await expectRight(io.stat(path))).size
+
+    // ---------------------------------------------------------------------------------
+    describe('capabilities', () => {
+      it('the record carries them: a frozen record of every flag, the same on a record sharing its state', () => {
+        expect(isCapabilities(io.capabilities), JSON.stringify(io.capabilities)).to.equal(true)
+        expect(Object.isFrozen(io.capabilities)).to.equal(true)
+        expect(fixture.sibling().capabilities).to.deep.equal(io.capabilities)
+        // Every backend and stack here can write: the suite makes its own files.
+        expect(io.capabilities.write).to.equal(true)
+      })
+    })
 
     // ---------------------------------------------------------------------------------
     describe('paths', () => {
@@ -1234,7 +1249,7 @@ export const runContract = (backend: Backend): void => {
           [io.open('new', 'w' as never), 'InvalidArgument'],
           [io.open('d', 'wb'), 'IsADirectory'],
           [io.open('new\0', 'wb'), 'InvalidArgument'],
-          [io.open('missing/x', backend.lacks?.has('append') === true ? 'wb' : 'ab'), 'NotFound'],
+          [io.open('missing/x', lacks('append') ? 'wb' : 'ab'), 'NotFound'],
           [io.write(h, 'str' as never), 'InvalidArgument'],
           [io.write(h, [1, 2] as never), 'InvalidArgument'],
           [io.write(hr, bytes('x')), 'BadHandle'],

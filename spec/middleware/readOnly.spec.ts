@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { makeMemoryPathIO, readOnly, type PathIO } from '../../lib'
+import { CAPABILITY_FLAGS, makeMemoryPathIO, readOnly, WRITE_CAPABILITIES, type PathIO } from '../../lib'
 import { expectLeft, expectRight, readFile, snapshot, writeFile } from '../contract/helpers'
 
 describe('readOnly', () => {
@@ -60,5 +60,13 @@ describe('readOnly', () => {
   it('keeps the backend errors of reads and of a bad mode', async () => {
     await expectLeft(io.stat('/missing'), 'NotFound', 'stat')
     await expectLeft(io.open('/d/f', 'xb' as 'rb'), 'InvalidArgument', 'open')
+  })
+
+  it('declares what it can do: every write flag off, what it shows as the inner record shows it', () => {
+    for (const flag of WRITE_CAPABILITIES) expect(io.capabilities[flag], flag).to.equal(false)
+    for (const flag of CAPABILITY_FLAGS.filter((f) => !WRITE_CAPABILITIES.includes(f)))
+      expect(io.capabilities[flag], flag).to.equal(inner.capabilities[flag])
+    expect(io.capabilities.listingOrder).to.equal(inner.capabilities.listingOrder)
+    expect(Object.isFrozen(io.capabilities)).to.equal(true)
   })
 })
