@@ -41,9 +41,6 @@ export const cancelled = (op: string, path?: unknown, signal?: AbortSignal): Pat
     ...(signal === undefined || signal.reason === undefined ? {} : { cause: signal.reason })
   })
 
-/** Whether `signal` is given and aborted. */
-export const isAborted = (signal: AbortSignal | undefined): boolean => signal !== undefined && signal.aborted
-
 /** Calls `react` once when `signal` aborts; the function returned stops listening (call it when done). */
 export const onAbort = (signal: AbortSignal, react: () => void): (() => void) => {
   signal.addEventListener('abort', react, { once: true })

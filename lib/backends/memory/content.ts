@@ -35,8 +35,6 @@ export interface Budget {
   held: number
 }
 
-export const emptyContent = (): Content => ({ chunks: [], size: 0 })
-
 /** Doubling within a chunk (a small file holds little more than its size); a chunk after a full one is sized whole at once. */
 const capacityFor = (k: number, chunks: Content['chunks'], capacity: number, needed: number): number => {
   if (capacity === 0 && k > 0 && chunks[k - 1]?.used === CHUNK_SIZE) return CHUNK_SIZE
