@@ -247,10 +247,10 @@ describe('makePoolPathIO', () => {
   })
 
   describe('the process', () => {
-    /** Runs a script in a child Node (under ts-node) and gives its exit code and output; kills it if it hangs. */
+    /** Runs a script in a child Node (under ts-node, its pool workers from the sources) and gives its exit code and output; kills it if it hangs. */
     const child = (script: string): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve) => {
-        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', './spec/support/poolWorker.ts', '-e', script], {
           cwd: path.join(__dirname, '..', '..'),
           stdio: ['ignore', 'pipe', 'inherit']
         })
