@@ -52,6 +52,12 @@ export interface Capabilities {
   readonly atomicRename: boolean
   /** Paths may run through symbolic links (off: none ever does, so a jail is its paths alone). */
   readonly symlinks: boolean
+  /** `chmod` sets permission bits that `stat().mode` reports. */
+  readonly modes: boolean
+  /** `utimes` sets a path's modification time. */
+  readonly times: boolean
+  /** `truncate` sets the size of a file open for writing. */
+  readonly truncate: boolean
   /** The order of a directory's children in listings. */
   readonly listingOrder: ListingOrder
 }
@@ -79,7 +85,10 @@ export const CAPABILITY_FLAGS: ReadonlyArray<CapabilityFlag> = [
   'openAfterRemoval',
   'longNames',
   'atomicRename',
-  'symlinks'
+  'symlinks',
+  'modes',
+  'times',
+  'truncate'
 ]
 
 /**
@@ -89,7 +98,7 @@ export const CAPABILITY_FLAGS: ReadonlyArray<CapabilityFlag> = [
  *
  * @example
  * import { WRITE_CAPABILITIES } from 'fp-pathio'
- * assert.ok(WRITE_CAPABILITIES.includes('append') && !WRITE_CAPABILITIES.includes('symlinks'))
+ * assert.ok(WRITE_CAPABILITIES.includes('truncate') && !WRITE_CAPABILITIES.includes('symlinks'))
  *
  * @category constants
  * @since 0.3.0
@@ -100,7 +109,10 @@ export const WRITE_CAPABILITIES: ReadonlyArray<CapabilityFlag> = [
   'update',
   'seekWrite',
   'visibleWhileWriting',
-  'atomicRename'
+  'atomicRename',
+  'modes',
+  'times',
+  'truncate'
 ]
 
 const LISTING_ORDERS: ReadonlyArray<ListingOrder> = ['insertion', 'unspecified']
@@ -117,6 +129,9 @@ const CONTRACT: Capabilities = Object.freeze({
   longNames: true,
   atomicRename: true,
   symlinks: true,
+  modes: true,
+  times: true,
+  truncate: true,
   listingOrder: 'unspecified'
 })
 

@@ -222,7 +222,12 @@ const ROWS = {
     derivable: false
   },
   readdir: { ...onFile, handle: 'dir', mutates: false, resultPaths: 'page' },
-  closedir: { ...onFile, handle: 'dir', mutates: false, releases: true }
+  closedir: { ...onFile, handle: 'dir', mutates: false, releases: true },
+  // Both follow a final link, as utimes(2) and chmod(2) do: a jail checks where they land.
+  utimes: { ...looking, paths: onePath, mutates: true, lookup: undefined, resultPaths: 'none', permission: 'T', derivable: false },
+  chmod: { ...looking, paths: onePath, mutates: true, lookup: undefined, resultPaths: 'none', permission: 'M', derivable: false },
+  // Its permission was checked when the handle was opened for writing.
+  truncate: { ...onFile, mutates: true }
 } satisfies OperationTable
 
 /**

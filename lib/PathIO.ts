@@ -312,6 +312,25 @@ export interface Signatures {
   readonly readdir: { readonly args: [dir: DirHandle, max?: number | null]; readonly gives: ReadonlyArray<Entry> }
   /** Ends a listing; closing twice is harmless. */
   readonly closedir: { readonly args: [dir: DirHandle]; readonly gives: void }
+  /**
+   * Sets a path's modification time, in epoch milliseconds (a non-negative
+   * safe integer), following a final symbolic link as `utimes(2)` does; the
+   * access time stays. For FTP's MFMT and SFTP's setstat.
+   */
+  readonly utimes: { readonly args: [path: string, mtimeMs: number]; readonly gives: void }
+  /**
+   * Sets a path's permission bits (an integer from 0 to 0o7777), which
+   * `stat().mode` then reports, following a final symbolic link as
+   * `chmod(2)` does. For FTP's SITE CHMOD and SFTP's setstat.
+   */
+  readonly chmod: { readonly args: [path: string, mode: number]; readonly gives: void }
+  /**
+   * Sets the size of a file open for writing (`wb`, `ab`, `r+b`), as
+   * `ftruncate(2)`: shorter cuts, longer fills with zeros; the handle's
+   * position stays. For SFTP, whose clients (OpenSSH's scp) open without
+   * truncating, write, then set the size.
+   */
+  readonly truncate: { readonly args: [file: FileHandle, size: number]; readonly gives: void }
 }
 
 /**

@@ -102,7 +102,7 @@ const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>)
  * a `TypeError` at once.
  *
  * @example
- * import { makePathIO, makeCapabilities, makeDirHandle, pathIOError, S_IFDIR, S_IFREG, type PathIOCore } from 'fp-pathio'
+ * import { makePathIO, makeCapabilities, makeDirHandle, pathIOError, withoutWrites, S_IFDIR, S_IFREG, type PathIOCore } from 'fp-pathio'
  * import * as TE from 'fp-ts/TaskEither'
  * import * as E from 'fp-ts/Either'
  * // A read-only tree of two names, written as a core: lookups and list come derived.
@@ -115,9 +115,10 @@ const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>)
  * let pages = 0
  * const core: PathIOCore<undefined> = {
  *   state: undefined,
- *   capabilities: makeCapabilities({ write: false, append: false, update: false, seekWrite: false, symlinks: false }),
+ *   capabilities: withoutWrites(makeCapabilities({ symlinks: false })), // read-only, no links
  *   stat,
  *   mkdir: refused('mkdir'), rmdir: refused('rmdir'), unlink: refused('unlink'), rename: refused('rename'),
+ *   utimes: refused('utimes'), chmod: refused('chmod'), truncate: refused('truncate'),
  *   open: refused('open'), read: refused('read'), write: refused('write'), seek: refused('seek'), close: refused('close'),
  *   opendir: (path) => (path === '/' ? TE.right(makeDirHandle()) : TE.left(pathIOError('NotFound', 'opendir', { path, code: 'ENOENT' }))),
  *   readdir: () => TE.right(pages++ === 0 ? [{ path: '/readme', name: 'readme', stat: { size: 0, mtimeMs: 0, ctimeMs: 0, nlink: 1, mode: S_IFREG | 0o444 } }] : []),

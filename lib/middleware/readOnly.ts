@@ -12,11 +12,12 @@ import { withoutWrites } from '../Capabilities'
 import { wrapOperations } from '../internal/wrap'
 
 /**
- * Every operation that would change something is `Left` with reason
- * `ReadOnly` (code `EROFS`), and the inner record is never called: `mkdir`,
- * `rmdir`, `unlink`, `rename`, `write` (also through a handle opened for
- * writing by another record of the same state), and `open` in a valid mode
- * other than `rb`. Reads pass through, and so does an `open` with an invalid
+ * Every operation that would change something (the operation table's
+ * `mutates`) is `Left` with reason `ReadOnly` (code `EROFS`), and the inner
+ * record is never called: `mkdir`, `rmdir`, `unlink`, `rename`, `utimes`,
+ * `chmod`, `write` and `truncate` (also through a handle opened for writing
+ * by another record of the same state), and `open` in a valid mode other
+ * than `rb`. Reads pass through, and so does an `open` with an invalid
  * mode, which the backend refuses as `InvalidArgument`. Its `capabilities`
  * are the inner record's with every write flag off (`withoutWrites`).
  *

@@ -85,12 +85,13 @@ export const permits = (permissions: Permissions, letter: PermissionLetter, path
 }
 
 /**
- * Allows each operation only where the permission set has its letter: `list`,
- * `scan` and `opendir` need `l`; `open` needs `r` (`rb`), `w` (`wb`, `r+b`)
- * or `a` (`ab`); `mkdir` `m`; `rmdir` and `unlink` `d`; `rename` `f` at both
- * ends. Anything else is `Left` with reason `PermissionDenied` (`EACCES`)
+ * Allows each operation only where the permission set has its letter (the
+ * operation table's `permission`): `list`, `scan` and `opendir` need `l`;
+ * `open` needs `r` (`rb`), `w` (`wb`, `r+b`) or `a` (`ab`); `mkdir` `m`;
+ * `rmdir` and `unlink` `d`; `rename` `f` at both ends; `utimes` `T`; `chmod`
+ * `M`. Anything else is `Left` with reason `PermissionDenied` (`EACCES`)
  * and the inner record is not called. `stat`, `exists`, `isDir` and `isFile`
- * are always allowed, and so is the use of a handle (checked at `open`),
+ * are always allowed, and so is the use of a handle (checked at `open`; `truncate` too),
  * except `read` on a handle this record opened `r+b` where `r` does not
  * hold: that is `PermissionDenied`, so `w` alone lets a user update a file
  * in place (REST+STOR) but never read it.
@@ -102,9 +103,9 @@ export const permits = (permissions: Permissions, letter: PermissionLetter, path
  * into place is a store, and removing a half-written upload is its cleanup).
  *
  * Paths are resolved against `/` as the caller gives them, so put it above
- * `withRoot` (the user's paths). An operation this middleware does not know
- * is refused, so a new path operation never slips through unchecked. A bad
- * permission set is a `TypeError` at once.
+ * `withRoot` (the user's paths). A new operation cannot slip through
+ * unchecked: the compiler demands its row, letter included (one the table
+ * does not know is refused). A bad permission set is a `TypeError` at once.
  *
  * @example
  * import { withPermissions, makeMemoryPathIO } from 'fp-pathio'

@@ -72,6 +72,37 @@ export const PROBES: Readonly<Record<Capability, Probe>> = {
     await expectLeft(io.read(h), 'NotFound', 'read')
     await expectRight(io.close(h))
   },
+  times: async (io) => {
+    await writeFile(io, 'probe', 'keep')
+    await expectRight(io.mkdir('probe-dir'))
+    const file = await expectRight(io.stat('probe'))
+    const dir = await expectRight(io.stat('probe-dir'))
+    await expectLeft(io.utimes('probe', 1_000_000_000_000), 'Unsupported', 'utimes')
+    await expectLeft(io.utimes('probe-dir', 1_000_000_000_000), 'Unsupported', 'utimes')
+    expect(await expectRight(io.stat('probe'))).to.deep.equal(file)
+    expect(await expectRight(io.stat('probe-dir'))).to.deep.equal(dir)
+  },
+  modes: async (io) => {
+    await writeFile(io, 'probe', 'keep')
+    await expectRight(io.mkdir('probe-dir'))
+    const file = await expectRight(io.stat('probe'))
+    const dir = await expectRight(io.stat('probe-dir'))
+    await expectLeft(io.chmod('probe', 0o600), 'Unsupported', 'chmod')
+    await expectLeft(io.chmod('probe-dir', 0o700), 'Unsupported', 'chmod')
+    expect(await expectRight(io.stat('probe'))).to.deep.equal(file)
+    expect(await expectRight(io.stat('probe-dir'))).to.deep.equal(dir)
+  },
+  truncate: async (io) => {
+    const h = await expectRight(io.open('probe', 'wb'))
+    await expectRight(io.write(h, bytes('abc')))
+    await expectLeft(io.truncate(h, 1), 'Unsupported', 'truncate')
+    await expectLeft(io.truncate(h, 10), 'Unsupported', 'truncate')
+    // Nothing moved: the position, and what the file holds once written.
+    expect(await expectRight(io.seek(h, 0, SEEK_CUR))).to.equal(3)
+    await expectRight(io.write(h, bytes('d')))
+    await expectRight(io.close(h))
+    expect(await readFile(io, 'probe')).to.equal('abcd')
+  },
   longNames: async (io) => {
     // The backend's own checks still take 255 bytes and refuse 256; only the store cannot keep them.
     // (s3rver itself answers a HEAD of such a name with an error of its own.)

@@ -11,6 +11,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { makeNodePathIO, makePoolPathIO, makeWorkerPool, withSharedState, type PathIO, type WorkerPool } from '../../lib'
 import { internalsOf } from '../../lib/backends/pool/workerPool'
+import { WORKER_FILE, WORKER_LAUNCH, workerLaunch } from '../../lib/backends/pool/launch'
 import { makeTempRoot, removeTempRoot } from '../contract/diskBackends'
 import { bytes, expectLeft, expectRight, readFile, run, text, writeFile } from '../contract/helpers'
 import { openFileDescriptors } from './fds'
@@ -243,6 +244,26 @@ describe('makePoolPathIO', () => {
       }
       await Promise.all(Array.from({ length: streams }, (_, s) => each(s)))
       expect(openFileDescriptors()).to.equal(before)
+    })
+  })
+
+  describe('how a worker starts', () => {
+    it('the compiled worker.js, or the launch the process set (the tests set one: spec/support/poolWorker.ts)', () => {
+      expect(WORKER_FILE.endsWith(path.join('pool', 'worker.js'))).to.equal(true)
+      const set = Object.getOwnPropertyDescriptor(globalThis, WORKER_LAUNCH)
+      expect(set, 'the tests run the worker from the sources').to.not.equal(undefined)
+      const { script, options } = workerLaunch({ mine: 1 })
+      expect(options.eval).to.equal(true)
+      expect(options.workerData).to.include({ mine: 1 })
+      expect(options.trackUnmanagedFds).to.equal(false)
+      expect(script).to.not.contain('worker.js')
+      // Without a launch and without the compiled worker (here: the sources), a clear error, not a hang.
+      delete (globalThis as Record<symbol, unknown>)[WORKER_LAUNCH]
+      try {
+        expect(() => workerLaunch({})).to.throw(Error, /worker\.js is missing/)
+      } finally {
+        Object.defineProperty(globalThis, WORKER_LAUNCH, set as PropertyDescriptor)
+      }
     })
   })
 

@@ -25,7 +25,10 @@ describe('readOnly', () => {
       io.open('/d/f', 'wb'),
       io.open('/d/f', 'ab'),
       io.open('/d/f', 'r+b'),
-      io.open('/new-file', 'wb')
+      io.open('/new-file', 'wb'),
+      io.utimes('/d/f', 0),
+      io.utimes('/d', 0),
+      io.chmod('/d/f', 0o600)
     ]
     for (const task of refused) {
       const error = await expectLeft(task, 'ReadOnly')
@@ -37,6 +40,7 @@ describe('readOnly', () => {
   it('refuses a write even through a handle opened for writing by another record', async () => {
     const h = await expectRight(inner.open('/d/f', 'r+b'))
     await expectLeft(io.write(h, Buffer.from('XX')), 'ReadOnly', 'write')
+    await expectLeft(io.truncate(h, 0), 'ReadOnly', 'truncate')
     // Reading, seeking and closing the same handle are not changes.
     expect((await expectRight(io.read(h, 3))).length).to.equal(3)
     expect(await expectRight(io.seek(h, 0))).to.equal(0)

@@ -6,11 +6,11 @@
 import * as E from 'fp-ts/Either'
 import { makeFileHandle, type OpenMode } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
-import { checkData, checkMode, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
+import { checkData, checkLength, checkMode, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
 import { lookup, readable, register, release, writable } from '../../internal/handleTable'
 import { syncTask } from '../../internal/task'
 import type { PathIOCore } from '../makePathIO'
-import { readAt, releaseContent, trimContent, writeAt } from './content'
+import { readAt, releaseContent, trimContent, truncateContent, writeAt } from './content'
 import { refuse } from './errors'
 import { addChild, newFile, type FileInode } from './inode'
 import type { MemorySettings } from './options'
@@ -37,7 +37,7 @@ const openInode = (tree: MemoryTree, path: unknown, resolved: string, mode: Open
   return E.right(made)
 }
 
-type FileOperations = Pick<PathIOCore<MemoryTree>, 'open' | 'read' | 'write' | 'seek' | 'close'>
+type FileOperations = Pick<PathIOCore<MemoryTree>, 'open' | 'read' | 'write' | 'seek' | 'close' | 'truncate'>
 
 /** The operations on files of a memory record. */
 export const memoryFiles = (settings: MemorySettings): FileOperations => {
@@ -45,9 +45,9 @@ export const memoryFiles = (settings: MemorySettings): FileOperations => {
   const { budget } = tree
 
   /** An open handle whose mode allows `op`. */
-  const usable = (op: 'read' | 'write', file: unknown): E.Either<PathIOError, OpenFile> => {
+  const usable = (op: 'read' | 'write' | 'truncate', file: unknown): E.Either<PathIOError, OpenFile> => {
     const open = lookup(tree.handles, op, file)
-    return E.isLeft(open) ? open : op === 'read' ? readable(open.right) : writable(open.right)
+    return E.isLeft(open) ? open : op === 'read' ? readable(open.right) : writable(open.right, op)
   }
 
   return {
@@ -118,6 +118,21 @@ export const memoryFiles = (settings: MemorySettings): FileOperations => {
           else if (open.mode !== 'rb') trimContent(inode, budget)
           return E.right(undefined)
         })
-      )
+      ),
+    // Every handle of the file sees the new size at once, as with writes; this handle's position stays.
+    truncate: (file, size) =>
+      syncTask('truncate', undefined, () => {
+        const open = usable('truncate', file)
+        if (E.isLeft(open)) return open
+        const wanted = checkLength('truncate', size)
+        if (E.isLeft(wanted)) return wanted
+        const { inode } = open.right
+        if (wanted.right > maxFileSize) return refuse('NoSpace', 'truncate', undefined, 'file too large', 'EFBIG')
+        truncateContent(inode, budget, wanted.right)
+        const now = Date.now()
+        inode.mtimeMs = now
+        inode.ctimeMs = now
+        return E.right(undefined)
+      })
   }
 }

@@ -1,12 +1,12 @@
 /**
  * The memory backend's operations on paths: the lookups, `stat`, `mkdir`,
- * `rmdir`, `unlink`, `rename`, and what the others need to find a path
+ * `rmdir`, `unlink`, `rename`, `utimes`, `chmod`, and what the others need to find a path
  * (`resolveIn`, `existing`, `directoryAt`). Each is straight-line code with
  * early returns: they are the hot path of every server.
  */
 import * as E from 'fp-ts/Either'
 import type { PathIOError } from '../../PathIOError'
-import { checkMkdirOptions, resolvePath } from '../../internal/arguments'
+import { checkMkdirOptions, checkPermissionBits, checkTime, resolvePath } from '../../internal/arguments'
 import { syncTask } from '../../internal/task'
 import type { PathIOCore } from '../makePathIO'
 import { releaseContent } from './content'
@@ -113,7 +113,10 @@ const renameEntry = (tree: MemoryTree, source: unknown, destination: unknown, fr
   return E.right(undefined)
 }
 
-type PathOperations = Pick<PathIOCore<MemoryTree>, 'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename'>
+type PathOperations = Pick<
+  PathIOCore<MemoryTree>,
+  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod'
+>
 
 /** The operations on paths of a memory record (its own lookups: one walk, no `Stat` made, no error for a missing path). */
 export const memoryPaths = (settings: MemorySettings): PathOperations => {
@@ -163,6 +166,31 @@ export const memoryPaths = (settings: MemorySettings): PathOperations => {
         if (E.isLeft(to)) return to
         const moved = renameEntry(tree, source, destination, from.right, to.right)
         return E.isLeft(moved) ? moved : E.right(destination)
+      }),
+    // A changed attribute is a change of status: `ctimeMs` moves, as on a disk.
+    utimes: (path, mtimeMs) =>
+      syncTask('utimes', path, () => {
+        const resolved = resolveIn(settings, 'utimes', path)
+        if (E.isLeft(resolved)) return resolved
+        const time = checkTime('utimes', path, mtimeMs)
+        if (E.isLeft(time)) return time
+        const inode = existing(tree, 'utimes', path, resolved.right)
+        if (E.isLeft(inode)) return inode
+        inode.right.mtimeMs = time.right
+        inode.right.ctimeMs = Date.now()
+        return E.right(undefined)
+      }),
+    chmod: (path, mode) =>
+      syncTask('chmod', path, () => {
+        const resolved = resolveIn(settings, 'chmod', path)
+        if (E.isLeft(resolved)) return resolved
+        const bits = checkPermissionBits('chmod', path, mode)
+        if (E.isLeft(bits)) return bits
+        const inode = existing(tree, 'chmod', path, resolved.right)
+        if (E.isLeft(inode)) return inode
+        inode.right.perm = bits.right
+        inode.right.ctimeMs = Date.now()
+        return E.right(undefined)
       })
   }
 }

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { makeFileHandle, type FileHandle } from '../../PathIO'
 import { toPathIOError, type PathIOError } from '../../PathIOError'
-import { checkData, checkOffset, checkSize, checkWhence, isBytes, seekTarget } from '../../internal/arguments'
+import { checkData, checkLength, checkOffset, checkSize, checkWhence, isBytes, seekTarget } from '../../internal/arguments'
 import { heldBy, lookup, readable, register, release, writable } from '../../internal/handleTable'
 import { settled } from '../../internal/settled'
 import { allocateFromSlab } from '../../internal/slab'
@@ -17,7 +17,7 @@ import * as disk from '../disk/syscalls'
 import type { PathIOCore } from '../makePathIO'
 import { HANDLES, refusal } from './descriptors'
 
-type FileOperations = Pick<PathIOCore<undefined>, 'open' | 'read' | 'write' | 'seek' | 'close'>
+type FileOperations = Pick<PathIOCore<undefined>, 'open' | 'read' | 'write' | 'seek' | 'close' | 'truncate'>
 
 /** The operations on files of a Node record whose paths `at` resolves. */
 export const nodeFiles = (at: disk.Locate): FileOperations => ({
@@ -79,5 +79,20 @@ export const nodeFiles = (at: disk.Locate): FileOperations => ({
     ),
   close: (file) =>
     // Marked closed first: even if close(2) fails the descriptor is gone (Linux frees it anyway).
-    syncTask('close', undefined, () => release(HANDLES, 'close', file, (handle) => disk.close(handle.fd)))
+    syncTask('close', undefined, () => release(HANDLES, 'close', file, (handle) => disk.close(handle.fd))),
+  truncate: (file, size) =>
+    syncTask('truncate', undefined, () =>
+      pipe(
+        E.Do,
+        E.apS('handle', pipe(lookup(HANDLES, 'truncate', file), E.chain((open) => writable(open, 'truncate')))),
+        E.apS('size', checkLength('truncate', size)),
+        E.chain(({ handle, size }) =>
+          pipe(
+            disk.truncate(handle.fd, size),
+            // The size a read last saw is the new one (a hint: a read checks with fstat past it).
+            E.map(() => void (handle.size = size))
+          )
+        )
+      )
+    )
 })

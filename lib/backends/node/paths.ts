@@ -12,7 +12,10 @@ import { syncTask } from '../../internal/task'
 import * as disk from '../disk/syscalls'
 import type { PathIOCore } from '../makePathIO'
 
-type PathOperations = Pick<PathIOCore<undefined>, 'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename'>
+type PathOperations = Pick<
+  PathIOCore<undefined>,
+  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod'
+>
 
 /** Runs `body` on the target of a path (resolved and checked first). */
 export const onPath =
@@ -44,6 +47,20 @@ export const nodePaths = (at: disk.Locate): PathOperations => {
           disk.renameArguments(at, source, destination),
           E.chain(({ from, to }) => disk.rename(from, to)),
           E.map(() => destination)
+        )
+      ),
+    utimes: (path, mtimeMs) =>
+      syncTask('utimes', path, () =>
+        pipe(
+          disk.utimesArguments(at, path, mtimeMs),
+          E.chain(({ target, time }) => disk.utimes(target, time))
+        )
+      ),
+    chmod: (path, mode) =>
+      syncTask('chmod', path, () =>
+        pipe(
+          disk.chmodArguments(at, path, mode),
+          E.chain(({ target, bits }) => disk.chmod(target, bits))
         )
       )
   }

@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { makeFileHandle, type FileHandle } from '../../PathIO'
-import { checkData, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
+import { checkData, checkLength, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
 import { readable, register, release, writable } from '../../internal/handleTable'
 import { asyncTask } from '../../internal/task'
 import { makeDiskFile } from '../disk/diskFile'
@@ -17,7 +17,7 @@ import { take } from './bufferBank'
 import { closedHandle, exclusive, failure, fileOf, left, type PoolSettings } from './jobs'
 import { submit, type PoolFile, type WorkerPool } from './workerPool'
 
-type FileOperations = Pick<PathIOCore<WorkerPool>, 'open' | 'read' | 'write' | 'seek' | 'close'>
+type FileOperations = Pick<PathIOCore<WorkerPool>, 'open' | 'read' | 'write' | 'seek' | 'close' | 'truncate'>
 
 /** The operations on files of a pool record. */
 export const poolFiles = ({ internals, at, signal }: PoolSettings): FileOperations => {
@@ -145,6 +145,24 @@ export const poolFiles = ({ internals, at, signal }: PoolSettings): FileOperatio
             false
           )
         )
-      )
+      ),
+    truncate: (handle, size) =>
+      asyncTask('truncate', undefined, () => {
+        const found = fileOf(internals, 'truncate', handle)
+        if (E.isLeft(found)) return left(found.left)
+        const file = found.right
+        const mayWrite = writable(file, 'truncate')
+        if (E.isLeft(mayWrite)) return left(mayWrite.left)
+        const wanted = checkLength('truncate', size)
+        if (E.isLeft(wanted)) return left(wanted.left)
+        return exclusive(file, () => {
+          if (file.closed) return left(closedHandle('truncate'))
+          const resized = (): void => {
+            // The size a read last saw is the new one (a hint: a read checks with fstat past it).
+            file.size = wanted.right
+          }
+          return submit(internals, { op: 'truncate', fd: file.fd, size: wanted.right }, failure('truncate', undefined, true), undefined, resized, signal)
+        })
+      })
   }
 }

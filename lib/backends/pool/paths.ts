@@ -8,12 +8,15 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { asyncTask } from '../../internal/task'
-import { mkdirArguments, renameArguments } from '../disk/syscalls'
+import { chmodArguments, mkdirArguments, renameArguments, utimesArguments } from '../disk/syscalls'
 import type { PathIOCore } from '../makePathIO'
 import { failure, left, onPath, type PoolSettings } from './jobs'
 import { submit, type WorkerPool } from './workerPool'
 
-type PathOperations = Pick<PathIOCore<WorkerPool>, 'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename'>
+type PathOperations = Pick<
+  PathIOCore<WorkerPool>,
+  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod'
+>
 
 /** The operations on paths of a pool record. */
 export const poolPaths = (settings: PoolSettings): PathOperations => {
@@ -53,6 +56,32 @@ export const poolPaths = (settings: PoolSettings): PathOperations => {
             ({ from, to }) =>
               submit(internals, { op: 'rename', source: from, destination: to }, failure('rename', source), undefined, undefined, signal).then(
                 E.map(() => destination)
+              )
+          )
+        )
+      ),
+    utimes: (path, mtimeMs) =>
+      asyncTask('utimes', path, () =>
+        pipe(
+          utimesArguments(at, path, mtimeMs),
+          E.fold(
+            (error) => left(error),
+            ({ target, time }) =>
+              submit(internals, { op: 'utimes', target, mtimeMs: time }, failure('utimes', path), undefined, undefined, signal).then(
+                E.map(() => undefined)
+              )
+          )
+        )
+      ),
+    chmod: (path, mode) =>
+      asyncTask('chmod', path, () =>
+        pipe(
+          chmodArguments(at, path, mode),
+          E.fold(
+            (error) => left(error),
+            ({ target, bits }) =>
+              submit(internals, { op: 'chmod', target, mode: bits }, failure('chmod', path), undefined, undefined, signal).then(
+                E.map(() => undefined)
               )
           )
         )

@@ -128,6 +128,12 @@ const serve = (request: Request, id: number): Served => {
     case 'close':
       closing(journal, id)
       return plain(disk.close(request.fd))
+    case 'utimes':
+      return plain(disk.utimes(request.target, request.mtimeMs))
+    case 'chmod':
+      return plain(disk.chmod(request.target, request.mode))
+    case 'truncate':
+      return plain(disk.truncate(request.fd, request.size))
     case 'exit':
       return plain(E.right(undefined))
   }

@@ -1,14 +1,14 @@
 /**
  * The S3 backend's operations on files: `open` in `rb` (a reader: ranged
  * GETs, see `./reader`) or `wb` (a writer: a multipart upload that appears
- * whole at `close`, see `./writer`); `ab` and `r+b`, and seeking a `wb`
- * handle elsewhere than its position, are `Unsupported`. Calls on one
+ * whole at `close`, see `./writer`); `ab` and `r+b`, seeking a `wb`
+ * handle elsewhere than its position, and `truncate`, are `Unsupported`. Calls on one
  * handle run one after another.
  */
 import * as E from 'fp-ts/Either'
 import { makeFileHandle } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
-import { checkData, checkMode, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
+import { checkData, checkLength, checkMode, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
 import { lookup, readable, register, release, writable } from '../../internal/handleTable'
 import { asyncTask } from '../../internal/task'
 import type { PathIOCore } from '../makePathIO'
@@ -31,7 +31,7 @@ const ok = E.right(undefined)
 const refused = (check: E.Either<PathIOError, unknown>): E.Either<PathIOError, never> =>
   E.isLeft(check) ? check : refuse('BadHandle', 'handle', undefined)
 
-type FileOperations = Pick<PathIOCore<S3State>, 'open' | 'read' | 'write' | 'seek' | 'close'>
+type FileOperations = Pick<PathIOCore<S3State>, 'open' | 'read' | 'write' | 'seek' | 'close' | 'truncate'>
 
 /** The operations on files of an S3 record. */
 export const s3Files = (settings: S3Settings): FileOperations => {
@@ -118,6 +118,14 @@ export const s3Files = (settings: S3Settings): FileOperations => {
             }
           })
         )
-      )
+      ),
+    // A handle of this record, opened for writing, and a valid size: then refused, the upload untouched.
+    truncate: (file, size) =>
+      onFile('truncate', file, E.right(undefined), async (open) => {
+        if (open.mode !== 'wb') return refused(writable(open, 'truncate'))
+        const wanted = checkLength('truncate', size)
+        if (E.isLeft(wanted)) return wanted
+        return refuse('Unsupported', 'truncate', open.path, 'an upload is written in order: it cannot be truncated')
+      })
   }
 }

@@ -27,7 +27,8 @@ export { reasonOfS3Error } from './errors'
  * What an object store cannot do (docs/s3.md): change an object in place (no
  * `ab`, `r+b`, seeking a `wb` handle), show an upload before it is whole,
  * keep directory times or a removed object open, rename at once (a copy then
- * a delete). Keys are no links, so a jail is its paths alone.
+ * a delete), set a time or a mode, or truncate an upload. Keys are no links,
+ * so a jail is its paths alone.
  */
 const s3Capabilities = (longNames: boolean): Capabilities =>
   makeCapabilities({
@@ -39,6 +40,9 @@ const s3Capabilities = (longNames: boolean): Capabilities =>
     openAfterRemoval: false,
     atomicRename: false,
     symlinks: false,
+    modes: false,
+    times: false,
+    truncate: false,
     longNames
   })
 

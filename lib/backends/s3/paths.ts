@@ -1,14 +1,15 @@
 /**
  * The S3 backend's operations on paths: lookups, `stat`, `mkdir` (a marker
  * `a/`), `rmdir`, `unlink`, and `rename` (copy then delete: one object, or
- * every key under a directory). Each follows `rename(2)`'s and the
+ * every key under a directory); `utimes` and `chmod` are `Unsupported`
+ * (an object keeps no settable time or mode). Each follows `rename(2)`'s and the
  * contract's reasons, with one HEAD or listing per fact it needs.
  */
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { PathIOError } from '../../PathIOError'
 import type { Stat } from '../../PathIO'
-import { checkMkdirOptions, resolvePath } from '../../internal/arguments'
+import { checkMkdirOptions, checkPermissionBits, checkTime, resolvePath } from '../../internal/arguments'
 import type { PathIOCore } from '../makePathIO'
 import { onS3Path, refuse } from './errors'
 import { ancestorsOf, dirPrefix, fitsKey, isRoot, isWithin, MAX_KEY_BYTES, objectKey, parentOf } from './keys'
@@ -36,7 +37,10 @@ const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (ite
 export const tooLong = (op: string, path: unknown, key: string): E.Either<PathIOError, never> | undefined =>
   fitsKey(key) ? undefined : refuse('InvalidArgument', op, path, `the key would be longer than ${MAX_KEY_BYTES} bytes`)
 
-type PathOperations = Pick<PathIOCore<S3State>, 'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename'>
+type PathOperations = Pick<
+  PathIOCore<S3State>,
+  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod'
+>
 
 /** The operations on paths of an S3 record (its own lookups: a missing path costs no HEAD per ancestor). */
 export const s3Paths = (settings: S3Settings): PathOperations => {
@@ -138,6 +142,17 @@ export const s3Paths = (settings: S3Settings): PathOperations => {
         await eachLimited(keys, COPIES_AT_ONCE, (key) => copyObject(state, key, target + key.slice(origin.length)))
         await deleteObjects(state, keys)
         return E.right(destination)
+      }),
+    // Checked as everywhere, then refused before any request: `LastModified` is the store's, and there is no mode.
+    utimes: (path, mtimeMs) =>
+      onS3Path<void>(cwd, 'utimes', path, async () => {
+        const time = checkTime('utimes', path, mtimeMs)
+        return E.isLeft(time) ? E.left(time.left) : refuse('Unsupported', 'utimes', path, "an object store keeps its objects' times itself")
+      }),
+    chmod: (path, mode) =>
+      onS3Path<void>(cwd, 'chmod', path, async () => {
+        const bits = checkPermissionBits('chmod', path, mode)
+        return E.isLeft(bits) ? E.left(bits.left) : refuse('Unsupported', 'chmod', path, 'an object store keeps no permission bits')
       })
   }
 }
