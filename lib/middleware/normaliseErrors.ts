@@ -7,6 +7,7 @@
  */
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
+import type { Capabilities } from '../Capabilities'
 import type { ArgsOf, DirHandle, FileHandle, GivesOf, OperationName, PathIO } from '../PathIO'
 import { toPathIOError, type PathIOError } from '../PathIOError'
 import { isNormalised, markNormalised } from '../internal/normalised'
@@ -53,7 +54,11 @@ export type LooseGives<K extends OperationName> = GivesOf<K> extends FileHandle 
  * @category model
  * @since 0.1.0
  */
-export type LooseBackend<S = unknown> = { readonly state?: S } & {
+export type LooseBackend<S = unknown> = {
+  readonly state?: S
+  /** What it can do; left out, every flag on (`symlinks` included); partial, completed so. */
+  readonly capabilities?: Partial<Capabilities>
+} & {
   readonly [K in OperationName]: (...args: LooseArgs<K>) => LooseResult<LooseGives<K>>
 }
 
@@ -95,7 +100,11 @@ const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCa
  * task runs, as methods of the record. A function that returns a function is
  * taken to return a `TaskEither` (or a `Task`), which is run; an `Either`
  * value is taken as the result; anything else is the `Right` value. `state`
- * passes through. A record missing an operation is a `TypeError` at once.
+ * passes through, and so do `capabilities` (every flag on when the record
+ * declares none, completed when partial). A record missing an operation is a
+ * `TypeError` at once. A record known to fail only with `PathIOError`s (one
+ * `makePathIO` built, so every built-in factory's, or one `withTimeout`,
+ * `withSignal` or `normaliseErrors` returned) is handed back as it is.
  *
  * @example
  * import { normaliseErrors, makeMemoryPathIO } from 'fp-pathio'
