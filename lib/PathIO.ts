@@ -284,8 +284,10 @@ export interface MkdirOptions {
 /**
  * Every operation of the record: its arguments (a labelled tuple) and what
  * its `TaskEither` gives. The record and every combinator are typed from
- * this one table, so a combinator that looks at one operation's arguments or
- * result (`op === 'open'`) needs no cast.
+ * this one interface, so a combinator that looks at one operation's
+ * arguments or result needs no cast; what the library knows of each
+ * operation beside its signature is its row of `OPERATIONS`, which the
+ * compiler demands for every entry here.
  *
  * @category model
  * @since 0.2.0
