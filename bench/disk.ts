@@ -16,6 +16,8 @@
  *
  * The workloads are exported for a fuller benchmark to reuse.
  */
+// The pool's workers run from the TypeScript sources here, as in the tests.
+import '../spec/support/poolWorker'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'

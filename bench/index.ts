@@ -7,6 +7,8 @@
  *
  * @since 0.1.0
  */
+// The pool's workers run from the TypeScript sources here, as in the tests.
+import '../spec/support/poolWorker'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as nodePath from 'node:path'

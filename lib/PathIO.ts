@@ -7,6 +7,7 @@
 import * as t from 'io-ts'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { PathIOError } from './PathIOError'
+import type { Capabilities } from './Capabilities'
 
 // -------------------------------------------------------------------------------------
 // open modes and seeking
@@ -283,8 +284,10 @@ export interface MkdirOptions {
 /**
  * Every operation of the record: its arguments (a labelled tuple) and what
  * its `TaskEither` gives. The record and every combinator are typed from
- * this one table, so a combinator that looks at one operation's arguments or
- * result (`op === 'open'`) needs no cast.
+ * this one interface, so a combinator that looks at one operation's
+ * arguments or result needs no cast; what the library knows of each
+ * operation beside its signature is its row of `OPERATIONS`, which the
+ * compiler demands for every entry here.
  *
  * @category model
  * @since 0.2.0
@@ -311,6 +314,25 @@ export interface Signatures {
   readonly readdir: { readonly args: [dir: DirHandle, max?: number | null]; readonly gives: ReadonlyArray<Entry> }
   /** Ends a listing; closing twice is harmless. */
   readonly closedir: { readonly args: [dir: DirHandle]; readonly gives: void }
+  /**
+   * Sets a path's modification time, in epoch milliseconds (a non-negative
+   * safe integer), following a final symbolic link as `utimes(2)` does; the
+   * access time stays. For FTP's MFMT and SFTP's setstat.
+   */
+  readonly utimes: { readonly args: [path: string, mtimeMs: number]; readonly gives: void }
+  /**
+   * Sets a path's permission bits (an integer from 0 to 0o7777), which
+   * `stat().mode` then reports, following a final symbolic link as
+   * `chmod(2)` does. For FTP's SITE CHMOD and SFTP's setstat.
+   */
+  readonly chmod: { readonly args: [path: string, mode: number]; readonly gives: void }
+  /**
+   * Sets the size of a file open for writing (`wb`, `ab`, `r+b`), as
+   * `ftruncate(2)`: shorter cuts, longer fills with zeros; the handle's
+   * position stays. For SFTP, whose clients (OpenSSH's scp) open without
+   * truncating, write, then set the size.
+   */
+  readonly truncate: { readonly args: [file: FileHandle, size: number]; readonly gives: void }
 }
 
 /**
@@ -346,8 +368,9 @@ export type GivesOf<K extends OperationName> = Signatures[K]['gives']
 export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEither<PathIOError, GivesOf<K>>
 
 /**
- * The path-IO record: shared `state` and every operation of `Signatures`,
- * each returning a `TaskEither<PathIOError, A>`.
+ * The path-IO record: shared `state`, what it can do (`capabilities`),
+ * optionally its rooted form (`rootedAt`), and every operation of
+ * `Signatures`, each returning a `TaskEither<PathIOError, A>`.
  *
  * @example
  * import { makeMemoryPathIO } from 'fp-pathio'
@@ -361,61 +384,24 @@ export type Operation<K extends OperationName> = (...args: ArgsOf<K>) => TaskEit
  * @category model
  * @since 0.1.0
  */
-export type PathIO<S = unknown> = { readonly state: S } & { readonly [K in OperationName]: Operation<K> }
-
-/**
- * Every operation name, in the order of the interface. Middleware iterates
- * over it, so a new operation needs no edit in any combinator.
- *
- * @example
- * import { OPERATION_NAMES } from 'fp-pathio'
- * assert.ok(OPERATION_NAMES.includes('scan'))
- *
- * @category constants
- * @since 0.1.0
- */
-export const OPERATION_NAMES: ReadonlyArray<OperationName> = [
-  'exists',
-  'isDir',
-  'isFile',
-  'stat',
-  'mkdir',
-  'rmdir',
-  'unlink',
-  'rename',
-  'list',
-  'scan',
-  'open',
-  'read',
-  'write',
-  'seek',
-  'close',
-  'opendir',
-  'readdir',
-  'closedir'
-]
-
-/**
- * The operations that may change something on the backend. `open` is one
- * (`wb` truncates, `wb` and `ab` create) although an `open` in mode `rb`
- * changes nothing: whether one call changes anything depends on its
- * arguments, which is what `readOnly` looks at.
- *
- * @example
- * import { MUTATING_OPERATIONS } from 'fp-pathio'
- * assert.ok(MUTATING_OPERATIONS.has('rename') && MUTATING_OPERATIONS.has('open') && !MUTATING_OPERATIONS.has('read'))
- *
- * @category constants
- * @since 0.1.0
- */
-export const MUTATING_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
-  'mkdir',
-  'rmdir',
-  'unlink',
-  'rename',
-  'open',
-  'write'
-])
+export type PathIO<S = unknown> = {
+  readonly state: S
+  /** What the record can do: a plain frozen record of flags (see `Capabilities`). */
+  readonly capabilities: Capabilities
+  /**
+   * The rooted form of the record, where a backend offers one: the same
+   * operations on the same paths, except that none of them ever acts
+   * outside the real directory `root`, whatever symbolic links lead out of
+   * it or are swapped in meanwhile (`PermissionDenied` instead). `withRoot`
+   * uses it; middleware built on `mapOperations` gives its own (the same
+   * middleware over the inner record's rooted form). The disk backends offer
+   * one; a record whose paths never run through links (`capabilities.symlinks`
+   * false) needs none. Replacing an operation by spreading a record
+   * (`{ ...io, stat }`) keeps the original's `rootedAt`: leave it out of the
+   * copy unless the replacement is confined too.
+   */
+  readonly rootedAt?: (root: string) => PathIO<S>
+} & { readonly [K in OperationName]: Operation<K> }
 
 /**
  * A combinator from a `PathIO` to a `PathIO` that keeps its state.

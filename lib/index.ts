@@ -4,6 +4,8 @@
  * @since 0.1.0
  */
 export * from './PathIO'
+export * from './Operations'
+export * from './Capabilities'
 export * from './PathIOError'
 export * from './backends'
 export * from './middleware'

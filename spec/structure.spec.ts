@@ -15,6 +15,8 @@ const LIB = path.resolve(__dirname, '../lib')
 const LAYERS: ReadonlyArray<readonly [prefix: string, layer: string, rank: number]> = [
   ['PathIO.ts', 'types', 0],
   ['PathIOError.ts', 'types', 0],
+  ['Operations.ts', 'types', 0],
+  ['Capabilities.ts', 'types', 0],
   ['internal/', 'internal', 1],
   ['backends/', 'backends', 2],
   ['middleware/', 'middleware', 2],
@@ -112,7 +114,7 @@ describe('structure: dependencies point one way', () => {
         made('backends/made.ts', "import { withRoot } from '../middleware/withRoot'"),
         made('middleware/made.ts', "import '../backends/memory/tree'"),
         made('internal/made.ts', "export type { Helper } from '../helpers/files'"),
-        made('backends/fine.ts', "import type { PathIO } from '../PathIO'\nimport '../internal/handles'")
+        made('backends/fine.ts', "import type { PathIO } from '../PathIO'\nimport '../internal/handleTable'")
       ])
     ).to.deep.equal([
       'backends/made.ts (backends) imports middleware/withRoot.ts (middleware)',

@@ -72,6 +72,27 @@ export const checkSize = (size: unknown): E.Either<PathIOError, number | undefin
       ? E.right(size)
       : invalid('read', undefined, `size must be a non-negative safe integer, got ${describe(size)}`)
 
+/** `utimes`'s time: epoch milliseconds, a non-negative safe integer. */
+export const checkTime = (op: string, path: unknown, time: unknown): E.Either<PathIOError, number> =>
+  typeof time === 'number' && Number.isSafeInteger(time) && time >= 0
+    ? E.right(time)
+    : invalid(op, path, `the time must be a non-negative safe integer (epoch milliseconds), got ${describe(time)}`)
+
+/** The most permission bits `chmod` takes: the permissions, setuid, setgid and sticky. */
+export const PERMISSION_BITS = 0o7777
+
+/** `chmod`'s mode: an integer from 0 to 0o7777 (permission bits only: no file-type bits). */
+export const checkPermissionBits = (op: string, path: unknown, mode: unknown): E.Either<PathIOError, number> =>
+  typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode <= PERMISSION_BITS
+    ? E.right(mode)
+    : invalid(op, path, `mode must be an integer from 0 to 0o7777, got ${describe(mode)}`)
+
+/** `truncate`'s size: a non-negative safe integer. */
+export const checkLength = (op: string, size: unknown): E.Either<PathIOError, number> =>
+  typeof size === 'number' && Number.isSafeInteger(size) && size >= 0
+    ? E.right(size)
+    : invalid(op, undefined, `size must be a non-negative safe integer, got ${describe(size)}`)
+
 /** The entries a `readdir` gives when its `max` is left out: one page. */
 export const DEFAULT_PAGE_SIZE = 1000
 

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either'
 import type { ArgsOf, GivesOf, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { describe } from './arguments'
-import { errorPath, releaseLate, RELEASING_OPERATIONS } from './operations'
+import { errorPath, isReleasing, releaseLate } from './calls'
 import { wasMadeSettled } from './settled'
 import type { Around } from './wrap'
 
@@ -41,9 +41,6 @@ export const cancelled = (op: string, path?: unknown, signal?: AbortSignal): Pat
     ...(signal === undefined || signal.reason === undefined ? {} : { cause: signal.reason })
   })
 
-/** Whether `signal` is given and aborted. */
-export const isAborted = (signal: AbortSignal | undefined): boolean => signal !== undefined && signal.aborted
-
 /** Calls `react` once when `signal` aborts; the function returned stops listening (call it when done). */
 export const onAbort = (signal: AbortSignal, react: () => void): (() => void) => {
   signal.addEventListener('abort', react, { once: true })
@@ -76,7 +73,7 @@ export const signalAround = (signal: AbortSignal): Around => {
     () => {
       type Answer = E.Either<PathIOError, GivesOf<K>>
       const failed = (u: unknown): Answer => E.left(toPathIOError(op, errorPath(op, args))(u))
-      const releasing = RELEASING_OPERATIONS.has(op)
+      const releasing = isReleasing(op)
       if (signal.aborted && !releasing) return Promise.resolve<Answer>(E.left(cancelled(op, errorPath(op, args), signal)))
       let result: Promise<Answer>
       try {

@@ -32,10 +32,10 @@ export const asyncTask =
     onError: (thrown: unknown) => PathIOError = toPathIOError(op, path)
   ): TaskEither<PathIOError, A> =>
   () => {
-    const fail = (thrown: unknown): E.Either<PathIOError, A> => E.left(onError(thrown))
+    const failed = (thrown: unknown): E.Either<PathIOError, A> => E.left(onError(thrown))
     try {
-      return body().then((result) => result, fail)
+      return body().then((result) => result, failed)
     } catch (thrown) {
-      return Promise.resolve(fail(thrown))
+      return Promise.resolve(failed(thrown))
     }
   }

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/Either'
 import type { ArgsOf, GivesOf, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { makeDeadlines } from './deadlines'
-import { errorPath, releaseLate } from './operations'
+import { errorPath, releaseLate } from './calls'
 import { wasMadeSettled } from './settled'
 import type { Around } from './wrap'
 

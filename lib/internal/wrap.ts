@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
+import { OPERATION_NAMES } from '../Operations'
 import {
-  OPERATION_NAMES,
   type ArgsOf,
   type GivesOf,
   type Middleware,
@@ -19,7 +19,7 @@ import {
   type PathIO
 } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
-import { declareRooting, rootingOf } from './traits'
+import { isCapabilities, makeCapabilities, type Capabilities } from '../Capabilities'
 
 /**
  * What a combinator does around one operation, typed by that operation: it
@@ -51,10 +51,13 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  * `OPERATION_NAMES`: operation `op` of the result is `build(op, call)`, where
  * `call` invokes the record's own function (as a method, so a record whose
  * functions use `this` still works). `state` passes through (`undefined` when
- * the record has none). A missing operation is a `TypeError` at once.
- * `build` also gets the record it wraps. When the record offers a rooted
- * form of itself (see `withRoot`), so does the result: the same `build`
- * over the rooted form.
+ * the record has none), and so do its `capabilities`, through `adjust` when
+ * given (a record that declares none is taken to have every one the
+ * contract asks, `symlinks` included; a partial record of flags is
+ * completed so). A missing operation, or capabilities that are not flags,
+ * are a `TypeError` at once. `build` also gets the record it wraps. When
+ * the record offers a rooted form of itself (`rootedAt`, see `withRoot`),
+ * so does the result: the same `build` over the rooted form.
  *
  * @example
  * import { mapOperations, makeMemoryPathIO, type PathIOError } from 'fp-pathio'
@@ -73,31 +76,49 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  */
 export const mapOperations = <S>(
   where: string,
-  record: { readonly state?: S },
+  record: { readonly state?: S; readonly capabilities?: Partial<Capabilities>; readonly rootedAt?: (root: string) => unknown },
   build: (
     op: OperationName,
     call: LooseCall,
     record: { readonly state?: S }
-  ) => (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>
+  ) => (...args: ReadonlyArray<unknown>) => TaskEither<PathIOError, unknown>,
+  adjust?: (capabilities: Capabilities) => Capabilities
 ): PathIO<S> => {
   if (typeof record !== 'object' || record === null)
     throw new TypeError(`${where}: expected a record of operations, got ${record === null ? 'null' : typeof record}`)
-  const wrapped: Record<string, unknown> = { state: record.state }
+  const given = capabilitiesOf(where, record.capabilities)
+  const wrapped: Record<string, unknown> = { state: record.state, capabilities: adjust === undefined ? given : adjust(given) }
   for (const op of OPERATION_NAMES) {
     const fn = (record as Record<string, unknown>)[op]
     if (typeof fn !== 'function') throw new TypeError(`${where}: operation '${op}' must be a function, got ${typeof fn}`)
     const call: LooseCall = (...args) => (fn as LooseCall).apply(record, args as Array<unknown>)
     wrapped[op] = build(op, call, record)
   }
-  const result = wrapped as unknown as PathIO<S>
-  const rooting = rootingOf(record as PathIO<S>)
-  return rooting === undefined ? result : declareRooting(result, (root) => mapOperations(where, rooting(root), build))
+  const { rootedAt } = record
+  if (rootedAt !== undefined && rootedAt !== null) {
+    if (typeof rootedAt !== 'function') throw new TypeError(`${where}: 'rootedAt' must be a function, got ${typeof rootedAt}`)
+    wrapped.rootedAt = (root: string) => mapOperations(where, rootedAt.call(record, root) as typeof record, build, adjust)
+  }
+  return wrapped as unknown as PathIO<S>
+}
+
+/** A record's capabilities, whole: passed through when they are, completed when partial, every one when absent. */
+const capabilitiesOf = (where: string, given: unknown): Capabilities => {
+  if (given === undefined || given === null) return makeCapabilities()
+  if (isCapabilities(given)) return given
+  try {
+    return makeCapabilities(given as Partial<Capabilities>)
+  } catch (thrown) {
+    throw new TypeError(`${where}: ${(thrown as Error).message}`)
+  }
 }
 
 /**
  * Builds a middleware from one `Around`, applied to every operation in
- * `OPERATION_NAMES`; `state` passes through. Adding an operation to `PathIO`
- * needs no edit in any combinator.
+ * `OPERATION_NAMES`; `state` and `capabilities` pass through (the latter
+ * through `adjust`, for a middleware that changes what the record can do,
+ * as `readOnly`). Adding an operation to `PathIO` needs no edit in any
+ * combinator.
  *
  * @example
  * import { wrapOperations, makeMemoryPathIO } from 'fp-pathio'
@@ -114,9 +135,14 @@ export const mapOperations = <S>(
  * @since 0.1.0
  */
 export const wrapOperations =
-  (around: Around): Middleware =>
+  (around: Around, adjust?: (capabilities: Capabilities) => Capabilities): Middleware =>
   <S>(pathio: PathIO<S>): PathIO<S> =>
-    mapOperations('wrapOperations', pathio, (op, call, record) => aroundOne(op, call, around, record as PathIO<unknown>) as LooseCall as never)
+    mapOperations(
+      'wrapOperations',
+      pathio,
+      (op, call, record) => aroundOne(op, call, around, record as PathIO<unknown>) as LooseCall as never,
+      adjust
+    )
 
 /**
  * Operation `op` with `around` around it. `call` runs the record's own

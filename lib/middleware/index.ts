@@ -7,7 +7,7 @@
 export { mapOperations, wrapOperations, type Around, type LooseCall } from '../internal/wrap'
 export { withTimeout } from './withTimeout'
 export { withSignal } from './withSignal'
-export { normaliseErrors, type LooseBackend, type LooseResult } from './normaliseErrors'
+export { normaliseErrors, type LooseArgs, type LooseBackend, type LooseGives, type LooseResult } from './normaliseErrors'
 export { withSharedState } from './withSharedState'
 export { withRoot } from './withRoot'
 export { readOnly } from './readOnly'

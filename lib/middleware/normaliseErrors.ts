@@ -7,10 +7,11 @@
  */
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
-import type { Entry, MkdirOptions, OpenMode, OperationName, PathIO, Stat, Whence } from '../PathIO'
+import type { Capabilities } from '../Capabilities'
+import type { ArgsOf, DirHandle, FileHandle, GivesOf, OperationName, PathIO } from '../PathIO'
 import { toPathIOError, type PathIOError } from '../PathIOError'
 import { isNormalised, markNormalised } from '../internal/normalised'
-import { errorPath } from '../internal/operations'
+import { errorPath } from '../internal/calls'
 import { mapOperations, type LooseCall } from '../internal/wrap'
 
 /**
@@ -22,9 +23,22 @@ import { mapOperations, type LooseCall } from '../internal/wrap'
  */
 export type LooseResult<A> = TaskEither<unknown, A> | (() => Promise<A>) | Promise<A> | A
 
+/** A handle as a loose record takes it: whatever it made (`any`, so that its own handle type fits). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LooseHandle = any
+
+/** Operation `K`'s arguments as a loose record takes them: its own handles where `K` takes one. */
+export type LooseArgs<K extends OperationName> = {
+  [I in keyof ArgsOf<K>]: ArgsOf<K>[I] extends FileHandle | DirHandle ? LooseHandle : ArgsOf<K>[I]
+}
+
+/** What operation `K` of a loose record gives: its own handle where `K` gives one. */
+export type LooseGives<K extends OperationName> = GivesOf<K> extends FileHandle | DirHandle ? unknown : GivesOf<K>
+
 /**
- * A "loose" backend: the shape of `PathIO`, but each function may throw,
- * return a `Promise`, a plain value, or a `TaskEither` whose error is anything.
+ * A "loose" backend: the shape of `PathIO` (every operation of the table,
+ * typed from `Signatures`), but each function may throw, return a
+ * `Promise`, a plain value, or a `TaskEither` whose error is anything.
  * Handles are whatever the record makes (objects are best: they are
  * recognised by identity); they are given back to it untouched.
  *
@@ -40,27 +54,12 @@ export type LooseResult<A> = TaskEither<unknown, A> | (() => Promise<A>) | Promi
  * @category model
  * @since 0.1.0
  */
-export interface LooseBackend<S = unknown> {
+export type LooseBackend<S = unknown> = {
   readonly state?: S
-  exists(path: string): LooseResult<boolean>
-  isDir(path: string): LooseResult<boolean>
-  isFile(path: string): LooseResult<boolean>
-  stat(path: string): LooseResult<Stat>
-  mkdir(path: string, options?: MkdirOptions | null): LooseResult<void>
-  rmdir(path: string): LooseResult<void>
-  unlink(path: string): LooseResult<void>
-  rename(source: string, destination: string): LooseResult<string>
-  list(path: string): LooseResult<ReadonlyArray<string>>
-  scan(path: string): LooseResult<ReadonlyArray<Entry>>
-  open(path: string, mode?: OpenMode | null): LooseResult<unknown>
-  // Handles are the backend's own: `any` so that its own handle type fits.
-  read(file: any, size?: number | null): LooseResult<Uint8Array>
-  write(file: any, data: Uint8Array): LooseResult<number>
-  seek(file: any, offset: number, whence?: Whence | null): LooseResult<number>
-  close(file: any): LooseResult<void>
-  opendir(path: string): LooseResult<unknown>
-  readdir(dir: any, max?: number | null): LooseResult<ReadonlyArray<Entry>>
-  closedir(dir: any): LooseResult<void>
+  /** What it can do; left out, every flag on (`symlinks` included); partial, completed so. */
+  readonly capabilities?: Partial<Capabilities>
+} & {
+  readonly [K in OperationName]: (...args: LooseArgs<K>) => LooseResult<LooseGives<K>>
 }
 
 const isEither = (u: unknown): u is E.Either<unknown, unknown> =>
@@ -78,18 +77,18 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
  */
 const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
   // Built only on failure: the success path allocates nothing for errors.
-  const fail = (u: unknown): PathIOError => toPathIOError(op, errorPath(op, args))(u)
+  const asPathIOError = (u: unknown): PathIOError => toPathIOError(op, errorPath(op, args))(u)
   const fromValue = (value: unknown): E.Either<PathIOError, unknown> =>
-    isEither(value) ? E.mapLeft(fail)(value) : E.right(value)
+    isEither(value) ? E.mapLeft(asPathIOError)(value) : E.right(value)
   try {
     let result = call(...args)
     // A function is a `TaskEither` (or a `Task`): run it, it may throw too.
     if (typeof result === 'function') result = (result as () => unknown)()
     return isThenable(result)
-      ? Promise.resolve(result).then(fromValue, (rejected: unknown) => E.left(fail(rejected)))
+      ? Promise.resolve(result).then(fromValue, (rejected: unknown) => E.left(asPathIOError(rejected)))
       : Promise.resolve(fromValue(result))
   } catch (thrown) {
-    return Promise.resolve(E.left(fail(thrown)))
+    return Promise.resolve(E.left(asPathIOError(thrown)))
   }
 }
 
@@ -101,7 +100,11 @@ const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCa
  * task runs, as methods of the record. A function that returns a function is
  * taken to return a `TaskEither` (or a `Task`), which is run; an `Either`
  * value is taken as the result; anything else is the `Right` value. `state`
- * passes through. A record missing an operation is a `TypeError` at once.
+ * passes through, and so do `capabilities` (every flag on when the record
+ * declares none, completed when partial). A record missing an operation is a
+ * `TypeError` at once. A record known to fail only with `PathIOError`s (one
+ * `makePathIO` built, so every built-in factory's, or one `withTimeout`,
+ * `withSignal` or `normaliseErrors` returned) is handed back as it is.
  *
  * @example
  * import { normaliseErrors, makeMemoryPathIO } from 'fp-pathio'

@@ -11,7 +11,8 @@ import * as posix from 'node:path/posix'
 import { isDirectoryStat, type Entry, type FileHandle, type Middleware, type PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import { resolvePath } from '../internal/arguments'
-import { answerForNothing, pathArguments } from '../internal/operations'
+import { createsAt, pathArguments } from '../Operations'
+import { answerForNothing } from '../internal/calls'
 import { isTemporaryName, temporaryNameFor } from '../internal/temporaryName'
 import { wrapOperations } from '../internal/wrap'
 
@@ -256,9 +257,8 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
       const named = paths.findIndex(isTemporaryPath)
       if (named >= 0) {
         const lookup = answerForNothing(op)
-        if (lookup !== undefined) return TE.right(lookup)
-        const creates = op === 'mkdir' || (op === 'rename' && named === 1) || (op === 'open' && (given[1] === 'wb' || given[1] === 'ab'))
-        return refuseTemporary(op, paths[named], creates)
+        if (lookup !== undefined) return TE.right(lookup.answer)
+        return refuseTemporary(op, paths[named], createsAt(op, args, named))
       }
       switch (op) {
         case 'open':

@@ -5,10 +5,11 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
-import { OPERATION_NAMES, type Middleware, type OperationName, type PathIO } from '../PathIO'
+import { OPERATION_NAMES, RELEASING_OPERATIONS } from '../Operations'
+import type { Middleware, OperationName, PathIO } from '../PathIO'
 import { Reason, pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
-import { errorPath, RELEASING_OPERATIONS } from '../internal/operations'
+import { errorPath } from '../internal/calls'
 import { mulberry32 } from '../internal/random'
 import { wrapOperations } from '../internal/wrap'
 

@@ -7,33 +7,14 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
+import { OPERATIONS, PERMISSION_LETTERS, permissionFor, type PermissionLetter } from '../Operations'
 import { isDirectoryStat, type Middleware, type PathIO } from '../PathIO'
 import { pathIOError, type PathIOError } from '../PathIOError'
 import { describe } from '../internal/arguments'
 import { wrapOperations } from '../internal/wrap'
 
-/**
- * pyftpdlib's permission letters: `e` change directory (CWD), `l` list
- * (LIST, NLST, MLSD, MLST, SIZE, MDTM, STAT path), `r` read a file, `a`
- * append to a file, `d` delete a file or directory, `f` rename, `m` make a
- * directory, `w` store a file (STOR, STOU, REST+STOR).
- *
- * @category model
- * @since 0.1.0
- */
-export type PermissionLetter = 'e' | 'l' | 'r' | 'a' | 'd' | 'f' | 'm' | 'w'
-
-/**
- * Every letter, in pyftpdlib's order (`elradfmw` is every permission).
- *
- * @example
- * import { PERMISSION_LETTERS } from 'fp-pathio'
- * assert.strictEqual(PERMISSION_LETTERS.join(''), 'elradfmw')
- *
- * @category constants
- * @since 0.1.0
- */
-export const PERMISSION_LETTERS: ReadonlyArray<PermissionLetter> = ['e', 'l', 'r', 'a', 'd', 'f', 'm', 'w']
+// The letters are facts of the operation table; they are re-exported here, where they were first defined.
+export { PERMISSION_LETTERS, type PermissionLetter }
 
 /**
  * A permission set: `perm` everywhere, and `paths` overriding it at and
@@ -56,7 +37,7 @@ interface Rules {
 
 const letterSet = (letters: unknown, option: string): ReadonlySet<string> => {
   if (typeof letters !== 'string' || ![...letters].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c)))
-    throw new TypeError(`withPermissions: option '${option}' must be a string of the letters elradfmw, got ${describe(letters)}`)
+    throw new TypeError(`withPermissions: option '${option}' must be a string of the letters ${PERMISSION_LETTERS.join('')}, got ${describe(letters)}`)
   return new Set(letters)
 }
 
@@ -104,35 +85,14 @@ export const permits = (permissions: Permissions, letter: PermissionLetter, path
   return (nearest === undefined ? rules.everywhere : nearest[1]).has(letter)
 }
 
-/** The letter each path operation needs; `undefined`: none (looking at a path is always allowed). */
-const NEEDS: Readonly<Record<string, (args: ReadonlyArray<unknown>) => PermissionLetter | undefined>> = {
-  exists: () => undefined,
-  isDir: () => undefined,
-  isFile: () => undefined,
-  stat: () => undefined,
-  list: () => 'l',
-  scan: () => 'l',
-  opendir: () => 'l',
-  mkdir: () => 'm',
-  rmdir: () => 'd',
-  unlink: () => 'd',
-  rename: () => 'f',
-  open: (args) => (args[1] === 'ab' ? 'a' : args[1] === 'wb' || args[1] === 'r+b' ? 'w' : 'r')
-}
-
 /**
- * Operations on a handle or on nothing: the permission was checked when the
- * handle was opened (except `read` on an `r+b` handle opened without `r`, below).
- */
-const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
-
-/**
- * Allows each operation only where the permission set has its letter: `list`,
- * `scan` and `opendir` need `l`; `open` needs `r` (`rb`), `w` (`wb`, `r+b`)
- * or `a` (`ab`); `mkdir` `m`; `rmdir` and `unlink` `d`; `rename` `f` at both
- * ends. Anything else is `Left` with reason `PermissionDenied` (`EACCES`)
+ * Allows each operation only where the permission set has its letter (the
+ * operation table's `permission`): `list`, `scan` and `opendir` need `l`;
+ * `open` needs `r` (`rb`), `w` (`wb`, `r+b`) or `a` (`ab`); `mkdir` `m`;
+ * `rmdir` and `unlink` `d`; `rename` `f` at both ends; `utimes` `T`; `chmod`
+ * `M`. Anything else is `Left` with reason `PermissionDenied` (`EACCES`)
  * and the inner record is not called. `stat`, `exists`, `isDir` and `isFile`
- * are always allowed, and so is the use of a handle (checked at `open`),
+ * are always allowed, and so is the use of a handle (checked at `open`; `truncate` too),
  * except `read` on a handle this record opened `r+b` where `r` does not
  * hold: that is `PermissionDenied`, so `w` alone lets a user update a file
  * in place (REST+STOR) but never read it.
@@ -149,9 +109,9 @@ const UNCHECKED: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close'
  * one's place.
  *
  * Paths are resolved against `/` as the caller gives them, so put it above
- * `withRoot` (the user's paths). An operation this middleware does not know
- * is refused, so a new path operation never slips through unchecked. A bad
- * permission set is a `TypeError` at once.
+ * `withRoot` (the user's paths). A new operation cannot slip through
+ * unchecked: the compiler demands its row, letter included (one the table
+ * does not know is refused). A bad permission set is a `TypeError` at once.
  *
  * @example
  * import { withPermissions, makeMemoryPathIO } from 'fp-pathio'
@@ -226,11 +186,13 @@ export const withPermissions = (permissions: Permissions): Middleware => {
           if (result._tag === 'Right') writeOnly.delete(handle)
           return result
         }
-      if (UNCHECKED.has(op)) return next(...args)
-      const needs = NEEDS[op]
-      if (needs === undefined) return refuse(op, given[0], 'unknown operation')
+      // The letter of each operation is its row's (OPERATIONS): a handle was checked when it was opened
+      // (except `read` on an `r+b` handle opened without `r`, above).
+      const row = OPERATIONS[op]
+      if (row === undefined) return refuse(op, given[0], 'unknown operation')
+      if (row.handle !== undefined) return next(...args)
       if (op === 'rename') return checkedRename(inner, given, () => next(...args)) as never
-      const letter = needs(given)
+      const letter = permissionFor(op, args)
       const path = where(given[0])
       if (letter !== undefined && !allowed(letter, path)) return refuse(op, given[0], letter)
       if (op === 'open' && given[1] === 'r+b' && path !== undefined && !allowed('r', path))

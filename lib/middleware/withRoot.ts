@@ -10,14 +10,11 @@ import { pipe } from 'fp-ts/function'
 import * as posix from 'node:path/posix'
 import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
-import { declareRooting, hasNoSymbolicLinks, rootingOf } from '../internal/traits'
 import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
-import { answerForNothing, mapPathArguments, pathArguments } from '../internal/operations'
+import { createsAt, mapPathArguments, OPERATIONS, pathArguments, type OperationRow, type PathsInResult } from '../Operations'
+import { answerForNothing } from '../internal/calls'
 import { makeSymlinkGuard, type SymlinkGuard } from '../internal/symlinkGuard'
 import { wrapOperations } from '../internal/wrap'
-
-/** Operations that act on the last component itself, not on what a symbolic link there points to. */
-const ON_THE_ENTRY: ReadonlySet<OperationName> = new Set<OperationName>(['mkdir', 'rmdir', 'unlink', 'rename'])
 
 const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 
@@ -44,13 +41,14 @@ interface Mapped {
  * root is `Left` with reason `PermissionDenied`, and nothing outside is read,
  * created, truncated, listed or stat'ed. The last component is followed by
  * the operations that follow links (`open`, `stat`, `list`, ...), not by
- * those that act on the entry itself (`unlink`, `rmdir`, `mkdir`,
- * `rename`). In a `scan`, a link whose target is outside is listed with its
- * own `lstat` (a link), never with its target's. The node and pool backends
- * do this themselves: they offer a rooted form of their record (each
- * operation pins its parent directory by descriptor and checks where it
- * really is, see docs/jail.md), which middleware between them and `withRoot`
- * passes through. A memory tree has no links. Any other record is checked
+ * those that act on the entry itself (the operation table's `onTheEntry`:
+ * `unlink`, `rmdir`, `mkdir`, `rename`). In a `scan`, a link whose target is
+ * outside is listed with its own `lstat` (a link), never with its target's.
+ * The node and pool backends do this themselves: they offer a rooted form of
+ * their record, `rootedAt` (each operation pins its parent directory by
+ * descriptor and checks where it really is, see docs/jail.md), which
+ * middleware between them and `withRoot` passes through. A record whose
+ * `capabilities.symlinks` is false (memory, S3) needs no check. Any other record is checked
  * before each call, when `root` exists on the real disk: its path is
  * followed link by link (with `fs.promises`, dangling links included), which
  * narrows but cannot close the window of a link swapped meanwhile. A `root`
@@ -106,31 +104,37 @@ export const withRoot = (root: string): Middleware => {
   /** The directory each listing opened through this jail was given as: its pages name it so. */
   const listed = new WeakMap<object, string>()
 
-  /** The inner record's answer as the caller must see it: the caller's paths in listings and in `rename`'s answer. */
-  const VIRTUAL_GIVES: { readonly [K in OperationName]?: (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>) => GivesOf<K> } = {
-    rename: (_destination, mapped) => mapped[1].given,
-    list: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
-    scan: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
-    opendir: (dir, mapped) => {
+  /**
+   * Each kind of path a result may hold (see `OperationRow.resultPaths`), as
+   * the caller must see it: the destination as given, children joined with
+   * the directory as given, and the pages of a listing named as the caller
+   * gave its directory (one opened elsewhere: with the root hidden).
+   */
+  const TO_VIRTUAL: {
+    readonly [P in keyof PathsInResult]: (gives: PathsInResult[P], mapped: ReadonlyArray<Mapped>, args: ReadonlyArray<unknown>) => PathsInResult[P]
+  } = {
+    destination: (_destination, mapped) => mapped[mapped.length - 1].given,
+    children: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
+    entries: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
+    listing: (dir, mapped) => {
       if (typeof dir === 'object' && dir !== null) listed.set(dir, mapped[0].given)
       return dir
+    },
+    page: (entries, _mapped, [dir]) => {
+      const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
+      return entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
     }
   }
 
-  /** A page of a listing, named as the caller gave its directory (one opened elsewhere: with the root hidden). */
-  const virtualPage = (dir: unknown, page: TE.TaskEither<PathIOError, ReadonlyArray<Entry>>): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> => {
-    const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
-    const rename = (entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> =>
-      entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
-    return pipe(
-      page,
-      TE.chain((entries) => TE.fromEither(E.tryCatch(() => rename(entries), toPathIOError('readdir'))))
-    )
-  }
-  const virtualGives = <K extends OperationName>(op: K, gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>): GivesOf<K> => {
-    const toVirtual = (VIRTUAL_GIVES as { readonly [P in K]?: (gives: GivesOf<P>, mapped: ReadonlyArray<Mapped>) => GivesOf<P> })[op]
-    return toVirtual === undefined ? gives : toVirtual(gives, mapped)
-  }
+  /** The inner record's answer as the caller must see it (a loose inner record may give odd values: then a `Left`). */
+  const virtualGives =
+    <K extends OperationName>(op: K, args: ArgsOf<K>, mapped: ReadonlyArray<Mapped>, errorPath: unknown) =>
+    (gives: GivesOf<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
+      const kind = (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op].resultPaths
+      if (kind === 'none') return TE.right(gives)
+      const toVirtual = TO_VIRTUAL[kind] as (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>, args: ReadonlyArray<unknown>) => GivesOf<K>
+      return TE.fromEither(E.tryCatch(() => toVirtual(gives, mapped, args), toPathIOError(op, errorPath)))
+    }
 
   /**
    * A valid virtual path too long once under the root: nothing can exist
@@ -139,14 +143,12 @@ export const withRoot = (root: string): Middleware => {
    */
   const tooLongOnceJailed = <K extends OperationName>(op: K, args: ArgsOf<K>, index: number): E.Either<PathIOError, GivesOf<K>> => {
     const path = args[index]
-    const creates =
-      op === 'mkdir' || (op === 'rename' && index === 1) || (op === 'open' && args[1] !== 'rb' && args[1] !== 'r+b' && args[1] != null)
-    if (creates)
+    if (createsAt(op, args, index))
       return E.left(
         pathIOError('InvalidArgument', op, { path, detail: `path longer than ${PATH_MAX} bytes once under the root` })
       )
     const lookup = answerForNothing(op)
-    if (lookup !== undefined) return E.right(lookup)
+    if (lookup !== undefined) return E.right(lookup.answer)
     return E.left(pathIOError('NotFound', op, { path, code: 'ENOENT' }))
   }
 
@@ -154,7 +156,7 @@ export const withRoot = (root: string): Middleware => {
   const jail = <S>(pathio: PathIO<S>, guard: SymlinkGuard | undefined): PathIO<S> => {
     const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
       if (guard === undefined) return E.right(undefined)
-      const where = await guard(real, !ON_THE_ENTRY.has(op) || real === base)
+      const where = await guard(real, !OPERATIONS[op].onTheEntry || real === base)
       return where === 'outside'
         ? E.left(
             pathIOError('PermissionDenied', op, {
@@ -167,17 +169,17 @@ export const withRoot = (root: string): Middleware => {
     }
 
     const jailed = <K extends OperationName>(op: K, args: ArgsOf<K>, next: Operation<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
-      if (op === 'readdir')
-        return virtualPage(args[0], next(...args) as TE.TaskEither<PathIOError, ReadonlyArray<Entry>>) as TE.TaskEither<PathIOError, GivesOf<K>>
       const given = pathArguments(op, args)
-      if (given.length === 0) return next(...args)
+      // A handle operation: only what its result names (a page of a listing) is the jail's business.
+      if (given.length === 0)
+        return OPERATIONS[op].resultPaths === 'none' ? next(...args) : pipe(next(...args), TE.chain(virtualGives(op, args, [], undefined)))
       const mapped: Array<Mapped> = []
       for (let i = 0; i < given.length; i++) {
         const virtual = resolvePath(op, '/', given[i])
         if (E.isLeft(virtual)) return TE.left(virtual.left)
         const real = toReal(virtual.right)
         // As in a chroot: the root is in use, it cannot go or be replaced.
-        if (real === base && (op === 'rmdir' || op === 'rename'))
+        if (real === base && OPERATIONS[op].removesDirectory)
           return TE.left(pathIOError('Busy', op, { path: given[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' }))
         if (base !== '/' && E.isLeft(resolvePath(op, '/', real))) return TE.fromEither(tooLongOnceJailed(op, args, i))
         mapped.push({ given: given[i], real })
@@ -199,21 +201,21 @@ export const withRoot = (root: string): Middleware => {
       return pipe(
         call,
         TE.mapLeft(virtualError(mapped)),
-        TE.chain((gives) => TE.fromEither(E.tryCatch(() => virtualGives(op, gives, mapped), toPathIOError(op, given[0]))))
+        TE.chain(virtualGives(op, args, mapped, given[0]))
       )
     }
     return wrapOperations(jailed)(pathio)
   }
 
   return <S>(pathio: PathIO<S>): PathIO<S> => {
-    const rooting = rootingOf(pathio)
-    // A record with no rooted form: checked path by path, unless its state has no links (a memory tree:
-    // then a same-named directory on the real disk is no concern of it).
-    if (rooting === undefined)
-      return jail(pathio, hasNoSymbolicLinks(pathio.state) || base === '/' ? undefined : makeSymlinkGuard(base))
+    const { rootedAt } = pathio
+    // A record with no rooted form: checked path by path, unless its paths never run through links (a memory
+    // tree, a bucket: then a same-named directory on the real disk is no concern of it).
+    if (typeof rootedAt !== 'function')
+      return jail(pathio, pathio.capabilities?.symlinks === false || base === '/' ? undefined : makeSymlinkGuard(base))
     // Everything is inside '/': no rooted form needed.
-    const rooted = jail(base === '/' ? pathio : rooting(base), undefined)
+    const rooted = jail(base === '/' ? pathio : rootedAt(base), undefined)
     // A jail in this jail: its root is a path of ours, so the inner record is rooted at where that really is.
-    return declareRooting(rooted, (inner) => jail(rooting(toReal(posix.resolve(inner))), undefined))
+    return { ...rooted, rootedAt: (inner: string) => jail(rootedAt(toReal(posix.resolve(inner))), undefined) }
   }
 }

@@ -1,15 +1,23 @@
 /**
  * What the contract suite checks instead of a test whose capability the
- * fixture lacks: the backend must say so (`Unsupported`, and nothing
- * changed) or behave as its documentation says. Never a skip.
+ * record lacks (its own `capabilities` say so): the backend must say so
+ * (`Unsupported`, and nothing changed) or behave as its documentation says.
+ * Never a skip.
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
-import { SEEK_CUR, type PathIO } from '../../lib'
-import type { Capability } from './fixture'
+import { SEEK_CUR, type CapabilityFlag, type PathIO } from '../../lib'
 import { bytes, expectLeft, expectRight, readFile, run, writeFile } from './helpers'
 
 type Probe = (io: PathIO<unknown>) => Promise<void>
+
+/**
+ * The capabilities a contract test may need, each with its probe: the
+ * flags of `Capabilities` that the contract asks for (`write` is not one a
+ * fixture can lack: the suite writes its own test files; `atomicRename` and
+ * `symlinks` change no outcome the suite checks).
+ */
+export type Capability = Exclude<CapabilityFlag, 'write' | 'atomicRename' | 'symlinks'>
 
 const refusedMode =
   (mode: 'ab' | 'r+b'): Probe =>
@@ -63,6 +71,37 @@ export const PROBES: Readonly<Record<Capability, Probe>> = {
     await expectRight(io.unlink('probe'))
     await expectLeft(io.read(h), 'NotFound', 'read')
     await expectRight(io.close(h))
+  },
+  times: async (io) => {
+    await writeFile(io, 'probe', 'keep')
+    await expectRight(io.mkdir('probe-dir'))
+    const file = await expectRight(io.stat('probe'))
+    const dir = await expectRight(io.stat('probe-dir'))
+    await expectLeft(io.utimes('probe', 1_000_000_000_000), 'Unsupported', 'utimes')
+    await expectLeft(io.utimes('probe-dir', 1_000_000_000_000), 'Unsupported', 'utimes')
+    expect(await expectRight(io.stat('probe'))).to.deep.equal(file)
+    expect(await expectRight(io.stat('probe-dir'))).to.deep.equal(dir)
+  },
+  modes: async (io) => {
+    await writeFile(io, 'probe', 'keep')
+    await expectRight(io.mkdir('probe-dir'))
+    const file = await expectRight(io.stat('probe'))
+    const dir = await expectRight(io.stat('probe-dir'))
+    await expectLeft(io.chmod('probe', 0o600), 'Unsupported', 'chmod')
+    await expectLeft(io.chmod('probe-dir', 0o700), 'Unsupported', 'chmod')
+    expect(await expectRight(io.stat('probe'))).to.deep.equal(file)
+    expect(await expectRight(io.stat('probe-dir'))).to.deep.equal(dir)
+  },
+  truncate: async (io) => {
+    const h = await expectRight(io.open('probe', 'wb'))
+    await expectRight(io.write(h, bytes('abc')))
+    await expectLeft(io.truncate(h, 1), 'Unsupported', 'truncate')
+    await expectLeft(io.truncate(h, 10), 'Unsupported', 'truncate')
+    // Nothing moved: the position, and what the file holds once written.
+    expect(await expectRight(io.seek(h, 0, SEEK_CUR))).to.equal(3)
+    await expectRight(io.write(h, bytes('d')))
+    await expectRight(io.close(h))
+    expect(await readFile(io, 'probe')).to.equal('abcd')
   },
   longNames: async (io) => {
     // The backend's own checks still take 255 bytes and refuse 256; only the store cannot keep them.

@@ -6,25 +6,18 @@
  */
 import { makeS3PathIO } from '../../lib/backends/s3'
 import { startS3Server, type S3Server } from '../s3/server'
-import type { Backend, Capability } from './fixture'
+import type { Backend } from './fixture'
 
 export const CONTRACT_BUCKET = 'contract'
 const ROOT = '/jail'
 
 /**
- * What an object store cannot do (docs/s3.md says why), and one thing
- * s3rver cannot: it stores each key as a file name plus a suffix of its own,
- * so a name of 255 bytes exceeds the disk's limit (AWS, MinIO and R2 take it).
+ * s3rver stores each key as a file name plus a suffix of its own, so a name
+ * of 255 bytes exceeds the disk's limit (AWS, MinIO and R2 take it): the
+ * records say so with `longNames: false`. What an object store cannot do at
+ * all, the backend's own capabilities say (docs/s3.md says why).
  */
-export const S3_LACKS: ReadonlySet<Capability> = new Set<Capability>([
-  'append',
-  'update',
-  'seekWrite',
-  'visibleWhileWriting',
-  'directoryTimes',
-  'openAfterRemoval',
-  'longNames'
-])
+const ON_S3RVER = { longNames: false } as const
 
 export const makeS3Backend = (name = 's3'): Backend => {
   let server: Promise<S3Server> | undefined
@@ -32,20 +25,19 @@ export const makeS3Backend = (name = 's3'): Backend => {
   return {
     name,
     disk: false,
-    lacks: S3_LACKS,
     setup: async () => {
       const running = await (server ??= startS3Server([CONTRACT_BUCKET]))
       const client = running.client()
       const prefix = `${name}-${++test}/`
-      const pathio = makeS3PathIO({ client, bucket: CONTRACT_BUCKET, prefix, cwd: ROOT })
+      const pathio = makeS3PathIO({ client, bucket: CONTRACT_BUCKET, prefix, cwd: ROOT, ...ON_S3RVER })
       const made = await pathio.mkdir(ROOT)()
       if (made._tag === 'Left') throw new Error(`fixture: ${made.left.message}`)
       return {
         pathio,
         root: ROOT,
-        sibling: () => makeS3PathIO({ state: pathio.state, prefix, cwd: ROOT }),
+        sibling: () => makeS3PathIO({ state: pathio.state, prefix, cwd: ROOT, ...ON_S3RVER }),
         // Another state (client and handle table) on the same bucket: its handles are foreign here.
-        stranger: () => makeS3PathIO({ client: running.client(), bucket: CONTRACT_BUCKET, prefix: `${prefix}stranger/` }),
+        stranger: () => makeS3PathIO({ client: running.client(), bucket: CONTRACT_BUCKET, prefix: `${prefix}stranger/`, ...ON_S3RVER }),
         teardown: async () => undefined
       }
     },

@@ -62,10 +62,12 @@ export const memoryBase: Backend = {
  * A `PathIO` turned into a loose record that fails in every way a
  * hand-written backend might: some operations return a `Promise` that
  * rejects, some a `TaskEither` with a `Left`, some a `Task` that rejects.
- * Through `normaliseErrors` it must behave exactly as the original.
+ * Through `normaliseErrors` it must behave exactly as the original. It
+ * declares the original's capabilities, as a hand-written backend declares
+ * its own (and, as one, offers no rooted form).
  */
 export const loosen = <S>(pathio: PathIO<S>): LooseBackend<S> => {
-  const loose: Record<string, unknown> = { state: pathio.state }
+  const loose: Record<string, unknown> = { state: pathio.state, capabilities: pathio.capabilities }
   OPERATION_NAMES.forEach((op, index) => {
     const operation = pathio[op] as unknown as (...args: ReadonlyArray<unknown>) => TaskEither<unknown, unknown>
     const settled = (args: ReadonlyArray<unknown>): Promise<unknown> =>
@@ -93,7 +95,6 @@ const wrapped = (
 ): Backend => ({
   name: `${name}(${base.name})`,
   disk: base.disk,
-  ...(base.lacks === undefined ? {} : { lacks: base.lacks }),
   setup: async (): Promise<Fixture> => {
     const fixture = await base.setup()
     const { stranger } = fixture

@@ -9,6 +9,7 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import {
+  isCapabilities,
   S_IFDIR,
   S_IFMT,
   S_IFREG,
@@ -18,8 +19,8 @@ import {
   type FileHandle,
   type PathIO
 } from '../../lib'
-import type { Backend, Capability, Fixture } from './fixture'
-import { PROBES } from './capabilities'
+import type { Backend, Fixture } from './fixture'
+import { PROBES, type Capability } from './capabilities'
 import { describeListings } from './listings'
 import {
   bytes,
@@ -81,25 +82,39 @@ export const runContract = (backend: Backend): void => {
       if (backend.after) await backend.after()
     })
 
+    /** Whether the record says it lacks `capability` (its own `capabilities`, not the fixture's word). */
+    const lacks = (capability: Capability): boolean => !io.capabilities[capability]
+
     /**
-     * A test that needs `capabilities`: where the fixture lacks one, the
+     * A test that needs `capabilities`: where the record lacks one, the
      * suite checks instead that the backend says so (see capabilities.ts).
      */
     const needs =
       (capabilities: ReadonlyArray<Capability>, body: () => Promise<void>) =>
       async (): Promise<void> => {
-        const lacking = capabilities.filter((capability) => backend.lacks?.has(capability) === true)
+        const lacking = capabilities.filter(lacks)
         if (lacking.length === 0) return body()
         for (const capability of lacking) await PROBES[capability](io)
       }
 
     /** `r+b`, or `rb` where the backend cannot update in place: for tests that only need a handle to a file. */
-    const readWrite = (): 'r+b' | 'rb' => (backend.lacks?.has('update') === true ? 'rb' : 'r+b')
+    const readWrite = (): 'r+b' | 'rb' => (lacks('update') ? 'rb' : 'r+b')
 
     const open = (path: string, mode: 'rb' | 'wb' | 'ab' | 'r+b'): Promise<FileHandle> =>
       expectRight(io.open(path, mode))
     const position = (h: FileHandle): Promise<number> => expectRight(io.seek(h, 0, SEEK_CUR))
     const size = async (path: string): Promise<number> => (await expectRight(io.stat(path))).size
+
+    // ---------------------------------------------------------------------------------
+    describe('capabilities', () => {
+      it('the record carries them: a frozen record of every flag, the same on a record sharing its state', () => {
+        expect(isCapabilities(io.capabilities), JSON.stringify(io.capabilities)).to.equal(true)
+        expect(Object.isFrozen(io.capabilities)).to.equal(true)
+        expect(fixture.sibling().capabilities).to.deep.equal(io.capabilities)
+        // Every backend and stack here can write: the suite makes its own files.
+        expect(io.capabilities.write).to.equal(true)
+      })
+    })
 
     // ---------------------------------------------------------------------------------
     describe('paths', () => {
@@ -1071,6 +1086,151 @@ export const runContract = (backend: Backend): void => {
     })
 
     // ---------------------------------------------------------------------------------
+    describe('utimes', () => {
+      /** A time in the past, to the millisecond, that no clock of the test gives by chance. */
+      const WHEN = 1_600_000_000_123
+
+      beforeEach(async () => {
+        await writeFile(io, 'f', 'hello')
+        await expectRight(io.mkdir('d'))
+      })
+
+      it("sets a file's and a directory's mtime, to the millisecond, and stat reports it", needs(['times'], async () => {
+        await expectRight(io.utimes('f', WHEN))
+        await expectRight(io.utimes(p('d'), WHEN + 1000))
+        expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(WHEN)
+        expect((await expectRight(io.stat('d'))).mtimeMs).to.equal(WHEN + 1000)
+        // What scan and a listing report, too; and the content stays.
+        const entries = await expectRight(io.scan('.'))
+        expect(entries.find((e) => e.name === 'f')?.stat.mtimeMs).to.equal(WHEN)
+        expect(await readFile(io, 'f')).to.equal('hello')
+        await expectRight(io.utimes('f', 0))
+        expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(0)
+      }))
+
+      it('a missing path is NotFound; a path through a file NotADirectory', needs(['times'], async () => {
+        await expectLeft(io.utimes('missing', WHEN), 'NotFound', 'utimes')
+        await expectLeft(io.utimes('f/x', WHEN), 'NotADirectory', 'utimes')
+      }))
+
+      it('a time that is not a non-negative safe integer, or a bad path, is InvalidArgument and changes nothing', async () => {
+        const before = await snapshot(io, root)
+        for (const time of [-1, 1.5, NaN, Infinity, 2 ** 53, '1000', null, undefined, BigInt(1), {}, new Date(WHEN)])
+          await expectLeft(io.utimes('f', time as never), 'InvalidArgument', 'utimes')
+        for (const path of ['', 'f\0', 42, null])
+          await expectLeft(io.utimes(path as never, WHEN), 'InvalidArgument', 'utimes')
+        expect(await snapshot(io, root)).to.deep.equal(before)
+      })
+    })
+
+    // ---------------------------------------------------------------------------------
+    describe('chmod', () => {
+      const permissions = async (path: string): Promise<number> => (await expectRight(io.stat(path))).mode & 0o7777
+
+      beforeEach(async () => {
+        await writeFile(io, 'f', 'hello')
+        await expectRight(io.mkdir('d'))
+      })
+
+      it('sets the permission bits, which stat reports beside the type bits', needs(['modes'], async () => {
+        await expectRight(io.chmod('f', 0o600))
+        await expectRight(io.chmod(p('d'), 0o750))
+        expect(await permissions('f')).to.equal(0o600)
+        expect(await permissions('d')).to.equal(0o750)
+        expect(isFileMode((await expectRight(io.stat('f'))).mode)).to.equal(true)
+        expect(isDirMode((await expectRight(io.stat('d'))).mode)).to.equal(true)
+        await expectRight(io.chmod('f', 0o644))
+        expect(await permissions('f')).to.equal(0o644)
+        expect(await readFile(io, 'f')).to.equal('hello')
+      }))
+
+      it('a missing path is NotFound; a path through a file NotADirectory', needs(['modes'], async () => {
+        await expectLeft(io.chmod('missing', 0o600), 'NotFound', 'chmod')
+        await expectLeft(io.chmod('f/x', 0o600), 'NotADirectory', 'chmod')
+      }))
+
+      it('a mode that is not an integer from 0 to 0o7777, or a bad path, is InvalidArgument and changes nothing', async () => {
+        const before = await expectRight(io.stat('f'))
+        for (const mode of [-1, 0o10000, 0o100644, 1.5, NaN, Infinity, '644', '0o644', null, undefined, {}])
+          await expectLeft(io.chmod('f', mode as never), 'InvalidArgument', 'chmod')
+        for (const path of ['', 'f\0', 42, null])
+          await expectLeft(io.chmod(path as never, 0o600), 'InvalidArgument', 'chmod')
+        expect(await expectRight(io.stat('f'))).to.deep.equal(before)
+      })
+    })
+
+    // ---------------------------------------------------------------------------------
+    describe('truncate', () => {
+      beforeEach(async () => {
+        await writeFile(io, 'f', 'hello world')
+      })
+
+      it('cuts a file open for writing, leaving the position where it was', needs(['truncate', 'update'], async () => {
+        const h = await open('f', 'r+b')
+        await expectRight(io.seek(h, 8))
+        await expectRight(io.truncate(h, 5))
+        expect(await position(h)).to.equal(8)
+        expect(await size('f')).to.equal(5)
+        await expectRight(io.seek(h, 0))
+        expect(text(await expectRight(io.read(h)))).to.equal('hello')
+        await expectRight(io.close(h))
+        expect(await readFile(io, 'f')).to.equal('hello')
+      }))
+
+      it('lengthens with zeros, where the file held bytes before too', needs(['truncate', 'update'], async () => {
+        const h = await open('f', 'r+b')
+        await expectRight(io.truncate(h, 2))
+        await expectRight(io.truncate(h, 6))
+        expect(await position(h)).to.equal(0)
+        expect(text(await expectRight(io.read(h)))).to.equal('he\0\0\0\0')
+        await expectRight(io.truncate(h, 0))
+        expect(await size('f')).to.equal(0)
+        await expectRight(io.close(h))
+      }))
+
+      it("works on every handle opened for writing ('wb', 'ab'), and other handles see it at once", needs(['truncate', 'append', 'visibleWhileWriting'], async () => {
+        const reader = await open('f', 'rb')
+        const appender = await open('f', 'ab')
+        await expectRight(io.truncate(appender, 4))
+        expect(text(await expectRight(io.read(reader)))).to.equal('hell')
+        await expectRight(io.write(appender, bytes('!')))
+        const writer = await open('g', 'wb')
+        await expectRight(io.write(writer, bytes('abc')))
+        await expectRight(io.truncate(writer, 1))
+        await expectRight(io.write(writer, bytes('d')))
+        for (const h of [reader, appender, writer]) await expectRight(io.close(h))
+        expect(await readFile(io, 'f')).to.equal('hell!')
+        // The position stayed at 3: the write after the cut left a hole of zeros.
+        expect(await readFile(io, 'g')).to.equal('a\0\0d')
+      }))
+
+      it("changes the file's mtime", needs(['truncate', 'visibleWhileWriting'], async () => {
+        const h = await open('f', 'wb')
+        const before = (await expectRight(io.stat('f'))).mtimeMs
+        await sleep(TICK_MS)
+        await expectRight(io.truncate(h, 3))
+        expect((await expectRight(io.stat('f'))).mtimeMs).to.be.greaterThan(before)
+        await expectRight(io.close(h))
+      }))
+
+      it('an rb, closed, copied or foreign handle is BadHandle; a bad size InvalidArgument; the file unchanged', async () => {
+        const reader = await open('f', 'rb')
+        await expectLeft(io.truncate(reader, 1), 'BadHandle', 'truncate')
+        const closed = await open('f', 'rb')
+        await expectRight(io.close(closed))
+        await expectLeft(io.truncate(closed, 1), 'BadHandle', 'truncate')
+        await expectLeft(io.truncate({ ...reader } as FileHandle, 1), 'BadHandle', 'truncate')
+        for (const forged of [null, undefined, {}, 'f', 3]) await expectLeft(io.truncate(forged as never, 1), 'BadHandle', 'truncate')
+        const writer = await open('g', 'wb')
+        for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53, '3', null, undefined, {}])
+          await expectLeft(io.truncate(writer, bad as never), 'InvalidArgument', 'truncate')
+        await expectRight(io.close(writer))
+        await expectRight(io.close(reader))
+        expect(await readFile(io, 'f')).to.equal('hello world')
+      })
+    })
+
+    // ---------------------------------------------------------------------------------
     describe('handles', () => {
       beforeEach(async () => {
         await writeFile(io, 'f', 'hello')
@@ -1234,14 +1394,20 @@ export const runContract = (backend: Backend): void => {
           [io.open('new', 'w' as never), 'InvalidArgument'],
           [io.open('d', 'wb'), 'IsADirectory'],
           [io.open('new\0', 'wb'), 'InvalidArgument'],
-          [io.open('missing/x', backend.lacks?.has('append') === true ? 'wb' : 'ab'), 'NotFound'],
+          [io.open('missing/x', lacks('append') ? 'wb' : 'ab'), 'NotFound'],
           [io.write(h, 'str' as never), 'InvalidArgument'],
           [io.write(h, [1, 2] as never), 'InvalidArgument'],
           [io.write(hr, bytes('x')), 'BadHandle'],
           [io.write({ ...h } as FileHandle, bytes('x')), 'BadHandle'],
           [io.read(hr, -1), 'InvalidArgument'],
           [io.seek(h, -1), 'InvalidArgument'],
-          [io.seek(h, 1.5), 'InvalidArgument']
+          [io.seek(h, 1.5), 'InvalidArgument'],
+          [io.utimes('g', -1), 'InvalidArgument'],
+          [io.utimes('missing/x', 0), lacks('times') ? 'Unsupported' : 'NotFound'],
+          [io.chmod('g', 0o10000), 'InvalidArgument'],
+          [io.chmod('g\0', 0o600), 'InvalidArgument'],
+          [io.truncate(hr, 0), 'BadHandle'],
+          [io.truncate(h, -1), lacks('update') ? 'BadHandle' : 'InvalidArgument']
         ] as const
         for (const [te, reason] of calls) await expectLeft(te, reason)
         expect(await position(h)).to.equal(0)
@@ -1288,7 +1454,10 @@ export const runContract = (backend: Backend): void => {
           io.write(v, v),
           io.seek(v, v),
           io.seek(v, v, v),
-          io.close(v)
+          io.close(v),
+          io.utimes(v, v),
+          io.chmod(v, v),
+          io.truncate(v, v)
         ]
         for (const value of values)
           for (const te of calls(value as never)) {

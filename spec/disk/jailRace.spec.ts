@@ -2,7 +2,7 @@
  * The symbolic-link race out of a `withRoot` jail, run for real: another
  * process swaps a link inside the jail between a directory inside and one
  * outside as fast as it can, while reads, writes, appends, truncations,
- * stats, listings (list, scan, opendir/readdir), mkdir, rename and unlink go through the link via the
+ * stats, listings (list, scan, opendir/readdir), mkdir, rename, chmod, utimes and unlink go through the link via the
  * record (node and pool backends), and RETR, STOR, APPE, SIZE, LIST and NLST
  * go through it from a real FTP client (python3 ftplib). Not one byte of the
  * outside may be read, not one file outside created, changed or removed (no
@@ -175,18 +175,19 @@ const raceUntilSeen = async (tally: Tally, stop: string): Promise<void> => {
   fs.writeFileSync(stop, '')
 }
 
-/** Everything under `dir`: name -> content (a directory as 'dir', a link as '-> target'). */
+/** Everything under `dir`: name -> content (a directory as 'dir', a link as '-> target'), with its permission bits and mtime. */
 const tree = (dir: string): Record<string, string> => {
   const all: Record<string, string> = {}
   const walk = (at: string, prefix: string): void => {
     for (const name of fs.readdirSync(at).sort()) {
       const full = path.join(at, name)
       const s = fs.lstatSync(full)
+      const attributes = ` [${(s.mode & 0o7777).toString(8)} ${s.mtimeMs}]`
       all[prefix + name] = s.isSymbolicLink()
         ? `-> ${fs.readlinkSync(full)}`
         : s.isDirectory()
-          ? 'dir'
-          : fs.readFileSync(full, 'latin1')
+          ? `dir${attributes}`
+          : fs.readFileSync(full, 'latin1') + attributes
       if (s.isDirectory()) walk(full, `${prefix}${name}/`)
     }
   }
@@ -227,7 +228,7 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
         fs.rmSync(temp, { recursive: true, force: true })
       })
 
-      it('reads, writes, appends, truncates, stats, lists, mkdirs, renames and unlinks through it: nothing outside touched or seen', async () => {
+      it('reads, writes, appends, truncates, stats, lists, mkdirs, renames, chmods, sets times and unlinks through it: nothing outside touched or seen', async () => {
         const before = tree(outside)
         const { io: inner, close } = backend.make()
         const io = withRoot(jail)(inner)
@@ -290,6 +291,9 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
             note('mkdir', await io.mkdir(`x/${name}-dir`)(), () => false)
             note('rename', await io.rename(`x/${name}.txt`, `x/${name}-moved.txt`)(), () => false)
             note('rename into', await io.rename(`x/${name}-dir`, `/${name}-dir`)(), () => false)
+            // chmod and utimes follow the final link: through x they act inside or are refused.
+            note('chmod', await io.chmod('x/secret.txt', 0o640)(), () => false)
+            note('utimes', await io.utimes('x/victim.txt', 1_600_000_000_000)(), () => false)
             note('unlink', await io.unlink('x/outside-only.txt')(), () => true)
             note('rmdir', await io.rmdir('x/outside-dir')(), () => true)
             // The node backend answers in microtasks: let the event loop run the timers of raceUntilSeen.

@@ -11,6 +11,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { makeNodePathIO, makePoolPathIO, makeWorkerPool, withSharedState, type PathIO, type WorkerPool } from '../../lib'
 import { internalsOf } from '../../lib/backends/pool/workerPool'
+import { WORKER_FILE, WORKER_LAUNCH, workerLaunch } from '../../lib/backends/pool/launch'
 import { makeTempRoot, removeTempRoot } from '../contract/diskBackends'
 import { bytes, expectLeft, expectRight, readFile, run, text, writeFile } from '../contract/helpers'
 import { openFileDescriptors } from './fds'
@@ -246,11 +247,31 @@ describe('makePoolPathIO', () => {
     })
   })
 
+  describe('how a worker starts', () => {
+    it('the compiled worker.js, or the launch the process set (the tests set one: spec/support/poolWorker.ts)', () => {
+      expect(WORKER_FILE.endsWith(path.join('pool', 'worker.js'))).to.equal(true)
+      const set = Object.getOwnPropertyDescriptor(globalThis, WORKER_LAUNCH)
+      expect(set, 'the tests run the worker from the sources').to.not.equal(undefined)
+      const { script, options } = workerLaunch({ mine: 1 })
+      expect(options.eval).to.equal(true)
+      expect(options.workerData).to.include({ mine: 1 })
+      expect(options.trackUnmanagedFds).to.equal(false)
+      expect(script).to.not.contain('worker.js')
+      // Without a launch and without the compiled worker (here: the sources), a clear error, not a hang.
+      delete (globalThis as Record<symbol, unknown>)[WORKER_LAUNCH]
+      try {
+        expect(() => workerLaunch({})).to.throw(Error, /worker\.js is missing/)
+      } finally {
+        Object.defineProperty(globalThis, WORKER_LAUNCH, set as PropertyDescriptor)
+      }
+    })
+  })
+
   describe('the process', () => {
-    /** Runs a script in a child Node (under ts-node) and gives its exit code and output; kills it if it hangs. */
+    /** Runs a script in a child Node (under ts-node, its pool workers from the sources) and gives its exit code and output; kills it if it hangs. */
     const child = (script: string): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve) => {
-        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', './spec/support/poolWorker.ts', '-e', script], {
           cwd: path.join(__dirname, '..', '..'),
           stdio: ['ignore', 'pipe', 'inherit']
         })

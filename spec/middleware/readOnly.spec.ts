@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { makeMemoryPathIO, readOnly, type PathIO } from '../../lib'
+import { CAPABILITY_FLAGS, makeMemoryPathIO, readOnly, WRITE_CAPABILITIES, type PathIO } from '../../lib'
 import { expectLeft, expectRight, readFile, snapshot, writeFile } from '../contract/helpers'
 
 describe('readOnly', () => {
@@ -25,7 +25,10 @@ describe('readOnly', () => {
       io.open('/d/f', 'wb'),
       io.open('/d/f', 'ab'),
       io.open('/d/f', 'r+b'),
-      io.open('/new-file', 'wb')
+      io.open('/new-file', 'wb'),
+      io.utimes('/d/f', 0),
+      io.utimes('/d', 0),
+      io.chmod('/d/f', 0o600)
     ]
     for (const task of refused) {
       const error = await expectLeft(task, 'ReadOnly')
@@ -37,6 +40,7 @@ describe('readOnly', () => {
   it('refuses a write even through a handle opened for writing by another record', async () => {
     const h = await expectRight(inner.open('/d/f', 'r+b'))
     await expectLeft(io.write(h, Buffer.from('XX')), 'ReadOnly', 'write')
+    await expectLeft(io.truncate(h, 0), 'ReadOnly', 'truncate')
     // Reading, seeking and closing the same handle are not changes.
     expect((await expectRight(io.read(h, 3))).length).to.equal(3)
     expect(await expectRight(io.seek(h, 0))).to.equal(0)
@@ -60,5 +64,13 @@ describe('readOnly', () => {
   it('keeps the backend errors of reads and of a bad mode', async () => {
     await expectLeft(io.stat('/missing'), 'NotFound', 'stat')
     await expectLeft(io.open('/d/f', 'xb' as 'rb'), 'InvalidArgument', 'open')
+  })
+
+  it('declares what it can do: every write flag off, what it shows as the inner record shows it', () => {
+    for (const flag of WRITE_CAPABILITIES) expect(io.capabilities[flag], flag).to.equal(false)
+    for (const flag of CAPABILITY_FLAGS.filter((f) => !WRITE_CAPABILITIES.includes(f)))
+      expect(io.capabilities[flag], flag).to.equal(inner.capabilities[flag])
+    expect(io.capabilities.listingOrder).to.equal(inner.capabilities.listingOrder)
+    expect(Object.isFrozen(io.capabilities)).to.equal(true)
   })
 })

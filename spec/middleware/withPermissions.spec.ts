@@ -209,4 +209,18 @@ describe('withPermissions', () => {
     expect(reasonOf(await io.stat(42 as never)())).to.equal('InvalidArgument')
     expect(reasonOf(await io.open('', 'rb')())).to.equal('InvalidArgument')
   })
+
+  it('needs T for utimes and M for chmod (their letters in the operation table); truncate, on a handle, was checked at open', async () => {
+    const without = withPermissions({ perm: 'elradfmw' })(await seeded())
+    expect(reasonOf(await without.utimes('/f.txt', 0)())).to.equal('PermissionDenied')
+    expect(reasonOf(await without.chmod('/f.txt', 0o600)())).to.equal('PermissionDenied')
+    const withThem = withPermissions({ perm: 'MT', paths: { '/d': 'w' } })(await seeded())
+    expect(reasonOf(await withThem.utimes('/f.txt', 0)())).to.equal('Right')
+    expect(reasonOf(await withThem.chmod('/f.txt', 0o600)())).to.equal('Right')
+    expect(reasonOf(await withThem.utimes('/d/in.txt', 0)())).to.equal('PermissionDenied')
+    const h = await withThem.open('/d/in.txt', 'r+b')()
+    if (E.isLeft(h)) throw new Error(h.left.message)
+    expect(reasonOf(await withThem.truncate(h.right, 0)())).to.equal('Right')
+    expect(() => withPermissions({ perm: 'elradfmwMT' })).to.not.throw()
+  })
 })

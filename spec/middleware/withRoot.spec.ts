@@ -188,6 +188,11 @@ describe('withRoot', () => {
     const outsideNow = (): Array<string> => fs.readdirSync(path.join(temp, 'outside')).sort()
 
     it('refuses every path that leads out through a link, touching nothing outside', async () => {
+      const secret = (): { mode: number; mtimeMs: number } => {
+        const { mode, mtimeMs } = fs.statSync(path.join(temp, 'outside', 'secret'))
+        return { mode, mtimeMs }
+      }
+      const secretBefore = secret()
       const refused = [
         io.stat('toRoot/etc/passwd'),
         io.open('toRoot/etc/passwd', 'rb'),
@@ -203,7 +208,13 @@ describe('withRoot', () => {
         io.mkdir(`toRoot${temp}/outside/escaped/deeper`, { parents: true }),
         io.unlink('out/secret'),
         io.rename('f', 'out/f'),
-        io.rename('out/secret', 'stolen')
+        io.rename('out/secret', 'stolen'),
+        // chmod and utimes follow a final link: where they land is checked too.
+        io.chmod('out/secret', 0o600),
+        io.utimes('out/secret', 0),
+        io.chmod('out', 0o700),
+        io.utimes('dangling', 0),
+        io.chmod('dangling', 0o600)
       ]
       for (const task of refused) {
         const error = await expectLeft(task, 'PermissionDenied')
@@ -211,6 +222,7 @@ describe('withRoot', () => {
       }
       expect(outsideNow()).to.deep.equal(['secret'])
       expect(fs.readFileSync(path.join(temp, 'outside', 'secret'), 'utf8')).to.equal('secret')
+      expect(secret()).to.deep.equal(secretBefore)
       expect(fs.readFileSync(path.join(jail, 'f'), 'utf8')).to.equal('in the jail')
     })
 
@@ -249,6 +261,16 @@ describe('withRoot', () => {
           throw new Error(`${what}: ${error.message}`)
         })
       expect(outsideNow()).to.deep.equal(['secret'])
+    })
+
+    it('chmod and utimes through a link that stays inside act on its target, inside', async () => {
+      await expectRight(io.chmod('inner', 0o700))
+      await expectRight(io.utimes('inner', 1_600_000_000_000))
+      const sub = fs.statSync(path.join(jail, 'sub'))
+      expect(sub.mode & 0o7777).to.equal(0o700)
+      expect(sub.mtimeMs).to.equal(1_600_000_000_000)
+      // The link itself is untouched: it is still a link to 'sub'.
+      expect(fs.readlinkSync(path.join(jail, 'inner'))).to.equal('sub')
     })
 
     it('a link that stays inside works, and a link itself can be removed', async () => {

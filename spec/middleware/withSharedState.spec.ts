@@ -58,7 +58,7 @@ describe('withSharedState', () => {
     const states: Array<unknown> = []
     const factory: PathIOFactory<undefined> = (context) => {
       states.push(context === undefined ? 'no context' : 'state' in context ? context.state : 'no state')
-      return { ...makeMemoryPathIO(), state: undefined }
+      return { ...makeMemoryPathIO(), state: undefined, rootedAt: undefined }
     }
     const perConnection = withSharedState(factory)
     perConnection()

@@ -4,7 +4,9 @@ import {
   OPERATION_NAMES,
   makeMemoryPathIO,
   mapOperations,
+  makeCapabilities,
   withContext,
+  withRoot,
   wrapOperations,
   type PathIO
 } from '../../lib'
@@ -44,6 +46,32 @@ describe('wrapOperations and mapOperations', () => {
     const { open: _open, ...partial } = makeMemoryPathIO()
     expect(() => wrapOperations((_op, args, next) => next(...args))(partial as PathIO<unknown>)).to.throw(TypeError, /open/)
     expect(() => mapOperations('test', 42 as unknown as object, () => () => TE.right(1))).to.throw(TypeError, /test/)
+  })
+
+  it('pass capabilities and the rooted form through; a record without capabilities has every one', async () => {
+    const memory = makeMemoryPathIO()
+    const wrapped = wrapOperations((_op, args, next) => next(...args))(memory)
+    expect(wrapped.capabilities).to.equal(memory.capabilities)
+    expect(wrapped.capabilities.symlinks).to.equal(false)
+    expect(wrapped.rootedAt).to.equal(undefined)
+    const adjusted = wrapOperations((_op, args, next) => next(...args), (c) => ({ ...c, append: false }))(memory)
+    expect(adjusted.capabilities.append).to.equal(false)
+    // A rooted form is wrapped too: the same around over the inner record's rooted form.
+    const seen: Array<string> = []
+    const rooted: PathIO<unknown> = { ...memory, rootedAt: (root) => withRoot(root)(memory) }
+    const logged = wrapOperations((op, args, next) => {
+      seen.push(op)
+      return next(...args)
+    })(rooted)
+    await expectRight(memory.mkdir('/jail'))
+    const jailed = logged.rootedAt?.('/jail')
+    expect(jailed).to.not.equal(undefined)
+    await expectRight((jailed as PathIO<unknown>).mkdir('/d'))
+    expect(seen).to.deep.equal(['mkdir'])
+    expect(await expectRight(memory.isDir('/jail/d'))).to.equal(true)
+    const record = Object.fromEntries(OPERATION_NAMES.map((op) => [op, () => TE.right(1)]))
+    expect(mapOperations('test', record, (_op, call) => (...args) => TE.right(call(...args))).capabilities).to.deep.equal(makeCapabilities())
+    expect(() => mapOperations('test', { ...record, capabilities: { append: 'yes' } as never }, () => () => TE.right(1))).to.throw(TypeError, /append/)
   })
 
   it('mapOperations builds a record from any record of functions', async () => {

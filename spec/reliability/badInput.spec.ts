@@ -10,6 +10,8 @@ import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import fc from 'fast-check'
 import {
+  OPERATION_NAMES,
+  OPERATIONS,
   makeMemoryPathIO,
   makeMemoryTree,
   makeNodePathIO,
@@ -130,7 +132,8 @@ const materialise = (prepared: Prepared, value: unknown): unknown => {
   }
 }
 
-const HANDLE_OPS: ReadonlySet<string> = new Set(['read', 'write', 'seek', 'close', 'readdir', 'closedir'])
+/** The operations on a handle, as the operation table says. */
+const HANDLE_OPS: ReadonlySet<string> = new Set(OPERATION_NAMES.filter((op) => OPERATIONS[op].handle !== undefined))
 
 /** The markers of the target's own file handles and listings. */
 const OWN_FILES: ReadonlySet<unknown> = new Set(['reader', 'writer', 'closed'])

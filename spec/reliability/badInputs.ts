@@ -127,6 +127,12 @@ const badPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   ),
   fc.tuple(fc.constantFrom('f', 'd', 'd/g', 'e'), badPath).map(
     ([other, path]): BadCall => ({ kind: 'bad rename destination', op: 'rename', args: [other, path], expected: left('InvalidArgument') })
+  ),
+  fc.tuple(badPath, fc.constantFrom(0, 1_600_000_000_000)).map(
+    ([path, time]): BadCall => ({ kind: 'bad path', op: 'utimes', args: [path, time], expected: left('InvalidArgument') })
+  ),
+  fc.tuple(badPath, fc.constantFrom(0, 0o600, 0o7777)).map(
+    ([path, mode]): BadCall => ({ kind: 'bad path', op: 'chmod', args: [path, mode], expected: left('InvalidArgument') })
   )
 )
 
@@ -144,6 +150,10 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   fc.tuple(oddAbsentPath, fc.constantFrom('zz-dest', 'd/zz-dest')).map(
     ([path, destination]): BadCall => ({ kind: 'absent rename source', op: 'rename', args: [path, destination], expected: left('NotFound') })
   ),
+  oddAbsentPath.map((path): BadCall => ({ kind: 'absent path', op: 'utimes', args: [path, 0], expected: left('NotFound') })),
+  oddAbsentPath.map((path): BadCall => ({ kind: 'absent path', op: 'chmod', args: [path, 0o600], expected: left('NotFound') })),
+  oddAbsentPath.map((path): BadCall => ({ kind: 'through a file', op: 'utimes', args: [`f/${path}`, 0], expected: left('NotADirectory') })),
+  oddAbsentPath.map((path): BadCall => ({ kind: 'through a file', op: 'chmod', args: [`f/${path}`, 0o600], expected: left('NotADirectory') })),
   // Through a file: 'f/...' is NotADirectory for everything that needs it, and false for the questions.
   fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: { right: false } })
@@ -228,6 +238,25 @@ const outOfRangeSeek = fc.oneof(
   fc.integer({ min: 2 ** 53 - 5, max: 2 ** 53 - 1 }).map((offset) => [offset, 2] as const)
 )
 
+/** Not epoch milliseconds: not a non-negative safe integer. */
+const badTime: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(-1, 0.5, 1.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, null, undefined),
+  fc.integer({ max: -1 }),
+  fc.double({ noInteger: true }),
+  fc.constantFrom('1000', '', 1000n, {}, [], true, Symbol('time'), new Date(0)),
+  fc.constant(marker('throwingProxy'))
+)
+
+/** Not permission bits: not an integer from 0 to 0o7777 (file-type bits included). */
+const badPermissions: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(-1, 0o10000, 0o100644, 0o40755, 0.5, NaN, Infinity, null, undefined),
+  fc.integer({ min: 0o10000 }),
+  fc.integer({ max: -1 }),
+  fc.double({ noInteger: true }),
+  fc.constantFrom('644', '0o644', 'rw-r--r--', 644n, {}, [], true, Symbol('mode')),
+  fc.constant(marker('throwingProxy'))
+)
+
 const someHandle = fc.constantFrom(marker('reader'), marker('writer'))
 
 /** Anything that is not a live handle of the target. */
@@ -277,6 +306,7 @@ const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
     ([h, offset, whence]): BadCall => ({ kind: 'bad handle', op: 'seek', args: [h, offset, whence], expected: left('BadHandle') })
   ),
   badHandle.map((h): BadCall => ({ kind: 'bad handle', op: 'close', args: [h], expected: left('BadHandle') })),
+  badHandle.map((h): BadCall => ({ kind: 'bad handle', op: 'truncate', args: [h, 0], expected: left('BadHandle') })),
   // A closed handle: unusable; closing it again is harmless.
   fc.constantFrom<BadCall>(
     { kind: 'closed handle', op: 'read', args: [marker('closed')], expected: left('BadHandle') },
@@ -285,7 +315,12 @@ const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
     { kind: 'closed handle', op: 'close', args: [marker('closed')], expected: { right: undefined } },
     // The wrong mode: reading a handle opened for writing, writing one opened rb.
     { kind: 'wrong mode', op: 'read', args: [marker('writer'), 1], expected: left('BadHandle') },
-    { kind: 'wrong mode', op: 'write', args: [marker('reader'), Buffer.from('x')], expected: left('BadHandle') }
+    { kind: 'wrong mode', op: 'write', args: [marker('reader'), Buffer.from('x')], expected: left('BadHandle') },
+    { kind: 'closed handle', op: 'truncate', args: [marker('closed'), 0], expected: left('BadHandle') },
+    { kind: 'wrong mode', op: 'truncate', args: [marker('reader'), 0], expected: left('BadHandle') }
+  ),
+  fc.oneof(badSize, fc.constantFrom(null, undefined)).map(
+    (size): BadCall => ({ kind: 'bad size', op: 'truncate', args: [marker('writer'), size], expected: left('InvalidArgument') })
   ),
   badSize.map((size): BadCall => ({ kind: 'bad size', op: 'read', args: [marker('reader'), size], expected: left('InvalidArgument') })),
   badData.map((data): BadCall => ({ kind: 'bad data', op: 'write', args: [marker('writer'), data], expected: left('InvalidArgument') })),
@@ -309,6 +344,17 @@ export const badCall: fc.Arbitrary<BadCall> = fc.oneof(
       ([path, mode]): BadCall => ({ kind: 'bad mode', op: 'open', args: [path, mode], expected: left('InvalidArgument') })
     ),
     weight: 2
+  },
+  {
+    arbitrary: fc.oneof(
+      fc.tuple(fc.constantFrom('f', 'd', 'new'), badTime).map(
+        ([path, time]): BadCall => ({ kind: 'bad time', op: 'utimes', args: [path, time], expected: left('InvalidArgument') })
+      ),
+      fc.tuple(fc.constantFrom('f', 'd', 'new'), badPermissions).map(
+        ([path, mode]): BadCall => ({ kind: 'bad permission bits', op: 'chmod', args: [path, mode], expected: left('InvalidArgument') })
+      )
+    ),
+    weight: 1
   },
   {
     arbitrary: fc.tuple(fc.constantFrom('new', 'd/new', 'new/deeper', 'd'), badOptions).map(

@@ -35,8 +35,6 @@ export interface Budget {
   held: number
 }
 
-export const emptyContent = (): Content => ({ chunks: [], size: 0 })
-
 /** Doubling within a chunk (a small file holds little more than its size); a chunk after a full one is sized whole at once. */
 const capacityFor = (k: number, chunks: Content['chunks'], capacity: number, needed: number): number => {
   if (capacity === 0 && k > 0 && chunks[k - 1]?.used === CHUNK_SIZE) return CHUNK_SIZE
@@ -168,6 +166,31 @@ export const trimContent = (content: Content, budget: Budget): void => {
     recycle(chunk.bytes)
     chunk.bytes = bytes
   }
+}
+
+/**
+ * Sets the file's size, as `ftruncate(2)`: a shorter size drops the chunks
+ * past it (their bytes go back to the budget) and cuts the last one; a
+ * longer one adds a hole, which holds nothing and reads as zeros.
+ */
+export const truncateContent = (content: Content, budget: Budget, size: number): void => {
+  if (size < content.size) {
+    const { chunks } = content
+    // Chunks [0, keep) hold bytes below `size`; the others go.
+    const keep = Math.ceil(size / CHUNK_SIZE)
+    for (let k = keep; k < chunks.length; k++) {
+      const chunk = chunks[k]
+      if (chunk === undefined) continue
+      budget.held -= chunk.bytes.length
+      recycle(chunk.bytes)
+    }
+    if (chunks.length > keep) chunks.length = keep
+    const last = keep === 0 ? undefined : chunks[keep - 1]
+    // What the cut chunk held past the size is never shown again: a read or a write past `used` sees zeros.
+    const end = size - (keep - 1) * CHUNK_SIZE
+    if (last !== undefined && last.used > end) last.used = end
+  }
+  content.size = size
 }
 
 /** Drops every byte (truncation, or the last name and handle gone) and gives them back to the budget. */

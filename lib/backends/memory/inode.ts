@@ -14,6 +14,8 @@ export interface FileInode extends Content {
   nlink: number
   /** Open handles: an unlinked file gives its bytes back when the last one closes. */
   opened: number
+  /** Permission bits (`chmod`), reported by `stat` beside the type bits; kept, not enforced. */
+  perm: number
   mtimeMs: number
   ctimeMs: number
 }
@@ -24,14 +26,17 @@ export interface DirInode {
   readonly children: Map<string, Inode>
   /** How many children are directories (for `nlink = 2 + subdirs`). */
   subdirs: number
+  /** Permission bits (`chmod`), reported by `stat` beside the type bits; kept, not enforced. */
+  perm: number
   mtimeMs: number
   ctimeMs: number
 }
 
 export type Inode = FileInode | DirInode
 
-const FILE_MODE = S_IFREG | 0o644
-const DIR_MODE = S_IFDIR | 0o755
+/** What `open` and `mkdir` make, as under a umask of 022. */
+const FILE_PERM = 0o644
+const DIR_PERM = 0o755
 /** What most disks report as a directory's size. */
 const DIR_SIZE = 4096
 export const newFile = (now: number): FileInode => ({
@@ -40,6 +45,7 @@ export const newFile = (now: number): FileInode => ({
   size: 0,
   nlink: 1,
   opened: 0,
+  perm: FILE_PERM,
   mtimeMs: now,
   ctimeMs: now
 })
@@ -48,14 +54,15 @@ export const newDir = (now: number): DirInode => ({
   kind: 'dir',
   children: new Map(),
   subdirs: 0,
+  perm: DIR_PERM,
   mtimeMs: now,
   ctimeMs: now
 })
 
 export const statOf = (inode: Inode): Stat =>
   inode.kind === 'file'
-    ? { size: inode.size, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, nlink: inode.nlink, mode: FILE_MODE }
-    : { size: DIR_SIZE, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, nlink: 2 + inode.subdirs, mode: DIR_MODE }
+    ? { size: inode.size, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, nlink: inode.nlink, mode: S_IFREG | inode.perm }
+    : { size: DIR_SIZE, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, nlink: 2 + inode.subdirs, mode: S_IFDIR | inode.perm }
 
 /** A directory gained or lost an entry: POSIX changes its mtime and ctime. */
 export const touchDir = (dir: DirInode, now: number): void => {

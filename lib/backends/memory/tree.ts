@@ -1,9 +1,8 @@
 /**
  * The memory backend's state: a tree of inodes and the table of open handles.
  */
-import { declareNoSymbolicLinks } from '../../internal/traits'
 import type { OpenMode } from '../../PathIO'
-import { makeHandleTable, type HandleTable } from '../../internal/handles'
+import { makeHandleTable, type HandleTable } from '../../internal/handleTable'
 import type { Budget } from './content'
 import { newDir, type DirInode, type FileInode, type Inode } from './inode'
 
@@ -94,13 +93,13 @@ export const checkMaxTotalSize = (max: unknown, who: string): number => {
 export const makeMemoryTree = (options?: MemoryTreeOptions): MemoryTree => {
   if (options !== undefined && options !== null && typeof options !== 'object')
     throw new TypeError(`makeMemoryTree: options must be an object, got ${typeof options}`)
-  return declareNoSymbolicLinks({
+  return {
     _tag: 'MemoryTree',
     root: newDir(Date.now()),
     handles: makeHandleTable('file handle'),
     dirs: makeHandleTable('directory handle'),
     budget: { max: checkMaxTotalSize(options?.maxTotalSize, 'makeMemoryTree'), held: 0 }
-  })
+  }
 }
 
 export const isMemoryTree = (u: unknown): u is MemoryTree =>

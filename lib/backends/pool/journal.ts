@@ -17,7 +17,7 @@
  */
 import * as E from 'fp-ts/Either'
 import type { PathIOError } from '../../PathIOError'
-import * as disk from '../disk/operations'
+import * as disk from '../disk/syscalls'
 
 /** Completed opens remembered: far more than the jobs a worker holds unanswered at once. */
 const RING = 1024

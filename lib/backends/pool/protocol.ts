@@ -71,6 +71,10 @@ export const RequestCodec = t.union(
     }),
     t.type({ op: t.literal('size'), fd: Natural }),
     t.type({ op: t.literal('close'), fd: Natural }),
+    t.type({ op: t.literal('utimes'), target: TargetCodec, mtimeMs: Natural }),
+    /** Permission bits only: an integer from 0 to 0o7777. */
+    t.type({ op: t.literal('chmod'), target: TargetCodec, mode: t.refinement(Natural, (n) => n <= 0o7777, 'PermissionBits') }),
+    t.type({ op: t.literal('truncate'), fd: Natural, size: Natural }),
     /** Ends the worker once it has answered everything sent before (`code` 0), or at once, as a crash (any other code). */
     t.type({ op: t.literal('exit'), code: t.number })
   ],
@@ -121,6 +125,9 @@ export const RESULT_CODECS = {
   write: WriteCodec,
   size: Natural,
   close: t.undefined,
+  utimes: t.undefined,
+  chmod: t.undefined,
+  truncate: t.undefined,
   exit: t.undefined
 } satisfies Record<RequestOp, t.Mixed>
 

@@ -8,7 +8,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads'
 import * as E from 'fp-ts/Either'
 import { PathReporter } from 'io-ts/PathReporter'
 import { pathIOError, type PathIOError } from '../../PathIOError'
-import * as disk from '../disk/operations'
+import * as disk from '../disk/syscalls'
 import { BatchCodec, RequestCodec, type Request } from './protocol'
 import { closing, journalOf, opened, started } from './journal'
 import { makeNextMessage, spinLockOf } from './spin'
@@ -128,6 +128,12 @@ const serve = (request: Request, id: number): Served => {
     case 'close':
       closing(journal, id)
       return plain(disk.close(request.fd))
+    case 'utimes':
+      return plain(disk.utimes(request.target, request.mtimeMs))
+    case 'chmod':
+      return plain(disk.chmod(request.target, request.mode))
+    case 'truncate':
+      return plain(disk.truncate(request.fd, request.size))
     case 'exit':
       return plain(E.right(undefined))
   }

@@ -12,9 +12,10 @@ import * as os from 'node:os'
 import * as E from 'fp-ts/Either'
 import type { Task } from 'fp-ts/Task'
 import type { PathIOError } from '../../PathIOError'
-import * as disk from '../disk/operations'
-import type { DiskFile } from '../disk/handles'
-import { makeHandleTable, type HandleTable } from '../../internal/handles'
+import { RELEASING_OPERATIONS } from '../../Operations'
+import * as disk from '../disk/syscalls'
+import type { DiskFile } from '../disk/diskFile'
+import { makeHandleTable, type HandleTable } from '../../internal/handleTable'
 import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
 import { makeJournal, recover, startedCount, type Journal } from './journal'
@@ -306,7 +307,7 @@ const makeJob = <K extends RequestOp, B>(
   resolve: (result: E.Either<PathIOError, B>) => void
 ): Job | undefined => {
   if (internals.closed) return void resolve(E.left(failure('closed', 'the worker pool is closed')))
-  if (signal !== undefined && signal.aborted && !RELEASES.has(request.op))
+  if (signal !== undefined && signal.aborted && !frees(request.op))
     return void resolve(E.left(failure('cancelled', 'the signal was aborted')))
   return {
     id: internals.nextId++,
@@ -358,8 +359,8 @@ export const submit = <K extends RequestOp, B = ResultOf<K>>(
     post(slot, job, internals)
   })
 
-/** Jobs that free what an earlier one took: never dropped, so nothing leaks. */
-const RELEASES: ReadonlySet<RequestOp> = new Set<RequestOp>(['close', 'closedir'])
+/** Jobs of the operations that only free what an earlier one took (`RELEASING_OPERATIONS`): never dropped, so nothing leaks. */
+const frees = (op: RequestOp): boolean => (RELEASING_OPERATIONS as ReadonlySet<string>).has(op)
 
 /**
  * Drops every job of `signal` that no worker has been sent: those queued and
@@ -367,7 +368,7 @@ const RELEASES: ReadonlySet<RequestOp> = new Set<RequestOp>(['close', 'closedir'
  * `failure('cancelled')`; jobs that free something (close, closedir) still run.
  */
 export const dropJobs = (internals: PoolInternals, signal: AbortSignal): void => {
-  const dropped = (job: Job): boolean => job.signal === signal && !RELEASES.has(job.request.op)
+  const dropped = (job: Job): boolean => job.signal === signal && !frees(job.request.op)
   const cancel = (job: Job): void => completeJob(job, E.left(job.failure('cancelled', 'the signal was aborted before a worker took it')))
   const kept = internals.queue.filter((job) => !dropped(job))
   if (kept.length !== internals.queue.length) {

@@ -1,8 +1,13 @@
 /**
- * SDK errors as `PathIOError`s: the S3 error code (or HTTP status) picks the
- * reason, and the SDK's error is kept untouched as `cause`.
+ * How the S3 backend words a failure: SDK errors as `PathIOError`s (the S3
+ * error code, or HTTP status, picks the reason, and the SDK's error is kept
+ * untouched as `cause`), and its own refusals.
  */
+import * as E from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
 import { pathIOError, type PathIOError, type Reason } from '../../PathIOError'
+import { resolvePath } from '../../internal/arguments'
+import { asyncTask } from '../../internal/task'
 
 const REASON_BY_S3_CODE: Readonly<Record<string, Reason>> = {
   NoSuchKey: 'NotFound',
@@ -90,3 +95,27 @@ export const fromS3Error =
       cause: u
     })
   }
+
+/** A `Left` of `reason` for `op` on `path` (an object store has no errno codes). */
+export const refuse = (reason: Reason, op: string, path: unknown, detail?: string): E.Either<PathIOError, never> =>
+  E.left(pathIOError(reason, op, { path, ...(detail === undefined ? {} : { detail }) }))
+
+/**
+ * Runs `body` on `path` resolved against `cwd`; anything the SDK throws
+ * becomes a `Left` of `op` on `path`, with it as `cause`.
+ */
+export const onS3Path = <A>(
+  cwd: string,
+  op: string,
+  path: unknown,
+  body: (resolved: string) => Promise<E.Either<PathIOError, A>>
+): TaskEither<PathIOError, A> =>
+  asyncTask(
+    op,
+    path,
+    () => {
+      const resolved = resolvePath(op, cwd, path)
+      return E.isLeft(resolved) ? Promise.resolve(resolved) : body(resolved.right)
+    },
+    fromS3Error(op, path)
+  )

@@ -4,7 +4,9 @@
  * markers are directories too), or nothing. A file is one HEAD; a directory
  * a HEAD and a one-key listing.
  */
-import type { Reason } from '../../PathIOError'
+import type * as E from 'fp-ts/Either'
+import type { PathIOError, Reason } from '../../PathIOError'
+import { refuse } from './errors'
 import { ancestorsOf, dirPrefix, isRoot, objectKey } from './keys'
 import { anyUnder, headObject, type ObjectInfo } from './requests'
 import type { S3State } from './state'
@@ -45,3 +47,7 @@ export const parentProblem = async (place: Place, parent: string): Promise<Reaso
   const found = await kindOf(place, parent)
   return found.kind === 'dir' ? undefined : found.kind === 'file' ? 'NotADirectory' : missingReason(place, parent)
 }
+
+/** The error of `op` on a missing `path`: `NotADirectory` or `NotFound`, as `missingReason` says. */
+export const missing = async (place: Place, op: string, path: unknown, resolved: string): Promise<E.Either<PathIOError, never>> =>
+  refuse(await missingReason(place, resolved), op, path)

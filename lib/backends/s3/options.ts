@@ -58,6 +58,13 @@ export interface S3Options extends FactoryContext<S3State> {
   readonly cwd?: string
   /** Bytes per part of a multipart upload: at least 5 MiB (default 8 MiB); a smaller file is one PutObject. */
   readonly partSize?: number
+  /**
+   * Whether the store keeps names of up to 255 bytes (default `true`: AWS,
+   * MinIO and R2 do). `false` for one that cannot (s3rver keeps each key as
+   * a file name plus a suffix of its own): the record's
+   * `capabilities.longNames` says so.
+   */
+  readonly longNames?: boolean
 }
 
 export interface S3Settings {
@@ -65,6 +72,7 @@ export interface S3Settings {
   readonly prefix: string
   readonly cwd: string
   readonly partSize: number
+  readonly longNames: boolean
 }
 
 const FACTORY = 'makeS3PathIO'
@@ -133,6 +141,8 @@ export const checkS3Options = (options: S3Options): S3Settings => {
   const cwd = checkCwdOption(options.cwd === undefined ? '/' : options.cwd, FACTORY)
   const prefix = checkPrefix(optionalString(options, 'prefix'))
   const partSize = checkPartSize(options.partSize)
+  const longNames = options.longNames ?? true
+  if (typeof longNames !== 'boolean') typeError('longNames', 'a boolean', longNames)
   const shared = state ?? makeS3State(client ?? makeClient(options), checkBucket(options.bucket), client === undefined)
-  return { state: shared, prefix, cwd, partSize }
+  return { state: shared, prefix, cwd, partSize, longNames }
 }

@@ -15,7 +15,7 @@
 import type { Readable } from 'node:stream'
 import { pathIOError } from '../../PathIOError'
 import { allocateFromSlab } from '../../internal/slab'
-import type { OpenObject } from './handles'
+import type { OpenObject } from './openObject'
 import { getFrom, type ObjectInfo } from './requests'
 import type { S3State } from './state'
 

@@ -4,10 +4,9 @@
  * one connection's record works on another's).
  */
 import { S3Client } from '@aws-sdk/client-s3'
-import { makeHandleTable, type HandleTable } from '../../internal/handles'
-import { declareNoSymbolicLinks } from '../../internal/traits'
-import type { S3File } from './handles'
-import type { S3Dir } from './listing'
+import { makeHandleTable, type HandleTable } from '../../internal/handleTable'
+import type { S3File } from './openObject'
+import type { S3Dir } from './pages'
 
 /**
  * What `makeS3PathIO` records share: one client (one connection pool) and one
@@ -46,8 +45,7 @@ export const makeS3State = (client: S3Client, bucket: string, ownsClient: boolea
     }
   })
   states.add(state)
-  // Keys are no links: withRoot need not follow a path on the local disk to jail an S3 record.
-  return declareNoSymbolicLinks(state)
+  return state
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   UploadPartCommand,
   type CompletedPart
 } from '@aws-sdk/client-s3'
-import type { OpenObject } from './handles'
+import type { OpenObject } from './openObject'
 import { putObject } from './requests'
 import type { S3State } from './state'
 

@@ -12,7 +12,7 @@ import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { Entry, OpenMode, Stat } from '../../PathIO'
 import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
-import { checkMkdirOptions, checkMode, joinChild, resolvePath } from '../../internal/arguments'
+import { checkMkdirOptions, checkMode, checkPermissionBits, checkTime, joinChild, resolvePath } from '../../internal/arguments'
 import { pipe } from 'fp-ts/function'
 import { isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
 
@@ -167,6 +167,50 @@ export const rmdir = (target: Target): E.Either<PathIOError, void> =>
 /** Linux's `unlink(2)` of a directory is `EISDIR`, as the contract asks. */
 export const unlink = (target: Target): E.Either<PathIOError, void> =>
   attempt('unlink', target.path, () => onTarget(target, false, (path) => fs.unlinkSync(path)))
+
+/**
+ * Linux's `O_PATH` (Node does not export it): a descriptor that only pins
+ * what a path names, opened without read or write permission on it.
+ */
+const O_PATH = 0o10000000
+
+/**
+ * Runs `act` on what a jailed target names, following a final link by hand
+ * while it stays inside the root: the entry is pinned by an `O_PATH`
+ * descriptor opened without following a link, and `act` gets it as
+ * `/proc/self/fd/N`, which the kernel resolves to that very inode. A link
+ * swapped in after the check changes nothing.
+ */
+const onPinnedEntry = <A>(root: string, resolved: string, act: (pinned: string, stats: fs.Stats) => A): A =>
+  onEntry(root, resolved, true, (entry) => {
+    const fd = fs.openSync(entry, O_PATH | fs.constants.O_NOFOLLOW)
+    try {
+      return act(throughDescriptor(fd), notALink(fs.fstatSync(fd)))
+    } finally {
+      fs.closeSync(fd)
+    }
+  })
+
+/**
+ * `utimes(2)`, which follows a final link (in a jail: only while it stays
+ * inside), keeping the access time. libuv sets times to the microsecond,
+ * truncating; half a microsecond more makes `stat` give back the very
+ * millisecond asked for.
+ */
+export const utimes = (target: Target, mtimeMs: number): E.Either<PathIOError, void> =>
+  attempt('utimes', target.path, () => {
+    const set = (path: string, atimeMs: number): void => fs.utimesSync(path, atimeMs / 1000, (mtimeMs + 0.0005) / 1000)
+    if (target.root === undefined) return set(target.resolved, fs.statSync(target.resolved).atimeMs)
+    onPinnedEntry(target.root, target.resolved, (pinned, stats) => set(pinned, stats.atimeMs))
+  })
+
+/** `chmod(2)`, which follows a final link (in a jail: only while it stays inside). */
+export const chmod = (target: Target, mode: number): E.Either<PathIOError, void> =>
+  attempt('chmod', target.path, () =>
+    target.root === undefined
+      ? fs.chmodSync(target.resolved, mode)
+      : onPinnedEntry(target.root, target.resolved, (pinned) => fs.chmodSync(pinned, mode))
+  )
 
 /** Codes of `rename(2)` that are about the destination (the source was there a moment before). */
 const DESTINATION_CODES: ReadonlySet<unknown> = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'EEXIST'])
@@ -492,3 +536,15 @@ export const sizeOf = (fd: number): E.Either<PathIOError, number> =>
   attempt('seek', undefined, () => fs.fstatSync(fd).size)
 
 export const close = (fd: number): E.Either<PathIOError, void> => attempt('close', undefined, () => fs.closeSync(fd))
+
+/** `ftruncate(2)`: the file's new size; no position moves. */
+export const truncate = (fd: number, size: number): E.Either<PathIOError, void> =>
+  attempt('truncate', undefined, () => fs.ftruncateSync(fd, size))
+
+/** A `utimes` call's arguments, checked: its target and its time. */
+export const utimesArguments = (at: Locate, path: unknown, mtimeMs: unknown) =>
+  pipe(E.Do, E.apS('target', at('utimes', path)), E.apS('time', checkTime('utimes', path, mtimeMs)))
+
+/** A `chmod` call's arguments, checked: its target and its permission bits. */
+export const chmodArguments = (at: Locate, path: unknown, mode: unknown) =>
+  pipe(E.Do, E.apS('target', at('chmod', path)), E.apS('bits', checkPermissionBits('chmod', path, mode)))
