@@ -70,14 +70,14 @@ export const abandonWrite = (file: FileHandle): boolean => {
  */
 export interface AtomicWriteOptions {
   /**
-   * A temporary untouched for longer than this, and written by no record of
-   * this process, is stale (a crash left it): removed when a listing meets
-   * it or a write goes into its directory. Default 10 minutes.
+   * With it, a temporary untouched for longer than this, and written by no
+   * record of this process, is stale (a crash left it): removed when a
+   * listing meets it, and the first time a write goes into its directory (a
+   * server's housekeeping). Without it (the default), temporaries are only
+   * hidden, and no listing or write does more than it was asked.
    */
   readonly staleAfterMs?: number
 }
-
-const DEFAULT_STALE_AFTER_MS = 10 * 60 * 1000
 
 /** Removes `path`, a temporary, if no record of this process is writing it and nothing has touched it for `staleAfterMs`. */
 const removeIfStale = async (pathio: PathIO<unknown>, path: string, staleAfterMs: number, mtimeMs?: number): Promise<boolean> => {
@@ -165,8 +165,8 @@ const aboutTarget =
  * Temporaries are invisible and untouchable by name through this record: no
  * listing shows them (nor anything else named like one), a lookup of one
  * finds nothing (`NotFound`, `false`), and creating such a name is
- * `InvalidArgument`. Stale ones (see `AtomicWriteOptions`) are removed when
- * a listing meets them and the first time a write goes into their directory.
+ * `InvalidArgument`. With `staleAfterMs`, stale ones are removed when a
+ * listing meets them and the first time a write goes into their directory.
  * Close a handle through the record that opened it (another record of the
  * same state closes the temporary without renaming it).
  *
@@ -187,8 +187,8 @@ const aboutTarget =
  * @since 0.3.0
  */
 export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware => {
-  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS
-  if (!(typeof staleAfterMs === 'number' && staleAfterMs >= 0))
+  const staleAfterMs = options.staleAfterMs
+  if (staleAfterMs !== undefined && !(typeof staleAfterMs === 'number' && staleAfterMs >= 0))
     throw new TypeError(`withAtomicWrites: option 'staleAfterMs' must be a non-negative number, got ${String(staleAfterMs)}`)
 
   return <S>(pathio: PathIO<S>): PathIO<S> => {
@@ -199,17 +199,18 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
     /** What a listing may show: no temporary, the stale ones removed on the way. */
     const visibleEntries = async (entries: ReadonlyArray<Entry>): Promise<ReadonlyArray<Entry>> => {
       if (!entries.some((entry) => isTemporaryName(entry.name))) return entries
-      for (const entry of entries) if (isTemporaryName(entry.name)) await removeIfStale(inner, entry.path, staleAfterMs, entry.stat.mtimeMs)
+      if (staleAfterMs !== undefined)
+        for (const entry of entries) if (isTemporaryName(entry.name)) await removeIfStale(inner, entry.path, staleAfterMs, entry.stat.mtimeMs)
       return entries.filter((entry) => !isTemporaryName(entry.name))
     }
     const visiblePaths = async (paths: ReadonlyArray<string>): Promise<ReadonlyArray<string>> => {
       if (!paths.some(isTemporaryPath)) return paths
-      for (const path of paths) if (isTemporaryPath(path)) await removeIfStale(inner, path, staleAfterMs)
+      if (staleAfterMs !== undefined) for (const path of paths) if (isTemporaryPath(path)) await removeIfStale(inner, path, staleAfterMs)
       return paths.filter((path) => !isTemporaryPath(path))
     }
     const sweepOnce = async (dir: string): Promise<void> => {
       const key = posix.resolve('/', dir)
-      if (swept.has(key)) return
+      if (staleAfterMs === undefined || swept.has(key)) return
       swept.add(key)
       const listed = await inner.list(dir)()
       if (E.isRight(listed)) await visiblePaths(listed.right)
@@ -219,7 +220,9 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
       const existing = await inner.stat(target)()
       if (E.isRight(existing) && isDirectoryStat(existing.right))
         return E.left(pathIOError('IsADirectory', 'open', { path: target, code: 'EISDIR' }))
-      if (E.isLeft(existing) && existing.left.reason !== 'NotFound') return existing
+      // Told as the open it is (a file in the way of the path: NotADirectory).
+      if (E.isLeft(existing) && existing.left.reason !== 'NotFound')
+        return E.left({ ...existing.left, op: 'open', message: existing.left.message.replace(/^stat /, 'open ') })
       await sweepOnce(posix.dirname(target))
       const temporary = temporaryNameFor(target)
       writing.add(baseName(temporary))
@@ -290,6 +293,7 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
         default:
           return next(...args)
       }
-    })(pathio)
+      // A 'wb' file appears whole at close, not as it is written.
+    }, (capabilities) => Object.freeze({ ...capabilities, visibleWhileWriting: false }))(pathio)
   }
 }

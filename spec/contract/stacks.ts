@@ -11,6 +11,9 @@ import {
   makeMemoryPathIO,
   makeMemoryTree,
   normaliseErrors,
+  PERMISSION_LETTERS,
+  withAtomicWrites,
+  withPermissions,
   withRoot,
   withTimeout,
   wrapOperations,
@@ -131,6 +134,13 @@ export const stacksOver = (base: Backend): ReadonlyArray<Backend> => [
     'withTimeout∘withRoot∘normaliseErrors',
     (pathio, fixture) => withTimeout(STACK_TIMEOUT_MS)(withRoot(fixture.root)(normaliseErrors(loosen(pathio)))),
     { wrapStranger: (pathio) => withTimeout(STACK_TIMEOUT_MS)(normaliseErrors(loosen(pathio))) }
+  ),
+  // A server session's record: every permission, atomic 'wb' writes with hidden temporaries, the home's jail.
+  wrapped(
+    base,
+    'withPermissions∘withAtomicWrites∘withRoot',
+    (pathio, fixture) => withPermissions({ perm: PERMISSION_LETTERS.join('') })(withAtomicWrites()(withRoot(fixture.root)(pathio))),
+    { wrapStranger: (pathio) => withAtomicWrites()(pathio) }
   )
 ]
 

@@ -132,7 +132,8 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         users: {
           dropper: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwf' } },
           appender: { password: HASH, perm: 'elrwa' }
-        }
+        },
+        anonymous: 'off'
       }, async (running) => {
         await put(running, '/incoming/a.txt', 'a')
         await put(running, '/pub/readme.txt', 'readme')
@@ -159,7 +160,8 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
           ['send', 'RNFR new.txt'],
           ['send', 'RNTO moved.txt']
         ])
-        expect(codes(appender), 'appender').to.deep.equal([226, 550, 350, 550, 226, 550, 350, 550])
+        // Without f, RNFR itself is refused (it must not say what exists), and RNTO has nothing to follow (503).
+        expect(codes(appender), 'appender').to.deep.equal([226, 550, 550, 503, 226, 550, 550, 503])
         expect((await running.read('/log.txt'))?.toString()).to.equal('log+1')
         expect((await running.read('/new.txt'))?.toString()).to.equal('n')
         expect(await running.read('/moved.txt')).to.equal(undefined)
@@ -343,16 +345,36 @@ describe('password hashes', function () {
     expect(hashPassword(PASSWORD)).not.to.equal(hash) // a fresh salt each time
   })
 
-  it('verifyPassword derives the key with the N, r and p stored in the hash, not with its own', async () => {
+  it("only the server's own cost is taken: a cheaper or a dearer hash is refused and matches nothing", async () => {
     const salt = randomBytes(16)
-    const stored = (n: number, r: number, usedN: number, usedR: number): string =>
-      ['scrypt', n, r, 1, salt.toString('base64'), scryptSync('pw', salt, 32, { N: usedN, r: usedR, p: 1 }).toString('base64')].join('$')
-    expect(await verifyPassword(stored(1024, 8, 1024, 8), 'pw'), 'N = 1024').to.equal(true)
-    expect(await verifyPassword(stored(1024, 8, 1024, 8), 'other'), 'N = 1024, another password').to.equal(false)
-    expect(await verifyPassword(stored(16384, 8, 1024, 8), 'pw'), 'a key of N = 1024 labelled 16384').to.equal(false)
-    expect(await verifyPassword(stored(1024, 8, 16384, 8), 'pw'), 'a key of N = 16384 labelled 1024').to.equal(false)
-    expect(await verifyPassword(stored(1024, 4, 1024, 4), 'pw'), 'r = 4').to.equal(true)
-    expect(await verifyPassword(stored(1024, 8, 1024, 4), 'pw'), 'a key of r = 4 labelled 8').to.equal(false)
+    const stored = (n: number, r: number, p: number): string =>
+      ['scrypt', n, r, p, salt.toString('base64'), scryptSync('pw', salt, 32, { N: n, r, p, maxmem: 256 << 20 }).toString('base64')].join('$')
+    for (const [n, r, p] of [
+      [1024, 8, 1],
+      [16384, 4, 1],
+      [16384, 8, 2],
+      [32768, 8, 1]
+    ]) {
+      const hash = stored(n, r, p)
+      expect(isPasswordHash(hash), `N = ${n}, r = ${r}, p = ${p}`).to.equal(false)
+      expect(await verifyPassword(hash, 'pw'), `N = ${n}, r = ${r}, p = ${p}`).to.equal(false)
+    }
+    expect(await verifyPassword(stored(16384, 8, 1), 'pw')).to.equal(true)
+  })
+
+  it('an unknown user costs exactly the hash work of a wrong password (one hash each): timing tells them apart no better than replies', async () => {
+    let hashes = 0
+    const counting = (hash: string, password: string): Promise<boolean> => {
+      hashes += 1
+      return verifyPassword(hash, password)
+    }
+    const login = makeAuthenticate([{ name: 'alice', hash: HASH, home: '/', perm: 'elr' }], 'off', { verify: counting })
+    const cost = async (user: string, password: string): Promise<number> => {
+      const before = hashes
+      await login(user, password)()
+      return hashes - before
+    }
+    expect([await cost('alice', 'wrong'), await cost('mallory', 'wrong'), await cost('alice', PASSWORD)]).to.deep.equal([1, 1, 1])
   })
 
   it('a hash whose key is cut off (scrypt$16384$8$1$salt$) or shorter than 16 bytes is refused, and logs nobody in', async () => {

@@ -25,7 +25,7 @@ export interface Mutant {
 
 const PERMISSIONS = 'lib/middleware/withPermissions.ts'
 const ROOT = 'lib/middleware/withRoot.ts'
-const ACCOUNTS = 'lib/ftp/accounts.ts'
+const ACCOUNTS = 'lib/server/accounts.ts'
 const CONFINED = 'lib/backends/disk/confined.ts'
 
 const PERMISSION_SPECS = ['spec/middleware/withPermissions.spec.ts', 'spec/ftp/accounts.spec.ts']
@@ -36,18 +36,26 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   // Issue 28, items 1-3, 5, 6, 8, 9: these passed the whole suite before their tests were written.
   {
     id: 'perm-rename-destination',
-    bug: "withPermissions: rename checks 'f' at the source only, not at the destination",
+    bug: "withPermissions: rename checks 'f' at the source only, before it looks at what exists",
     file: PERMISSIONS,
-    find: "allowed('f', path) && allowed('f', destination)",
-    replace: "allowed('f', path)",
+    find: "if (!allowed('f', to)) return refuse('rename', destination, 'f')",
+    replace: '',
     specs: PERMISSION_SPECS
   },
   {
-    id: 'perm-append-created',
-    bug: "withPermissions: a file opened 'ab' is tracked as created (may be removed or renamed without d or f)",
+    id: 'perm-rename-lands',
+    bug: "withPermissions: a rename needs only 'f' where it lands, not the letters to create what lands, nor 'f' in the rules below",
     file: PERMISSIONS,
-    find: "if (op === 'open' && given[1] === 'wb' && path !== undefined)",
-    replace: "if (op === 'open' && (given[1] === 'wb' || given[1] === 'ab') && path !== undefined)",
+    find: 'const lacking = missing(lands, to, directory)',
+    replace: "const lacking = missing(['f'], to, false)",
+    specs: PERMISSION_SPECS
+  },
+  {
+    id: 'perm-rename-source-subtree',
+    bug: "withPermissions: a rename checks 'f' at the source only, not in the rule directories below it",
+    file: PERMISSIONS,
+    find: "const away = missing(['f'], from, true)",
+    replace: "const away = missing(['f'], from, false)",
     specs: PERMISSION_SPECS
   },
   {
@@ -83,19 +91,27 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     specs: ACCOUNT_SPECS
   },
   {
-    id: 'scrypt-stored-cost-ignored',
-    bug: 'accounts: verifyPassword uses its own N, not the one stored in the hash',
+    id: 'accounts-cost-any',
+    bug: "accounts: a hash at any scrypt cost is taken (a cheap one is cheap to crack; its user answers in its own time)",
     file: ACCOUNTS,
-    find: '{ N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }',
-    replace: '{ N, r, p, maxmem: 256 * N * r + 1024 * 1024 }',
+    find: 'n === N && r === R && p === P',
+    replace: 'n >= 2 && r >= 1 && p >= 1',
+    specs: ACCOUNT_SPECS
+  },
+  {
+    id: 'accounts-unknown-unhashed',
+    bug: 'accounts: an unknown user is answered before any hash is computed (users enumerable by timing)',
+    file: ACCOUNTS,
+    find: 'const matches = await verify(user?.hash ?? dummy, password)',
+    replace: 'if (user === undefined) return O.none\n    const matches = await verify(user.hash, password)',
     specs: ACCOUNT_SPECS
   },
   {
     id: 'tls-min-version',
     bug: 'FTPS: the minimum TLS version lowered to TLSv1',
     file: 'lib/ftp/tls.ts',
-    find: "const MIN_VERSION = 'TLSv1.2'",
-    replace: "const MIN_VERSION = 'TLSv1'",
+    find: "export const TLS_MIN_VERSION = 'TLSv1.2'",
+    replace: "export const TLS_MIN_VERSION = 'TLSv1'",
     specs: ['spec/ftp/tlsOptions.spec.ts']
   },
 
@@ -142,24 +158,24 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   },
   {
     id: 'upload-failed-temporary-kept',
-    bug: 'STOR: the temporary of an upload that failed (a reset) is left behind; only an aborted one is removed',
-    file: 'lib/ftp/commands/transfers.ts',
-    find: "if (!inPlace && outcome._tag !== 'Done')",
-    replace: "if (!inPlace && outcome._tag === 'Aborted')",
+    bug: 'atomic writes: the temporary of an abandoned write (an upload cut short) is left behind',
+    file: 'lib/middleware/withAtomicWrites.ts',
+    find: 'if (kept === undefined || E.isLeft(kept)) await inner.unlink(temporary)()',
+    replace: 'if (kept !== undefined && E.isLeft(kept)) await inner.unlink(temporary)()',
     specs: ['spec/ftp/badInput.spec.ts', 'spec/ftp/safety.spec.ts']
   },
   {
     id: 'sweep-fresh-temporaries',
     bug: "sweep: a fresh temporary (another server's running upload) is removed, not only stale ones",
-    file: 'lib/ftp/uploads.ts',
-    find: 'Date.now() - stat.right.mtimeMs <= maxAgeMs || ',
-    replace: '',
+    file: 'lib/middleware/withAtomicWrites.ts',
+    find: 'if (Date.now() - modified <= staleAfterMs || writing.has(baseName(path))) return false',
+    replace: 'if (writing.has(baseName(path))) return false',
     specs: ['spec/ftp/safety.spec.ts']
   },
   {
     id: 'limit-total-ignored',
     bug: 'limits: maxConnections is not enforced',
-    file: 'lib/ftp/limits.ts',
+    file: 'lib/server/limits.ts',
     find: 'if (total >= max || (perAddress > 0 && mine >= perAddress))',
     replace: 'if (perAddress > 0 && mine >= perAddress)',
     specs: ['spec/ftp/deployment.spec.ts']
@@ -167,9 +183,83 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   {
     id: 'limit-per-address-off-by-one',
     bug: 'limits: one connection more than maxConnectionsPerIp is admitted',
-    file: 'lib/ftp/limits.ts',
+    file: 'lib/server/limits.ts',
     find: '(perAddress > 0 && mine >= perAddress)',
     replace: '(perAddress > 0 && mine > perAddress)',
     specs: ['spec/ftp/deployment.spec.ts']
+  },
+
+  // Issue 28: bugs planted in the code this wave adds (issue 21's fixes).
+  {
+    id: 'reset-probe-unawaited',
+    bug: 'uploads: the zero-byte write that tells a reset from a FIN is not awaited (a reset reported as an end is committed)',
+    file: 'lib/ftp/dataConnection.ts',
+    find: 'probeWithNothing(socket).then(() => settled(), settled)',
+    replace: 'settled()',
+    specs: ['spec/ftp/uploads.spec.ts']
+  },
+  {
+    id: 'tls-close-notify-ignored',
+    bug: 'FTPS: a TLS data connection ended without close_notify (a FIN, a reset) counts as a clean end',
+    file: 'lib/ftp/tls.ts',
+    find: "return ended === undefined ? undefined : ended() !== 'before-tls'",
+    replace: 'return ended === undefined ? undefined : true',
+    specs: ['spec/ftp/security.spec.ts']
+  },
+  {
+    id: 'tls-reuse-not-required',
+    bug: 'FTPS: FTP_TLS_SESSION_REUSE does not require the data connection to resume a session',
+    file: 'lib/ftp/transfer.ts',
+    find: 'requireResumed: contexts.sessionReuse',
+    replace: 'requireResumed: false',
+    specs: ['spec/ftp/security.spec.ts']
+  },
+  {
+    id: 'tls-reuse-any-cache',
+    bug: "FTPS: a data connection's own new TLS session is stored with the control connection's (a thief can plant one)",
+    file: 'lib/ftp/tls.ts',
+    find: "data.on('resumeSession'",
+    replace: "data.on('newSession', (id: Buffer, session: Buffer, done: () => void) => (sessions.set(id.toString('hex'), session), done()))\n  data.on('resumeSession'",
+    specs: ['spec/ftp/security.spec.ts']
+  },
+  {
+    id: 'login-budget-off',
+    bug: 'logins: the per-address failure budget is never used up',
+    file: 'lib/server/logins.ts',
+    find: 'blocked: (address) => max > 0 && recent(plainAddress(address)).length >= max',
+    replace: 'blocked: () => false',
+    specs: ['spec/server/logins.spec.ts', 'spec/ftp/security.spec.ts']
+  },
+  {
+    id: 'login-checks-parallel',
+    bug: "logins: one address's password checks run at once (a guesser takes every hashing thread)",
+    file: 'lib/server/logins.ts',
+    find: 'const mine = before.then(check, check)',
+    replace: 'const mine = check()',
+    specs: ['spec/server/logins.spec.ts']
+  },
+  {
+    id: 'atomic-temporary-visible',
+    bug: 'atomic writes: listings show the temporaries of running uploads',
+    file: 'lib/middleware/withAtomicWrites.ts',
+    find: 'return entries.filter((entry) => !isTemporaryName(entry.name))',
+    replace: 'return entries',
+    specs: ['spec/ftp/security.spec.ts', 'spec/middleware/withAtomicWrites.spec.ts']
+  },
+  {
+    id: 'passive-share-unbounded',
+    bug: 'passive ports: one address may hold the whole range',
+    file: 'lib/ftp/dataConnection.ts',
+    find: 'if (mine >= share) return undefined',
+    replace: '',
+    specs: ['spec/ftp/deployment.spec.ts']
+  },
+  {
+    id: 'anonymous-root-ignored',
+    bug: 'anonymous: jailed in the server root, not in FTP_ANONYMOUS_ROOT',
+    file: 'lib/ftp/server.ts',
+    find: 'const home = account?.name === ANONYMOUS ? anonymousHome : who.home',
+    replace: 'const home = who.home',
+    specs: ['spec/ftp/security.spec.ts']
   }
 ]
