@@ -23,6 +23,7 @@ import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathI
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { toReadable, toWritable } from '../../helpers'
 import { peerFinished } from '../dataConnection'
+import { endedCleanly } from '../tls'
 import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
 import { throttledPipeline } from '../throttle'
 import { reply, replyForError, type Reply } from '../replies'
@@ -138,15 +139,20 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
       const finished = peerFinished(socket)
       // Awaited before the close; a failed pipeline is the error that counts.
       finished.catch(() => undefined)
-      // From the first byte: a client can only be cut off between bytes it sends, not while it waits for the 150.
+      // From the first byte to the last: a client can only be cut off between bytes it sends, not while it waits
+      // for the 150, nor while its close waits on the network (a client's Nagle held for our delayed ACK: 40 ms).
       let began = performance.now()
+      let last = began
       socket.once('data', () => (began = performance.now()))
+      socket.on('data', () => (last = performance.now()))
       /** Whether what arrived is the whole upload, decided before the file is closed (a veto abandons an atomic write). */
       const beforeClose = async (): Promise<void> => {
         await finished
         if (!atomic) return
-        // A client that died closed its control connection a moment after this one: that close is handled before the commit.
-        await settle(commitWait(session.config.commitDelay, performance.now() - began, socket.bytesRead))
+        // A client that died closed its control connection a moment after this one: that close is handled before
+        // the commit. A TLS close_notify is a deliberate end (a killed client sends none): one poll is enough then.
+        const deliberate = endedCleanly(socket) === true
+        await settle(deliberate ? 0 : commitWait(session.config.commitDelay, last - began, socket.bytesRead))
         if (!wanted()) throw ABORTED
       }
       const where = how === 'append' ? { append: true } : atomic ? {} : { start }
