@@ -32,8 +32,9 @@
  * the clock starts when all are told to go and stops at the last client's
  * final reply (226), so it covers PASV, the command, the data connection and
  * its TLS handshake, the bytes and the end, not the login. CPU: the server's
- * process tree from /proc (vsftpd runs a process per session; each is counted
- * once it has been reaped), the clients' own from getrusage.
+ * process tree from /proc (vsftpd runs processes per session: read while the
+ * sessions are open, before the clients send QUIT), the clients' own from
+ * getrusage.
  *
  * Rounds: one warm-up, then --rounds (5) rounds; in each, every workload runs
  * on every server, the servers in an order rotated each round. Each figure is
@@ -124,7 +125,7 @@ interface Running {
   readonly directory: string
   readonly tls: boolean
   readonly cpuSeconds: () => number
-  /** Resolves once the server has no session processes left (vsftpd's are reaped a moment after QUIT). */
+  /** Resolves once the server has no session processes left (vsftpd's end a moment after QUIT). */
   readonly quiesce: () => Promise<void>
   readonly stop: () => Promise<void>
 }
@@ -442,11 +443,12 @@ interface ClientResult {
   readonly sha: string
 }
 
-/** One ftplib client process, logged in and waiting: `go()` starts it, `done` is what it printed at the end. */
+/** One ftplib client process, logged in and waiting: `go()` starts it, `done` is what it printed at the end, `quit()` lets it send QUIT and exit. */
 interface Client {
   readonly ready: Promise<void>
   readonly go: () => void
   readonly done: Promise<ClientResult>
+  readonly quit: () => Promise<void>
   readonly kill: () => void
 }
 
@@ -459,24 +461,30 @@ const startClient = (running: Running, secure: boolean, caFile: string, args: Re
   let markReady: () => void = () => undefined
   const ready = new Promise<void>((resolve) => (markReady = resolve))
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+  const failure = (code: number | null): Error =>
+    new Error(`client ${args.join(' ')} on ${running.name}: exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`)
   const done = new Promise<ClientResult>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       if (out.includes('ready\n')) markReady()
+      const line = /^done (\d+) ([\d.]+) (\S+)$/m.exec(out)
+      if (line !== null) resolve({ endNs: BigInt(line[1]), cpu: Number(line[2]), sha: line[3] })
     })
     child.once('error', reject)
-    child.once('close', (code) => {
-      const line = /^done (\d+) ([\d.]+) (\S+)$/m.exec(out)
-      if (code === 0 && line !== null) resolve({ endNs: BigInt(line[1]), cpu: Number(line[2]), sha: line[3] })
-      else reject(new Error(`client ${args.join(' ')} on ${running.name}: exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`))
-    })
+    void closed.then((code) => reject(failure(code)))
   })
   // A client that dies before it is ready must not leave the harness waiting.
   done.catch(() => markReady())
   return {
     ready,
-    go: () => child.stdin.end('go\n'),
+    go: () => child.stdin.write('go\n'),
     done,
+    quit: async () => {
+      child.stdin.end('quit\n')
+      const code = await closed
+      if (code !== 0) throw failure(code)
+    },
     kill: () => child.kill('SIGKILL')
   }
 }
@@ -489,7 +497,12 @@ interface PhaseResult {
   readonly shas: ReadonlyArray<string>
 }
 
-/** Runs clients made by `argsOf(i)` at once on a server, timed from the start line to the last final reply. */
+/**
+ * Runs clients made by `argsOf(i)` at once on a server, timed from the start
+ * line to the last final reply. The server's CPU is read before the start
+ * line and after the last reply, with every session still open; the clients
+ * send QUIT after that.
+ */
 const phase = async (
   running: Running,
   secure: boolean,
@@ -498,17 +511,18 @@ const phase = async (
   argsOf: (i: number) => ReadonlyArray<string>,
   timeoutMs = 600_000
 ): Promise<PhaseResult> => {
+  // The sessions of the phase before have ended: no process leaves the server's tree while it is measured.
+  await running.quiesce()
   const started = Array.from({ length: count }, (_, i) => startClient(running, secure, caFile, argsOf(i)))
   const timer = setTimeout(() => started.forEach((client) => client.kill()), timeoutMs)
   try {
     await Promise.all(started.map((client) => client.ready))
-    await running.quiesce()
     const cpuBefore = running.cpuSeconds()
     const t0 = process.hrtime.bigint()
     started.forEach((client) => client.go())
     const results = await Promise.all(started.map((client) => client.done))
-    await running.quiesce()
     const serverCpu = running.cpuSeconds() - cpuBefore
+    await Promise.all(started.map((client) => client.quit()))
     const end = results.reduce((latest, result) => (result.endNs > latest ? result.endNs : latest), 0n)
     return {
       wall: Number(end - t0) / 1e9,

@@ -15,8 +15,10 @@ at once and its clock with them. Then it runs the workload and prints
 
 END_NS is CLOCK_MONOTONIC (the clock of Node's process.hrtime) when the last
 reply (226) arrived; CPU_SECONDS is this process's user and system time from the
-start line to then. Nothing after END_NS is timed: the QUIT, and the sha256 of
-what a RETR received (kept in memory, hashed after the clock stopped).
+start line to then. Nothing after END_NS is timed: the sha256 of what a RETR
+received (kept in memory, hashed after the clock stopped), nor the QUIT, sent
+once a second line arrives on standard input (the harness reads the server's
+CPU before: vsftpd's session processes end with their sessions).
 
 - stor: the whole file (read into memory before the start line) in one
   `sendall` on the data connection, as `storbinary` does block by block; under
@@ -113,8 +115,10 @@ elif op == 'small':
 else:
     raise SystemExit('unknown op ' + op)
 
+print('done %d %.6f %s' % (end, cpu_end - cpu_start, digest), flush=True)
+# The harness reads the server's CPU while every session is still open (vsftpd's end with their processes), then lets the clients go.
+sys.stdin.readline()
 try:
     ftp.quit()
 except (ftplib.Error, OSError, EOFError):
     ftp.close()
-print('done %d %.6f %s' % (end, cpu_end - cpu_start, digest), flush=True)
