@@ -724,6 +724,39 @@ const printResults = (
     out()
   }
   for (const failure of failures) out(`- failed: ${failure}`)
+  printReadmeTable(samples, names, header, command)
+}
+
+/**
+ * The README's "Speed" table: what a reader needs in one place, each figure
+ * with where it came from (the peers, the machine, the date, the command).
+ * Rows are workloads; columns our memory and node backends and the peers (MiB/s,
+ * files/s for small files), then our ratios against each peer.
+ */
+const printReadmeTable = (samples: Samples, names: ReadonlyArray<string>, header: { date: string; loadBefore: string; loadAfter: string }, command: string): void => {
+  const out = (line = ''): void => void process.stdout.write(line + '\n')
+  const shown = [ours('memory'), ours('node'), PYFTPDLIB, VSFTPD].filter((name) => names.includes(name))
+  const mine = shown.filter((name) => name.startsWith('fp-pathio'))
+  const theirs = shown.filter((name) => !name.startsWith('fp-pathio'))
+  if (mine.length === 0) return
+  const pairs = mine.flatMap((m) => theirs.map((t) => ({ m, t })))
+  out()
+  out(`README table (MiB/s; files/s for 1 KiB files; ratios ours / theirs, paired per round):`)
+  out()
+  out(`| workload | ${shown.join(' | ')} | ${pairs.map(({ m, t }) => `${m.replace('fp-pathio ', '')} / ${t}`).join(' | ')} |`)
+  out(`|---|${shown.map(() => '---:').join('|')}|${pairs.map(() => '---:').join('|')}|`)
+  for (const workload of workloads())
+    for (const [field, what] of workload.kind === 'small' ? ([['up', '']] as const) : ([['up', ' STOR'], ['down', ' RETR']] as const)) {
+      const rows = (name: string): ReadonlyArray<Sample | undefined> => samples.get(workload.key)?.get(name) ?? []
+      const figures = shown.map((name) => fmt(medianOf(rows(name), field)))
+      const ratios = pairs.map(({ m, t }) => {
+        const ratio = pairedRatio(rows(m), rows(t), field)
+        return Number.isNaN(ratio) ? '' : `${fmt(ratio, 2)}x`
+      })
+      out(`| ${workload.label}${what} | ${figures.join(' | ')} | ${ratios.join(' | ')} |`)
+    }
+  out()
+  out(`${header.date.slice(0, 10)}, ${machine()}, load average ${header.loadBefore} -> ${header.loadAfter}; \`${command}\`; client ${clientAbout()}.`)
 }
 
 // ---------------------------------------------------------------- main
