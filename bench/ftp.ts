@@ -431,8 +431,10 @@ const vsftpdContestant = (certs: Certificates): Contestant | string => {
 /** apt-get install of the peers, for --install (root only). */
 const install = (): void => {
   const packages = ['vsftpd', 'python3-pyftpdlib', 'python3-openssl']
-  process.stderr.write(`--install: apt-get install -y ${packages.join(' ')}\n`)
-  execFileSync('apt-get', ['install', '-y', ...packages], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  process.stderr.write(`--install: apt-get update, apt-get install -y ${packages.join(' ')}\n`)
+  const options = { stdio: ['ignore', 'inherit', 'inherit'] as Array<'ignore' | 'inherit'>, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }
+  execFileSync('apt-get', ['update'], options)
+  execFileSync('apt-get', ['install', '-y', ...packages], options)
 }
 
 // ---------------------------------------------------------------- clients
