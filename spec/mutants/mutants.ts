@@ -62,8 +62,8 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     id: 'root-nested-inner-root',
     bug: 'withRoot: a jail inside a jail drops the outer root (the inner root is taken as a real path)',
     file: ROOT,
-    find: 'jail(rooting(toReal(posix.resolve(inner))), undefined)',
-    replace: 'jail(rooting(posix.resolve(inner)), undefined)',
+    find: 'jail(rootedAt(toReal(posix.resolve(inner))), undefined)',
+    replace: 'jail(rootedAt(posix.resolve(inner)), undefined)',
     specs: JAIL_SPECS
   },
   {
