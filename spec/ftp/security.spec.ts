@@ -235,11 +235,13 @@ describe('FTP security, second round (issue 21)', function () {
       expect(await attack(running.port, certs.caFile, 'clean', 'resume')).to.deep.equal({ stor: 226, retr: 226, size: 100000 })
     })
 
-    it('a thief on the same address that resumes a session of its own gets nothing; the client then gets the file', async () => {
+    it('a thief on the same address gets nothing, resuming its own session or one it made on our port; the client then gets the file', async () => {
       const r = await attack(running.port, certs.caFile, 'thief')
-      expect(r.stolen).to.equal('')
-      expect(r.got).to.equal('the secret')
-      expect(r.reply).to.deep.equal([150, 226])
+      for (const round of ['own', 'fresh', 'planted']) {
+        expect(r[round].stolen, round).to.equal('')
+        expect(r[round].got, round).to.equal('the secret')
+        expect(r[round].reply, round).to.deep.equal([150, 226])
+      }
     })
 
     it('curl and lftp resume by session ID and work both ways', async () => {

@@ -106,19 +106,20 @@ def clean(port, cafile, resuming):
     return r
 
 
-def thief(port, cafile):
-    """The victim opens a passive port; a thief on the same address, logged in
-    on a control connection of its own, connects to it first and resumes its
-    own session there; then the victim connects and asks for the file."""
-    victim = login(port, cafile, True)
-    robber = login(port, cafile, True)
+def steal_once(victim, robber, session):
+    """The victim opens a passive port and asks for secret.txt; the thief
+    connects to that port first, resuming `session` (or a fresh handshake
+    with None); then the victim connects with its own session. What each got,
+    and the session the thief's handshake made (a planted one, if kept)."""
     data_port = int(victim.sendcmd('EPSV').split('|')[3])
     raw = socket.create_connection((HOST, data_port), timeout=10)
     stolen = b''
     thief_error = None
+    made = None
     asked = False
     try:
-        taken = robber.context.wrap_socket(raw, server_hostname=HOST, session=robber.sock.session)
+        taken = robber.context.wrap_socket(raw, server_hostname=HOST, session=session)
+        made = taken.session
         victim.putcmd('RETR secret.txt')
         asked = True
         while True:
@@ -130,9 +131,7 @@ def thief(port, cafile):
         thief_error = type(error).__name__
     if not asked:
         victim.putcmd('RETR secret.txt')
-    # The victim's own data connection, resuming its own session.
     got = b''
-    reply = None
     try:
         conn = victim.context.wrap_socket(socket.create_connection((HOST, data_port), timeout=10), server_hostname=HOST, session=victim.sock.session)
         first = victim.getresp()
@@ -148,7 +147,20 @@ def thief(port, cafile):
         reply = str(error)[:3]
     except (OSError, ssl.SSLError) as error:
         reply = type(error).__name__
-    return {'stolen': stolen.decode('latin-1'), 'thief_error': thief_error, 'got': got.decode('latin-1'), 'reply': reply}
+    return {'stolen': stolen.decode('latin-1'), 'thief_error': thief_error, 'got': got.decode('latin-1'), 'reply': reply}, made
+
+
+def thief(port, cafile):
+    """A thief on the victim's address, logged in on a control connection of
+    its own: first it resumes its own control session on the victim's data
+    port; then it makes a fresh session there (which must not be kept), and
+    on the victim's next transfer tries to resume that one."""
+    victim = login(port, cafile, True)
+    robber = login(port, cafile, True)
+    own, _ = steal_once(victim, robber, robber.sock.session)
+    fresh, planted = steal_once(victim, robber, None)
+    replanted, _ = steal_once(victim, robber, planted) if planted is not None else (fresh, None)
+    return {'own': own, 'fresh': fresh, 'planted': replanted}
 
 
 def main():

@@ -134,6 +134,10 @@ describe('withPermissions', () => {
       const there = await io.rename('/incoming/up.txt', '/x')()
       const missing = await io.rename('/incoming/none.txt', '/x')()
       expect([reasonOf(there), reasonOf(missing)]).to.deep.equal(['PermissionDenied', 'PermissionDenied'])
+      // f at the source is not enough to learn whether it exists, when the destination is refused.
+      const half = withPermissions({ perm: 'elr', paths: { '/incoming': 'elrwf' } })(await tree())
+      for (const source of ['/incoming/up.txt', '/incoming/none.txt'])
+        expect(reasonOf(await half.rename(source, '/pub/x')()), source).to.equal('PermissionDenied')
     })
   })
 
