@@ -330,7 +330,13 @@ export const secureServerSocket = (socket: net.Socket, context: tls.SecureContex
       clearTimeout(timer)
       secure.off('error', fail)
       secure.off('close', fail)
-      if (options.requireResumed === true && !secure.isSessionReused()) return fail()
+      if (options.requireResumed === true && !secure.isSessionReused()) {
+        // Refused, but closed in order: nothing is ever sent on it, and a client learns no more from a clean close.
+        secure.on('error', () => undefined)
+        secure.end(() => secure.destroy())
+        setTimeout(() => secure.destroy(), 1000).unref()
+        return resolve(undefined)
+      }
       // Later errors (a reset) show as a closed socket to whoever uses it.
       secure.on('error', () => undefined)
       resolve(secure)
