@@ -15,3 +15,4 @@ export { withFaults, DEFAULT_FAULT_REASONS, type FaultOptions } from './withFaul
 export { withContext } from './withContext'
 export { withPermissions, permits, PERMISSION_LETTERS, type Permissions, type PermissionLetter } from './withPermissions'
 export { withAtomicWrites, abandonWrite, sweepTemporaries, type AtomicWriteOptions, type SweepOptions } from './withAtomicWrites'
+export { withMetrics, type OperationSample } from './withMetrics'
