@@ -19,7 +19,7 @@ describe('withMetrics', () => {
 
   it('measures from the call to its answer, the stack below included (a 30 ms wait shows)', async () => {
     const samples: Array<OperationSample> = []
-    const waiting = wrapOperations((op, args, next) => () => new Promise((done) => setTimeout(() => done(next(...args)()), 30)))
+    const waiting = wrapOperations((_op, args, next) => () => new Promise((done) => setTimeout(() => done(next(...args)()), 30)))
     const io = withMetrics((sample) => samples.push(sample))(waiting(makeMemoryPathIO()))
     await io.exists('/')()
     expect(samples).to.have.length(1)
