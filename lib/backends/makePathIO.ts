@@ -162,7 +162,8 @@ const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>,
  * assert.deepStrictEqual(await io.isFile('/readme')(), E.right(true))
  * assert.deepStrictEqual(await io.exists('/nothing')(), E.right(false))
  * assert.deepStrictEqual(await io.list('/')(), E.right(['/readme']))
- * assert.deepStrictEqual(await io.realpath('/x/../readme')(), E.right('/readme')) // no links: resolved, then found
+ * assert.deepStrictEqual(await io.realpath('/readme')(), E.right('/readme')) // no links: the path, once stat finds it
+ * assert.ok(E.isLeft(await io.realpath('/nothing')()))
  * const missing = await io.list('/nothing')()
  * assert.ok(E.isLeft(missing) && missing.left.op === 'list' && missing.left.reason === 'NotFound')
  *
