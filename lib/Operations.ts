@@ -53,8 +53,10 @@ export type PathMapper = (path: string) => string
 /**
  * What a result may hold that names paths, and its type: the destination
  * (`rename`), the children of the directory given (`list`: paths; `scan`:
- * entries), a listing whose pages name them (`opendir`), or a page of such
- * a listing (`readdir`).
+ * entries), a listing whose pages name them (`opendir`), a page of such
+ * a listing (`readdir`), or one path of the record's own, absolute, that
+ * the record found rather than was given (`realpath`: a jail strips its
+ * real root from it).
  *
  * @category model
  * @since 0.3.0
@@ -65,6 +67,7 @@ export interface PathsInResult {
   readonly entries: ReadonlyArray<Entry>
   readonly listing: DirHandle
   readonly page: ReadonlyArray<Entry>
+  readonly path: string
 }
 
 /**
@@ -107,7 +110,7 @@ export interface OperationRow<K extends OperationName> {
   readonly resultPaths: ResultPaths<K>
   /** The permission letter it needs at its paths (as given, or as its arguments say); `undefined`: none (looking, or a handle checked at `open`). */
   readonly permission: PermissionLetter | undefined | ((args: ArgsOf<K>) => PermissionLetter | undefined)
-  /** `makePathIO` derives it from the core operations when a backend leaves it out. */
+  /** `makePathIO` derives it from the core operations when a backend leaves it out (`realpath`: only for a backend without links). */
   readonly derivable: boolean
 }
 
@@ -227,7 +230,10 @@ const ROWS = {
   utimes: { ...looking, paths: onePath, mutates: true, lookup: undefined, resultPaths: 'none', permission: 'T', derivable: false },
   chmod: { ...looking, paths: onePath, mutates: true, lookup: undefined, resultPaths: 'none', permission: 'M', derivable: false },
   // Its permission was checked when the handle was opened for writing.
-  truncate: { ...onFile, mutates: true }
+  truncate: { ...onFile, mutates: true },
+  // Only looks, and needs no letter (as stat); a record without links derives it from stat; its answer is
+  // a path of the record (a jail makes it the caller's).
+  realpath: { ...looking, paths: onePath, lookup: undefined, resultPaths: 'path', permission: undefined, derivable: true }
 } satisfies OperationTable
 
 /**
@@ -239,6 +245,8 @@ const ROWS = {
  * assert.strictEqual(OPERATIONS.read.handle, 'file')
  * assert.strictEqual(OPERATIONS.closedir.releases, true)
  * assert.deepStrictEqual(OPERATIONS.exists.lookup, { answerForNothing: false })
+ * assert.strictEqual(OPERATIONS.realpath.resultPaths, 'path') // its answer is a path of the record
+ * assert.strictEqual(OPERATIONS.realpath.permission, undefined)
  *
  * @category constants
  * @since 0.3.0
@@ -301,7 +309,8 @@ type Rows = typeof ROWS
 
 /**
  * The operations `makePathIO` can derive from the others (`exists`,
- * `isDir`, `isFile` from `stat`; `list`, `scan` from a listing).
+ * `isDir`, `isFile` from `stat`; `list`, `scan` from a listing; `realpath`
+ * from `stat`, for a backend whose `capabilities.symlinks` is false).
  *
  * @category model
  * @since 0.3.0

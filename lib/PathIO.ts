@@ -333,6 +333,16 @@ export interface Signatures {
    * truncating, write, then set the size.
    */
   readonly truncate: { readonly args: [file: FileHandle, size: number]; readonly gives: void }
+  /**
+   * The canonical absolute path of `path`, every symbolic link on it
+   * resolved, as `realpath(3)`: it must exist (missing: `NotFound`; through
+   * a file: `NotADirectory`). A record without links answers the lexically
+   * resolved path once `stat` finds it; a jail (`withRoot`) answers the
+   * caller's path, and refuses one that leads outside. For a server's
+   * permission rules (judged where the backend really acts) and SFTP's
+   * REALPATH.
+   */
+  readonly realpath: { readonly args: [path: string]; readonly gives: string }
 }
 
 /**

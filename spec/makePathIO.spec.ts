@@ -8,6 +8,7 @@
 import { expect } from 'chai'
 import * as TE from 'fp-ts/TaskEither'
 import {
+  makeCapabilities,
   makeMemoryPathIO,
   makeMemoryTree,
   makePathIO,
@@ -55,7 +56,7 @@ runContract(derivedBackend)
 
 describe('makePathIO', () => {
   it('derives exactly the derivable operations, and keeps a core operation it is given for one', async () => {
-    expect([...DERIVABLE].sort()).to.deep.equal(['exists', 'isDir', 'isFile', 'list', 'scan'])
+    expect([...DERIVABLE].sort()).to.deep.equal(['exists', 'isDir', 'isFile', 'list', 'realpath', 'scan'])
     const memory = makeMemoryPathIO()
     const own = makePathIO({ ...coreOf(memory), exists: memory.exists })
     expect(own.exists).to.equal(memory.exists)
@@ -98,6 +99,39 @@ describe('makePathIO', () => {
     expect(error.message).to.equal("isFile '/f': permission denied (EACCES)")
   })
 
+  it('a derived realpath (no links): the path resolved against the core’s cwd, once stat finds it; stat’s errors named realpath', async () => {
+    const tree = makeMemoryTree()
+    const memory = makeMemoryPathIO({ state: tree })
+    await expectRight(memory.mkdir('/srv/d', { parents: true }))
+    await writeFile(memory, '/srv/d/f', 'x')
+    const atSrv = makeMemoryPathIO({ state: tree, cwd: '/srv' })
+    const io = makePathIO({ ...coreOf(atSrv), cwd: '/srv' })
+    expect(await expectRight(io.realpath('d/f'))).to.equal('/srv/d/f')
+    expect(await expectRight(io.realpath('d/../d//f/'))).to.equal('/srv/d/f')
+    expect(await expectRight(io.realpath('/'))).to.equal('/')
+    expect(await expectRight(io.realpath('..'))).to.equal('/')
+    const missing = await expectLeft(io.realpath('d/nothing'), 'NotFound', 'realpath')
+    expect(missing.message).to.equal("realpath 'd/nothing': no such file or directory (ENOENT)")
+    await expectLeft(io.realpath('d/f/x'), 'NotADirectory', 'realpath')
+    await expectLeft(io.realpath(''), 'InvalidArgument', 'realpath')
+    // Without a cwd, the core's paths resolve against '/'.
+    expect(await expectRight(makePathIO(coreOf(memory)).realpath('srv/d'))).to.equal('/srv/d')
+    // stat is what it asks: a refusal of stat is realpath's, named so.
+    const denied = makePathIO({ ...coreOf(memory), stat: (path: string) => TE.left(pathIOError('PermissionDenied', 'stat', { path, code: 'EACCES' })) })
+    const error = await expectLeft(denied.realpath('/srv'), 'PermissionDenied', 'realpath')
+    expect(error.message).to.equal("realpath '/srv': permission denied (EACCES)")
+  })
+
+  it('only a core without links may leave realpath out: with links it is a TypeError at once, naming realpath', () => {
+    const core = coreOf(makeMemoryPathIO())
+    const withLinks = { ...core, capabilities: makeCapabilities({ symlinks: true }) }
+    expect(() => makePathIO(withLinks)).to.throw(TypeError, /realpath.*symlinks/)
+    const own = (path: string) => TE.right(`/own${path}`)
+    expect(makePathIO({ ...withLinks, realpath: own }).realpath).to.equal(own)
+    // A core with no links may still give its own.
+    expect(makePathIO({ ...core, realpath: own }).realpath).to.equal(own)
+  })
+
   it('a core missing an operation, with an operation that is not a function, or without whole capabilities, is a TypeError at once', () => {
     const core = coreOf(makeMemoryPathIO())
     const { truncate: _truncate, ...missingOne } = core
@@ -106,6 +140,8 @@ describe('makePathIO', () => {
     expect(() => makePathIO({ ...core, list: 42 } as never)).to.throw(TypeError, /list/)
     expect(() => makePathIO({ ...core, capabilities: { append: true } } as never)).to.throw(TypeError, /capabilities/)
     expect(() => makePathIO({ ...core, rootedAt: 'here' } as never)).to.throw(TypeError, /rootedAt/)
+    for (const cwd of ['relative', '', 42, '/a\0b'])
+      expect(() => makePathIO({ ...core, cwd } as never), String(cwd)).to.throw(TypeError, /cwd/)
     expect(() => makePathIO(null as never)).to.throw(TypeError)
   })
 })

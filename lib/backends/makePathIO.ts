@@ -2,8 +2,9 @@
  * `makePathIO`: the one builder of backends (Effect's `FileSystem.make` is
  * the model). A backend writes its core operations, its `state` and its
  * `capabilities`; the builder derives the others (`exists`, `isDir`,
- * `isFile` from `stat`; `list`, `scan` from a listing) unless the backend
- * gives its own, faster ones.
+ * `isFile` from `stat`; `list`, `scan` from a listing; `realpath` from
+ * `stat` where there are no links) unless the backend gives its own, faster
+ * ones.
  *
  * @since 0.3.0
  */
@@ -15,12 +16,15 @@ import { OPERATION_NAMES, type CoreOperation, type DerivableOperation } from '..
 import { isDirectoryStat, isFileStat, type DirHandle, type Entry, type Operation, type OperationName, type PathIO, type Stat } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { markNormalised } from '../internal/normalised'
+import { checkCwdOption, resolvePath } from '../internal/arguments'
 
 /**
  * What a backend writes: `state`, `capabilities`, every core operation (the
  * table's operations that are not `derivable`), optionally its faster
  * versions of the derivable ones, and optionally its rooted form
- * (`rootedAt`, see `PathIO`).
+ * (`rootedAt`, see `PathIO`) and its `cwd`. A backend with symbolic links
+ * (`capabilities.symlinks`) must give its own `realpath`: only it can follow
+ * them.
  *
  * @category model
  * @since 0.3.0
@@ -29,6 +33,12 @@ export type PathIOCore<S> = {
   readonly state: S
   readonly capabilities: Capabilities
   readonly rootedAt?: (root: string) => PathIO<S>
+  /**
+   * The absolute directory its operations resolve a relative path against
+   * (default `/`): the derived `realpath` answers that resolution. Not part
+   * of the record the builder makes.
+   */
+  readonly cwd?: string
 } & { readonly [K in CoreOperation]: Operation<K> } & { readonly [K in DerivableOperation]?: Operation<K> }
 
 /** The error of a step (`stat`, `opendir`, `readdir`) as the operation built on it reports it: its name, the caller's path. */
@@ -74,8 +84,24 @@ const wholeListing = (op: 'list' | 'scan', core: PathIOCore<unknown>, path: stri
     TE.mapLeft(asOperation(op, path))
   )
 
-/** How each derivable operation is made of the core ones. */
-const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>) => Operation<K> } = {
+/**
+ * `realpath` where no path runs through a link: the path resolved lexically
+ * against `cwd` (checked as every path is), once `stat` says something is
+ * there (its `NotFound` or `NotADirectory` otherwise, named `realpath`).
+ */
+const lexicalRealpath =
+  (stat: Operation<'stat'>, cwd: string): Operation<'realpath'> =>
+  (path) =>
+    pipe(
+      TE.fromEither(resolvePath('realpath', cwd, path)),
+      TE.chainFirst(() => pipe(stat(path), TE.mapLeft(asOperation('realpath', path))))
+    )
+
+/**
+ * How each derivable operation is made of the core ones, or why it cannot be
+ * for this core (a string: the builder's `TypeError` says it).
+ */
+const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>, cwd: string) => Operation<K> | string } = {
   exists: (core) => lookup('exists', core.stat, () => true),
   isDir: (core) => lookup('isDir', core.stat, isDirectoryStat),
   isFile: (core) => lookup('isFile', core.stat, isFileStat),
@@ -84,22 +110,30 @@ const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>)
       wholeListing('list', core, path),
       TE.map((entries) => entries.map((entry) => entry.path))
     ),
-  scan: (core) => (path) => wholeListing('scan', core, path)
+  scan: (core) => (path) => wholeListing('scan', core, path),
+  realpath: (core, cwd) =>
+    core.capabilities.symlinks
+      ? 'only a backend without symbolic links (capabilities.symlinks false) may leave it out'
+      : lexicalRealpath(core.stat, cwd)
 }
 
 /**
  * A `PathIO` from a backend's core: its own operations as they are, and
  * those it leaves out derived from them: `exists`, `isDir`, `isFile` from
  * `stat` (`false` where `stat` says `NotFound` or `NotADirectory`), `list`
- * and `scan` from `opendir`, `readdir` to the end, and `closedir`, always
- * (their errors name the operation and path the caller used). The core's
+ * and `scan` from `opendir`, `readdir` to the end, and `closedir`, always,
+ * and, for a backend without links (`capabilities.symlinks` false),
+ * `realpath`: the path resolved lexically against the core's `cwd` (default
+ * `/`) once `stat` finds it (their errors name the operation and path the
+ * caller used). The core's
  * operations must keep the contract of a `PathIO`: return a `TaskEither`
  * that never throws nor rejects (a failure is a `Left` of a `PathIOError`);
  * the record is then taken as normalised, and `normaliseErrors` hands it back
  * as it is. Write a backend whose functions may throw or return promises as
  * a `LooseBackend` for `normaliseErrors` instead. A core missing an
- * operation, or whose capabilities are not a whole `Capabilities` record, is
- * a `TypeError` at once.
+ * operation (`realpath` too, where it has links), whose capabilities are not
+ * a whole `Capabilities` record, or whose `cwd` is not an absolute path, is a
+ * `TypeError` at once.
  *
  * @example
  * import { makePathIO, makeCapabilities, makeDirHandle, pathIOError, withoutWrites, S_IFDIR, S_IFREG, type PathIOCore } from 'fp-pathio'
@@ -128,6 +162,8 @@ const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>)
  * assert.deepStrictEqual(await io.isFile('/readme')(), E.right(true))
  * assert.deepStrictEqual(await io.exists('/nothing')(), E.right(false))
  * assert.deepStrictEqual(await io.list('/')(), E.right(['/readme']))
+ * assert.deepStrictEqual(await io.realpath('/readme')(), E.right('/readme')) // no links: the path, once stat finds it
+ * assert.ok(E.isLeft(await io.realpath('/nothing')()))
  * const missing = await io.list('/nothing')()
  * assert.ok(E.isLeft(missing) && missing.left.op === 'list' && missing.left.reason === 'NotFound')
  *
@@ -141,16 +177,23 @@ export const makePathIO = <S>(core: PathIOCore<S>): PathIO<S> => {
     throw new TypeError("makePathIO: 'capabilities' must be a whole Capabilities record (see makeCapabilities)")
   if (core.rootedAt !== undefined && typeof core.rootedAt !== 'function')
     throw new TypeError(`makePathIO: 'rootedAt' must be a function, got ${typeof core.rootedAt}`)
+  const cwd = core.cwd === undefined ? '/' : checkCwdOption(core.cwd, 'makePathIO')
   const record: Record<string, unknown> = { state: core.state, capabilities: core.capabilities }
   if (core.rootedAt !== undefined) record.rootedAt = core.rootedAt
-  const derived = DERIVED as Partial<Record<OperationName, (core: PathIOCore<unknown>) => unknown>>
+  const derived = DERIVED as Partial<Record<OperationName, (core: PathIOCore<unknown>, cwd: string) => unknown>>
   for (const op of OPERATION_NAMES) {
     const own = (core as Partial<Record<OperationName, unknown>>)[op]
     const derive = derived[op]
     if (own !== undefined && typeof own !== 'function')
       throw new TypeError(`makePathIO: operation '${op}' must be a function, got ${typeof own}`)
-    if (own === undefined && derive === undefined) throw new TypeError(`makePathIO: the core operation '${op}' is missing`)
-    record[op] = own ?? (derive as (core: PathIOCore<unknown>) => unknown)(core as PathIOCore<unknown>)
+    if (own !== undefined) {
+      record[op] = own
+      continue
+    }
+    if (derive === undefined) throw new TypeError(`makePathIO: the core operation '${op}' is missing`)
+    const made = derive(core as PathIOCore<unknown>, cwd)
+    if (typeof made === 'string') throw new TypeError(`makePathIO: the core operation '${op}' is missing: ${made}`)
+    record[op] = made
   }
   return markNormalised(record as PathIO<S>)
 }

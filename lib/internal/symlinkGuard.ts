@@ -47,8 +47,14 @@ export const realLocation = async (path: string, hops = 0): Promise<string> => {
     : realLocation(posix.resolve(realParent, target), hops + 1)
 }
 
-/** Whether a real path is inside (or is) the real root; `unchecked` while the root does not exist on disk. */
-export type SymlinkGuard = (path: string, followLast: boolean) => Promise<'inside' | 'outside' | 'unchecked'>
+/**
+ * Whether a real path is inside (or is) the real root; `unchecked` while the
+ * root does not exist on disk. `realRoot` is where the root really is, once
+ * a check found it (a `realpath` the record answers is written under it).
+ */
+export type SymlinkGuard = ((path: string, followLast: boolean) => Promise<'inside' | 'outside' | 'unchecked'>) & {
+  readonly realRoot: () => string | undefined
+}
 
 /**
  * A guard for the jail `root`. Until `root` exists on the real disk there is
@@ -58,7 +64,7 @@ export type SymlinkGuard = (path: string, followLast: boolean) => Promise<'insid
  */
 export const makeSymlinkGuard = (root: string): SymlinkGuard => {
   let realRoot: string | undefined
-  return async (path, followLast) => {
+  const check = async (path: string, followLast: boolean): Promise<'inside' | 'outside' | 'unchecked'> => {
     if (realRoot === undefined) {
       // Asynchronous all through: the pool backend must never block the event loop, nor may its jail.
       const real = await fs.promises.realpath(root).catch((error: unknown) => {
@@ -74,4 +80,5 @@ export const makeSymlinkGuard = (root: string): SymlinkGuard => {
     const inside = real === realRoot || real.startsWith(realRoot === '/' ? '/' : `${realRoot}/`)
     return inside ? 'inside' : 'outside'
   }
+  return Object.assign(check, { realRoot: () => realRoot })
 }

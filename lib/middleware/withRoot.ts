@@ -26,6 +26,15 @@ interface Mapped {
   readonly real: string
 }
 
+/** One call whose result is mapped back: what a kind of `PathsInResult` may need to see of it. */
+interface Answered {
+  readonly op: OperationName
+  readonly mapped: ReadonlyArray<Mapped>
+  readonly args: ReadonlyArray<unknown>
+  /** Where the root really is on disk, when a link check found it (a record checked path by path). */
+  readonly realRoot: string | undefined
+}
+
 /**
  * Jails a record under `root`: every path the caller gives is resolved
  * lexically against the virtual `/` (so a relative path starts at the root
@@ -34,7 +43,9 @@ interface Mapped {
  * original error stays untouched in `cause`, for logs only); `list`, `scan`
  * and the pages of a listing `opendir` opened give the directory as the
  * caller gave it joined with each name; `rename`
- * gives the destination as given.
+ * gives the destination as given; `realpath` gives the path it found with
+ * the real root stripped (`/` for the root itself), and refuses as
+ * `PermissionDenied` one outside the root, never showing where it is.
  *
  * On a real disk a symbolic link must not open a way out, not even one
  * swapped in while an operation runs: a path that leads outside the real
@@ -72,6 +83,7 @@ interface Mapped {
  * const escape = await io.open('../../etc/passwd')() // /home/alice/etc/passwd of the inner record
  * assert.ok(E.isLeft(escape))
  * assert.strictEqual(escape.left.message, "open '../../etc/passwd': no such file or directory (ENOENT)")
+ * assert.deepStrictEqual(await io.realpath('pub/..')(), E.right('/')) // the caller's path, never /home/alice
  *
  * @category combinators
  * @since 0.1.0
@@ -105,35 +117,61 @@ export const withRoot = (root: string): Middleware => {
   const listed = new WeakMap<object, string>()
 
   /**
+   * A path of the inner record, as the caller's: under the root (or, for a
+   * record checked path by path, under where the root really is), with that
+   * stripped; anything else is `PermissionDenied`, and the path it found is
+   * shown nowhere (not even in the error's `cause`).
+   */
+  const callerPath = (found: unknown, { op, mapped, realRoot }: Answered): string => {
+    if (typeof found !== 'string' || !posix.isAbsolute(found))
+      throw new TypeError(`${op}: the inner record's answer is not an absolute path`)
+    const path = posix.resolve(found)
+    for (const prefix of realRoot === undefined || realRoot === base ? [base] : [base, realRoot]) {
+      if (prefix === '/') return path
+      if (path === prefix) return '/'
+      if (path.startsWith(`${prefix}/`)) return path.slice(prefix.length)
+    }
+    throw pathIOError('PermissionDenied', op, {
+      path: mapped[0]?.given,
+      code: 'EACCES',
+      detail: 'leads outside the root through a symbolic link'
+    })
+  }
+
+  /**
    * Each kind of path a result may hold (see `OperationRow.resultPaths`), as
    * the caller must see it: the destination as given, children joined with
-   * the directory as given, and the pages of a listing named as the caller
-   * gave its directory (one opened elsewhere: with the root hidden).
+   * the directory as given, the pages of a listing named as the caller
+   * gave its directory (one opened elsewhere: with the root hidden), and a
+   * path the record found, with the root stripped (`callerPath`).
    */
-  const TO_VIRTUAL: {
-    readonly [P in keyof PathsInResult]: (gives: PathsInResult[P], mapped: ReadonlyArray<Mapped>, args: ReadonlyArray<unknown>) => PathsInResult[P]
-  } = {
-    destination: (_destination, mapped) => mapped[mapped.length - 1].given,
-    children: (paths, mapped) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
-    entries: (entries, mapped) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
-    listing: (dir, mapped) => {
+  const TO_VIRTUAL: { readonly [P in keyof PathsInResult]: (gives: PathsInResult[P], call: Answered) => PathsInResult[P] } = {
+    destination: (_destination, { mapped }) => mapped[mapped.length - 1].given,
+    children: (paths, { mapped }) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
+    entries: (entries, { mapped }) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
+    listing: (dir, { mapped }) => {
       if (typeof dir === 'object' && dir !== null) listed.set(dir, mapped[0].given)
       return dir
     },
-    page: (entries, _mapped, [dir]) => {
+    page: (entries, { args: [dir] }) => {
       const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
       return entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
-    }
+    },
+    path: callerPath
   }
 
-  /** The inner record's answer as the caller must see it (a loose inner record may give odd values: then a `Left`). */
+  /**
+   * The inner record's answer as the caller must see it (a loose inner
+   * record may give odd values: then a `Left`, which names nothing of what
+   * it gave).
+   */
   const virtualGives =
-    <K extends OperationName>(op: K, args: ArgsOf<K>, mapped: ReadonlyArray<Mapped>, errorPath: unknown) =>
+    <K extends OperationName>(op: K, args: ArgsOf<K>, mapped: ReadonlyArray<Mapped>, errorPath: unknown, realRoot: string | undefined) =>
     (gives: GivesOf<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
       const kind = (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op].resultPaths
       if (kind === 'none') return TE.right(gives)
-      const toVirtual = TO_VIRTUAL[kind] as (gives: GivesOf<K>, mapped: ReadonlyArray<Mapped>, args: ReadonlyArray<unknown>) => GivesOf<K>
-      return TE.fromEither(E.tryCatch(() => toVirtual(gives, mapped, args), toPathIOError(op, errorPath)))
+      const toVirtual = TO_VIRTUAL[kind] as (gives: GivesOf<K>, call: Answered) => GivesOf<K>
+      return TE.fromEither(E.tryCatch(() => toVirtual(gives, { op, mapped, args, realRoot }), toPathIOError(op, errorPath)))
     }
 
   /**
@@ -172,7 +210,9 @@ export const withRoot = (root: string): Middleware => {
       const given = pathArguments(op, args)
       // A handle operation: only what its result names (a page of a listing) is the jail's business.
       if (given.length === 0)
-        return OPERATIONS[op].resultPaths === 'none' ? next(...args) : pipe(next(...args), TE.chain(virtualGives(op, args, [], undefined)))
+        return OPERATIONS[op].resultPaths === 'none'
+          ? next(...args)
+          : pipe(next(...args), TE.chain(virtualGives(op, args, [], undefined, undefined)))
       const mapped: Array<Mapped> = []
       for (let i = 0; i < given.length; i++) {
         const virtual = resolvePath(op, '/', given[i])
@@ -201,7 +241,7 @@ export const withRoot = (root: string): Middleware => {
       return pipe(
         call,
         TE.mapLeft(virtualError(mapped)),
-        TE.chain(virtualGives(op, args, mapped, given[0]))
+        TE.chain((gives) => virtualGives(op, args, mapped, given[0], guard?.realRoot())(gives))
       )
     }
     return wrapOperations(jailed)(pathio)

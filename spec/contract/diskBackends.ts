@@ -23,6 +23,7 @@ export const nodeBackend: Backend = {
     return {
       pathio: makeNodePathIO({ cwd: root }),
       root,
+      realRoot: root,
       sibling: () => makeNodePathIO({ cwd: root }),
       teardown: async () => removeTempRoot(root)
     }
@@ -42,6 +43,7 @@ export const makePoolBackend = (name = 'pool', size = 2): Backend => {
       return {
         pathio: makePoolPathIO({ state: shared, cwd: root }),
         root,
+        realRoot: root,
         sibling: () => makePoolPathIO({ state: shared, cwd: root }),
         // Another pool in another directory: nothing of it is shared with `pathio`.
         stranger: () => {

@@ -11,6 +11,12 @@ export interface Fixture {
   readonly pathio: PathIO<unknown>
   /** Absolute path (as `pathio` sees it) of a fresh, empty directory. */
   readonly root: string
+  /**
+   * On a real disk: where `root` really is (a canonical path, no link on
+   * it), so a test can plant symbolic links with `fs`. It differs from
+   * `root` under a jail (`withRoot` shows it as `/`).
+   */
+  readonly realRoot?: string
   /** Another record sharing `pathio`'s state (handles work across both), same cwd. */
   readonly sibling: () => PathIO<unknown>
   /** An unrelated record of the same kind: its handles are foreign to `pathio` where the backend has state. */

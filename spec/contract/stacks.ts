@@ -104,6 +104,7 @@ const wrapped = (
     return {
       pathio: wrap(fixture.pathio, fixture),
       root: jailed === undefined ? fixture.root : '/',
+      ...(fixture.realRoot === undefined ? {} : { realRoot: fixture.realRoot }),
       sibling: () => wrap(fixture.sibling(), fixture),
       ...(stranger === undefined
         ? {}

@@ -8,6 +8,8 @@
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
+import * as fs from 'node:fs'
+import * as nodePath from 'node:path'
 import {
   isCapabilities,
   S_IFDIR,
@@ -193,6 +195,7 @@ export const runContract = (backend: Backend): void => {
             ['rename', () => io.rename('f', any)],
             ['list', () => io.list(any)],
             ['scan', () => io.scan(any)],
+            ['realpath', () => io.realpath(any)],
             ['open', () => io.open(any, 'rb')],
             ['open', () => io.open(any, 'wb')],
             ['open', () => io.open(any, 'ab')],
@@ -297,7 +300,8 @@ export const runContract = (backend: Backend): void => {
           ['rename', io.rename('missing/', 'x'), 'NotFound', 'missing/'],
           ['list', io.list('f'), 'NotADirectory', 'f'],
           ['scan', io.scan('missing'), 'NotFound', 'missing'],
-          ['open', io.open('d', 'wb'), 'IsADirectory', 'd']
+          ['open', io.open('d', 'wb'), 'IsADirectory', 'd'],
+          ['realpath', io.realpath('d/g/x'), 'NotADirectory', 'd/g/x']
         ] as const
         for (const [op, te, reason, path] of cases) {
           const error = await expectLeft(te, reason, op)
@@ -425,6 +429,112 @@ export const runContract = (backend: Backend): void => {
         expect(await nlink('d')).to.equal(2)
         expect(await nlink('e')).to.equal(3)
       }))
+    })
+
+    // ---------------------------------------------------------------------------------
+    describe('realpath', () => {
+      beforeEach(async () => {
+        await expectRight(io.mkdir('d'))
+        await writeFile(io, 'd/f', 'eff')
+        await writeFile(io, 'g', 'gee')
+      })
+
+      it('gives an existing file and directory their absolute path: relative against the cwd, resolved lexically', async () => {
+        expect(await expectRight(io.realpath('g'))).to.equal(p('g'))
+        expect(await expectRight(io.realpath('d'))).to.equal(p('d'))
+        expect(await expectRight(io.realpath('d/f'))).to.equal(p('d/f'))
+        expect(await expectRight(io.realpath(p('d/f')))).to.equal(p('d/f'))
+        for (const [path, canonical] of [
+          ['d/../g', 'g'],
+          ['./g', 'g'],
+          ['g/', 'g'],
+          ['d//f/.', 'd/f'],
+          ['missing/../g', 'g'],
+          [`${p('d')}/../d/f`, 'd/f'],
+          ['d/f/../../g', 'g']
+        ])
+          expect(await expectRight(io.realpath(path)), path).to.equal(p(canonical))
+        expect(await expectRight(io.realpath('.'))).to.equal(root)
+        expect(await expectRight(io.realpath(root))).to.equal(root)
+        expect(await expectRight(io.realpath('/'))).to.equal('/')
+        expect(await expectRight(io.realpath('/../..'))).to.equal('/')
+      })
+
+      it('a missing path is NotFound; a path through a file NotADirectory; errors name the path as given', async () => {
+        for (const path of ['missing', 'missing/x', 'd/missing', p('missing')]) {
+          const error = await expectLeft(io.realpath(path), 'NotFound', 'realpath')
+          expect(error.path).to.equal(path)
+          expect(error.message).to.include('realpath').and.include(path)
+        }
+        for (const path of ['g/x', 'd/f/x/y', p('g/x')]) await expectLeft(io.realpath(path), 'NotADirectory', 'realpath')
+      })
+
+      it('a bad path is InvalidArgument, and changes nothing', async () => {
+        const before = await snapshot(io, root)
+        for (const path of ['', 'g\0', '\0', `d/${'a'.repeat(256)}`, pathOfBytes(root, 4096), ...NON_STRINGS.map(([, value]) => value)])
+          await expectLeft(io.realpath(path as string), 'InvalidArgument', 'realpath')
+        expect(await snapshot(io, root)).to.deep.equal(before)
+      })
+
+      // Only where links can be planted: a disk fixture, which must say where its root really is.
+      if (backend.disk)
+      describe('on a real disk, through symbolic links', () => {
+        /** Where a relative path of the fixture really is on the disk. */
+        const real = (rel: string): string => nodePath.join(fixture.realRoot as string, rel)
+        /** A jail shows its real directory under another name (`/`): the disk beyond it must stay unseen. */
+        const jailed = (): boolean => fixture.root !== fixture.realRoot
+
+        beforeEach(() => {
+          expect(fixture.realRoot, 'a disk fixture gives its realRoot').to.be.a('string')
+        })
+
+        it('a link inside the root resolves to its target’s path, followed as often as it takes', async () => {
+          fs.symlinkSync('d', real('toD'))
+          fs.symlinkSync('toD/f', real('toF'))
+          fs.symlinkSync(real('d'), real('absolute'))
+          fs.symlinkSync('../g', real('d/up'))
+          expect(await expectRight(io.realpath('toD'))).to.equal(p('d'))
+          expect(await expectRight(io.realpath('toD/f'))).to.equal(p('d/f'))
+          expect(await expectRight(io.realpath('toF'))).to.equal(p('d/f'))
+          expect(await expectRight(io.realpath('absolute/f'))).to.equal(p('d/f'))
+          expect(await expectRight(io.realpath('toD/up'))).to.equal(p('g'))
+          expect(await expectRight(io.realpath(p('toF')))).to.equal(p('d/f'))
+          // Lexical first: 'toD/..' is the cwd, not the parent of where toD leads.
+          expect(await expectRight(io.realpath('toD/..'))).to.equal(root)
+        })
+
+        it('a dangling link is NotFound; a link through a file NotADirectory; a loop InvalidArgument', async () => {
+          fs.symlinkSync('nothing', real('dangling'))
+          fs.symlinkSync('d/missing/deeper', real('danglingDeep'))
+          fs.symlinkSync('g/x', real('throughFile'))
+          fs.symlinkSync('loop2', real('loop1'))
+          fs.symlinkSync('loop1', real('loop2'))
+          await expectLeft(io.realpath('dangling'), 'NotFound', 'realpath')
+          await expectLeft(io.realpath('danglingDeep'), 'NotFound', 'realpath')
+          await expectLeft(io.realpath('dangling/x'), 'NotFound', 'realpath')
+          await expectLeft(io.realpath('throughFile'), 'NotADirectory', 'realpath')
+          await expectLeft(io.realpath('loop1'), 'InvalidArgument', 'realpath')
+        })
+
+        it('a link leading outside the root: its real path without a jail; under one, PermissionDenied, never revealing where', async () => {
+          const parent = nodePath.dirname(fixture.realRoot as string)
+          fs.symlinkSync('..', real('up'))
+          fs.symlinkSync('/', real('toSlash'))
+          fs.symlinkSync('../no-such-dir-here/x', real('upDangling'))
+          const outward = ['up', 'toSlash', 'toSlash/etc', 'd/../up', 'up/no-such-file', 'upDangling', 'toSlash/no-such-dir/x']
+          if (!jailed()) {
+            expect(await expectRight(io.realpath('up'))).to.equal(parent)
+            expect(await expectRight(io.realpath('toSlash'))).to.equal('/')
+            return
+          }
+          for (const path of outward) {
+            const error = await expectLeft(io.realpath(path), 'PermissionDenied', 'realpath')
+            expect(error.path, path).to.equal(path)
+            expect(error.message, path).not.to.include(parent)
+            expect(JSON.stringify(error), path).not.to.include(parent)
+          }
+        })
+      })
     })
 
     // ---------------------------------------------------------------------------------
@@ -1407,7 +1517,10 @@ export const runContract = (backend: Backend): void => {
           [io.chmod('g', 0o10000), 'InvalidArgument'],
           [io.chmod('g\0', 0o600), 'InvalidArgument'],
           [io.truncate(hr, 0), 'BadHandle'],
-          [io.truncate(h, -1), lacks('update') ? 'BadHandle' : 'InvalidArgument']
+          [io.truncate(h, -1), lacks('update') ? 'BadHandle' : 'InvalidArgument'],
+          [io.realpath('g/x'), 'NotADirectory'],
+          [io.realpath('d/missing'), 'NotFound'],
+          [io.realpath('g\0'), 'InvalidArgument']
         ] as const
         for (const [te, reason] of calls) await expectLeft(te, reason)
         expect(await position(h)).to.equal(0)
@@ -1457,7 +1570,8 @@ export const runContract = (backend: Backend): void => {
           io.close(v),
           io.utimes(v, v),
           io.chmod(v, v),
-          io.truncate(v, v)
+          io.truncate(v, v),
+          io.realpath(v)
         ]
         for (const value of values)
           for (const te of calls(value as never)) {

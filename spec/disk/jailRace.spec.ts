@@ -2,7 +2,7 @@
  * The symbolic-link race out of a `withRoot` jail, run for real: another
  * process swaps a link inside the jail between a directory inside and one
  * outside as fast as it can, while reads, writes, appends, truncations,
- * stats, listings (list, scan, opendir/readdir), mkdir, rename, chmod, utimes and unlink go through the link via the
+ * stats, listings (list, scan, opendir/readdir), realpath, mkdir, rename, chmod, utimes and unlink go through the link via the
  * record (node and pool backends), and RETR, STOR, APPE, SIZE, LIST and NLST
  * go through it from a real FTP client (python3 ftplib). Not one byte of the
  * outside may be read, not one file outside created, changed or removed (no
@@ -228,7 +228,7 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
         fs.rmSync(temp, { recursive: true, force: true })
       })
 
-      it('reads, writes, appends, truncates, stats, lists, mkdirs, renames, chmods, sets times and unlinks through it: nothing outside touched or seen', async () => {
+      it('reads, writes, appends, truncates, stats, lists, resolves, mkdirs, renames, chmods, sets times and unlinks through it: nothing outside touched or seen', async () => {
         const before = tree(outside)
         const { io: inner, close } = backend.make()
         const io = withRoot(jail)(inner)
@@ -273,6 +273,8 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
               )
             } else tally.refused++
             note('isDir', await io.isDir('x/outside-dir')(), (yes) => yes === true)
+            // realpath follows x wherever it leads now: the inside target's path, or a refusal, never a path outside.
+            note('realpath', await io.realpath('x/secret.txt')(), (found) => found !== '/inside/secret.txt')
             // Writes: create, truncate, append through the link (victim.txt exists outside, never inside).
             for (const [mode, file] of [
               ['wb', `x/${name}.txt`],

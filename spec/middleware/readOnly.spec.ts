@@ -55,6 +55,7 @@ describe('readOnly', () => {
     expect((await expectRight(io.stat('/d/f'))).size).to.equal(7)
     expect(await expectRight(io.list('/d'))).to.deep.equal(['/d/f'])
     expect((await expectRight(io.scan('/d'))).map((e) => e.name)).to.deep.equal(['f'])
+    expect(await expectRight(io.realpath('/d/../d/f'))).to.equal('/d/f')
     expect(await readFile(io, '/d/f')).to.equal('content')
     const h = await expectRight(io.open('/d/f'))
     expect(Buffer.from(await expectRight(io.read(h))).toString()).to.equal('content')

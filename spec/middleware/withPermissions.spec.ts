@@ -227,4 +227,11 @@ describe('withPermissions', () => {
     expect(reasonOf(await withThem.truncate(h.right, 0)())).to.equal('Right')
     expect(() => withPermissions({ perm: 'elradfmwMT' })).to.not.throw()
   })
+
+  it('realpath needs no letter (its row has none): it only looks, as stat does', async () => {
+    const io = withPermissions({ perm: '', paths: { '/d': 'e' } })(await seeded())
+    expect(await io.realpath('/d/in.txt')()).to.deep.equal(E.right('/d/in.txt'))
+    expect(await io.realpath('/f.txt')()).to.deep.equal(E.right('/f.txt'))
+    expect(reasonOf(await io.realpath('/missing')())).to.equal('NotFound')
+  })
 })

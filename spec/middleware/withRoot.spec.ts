@@ -136,6 +136,37 @@ describe('withRoot', () => {
       expect(await expectRight(io.rename('d/x', '../d/y'))).to.equal('../d/y')
     })
 
+    it('realpath gives the caller’s path: the real root stripped, / for the root itself', async () => {
+      await expectRight(io.mkdir('d'))
+      expect(await expectRight(io.realpath('/'))).to.equal('/')
+      expect(await expectRight(io.realpath('..'))).to.equal('/')
+      expect(await expectRight(io.realpath('inside'))).to.equal('/inside')
+      expect(await expectRight(io.realpath('../../d/../inside'))).to.equal('/inside')
+      expect(await expectRight(io.realpath('/d/'))).to.equal('/d')
+      // The jail's /etc/passwd does not exist: the outer one is never found.
+      const error = await expectLeft(io.realpath('/etc/passwd'), 'NotFound', 'realpath')
+      expect(error.message).not.to.contain('/jail')
+      // Nested: each jail strips its own root.
+      await writeFile(io, '/d/g', 'g')
+      const nested = withRoot('/d')(io)
+      expect(await expectRight(nested.realpath('g'))).to.equal('/g')
+      expect(await expectRight(nested.realpath('/'))).to.equal('/')
+    })
+
+    it('realpath: an inner answer outside the root is PermissionDenied, never shown; an answer that is no absolute path is Unknown', async () => {
+      const answering = (answer: unknown): PathIO<unknown> =>
+        withRoot('/jail')(normaliseErrors({ ...loosen(outer), realpath: () => Promise.resolve(answer as string) }))
+      for (const outside of ['/etc/passwd', '/', '/jail-other/x', '/jail/../secret']) {
+        const error = await expectLeft(answering(outside).realpath('inside'), 'PermissionDenied', 'realpath')
+        expect(error.path).to.equal('inside')
+        expect(JSON.stringify(error)).not.to.contain(outside === '/' ? '"/"' : outside)
+      }
+      for (const odd of ['relative/x', 42, null, ''])
+        expect(JSON.stringify(await expectLeft(answering(odd).realpath('inside'), 'Unknown', 'realpath'))).not.to.contain('relative')
+      // One inside, not canonical, is made canonical first.
+      expect(await expectRight(answering('/jail/x/../inside').realpath('inside'))).to.equal('/inside')
+    })
+
     it('a valid path too long once under the root cannot exist there', async () => {
       let virtual = '/'
       while (virtual.length + 201 < 4095) virtual += `${'a'.repeat(200)}/`
@@ -214,7 +245,13 @@ describe('withRoot', () => {
         io.utimes('out/secret', 0),
         io.chmod('out', 0o700),
         io.utimes('dangling', 0),
-        io.chmod('dangling', 0o600)
+        io.chmod('dangling', 0o600),
+        // realpath follows every link: one that leads out is refused, never answered.
+        io.realpath('out'),
+        io.realpath('out/secret'),
+        io.realpath('toRoot'),
+        io.realpath('toRoot/etc/passwd'),
+        io.realpath('dangling')
       ]
       for (const task of refused) {
         const error = await expectLeft(task, 'PermissionDenied')
@@ -255,12 +292,34 @@ describe('withRoot', () => {
         ['open wb', () => io.open('out/nothing/x', 'wb')],
         ['mkdir', () => io.mkdir('out/nothing/x')],
         ['list', () => io.list('out/nothing/x')],
+        ['realpath', () => io.realpath('out/nothing/x')],
         ['unlink', () => io.unlink('toRoot/no-such-dir-here/x')]
       ] as const)
         await expectLeft(task(), 'PermissionDenied').catch((error: Error) => {
           throw new Error(`${what}: ${error.message}`)
         })
       expect(outsideNow()).to.deep.equal(['secret'])
+    })
+
+    it('realpath through links that stay inside gives the target’s path in the jail; a dangling one inside is NotFound', async () => {
+      fs.writeFileSync(path.join(jail, 'sub', 'g'), 'g')
+      fs.symlinkSync('../f', path.join(jail, 'sub', 'toF'))
+      fs.symlinkSync(path.join(jail, 'sub', 'g'), path.join(jail, 'absolute'))
+      fs.symlinkSync('sub/nothing', path.join(jail, 'danglingInside'))
+      expect(await expectRight(io.realpath('inner'))).to.equal('/sub')
+      expect(await expectRight(io.realpath('/inner/g'))).to.equal('/sub/g')
+      expect(await expectRight(io.realpath('inner/toF'))).to.equal('/f')
+      expect(await expectRight(io.realpath('absolute'))).to.equal('/sub/g')
+      expect(await expectRight(io.realpath('/'))).to.equal('/')
+      await expectLeft(io.realpath('danglingInside'), 'NotFound', 'realpath')
+      // A record with no rooted form (checked path by path) answers the same, its answers mapped from where the root really is.
+      fs.symlinkSync(jail, path.join(temp, 'alias'))
+      for (const checked of [withRoot(jail)(normaliseErrors(loosen(disk.make()))), withRoot(path.join(temp, 'alias'))(normaliseErrors(loosen(disk.make())))]) {
+        expect(await expectRight(checked.realpath('inner/toF'))).to.equal('/f')
+        expect(await expectRight(checked.realpath('/'))).to.equal('/')
+        const error = await expectLeft(checked.realpath('out/secret'), 'PermissionDenied', 'realpath')
+        expect(JSON.stringify(error)).not.to.contain(temp)
+      }
     })
 
     it('chmod and utimes through a link that stays inside act on its target, inside', async () => {
@@ -294,6 +353,10 @@ describe('withRoot', () => {
       fs.symlinkSync(jail, path.join(temp, 'alias'))
       const aliased = withRoot(path.join(temp, 'alias'))(disk.make())
       expect(await readFile(aliased, '/f')).to.equal('in the jail')
+      // Its rooted form answers under the root as given: the jail maps that back.
+      expect(await expectRight(aliased.realpath('inner'))).to.equal('/sub')
+      expect(await expectRight(aliased.realpath('/'))).to.equal('/')
+      await expectLeft(aliased.realpath('out'), 'PermissionDenied', 'realpath')
       await expectLeft(aliased.open('out/secret', 'rb'), 'PermissionDenied', 'open')
       expect(sorted(await expectRight(aliased.list('/')))).to.deep.equal([
         '/dangling',
@@ -379,6 +442,9 @@ describe('withRoot', () => {
       // The outer jail's own files are out of the inner jail's reach, through '..' and through a link.
       await expectLeft(nested.open('/up/f', 'rb'), 'PermissionDenied', 'open')
       await expectLeft(nested.open('/up/planted', 'wb'), 'PermissionDenied', 'open')
+      expect(await expectRight(nested.realpath('/made/moved'))).to.equal('/made/moved')
+      const up = await expectLeft(nested.realpath('/up'), 'PermissionDenied', 'realpath')
+      expect(JSON.stringify(up)).not.to.contain(temp)
       expect(fs.existsSync(path.join(jail, 'planted'))).to.equal(false)
       const busy = await expectLeft(nested.rmdir('/'), 'Busy', 'rmdir')
       expect(busy.message).not.to.contain(temp)

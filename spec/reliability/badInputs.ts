@@ -113,7 +113,7 @@ const left = (reason: Reason): Expected => ({ left: reason })
 const validMode = fc.constantFrom<OpenMode | undefined | null>('rb', 'wb', 'ab', 'r+b', undefined, null)
 const validOptions = fc.constantFrom(undefined, null, {}, { parents: true }, { existOk: true }, { parents: true, existOk: true })
 
-const PATH_LOOKUPS = ['exists', 'isDir', 'isFile', 'stat', 'list', 'scan', 'opendir'] as const
+const PATH_LOOKUPS = ['exists', 'isDir', 'isFile', 'stat', 'list', 'scan', 'opendir', 'realpath'] as const
 
 /** Any path operation with one bad path (the other arguments valid). */
 const badPathCall: fc.Arbitrary<BadCall> = fc.oneof(
@@ -141,7 +141,7 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: { right: false } })
   ),
-  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
+  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'realpath' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: left('NotFound') })
   ),
   fc.tuple(oddAbsentPath, fc.constantFrom<OpenMode | undefined | null>('rb', 'r+b', undefined, null)).map(
@@ -158,7 +158,7 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: { right: false } })
   ),
-  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
+  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'realpath' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
     ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: left('NotADirectory') })
   ),
   fc.tuple(oddAbsentPath, validMode).map(

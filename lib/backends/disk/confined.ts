@@ -158,6 +158,22 @@ export const onEntry = <A>(root: string, path: string, follow: boolean, act: (en
 }
 
 /**
+ * Where the kernel says an entry of the jail `root` really is (`location`,
+ * a real path: the `readlink` of a descriptor), written under `root` as
+ * given, which may itself run through links: the rooted record's answer to
+ * `realpath`, which a jail maps back by stripping `root`. A location outside
+ * the real root throws the `isOutside` refusal: nothing outside is ever
+ * named.
+ */
+export const asPathUnderRoot = (root: string, location: string): string => {
+  const jail = jailOf(root)
+  if (!isInside(jail, location)) throw leadsOutside()
+  const given = posix.resolve(jail.root)
+  const below = jail.real === '/' ? location : location.slice(jail.real.length)
+  return below === '' || below === '/' ? given : given === '/' ? below : given + below
+}
+
+/**
  * The stat a listing gives a child that is a symbolic link, in a jail: what
  * it points to when that is inside the root; its own `lstat` when it points
  * outside (or nowhere), so a listing never shows anything of the outside.

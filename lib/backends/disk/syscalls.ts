@@ -14,7 +14,7 @@ import type { Entry, OpenMode, Stat } from '../../PathIO'
 import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
 import { checkMkdirOptions, checkMode, checkPermissionBits, checkTime, joinChild, resolvePath } from '../../internal/arguments'
 import { pipe } from 'fp-ts/function'
-import { isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
+import { asPathUnderRoot, isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
 
 /**
  * A path as the caller gave it (for errors) and as resolved (for the disk);
@@ -211,6 +211,33 @@ export const chmod = (target: Target, mode: number): E.Either<PathIOError, void>
       ? fs.chmodSync(target.resolved, mode)
       : onPinnedEntry(target.root, target.resolved, (pinned) => fs.chmodSync(pinned, mode))
   )
+
+/** What `readlink` of a descriptor says of a file removed since it was opened. */
+const DELETED = ' (deleted)'
+
+/**
+ * `realpath(3)`: the path with every link resolved, which must exist. In a
+ * jail, links are followed by hand while they stay inside (one that leads
+ * out is refused); the entry met at the end is pinned by an `O_PATH`
+ * descriptor, and the kernel says where it really is (`readlink` of it),
+ * written under the root as given (see `asPathUnderRoot`). A file removed
+ * meanwhile is `NotFound`, as it would have been a moment later.
+ */
+export const realpath = (target: Target): E.Either<PathIOError, string> =>
+  attempt('realpath', target.path, () => {
+    const { root } = target
+    // realpath(3) itself (libuv's), as the kernel resolves: ELOOP, ENOENT, ENOTDIR, EACCES as it meets them.
+    if (root === undefined) return fs.realpathSync.native(target.resolved)
+    return asPathUnderRoot(
+      root,
+      onPinnedEntry(root, target.resolved, (pinned) => {
+        const location = fs.readlinkSync(pinned)
+        if (location.endsWith(DELETED) && fs.statSync(pinned).nlink === 0)
+          throw Object.assign(new Error(`ENOENT: no such file or directory, realpath '${target.path}'`), { code: 'ENOENT' })
+        return location
+      })
+    )
+  })
 
 /** Codes of `rename(2)` that are about the destination (the source was there a moment before). */
 const DESTINATION_CODES: ReadonlySet<unknown> = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY', 'EEXIST'])

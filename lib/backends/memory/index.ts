@@ -42,6 +42,7 @@ const MEMORY_CAPABILITIES: Capabilities = makeCapabilities({ symlinks: false, li
  * assert.deepStrictEqual(await program(), E.right(['/home/notes.txt']))
  * assert.strictEqual(io.state.budget.held, 2) // bytes the tree's files hold
  * assert.strictEqual(io.capabilities.symlinks, false)
+ * assert.deepStrictEqual(await io.realpath('notes.txt')(), E.right('/home/notes.txt')) // no links: the resolved path
  *
  * @category constructors
  * @since 0.1.0
@@ -52,6 +53,8 @@ export const makeMemoryPathIO = (options?: MemoryOptions): PathIO<MemoryTree> =>
   const pathio = makePathIO({
     state: settings.tree,
     capabilities: MEMORY_CAPABILITIES,
+    // No links: `realpath` is derived, the path resolved against this cwd once `stat` finds it.
+    cwd: settings.cwd,
     ...memoryPaths(settings),
     ...memoryFiles(settings),
     ...memoryListings(settings)

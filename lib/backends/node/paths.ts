@@ -14,7 +14,7 @@ import type { PathIOCore } from '../makePathIO'
 
 type PathOperations = Pick<
   PathIOCore<undefined>,
-  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod'
+  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod' | 'realpath'
 >
 
 /** Runs `body` on the target of a path (resolved and checked first). */
@@ -32,6 +32,7 @@ export const nodePaths = (at: disk.Locate): PathOperations => {
     isDir: on('isDir', (target) => disk.probe('isDir', target)),
     isFile: on('isFile', (target) => disk.probe('isFile', target)),
     stat: on('stat', disk.stat),
+    realpath: on('realpath', disk.realpath),
     mkdir: (path, options) =>
       syncTask('mkdir', path, () =>
         pipe(

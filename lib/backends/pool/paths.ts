@@ -15,7 +15,7 @@ import { submit, type WorkerPool } from './workerPool'
 
 type PathOperations = Pick<
   PathIOCore<WorkerPool>,
-  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod'
+  'exists' | 'isDir' | 'isFile' | 'stat' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'utimes' | 'chmod' | 'realpath'
 >
 
 /** The operations on paths of a pool record. */
@@ -27,6 +27,7 @@ export const poolPaths = (settings: PoolSettings): PathOperations => {
     isDir: job('isDir', (target) => ({ op: 'isDir', target })),
     isFile: job('isFile', (target) => ({ op: 'isFile', target })),
     stat: job('stat', (target) => ({ op: 'stat', target })),
+    realpath: job('realpath', (target) => ({ op: 'realpath', target })),
     rmdir: (path) => pipe(job('rmdir', (target) => ({ op: 'rmdir', target }))(path), TE.map(() => undefined)),
     unlink: (path) => pipe(job('unlink', (target) => ({ op: 'unlink', target }))(path), TE.map(() => undefined)),
     mkdir: (path, options) =>

@@ -67,6 +67,8 @@ const serve = (request: Request, id: number): Served => {
       return plain(disk.probe(request.op, request.target))
     case 'stat':
       return plain(disk.stat(request.target))
+    case 'realpath':
+      return plain(disk.realpath(request.target))
     case 'mkdir':
       return plain(disk.mkdir(request.target, request.parents, request.existOk))
     case 'rmdir':

@@ -75,6 +75,7 @@ const s3Capabilities = (longNames: boolean): Capabilities =>
  * await io.write(h.right, Buffer.from('hello'))()
  * await io.close(h.right)()
  * assert.deepStrictEqual(await io.list('/pub')(), { _tag: 'Right', right: ['/pub/a.txt'] })
+ * assert.deepStrictEqual(await io.realpath('/pub/../pub/a.txt')(), { _tag: 'Right', right: '/pub/a.txt' }) // keys are no links
  * assert.strictEqual(io.capabilities.append, false)
  * await io.state.close()
  * await server.close()
@@ -89,6 +90,8 @@ export const makeS3PathIO = (options?: S3Options): PathIO<S3State> => {
   const pathio = makePathIO({
     state: settings.state,
     capabilities: s3Capabilities(settings.longNames),
+    // Keys are no links: `realpath` is derived, the path resolved against this cwd once `stat` finds it.
+    cwd: settings.cwd,
     ...s3Paths(settings),
     ...s3Files(settings),
     ...s3Listings(settings)
