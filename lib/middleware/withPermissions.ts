@@ -147,7 +147,26 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       return undefined
     }
 
-    /** `rename` checked as its class comment says; the inner record is asked only what the source is. */
+    /**
+     * Where a path really is, as the caller names paths, when links may lead
+     * elsewhere: the rule of the place a backend acts on applies there too
+     * (a link `/rw/toro -> ../ro` is judged by `/ro`'s rule). The final link
+     * is followed unless the operation acts on the entry itself; a missing
+     * last part stays as given under its parent's real place. Only asked
+     * when there are rules below some directory and the record has links.
+     */
+    const located = async (inner: PathIO<unknown>, path: string, onTheEntry: boolean): Promise<string> => {
+      if (path === '/') return path
+      if (!onTheEntry) {
+        const real = await inner.realpath(path)()
+        if (E.isRight(real)) return real.right
+      }
+      const parent = await inner.realpath(posix.dirname(path))()
+      return E.isRight(parent) ? posix.join(parent.right, posix.basename(path)) : path
+    }
+    const linksMatter = (inner: PathIO<unknown>): boolean => rules.below.length > 0 && inner.capabilities.symlinks
+
+    /** `rename` checked as its class comment says, where the paths are and where they really lead; the inner record is asked only what the source is. */
     const checkedRename = (
       inner: PathIO<unknown>,
       args: ReadonlyArray<unknown>,
@@ -162,14 +181,25 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       if (away !== undefined) return refuse('rename', source, away)
       if (!allowed('f', to)) return refuse('rename', destination, 'f')
       return async () => {
+        const places = linksMatter(inner)
+          ? [{ from, to }, { from: await located(inner, from, true), to: await located(inner, to, true) }]
+          : [{ from, to }]
+        for (const place of places.slice(1)) {
+          const lacking = missing(['f'], place.from, true)
+          if (lacking !== undefined) return refuse('rename', source, lacking)()
+          if (!allowed('f', place.to)) return refuse('rename', destination, 'f')()
+        }
         const stat = await inner.stat(source as string)()
         // A missing source (or a bad path): the inner rename says so, with the same reason.
         if (E.isLeft(stat)) return next()()
         const directory = isDirectoryStat(stat.right)
         const holdsAnything = directory && (await isNotEmpty(inner, source as string))
         const lands: ReadonlyArray<PermissionLetter> = !directory ? ['f', 'w'] : holdsAnything ? ['f', 'm', 'w'] : ['f', 'm']
-        const lacking = missing(lands, to, directory)
-        return lacking === undefined ? next()() : refuse('rename', destination, lacking)()
+        for (const place of places) {
+          const lacking = missing(lands, place.to, directory)
+          if (lacking !== undefined) return refuse('rename', destination, lacking)()
+        }
+        return next()()
       }
     }
 
@@ -195,13 +225,15 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       const letter = permissionFor(op, args)
       const path = where(given[0])
       if (letter !== undefined && !allowed(letter, path)) return refuse(op, given[0], letter)
-      if (op === 'open' && given[1] === 'r+b' && path !== undefined && !allowed('r', path))
-        return async () => {
-          const result = await next(...args)()
-          if (result._tag === 'Right') writeOnly.set(result.right as object, path)
-          return result
-        }
-      return next(...args)
+      const updatesBlind = op === 'open' && given[1] === 'r+b' && path !== undefined
+      if (letter === undefined || path === undefined || (!linksMatter(inner) && !updatesBlind)) return next(...args)
+      return async () => {
+        const real = linksMatter(inner) ? await located(inner, path, row.onTheEntry) : path
+        if (!allowed(letter, real)) return refuse(op, given[0], letter)()
+        const result = await next(...args)()
+        if (updatesBlind && result._tag === 'Right' && !(allowed('r', path) && allowed('r', real))) writeOnly.set(result.right as object, path)
+        return result
+      }
     })(pathio)
   }
 }

@@ -193,6 +193,31 @@ describe('FTP security, second round (issue 21)', function () {
     }
   })
 
+  describe('5. per-path rules are not dodged through a symbolic link on disk', () => {
+    it('STOR, DELE, RETR and RNTO through /rw/toro -> ../ro get the rule of /ro (node backend)', async () => {
+      const users = { [USER.name]: { password: hashOf(USER.password), perm: 'elradfmw', paths: { '/ro': 'l' } } }
+      await withServer('node', { users, anonymous: 'off' }, async (running) => {
+        fs.mkdirSync(path.join(running.root, 'ro', 'sub'), { recursive: true })
+        fs.mkdirSync(path.join(running.root, 'rw'))
+        fs.writeFileSync(path.join(running.root, 'ro', 'secret.txt'), 'secret')
+        fs.writeFileSync(path.join(running.root, 'ro', 'sub', 'x.txt'), 'keep')
+        fs.symlinkSync('../ro', path.join(running.root, 'rw', 'toro'))
+        const r = await runSteps({ port: running.port }, [
+          ['stor', '/rw/toro/x', 'planted'],
+          ['send', 'DELE /rw/toro/sub/x.txt'],
+          ['retr', '/rw/toro/secret.txt'],
+          ['send', 'RNFR /rw/toro/secret.txt'],
+          ['send', 'RNTO /rw/stolen.txt'],
+          ['stor', '/rw/fine.txt', 'mine']
+        ])
+        // RNFR only remembers the name (f holds in /rw); the rename itself is judged where it leads.
+        expect(r.steps.map((step: { code: number }) => step.code)).to.deep.equal([550, 550, 550, 350, 550, 226])
+        expect(fs.readdirSync(path.join(running.root, 'ro')).sort()).to.deep.equal(['secret.txt', 'sub'])
+        expect(fs.readFileSync(path.join(running.root, 'ro', 'sub', 'x.txt'), 'utf8')).to.equal('keep')
+      })
+    })
+  })
+
   describe('6. password guessing has a cost across connections', () => {
     it('one address past its failure budget gets 421 at connect; another address still logs in', async () => {
       await withServer('memory', { maxLoginFailuresPerIp: 5, loginFailureDelay: 0, maxLoginAttempts: 100, anonymous: 'off' }, async (running) => {

@@ -6,7 +6,10 @@
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
-import { makeMemoryPathIO, permits, withAtomicWrites, withPermissions, wrapOperations, writeFile, type PathIO } from '../../lib'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { makeMemoryPathIO, makeNodePathIO, permits, withAtomicWrites, withPermissions, withRoot, wrapOperations, writeFile, type PathIO } from '../../lib'
 
 const reasonOf = (result: E.Either<{ reason: string }, unknown>): string => (E.isLeft(result) ? result.left.reason : 'Right')
 
@@ -233,5 +236,47 @@ describe('withPermissions', () => {
     expect(await io.realpath('/d/in.txt')()).to.deep.equal(E.right('/d/in.txt'))
     expect(await io.realpath('/f.txt')()).to.deep.equal(E.right('/f.txt'))
     expect(reasonOf(await io.realpath('/missing')())).to.equal('NotFound')
+  })
+})
+
+describe('withPermissions on a disk with symbolic links: the rule of where a path really leads', () => {
+  let dir: string
+  let io: PathIO<unknown>
+  beforeEach(() => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-perm-links-')))
+    fs.mkdirSync(path.join(dir, 'ro', 'sub'), { recursive: true })
+    fs.mkdirSync(path.join(dir, 'rw'))
+    fs.writeFileSync(path.join(dir, 'ro', 'secret.txt'), 'secret')
+    fs.writeFileSync(path.join(dir, 'ro', 'sub', 'x.txt'), 'keep')
+    fs.symlinkSync('../ro', path.join(dir, 'rw', 'toro'))
+    fs.writeFileSync(path.join(dir, 'rw', 'own.txt'), 'mine')
+    fs.symlinkSync('own.txt', path.join(dir, 'rw', 'link.txt'))
+    // /ro may only be listed: no reading, writing or deleting there, whatever path leads to it.
+    io = withPermissions({ perm: 'elradfmw', paths: { '/ro': 'l' } })(withRoot(dir)(makeNodePathIO()))
+  })
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it('a write, a delete, a read and a rename through a link into a stricter rule are refused, and nothing there changes', async () => {
+    for (const [what, call] of [
+      ['open wb', () => io.open('/rw/toro/x', 'wb')()],
+      ['unlink', () => io.unlink('/rw/toro/sub/x.txt')()],
+      ['open rb', () => io.open('/rw/toro/secret.txt', 'rb')()],
+      ['mkdir', () => io.mkdir('/rw/toro/made')()],
+      ['rename out', () => io.rename('/rw/toro/secret.txt', '/rw/stolen.txt')()],
+      ['rename in', () => io.rename('/rw/own.txt', '/rw/toro/planted.txt')()],
+      ['chmod', () => io.chmod('/rw/toro/secret.txt', 0o777)()]
+    ] as const)
+      expect(reasonOf(await call()), what).to.equal('PermissionDenied')
+    expect(fs.readdirSync(path.join(dir, 'ro')).sort()).to.deep.equal(['secret.txt', 'sub'])
+    expect(fs.readdirSync(path.join(dir, 'ro', 'sub'))).to.deep.equal(['x.txt'])
+  })
+
+  it('links inside one rule work as before, and the link itself (an entry of /rw) may be removed or renamed', async () => {
+    const read = await io.open('/rw/link.txt', 'rb')()
+    expect(reasonOf(read)).to.equal('Right')
+    if (E.isRight(read)) await io.close(read.right)()
+    expect(reasonOf(await io.rename('/rw/toro', '/rw/elsewhere')())).to.equal('Right')
+    expect(reasonOf(await io.unlink('/rw/elsewhere')())).to.equal('Right')
+    expect(fs.readdirSync(path.join(dir, 'ro')).sort()).to.deep.equal(['secret.txt', 'sub'])
   })
 })

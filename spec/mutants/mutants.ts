@@ -261,5 +261,13 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     find: 'const home = account?.name === ANONYMOUS ? anonymousHome : who.home',
     replace: 'const home = who.home',
     specs: ['spec/ftp/security.spec.ts']
+  },
+  {
+    id: 'perm-links-ignored',
+    bug: 'withPermissions: a rule is chosen by the path as given, not where its links lead (/rw/toro -> ../ro writes into /ro)',
+    file: PERMISSIONS,
+    find: 'rules.below.length > 0 && inner.capabilities.symlinks',
+    replace: 'false',
+    specs: ['spec/middleware/withPermissions.spec.ts', 'spec/ftp/security.spec.ts']
   }
 ]
