@@ -1,7 +1,8 @@
 /**
  * One control connection: reading command lines, running them one after
- * another against the session's `PathIO` record, the idle timeout, and the
- * switch to TLS after AUTH TLS.
+ * another against the session's `PathIO` record (but for ABOR and STAT,
+ * which reach a running transfer at once), the idle timeout, and the switch
+ * to TLS after AUTH TLS.
  *
  * @since 0.1.0
  */
@@ -11,6 +12,7 @@ import type { PathIO } from '../PathIO'
 import type { Account } from '../server/accounts'
 import { plainAddress } from '../server/addresses'
 import type { Command } from './handler'
+import { transferStatus } from './commands'
 import { dispatch } from './dispatch'
 import { makeLineReader, parseCommandLine, type CommandLine } from './lineReader'
 import type { Logger } from './log'
@@ -197,6 +199,13 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
         event._tag === 'TooLong' ? E.left(reply(500, `Command line too long (over ${maxLineBytes} bytes)`)) : parseCommandLine(event.bytes)
       // ABOR must reach a running transfer now, not after it.
       if (E.isRight(item) && item.right.verb === 'ABOR' && session.loggedIn) session.transfer?.abort()
+      // STAT during a transfer (nothing else waiting) is answered now with its progress (RFC 959), while the data
+      // keeps flowing; the transfer's own final reply still comes after it.
+      const running = session.transfer
+      if (E.isRight(item) && item.right.verb === 'STAT' && item.right.arg.trim() === '' && session.loggedIn && running !== undefined && queue.length === 0) {
+        log('info', `${tag} STAT (during ${running.verb ?? 'a transfer'}) -> 213`)
+        return send(transferStatus(running))
+      }
       queue.push(item)
       if (queue.length >= QUEUE_HIGH) stream.pause()
       if (!busy) pumping = pump()

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { Capabilities, CapabilityFlag } from '../Capabilities'
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat } from '../PathIO'
 import { isTemporaryName } from '../internal/temporaryName'
 
@@ -57,6 +58,40 @@ export const ftpTime = (ms: number): string => {
   )
 }
 
+/**
+ * RFC 3659's `time-val` (UTC `YYYYMMDDHHMMSS`, optionally `.` and fractions
+ * of a second), as MFMT and SITE UTIME take it: epoch milliseconds (before
+ * 1970: negative), or `undefined` for anything else (a date that does not
+ * exist, a wrong length, a letter).
+ *
+ * @example
+ * import { parseFtpTime } from 'fp-pathio/ftp'
+ * assert.strictEqual(parseFtpTime('20240102030405'), Date.UTC(2024, 0, 2, 3, 4, 5))
+ * assert.strictEqual(parseFtpTime('20240102030405.25'), Date.UTC(2024, 0, 2, 3, 4, 5, 250))
+ * assert.strictEqual(parseFtpTime('20241302030405'), undefined) // month 13
+ * assert.strictEqual(parseFtpTime('2024010203'), undefined)
+ *
+ * @category destructors
+ * @since 0.4.0
+ */
+export const parseFtpTime = (text: string): number | undefined => {
+  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))?$/.exec(text)
+  if (match === null) return undefined
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number)
+  const ms = match[7] === undefined ? 0 : Math.floor(Number(`0.${match[7]}`) * 1000)
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  date.setUTCHours(hour, minute, second, ms)
+  const same =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  return same ? date.getTime() : undefined
+}
+
 const kindOf = (mode: number): 'dir' | 'file' | 'link' | 'other' => {
   const type = mode & S_IFMT
   return type === S_IFDIR ? 'dir' : type === S_IFREG ? 'file' : type === S_IFLNK ? 'link' : 'other'
@@ -95,53 +130,111 @@ export const listLine = (name: string, stat: Stat, now: number = Date.now()): st
 }
 
 /**
- * The MLSD/MLST facts of a stat (RFC 3659 §7): `type`, `size`, `modify`,
- * `perm`, `unix.mode`, each followed by `;`.
+ * The facts MLST and MLSD can send (RFC 3659 §7.5), in the order they are
+ * sent and FEAT lists them.
+ *
+ * @example
+ * import { MLST_FACTS } from 'fp-pathio/ftp'
+ * assert.deepStrictEqual(MLST_FACTS, ['type', 'size', 'modify', 'perm', 'unix.mode'])
+ *
+ * @category constants
+ * @since 0.4.0
+ */
+export const MLST_FACTS = ['type', 'size', 'modify', 'perm', 'unix.mode'] as const
+
+/**
+ * One of `MLST_FACTS`.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export type MlstFact = (typeof MLST_FACTS)[number]
+
+/**
+ * `OPTS MLST`'s argument (RFC 3659 §7.9): the facts it selects, in the
+ * server's order; unknown fact names are ignored, names are
+ * case-insensitive, and no argument selects none. `undefined` for an
+ * argument that is not `1*(factname ";")` (a name not ended by `;`, an
+ * empty name, a space, an `=`): the 501 case, which changes nothing.
+ *
+ * @example
+ * import { parseMlstOptions } from 'fp-pathio/ftp'
+ * assert.deepStrictEqual(parseMlstOptions('Size;fish;TYPE;'), ['type', 'size'])
+ * assert.deepStrictEqual(parseMlstOptions(''), [])
+ * assert.strictEqual(parseMlstOptions('type'), undefined)
+ * assert.strictEqual(parseMlstOptions('type ;'), undefined)
+ *
+ * @category destructors
+ * @since 0.4.0
+ */
+export const parseMlstOptions = (arg: string): ReadonlyArray<MlstFact> | undefined => {
+  if (arg === '') return []
+  if (!/^(?:[!-:<>-~]+;)+$/.test(arg)) return undefined
+  const asked = new Set(arg.toLowerCase().split(';'))
+  return MLST_FACTS.filter((fact) => asked.has(fact))
+}
+
+/**
+ * The MLSD/MLST facts of a stat (RFC 3659 §7): of `type`, `size`, `modify`,
+ * `perm`, `unix.mode`, those in `facts` (default: all), each followed by `;`.
  *
  * @example
  * import { mlsxFacts } from 'fp-pathio/ftp'
  * import { S_IFDIR } from 'fp-pathio'
- * const facts = mlsxFacts({ size: 0, mtimeMs: 0, ctimeMs: 0, nlink: 2, mode: S_IFDIR | 0o755 })
- * assert.strictEqual(facts, 'type=dir;size=0;modify=19700101000000;perm=cdeflmp;unix.mode=0755;')
+ * const stat = { size: 0, mtimeMs: 0, ctimeMs: 0, nlink: 2, mode: S_IFDIR | 0o755 }
+ * assert.strictEqual(mlsxFacts(stat), 'type=dir;size=0;modify=19700101000000;perm=cdeflmp;unix.mode=0755;')
+ * assert.strictEqual(mlsxFacts(stat, ['type', 'unix.mode']), 'type=dir;unix.mode=0755;')
  *
  * @category destructors
  * @since 0.1.0
  */
-export const mlsxFacts = (stat: Stat): string => {
+export const mlsxFacts = (stat: Stat, facts: ReadonlyArray<MlstFact> = MLST_FACTS): string => {
   const kind = kindOf(stat.mode)
-  const type = kind === 'link' ? 'OS.unix=symlink' : kind === 'other' ? 'OS.unix=special' : kind
-  const perm = kind === 'dir' ? 'cdeflmp' : 'adfrw'
-  const mode = (stat.mode & 0o7777).toString(8).padStart(4, '0')
-  return `type=${type};size=${stat.size};modify=${ftpTime(stat.mtimeMs)};perm=${perm};unix.mode=${mode};`
+  const value: Record<MlstFact, () => string> = {
+    type: () => (kind === 'link' ? 'OS.unix=symlink' : kind === 'other' ? 'OS.unix=special' : kind),
+    size: () => String(stat.size),
+    modify: () => ftpTime(stat.mtimeMs),
+    perm: () => (kind === 'dir' ? 'cdeflmp' : 'adfrw'),
+    'unix.mode': () => (stat.mode & 0o7777).toString(8).padStart(4, '0')
+  }
+  return MLST_FACTS.filter((fact) => facts.includes(fact))
+    .map((fact) => `${fact}=${value[fact]()};`)
+    .join('')
 }
 
 /**
- * One line of an MLSD reply: the facts, a space, the name.
+ * One line of an MLSD reply: the facts (those in `facts`, default all), a
+ * space, the name.
  *
  * @example
  * import { mlsdLine } from 'fp-pathio/ftp'
  * import { S_IFREG } from 'fp-pathio'
- * const line = mlsdLine('a b.txt', { size: 3, mtimeMs: 0, ctimeMs: 0, nlink: 1, mode: S_IFREG | 0o644 })
- * assert.ok(line.endsWith('; a b.txt'))
+ * const stat = { size: 3, mtimeMs: 0, ctimeMs: 0, nlink: 1, mode: S_IFREG | 0o644 }
+ * assert.ok(mlsdLine('a b.txt', stat).endsWith('; a b.txt'))
+ * assert.strictEqual(mlsdLine('a b.txt', stat, []), ' a b.txt')
  *
  * @category destructors
  * @since 0.1.0
  */
-export const mlsdLine = (name: string, stat: Stat): string => `${mlsxFacts(stat)} ${name}`
+export const mlsdLine = (name: string, stat: Stat, facts: ReadonlyArray<MlstFact> = MLST_FACTS): string =>
+  `${mlsxFacts(stat, facts)} ${name}`
 
 /**
  * The features FEAT may announce (RFC 2389), one per line with a leading
  * space, each with the verb it needs in the command table (`TLS` for those
- * that need a certificate).
+ * that need a certificate) and, for some, the capability of the session's
+ * record it needs (MFMT and SITE UTIME set times, SITE CHMOD modes: an
+ * object store offers neither).
  *
  * @example
  * import { FEATURES } from 'fp-pathio/ftp'
  * assert.ok(FEATURES.some(({ line }) => line === ' REST STREAM'))
+ * assert.strictEqual(FEATURES.find(({ line }) => line === ' MFMT')?.capability, 'times')
  *
  * @category constants
  * @since 0.1.0
  */
-export const FEATURES: ReadonlyArray<{ readonly line: string; readonly needs: string }> = [
+export const FEATURES: ReadonlyArray<{ readonly line: string; readonly needs: string; readonly capability?: CapabilityFlag }> = [
   { line: ' AUTH TLS', needs: 'TLS' },
   { line: ' PBSZ', needs: 'TLS' },
   { line: ' PROT', needs: 'TLS' },
@@ -149,28 +242,62 @@ export const FEATURES: ReadonlyArray<{ readonly line: string; readonly needs: st
   { line: ' EPSV', needs: 'EPSV' },
   { line: ' PASV', needs: 'PASV' },
   { line: ' MDTM', needs: 'MDTM' },
+  { line: ' MFMT', needs: 'MFMT', capability: 'times' },
   { line: ' MLST type*;size*;modify*;perm*;unix.mode*;', needs: 'MLST' },
   { line: ' REST STREAM', needs: 'REST' },
+  { line: ' SITE CHMOD', needs: 'SITE', capability: 'modes' },
+  { line: ' SITE UTIME', needs: 'SITE', capability: 'times' },
   { line: ' SIZE', needs: 'SIZE' },
   { line: ' TVFS', needs: 'CWD' },
   { line: ' UTF8', needs: 'OPTS' }
 ]
 
 /**
+ * FEAT's MLST line: every fact MLST can send, the selected ones marked
+ * with `*` (RFC 3659 §7.8).
+ *
+ * @example
+ * import { mlstFeature } from 'fp-pathio/ftp'
+ * assert.strictEqual(mlstFeature(['type', 'size']), ' MLST type*;size*;modify;perm;unix.mode;')
+ *
+ * @category destructors
+ * @since 0.4.0
+ */
+export const mlstFeature = (selected: ReadonlyArray<MlstFact>): string =>
+  ' MLST ' + MLST_FACTS.map((fact) => `${fact}${selected.includes(fact) ? '*' : ''};`).join('')
+
+const has = (commands: Readonly<Record<string, unknown>>, verb: string): boolean => Object.prototype.hasOwnProperty.call(commands, verb)
+
+/**
  * The FEAT lines that are on: a feature whose command the table has (and,
- * for AUTH TLS, PBSZ and PROT, a server with TLS and those commands).
+ * for AUTH TLS, PBSZ and PROT, a server with TLS and those commands; for
+ * MFMT, SITE UTIME and SITE CHMOD, a record whose `capabilities` say it can:
+ * left out, every capability is taken as on), with the MLST facts
+ * `selected` (default all) starred.
  *
  * @example
  * import { featuresOn, COMMANDS } from 'fp-pathio/ftp'
+ * import { makeCapabilities } from 'fp-pathio'
  * assert.ok(featuresOn(COMMANDS, true).includes(' AUTH TLS'))
  * assert.ok(!featuresOn(COMMANDS, false).includes(' PROT'))
  * const { SIZE: _size, ...noSize } = COMMANDS
  * assert.ok(!featuresOn(noSize, false).includes(' SIZE'))
+ * const objectStore = makeCapabilities({ times: false, modes: false })
+ * assert.ok(featuresOn(COMMANDS, false).includes(' MFMT'))
+ * assert.ok(!featuresOn(COMMANDS, false, objectStore).includes(' MFMT'))
+ * assert.ok(featuresOn(COMMANDS, false, objectStore, ['size']).includes(' MLST type;size*;modify;perm;unix.mode;'))
  *
  * @category utils
  * @since 0.1.0
  */
-export const featuresOn = (commands: Readonly<Record<string, unknown>>, tls: boolean): ReadonlyArray<string> =>
-  FEATURES.filter(({ line, needs }) =>
-    needs === 'TLS' ? tls && Object.prototype.hasOwnProperty.call(commands, line.trim().split(' ')[0]) : Object.prototype.hasOwnProperty.call(commands, needs)
-  ).map(({ line }) => line)
+export const featuresOn = (
+  commands: Readonly<Record<string, unknown>>,
+  tls: boolean,
+  capabilities?: Capabilities,
+  selected: ReadonlyArray<MlstFact> = MLST_FACTS
+): ReadonlyArray<string> =>
+  FEATURES.filter(
+    ({ line, needs, capability }) =>
+      (needs === 'TLS' ? tls && has(commands, line.trim().split(' ')[0]) : has(commands, needs)) &&
+      (capability === undefined || capabilities === undefined || capabilities[capability])
+  ).map(({ line, needs }) => (needs === 'MLST' ? mlstFeature(selected) : line))

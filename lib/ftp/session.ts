@@ -14,9 +14,11 @@ import type { DataChannel, PortBudget, PortRange } from './dataConnection'
 import type { Command } from './handler'
 import type { Reply } from './replies'
 import type { TlsContexts, TlsSessions } from './tls'
+import { MLST_FACTS, type MlstFact } from './listing'
 
 /**
- * A running data transfer, which ABOR, QUIT or a vanished client can stop.
+ * A running data transfer, which ABOR, QUIT or a vanished client can stop,
+ * and STAT describes while it runs.
  *
  * @category model
  * @since 0.1.0
@@ -24,6 +26,15 @@ import type { TlsContexts, TlsSessions } from './tls'
 export interface Transfer {
   /** Stops the transfer: the data connection is destroyed, a partial upload removed. */
   readonly abort: () => void
+  /** The command that runs it (RETR, STOR, LIST, ...), and its path as the session sees it (jailed, absolute). */
+  readonly verb?: string
+  readonly path?: string
+  /** `sending`: the server sends (RETR, listings); `receiving`: the client does (STOR, APPE, STOU). */
+  readonly direction?: 'sending' | 'receiving'
+  /** When it started (epoch milliseconds). */
+  readonly startedAt?: number
+  /** Bytes that have crossed the data connection so far. */
+  readonly bytes?: () => number
 }
 
 /**
@@ -97,7 +108,12 @@ export interface Session {
   protection: 'C' | 'P'
   /** Current directory, a virtual absolute path ('/' is the server's root). */
   cwd: string
+  /** TYPE: `A` converts line ends on the data connection (CRLF there, LF stored), `I` moves bytes as they are. */
   type: 'A' | 'I'
+  /** The facts MLST and MLSD send (OPTS MLST). */
+  mlstFacts: ReadonlyArray<MlstFact>
+  /** EPSV ALL was given: only EPSV may set up a data connection, for the rest of the connection (RFC 2428 §4). */
+  epsvAll: boolean
   /** Offset REST set for the next RETR or STOR (0 when none). */
   restOffset: number
   /** The source RNFR named: set only while the very next command may be RNTO. */
@@ -140,6 +156,8 @@ export const makeSession = (
   protection: 'C',
   cwd: '/',
   type: 'I',
+  mlstFacts: MLST_FACTS,
+  epsvAll: false,
   restOffset: 0,
   renameFrom: undefined,
   dataChannel: undefined,

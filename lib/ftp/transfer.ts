@@ -11,7 +11,7 @@ import { isPathIOError } from '../PathIOError'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { PathIOError } from '../PathIOError'
-import { answer, fromPromise } from './handler'
+import { answer, fromPromise, pathOf } from './handler'
 import { reply, replyForError, type Reply } from './replies'
 import { secureServerSocket } from './tls'
 import type { Session } from './session'
@@ -36,11 +36,26 @@ export type TransferOutcome =
  * `signal` aborts at the same moment (ABOR, the control connection closed,
  * the server shutting down), for the library calls of a move: a listing's
  * `readdir` under `withSignal(signal)` answers at once instead of running on.
+ * `moved(n)` counts bytes that crossed the data connection, for STAT during
+ * the transfer.
  *
  * @category model
  * @since 0.1.0
  */
-export type Move = (socket: net.Socket, wanted: () => boolean, signal: AbortSignal) => Promise<void>
+export type Move = (socket: net.Socket, wanted: () => boolean, signal: AbortSignal, moved: (bytes: number) => void) => Promise<void>
+
+/**
+ * What a transfer is, for STAT while it runs: the command, the path (as
+ * the session sees it) and which way the bytes go.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface TransferAbout {
+  readonly verb: string
+  readonly path: string
+  readonly direction: 'sending' | 'receiving'
+}
 
 /**
  * The reply for the end of a transfer. A `PathIOError` keeps its own code
@@ -195,15 +210,20 @@ export const secureDataConnection = (session: Session, socket: net.Socket): Prom
  * @category combinators
  * @since 0.1.0
  */
-export const runTransfer = async (session: Session, preliminary: Reply, move: Move): Promise<TransferOutcome> => {
+export const runTransfer = async (session: Session, preliminary: Reply, move: Move, about?: TransferAbout): Promise<TransferOutcome> => {
   const passive = session.dataChannel
   session.dataChannel = undefined
   if (passive === undefined) return { _tag: 'NoConnection' }
   let aborted = false
   let socket: net.Socket | undefined
+  let bytes = 0
+  const moved = (n: number): void => void (bytes += n)
   const stop = new AbortController()
   const wanted = (): boolean => !aborted && !session.closed
   session.transfer = {
+    ...about,
+    startedAt: Date.now(),
+    bytes: () => bytes,
     abort: () => {
       aborted = true
       stop.abort()
@@ -231,7 +251,7 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
     const idle = socket
     idle.setTimeout(session.config.dataTimeout, () => idle.destroy(new Error('data connection idle')))
     try {
-      await move(socket, wanted, stop.signal)
+      await move(socket, wanted, stop.signal, moved)
       if (socket instanceof tls.TLSSocket) {
         await closeTls(socket, session.config.dataTimeout)
         socket = undefined // closing on its own
@@ -273,7 +293,8 @@ export const dropPassive = (session: Session): void => {
  * The skeleton of every command that uses the data connection: 425 without
  * PASV/EPSV first; then `check` (its failure, a `PathIOError` or a reply of
  * its own, is the only reply, and the data connection is closed); then the
- * transfer and its final reply.
+ * transfer and its final reply. `about` says what the transfer is, for
+ * STAT while it runs (its path: default the client's `shown`, resolved).
  *
  * @example
  * import { makeSession, epsv, startTransfer, reply, sessionConfig } from 'fp-pathio/ftp'
@@ -303,7 +324,8 @@ export const startTransfer = <A>(
   check: TE.TaskEither<PathIOError | Reply, A>,
   preliminary: (a: A) => Reply,
   move: (a: A) => Move,
-  cleanup: (outcome: TransferOutcome, a: A) => Promise<void> = async () => undefined
+  cleanup: (outcome: TransferOutcome, a: A) => Promise<void> = async () => undefined,
+  about?: { readonly verb: string; readonly direction: TransferAbout['direction']; readonly path?: string }
 ): TE.TaskEither<never, Reply> =>
   // Everything, the session's data channel included, is looked at and changed when the task runs, not when it is made.
   () => {
@@ -316,7 +338,8 @@ export const startTransfer = <A>(
       check,
       TE.chainW((a) =>
         fromPromise(async () => {
-          const outcome = await runTransfer(session, preliminary(a), move(a))
+          const described = about === undefined ? undefined : { ...about, path: about.path ?? pathOf(session, shown) }
+          const outcome = await runTransfer(session, preliminary(a), move(a), described)
           await cleanup(outcome, a)
           return outcomeReply(outcome, shown)
         })

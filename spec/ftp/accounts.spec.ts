@@ -25,6 +25,8 @@ const LETTER_STEPS: ReadonlyArray<readonly [Step, string, number, Readonly<Recor
   [['nlst', 'd'], 'l', 226],
   [['mlsd', 'd'], 'l', 226],
   [['send', 'MLST f.txt'], 'l', 250],
+  // ftplib's listings leave TYPE A, where SIZE is 550 whoever asks.
+  [['send', 'TYPE I'], '', 200],
   [['send', 'SIZE f.txt'], 'l', 213],
   [['send', 'MDTM f.txt'], 'l', 213],
   [['send', 'STAT d'], 'l', 212],
@@ -39,6 +41,8 @@ const LETTER_STEPS: ReadonlyArray<readonly [Step, string, number, Readonly<Recor
   [['send', 'MKD new'], 'm', 257],
   [['stor', 'new.txt', 'x'], 'w', 226],
   [['stou', '', 'y'], 'w', 226],
+  [['send', 'MFMT 20200102030405 f.txt'], 'T', 213],
+  [['send', 'SITE CHMOD 600 f.txt'], 'M', 200],
   [['send', 'PWD'], '', 257]
 ]
 
@@ -63,7 +67,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       const users: Record<string, UserSpec> = {}
       for (const letter of PERMISSION_LETTERS)
         users[`no_${letter}`] = { password: HASH, home: `/home/no_${letter}`, perm: PERMISSION_LETTERS.filter((l) => l !== letter).join('') }
-      users.all = { password: HASH, home: '/home/all', perm: 'elradfmw' }
+      users.all = { password: HASH, home: '/home/all', perm: PERMISSION_LETTERS.join('') }
       let running: Running
       before(async () => {
         running = await startServer(backend, { users, anonymous: 'off' })
@@ -96,7 +100,16 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         expect((await running.read('/home/no_d/f2.txt'))?.toString()).to.equal('f2.txt')
         expect((await running.read('/home/no_f/f3.txt'))?.toString()).to.equal('f3.txt')
         expect((await running.read('/home/all/f4.txt'))?.toString()).to.equal('f3.txt')
-        const stou = results.find(([name]) => name === 'all')?.[1].steps[17]
+        const statOf = async (p: string) => {
+          const st = await running.inspect.stat(p)()
+          if (E.isLeft(st)) throw new Error(st.left.message)
+          return st.right
+        }
+        expect((await statOf('/home/no_M/f.txt')).mode & 0o777).to.equal(0o644)
+        expect((await statOf('/home/all/f.txt')).mode & 0o777).to.equal(0o600)
+        expect((await statOf('/home/no_T/f.txt')).mtimeMs).to.not.equal(Date.UTC(2020, 0, 2, 3, 4, 5))
+        expect((await statOf('/home/all/f.txt')).mtimeMs).to.equal(Date.UTC(2020, 0, 2, 3, 4, 5))
+        const stou = results.find(([name]) => name === 'all')?.[1].steps[18]
         expect(stou.text).to.match(/^226 Transfer complete; stored as stou\.[0-9a-f]{8}$/)
         const stored = stou.text.split(' ').pop()
         expect((await running.read(`/home/all/${stored}`))?.toString()).to.equal('y')

@@ -223,7 +223,7 @@ describe('FTP server deployment settings', function () {
         ['send', 'STAT /pub/a.txt'],
         ['send', 'STAT /missing'],
         ['send', 'SITE HELP'],
-        ['send', 'SITE CHMOD 755 x'],
+        ['send', 'SITE NOPE x'],
         ['send', 'FEAT']
       ])
       const [help, helpStou, helpNope, stat, statDir, statFile, statMissing, siteHelp, siteOther, feat] = r.steps
@@ -245,8 +245,11 @@ describe('FTP server deployment settings', function () {
         ' EPSV',
         ' PASV',
         ' MDTM',
+        ' MFMT',
         ' MLST type*;size*;modify*;perm*;unix.mode*;',
         ' REST STREAM',
+        ' SITE CHMOD',
+        ' SITE UTIME',
         ' SIZE',
         ' TVFS',
         ' UTF8'

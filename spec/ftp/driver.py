@@ -119,6 +119,9 @@ def session(port, user, password):
 
     r['rnfr'] = ftp.sendcmd('RNFR one.bin')
     r['rnto'] = ftp.sendcmd('RNTO two.bin')
+    # ftplib's listings leave TYPE A, where SIZE is 550 (issue 22: the size would be the converted one); ask in binary.
+    r['size_in_ascii'] = code_of(ftp.size, 'two.bin')
+    ftp.voidcmd('TYPE I')
     r['size_after_rename'] = ftp.size('two.bin')
     r['size_old_name'] = code_of(ftp.size, 'one.bin')
 

@@ -78,6 +78,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
 
       expect(r.rnfr).to.match(/^350 /)
       expect(r.rnto).to.match(/^250 /)
+      expect(r.size_in_ascii).to.equal(550)
       expect(r.size_after_rename).to.equal(MiB)
       expect(r.size_old_name).to.equal(550)
 
@@ -136,7 +137,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
         stor_missing_dir: 550,
         stor_onto_dir: 550,
         list_missing: 550,
-        mlsd_file: 550,
+        mlsd_file: 501,
         mlst_missing: 550,
         mkd_long_name: 553,
         stor_long_name: 553,

@@ -106,6 +106,8 @@ def nlst_names(port, *args):
     r = {}
     for arg in args:
         names = ftp.nlst(arg) if arg != '' else ftp.nlst()
+        # ftplib's NLST leaves TYPE A, where SIZE is 550 (issue 22): ask in binary.
+        ftp.voidcmd('TYPE I')
         r[arg] = {'names': names, 'sizes': [size_of(ftp, name) for name in names]}
     ftp.quit()
     return r

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { Readable, Writable } from 'node:stream'
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { makeS3PathIO } from '../../lib/backends/s3'
-import { makeFtpServer, type FtpServer } from '../../lib/ftp'
+import { hashPassword, makeFtpServer, type FtpServer } from '../../lib/ftp'
 import { runCurl } from '../ftp/harness'
 import { buildServer, startServer } from '../ftp/npmStart'
 import { CREDENTIALS, REGION, startS3Server, type S3Server } from './server'
@@ -135,6 +135,30 @@ describe('FTP over S3 (s3rver)', function () {
     } finally {
       one.close()
       two.close()
+    }
+  })
+
+  it('an object keeps no settable time or mode: FEAT offers neither MFMT nor SITE CHMOD or UTIME, and each is 550 even with M and T', async () => {
+    const client = s3.client()
+    const server = makeFtpServer({
+      factory: (context) => makeS3PathIO({ client, bucket: BUCKET, prefix: `ftp${test}-times/`, ...(context as object) }),
+      users: { [USER.name]: { password: hashPassword(USER.password), perm: 'elradfmwMT', public: true } },
+      pasvAddress: '127.0.0.1'
+    })
+    const { port } = await server.listen(0, '127.0.0.1')
+    const ftp = await connect(server, port)
+    try {
+      const feat = (await ftp.send('FEAT')).message
+      expect(feat).to.include('MDTM').and.include('MLST')
+      expect(feat).to.not.include('MFMT').and.not.include('SITE')
+      await ftp.uploadFrom(Readable.from([Buffer.from('x')]), 'x.txt')
+      expect(await failureCode(() => ftp.send('MFMT 20170921013410 x.txt'))).to.equal(550)
+      expect(await failureCode(() => ftp.send('SITE UTIME 20170921013410 x.txt'))).to.equal(550)
+      expect(await failureCode(() => ftp.send('SITE CHMOD 600 x.txt'))).to.equal(550)
+      expect((await ftp.send('NOOP')).code).to.equal(200)
+    } finally {
+      ftp.close()
+      await server.close()
     }
   })
 

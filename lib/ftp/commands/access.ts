@@ -1,5 +1,5 @@
 /**
- * Logging in and out: USER, PASS, QUIT.
+ * Logging in and out: USER, PASS, QUIT, REIN.
  *
  * @since 0.1.0
  */
@@ -8,6 +8,8 @@ import { ANONYMOUS } from '../../server/accounts'
 import { whenRun, type Handler } from '../handler'
 import { reply, replyThen, type Reply } from '../replies'
 import type { Session } from '../session'
+import { MLST_FACTS } from '../listing'
+import { dropPassive } from '../transfer'
 
 const TLS_FIRST = reply(530, 'TLS required: send AUTH TLS first')
 
@@ -105,3 +107,43 @@ export const pass: Handler = (session, _pathio, arg) => async () => {
  * @since 0.1.0
  */
 export const quit: Handler = () => whenRun(() => replyThen(reply(221, 'Goodbye'), 'close'))
+
+/**
+ * REIN (RFC 959): ends the login and puts the session back as it was when
+ * the connection opened (no user, `/`, TYPE I, every MLST fact, no REST, RNFR
+ * or prepared data connection, PBSZ and PROT unset), then 220: the client
+ * may log in again, as the same user or another. The connection stays, and
+ * so does its TLS (the control connection stays secure). Two things stay
+ * too: the failed logins counted on the connection (a REIN does not buy a
+ * password guesser more tries) and EPSV ALL (RFC 2428: for the rest of the
+ * connection). Commands run in order, so a REIN sent during a transfer
+ * runs once the transfer has ended, as RFC 959 asks.
+ *
+ * @example
+ * import { rein, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }),
+ *   account: { name: 'alice', home: '/', perm: 'elr' } })
+ * session.cwd = '/pub'
+ * session.type = 'A'
+ * const r = await rein(session, undefined as never, '')()
+ * assert.ok(r._tag === 'Right' && r.right.code === 220)
+ * assert.deepStrictEqual([session.loggedIn, session.account, session.cwd, session.type], [false, undefined, '/', 'I'])
+ *
+ * @category handlers
+ * @since 0.4.0
+ */
+export const rein: Handler = (session) =>
+  whenRun(() => {
+    dropPassive(session)
+    session.user = undefined
+    session.loggedIn = false
+    session.account = undefined
+    session.cwd = '/'
+    session.type = 'I'
+    session.mlstFacts = MLST_FACTS
+    session.restOffset = 0
+    session.renameFrom = undefined
+    session.protectionBufferSet = false
+    session.protection = 'C'
+    return reply(220, 'Service ready for new user')
+  })

@@ -12,6 +12,7 @@ import { plainAddress } from '../../server/addresses'
 import { activeChannel } from '../dataConnection'
 import { whenRun, type Handler } from '../handler'
 import { reply, type Reply } from '../replies'
+import { afterEpsvAll } from './passive'
 import type { Session } from '../session'
 
 /**
@@ -108,6 +109,7 @@ const active =
   (parse: (arg: string) => E.Either<Reply, ActiveTarget>, verb: string): Handler =>
   (session, _pathio, arg) =>
     whenRun(() => {
+      if (session.epsvAll) return afterEpsvAll(verb)
       const target = E.chain((t: ActiveTarget) => checkActiveTarget(session, t))(parse(arg))
       if (E.isLeft(target)) return target.left
       session.dataChannel?.close()
@@ -118,7 +120,8 @@ const active =
 /**
  * PORT (RFC 959): the next transfer connects to the client's
  * `h1,h2,h3,h4,p1,p2`: 200; 501 for a malformed argument; 504 for an
- * address other than the client's own or a port under 1024.
+ * address other than the client's own or a port under 1024; 501 after
+ * EPSV ALL.
  *
  * @example
  * import { port, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'

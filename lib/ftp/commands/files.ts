@@ -1,6 +1,6 @@
 /**
  * Commands on one file or directory: MKD, RMD, DELE, RNFR, RNTO, SIZE, MDTM,
- * MLST. Each is one or two `PathIO` calls and the reply.
+ * MFMT, MLST. Each is one or two `PathIO` calls and the reply.
  *
  * @since 0.1.0
  */
@@ -10,8 +10,8 @@ import { isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
 import type { Session } from '../session'
-import { ftpTime, mlsxFacts } from '../listing'
-import { quotePath, reply } from '../replies'
+import { ftpTime, mlsxFacts, parseFtpTime } from '../listing'
+import { quotePath, reply, replyForError, type Reply } from '../replies'
 
 /** The stat of the client's path, where the user may list (`l`): what SIZE, MDTM and MLST show. */
 const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => {
@@ -48,9 +48,12 @@ export const mkd: Handler = (session, pathio, arg) => {
   )
 }
 
+/** The session's root: its home, which no command may remove or replace (the jail says Busy, a 450 a client would retry for ever). */
+const isRoot = (path: string): boolean => path === '/'
+
 /**
  * RMD: 250; a directory that is not empty is refused (550) and keeps
- * everything in it.
+ * everything in it; so is the root (`RMD /`), which can never be removed.
  *
  * @example
  * import { makeSession, rmd, sessionConfig } from 'fp-pathio/ftp'
@@ -67,11 +70,13 @@ export const mkd: Handler = (session, pathio, arg) => {
  * @since 0.1.0
  */
 export const rmd: Handler = (session, pathio, arg) =>
-  pipe(
-    pathio.rmdir(pathOf(session, arg)),
-    TE.map(() => reply(250, `Directory ${arg} removed`)),
-    replyOrError(arg)
-  )
+  isRoot(pathOf(session, arg))
+    ? answer(550, `${arg}: Cannot remove the root directory`)
+    : pipe(
+        pathio.rmdir(pathOf(session, arg)),
+        TE.map(() => reply(250, `Directory ${arg} removed`)),
+        replyOrError(arg)
+      )
 
 /**
  * DELE: 250; a directory or a missing file is 550.
@@ -130,7 +135,8 @@ export const rnfr: Handler = (session, pathio, arg) => {
 
 /**
  * RNTO: renames what RNFR named (POSIX `rename`: a file replaces a file);
- * 503 without an RNFR just before.
+ * 503 without an RNFR just before; 550 when either end is the root, which
+ * can never be moved or replaced.
  *
  * @example
  * import { makeSession, rnfr, rnto, sessionConfig } from 'fp-pathio/ftp'
@@ -151,8 +157,10 @@ export const rnto: Handler = deferred((session, pathio, arg) => {
   const source = session.renameFrom
   session.renameFrom = undefined
   if (source === undefined) return answer(503, 'RNFR required first')
+  const destination = pathOf(session, arg)
+  if (isRoot(source) || isRoot(destination)) return answer(550, `${arg}: Cannot move or replace the root directory`)
   return pipe(
-    pathio.rename(source, pathOf(session, arg)),
+    pathio.rename(source, destination),
     TE.map(() => reply(250, 'Rename successful')),
     replyOrError(arg)
   )
@@ -160,7 +168,9 @@ export const rnto: Handler = deferred((session, pathio, arg) => {
 
 /**
  * SIZE (RFC 3659): 213 and the size in bytes of a regular file; 550 for a
- * directory or a missing path.
+ * directory or a missing path. In ASCII mode (TYPE A) 550: the size there
+ * is the converted one, which only reading the whole file could tell (RFC
+ * 3659 §4 lets a server decline); REST is refused in ASCII mode too.
  *
  * @example
  * import { makeSession, size, sessionConfig } from 'fp-pathio/ftp'
@@ -176,12 +186,14 @@ export const rnto: Handler = deferred((session, pathio, arg) => {
  * @since 0.1.0
  */
 export const size: Handler = (session, pathio, arg) =>
-  pipe(
-    listable(session, pathio, arg),
-    TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'size', { path: arg, detail: 'not a regular file' })),
-    TE.map((stat) => reply(213, String(stat.size))),
-    replyOrError(arg)
-  )
+  session.type === 'A'
+    ? answer(550, 'SIZE not allowed in ASCII mode: use TYPE I')
+    : pipe(
+        listable(session, pathio, arg),
+        TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'size', { path: arg, detail: 'not a regular file' })),
+        TE.map((stat) => reply(213, String(stat.size))),
+        replyOrError(arg)
+      )
 
 /**
  * MDTM (RFC 3659): 213 and the modification time, UTC `YYYYMMDDHHMMSS`.
@@ -211,7 +223,8 @@ export const mdtm: Handler = (session, pathio, arg) =>
   )
 
 /**
- * MLST (RFC 3659): the facts of one path on the control connection.
+ * MLST (RFC 3659): the facts of one path on the control connection: those
+ * OPTS MLST selected (all by default).
  *
  * @example
  * import { makeSession, mlst, sessionConfig } from 'fp-pathio/ftp'
@@ -231,7 +244,115 @@ export const mlst: Handler = (session, pathio, arg) => {
   const path = pathOf(session, arg)
   return pipe(
     listable(session, pathio, arg),
-    TE.map((stat) => reply(250, `Listing ${arg === '' ? path : arg}`, ` ${mlsxFacts(stat)} ${path}`, 'End')),
+    TE.map((stat) => reply(250, `Listing ${arg === '' ? path : arg}`, ` ${mlsxFacts(stat, session.mlstFacts)} ${path}`, 'End')),
     replyOrError(arg)
   )
+}
+
+/**
+ * What a failed `utimes` or `chmod` answers: the reply of its reason, but
+ * 550 for `Unsupported` (an object store keeps no settable time or mode:
+ * the action can never succeed here, and FEAT did not offer it).
+ */
+const replyForSetting = (shown: string) => (program: TE.TaskEither<PathIOError, Reply>): TE.TaskEither<never, Reply> =>
+  pipe(
+    program,
+    TE.orElse((error) => TE.right(error.reason === 'Unsupported' ? reply(550, `${shown}: Not supported here`) : replyForError(error, shown)))
+  )
+
+/**
+ * Sets the modification time of the client's path (`utimes`, which needs
+ * `T`) and answers `ok` with the time it now has (read back: a backend may
+ * keep less than milliseconds); 550 where the record cannot, or the user
+ * may not. For MFMT and SITE UTIME.
+ *
+ * @example
+ * import { setTime, makeSession, sessionConfig, reply } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwT' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('x'))()
+ * const r = await setTime(session, io, 'a.txt', Date.UTC(2001, 0, 1), (t) => reply(213, `Modify=${t}; a.txt`))()
+ * assert.deepStrictEqual(r, { _tag: 'Right', right: { code: 213, lines: ['Modify=20010101000000; a.txt'] } })
+ *
+ * @category combinators
+ * @since 0.4.0
+ */
+export const setTime = (
+  session: Session,
+  pathio: PathIO<unknown>,
+  shown: string,
+  mtimeMs: number,
+  ok: (time: string) => Reply
+): TE.TaskEither<never, Reply> => {
+  const path = pathOf(session, shown)
+  if (mtimeMs < 0) return answer(504, `${shown}: times before 1970 are not supported`)
+  return pipe(
+    pathio.utimes(path, mtimeMs),
+    TE.chain(() => pathio.stat(path)),
+    TE.map((stat) => ok(ftpTime(stat.mtimeMs))),
+    replyForSetting(shown)
+  )
+}
+
+/**
+ * Sets the permission bits of the client's path (`chmod`, which needs
+ * `M`): 200; 550 where the record cannot (an object store), or the user
+ * may not. For SITE CHMOD.
+ *
+ * @example
+ * import { setMode, makeSession, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwM' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('x'))()
+ * assert.strictEqual((await setMode(session, io, 'a.txt', 0o600)() as E.Right<{ code: number }>).right.code, 200)
+ * const stat = await io.stat('/a.txt')()
+ * assert.ok(E.isRight(stat) && (stat.right.mode & 0o777) === 0o600)
+ *
+ * @category combinators
+ * @since 0.4.0
+ */
+export const setMode = (session: Session, pathio: PathIO<unknown>, shown: string, mode: number): TE.TaskEither<never, Reply> =>
+  pipe(
+    pathio.chmod(pathOf(session, shown), mode),
+    TE.map(() => reply(200, `SITE CHMOD command successful: ${shown} is now ${mode.toString(8).padStart(4, '0')}`)),
+    replyForSetting(shown)
+  )
+
+const TIME_FORMAT = 'Invalid time format; expected: YYYYMMDDHHMMSS[.sss]'
+
+/**
+ * MFMT (draft-somers-ftp-mfxx): `MFMT YYYYMMDDHHMMSS[.sss] path` sets the
+ * path's modification time (UTC) and answers `213 Modify=time; path` with
+ * the time it now has. It needs the permission letter `T` (not in the
+ * default sets); a bad time or a missing path argument is 501; a missing
+ * path, a refused permission, or a record that cannot set times (S3) is
+ * 550. FEAT lists MFMT only where the record's `capabilities.times` holds.
+ *
+ * @example
+ * import { mfmt, makeSession, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwT' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/a.txt', Buffer.from('x'))()
+ * const r = await mfmt(session, io, '20170921013410 a.txt')()
+ * assert.deepStrictEqual(r, { _tag: 'Right', right: { code: 213, lines: ['Modify=20170921013410; a.txt'] } })
+ * const bad = await mfmt(session, io, '2017 a.txt')()
+ * assert.ok(bad._tag === 'Right' && bad.right.code === 501)
+ *
+ * @category handlers
+ * @since 0.4.0
+ */
+export const mfmt: Handler = (session, pathio, arg) => {
+  const match = /^(\S+) (.+)$/.exec(arg.trim())
+  if (match === null) return answer(501, 'Syntax error: MFMT YYYYMMDDHHMMSS path')
+  const [, time, shown] = match
+  const ms = parseFtpTime(time)
+  if (ms === undefined) return answer(501, TIME_FORMAT)
+  return setTime(session, pathio, shown, ms, (now) => reply(213, `Modify=${now}; ${shown}`))
 }

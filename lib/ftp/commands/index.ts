@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import { command, type Command } from '../handler'
-import { pass, quit, user } from './access'
+import { pass, quit, rein, user } from './access'
 import { eprt, port } from './active'
-import { dele, mdtm, mkd, mlst, rmd, rnfr, rnto, size } from './files'
+import { dele, mdtm, mfmt, mkd, mlst, rmd, rnfr, rnto, size } from './files'
 import { list, mlsd, nlst } from './listings'
 import { cdup, cwd, pwd } from './navigation'
 import { epsv, pasv } from './passive'
@@ -47,6 +47,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   USER: command(user, { needsLogin: false, needsArg: true, help: '<sp> user-name' }),
   PASS: command(pass, { needsLogin: false, help: '<sp> password' }),
   QUIT: command(quit, { needsLogin: false, help: '(terminate the session)' }),
+  REIN: command(rein, { needsLogin: false, help: '(end the login, keep the connection)' }),
   AUTH: command(auth, { needsLogin: false, needsArg: true, help: '<sp> TLS (secure the control connection)' }),
   PBSZ: command(pbsz, { needsLogin: false, needsArg: true, help: '<sp> 0 (protection buffer size)' }),
   PROT: command(prot, { needsLogin: false, needsArg: true, help: '<sp> P | C (protect the data connections or not)' }),
@@ -54,7 +55,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   FEAT: command(feat, { needsLogin: false, help: '(the extensions on)' }),
   HELP: command(help, { needsLogin: false, help: '[<sp> command]' }),
   STAT: command(stat, { needsLogin: false, help: `[${path}] (server status, or a listing on the control connection)` }),
-  SITE: command(site, { needsArg: true, help: '<sp> HELP' }),
+  SITE: command(site, { needsArg: true, help: '<sp> HELP | CHMOD mode path | UTIME YYYYMMDDHHMMSS path' }),
   NOOP: command(noop, { needsLogin: false, help: '(no operation)' }),
   OPTS: command(opts, { needsLogin: false, needsArg: true, help: '<sp> UTF8 ON | MLST facts' }),
   TYPE: command(type, { needsArg: true, help: '<sp> A | I' }),
@@ -83,6 +84,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   ABOR: command(abor, { help: '(abort the transfer)' }),
   SIZE: command(size, { needsArg: true, help: file }),
   MDTM: command(mdtm, { needsArg: true, help: file }),
+  MFMT: command(mfmt, { needsArg: true, help: `<sp> YYYYMMDDHHMMSS ${file} (set the modification time)` }),
   MKD: command(mkd, { needsArg: true, help: path }),
   XMKD: command(mkd, { needsArg: true, help: path }),
   RMD: command(rmd, { needsArg: true, help: path }),

@@ -15,11 +15,11 @@ import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { DirHandle, PathIO, Stat } from '../../PathIO'
+import { isFileStat, type DirHandle, type PathIO, type Stat } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
 import { pathOf, type Handler } from '../handler'
 import { isListable, listLine, mlsdLine } from '../listing'
-import { reply } from '../replies'
+import { reply, type Reply } from '../replies'
 import { startTransfer, type Move } from '../transfer'
 import { withSignal } from '../../middleware/withSignal'
 
@@ -107,8 +107,11 @@ async function* pagesOf(
 const sendListing =
   (pathio: PathIO<unknown>, toLine: (entry: Named) => string) =>
   (listing: Listing): Move =>
-  (socket, _wanted, signal) =>
-    pipeline(Readable.from(pagesOf(pathio, listing, toLine, signal)), socket)
+  (socket, _wanted, signal, moved) => {
+    const pages = Readable.from(pagesOf(pathio, listing, toLine, signal))
+    pages.on('data', (page: string) => moved(Buffer.byteLength(page)))
+    return pipeline(pages, socket)
+  }
 
 /** `LIST -la dir` is `LIST dir`: clients pass `ls` options, which are dropped. */
 const withoutOptions = (arg: string): string => arg.replace(/^(?:-[A-Za-z]+(?:\s+|$))+/, '')
@@ -149,13 +152,16 @@ export const list: Handler = (session, pathio, arg) => {
     openListing(pathio, path, target === '' ? posix.basename(path) : target),
     () => opening('directory listing'),
     sendListing(pathio, ({ name, stat }) => listLine(name, stat, now)),
-    closeListing(pathio)
+    closeListing(pathio),
+    { verb: 'LIST', direction: 'sending' }
   )
 }
 
 /**
- * MLSD (RFC 3659): the facts of every entry of a directory over the data
- * connection; a file or a missing path is 550.
+ * MLSD (RFC 3659): the facts OPTS MLST selected (all by default) of every
+ * entry of a directory over the data connection; a file is 501 (RFC 3659
+ * §7.2.1: a path that exists but is not a directory), a missing path 550,
+ * both before the data connection is used.
  *
  * @example
  * import { makeSession, epsv, mlsd, sessionConfig } from 'fp-pathio/ftp'
@@ -177,15 +183,32 @@ export const list: Handler = (session, pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const mlsd: Handler = (session, pathio, arg) =>
-  startTransfer(
+export const mlsd: Handler = (session, pathio, arg) => {
+  const path = pathOf(session, arg)
+  const facts = session.mlstFacts
+  return startTransfer(
     session,
     arg,
-    openListing(pathio, pathOf(session, arg)),
+    pipe(
+      openListing(pathio, path),
+      TE.orElseW((error) =>
+        error.reason !== 'NotADirectory'
+          ? TE.left<PathIOError | Reply>(error)
+          : pipe(
+              pathio.stat(path),
+              TE.matchE(
+                () => TE.left(error),
+                (stat) => TE.left(isFileStat(stat) ? reply(501, `${arg}: Not a directory`) : error)
+              )
+            )
+      )
+    ),
     () => opening('machine-readable listing'),
-    sendListing(pathio, ({ name, stat }) => mlsdLine(name, stat)),
-    closeListing(pathio)
+    sendListing(pathio, ({ name, stat }) => mlsdLine(name, stat, facts)),
+    closeListing(pathio),
+    { verb: 'MLSD', direction: 'sending' }
   )
+}
 
 /**
  * NLST: the names in a directory, one per line; with an argument, each is
@@ -221,6 +244,7 @@ export const nlst: Handler = (session, pathio, arg) => {
     openListing(pathio, pathOf(session, target)),
     () => opening('name list'),
     sendListing(pathio, ({ name }) => named(name)),
-    closeListing(pathio)
+    closeListing(pathio),
+    { verb: 'NLST', direction: 'sending' }
   )
 }

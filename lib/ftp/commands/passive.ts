@@ -5,9 +5,10 @@
  * @since 0.1.0
  */
 import * as net from 'node:net'
-import { answer, fromPromise, type Handler } from '../handler'
+import * as TE from 'fp-ts/TaskEither'
+import { answer, fromPromise, whenRun, type Handler } from '../handler'
 import { openPassiveListener, type PassiveListener } from '../dataConnection'
-import { reply } from '../replies'
+import { reply, type Reply } from '../replies'
 import { secureDataConnection } from '../transfer'
 import type { Session } from '../session'
 
@@ -36,10 +37,25 @@ const listen = async (session: Session): Promise<PassiveListener> => {
 const CANNOT = reply(425, "Can't open passive connection: no free port")
 
 /**
+ * The reply to PASV, PORT or EPRT after EPSV ALL (RFC 2428 §4: the server
+ * MUST refuse every data-connection command but EPSV from then on, for the
+ * rest of the connection).
+ *
+ * @example
+ * import { afterEpsvAll } from 'fp-pathio/ftp'
+ * assert.strictEqual(afterEpsvAll('PASV').code, 501)
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const afterEpsvAll = (verb: string): Reply => reply(501, `${verb} not allowed after EPSV ALL: use EPSV`)
+
+/**
  * PASV: 227 with an IPv4 address and the listener's port,
  * `(h1,h2,h3,h4,p1,p2)`. The address is the server's `pasvAddress` (a host
  * behind NAT announces its public one) or the control connection's local
- * address; over IPv6, 502 (use EPSV); 425 when no port of the range is free.
+ * address; over IPv6, 502 (use EPSV); 425 when no port of the range is free;
+ * 501 after EPSV ALL.
  *
  * @example
  * import { pasv, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
@@ -54,6 +70,7 @@ const CANNOT = reply(425, "Can't open passive connection: no free port")
  * @since 0.1.0
  */
 export const pasv: Handler = (session) => {
+  if (session.epsvAll) return TE.right(afterEpsvAll('PASV'))
   const host = session.config.pasvAddress ?? session.localAddress
   if (!net.isIPv4(session.localAddress) || !net.isIPv4(host)) return answer(502, 'PASV needs IPv4; use EPSV')
   return fromPromise(() =>
@@ -66,13 +83,17 @@ export const pasv: Handler = (session) => {
 
 /**
  * EPSV (RFC 2428): 229 with the port, `(|||port|)`, over IPv4 and IPv6;
- * `EPSV ALL` is 200; a network protocol other than the connection's is 522.
+ * `EPSV ALL` is 200, and from then on PASV, PORT and EPRT are refused (501)
+ * for the rest of the connection; a network protocol other than the
+ * connection's is 522.
  *
  * @example
  * import { epsv, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
  *   config: sessionConfig({ commands: COMMANDS }) })
+ * const all = await epsv(session, makeMemoryPathIO(), 'ALL')()
+ * assert.ok(all._tag === 'Right' && all.right.code === 200 && session.epsvAll)
  * const wrong = await epsv(session, makeMemoryPathIO(), '2')()
  * assert.ok(wrong._tag === 'Right' && wrong.right.code === 522)
  * const r = await epsv(session, makeMemoryPathIO(), '')()
@@ -85,7 +106,11 @@ export const pasv: Handler = (session) => {
 export const epsv: Handler = (session, _pathio, arg) => {
   const family = net.isIPv6(session.localAddress) ? '2' : '1'
   const protocol = arg.trim().toUpperCase()
-  if (protocol === 'ALL') return answer(200, 'EPSV ALL okay')
+  if (protocol === 'ALL')
+    return whenRun(() => {
+      session.epsvAll = true
+      return reply(200, 'EPSV ALL okay: only EPSV from now on')
+    })
   if (protocol !== '' && protocol !== family)
     return /^\d+$/.test(protocol)
       ? answer(522, `Network protocol not supported, use (${family})`)

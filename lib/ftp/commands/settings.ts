@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { answer, whenRun, type Handler } from '../handler'
-import { featuresOn } from '../listing'
+import { featuresOn, parseMlstOptions } from '../listing'
 import { reply } from '../replies'
 
 /**
@@ -27,20 +27,33 @@ export const syst: Handler = () => answer(215, 'UNIX Type: L8')
 
 /**
  * FEAT (RFC 2389): the extensions that are on, as a 211 multi-line reply:
- * each only when its command is in the table, and AUTH TLS, PBSZ and PROT
- * only when the server has a certificate.
+ * each only when its command is in the table; AUTH TLS, PBSZ and PROT only
+ * when the server has a certificate; MFMT and SITE UTIME only when the
+ * session's record can set times, SITE CHMOD only when it can set modes
+ * (its `capabilities`: before login the record is the server's factory's,
+ * under a jail and no permission, with the same capabilities); the MLST
+ * line with the facts OPTS MLST selected starred.
  *
  * @example
  * import { feat, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO } from 'fp-pathio'
  * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const r = await feat(session, undefined as never, '')()
+ * const r = await feat(session, makeMemoryPathIO(), '')()
  * assert.ok(r._tag === 'Right' && r.right.lines.includes(' EPRT') && !r.right.lines.includes(' AUTH TLS'))
+ * assert.ok(r._tag === 'Right' && r.right.lines.includes(' MFMT') && r.right.lines.includes(' SITE CHMOD'))
  *
  * @category handlers
  * @since 0.1.0
  */
-export const feat: Handler = (session) =>
-  answer(211, 'Features:', ...featuresOn(session.config.commands, session.config.tls !== undefined), 'End')
+export const feat: Handler = (session, pathio) =>
+  whenRun(() =>
+    reply(
+      211,
+      'Features:',
+      ...featuresOn(session.config.commands, session.config.tls !== undefined, pathio?.capabilities, session.mlstFacts),
+      'End'
+    )
+  )
 
 /**
  * NOOP: 200.
@@ -60,8 +73,10 @@ export const feat: Handler = (session) =>
 export const noop: Handler = () => answer(200, 'NOOP ok')
 
 /**
- * OPTS (RFC 2389): `UTF8 ON` (names are always UTF-8) and `MLST` facts (all
- * facts are always sent) are accepted; anything else is 501.
+ * OPTS (RFC 2389): `UTF8 ON` (names are always UTF-8) and `MLST facts`
+ * (RFC 3659 §7.9: the facts MLST and MLSD send from then on, answered with
+ * those selected; unknown names are ignored, no list selects none, a
+ * malformed list is 501 and changes nothing); anything else is 501.
  *
  * @example
  * import { makeSession, opts, sessionConfig } from 'fp-pathio/ftp'
@@ -71,17 +86,24 @@ export const noop: Handler = () => answer(200, 'NOOP ok')
  *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
  * const io = makeMemoryPathIO()
  * assert.deepStrictEqual(await opts(session, io, 'UTF8 ON')(), E.right({ code: 200, lines: ['Always in UTF8 mode'] }))
+ * assert.deepStrictEqual(await opts(session, io, 'MLST size;Type;fish;')(), E.right({ code: 200, lines: ['MLST OPTS type;size;'] }))
+ * assert.deepStrictEqual(session.mlstFacts, ['type', 'size'])
  *
  * @category handlers
  * @since 0.1.0
  */
-export const opts: Handler = (_session, _pathio, arg) => {
+export const opts: Handler = (session, _pathio, arg) => {
   const [option] = arg.split(' ')
   switch (option.toUpperCase()) {
     case 'UTF8':
       return answer(200, 'Always in UTF8 mode')
     case 'MLST':
-      return answer(200, 'MLST OPTS type;size;modify;perm;unix.mode;')
+      return whenRun(() => {
+        const facts = parseMlstOptions(arg.slice(option.length).replace(/^ /, ''))
+        if (facts === undefined) return reply(501, 'Invalid MLST options: send OPTS MLST fact;fact;...')
+        session.mlstFacts = facts
+        return reply(200, `MLST OPTS ${facts.map((fact) => `${fact};`).join('')}`)
+      })
     default:
       return answer(501, `Option not understood: ${option}`)
   }
@@ -89,8 +111,9 @@ export const opts: Handler = (_session, _pathio, arg) => {
 
 /**
  * TYPE: `A` (optionally `A N`) and `I` (or `L 8`) are accepted, 200; other
- * types 504; nonsense 501. Both types send the bytes as they are stored
- * (no CRLF conversion, as vsftpd does by default).
+ * types 504; nonsense 501. `I`, the default, moves bytes as they are
+ * stored; `A` converts line ends on the data connection (CRLF there, LF
+ * stored: see RETR and STOR), refuses SIZE (550) and REST (504).
  *
  * @example
  * import { makeSession, type, sessionConfig } from 'fp-pathio/ftp'

@@ -1,16 +1,18 @@
 /**
- * Asking the server: HELP, STAT (the server's status, or a listing on the
- * control connection), SITE HELP.
+ * Asking the server: HELP, STAT (the server's status, the transfer in
+ * progress, or a listing on the control connection), and SITE: HELP, CHMOD,
+ * UTIME.
  *
  * @since 0.1.0
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { isDirectoryStat } from '../../PathIO'
-import { answer, deferred, pathOf, replyOrError, whenRun, type Handler } from '../handler'
-import { listLine } from '../listing'
-import { reply } from '../replies'
-import { may } from '../session'
+import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
+import { listLine, parseFtpTime } from '../listing'
+import { reply, type Reply } from '../replies'
+import { may, type Transfer } from '../session'
+import { setMode, setTime } from './files'
 
 /** Verbs in rows of eight, as `HELP` shows them. */
 const rows = (verbs: ReadonlyArray<string>): ReadonlyArray<string> => {
@@ -96,26 +98,114 @@ export const stat: Handler = deferred((session, pathio, arg) => {
   )
 })
 
-/** The SITE commands: only HELP. */
-const SITE_COMMANDS: ReadonlyArray<string> = ['HELP']
-
 /**
- * SITE: `SITE HELP` is 214 and the SITE commands; any other is 501.
+ * STAT's answer while a transfer runs (RFC 959: the status of the
+ * operation in progress), sent at once on the control connection, before
+ * the transfer's own final reply: 213 with the command, the path, which way
+ * the bytes go, how many have crossed the data connection so far, and for
+ * how long.
  *
  * @example
- * import { site } from 'fp-pathio/ftp'
- * const r = await site(undefined as never, undefined as never, 'help')()
+ * import { transferStatus } from 'fp-pathio/ftp'
+ * const r = transferStatus({ abort: () => undefined, verb: 'RETR', path: '/big.bin', direction: 'sending', startedAt: Date.now() - 1500, bytes: () => 4096 })
+ * assert.strictEqual(r.code, 213)
+ * assert.ok(r.lines.includes(' RETR /big.bin: sending to the client'))
+ * assert.ok(r.lines.some((line) => /^ 4096 bytes so far, in 1\.\d s$/.test(line)))
+ *
+ * @category destructors
+ * @since 0.4.0
+ */
+export const transferStatus = (transfer: Transfer, now: number = Date.now()): Reply => {
+  const direction = transfer.direction === 'receiving' ? 'receiving from the client' : 'sending to the client'
+  const seconds = transfer.startedAt === undefined ? undefined : Math.max(0, now - transfer.startedAt) / 1000
+  return reply(
+    213,
+    'Status of the transfer in progress:',
+    ` ${transfer.verb ?? 'Transfer'}${transfer.path === undefined ? '' : ` ${transfer.path}`}: ${direction}`,
+    ` ${transfer.bytes?.() ?? 0} bytes so far${seconds === undefined ? '' : `, in ${seconds.toFixed(1)} s`}`,
+    'End of status'
+  )
+}
+
+/** The SITE commands, with their syntax (SITE HELP). */
+const SITE_COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['CHMOD', 'CHMOD <sp> mode <sp> path (octal permission bits, 0 to 777; needs M)'],
+  ['HELP', 'HELP'],
+  ['UTIME', 'UTIME <sp> YYYYMMDDHHMMSS <sp> path, or UTIME <sp> path <sp> atime <sp> mtime <sp> ctime <sp> UTC (needs T)']
+]
+
+/** `mode path`: octal permission bits (1 to 4 digits, none above 0777: no set-id or sticky bits from a client). */
+const parseChmod = (arg: string): { readonly mode: number; readonly path: string } | undefined => {
+  const match = /^([0-7]{1,4}) (.+)$/.exec(arg)
+  if (match === null) return undefined
+  const mode = parseInt(match[1], 8)
+  return mode <= 0o777 ? { mode, path: match[2] } : undefined
+}
+
+/**
+ * SITE UTIME's two forms: `time path` (as MFMT), and ProFTPD's
+ * `path atime mtime ctime UTC` (only the modification time is set).
+ */
+const parseUtime = (arg: string): { readonly mtimeMs: number; readonly path: string } | undefined => {
+  const five = /^(.+) (\S+) (\S+) (\S+) UTC$/i.exec(arg)
+  if (five !== null) {
+    const mtimeMs = parseFtpTime(five[3])
+    if (mtimeMs !== undefined && parseFtpTime(five[2]) !== undefined && parseFtpTime(five[4]) !== undefined) return { mtimeMs, path: five[1] }
+  }
+  const two = /^(\S+) (.+)$/.exec(arg)
+  const mtimeMs = two === null ? undefined : parseFtpTime(two[1])
+  return two === null || mtimeMs === undefined ? undefined : { mtimeMs, path: two[2] }
+}
+
+/**
+ * SITE: `SITE HELP` is 214 and the SITE commands; `SITE CHMOD mode path`
+ * sets a path's permission bits (octal, at most 0777; needs the letter `M`,
+ * not in the default sets): 200; `SITE UTIME time path` (or ProFTPD's
+ * `SITE UTIME path atime mtime ctime UTC`) sets its modification time, as
+ * MFMT (needs `T`): 200. A malformed argument is 501; a missing path, a
+ * refused permission or a record that cannot (S3) 550. Any other SITE
+ * command is 501.
+ *
+ * @example
+ * import { site, makeSession, sessionConfig } from 'fp-pathio/ftp'
+ * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
+ * import * as E from 'fp-ts/Either'
+ * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
+ *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwM' } })
+ * const io = makeMemoryPathIO()
+ * await writeFile(io, '/x', Buffer.from('x'))()
+ * const r = await site(session, io, 'help')()
  * assert.ok(r._tag === 'Right' && r.right.code === 214)
- * const other = await site(undefined as never, undefined as never, 'CHMOD 777 x')()
+ * const chmod = await site(session, io, 'CHMOD 600 x')()
+ * assert.ok(chmod._tag === 'Right' && chmod.right.code === 200)
+ * const st = await io.stat('/x')()
+ * assert.ok(E.isRight(st) && (st.right.mode & 0o777) === 0o600)
+ * const other = await site(session, io, 'EXEC ls')()
  * assert.ok(other._tag === 'Right' && other.right.code === 501)
  *
  * @category handlers
  * @since 0.1.0
  */
-export const site: Handler = (_session, _pathio, arg) =>
-  whenRun(() => {
-    const [command = ''] = arg.trim().split(/\s+/)
-    return command.toUpperCase() === 'HELP'
-      ? reply(214, 'SITE commands recognized:', ...SITE_COMMANDS.map((c) => ` ${c}`), 'Help OK')
-      : reply(501, `Unknown SITE command: ${command}`)
-  })
+export const site: Handler = (session, pathio, arg) => {
+  const text = arg.trim()
+  const [command = ''] = text.split(/\s+/)
+  const rest = text.slice(command.length).trim()
+  switch (command.toUpperCase()) {
+    case 'HELP':
+      return answer(214, 'SITE commands recognized:', ...SITE_COMMANDS.map(([, syntax]) => ` ${syntax}`), 'Help OK')
+    case 'CHMOD': {
+      const asked = parseChmod(rest)
+      return asked === undefined
+        ? answer(501, 'Invalid SITE CHMOD format: SITE CHMOD mode path (octal, 0 to 777)')
+        : setMode(session, pathio, asked.path, asked.mode)
+    }
+    case 'UTIME': {
+      const asked = parseUtime(rest)
+      return asked === undefined
+        ? answer(501, 'Invalid SITE UTIME format: SITE UTIME YYYYMMDDHHMMSS path')
+        : setTime(session, pathio, asked.path, asked.mtimeMs, (time) => reply(200, `Modification time of ${asked.path} set to ${time}`))
+    }
+    default:
+      return answer(501, `Unknown SITE command: ${command}`)
+  }
+}

@@ -12,20 +12,29 @@
  * place: the client asked to continue a file, so what arrived is kept, but
  * a cut connection is still 426, never 226.
  *
+ * In ASCII mode (TYPE A) the data connection carries CRLF line ends and the
+ * server stores LF: RETR converts LF to CRLF, STOR, STOU and APPE CRLF to LF
+ * (`toNetworkAscii`, `fromNetworkAscii`, stages of the data path). A REST
+ * offset would count converted bytes, which only reading the file from its
+ * start could map: REST is refused in ASCII mode (504), and so is a
+ * transfer that a REST given in binary mode precedes.
+ *
  * @since 0.1.0
  */
 import { randomBytes } from 'node:crypto'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
-import type { Readable, Writable } from 'node:stream'
+import type { Readable, Transform, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { isDirectoryStat, isFileStat, type PathIO, type Stat } from '../../PathIO'
-import { pathIOError, type PathIOError } from '../../PathIOError'
+import { isPathIOError, pathIOError, type PathIOError } from '../../PathIOError'
 import { toReadable, toWritable } from '../../helpers'
+import { fromNetworkAscii, toNetworkAscii } from '../ascii'
 import { peerFinished } from '../dataConnection'
 import { endedCleanly } from '../tls'
 import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
-import { throttledPipeline } from '../throttle'
+import { throttle, throttledPipeline } from '../throttle'
 import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
 import { commitWait, dropPassive, settle, startTransfer, type Move } from '../transfer'
@@ -55,11 +64,32 @@ const representationName = (session: Session): string => (session.type === 'A' ?
 /** RFC 3659 §5.5: a REST offset past the end of the file. */
 const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid REST parameter (past the end of the file)')
 
+/** A REST offset in ASCII mode would count converted bytes: not offered. */
+const REST_IN_ASCII: Reply = reply(504, 'REST not supported in ASCII mode: use TYPE I')
+
+/**
+ * `pipeline(from, ...stages, to)`, held to `bytesPerSecond` (0: no limit,
+ * and no stage for it), counting with `moved` the bytes handed to `to`.
+ * With no stage at all it is `throttledPipeline`'s plain pipe.
+ */
+const dataPath = (
+  from: Readable,
+  stages: ReadonlyArray<Transform>,
+  bytesPerSecond: number,
+  to: Writable,
+  moved?: (bytes: number) => void
+): Promise<void> => {
+  const all: ReadonlyArray<Readable> = [from, ...stages, ...(bytesPerSecond > 0 ? [throttle(bytesPerSecond)] : [])]
+  if (moved !== undefined) all[all.length - 1].on('data', (chunk: Buffer) => moved(chunk.length))
+  return all.length === 1 ? throttledPipeline(from, 0, to) : pipeline([...all, to])
+}
+
 /**
  * RETR: the file's bytes (from the REST offset) over the data connection,
  * 226 at the end; 550 for a directory or a missing file; 554 for a REST
- * offset past the end (before any data connection is used); 426 when the
- * data connection breaks or ABOR stops it.
+ * offset past the end, 504 for one in ASCII mode (before any data
+ * connection is used); 426 when the data connection breaks or ABOR stops
+ * it. In ASCII mode LF goes out as CRLF.
  *
  * @example
  * import { makeSession, epsv, retr, sessionConfig } from 'fp-pathio/ftp'
@@ -83,59 +113,78 @@ const REST_PAST_END: Reply = reply(554, 'Requested action not taken: invalid RES
 export const retr: Handler = deferred((session, pathio, arg) => {
   const path = pathOf(session, arg)
   const start = takeRestOffset(session)
+  const ascii = session.type === 'A'
   return startTransfer(
     session,
     arg,
     pipe(
       requirePermission(session, 'r', path, arg),
-      TE.chain(() => pathio.stat(path)),
+      TE.chainW(() => (ascii && start > 0 ? TE.left(REST_IN_ASCII) : TE.right(undefined))),
+      TE.chainW(() => pathio.stat(path)),
       TE.filterOrElseW(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg })),
       TE.filterOrElseW((stat) => start <= stat.size, () => REST_PAST_END)
     ),
-    (stat) => reply(150, `Opening ${representationName(session)} mode data connection for ${arg} (${stat.size} bytes)`),
-    () => async (socket) => {
+    // In ASCII mode the size on the wire is not the stored one: no byte count a client would hold the transfer to.
+    (stat) => reply(150, `Opening ${representationName(session)} mode data connection for ${arg}${ascii ? '' : ` (${stat.size} bytes)`}`),
+    () => async (socket, _wanted, _signal, moved) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
-        await throttledPipeline(source, session.config.maxDownloadRate, socket)
+        await dataPath(source, ascii ? [toNetworkAscii()] : [], session.config.maxDownloadRate, socket, moved)
       } finally {
         await closed(source)
       }
-    }
+    },
+    undefined,
+    { verb: 'RETR', direction: 'sending' }
   )
 })
 
-/** An upload may go where no directory is and where the parent is a directory. */
+/**
+ * An upload may go where no directory is and where the parent is a
+ * directory; after REST, only onto a file that reaches the offset (a
+ * missing file, or one that ends before it, is 554 and stays as it was:
+ * resuming there would fill the gap with zeros).
+ */
 const checkUploadTarget = (
   pathio: PathIO<unknown>,
   path: string,
-  shown: string
-): TE.TaskEither<PathIOError, void> =>
+  shown: string,
+  start: number
+): TE.TaskEither<PathIOError | Reply, void> =>
   pipe(
     pathio.stat(path),
-    TE.chain((stat: Stat) =>
-      isDirectoryStat(stat) ? TE.left(pathIOError('IsADirectory', 'stor', { path: shown })) : TE.right(undefined)
+    TE.mapLeft((error): PathIOError | Reply => error),
+    TE.chain((stat: Stat): TE.TaskEither<PathIOError | Reply, void> =>
+      isDirectoryStat(stat)
+        ? TE.left(pathIOError('IsADirectory', 'stor', { path: shown }))
+        : stat.size < start
+          ? TE.left(REST_PAST_END)
+          : TE.right(undefined)
     ),
-    TE.orElse((error) =>
-      error.reason !== 'NotFound'
+    TE.orElse((error): TE.TaskEither<PathIOError | Reply, void> =>
+      !isPathIOError(error) || error.reason !== 'NotFound'
         ? TE.left(error)
-        : pipe(
-            pathio.stat(posix.dirname(path)),
-            TE.chain((parent) =>
-              isDirectoryStat(parent) ? TE.right(undefined) : TE.left(pathIOError('NotADirectory', 'stor', { path: shown }))
+        : start > 0
+          ? TE.left(REST_PAST_END)
+          : pipe(
+              pathio.stat(posix.dirname(path)),
+              TE.chain((parent) =>
+                isDirectoryStat(parent) ? TE.right(undefined) : TE.left(pathIOError('NotADirectory', 'stor', { path: shown }))
+              )
             )
-          )
     )
   )
 
 const ABORTED = Symbol('aborted')
 
-const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
+const upload = (how: 'replace' | 'append', verb: string, preliminary?: string): Handler =>
   deferred((session, pathio, arg) => {
     const path = pathOf(session, arg)
     const start = takeRestOffset(session)
+    const ascii = session.type === 'A'
     // A whole-file STOR is atomic (the session's record writes 'wb' through withAtomicWrites): it appears only when closed.
     const atomic = how === 'replace' && start === 0
-    const move: Move = async (socket, wanted) => {
+    const move: Move = async (socket, wanted, _signal, moved) => {
       const finished = peerFinished(socket)
       // Awaited before the close; a failed pipeline is the error that counts.
       finished.catch(() => undefined)
@@ -144,7 +193,10 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
       let began = performance.now()
       let last = began
       socket.once('data', () => (began = performance.now()))
-      socket.on('data', () => (last = performance.now()))
+      socket.on('data', (chunk: Buffer) => {
+        last = performance.now()
+        moved(chunk.length)
+      })
       /** Whether what arrived is the whole upload, decided before the file is closed (a veto abandons an atomic write). */
       const beforeClose = async (): Promise<void> => {
         await finished
@@ -156,23 +208,29 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
         if (!wanted()) throw ABORTED
       }
       const where = how === 'append' ? { append: true } : atomic ? {} : { start }
-      await throttledPipeline(socket, session.config.maxUploadRate, toWritable(pathio, path, { blockSize: WRITE_BLOCK, beforeClose, ...where }))
+      const file = toWritable(pathio, path, { blockSize: WRITE_BLOCK, beforeClose, ...where })
+      await dataPath(socket, ascii ? [fromNetworkAscii()] : [], session.config.maxUploadRate, file)
     }
     return startTransfer(
       session,
       arg,
       pipe(
         requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
-        TE.chain(() => checkUploadTarget(pathio, path, arg))
+        TE.chainW(() => (ascii && start > 0 ? TE.left(REST_IN_ASCII) : TE.right(undefined))),
+        TE.chainW(() => checkUploadTarget(pathio, path, arg, start))
       ),
       () => reply(150, preliminary ?? `Ok to send data (${representationName(session)} mode)`),
-      () => move
+      () => move,
+      undefined,
+      { verb, direction: 'receiving' }
     )
   })
 
 /**
  * STOR: receives a file (atomically: a temporary name renamed on a clean
- * end; see the module comment); with REST, writes in place from the offset.
+ * end; see the module comment); with REST, writes in place from the offset,
+ * which must not lie past the end of the file (else 554, before the data
+ * connection is used, the file as it was; a missing file too).
  *
  * @example
  * import { makeSession, epsv, stor, sessionConfig } from 'fp-pathio/ftp'
@@ -193,7 +251,7 @@ const upload = (how: 'replace' | 'append', preliminary?: string): Handler =>
  * @category handlers
  * @since 0.1.0
  */
-export const stor: Handler = upload('replace')
+export const stor: Handler = upload('replace', 'STOR')
 
 /** A name in the directory of `path` that nothing has yet: `path` plus a random suffix. */
 const uniqueName = (pathio: PathIO<unknown>, path: string, tries = 8): TE.TaskEither<PathIOError, string> => {
@@ -243,7 +301,7 @@ export const stou: Handler = deferred((session, pathio, arg) => {
     TE.chainW((path) => {
       const name = posix.basename(path)
       return pipe(
-        upload('replace', `FILE: ${name}`)(session, pathio, path),
+        upload('replace', 'STOU', `FILE: ${name}`)(session, pathio, path),
         TE.map((answer) => (answer.code === 226 ? reply(226, `Transfer complete; stored as ${name}`) : answer))
       )
     }),
@@ -255,7 +313,8 @@ export const stou: Handler = deferred((session, pathio, arg) => {
 })
 
 /**
- * APPE: appends what arrives to the file (creating it), in place.
+ * APPE: appends what arrives to the file (creating it), in place; after a
+ * REST past the end of the file (or on a missing one), 554, as STOR.
  *
  * @example
  * import { makeSession, epsv, appe, sessionConfig } from 'fp-pathio/ftp'
@@ -276,10 +335,11 @@ export const stou: Handler = deferred((session, pathio, arg) => {
  * @category handlers
  * @since 0.1.0
  */
-export const appe: Handler = upload('append')
+export const appe: Handler = upload('append', 'APPE')
 
 /**
- * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts; 350.
+ * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts;
+ * 350. In ASCII mode 504 (the offset would count converted bytes).
  *
  * @example
  * import { makeSession, rest, sessionConfig } from 'fp-pathio/ftp'
@@ -296,6 +356,10 @@ export const appe: Handler = upload('append')
  */
 export const rest: Handler = (session, _pathio, arg) =>
   whenRun(() => {
+    if (session.type === 'A') {
+      session.restOffset = 0
+      return REST_IN_ASCII
+    }
     const offset = /^\d{1,16}$/.test(arg.trim()) ? Number(arg.trim()) : Number.NaN
     if (!Number.isSafeInteger(offset)) return reply(501, 'REST needs a non-negative integer')
     session.restOffset = offset
