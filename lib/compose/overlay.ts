@@ -669,7 +669,12 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
         const found = await view.find(resolved)
         if (E.isLeft(found)) return found
         const at = found.right
-        if (at.at === 'nowhere' || (at.at === 'missing' && !creates)) return E.left(absent(op, path, at))
+        if (at.at === 'nowhere' || (at.at === 'missing' && !creates)) {
+          // Nothing there in the view, so nothing in upper either: upper is asked all the same (it changes
+          // nothing), for what it would say first (Unsupported, InvalidArgument); a plain miss is the view's.
+          const asked = await (upper[op] as Operation<K>)(...withResolved(op, args, places))()
+          return E.isLeft(asked) && asked.left.reason !== 'NotFound' && asked.left.reason !== 'NotADirectory' ? asked : E.left(absent(op, path, at))
+        }
         const ready =
           at.at === 'lower' ? await copyUp(layers, resolved, at.stat) : at.at === 'missing' ? await ensureUpperDir(layers, parentOf(resolved)) : E.right(undefined)
         if (E.isLeft(ready)) return ready
