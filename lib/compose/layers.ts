@@ -251,9 +251,14 @@ export const viewStat = async (layers: Layers, view: View, path: string, found: 
 /**
  * An entry of a directory as the view shows it: an `upper` directory that
  * merges with a `lower` one (in a directory that merges, not opaque) has
- * its links counted over both.
+ * its links counted over both. `lowerDirs`, where known, saves asking `lower`.
  */
-export const shownStat = async (layers: Layers, dir: string, merged: MergedDirectory | { readonly merging: boolean; readonly lowerDirs?: undefined }, entry: Merged): Result<Stat> => {
+export const shownStat = async (
+  layers: Layers,
+  dir: string,
+  merged: { readonly merging: boolean; readonly lowerDirs?: ReadonlySet<string> },
+  entry: Merged
+): Result<Stat> => {
   if (entry.layer === 'lower' || !merged.merging || !isDirectoryStat(entry.stat)) return E.right(entry.stat)
   const path = joinChild(dir, entry.name)
   if (merged.lowerDirs !== undefined && !merged.lowerDirs.has(entry.name)) return E.right(entry.stat)

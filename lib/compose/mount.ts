@@ -304,12 +304,21 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
     }
   }
 
+  /**
+   * The operations a mount must know one by one, beyond what the table
+   * says of their results: a directory's `stat` counts the mount points it lists.
+   */
+  const ADJUSTED: { readonly [K in OperationName]?: (gives: GivesOf<K>, places: ReadonlyArray<Place>) => Promise<E.Either<PathIOError, GivesOf<K>>> } = {
+    stat: (stat, [{ resolved }]) => withMountedChildren(resolved, stat)
+  }
+
   /** A result as the tree shows it; a handle remembered with its mount point. */
   const shown = async <K extends OperationName>(op: K, gives: GivesOf<K>, places: ReadonlyArray<Place>, point: string): Promise<E.Either<PathIOError, GivesOf<K>>> => {
     const row = rowOf(op)
     // A result that holds something to release is a handle (or a listing): it goes back to this mount point.
     if (row.release !== undefined && typeof gives === 'object' && gives !== null) opened.set(gives, point)
-    if (op === 'stat') return (await withMountedChildren(places[0].resolved, gives as Stat)) as E.Either<PathIOError, GivesOf<K>>
+    const adjust = ADJUSTED[op] as ((gives: GivesOf<K>, places: ReadonlyArray<Place>) => Promise<E.Either<PathIOError, GivesOf<K>>>) | undefined
+    if (adjust !== undefined) return adjust(gives, places)
     const kind = row.resultPaths
     if (kind === 'none' || kind === 'page') return E.right(gives)
     const toShown = SHOWN[kind] as (gives: GivesOf<K>, places: ReadonlyArray<Place>, point: string) => Promise<E.Either<PathIOError, GivesOf<K>>>

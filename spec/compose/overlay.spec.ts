@@ -13,6 +13,7 @@ import {
   makeMemoryPathIO,
   makeMemoryTree,
   makeNodePathIO,
+  MUTATING_OPERATIONS,
   overlay,
   S_IFMT,
   SEEK_SET,
@@ -356,6 +357,13 @@ describe('overlay', () => {
   })
 
   describe('what it is', () => {
+    it('was written knowing every operation that changes something: a new one is checked in lib/compose/overlay.ts first', () => {
+      // The overlay treats each of these by name, or (utimes, chmod, and the handle operations) as the table
+      // says: a change at existing paths is a copy-up then upper's operation. A new changing operation may need
+      // more (a removal needs a whiteout): look, then add it here.
+      expect([...MUTATING_OPERATIONS].sort()).to.deep.equal(['chmod', 'mkdir', 'open', 'rename', 'rmdir', 'truncate', 'unlink', 'utimes', 'write'])
+    })
+
     it("has upper's capabilities, long names where both have them, links where either may, renames not atomic", () => {
       const view = overlay({
         upper: { ...makeMemoryPathIO(), capabilities: makeCapabilities({ symlinks: false, times: false }) },
