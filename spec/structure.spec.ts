@@ -20,6 +20,7 @@ const LAYERS: ReadonlyArray<readonly [prefix: string, layer: string, rank: numbe
   ['internal/', 'internal', 1],
   ['backends/', 'backends', 2],
   ['middleware/', 'middleware', 2],
+  ['compose/', 'compose', 2],
   ['helpers/', 'helpers', 3],
   ['server/', 'server', 4],
   ['ftp/', 'ftp', 5]

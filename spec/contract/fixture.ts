@@ -30,6 +30,8 @@ export interface Backend {
   readonly name: string
   /** True where the record works on a real disk (fd-based checks, symlinks). */
   readonly disk: boolean
+  /** False where links planted on the disk are not what the record shows (an overlay over a disk layer); default: as `disk`. */
+  readonly links?: boolean
   readonly setup: () => Promise<Fixture>
   /** Runs once after every test of this backend (closing a shared pool, say). */
   readonly after?: () => Promise<void>

@@ -8,14 +8,17 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, makeWorkerPool, withSignal, type PathIO } from '../../lib'
+import { contentOf, mountAndModel, overlayAndModel } from './compositions'
 import { CAN_COUNT_FDS, fdsUnder, makeScratch, removeDir, type Scratch } from './disk'
-import { describeDivergence, lockstep, sequenceArbitrary, type Step } from './model'
+import { describeDivergence, lockstep, sequenceArbitrary, startingTree, type Step } from './model'
 import { amount, PROPERTY_TIMEOUT_MS, seedFor } from './settings'
 
 /** Sequences per run: at least 1,000 in CI, 10,000 under PATHIO_LONG=1. */
 const SEQUENCES = amount(1_000, 10_000)
 /** The pool answers through a worker per call: fewer sequences, the same model. */
 const POOL_SEQUENCES = amount(200, 2_000)
+/** Sequences for each composition (mount, overlay) against its plain model. */
+const COMPOSED_SEQUENCES = amount(500, 5_000)
 
 describe('reliability: memory and node backends agree (differential)', function () {
   this.timeout(PROPERTY_TIMEOUT_MS)
@@ -104,5 +107,52 @@ describe('reliability: memory and node backends agree (differential)', function 
     } finally {
       await pool.close()
     }
+  })
+
+  it(`${COMPOSED_SEQUENCES} random sequences agree between a mount of three memory records and one memory record holding the same tree`, async () => {
+    // The model keeps a mount's own rules: mount points (and their parents) Busy, renames between mounts Unsupported.
+    let runs = 0
+    await fc.assert(
+      fc.asyncProperty(sequenceArbitrary(25), async (steps) => {
+        runs++
+        const { mounted, model } = await mountAndModel()
+        const divergence = await lockstep(model, mounted, steps)
+        if (divergence !== undefined) throw new Error(describeDivergence(['memory', 'mount'], divergence))
+      }),
+      { numRuns: COMPOSED_SEQUENCES, seed: seedFor() }
+    )
+    expect(runs).to.be.at.least(COMPOSED_SEQUENCES)
+  })
+
+  /** Runs `steps` on an overlay whose lower holds `start`, and on a memory record holding `start`; lower must come out as it went in. */
+  const checkOverlay = async (start: ReadonlyArray<Step>, steps: ReadonlyArray<Step>): Promise<void> => {
+    const { overlaid, model, lower } = await overlayAndModel(start)
+    const before = await contentOf(lower)
+    const divergence = await lockstep(model, overlaid, steps)
+    if (divergence !== undefined) throw new Error(describeDivergence(['memory', 'overlay'], divergence))
+    expect(await contentOf(lower), 'lower changed').to.deep.equal(before)
+  }
+
+  it(`${COMPOSED_SEQUENCES} random sequences agree between an overlay (memory over memory) and one memory record holding the same tree; lower is never written`, async () => {
+    // The starting tree is in lower (and in the model); the steps copy up, white out, make opaque directories.
+    let runs = 0
+    await fc.assert(
+      fc.asyncProperty(startingTree, sequenceArbitrary(25), async (start, steps) => {
+        runs++
+        await checkOverlay(start, steps)
+      }),
+      { numRuns: COMPOSED_SEQUENCES, seed: seedFor() }
+    )
+    expect(runs).to.be.at.least(COMPOSED_SEQUENCES)
+  })
+
+  it('overlay sequences concentrated on one file of lower and its handles agree too', async () => {
+    // Handles reading lower's file while it is copied up, truncated by wb, renamed, unlinked.
+    const onOneFile = (steps: ReadonlyArray<Step>): ReadonlyArray<Step> =>
+      steps.map((step): Step => ('path' in step && step.op !== 'mkdir' ? { ...step, path: step.path.replace(/[bc]/g, 'a') } : step))
+    await fc.assert(
+      fc.asyncProperty(startingTree, sequenceArbitrary(25), (start, steps) => checkOverlay(start, onOneFile(steps))),
+      { numRuns: COMPOSED_SEQUENCES, seed: seedFor() }
+    )
   })
 })
