@@ -25,7 +25,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
-import { isLogLevel, makeFtpServer, makeLogger, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
+import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
+import { isLogLevel, makeLogger } from '../lib/server'
 import type * as S3Backend from './s3Backend'
 
 const fail = (message: string): never => {

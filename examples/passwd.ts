@@ -5,7 +5,7 @@
  *
  *   printf '%s\n' 'wonderland' | npm run --silent passwd
  */
-import { hashPassword } from '../lib/ftp'
+import { hashPassword } from '../lib/server'
 
 const chunks: Array<Buffer> = []
 process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk))

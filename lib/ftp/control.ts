@@ -8,34 +8,14 @@
  */
 import type * as net from 'node:net'
 import * as E from 'fp-ts/Either'
-import type { PathIO } from '../PathIO'
 import type { Account } from '../server/accounts'
 import { plainAddress } from '../server/addresses'
-import type { Command } from './handler'
-import { transferStatus } from './commands'
+import { transferStatus } from './commands/status'
 import { dispatch } from './dispatch'
 import { makeLineReader, parseCommandLine, type CommandLine } from './lineReader'
-import type { Logger } from './log'
 import { formatReply, reply, type Reply } from './replies'
 import { makeSession, type Session, type SessionConfig } from './session'
 import { makeTlsSessions, secureServerSocket } from './tls'
-
-/**
- * What every control connection of a server shares.
- *
- * @category model
- * @since 0.1.0
- */
-export interface ControlContext {
-  readonly config: SessionConfig
-  readonly commands: Readonly<Record<string, Command>>
-  /** The record a session uses: the account's jail and permissions; before login, one that may do nothing. */
-  readonly pathioFor: (account: Account | undefined, socket: net.Socket) => PathIO<unknown>
-  readonly log: Logger
-  /** Milliseconds of silence, with no command or transfer running, before 421 and hang-up. */
-  readonly idleTimeout: number
-  readonly maxLineBytes: number
-}
 
 /**
  * A control connection as the server sees it.
@@ -65,26 +45,13 @@ const describeCommand = ({ verb, arg }: CommandLine): string =>
  * byte, an implicit-FTPS listener's: the handshake comes first). Says 220,
  * then runs each command line in order.
  *
- * @example
- * import { serveControl, COMMANDS, sessionConfig, silentLogger } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as net from 'node:net'
- * const context = { config: sessionConfig({ commands: COMMANDS }), commands: COMMANDS, pathioFor: () => makeMemoryPathIO(),
- *   log: silentLogger, idleTimeout: 60_000, maxLineBytes: 4096 }
- * const server = net.createServer((socket) => void serveControl(socket, 1, false, context))
- * await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
- * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
- * const greeting = await new Promise<string>((done) => client.once('data', (b) => done(b.toString())))
- * assert.ok(greeting.startsWith('220 '))
- * client.destroy(); server.close()
- *
  * @category constructors
  * @since 0.1.0
  */
-export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, context: ControlContext): Connection => {
-  const { log } = context
+export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, config: SessionConfig): Connection => {
+  const { log } = config
   const tag = `#${id}`
-  const run = dispatch(context.commands)
+  const run = dispatch(config.commands)
   let stream: net.Socket = raw
   raw.setNoDelay(true)
   raw.on('error', (error) => log('debug', `${tag} control connection error: ${error.message}`))
@@ -98,10 +65,10 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
     remoteAddress: plainAddress(raw.remoteAddress),
     localAddress: plainAddress(raw.localAddress),
     send,
-    config: context.config
+    config
   })
   // One record per account (the jail and the permissions of whoever logged in).
-  let pathio = context.pathioFor(undefined, raw)
+  let pathio = config.sessionPathIO(undefined, raw)
   let pathioOf: Account | undefined
 
   const queue: Array<E.Either<Reply, CommandLine>> = []
@@ -129,13 +96,13 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
    * handshake failed or took longer than the deadline (the socket is gone).
    */
   const startTls = async (): Promise<boolean> => {
-    const tlsContext = context.config.tls
+    const tlsContext = config.tls
     if (tlsContext === undefined) return false
     queue.length = 0
     raw.off('data', onData)
     reader = newReader()
     const sessions = makeTlsSessions()
-    const upgraded = await secureServerSocket(raw, tlsContext.control, { timeoutMs: context.config.handshakeTimeout, sessions: sessions.control })
+    const upgraded = await secureServerSocket(raw, tlsContext.control, { timeoutMs: config.handshakeTimeout, sessions: sessions.control })
     if (upgraded === undefined) {
       log('info', `${tag} TLS handshake failed or timed out`)
       void connection.shutdown()
@@ -159,7 +126,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
     const line = item.right
     if (session.account !== pathioOf) {
       pathioOf = session.account
-      pathio = context.pathioFor(session.account, raw)
+      pathio = config.sessionPathIO(session.account, raw)
     }
     let answer: Reply
     try {
@@ -190,7 +157,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
     idle.refresh()
   }
 
-  const maxLineBytes = context.maxLineBytes
+  const maxLineBytes = config.maxLineBytes
   const newReader = () =>
     makeLineReader(maxLineBytes - 2, (event) => {
       if (done || session.closed) return
@@ -239,9 +206,9 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
   // Silence (no command, no transfer) for idleTimeout: 421 and hang up.
   const idle: NodeJS.Timeout = setTimeout(function expire() {
     if (session.transfer !== undefined || busy) return void idle.refresh()
-    log('info', `${tag} idle for ${context.idleTimeout} ms`)
+    log('info', `${tag} idle for ${config.idleTimeout} ms`)
     void connection.shutdown(reply(421, 'Idle timeout, closing control connection'))
-  }, Math.min(context.idleTimeout || NEVER, NEVER))
+  }, Math.min(config.idleTimeout || NEVER, NEVER))
   idle.unref()
 
   log('debug', `${tag} connected from ${raw.remoteAddress}:${raw.remotePort}${implicitTls ? ' (implicit TLS)' : ''}`)

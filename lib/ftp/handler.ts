@@ -7,10 +7,12 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { PathIO } from '../PathIO'
-import { pathIOError, type PathIOError } from '../PathIOError'
+import type { PathIOError } from '../PathIOError'
 import { reply, replyForError, type Reply } from './replies'
-import { may, virtualPath, type Session } from './session'
+import { virtualPath, type Session } from './session'
+import type { CapabilityFlag, Capabilities } from '../Capabilities'
 import type { PermissionLetter } from '../middleware/withPermissions'
+import type { MlstFact } from './listing'
 
 /**
  * A command handler: a plain function of the connection's session, its
@@ -33,7 +35,33 @@ import type { PermissionLetter } from '../middleware/withPermissions'
 export type Handler = (session: Session, pathio: PathIO<unknown>, arg: string) => TE.TaskEither<never, Reply>
 
 /**
- * A row of the command table.
+ * What FEAT knows when it asks a command which features it announces.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface FeatureContext {
+  /** The server has a certificate (AUTH TLS, PBSZ and PROT work). */
+  readonly tls: boolean
+  /** What the session's record can do (MFMT needs `times`, SITE CHMOD `modes`). */
+  readonly capabilities: Capabilities
+  /** The MLST facts the session selected (OPTS MLST), starred in MLST's line. */
+  readonly mlstFacts: ReadonlyArray<MlstFact>
+}
+
+/**
+ * A command's argument: none (an argument is 501), optional, or required
+ * (none is 501).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export type ArgumentRule = 'none' | 'optional' | 'required'
+
+/**
+ * A row of the command table: the handler, and what dispatch checks once
+ * before it runs (login, argument, permission, capability) so that no
+ * handler checks them by hand.
  *
  * @category model
  * @since 0.1.0
@@ -44,19 +72,36 @@ export interface Command {
   readonly help: string
   /** Refused with 530 until the client has logged in. */
   readonly needsLogin: boolean
-  /** Refused with 501 when the argument is empty. */
-  readonly needsArg: boolean
+  /** Whether it takes an argument (501 when the rule is broken). */
+  readonly argument: ArgumentRule
+  /**
+   * The permission letter the user needs at the command's path, checked
+   * before the handler runs (550 otherwise, before any data connection is
+   * used). The session's record checks every file operation again.
+   */
+  readonly permission?: PermissionLetter
+  /** The part of the argument that names the path `permission` is checked at (default: all of it; `undefined`: no path, no check). */
+  readonly pathIn?: (arg: string) => string | undefined
+  /** A REST offset set just before survives this command (the transfers, and what may come between REST and them). */
+  readonly keepsRest: boolean
+  /** It sets up or uses the data connection: a refusal closes the one PASV, EPSV, PORT or EPRT prepared. */
+  readonly usesData: boolean
+  /** A capability the session's record must have (APPE: `append`): 504 before the command runs when it lacks it. */
+  readonly needs?: CapabilityFlag
+  /** The FEAT lines it announces (RFC 2389), none by default. */
+  readonly features?: (on: FeatureContext) => ReadonlyArray<string>
 }
 
 /**
- * A table row; by default the command needs a login and no argument.
+ * A table row; by default the command needs a login, takes no argument,
+ * needs no letter and announces no feature.
  *
  * @example
  * import { command, reply } from 'fp-pathio/ftp'
  * import * as TE from 'fp-ts/TaskEither'
  * const syst = command(() => TE.right(reply(215, 'UNIX Type: L8')), { needsLogin: false })
  * assert.strictEqual(syst.needsLogin, false)
- * assert.strictEqual(syst.needsArg, false) // the default
+ * assert.strictEqual(syst.argument, 'none') // the default
  *
  * @category constructors
  * @since 0.1.0
@@ -65,7 +110,13 @@ export const command = (handler: Handler, options: Partial<Omit<Command, 'handle
   handler,
   help: options.help ?? '',
   needsLogin: options.needsLogin ?? true,
-  needsArg: options.needsArg ?? false
+  argument: options.argument ?? 'none',
+  keepsRest: options.keepsRest ?? false,
+  usesData: options.usesData ?? false,
+  ...(options.permission === undefined ? {} : { permission: options.permission }),
+  ...(options.pathIn === undefined ? {} : { pathIn: options.pathIn }),
+  ...(options.needs === undefined ? {} : { needs: options.needs }),
+  ...(options.features === undefined ? {} : { features: options.features })
 })
 
 /**
@@ -171,27 +222,6 @@ export const fromPromise =
   (run: () => Promise<Reply>): TE.TaskEither<never, Reply> =>
   () =>
     run().then(E.right, () => E.right(reply(451, 'Local error in processing')))
-
-/**
- * `Right` when the logged-in user has permission `letter` at `path`, else a
- * `PermissionDenied` naming the client's path: the check a command makes
- * before its 150, so a refused transfer is a plain 550 (the session's
- * `withPermissions` record refuses the operation anyway).
- *
- * @example
- * import { requirePermission, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * const s = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * s.account = { name: 'anonymous', home: '/', perm: 'elr' }
- * const refused = await requirePermission(s, 'w', '/up.bin', 'up.bin')()
- * assert.ok(refused._tag === 'Left' && refused.left.reason === 'PermissionDenied')
- *
- * @category combinators
- * @since 0.1.0
- */
-export const requirePermission = (session: Session, letter: PermissionLetter, path: string, shown: string): TE.TaskEither<PathIOError, void> =>
-  may(session, letter, path)
-    ? TE.right(undefined)
-    : TE.left(pathIOError('PermissionDenied', letter, { path: shown, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
 
 /**
  * The client's path argument resolved against the session's directory.

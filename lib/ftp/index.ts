@@ -1,28 +1,31 @@
 /**
- * `fp-pathio/ftp`: a small FTP server (RFC 959, 2389, 3659) on `node:net`
- * whose command handlers receive a `PathIO` record, one per connection.
- * Re-exports only.
+ * `fp-pathio/ftp`: an FTP server (RFC 959, 2389, 2428, 3659, 4217) whose
+ * command handlers receive a `PathIO` record, one per connection. What an
+ * embedder uses, and nothing else: the server and its options, the command
+ * table with the pieces to write a command of one's own (and to run it on
+ * its own in a test), and the replies. Re-exports only; the names are
+ * listed in spec/api/ftp.txt, which a test compares.
  *
  * @since 0.1.0
  */
-export * from './server'
-export * from './session'
-export * from './handler'
-export * from './dispatch'
-export * from './commands'
-export * from './replies'
-export * from './listing'
-export * from './lineReader'
-export * from './dataConnection'
-export * from './transfer'
-export * from './log'
-export * from '../server/accounts'
-export * from './options'
-export * from './control'
-export * from '../server/limits'
-export * from './tls'
-export * from './throttle'
-export * from './ascii'
-export * from './environment'
-export * from '../server/addresses'
-export * from '../server/logins'
+export { makeFtpServer, makeFtpFront, type FtpServer } from './server'
+export type { FtpOptions, FtpServerOptions } from './options'
+export type { TlsOptions } from './tls'
+export type { PortRange } from './dataConnection'
+export { COMMANDS } from './commands'
+export {
+  command,
+  answer,
+  whenRun,
+  deferred,
+  replyOrError,
+  fromPromise,
+  pathOf,
+  type Command,
+  type Handler,
+  type ArgumentRule,
+  type FeatureContext
+} from './handler'
+export { reply, replyThen, replyForError, type Reply } from './replies'
+export { makeSession, sessionConfig, type Session, type SessionConfig, type Transfer } from './session'
+export { settingsFromEnvironment, type EnvironmentSettings } from './environment'

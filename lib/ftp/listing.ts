@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import type { Capabilities, CapabilityFlag } from '../Capabilities'
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat } from '../PathIO'
 import { isTemporaryName } from '../internal/temporaryName'
 
@@ -220,39 +219,6 @@ export const mlsdLine = (name: string, stat: Stat, facts: ReadonlyArray<MlstFact
   `${mlsxFacts(stat, facts)} ${name}`
 
 /**
- * The features FEAT may announce (RFC 2389), one per line with a leading
- * space, each with the verb it needs in the command table (`TLS` for those
- * that need a certificate) and, for some, the capability of the session's
- * record it needs (MFMT and SITE UTIME set times, SITE CHMOD modes: an
- * object store offers neither).
- *
- * @example
- * import { FEATURES } from 'fp-pathio/ftp'
- * assert.ok(FEATURES.some(({ line }) => line === ' REST STREAM'))
- * assert.strictEqual(FEATURES.find(({ line }) => line === ' MFMT')?.capability, 'times')
- *
- * @category constants
- * @since 0.1.0
- */
-export const FEATURES: ReadonlyArray<{ readonly line: string; readonly needs: string; readonly capability?: CapabilityFlag }> = [
-  { line: ' AUTH TLS', needs: 'TLS' },
-  { line: ' PBSZ', needs: 'TLS' },
-  { line: ' PROT', needs: 'TLS' },
-  { line: ' EPRT', needs: 'EPRT' },
-  { line: ' EPSV', needs: 'EPSV' },
-  { line: ' PASV', needs: 'PASV' },
-  { line: ' MDTM', needs: 'MDTM' },
-  { line: ' MFMT', needs: 'MFMT', capability: 'times' },
-  { line: ' MLST type*;size*;modify*;perm*;unix.mode*;', needs: 'MLST' },
-  { line: ' REST STREAM', needs: 'REST' },
-  { line: ' SITE CHMOD', needs: 'SITE', capability: 'modes' },
-  { line: ' SITE UTIME', needs: 'SITE', capability: 'times' },
-  { line: ' SIZE', needs: 'SIZE' },
-  { line: ' TVFS', needs: 'CWD' },
-  { line: ' UTF8', needs: 'OPTS' }
-]
-
-/**
  * FEAT's MLST line: every fact MLST can send, the selected ones marked
  * with `*` (RFC 3659 §7.8).
  *
@@ -265,39 +231,3 @@ export const FEATURES: ReadonlyArray<{ readonly line: string; readonly needs: st
  */
 export const mlstFeature = (selected: ReadonlyArray<MlstFact>): string =>
   ' MLST ' + MLST_FACTS.map((fact) => `${fact}${selected.includes(fact) ? '*' : ''};`).join('')
-
-const has = (commands: Readonly<Record<string, unknown>>, verb: string): boolean => Object.prototype.hasOwnProperty.call(commands, verb)
-
-/**
- * The FEAT lines that are on: a feature whose command the table has (and,
- * for AUTH TLS, PBSZ and PROT, a server with TLS and those commands; for
- * MFMT, SITE UTIME and SITE CHMOD, a record whose `capabilities` say it can:
- * left out, every capability is taken as on), with the MLST facts
- * `selected` (default all) starred.
- *
- * @example
- * import { featuresOn, COMMANDS } from 'fp-pathio/ftp'
- * import { makeCapabilities } from 'fp-pathio'
- * assert.ok(featuresOn(COMMANDS, true).includes(' AUTH TLS'))
- * assert.ok(!featuresOn(COMMANDS, false).includes(' PROT'))
- * const { SIZE: _size, ...noSize } = COMMANDS
- * assert.ok(!featuresOn(noSize, false).includes(' SIZE'))
- * const objectStore = makeCapabilities({ times: false, modes: false })
- * assert.ok(featuresOn(COMMANDS, false).includes(' MFMT'))
- * assert.ok(!featuresOn(COMMANDS, false, objectStore).includes(' MFMT'))
- * assert.ok(featuresOn(COMMANDS, false, objectStore, ['size']).includes(' MLST type;size*;modify;perm;unix.mode;'))
- *
- * @category utils
- * @since 0.1.0
- */
-export const featuresOn = (
-  commands: Readonly<Record<string, unknown>>,
-  tls: boolean,
-  capabilities?: Capabilities,
-  selected: ReadonlyArray<MlstFact> = MLST_FACTS
-): ReadonlyArray<string> =>
-  FEATURES.filter(
-    ({ line, needs, capability }) =>
-      (needs === 'TLS' ? tls && has(commands, line.trim().split(' ')[0]) : has(commands, needs)) &&
-      (capability === undefined || capabilities === undefined || capabilities[capability])
-  ).map(({ line, needs }) => (needs === 'MLST' ? mlstFeature(selected) : line))

@@ -1,51 +1,27 @@
 /**
- * The options of `makeFtpServer`, their defaults, and their checks (a bad
- * option is a `TypeError` at once, naming it).
+ * The options of the FTP front beyond the shared ones (`ServerOptions`):
+ * passive mode, FTPS, the commit wait, the line limit and the command
+ * table; their defaults and their checks (a bad option is a `TypeError` at
+ * once, naming it).
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/Either'
 import * as net from 'node:net'
-import * as posix from 'node:path/posix'
-import type { PathIOFactory } from '../PathIO'
 import { describe } from '../internal/arguments'
-import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from '../server/accounts'
+import { badOption, countOption, type ServerOptions } from '../server/options'
 import type { PortRange } from './dataConnection'
 import type { Command } from './handler'
-import type { Logger } from './log'
-import type { TlsOptions } from './tls'
+import { makeTlsContexts, type TlsContexts, type TlsOptions } from './tls'
 
 /**
- * Options of `makeFtpServer`: the same settings `npm start` reads from its
- * environment (README and docs/ftp-server.md name each variable). Times are
- * in milliseconds here (the environment's FTP_IDLE_TIMEOUT is in seconds).
+ * What only FTP has: the options of `makeFtpFront`, and with the shared
+ * `ServerOptions` those of `makeFtpServer`.
  *
  * @category model
- * @since 0.1.0
+ * @since 0.3.0
  */
-export interface FtpServerOptions<S> {
-  /** Makes the `PathIO` of each connection; wrapped in `withSharedState`, so all share one state. */
-  readonly factory: PathIOFactory<S>
-  /** The directory (in the factory's paths) every home is under; anonymous users and plain-password users are jailed here; default '/'. */
-  readonly root?: string
-  /** Milliseconds after which a file-system operation fails with 451; default 30 000. */
-  readonly timeout?: number
-  /**
-   * Named users: a `UserSpec` (a password hash, home under `root`,
-   * permissions), or a password in clear, hashed at once (home `/`, every
-   * permission: what FTP_USER/FTP_PASS give).
-   */
-  readonly users?: Readonly<Record<string, string | UserSpec>>
-  /** What `anonymous` may do: `off`, `read` (list and download; the default) or `write`. */
-  readonly anonymous?: AnonymousAccess
-  /**
-   * Where anonymous users are jailed, a directory under `root` (made at
-   * start); default '/'. A named user whose home lies inside it is refused
-   * at start (a `TypeError`) unless the user is `public`: homes are
-   * published on purpose, never by default. Users given as a password in
-   * clear (FTP_USER/FTP_PASS) are exempt.
-   */
-  readonly anonymousRoot?: string
+export interface FtpOptions {
   /** The IPv4 address PASV announces (a host behind NAT gives its public one); default the control connection's local address. */
   readonly pasvAddress?: string
   /** Passive ports come only from this range (`{ min, max }` or `'MIN-MAX'`); default any free port. When all are busy, 425. */
@@ -64,29 +40,6 @@ export interface FtpServerOptions<S> {
   readonly tlsSessionReuse?: boolean
   /** Milliseconds a TLS handshake may take (AUTH TLS, the implicit-TLS port, PROT P data connections); default 10 000. */
   readonly handshakeTimeout?: number
-  /** Control connections at once; past it, 421 and close; default 512. */
-  readonly maxConnections?: number
-  /** Control connections at once from one address; 0 (the default): no limit. */
-  readonly maxConnectionsPerIp?: number
-  /** Milliseconds of silence (with no transfer running) before 421 and hang-up; default 300 000. */
-  readonly idleTimeout?: number
-  /** Failed logins on one connection before 421 and hang-up; default 3. */
-  readonly maxLoginAttempts?: number
-  /**
-   * Failed logins from one address within `loginFailureWindow` before it is
-   * turned away (421 at connect) until the oldest of them is that old; 0: no
-   * limit. Default 10. An address's password checks run one at a time.
-   */
-  readonly maxLoginFailuresPerIp?: number
-  /** The window `maxLoginFailuresPerIp` counts over, milliseconds; default 600 000 (10 minutes). */
-  readonly loginFailureWindow?: number
-  /** Milliseconds before a failed PASS is answered; default 1000. */
-  readonly loginFailureDelay?: number
-  /** Bytes per second per data connection, downloads and uploads; 0 (the default): no limit. */
-  readonly maxDownloadRate?: number
-  readonly maxUploadRate?: number
-  /** Milliseconds a transfer waits for the client's data connection, and that connection may stay silent; default 10 000. */
-  readonly dataTimeout?: number
   /**
    * The longest a STOR waits, after its data connection ended cleanly, for a
    * sign that the client died (its control connection closing) before it
@@ -99,28 +52,35 @@ export interface FtpServerOptions<S> {
   readonly commitDelay?: number
   /** Longest command line in bytes, CRLF included; default 4096. */
   readonly maxLineBytes?: number
-  readonly log?: Logger
   /** The command table; default `COMMANDS` (extend it with `{ ...COMMANDS, SITE: ... }`). */
   readonly commands?: Readonly<Record<string, Command>>
 }
 
-const fail = (option: string, expected: string, got: unknown): never => {
-  throw new TypeError(`makeFtpServer: option '${option}' must be ${expected}, got ${describe(got)}`)
-}
-
 /**
- * A non-negative safe integer option, or its default.
+ * Options of `makeFtpServer`: the shared ones and FTP's own.
  *
- * @example
- * import { countOption } from 'fp-pathio/ftp'
- * assert.strictEqual(countOption('maxConnections', undefined, 512), 512)
- * assert.throws(() => countOption('maxConnections', -1, 512), /maxConnections/)
- *
- * @category utils
+ * @category model
  * @since 0.1.0
  */
-export const countOption = (option: string, value: unknown, fallback: number): number =>
-  value === undefined ? fallback : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : fail(option, 'a non-negative integer', value)
+export interface FtpServerOptions<S> extends ServerOptions<S>, FtpOptions {}
+
+/**
+ * FTP's own options, checked, every default filled in (TLS contexts made).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface FtpSettings {
+  readonly pasvAddress: string | undefined
+  readonly pasvPorts: PortRange | undefined
+  /** The server's TLS contexts when FTPS is on. */
+  readonly tls: TlsContexts | undefined
+  readonly tlsRequired: boolean
+  readonly handshakeTimeout: number
+  readonly commitDelay: number
+  readonly maxLineBytes: number
+  readonly commands: Readonly<Record<string, Command>>
+}
 
 /**
  * A port range from `'MIN-MAX'` or `{ min, max }`: 1 ≤ min ≤ max ≤ 65535.
@@ -143,138 +103,52 @@ export const parsePortRange = (value: unknown): E.Either<string, PortRange> => {
         ? (value as PortRange)
         : undefined
   const ok =
-    range !== undefined && Number.isSafeInteger(range.min) && Number.isSafeInteger(range.max) && range.min >= 1 && range.min <= range.max && range.max <= 65535
+    range !== undefined &&
+    Number.isSafeInteger(range.min) &&
+    Number.isSafeInteger(range.max) &&
+    range.min >= 1 &&
+    range.min <= range.max &&
+    range.max <= 65535
   return ok ? E.right({ min: range.min, max: range.max }) : E.left(`a port range MIN-MAX (1 <= MIN <= MAX <= 65535), got ${describe(value)}`)
 }
 
 /**
- * Checks the named users, hashing passwords given in clear (the quick
- * start's one user: home '/', every permission, and exempt from the
- * anonymous-root rule, as it says in the server's start line).
- */
-const checkUsers = (users: unknown): ReadonlyArray<StoredUser> => {
-  if (users === undefined) return []
-  if (typeof users !== 'object' || users === null) return fail('users', 'a record of users', users)
-  return Object.entries(users).map(([name, spec]) => {
-    const given = typeof spec === 'string' ? { password: hashPassword(spec), perm: 'elradfmw', public: true } : spec
-    return E.getOrElseW((message: string): never => {
-      throw new TypeError(`makeFtpServer: option 'users': ${message}`)
-    })(checkUser(name, given))
-  })
-}
-
-const isAtOrBelow = (path: string, dir: string): boolean => dir === '/' || path === dir || path.startsWith(dir + '/')
-
-/**
- * Refuses a user whose home lies inside the anonymous root (anonymous users
- * could read it) unless the user is `public`.
- */
-const checkHomesOutside = (users: ReadonlyArray<StoredUser>, anonymousRoot: string): void => {
-  const exposed = users.find((user) => user.public !== true && isAtOrBelow(user.home, anonymousRoot))
-  if (exposed !== undefined)
-    throw new TypeError(
-      `makeFtpServer: user '${exposed.name}' has the home ${exposed.home}, inside the anonymous root ${anonymousRoot}, ` +
-        `which anonymous users can read: give anonymous a directory of its own (FTP_ANONYMOUS_ROOT=/pub, option anonymousRoot) ` +
-        `or publish the home on purpose ("public": true on that user)`
-    )
-}
-
-/**
- * The checked options, with every default filled in.
- *
- * @category model
- * @since 0.1.0
- */
-export interface Settings {
-  readonly root: string
-  readonly timeout: number
-  readonly users: ReadonlyArray<StoredUser>
-  readonly anonymous: AnonymousAccess
-  readonly anonymousRoot: string
-  readonly pasvAddress: string | undefined
-  readonly pasvPorts: PortRange | undefined
-  readonly tls: TlsOptions | undefined
-  readonly tlsRequired: boolean
-  readonly tlsSessionReuse: boolean
-  readonly handshakeTimeout: number
-  readonly maxConnections: number
-  readonly maxConnectionsPerIp: number
-  readonly idleTimeout: number
-  readonly maxLoginAttempts: number
-  readonly maxLoginFailuresPerIp: number
-  readonly loginFailureWindow: number
-  readonly loginFailureDelay: number
-  readonly maxDownloadRate: number
-  readonly maxUploadRate: number
-  readonly dataTimeout: number
-  readonly commitDelay: number
-  readonly maxLineBytes: number
-}
-
-/**
- * Checks the options and fills in the defaults; a bad option is a `TypeError`
- * naming it.
- *
- * @example
- * import { checkOptions } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const settings = checkOptions({ factory: makeMemoryPathIO, pasvPorts: '50000-50100' })
- * assert.strictEqual(settings.anonymous, 'read')
- * assert.deepStrictEqual(settings.pasvPorts, { min: 50000, max: 50100 })
- * assert.throws(() => checkOptions({ factory: makeMemoryPathIO, anonymous: 'yes' as never }), /'anonymous'/)
+ * Checks FTP's own options and fills in the defaults; a bad option is a
+ * `TypeError` naming it. `commands` is the table to use when the options
+ * give none.
  *
  * @category destructors
- * @since 0.1.0
+ * @since 0.3.0
  */
-export const checkOptions = <S>(options: FtpServerOptions<S>): Settings => {
-  if (typeof options?.factory !== 'function') fail('factory', 'a PathIOFactory', options?.factory)
-  const anonymous = options.anonymous ?? 'read'
-  if (anonymous !== 'off' && anonymous !== 'read' && anonymous !== 'write') fail('anonymous', "'off', 'read' or 'write'", anonymous)
+export const checkFtpOptions = (where: string, options: FtpOptions, commands: Readonly<Record<string, Command>>): FtpSettings => {
+  const fail = badOption(where)
   const pasvAddress = options.pasvAddress
   if (pasvAddress !== undefined && !net.isIPv4(pasvAddress)) fail('pasvAddress', 'an IPv4 address', pasvAddress)
   const pasvPorts =
-    options.pasvPorts === undefined ? undefined : E.getOrElseW((message: string) => fail('pasvPorts', message, options.pasvPorts))(parsePortRange(options.pasvPorts))
+    options.pasvPorts === undefined
+      ? undefined
+      : E.getOrElseW((message: string) => fail('pasvPorts', message, options.pasvPorts))(parsePortRange(options.pasvPorts))
   const tls = options.tls
   if (tls !== undefined && (typeof tls !== 'object' || tls === null || tls.cert === undefined || tls.key === undefined))
     fail('tls', '{ cert, key } (PEM)', tls)
   const tlsRequired = options.tlsRequired ?? false
   if (typeof tlsRequired !== 'boolean') fail('tlsRequired', 'a boolean', tlsRequired)
   if (tlsRequired && tls === undefined) fail('tlsRequired', "used with option 'tls'", tlsRequired)
-  const maxLineBytes = countOption('maxLineBytes', options.maxLineBytes, 4096)
-  if (maxLineBytes < 512) fail('maxLineBytes', 'at least 512', maxLineBytes)
-  const root = options.root ?? '/'
-  if (typeof root !== 'string' || !root.startsWith('/')) fail('root', 'an absolute path', root)
-  const anonymousRoot = options.anonymousRoot ?? '/'
-  if (typeof anonymousRoot !== 'string' || !anonymousRoot.startsWith('/') || anonymousRoot.includes('\0'))
-    fail('anonymousRoot', 'an absolute path', anonymousRoot)
   const tlsSessionReuse = options.tlsSessionReuse ?? false
   if (typeof tlsSessionReuse !== 'boolean') fail('tlsSessionReuse', 'a boolean', tlsSessionReuse)
   if (tlsSessionReuse && tls === undefined) fail('tlsSessionReuse', "used with option 'tls'", tlsSessionReuse)
-  const users = checkUsers(options.users)
-  if (anonymous !== 'off') checkHomesOutside(users, posix.resolve(anonymousRoot))
+  const maxLineBytes = countOption(where, 'maxLineBytes', options.maxLineBytes, 4096)
+  if (maxLineBytes < 512) fail('maxLineBytes', 'at least 512', maxLineBytes)
+  const table = options.commands ?? commands
+  if (typeof table !== 'object' || table === null) fail('commands', 'a command table', table)
   return {
-    root,
-    timeout: countOption('timeout', options.timeout, 30_000),
-    users,
-    anonymous,
-    anonymousRoot: posix.resolve(anonymousRoot),
     pasvAddress,
     pasvPorts,
-    tls,
+    tls: tls === undefined ? undefined : makeTlsContexts(tls, { sessionReuse: tlsSessionReuse }),
     tlsRequired,
-    tlsSessionReuse,
-    handshakeTimeout: countOption('handshakeTimeout', options.handshakeTimeout, 10_000),
-    maxConnections: countOption('maxConnections', options.maxConnections, 512),
-    maxConnectionsPerIp: countOption('maxConnectionsPerIp', options.maxConnectionsPerIp, 0),
-    idleTimeout: countOption('idleTimeout', options.idleTimeout, 300_000),
-    maxLoginAttempts: countOption('maxLoginAttempts', options.maxLoginAttempts, 3),
-    maxLoginFailuresPerIp: countOption('maxLoginFailuresPerIp', options.maxLoginFailuresPerIp, 10),
-    loginFailureWindow: countOption('loginFailureWindow', options.loginFailureWindow, 600_000),
-    loginFailureDelay: countOption('loginFailureDelay', options.loginFailureDelay, 1000),
-    maxDownloadRate: countOption('maxDownloadRate', options.maxDownloadRate, 0),
-    maxUploadRate: countOption('maxUploadRate', options.maxUploadRate, 0),
-    dataTimeout: countOption('dataTimeout', options.dataTimeout, 10_000),
-    commitDelay: countOption('commitDelay', options.commitDelay, 20),
-    maxLineBytes
+    handshakeTimeout: countOption(where, 'handshakeTimeout', options.handshakeTimeout, 10_000),
+    commitDelay: countOption(where, 'commitDelay', options.commitDelay, 20),
+    maxLineBytes,
+    commands: table
   }
 }

@@ -9,11 +9,15 @@ import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
 import type { PermissionLetter } from '../middleware/withPermissions'
 import { permits } from '../middleware/withPermissions'
+import type { PathIO } from '../PathIO'
+import { makeMemoryPathIO } from '../backends'
 import type { Account, Authenticate } from '../server/accounts'
-import type { DataChannel, PortBudget, PortRange } from './dataConnection'
-import type { Command } from './handler'
+import { silentLogger, type Logger } from '../server/log'
+import type { ServerSettings } from '../server/options'
+import type { FtpSettings } from './options'
+import type { DataChannel, PortBudget } from './dataConnection'
 import type { Reply } from './replies'
-import type { TlsContexts, TlsSessions } from './tls'
+import type { TlsSessions } from './tls'
 import { MLST_FACTS, type MlstFact } from './listing'
 
 /**
@@ -38,40 +42,23 @@ export interface Transfer {
 }
 
 /**
- * What every session of one server shares: set once by the server.
+ * What every session of one server shares, as one value: the shared
+ * settings (`ServerSettings`), FTP's own (`FtpSettings`), and what the
+ * server made of them (how users log in, the passive ports' budget, each
+ * session's record, the log).
  *
  * @category model
  * @since 0.1.0
  */
-export interface SessionConfig {
+export interface SessionConfig extends ServerSettings, FtpSettings {
   readonly authenticate: Authenticate
   /** Whether an address has used its failed-login budget: its logins are refused (421). */
   readonly blocked: (address: string) => boolean
-  /** The IPv4 address PASV announces; default the control connection's local address. */
-  readonly pasvAddress?: string
-  /** The ports passive listeners use; default any free port. */
-  readonly pasvPorts?: PortRange
   /** The share of `pasvPorts` each client address may hold at once (shared by every session of the server). */
   readonly pasvBudget?: PortBudget
-  /** How long a transfer waits for the client's data connection, and how long that connection may stay silent. */
-  readonly dataTimeout: number
-  /** The longest a STOR waits after its data connection's end before it commits (see `FtpServerOptions`, `commitWait`). */
-  readonly commitDelay: number
-  /** The server's TLS context when FTPS is on. */
-  readonly tls?: TlsContexts
-  /** How long a TLS handshake (AUTH TLS, the implicit-TLS port, a PROT P data connection) may take. */
-  readonly handshakeTimeout: number
-  /** No login before AUTH TLS, no transfer under PROT C. */
-  readonly tlsRequired: boolean
-  /** Failed logins on one connection before it is closed (421). */
-  readonly maxLoginAttempts: number
-  /** Milliseconds before a failed PASS is answered. */
-  readonly loginFailureDelay: number
-  /** Bytes per second per data connection; 0: no limit. */
-  readonly maxDownloadRate: number
-  readonly maxUploadRate: number
-  /** The command table (HELP and FEAT describe it). */
-  readonly commands: Readonly<Record<string, Command>>
+  /** The record a session uses: the account's jail and permissions; before login, one that may do nothing. */
+  readonly sessionPathIO: (account: Account | undefined, connection: unknown) => PathIO<unknown>
+  readonly log: Logger
 }
 
 /**
@@ -178,16 +165,32 @@ export const makeSession = (
  * @since 0.1.0
  */
 export const sessionConfig = (given: Partial<SessionConfig> & Pick<SessionConfig, 'commands'>): SessionConfig => ({
-  authenticate: () => T.of(O.none),
-  blocked: () => false,
-  dataTimeout: 10_000,
-  handshakeTimeout: 10_000,
-  commitDelay: 20,
-  tlsRequired: false,
+  root: '/',
+  timeout: 30_000,
+  users: [],
+  anonymous: 'off',
+  anonymousRoot: '/',
+  maxConnections: 512,
+  maxConnectionsPerIp: 0,
+  idleTimeout: 300_000,
   maxLoginAttempts: 3,
+  maxLoginFailuresPerIp: 10,
+  loginFailureWindow: 600_000,
   loginFailureDelay: 1000,
   maxDownloadRate: 0,
   maxUploadRate: 0,
+  dataTimeout: 10_000,
+  pasvAddress: undefined,
+  pasvPorts: undefined,
+  tls: undefined,
+  tlsRequired: false,
+  handshakeTimeout: 10_000,
+  commitDelay: 20,
+  maxLineBytes: 4096,
+  authenticate: () => T.of(O.none),
+  blocked: () => false,
+  sessionPathIO: () => makeMemoryPathIO(),
+  log: silentLogger,
   ...given
 })
 

@@ -7,7 +7,8 @@ import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { hashPassword, settingsFromEnvironment, type EnvironmentSettings } from '../../lib/ftp'
+import { settingsFromEnvironment, type EnvironmentSettings } from '../../lib/ftp'
+import { hashPassword } from '../../lib/server/accounts'
 
 const settings = (env: Record<string, string>): EnvironmentSettings => {
   const got = settingsFromEnvironment(env)

@@ -14,7 +14,7 @@ import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeCapabilities, makeMemoryPathIO, pathIOError, writeFile, type PathIO, type PathIOFactory } from '../../lib'
 import * as TE from 'fp-ts/TaskEither'
-import { hashPassword } from '../../lib/ftp'
+import { hashPassword } from '../../lib/server/accounts'
 import { makeCertificates, type Certificates } from './certificates'
 import { rawConnect, runCurl, runSteps, startServer, USER, type BackendName, type Raw, type Running } from './harness'
 

@@ -17,7 +17,7 @@ import {
   type PathIO,
   type PathIOFactory
 } from '../../lib'
-import { LISTING_PAGE } from '../../lib/ftp'
+import { LISTING_PAGE } from '../../lib/ftp/commands/listings'
 import { eventually, rawConnect, startServer, USER, type Raw, type Running } from './harness'
 
 interface Counts {

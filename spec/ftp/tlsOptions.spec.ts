@@ -20,7 +20,7 @@ import * as fs from 'node:fs'
 import * as net from 'node:net'
 // The module object itself (a namespace import's properties are read-only copies): DEFAULT_CIPHERS is set below.
 import tls from 'node:tls'
-import { makeTlsContexts, secureServerSocket, tlsContextOptions } from '../../lib/ftp'
+import { makeTlsContexts, secureServerSocket, tlsContextOptions } from '../../lib/ftp/tls'
 import { makeCertificates, type Certificates } from './certificates'
 import { rawConnect, startServer, type Running } from './harness'
 

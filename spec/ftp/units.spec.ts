@@ -6,33 +6,16 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import { Reason, makeMemoryPathIO, pathIOError, S_IFDIR, S_IFREG, type PathIO } from '../../lib'
-import {
-  COMMANDS,
-  dispatch,
-  hashPassword,
-  makeAuthenticate,
-  sessionConfig,
-  formatReply,
-  ftpTime,
-  listLine,
-  makeLineReader,
-  makeSession,
-  mkd,
-  mlsxFacts,
-  parseCommandLine,
-  parseEprt,
-  parsePort,
-  pwd,
-  REPLY_CODE_BY_REASON,
-  replyCodeFor,
-  replyForError,
-  reply,
-  rest,
-  stripTelnet,
-  type LineEvent,
-  type Reply,
-  type Session
-} from '../../lib/ftp'
+import { COMMANDS, sessionConfig, makeSession, replyForError, reply, type Reply, type Session } from '../../lib/ftp'
+import { parseEprt, parsePort } from '../../lib/ftp/commands/active'
+import { mkd } from '../../lib/ftp/commands/files'
+import { pwd } from '../../lib/ftp/commands/navigation'
+import { rest } from '../../lib/ftp/commands/transfers'
+import { dispatch } from '../../lib/ftp/dispatch'
+import { makeLineReader, parseCommandLine, stripTelnet, type LineEvent } from '../../lib/ftp/lineReader'
+import { ftpTime, listLine, mlsxFacts } from '../../lib/ftp/listing'
+import { formatReply, REPLY_CODE_BY_REASON, replyCodeFor } from '../../lib/ftp/replies'
+import { hashPassword, makeAuthenticate } from '../../lib/server/accounts'
 
 const newSession = (): Session =>
   makeSession({

@@ -10,7 +10,8 @@ import { expect } from 'chai'
 import * as net from 'node:net'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, readFile, withAtomicWrites, writeFile } from '../../lib'
-import { makeSession, sessionConfig, stor } from '../../lib/ftp'
+import { makeSession, sessionConfig } from '../../lib/ftp'
+import { stor } from '../../lib/ftp/commands/transfers'
 
 /** A real loopback connection: the server's side (half-open, as a passive listener's) and the client's. */
 const socketPair = async (): Promise<{ readonly server: net.Socket; readonly client: net.Socket; readonly close: () => void }> => {

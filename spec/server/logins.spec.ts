@@ -5,8 +5,9 @@
  */
 import { expect } from 'chai'
 import * as O from 'fp-ts/Option'
-import { guardLogins, makeAuthenticate, makeLoginFailures, verifyPassword } from '../../lib/ftp'
-import { hashPassword } from '../../lib/ftp'
+import { makeAuthenticate, verifyPassword } from '../../lib/server/accounts'
+import { guardLogins, makeLoginFailures } from '../../lib/server/logins'
+import { hashPassword } from '../../lib/server/accounts'
 
 const HASH = hashPassword('right')
 

@@ -8,19 +8,13 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
-import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
+import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
 import type { Session } from '../session'
 import { ftpTime, mlsxFacts, parseFtpTime } from '../listing'
 import { quotePath, reply, replyForError, type Reply } from '../replies'
 
-/** The stat of the client's path, where the user may list (`l`): what SIZE, MDTM and MLST show. */
-const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => {
-  const path = pathOf(session, arg)
-  return pipe(
-    requirePermission(session, 'l', path, arg),
-    TE.chain(() => pathio.stat(path))
-  )
-}
+/** The stat of the client's path (dispatch has checked `l` there): what SIZE, MDTM and MLST show. */
+const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => pathio.stat(pathOf(session, arg))
 
 /**
  * MKD: 257 and the new directory's path; 550 if it exists or its parent is
@@ -123,8 +117,7 @@ export const dele: Handler = (session, pathio, arg) =>
 export const rnfr: Handler = (session, pathio, arg) => {
   const path = pathOf(session, arg)
   return pipe(
-    requirePermission(session, 'f', path, arg),
-    TE.chain(() => pathio.stat(path)),
+    pathio.stat(path),
     TE.map(() => {
       session.renameFrom = path
       return reply(350, 'Ready for RNTO')

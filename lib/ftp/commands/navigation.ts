@@ -9,7 +9,7 @@ import * as TE from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { isDirectoryStat, type PathIO } from '../../PathIO'
 import { pathIOError } from '../../PathIOError'
-import { answer, deferred, pathOf, replyOrError, requirePermission, type Handler } from '../handler'
+import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
 import { quotePath, reply } from '../replies'
 import type { Session } from '../session'
 
@@ -32,8 +32,7 @@ export const pwd: Handler = (session) => answer(257, `${quotePath(session.cwd)} 
 
 const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, shown: string) =>
   pipe(
-    requirePermission(session, 'e', target, shown),
-    TE.chain(() => pathio.stat(target)),
+    pathio.stat(target),
     TE.filterOrElse(isDirectoryStat, () => pathIOError('NotADirectory', 'cwd', { path: shown })),
     TE.map(() => {
       session.cwd = target

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { answer, whenRun, type Handler } from '../handler'
-import { featuresOn, parseMlstOptions } from '../listing'
+import { parseMlstOptions } from '../listing'
 import { reply } from '../replies'
 
 /**
@@ -50,7 +50,9 @@ export const feat: Handler = (session, pathio) =>
     reply(
       211,
       'Features:',
-      ...featuresOn(session.config.commands, session.config.tls !== undefined, pathio?.capabilities, session.mlstFacts),
+      ...Object.values(session.config.commands).flatMap(
+        (row) => row.features?.({ tls: session.config.tls !== undefined, capabilities: pathio.capabilities, mlstFacts: session.mlstFacts }) ?? []
+      ),
       'End'
     )
   )

@@ -11,7 +11,7 @@ import { isDirectoryStat } from '../../PathIO'
 import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
 import { listLine, parseFtpTime } from '../listing'
 import { reply, type Reply } from '../replies'
-import { may, type Transfer } from '../session'
+import { type Transfer } from '../session'
 import { setMode, setTime } from './files'
 
 /** Verbs in rows of eight, as `HELP` shows them. */
@@ -72,10 +72,8 @@ export const stat: Handler = deferred((session, pathio, arg) => {
       session.dataChannel === undefined ? ' No data connection' : ' Data connection ready',
       'End of status'
     )
-  if (!session.loggedIn) return answer(530, 'Please login with USER and PASS')
+  // Dispatch has checked the login and `l` at the path.
   const path = pathOf(session, shown)
-  if (!may(session, 'l', path))
-    return answer(550, `${shown}: Permission denied`)
   const now = Date.now()
   return pipe(
     pathio.stat(path),

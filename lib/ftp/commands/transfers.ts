@@ -33,8 +33,8 @@ import { toReadable, toWritable } from '../../helpers'
 import { fromNetworkAscii, toNetworkAscii } from '../ascii'
 import { peerFinished } from '../dataConnection'
 import { endedCleanly } from '../tls'
-import { deferred, pathOf, requirePermission, whenRun, type Handler } from '../handler'
-import { throttle, throttledPipeline } from '../throttle'
+import { deferred, pathOf, whenRun, type Handler } from '../handler'
+import { throttle, throttledPipeline } from '../../server/throttle'
 import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
 import { commitWait, dropPassive, settle, startTransfer, type Move } from '../transfer'
@@ -118,8 +118,7 @@ export const retr: Handler = deferred((session, pathio, arg) => {
     session,
     arg,
     pipe(
-      requirePermission(session, 'r', path, arg),
-      TE.chainW(() => (ascii && start > 0 ? TE.left(REST_IN_ASCII) : TE.right(undefined))),
+      ascii && start > 0 ? TE.left<PathIOError | Reply, void>(REST_IN_ASCII) : TE.right<PathIOError | Reply, void>(undefined),
       TE.chainW(() => pathio.stat(path)),
       TE.filterOrElseW(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg })),
       TE.filterOrElseW((stat) => start <= stat.size, () => REST_PAST_END)
@@ -215,8 +214,7 @@ const upload = (how: 'replace' | 'append', verb: string, preliminary?: string): 
       session,
       arg,
       pipe(
-        requirePermission(session, how === 'append' ? 'a' : 'w', path, arg),
-        TE.chainW(() => (ascii && start > 0 ? TE.left(REST_IN_ASCII) : TE.right(undefined))),
+        ascii && start > 0 ? TE.left<PathIOError | Reply, void>(REST_IN_ASCII) : TE.right<PathIOError | Reply, void>(undefined),
         TE.chainW(() => checkUploadTarget(pathio, path, arg, start))
       ),
       () => reply(150, preliminary ?? `Ok to send data (${representationName(session)} mode)`),

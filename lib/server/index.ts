@@ -1,0 +1,33 @@
+/**
+ * `fp-pathio/server`: what every front of a server shares (FTP, SFTP):
+ * accounts and their password hashes, the server core (limits, the
+ * failed-login budget, each session's record), the shared options, the
+ * log, rate limits. A program that serves several fronts makes one core
+ * and gives it to each. Re-exports only; the names are listed in
+ * spec/api/server.txt, which a test compares.
+ *
+ * @since 0.3.0
+ */
+export { makeServerCore, type ServerCore, type Refusal } from './core'
+export { checkServerOptions, badOption, countOption, type ServerOptions, type ServerSettings } from './options'
+export {
+  hashPassword,
+  verifyPassword,
+  isPasswordHash,
+  makeAuthenticate,
+  checkUser,
+  parseUsers,
+  loadUsersFile,
+  ANONYMOUS,
+  type Account,
+  type UserSpec,
+  type StoredUser,
+  type AnonymousAccess,
+  type Authenticate,
+  type AuthenticateOptions
+} from './accounts'
+export { makeLoginFailures, guardLogins, type LoginFailures, type LoginFailureOptions } from './logins'
+export { makeConnectionLimits, type ConnectionLimits } from './limits'
+export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log'
+export { throttle, throttledPipeline } from './throttle'
+export { plainAddress } from './addresses'
