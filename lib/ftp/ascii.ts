@@ -16,14 +16,6 @@ const LF = 0x0a
  * RETR in ASCII mode: every LF that does not already follow a CR becomes
  * CRLF (a file stored with CRLF goes out unchanged, never as CR CR LF).
  *
- * @example
- * import { toNetworkAscii } from 'fp-pathio/ftp'
- * import { Readable } from 'node:stream'
- * import { buffer } from 'node:stream/consumers'
- * // A CRLF split between two chunks stays one CRLF; a bare LF at the start of a chunk gets its CR.
- * const out = await buffer(Readable.from([Buffer.from('a\nb\r'), Buffer.from('\n'), Buffer.from('\nc')]).pipe(toNetworkAscii()))
- * assert.strictEqual(out.toString(), 'a\r\nb\r\n\r\nc')
- *
  * @category constructors
  * @since 0.4.0
  */
@@ -57,13 +49,6 @@ export const toNetworkAscii = (): Transform => {
  * STOR and APPE in ASCII mode: every CRLF becomes LF; a CR not followed by
  * LF stays. A CR that ends a chunk waits for the next chunk's first byte
  * (and goes out as it is when the upload ends there).
- *
- * @example
- * import { fromNetworkAscii } from 'fp-pathio/ftp'
- * import { Readable } from 'node:stream'
- * import { buffer } from 'node:stream/consumers'
- * const out = await buffer(Readable.from([Buffer.from('a\r'), Buffer.from('\nb\rc\r\n\r')]).pipe(fromNetworkAscii()))
- * assert.strictEqual(out.toString(), 'a\nb\rc\n\r')
  *
  * @category constructors
  * @since 0.4.0

@@ -72,22 +72,6 @@ const NOTHING = Buffer.alloc(0)
  * `watchEnd` (see `secureServerSocket`) knows which came first, and an end
  * that was not a close_notify rejects.
  *
- * @example
- * import { peerFinished } from 'fp-pathio/ftp'
- * import * as net from 'node:net'
- * const server = net.createServer({ allowHalfOpen: true })
- * await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
- * const accepted = new Promise<net.Socket>((done) => server.once('connection', done))
- * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
- * const socket = await accepted
- * const finished = peerFinished(socket)
- * socket.resume()
- * client.end('the whole file')
- * const verdict = await finished.then(() => 'finished', () => 'reset')
- * socket.destroy()
- * server.close()
- * assert.strictEqual(verdict, 'finished')
- *
  * @category utils
  * @since 0.1.0
  */
@@ -194,15 +178,6 @@ const MAX_CANDIDATES = 4
  * own, so an idle session holds no listening socket. Rejects when no port
  * of the range is free, or when `budget` refuses the port.
  *
- * @example
- * import { openPassiveListener } from 'fp-pathio/ftp'
- * import * as net from 'node:net'
- * const passive = await openPassiveListener('127.0.0.1', { peer: '127.0.0.1', timeoutMs: 5000 })
- * const client = net.connect(passive.port, '127.0.0.1')
- * const socket = await passive.accept(5000)
- * assert.ok(socket !== undefined)
- * socket.destroy(); client.destroy(); passive.close()
- *
  * @category constructors
  * @since 0.1.0
  */
@@ -299,17 +274,6 @@ export interface PortBudget {
  * ports at once (at least 1). Without a range (any free port) there is no
  * budget to share.
  *
- * @example
- * import { makePortBudget } from 'fp-pathio/ftp'
- * const budget = makePortBudget({ min: 50000, max: 50003 })
- * const first = budget.take('10.0.0.1')
- * const second = budget.take('10.0.0.1')
- * assert.ok(first !== undefined && second !== undefined)
- * assert.strictEqual(budget.take('::ffff:10.0.0.1'), undefined) // half the range is taken
- * assert.ok(budget.take('10.0.0.2') !== undefined) // another address still gets one
- * first()
- * assert.ok(budget.take('10.0.0.1') !== undefined)
- *
  * @category constructors
  * @since 0.3.0
  */
@@ -338,19 +302,6 @@ export const makePortBudget = (range: PortRange): PortBudget => {
  * An active-mode channel: on `accept`, the server connects to `host:port`
  * (the client's listener) from `localAddress`; a refused or slow connection
  * gives `undefined`.
- *
- * @example
- * import { activeChannel } from 'fp-pathio/ftp'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * // The client's listener, where PORT told the server to connect.
- * const listener = net.createServer((socket) => socket.end('hi'))
- * await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done))
- * const channel = activeChannel('127.0.0.1', (listener.address() as net.AddressInfo).port, '127.0.0.1')
- * const socket = await channel.accept(5000)
- * assert.ok(socket !== undefined)
- * assert.strictEqual(await text(socket), 'hi')
- * listener.close()
  *
  * @category constructors
  * @since 0.1.0

@@ -43,15 +43,6 @@ const refusal = (row: Command, session: Session, pathio: PathIO<unknown>, verb: 
  * handler's reply. A refused command that uses the data connection closes
  * the one prepared for it.
  *
- * @example
- * import { dispatch, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: COMMANDS }) })
- * const run = dispatch(COMMANDS)
- * const before = await run(session, makeMemoryPathIO(), { verb: 'PWD', arg: '' })()
- * assert.deepStrictEqual(before, { _tag: 'Right', right: { code: 530, lines: ['Please login with USER and PASS'] } })
- *
  * @category combinators
  * @since 0.1.0
  */

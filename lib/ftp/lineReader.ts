@@ -37,14 +37,6 @@ const CR = 13
  * exceed `maxBytes` is reported once as `TooLong`, and the rest of it is
  * dropped without being buffered.
  *
- * @example
- * import { makeLineReader } from 'fp-pathio/ftp'
- * const seen: Array<string> = []
- * const reader = makeLineReader(4094, (e) => { if (e._tag === 'Line') seen.push(e.bytes.toString()) })
- * reader.push(Buffer.from('USER anonymous\r\nPA'))
- * reader.push(Buffer.from('SS x\r\n'))
- * assert.deepStrictEqual(seen, ['USER anonymous', 'PASS x'])
- *
  * @category constructors
  * @since 0.1.0
  */
@@ -96,10 +88,6 @@ const IAC = 0xff
  * `IAC WILL/WONT/DO/DONT x` is three bytes, any other `IAC x` two (clients
  * send `IAC IP IAC DM` before ABOR).
  *
- * @example
- * import { stripTelnet } from 'fp-pathio/ftp'
- * assert.strictEqual(stripTelnet(Buffer.from([0xff, 0xf4, 0xff, 0xf2, 65])).toString(), 'A')
- *
  * @category utils
  * @since 0.1.0
  */
@@ -137,12 +125,6 @@ export interface CommandLine {
  * Decodes a line's bytes: Telnet commands removed, strict UTF-8 (RFC 2640),
  * no NUL. `Left` is the reply for a line that cannot be a command: 501 for
  * bytes that are not UTF-8 or a NUL, 500 for a verb that is not 3 or 4 letters.
- *
- * @example
- * import { parseCommandLine } from 'fp-pathio/ftp'
- * import * as E from 'fp-ts/Either'
- * assert.deepStrictEqual(parseCommandLine(Buffer.from('cwd my dir')), E.right({ verb: 'CWD', arg: 'my dir' }))
- * assert.ok(E.isLeft(parseCommandLine(Buffer.from([0x52, 0x45, 0x54, 0x52, 0x20, 0xc3]))))
  *
  * @category destructors
  * @since 0.1.0

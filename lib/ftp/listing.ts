@@ -18,12 +18,6 @@ import { isTemporaryName } from '../internal/temporaryName'
  * upload's temporary `.fp-pathio-upload-<random>.part` either: it is not a
  * file yet.
  *
- * @example
- * import { isListable } from 'fp-pathio/ftp'
- * assert.ok(isListable('report.pdf'))
- * assert.ok(!isListable('evil\r\n-rw-r--r-- 1 ftp ftp 9 Jan 01 00:00 injected'))
- * assert.ok(!isListable('.fp-pathio-upload-0123456789abcdef.part'))
- *
  * @category refinements
  * @since 0.1.0
  */
@@ -37,10 +31,6 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
 /**
  * A time as RFC 3659's `time-val` (UTC `YYYYMMDDHHMMSS`), for MDTM and the
  * `modify` fact.
- *
- * @example
- * import { ftpTime } from 'fp-pathio/ftp'
- * assert.strictEqual(ftpTime(Date.UTC(2024, 0, 2, 3, 4, 5)), '20240102030405')
  *
  * @category destructors
  * @since 0.1.0
@@ -62,13 +52,6 @@ export const ftpTime = (ms: number): string => {
  * of a second), as MFMT and SITE UTIME take it: epoch milliseconds (before
  * 1970: negative), or `undefined` for anything else (a date that does not
  * exist, a wrong length, a letter).
- *
- * @example
- * import { parseFtpTime } from 'fp-pathio/ftp'
- * assert.strictEqual(parseFtpTime('20240102030405'), Date.UTC(2024, 0, 2, 3, 4, 5))
- * assert.strictEqual(parseFtpTime('20240102030405.25'), Date.UTC(2024, 0, 2, 3, 4, 5, 250))
- * assert.strictEqual(parseFtpTime('20241302030405'), undefined) // month 13
- * assert.strictEqual(parseFtpTime('2024010203'), undefined)
  *
  * @category destructors
  * @since 0.4.0
@@ -109,13 +92,6 @@ const permissions = (mode: number): string => {
  * One line of a LIST reply, as `ls -l` prints it (UTC times; a date more than
  * half a year from `now` shows the year instead of the time).
  *
- * @example
- * import { listLine } from 'fp-pathio/ftp'
- * import { S_IFREG } from 'fp-pathio'
- * const t = Date.UTC(2024, 4, 6, 7, 8)
- * const line = listLine('a.txt', { size: 3, mtimeMs: t, ctimeMs: t, nlink: 1, mode: S_IFREG | 0o644 }, t)
- * assert.strictEqual(line, '-rw-r--r-- 1 ftp ftp 3 May 06 07:08 a.txt')
- *
  * @category destructors
  * @since 0.1.0
  */
@@ -131,10 +107,6 @@ export const listLine = (name: string, stat: Stat, now: number = Date.now()): st
 /**
  * The facts MLST and MLSD can send (RFC 3659 §7.5), in the order they are
  * sent and FEAT lists them.
- *
- * @example
- * import { MLST_FACTS } from 'fp-pathio/ftp'
- * assert.deepStrictEqual(MLST_FACTS, ['type', 'size', 'modify', 'perm', 'unix.mode'])
  *
  * @category constants
  * @since 0.4.0
@@ -156,13 +128,6 @@ export type MlstFact = (typeof MLST_FACTS)[number]
  * argument that is not `1*(factname ";")` (a name not ended by `;`, an
  * empty name, a space, an `=`): the 501 case, which changes nothing.
  *
- * @example
- * import { parseMlstOptions } from 'fp-pathio/ftp'
- * assert.deepStrictEqual(parseMlstOptions('Size;fish;TYPE;'), ['type', 'size'])
- * assert.deepStrictEqual(parseMlstOptions(''), [])
- * assert.strictEqual(parseMlstOptions('type'), undefined)
- * assert.strictEqual(parseMlstOptions('type ;'), undefined)
- *
  * @category destructors
  * @since 0.4.0
  */
@@ -176,13 +141,6 @@ export const parseMlstOptions = (arg: string): ReadonlyArray<MlstFact> | undefin
 /**
  * The MLSD/MLST facts of a stat (RFC 3659 §7): of `type`, `size`, `modify`,
  * `perm`, `unix.mode`, those in `facts` (default: all), each followed by `;`.
- *
- * @example
- * import { mlsxFacts } from 'fp-pathio/ftp'
- * import { S_IFDIR } from 'fp-pathio'
- * const stat = { size: 0, mtimeMs: 0, ctimeMs: 0, nlink: 2, mode: S_IFDIR | 0o755 }
- * assert.strictEqual(mlsxFacts(stat), 'type=dir;size=0;modify=19700101000000;perm=cdeflmp;unix.mode=0755;')
- * assert.strictEqual(mlsxFacts(stat, ['type', 'unix.mode']), 'type=dir;unix.mode=0755;')
  *
  * @category destructors
  * @since 0.1.0
@@ -205,13 +163,6 @@ export const mlsxFacts = (stat: Stat, facts: ReadonlyArray<MlstFact> = MLST_FACT
  * One line of an MLSD reply: the facts (those in `facts`, default all), a
  * space, the name.
  *
- * @example
- * import { mlsdLine } from 'fp-pathio/ftp'
- * import { S_IFREG } from 'fp-pathio'
- * const stat = { size: 3, mtimeMs: 0, ctimeMs: 0, nlink: 1, mode: S_IFREG | 0o644 }
- * assert.ok(mlsdLine('a b.txt', stat).endsWith('; a b.txt'))
- * assert.strictEqual(mlsdLine('a b.txt', stat, []), ' a b.txt')
- *
  * @category destructors
  * @since 0.1.0
  */
@@ -221,10 +172,6 @@ export const mlsdLine = (name: string, stat: Stat, facts: ReadonlyArray<MlstFact
 /**
  * FEAT's MLST line: every fact MLST can send, the selected ones marked
  * with `*` (RFC 3659 §7.8).
- *
- * @example
- * import { mlstFeature } from 'fp-pathio/ftp'
- * assert.strictEqual(mlstFeature(['type', 'size']), ' MLST type*;size*;modify;perm;unix.mode;')
  *
  * @category destructors
  * @since 0.4.0

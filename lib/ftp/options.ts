@@ -85,12 +85,6 @@ export interface FtpSettings {
 /**
  * A port range from `'MIN-MAX'` or `{ min, max }`: 1 ≤ min ≤ max ≤ 65535.
  *
- * @example
- * import { parsePortRange } from 'fp-pathio/ftp'
- * import * as E from 'fp-ts/Either'
- * assert.deepStrictEqual(parsePortRange('50000-50010'), E.right({ min: 50000, max: 50010 }))
- * assert.ok(E.isLeft(parsePortRange('9-1')))
- *
  * @category destructors
  * @since 0.1.0
  */

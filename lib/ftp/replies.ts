@@ -58,10 +58,6 @@ const oneLine = (text: string): string => text.replace(/[\r\n]/g, ' ')
 /**
  * The reply as it goes on the wire, each line ended by CRLF.
  *
- * @example
- * import { formatReply, reply } from 'fp-pathio/ftp'
- * assert.strictEqual(formatReply(reply(211, 'Features:', ' SIZE', 'End')), '211-Features:\r\n SIZE\r\n211 End\r\n')
- *
  * @category destructors
  * @since 0.1.0
  */
@@ -81,10 +77,6 @@ export const formatReply = ({ code, lines }: Reply): string => {
  * name that is not allowed; 452 for no space; 451 for a failure of the disk,
  * a bad handle or a timeout; 450 for a busy file; 504 for what the backend
  * cannot do.
- *
- * @example
- * import { REPLY_CODE_BY_REASON } from 'fp-pathio/ftp'
- * assert.strictEqual(REPLY_CODE_BY_REASON.Timeout, 451)
  *
  * @category constants
  * @since 0.1.0
@@ -111,11 +103,6 @@ export const REPLY_CODE_BY_REASON: Readonly<Record<Reason, number>> = {
 /**
  * The reply code of a reason: a total function (the table has a key for every
  * reason, and the compiler checks it).
- *
- * @example
- * import { replyCodeFor } from 'fp-pathio/ftp'
- * assert.strictEqual(replyCodeFor('NotEmpty'), 550)
- * assert.strictEqual(replyCodeFor('NoSpace'), 452)
  *
  * @category destructors
  * @since 0.1.0
@@ -158,10 +145,6 @@ export const replyForError = (error: PathIOError, shown?: string): Reply =>
 
 /**
  * A path quoted as RFC 959 asks in a 257 reply: inside double quotes, a quote doubled.
- *
- * @example
- * import { quotePath } from 'fp-pathio/ftp'
- * assert.strictEqual(quotePath('/a"b'), '"/a""b"')
  *
  * @category utils
  * @since 0.1.0

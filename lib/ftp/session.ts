@@ -199,12 +199,6 @@ export const sessionConfig = (given: Partial<SessionConfig> & Pick<SessionConfig
  * (for the rules no file operation carries: `e` for CWD, `l` for SIZE, MDTM,
  * MLST and STAT path); `false` before login.
  *
- * @example
- * import { makeSession, sessionConfig, may, COMMANDS } from 'fp-pathio/ftp'
- * const s = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * s.account = { name: 'bob', home: '/', perm: 'elr', paths: { '/secret': 'r' } }
- * assert.ok(may(s, 'e', '/pub') && !may(s, 'e', '/secret/x'))
- *
  * @category utils
  * @since 0.1.0
  */
@@ -215,10 +209,6 @@ export const may = (session: Session, letter: PermissionLetter, path: string): b
  * A client's path argument as a virtual absolute path: resolved lexically
  * against the session's directory; `..` above '/' stays at '/', so nothing
  * the client types leaves the root (the `withRoot` jail checks again).
- *
- * @example
- * import { virtualPath } from 'fp-pathio/ftp'
- * assert.strictEqual(virtualPath('/pub', '../../etc/passwd'), '/etc/passwd')
  *
  * @category utils
  * @since 0.1.0

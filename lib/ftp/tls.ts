@@ -37,10 +37,6 @@ export interface TlsOptions {
 /**
  * The oldest protocol the server speaks.
  *
- * @example
- * import { TLS_MIN_VERSION } from 'fp-pathio/ftp'
- * assert.strictEqual(TLS_MIN_VERSION, 'TLSv1.2')
- *
  * @category constants
  * @since 0.3.0
  */
@@ -53,10 +49,6 @@ export const TLS_MIN_VERSION = 'TLSv1.2'
  * AES-256 and a quarter cheaper per byte). No static-RSA suites (`AES128-SHA`,
  * `AES128-GCM-SHA256`, ...). TLS 1.3's suites are all forward-secret and stay
  * OpenSSL's.
- *
- * @example
- * import { TLS12_CIPHERS } from 'fp-pathio/ftp'
- * assert.ok(TLS12_CIPHERS.split(':').every((suite) => suite.startsWith('ECDHE-')))
  *
  * @category constants
  * @since 0.3.0
@@ -80,12 +72,6 @@ const SECURE_OPTIONS = constants.SSL_OP_NO_TICKET
 /**
  * What every TLS socket of the server is made with: TLS 1.2 or newer, the
  * forward-secret suites of `TLS12_CIPHERS` in the server's order, no tickets.
- *
- * @example
- * import { tlsContextOptions } from 'fp-pathio/ftp'
- * const options = tlsContextOptions({ cert: 'c', key: 'k' })
- * assert.strictEqual(options.minVersion, 'TLSv1.2')
- * assert.strictEqual(options.honorCipherOrder, true)
  *
  * @category utils
  * @since 0.3.0
@@ -126,10 +112,6 @@ export interface TlsContexts {
  * naming what is wrong when the PEM is not a certificate and key that belong
  * together.
  *
- * @example
- * import { makeTlsContexts } from 'fp-pathio/ftp'
- * assert.throws(() => makeTlsContexts({ cert: 'not a certificate', key: 'nor a key' }), TypeError)
- *
  * @category constructors
  * @since 0.1.0
  */
@@ -166,16 +148,6 @@ const SESSIONS_KEPT = 4
 
 /**
  * A fresh, empty session cache for one control connection.
- *
- * @example
- * import { makeTlsSessions } from 'fp-pathio/ftp'
- * const sessions = makeTlsSessions()
- * sessions.control.emit('newSession', Buffer.from('id'), Buffer.from('session'), () => undefined)
- * let resumed: unknown
- * sessions.data.emit('resumeSession', Buffer.from('id'), (_error: unknown, session: unknown) => (resumed = session))
- * assert.deepStrictEqual(resumed, Buffer.from('session'))
- * sessions.data.emit('resumeSession', Buffer.from('other'), (_error: unknown, session: unknown) => (resumed = session))
- * assert.strictEqual(resumed, null)
  *
  * @category constructors
  * @since 0.3.0
@@ -254,11 +226,6 @@ const watchedTransport = (socket: net.Socket): { readonly stream: Duplex; readon
  * close_notify: the data may be cut short), `undefined` for a socket it
  * does not watch.
  *
- * @example
- * import { endedCleanly } from 'fp-pathio/ftp'
- * import * as net from 'node:net'
- * assert.strictEqual(endedCleanly(new net.Socket()), undefined) // plain: `peerFinished` asks the kernel instead
- *
  * @category utils
  * @since 0.3.0
  */
@@ -289,21 +256,6 @@ export interface SecureOptions {
  * `undefined` when the handshake fails, takes longer than `timeoutMs`, or
  * does not resume a session when `requireResumed` (the socket is destroyed
  * then, and so is `socket`).
- *
- * @example
- * import { secureServerSocket } from 'fp-pathio/ftp'
- * import * as net from 'node:net'
- * import * as tls from 'node:tls'
- * const server = net.createServer()
- * await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
- * const accepted = new Promise<net.Socket>((done) => server.once('connection', done))
- * const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
- * client.on('error', () => undefined)
- * client.write('USER not-a-tls-hello\r\n') // a client that never starts TLS
- * const secure = await secureServerSocket(await accepted, tls.createSecureContext(), { timeoutMs: 5000 })
- * assert.strictEqual(secure, undefined)
- * client.destroy()
- * server.close()
  *
  * @category constructors
  * @since 0.1.0

@@ -61,10 +61,6 @@ export interface TransferAbout {
  * The reply for the end of a transfer. A `PathIOError` keeps its own code
  * (452 no space, 451 timeout, ...); any other failure is the data connection's.
  *
- * @example
- * import { outcomeReply } from 'fp-pathio/ftp'
- * assert.strictEqual(outcomeReply({ _tag: 'Aborted' }).code, 426)
- *
  * @category destructors
  * @since 0.1.0
  */
@@ -91,13 +87,6 @@ export const outcomeReply = (outcome: TransferOutcome, shown?: string): Reply =>
  * connection's end: an upload lets what has arrived meanwhile be handled
  * before it commits.
  *
- * @example
- * import { settle } from 'fp-pathio/ftp'
- * let later = false
- * setImmediate(() => (later = true))
- * await settle(0)
- * assert.ok(later)
- *
  * @category utils
  * @since 0.1.0
  */
@@ -121,11 +110,6 @@ const ONE_SEND = 64 * 1024
  * first to the end (at most `commitDelay`):
  * a small file sent in a fraction of a millisecond waits for no timer at
  * all, only one more poll of the event loop.
- *
- * @example
- * import { commitWait } from 'fp-pathio/ftp'
- * assert.strictEqual(commitWait(20, 0.2, 1024), 0.2)
- * assert.strictEqual(commitWait(20, 3, 1024 * 1024), 20)
  *
  * @category utils
  * @since 0.1.0
@@ -159,15 +143,6 @@ const closeTls = (socket: tls.TLSSocket, timeoutMs: number): Promise<void> =>
  * resumes this control connection's own session. `undefined` when that
  * fails (the socket is destroyed).
  *
- * @example
- * import { makeSession, sessionConfig, secureDataConnection } from 'fp-pathio/ftp'
- * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }) }) // a server without TLS
- * const socket = new net.Socket()
- * assert.strictEqual(await secureDataConnection(session, socket), undefined)
- * assert.ok(socket.destroyed)
- *
  * @category utils
  * @since 0.3.0
  */
@@ -190,22 +165,6 @@ export const secureDataConnection = (session: Session, socket: net.Socket): Prom
  * checked there is one): consumes it, sends `preliminary` (150), waits for
  * the client's connection, runs `move`, and closes the data socket whatever
  * happened.
- *
- * @example
- * import { makeSession, epsv, runTransfer, reply, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * const hello = (socket: net.Socket) => new Promise<void>((done) => socket.end('hello', done))
- * assert.deepStrictEqual(await runTransfer(session, reply(150, 'Here it comes'), hello), { _tag: 'NoConnection' })
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * const [outcome, received] = await Promise.all([runTransfer(session, reply(150, 'Here it comes'), hello), text(data)])
- * assert.deepStrictEqual(outcome, { _tag: 'Done' })
- * assert.strictEqual(received, 'hello')
  *
  * @category combinators
  * @since 0.1.0
@@ -271,16 +230,6 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
  * Closes the session's data channel (and a data connection nobody took):
  * it is of no use after a refused transfer.
  *
- * @example
- * import { makeSession, epsv, dropPassive, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * await epsv(session, makeMemoryPathIO(), '')()
- * assert.ok(session.dataChannel !== undefined)
- * dropPassive(session)
- * assert.strictEqual(session.dataChannel, undefined)
- *
  * @category utils
  * @since 0.1.0
  */
@@ -295,25 +244,6 @@ export const dropPassive = (session: Session): void => {
  * its own, is the only reply, and the data connection is closed); then the
  * transfer and its final reply. `about` says what the transfer is, for
  * STAT while it runs (its path: default the client's `shown`, resolved).
- *
- * @example
- * import { makeSession, epsv, startTransfer, reply, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * import * as TE from 'fp-ts/TaskEither'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * const send = (words: string) => (socket: net.Socket) => new Promise<void>((done) => socket.end(words, done))
- * const hello = () => startTransfer(session, 'x', TE.right('hello'), () => reply(150, 'Here it comes'), send)
- * assert.deepStrictEqual(await hello()(), E.right({ code: 425, lines: ['Use PORT, EPRT, PASV or EPSV first'] }))
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * const [done, received] = await Promise.all([hello()(), text(data)])
- * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.strictEqual(received, 'hello')
  *
  * @category combinators
  * @since 0.1.0

@@ -69,7 +69,7 @@ const SCRYPT_LIMITS = { N, r: R, p: P, maxmem: 64 * 1024 * 1024 }
  * form a users file stores.
  *
  * @example
- * import { hashPassword, verifyPassword } from 'fp-pathio/ftp'
+ * import { hashPassword, verifyPassword } from 'fp-pathio/server'
  * const hash = hashPassword('wonderland')
  * assert.ok(hash.startsWith('scrypt$16384$8$1$'))
  * assert.ok(await verifyPassword(hash, 'wonderland'))
@@ -108,7 +108,7 @@ const parseHash = (hash: string): O.Option<ParsedHash> => {
  * Whether a string is a password hash `verifyPassword` understands.
  *
  * @example
- * import { isPasswordHash, hashPassword } from 'fp-pathio/ftp'
+ * import { isPasswordHash, hashPassword } from 'fp-pathio/server'
  * assert.ok(isPasswordHash(hashPassword('x')) && !isPasswordHash('secret'))
  *
  * @category refinements
@@ -121,7 +121,7 @@ export const isPasswordHash = (hash: string): boolean => O.isSome(parseHash(hash
  * keys are compared in constant time. A malformed hash matches nothing.
  *
  * @example
- * import { hashPassword, verifyPassword } from 'fp-pathio/ftp'
+ * import { hashPassword, verifyPassword } from 'fp-pathio/server'
  * assert.ok(await verifyPassword(hashPassword('s3cret'), 's3cret'))
  *
  * @category utils
@@ -164,7 +164,7 @@ export interface AuthenticateOptions {
  * The user name anonymous logins use (any password).
  *
  * @example
- * import { ANONYMOUS } from 'fp-pathio/ftp'
+ * import { ANONYMOUS } from 'fp-pathio/server'
  * assert.strictEqual(ANONYMOUS, 'anonymous')
  *
  * @category constants
@@ -179,7 +179,7 @@ const ANONYMOUS_PERM: Readonly<Record<Exclude<AnonymousAccess, 'off'>, string>> 
  * an unknown user is checked against is made once, with the same cost.
  *
  * @example
- * import { makeAuthenticate, hashPassword } from 'fp-pathio/ftp'
+ * import { makeAuthenticate, hashPassword } from 'fp-pathio/server'
  * import * as O from 'fp-ts/Option'
  * const login = makeAuthenticate([{ name: 'alice', hash: hashPassword('pw'), home: '/', perm: 'elr' }], 'read')
  * assert.ok(O.isSome(await login('alice', 'pw')()))
@@ -221,7 +221,7 @@ const isHome = (u: unknown): u is string => typeof u === 'string' && u.startsWit
  * Checks one user of a users file; `Left` is a message naming the user and the field.
  *
  * @example
- * import { checkUser, hashPassword } from 'fp-pathio/ftp'
+ * import { checkUser, hashPassword } from 'fp-pathio/server'
  * import * as E from 'fp-ts/Either'
  * assert.ok(E.isRight(checkUser('alice', { password: hashPassword('x'), home: '/home/alice' })))
  * assert.deepStrictEqual(checkUser('bob', { password: 'plain' }),
@@ -262,7 +262,7 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
  * Checks the content of a users file (`{ "alice": { "password": ..., ... } }`).
  *
  * @example
- * import { parseUsers } from 'fp-pathio/ftp'
+ * import { parseUsers } from 'fp-pathio/server'
  * import * as E from 'fp-ts/Either'
  * assert.ok(E.isLeft(parseUsers('{ "alice": { "home": "/x" } }')))
  * assert.deepStrictEqual(parseUsers('[]'), E.left('the users file must hold a JSON object { "name": { ... } }'))
@@ -291,7 +291,7 @@ export const parseUsers = (json: string): E.Either<string, ReadonlyArray<StoredU
  * Reads and checks a users file; `Left` is one line saying what is wrong.
  *
  * @example
- * import { loadUsersFile } from 'fp-pathio/ftp'
+ * import { loadUsersFile } from 'fp-pathio/server'
  * import * as E from 'fp-ts/Either'
  * const missing = loadUsersFile('/nonexistent/users.json')
  * assert.ok(E.isLeft(missing) && missing.left.includes('/nonexistent/users.json'))

@@ -10,7 +10,7 @@
  * `127.0.0.1` are one peer.
  *
  * @example
- * import { plainAddress } from 'fp-pathio/ftp'
+ * import { plainAddress } from 'fp-pathio/server'
  * assert.strictEqual(plainAddress('::ffff:127.0.0.1'), '127.0.0.1')
  *
  * @category utils

@@ -24,7 +24,7 @@ export interface ConnectionLimits {
  * limit per address). The release function is idempotent.
  *
  * @example
- * import { makeConnectionLimits } from 'fp-pathio/ftp'
+ * import { makeConnectionLimits } from 'fp-pathio/server'
  * const limits = makeConnectionLimits(3, 1)
  * const release = limits.admit('10.0.0.1')
  * assert.ok(release !== undefined)

@@ -27,7 +27,7 @@ const RANK: Readonly<Record<LogLevel | 'silent', number>> = { silent: -1, error:
  * Whether a string names a level (or `silent`).
  *
  * @example
- * import { isLogLevel } from 'fp-pathio/ftp'
+ * import { isLogLevel } from 'fp-pathio/server'
  * assert.ok(isLogLevel('debug') && !isLogLevel('loud'))
  *
  * @category refinements
@@ -41,7 +41,7 @@ export const isLogLevel = (u: unknown): u is LogLevel | 'silent' =>
  * timestamp and its level.
  *
  * @example
- * import { makeLogger } from 'fp-pathio/ftp'
+ * import { makeLogger } from 'fp-pathio/server'
  * const lines: Array<string> = []
  * const log = makeLogger('info', (line) => lines.push(line))
  * log('debug', 'hidden')
@@ -62,7 +62,8 @@ export const makeLogger =
  * A logger that drops everything (the server's default).
  *
  * @example
- * import { makeFtpServer, silentLogger } from 'fp-pathio/ftp'
+ * import { silentLogger } from 'fp-pathio/server'
+ * import { makeFtpServer } from 'fp-pathio/ftp'
  * import { makeMemoryPathIO } from 'fp-pathio'
  * assert.strictEqual(silentLogger('error', 'dropped'), undefined)
  * const quiet = makeFtpServer({ factory: makeMemoryPathIO, log: silentLogger }) // the default anyway

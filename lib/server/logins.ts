@@ -48,7 +48,7 @@ const ADDRESSES_KEPT = 100_000
  * The failed-login book of a server.
  *
  * @example
- * import { makeLoginFailures } from 'fp-pathio/ftp'
+ * import { makeLoginFailures } from 'fp-pathio/server'
  * let clock = 0
  * const failures = makeLoginFailures({ max: 2, windowMs: 1000, now: () => clock })
  * assert.strictEqual(failures.fail('10.0.0.1'), false)
@@ -109,7 +109,7 @@ export const makeLoginFailures = ({ max, windowMs, now = Date.now }: LoginFailur
  * a check.
  *
  * @example
- * import { guardLogins, makeLoginFailures, makeAuthenticate, hashPassword } from 'fp-pathio/ftp'
+ * import { guardLogins, makeLoginFailures, makeAuthenticate, hashPassword } from 'fp-pathio/server'
  * import * as O from 'fp-ts/Option'
  * const failures = makeLoginFailures({ max: 1, windowMs: 60_000 })
  * const blocked: Array<string> = []

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises'
  * second). `0` or less: no limit (a plain pass-through).
  *
  * @example
- * import { throttle } from 'fp-pathio/ftp'
+ * import { throttle } from 'fp-pathio/server'
  * import { Readable } from 'node:stream'
  * const started = Date.now()
  * const chunks: Array<Buffer> = []
@@ -70,7 +70,7 @@ export const throttle = (bytesPerSecond: number): Transform => {
  * a hop per chunk on every transfer.
  *
  * @example
- * import { throttledPipeline } from 'fp-pathio/ftp'
+ * import { throttledPipeline } from 'fp-pathio/server'
  * import { Readable, Writable } from 'node:stream'
  * const sizes: Array<number> = []
  * const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (sizes.push(chunk.length), done()) })

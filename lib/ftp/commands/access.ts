@@ -19,15 +19,6 @@ const mustSecureFirst = (session: Session): boolean => session.config.tlsRequire
  * USER: remembers the name and asks for the password (331). A new USER logs
  * the session out first. When TLS is required, 530 until AUTH TLS.
  *
- * @example
- * import { user, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const task = user(session, makeMemoryPathIO(), 'alice')
- * assert.strictEqual(session.user, undefined) // nothing changes until the task runs
- * const result = await task()
- * assert.ok(result._tag === 'Right' && result.right.code === 331 && session.user === 'alice')
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -48,20 +39,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * the server's failure delay, 530 (the same for an unknown user and a wrong
  * password), and 421 with the connection closed once the failures reach the
  * limit. 503 without a USER first.
- *
- * @example
- * import { pass, user, makeSession, sessionConfig, makeAuthenticate, hashPassword, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const config = sessionConfig({ commands: COMMANDS, loginFailureDelay: 0,
- *   authenticate: makeAuthenticate([{ name: 'alice', hash: hashPassword('pw'), home: '/', perm: 'elr' }], 'off') })
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config })
- * const io = makeMemoryPathIO()
- * await user(session, io, 'alice')()
- * const wrong = await pass(session, io, 'nope')()
- * assert.ok(wrong._tag === 'Right' && wrong.right.code === 530)
- * await user(session, io, 'alice')()
- * const right = await pass(session, io, 'pw')()
- * assert.ok(right._tag === 'Right' && right.right.code === 230 && session.account?.name === 'alice')
  *
  * @category handlers
  * @since 0.1.0
@@ -98,11 +75,6 @@ export const pass: Handler = (session, _pathio, arg) => async () => {
 /**
  * QUIT: 221; the connection closes once the reply is out.
  *
- * @example
- * import { quit } from 'fp-pathio/ftp'
- * const r = await quit(undefined as never, undefined as never, '')()
- * assert.deepStrictEqual(r, { _tag: 'Right', right: { code: 221, lines: ['Goodbye'], after: 'close' } })
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -118,16 +90,6 @@ export const quit: Handler = () => whenRun(() => replyThen(reply(221, 'Goodbye')
  * password guesser more tries) and EPSV ALL (RFC 2428: for the rest of the
  * connection). Commands run in order, so a REIN sent during a transfer
  * runs once the transfer has ended, as RFC 959 asks.
- *
- * @example
- * import { rein, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }),
- *   account: { name: 'alice', home: '/', perm: 'elr' } })
- * session.cwd = '/pub'
- * session.type = 'A'
- * const r = await rein(session, undefined as never, '')()
- * assert.ok(r._tag === 'Right' && r.right.code === 220)
- * assert.deepStrictEqual([session.loggedIn, session.account, session.cwd, session.type], [false, undefined, '/', 'I'])
  *
  * @category handlers
  * @since 0.4.0

@@ -31,12 +31,6 @@ const byte = (s: string): number => (/^\d{1,3}$/.test(s) && Number(s) <= 255 ? N
 /**
  * PORT's argument `h1,h2,h3,h4,p1,p2` (RFC 959); `Left` is the 501 reply.
  *
- * @example
- * import { parsePort } from 'fp-pathio/ftp'
- * import * as E from 'fp-ts/Either'
- * assert.deepStrictEqual(parsePort('127,0,0,1,4,1'), E.right({ host: '127.0.0.1', port: 1025 }))
- * assert.ok(E.isLeft(parsePort('127,0,0,1,4')))
- *
  * @category destructors
  * @since 0.1.0
  */
@@ -49,12 +43,6 @@ export const parsePort = (arg: string): E.Either<Reply, ActiveTarget> => {
 /**
  * EPRT's argument `|proto|address|port|` (RFC 2428, any delimiter); `Left`
  * is the reply: 522 for an unknown protocol, 501 for a malformed argument.
- *
- * @example
- * import { parseEprt } from 'fp-pathio/ftp'
- * import * as E from 'fp-ts/Either'
- * assert.deepStrictEqual(parseEprt('|2|::1|5282|'), E.right({ host: '::1', port: 5282 }))
- * assert.ok(E.isLeft(parseEprt('|3|x|1|')))
  *
  * @category destructors
  * @since 0.1.0
@@ -87,14 +75,6 @@ const sameHost = (a: string, b: string): boolean => {
  * Accepts a target only at the session's own peer and on a port of 1024 or
  * more; otherwise the 504 reply that says why.
  *
- * @example
- * import { checkActiveTarget, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * assert.ok(E.isRight(checkActiveTarget(session, { host: '127.0.0.1', port: 40000 })))
- * assert.ok(E.isLeft(checkActiveTarget(session, { host: '10.0.0.1', port: 40000 })))
- * assert.ok(E.isLeft(checkActiveTarget(session, { host: '127.0.0.1', port: 80 })))
- *
  * @category utils
  * @since 0.1.0
  */
@@ -123,13 +103,6 @@ const active =
  * address other than the client's own or a port under 1024; 501 after
  * EPSV ALL.
  *
- * @example
- * import { port, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const bounce = await port(session, makeMemoryPathIO(), '192,0,2,1,0,25')()
- * assert.ok(bounce._tag === 'Right' && bounce.right.code === 504 && session.dataChannel === undefined)
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -138,14 +111,6 @@ export const port: Handler = active(parsePort, 'PORT')
 /**
  * EPRT (RFC 2428): PORT for IPv4 and IPv6, `|1|addr|port|` or `|2|addr|port|`,
  * with the same rules.
- *
- * @example
- * import { eprt, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const ok = await eprt(session, makeMemoryPathIO(), '|2|::1|40000|')()
- * assert.ok(ok._tag === 'Right' && ok.right.code === 200)
- * session.dataChannel?.close()
  *
  * @category handlers
  * @since 0.1.0

@@ -20,16 +20,6 @@ const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.Ta
  * MKD: 257 and the new directory's path; 550 if it exists or its parent is
  * missing; 553 for a name that is not allowed.
  *
- * @example
- * import { makeSession, mkd, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await mkd(session, io, 'pub')(), E.right({ code: 257, lines: ['"/pub" created'] }))
- * assert.deepStrictEqual(await io.isDir('/pub')(), E.right(true))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -49,17 +39,6 @@ const isRoot = (path: string): boolean => path === '/'
  * RMD: 250; a directory that is not empty is refused (550) and keeps
  * everything in it; so is the root (`RMD /`), which can never be removed.
  *
- * @example
- * import { makeSession, rmd, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await io.mkdir('/pub')()
- * assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory pub removed'] }))
- * assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 550, lines: ['pub: No such file or directory'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -75,16 +54,6 @@ export const rmd: Handler = (session, pathio, arg) =>
 /**
  * DELE: 250; a directory or a missing file is 550.
  *
- * @example
- * import { makeSession, dele, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('hello'))()
- * assert.deepStrictEqual(await dele(session, io, 'a.txt')(), E.right({ code: 250, lines: ['File a.txt deleted'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -99,17 +68,6 @@ export const dele: Handler = (session, pathio, arg) =>
  * RNFR: 350 when the source exists, and the very next command may be RNTO.
  * A user without `f` there is refused (550) before anything is looked up:
  * the answer then says nothing of what exists.
- *
- * @example
- * import { makeSession, rnfr, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('hello'))()
- * assert.deepStrictEqual(await rnfr(session, io, 'a.txt')(), E.right({ code: 350, lines: ['Ready for RNTO'] }))
- * assert.strictEqual(session.renameFrom, '/a.txt') // for the RNTO that must come next
  *
  * @category handlers
  * @since 0.1.0
@@ -130,18 +88,6 @@ export const rnfr: Handler = (session, pathio, arg) => {
  * RNTO: renames what RNFR named (POSIX `rename`: a file replaces a file);
  * 503 without an RNFR just before; 550 when either end is the root, which
  * can never be moved or replaced.
- *
- * @example
- * import { makeSession, rnfr, rnto, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('hello'))()
- * await rnfr(session, io, 'a.txt')()
- * assert.deepStrictEqual(await rnto(session, io, 'b.txt')(), E.right({ code: 250, lines: ['Rename successful'] }))
- * assert.deepStrictEqual(await io.list('/')(), E.right(['/b.txt']))
  *
  * @category handlers
  * @since 0.1.0
@@ -165,16 +111,6 @@ export const rnto: Handler = deferred((session, pathio, arg) => {
  * is the converted one, which only reading the whole file could tell (RFC
  * 3659 §4 lets a server decline); REST is refused in ASCII mode too.
  *
- * @example
- * import { makeSession, size, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('hello'))()
- * assert.deepStrictEqual(await size(session, io, 'a.txt')(), E.right({ code: 213, lines: ['5'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -191,20 +127,6 @@ export const size: Handler = (session, pathio, arg) =>
 /**
  * MDTM (RFC 3659): 213 and the modification time, UTC `YYYYMMDDHHMMSS`.
  *
- * @example
- * import { makeSession, mdtm, ftpTime, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as E from 'fp-ts/Either'
- * import * as TE from 'fp-ts/TaskEither'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * const modified = pipe(writeFile(io, '/a.txt', Buffer.from('hello')), TE.chain(() => io.stat('/a.txt')))
- * const stat = await modified()
- * assert.ok(E.isRight(stat))
- * assert.deepStrictEqual(await mdtm(session, io, 'a.txt')(), E.right({ code: 213, lines: [ftpTime(stat.right.mtimeMs)] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -218,17 +140,6 @@ export const mdtm: Handler = (session, pathio, arg) =>
 /**
  * MLST (RFC 3659): the facts of one path on the control connection: those
  * OPTS MLST selected (all by default).
- *
- * @example
- * import { makeSession, mlst, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('hello'))()
- * const facts = await mlst(session, io, 'a.txt')()
- * assert.ok(facts._tag === 'Right' && facts.right.code === 250)
- * assert.match(facts.right.lines[1], /^ type=file;size=5;modify=\d{14};perm=[a-z]+;unix\.mode=0\d{3}; \/a\.txt$/)
  *
  * @category handlers
  * @since 0.1.0
@@ -259,16 +170,6 @@ const replyForSetting = (shown: string) => (program: TE.TaskEither<PathIOError, 
  * keep less than milliseconds); 550 where the record cannot, or the user
  * may not. For MFMT and SITE UTIME.
  *
- * @example
- * import { setTime, makeSession, sessionConfig, reply } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwT' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('x'))()
- * const r = await setTime(session, io, 'a.txt', Date.UTC(2001, 0, 1), (t) => reply(213, `Modify=${t}; a.txt`))()
- * assert.deepStrictEqual(r, { _tag: 'Right', right: { code: 213, lines: ['Modify=20010101000000; a.txt'] } })
- *
  * @category combinators
  * @since 0.4.0
  */
@@ -294,18 +195,6 @@ export const setTime = (
  * `M`): 200; 550 where the record cannot (an object store), or the user
  * may not. For SITE CHMOD.
  *
- * @example
- * import { setMode, makeSession, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwM' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('x'))()
- * assert.strictEqual((await setMode(session, io, 'a.txt', 0o600)() as E.Right<{ code: number }>).right.code, 200)
- * const stat = await io.stat('/a.txt')()
- * assert.ok(E.isRight(stat) && (stat.right.mode & 0o777) === 0o600)
- *
  * @category combinators
  * @since 0.4.0
  */
@@ -325,18 +214,6 @@ const TIME_FORMAT = 'Invalid time format; expected: YYYYMMDDHHMMSS[.sss]'
  * default sets); a bad time or a missing path argument is 501; a missing
  * path, a refused permission, or a record that cannot set times (S3) is
  * 550. FEAT lists MFMT only where the record's `capabilities.times` holds.
- *
- * @example
- * import { mfmt, makeSession, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwT' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('x'))()
- * const r = await mfmt(session, io, '20170921013410 a.txt')()
- * assert.deepStrictEqual(r, { _tag: 'Right', right: { code: 213, lines: ['Modify=20170921013410; a.txt'] } })
- * const bad = await mfmt(session, io, '2017 a.txt')()
- * assert.ok(bad._tag === 'Right' && bad.right.code === 501)
  *
  * @category handlers
  * @since 0.4.0

@@ -27,10 +27,6 @@ import { withSignal } from '../../middleware/withSignal'
  * Entries per page of a streamed listing: one `readdir`, one write to the
  * data connection. The server holds at most this many entries of a listing.
  *
- * @example
- * import { LISTING_PAGE } from 'fp-pathio/ftp'
- * assert.strictEqual(LISTING_PAGE, 1000)
- *
  * @category constants
  * @since 0.2.0
  */
@@ -122,23 +118,6 @@ const opening = (what: string) => reply(150, `Here comes the ${what}`)
  * LIST: `ls -l` lines of a directory (or of one file) over the data
  * connection; 550 for a missing path, before any data connection is used.
  *
- * @example
- * import { makeSession, epsv, list, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await io.mkdir('/pub')()
- * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * const [done, received] = await Promise.all([list(session, io, '-la /pub')(), text(data)])
- * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.match(received, /^-rw-r--r-- 1 ftp ftp 5 .* a\.txt\r\n$/)
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -162,23 +141,6 @@ export const list: Handler = (session, pathio, arg) => {
  * entry of a directory over the data connection; a file is 501 (RFC 3659
  * §7.2.1: a path that exists but is not a directory), a missing path 550,
  * both before the data connection is used.
- *
- * @example
- * import { makeSession, epsv, mlsd, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await io.mkdir('/pub')()
- * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * const [done, received] = await Promise.all([mlsd(session, io, 'pub')(), text(data)])
- * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.match(received, /^type=file;size=5;.*; a\.txt\r\n$/)
  *
  * @category handlers
  * @since 0.1.0
@@ -214,23 +176,6 @@ export const mlsd: Handler = (session, pathio, arg) => {
  * NLST: the names in a directory, one per line; with an argument, each is
  * the argument joined with the name, normalised (`NLST /..` gives `/x`,
  * `NLST pub/` gives `pub/x`), so that a client can use every line as a path.
- *
- * @example
- * import { makeSession, epsv, nlst, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await io.mkdir('/pub')()
- * await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * const [done, received] = await Promise.all([nlst(session, io, 'pub')(), text(data)])
- * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.strictEqual(received, 'pub/a.txt\r\n')
  *
  * @category handlers
  * @since 0.1.0

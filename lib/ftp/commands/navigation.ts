@@ -16,15 +16,6 @@ import type { Session } from '../session'
 /**
  * PWD: 257 and the quoted directory.
  *
- * @example
- * import { makeSession, pwd, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await pwd(session, io, '')(), E.right({ code: 257, lines: ['"/" is the current directory'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -44,17 +35,6 @@ const changeTo = (session: Session, pathio: PathIO<unknown>, target: string, sho
 /**
  * CWD: 250 into an existing directory; 550 for a missing path or a file.
  *
- * @example
- * import { makeSession, cwd, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await io.mkdir('/pub')()
- * assert.deepStrictEqual(await cwd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory changed to /pub'] }))
- * assert.strictEqual(session.cwd, '/pub')
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -62,17 +42,6 @@ export const cwd: Handler = deferred((session, pathio, arg) => changeTo(session,
 
 /**
  * CDUP: CWD to the parent ('/' stays '/').
- *
- * @example
- * import { makeSession, cdup, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * session.cwd = '/pub'
- * assert.deepStrictEqual(await cdup(session, io, '')(), E.right({ code: 250, lines: ['Directory changed to /'] }))
- * assert.strictEqual(session.cwd, '/')
  *
  * @category handlers
  * @since 0.1.0

@@ -41,10 +41,6 @@ const CANNOT = reply(425, "Can't open passive connection: no free port")
  * MUST refuse every data-connection command but EPSV from then on, for the
  * rest of the connection).
  *
- * @example
- * import { afterEpsvAll } from 'fp-pathio/ftp'
- * assert.strictEqual(afterEpsvAll('PASV').code, 501)
- *
  * @category constructors
  * @since 0.4.0
  */
@@ -56,15 +52,6 @@ export const afterEpsvAll = (verb: string): Reply => reply(501, `${verb} not all
  * behind NAT announces its public one) or the control connection's local
  * address; over IPv6, 502 (use EPSV); 425 when no port of the range is free;
  * 501 after EPSV ALL.
- *
- * @example
- * import { pasv, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: COMMANDS, pasvAddress: '203.0.113.7' }) })
- * const r = await pasv(session, makeMemoryPathIO(), '')()
- * assert.ok(r._tag === 'Right' && /^Entering Passive Mode \(203,0,113,7,\d+,\d+\)$/.test(r.right.lines[0]))
- * session.dataChannel?.close()
  *
  * @category handlers
  * @since 0.1.0
@@ -86,19 +73,6 @@ export const pasv: Handler = (session) => {
  * `EPSV ALL` is 200, and from then on PASV, PORT and EPRT are refused (501)
  * for the rest of the connection; a network protocol other than the
  * connection's is 522.
- *
- * @example
- * import { epsv, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: COMMANDS }) })
- * const all = await epsv(session, makeMemoryPathIO(), 'ALL')()
- * assert.ok(all._tag === 'Right' && all.right.code === 200 && session.epsvAll)
- * const wrong = await epsv(session, makeMemoryPathIO(), '2')()
- * assert.ok(wrong._tag === 'Right' && wrong.right.code === 522)
- * const r = await epsv(session, makeMemoryPathIO(), '')()
- * assert.ok(r._tag === 'Right' && /^Entering Extended Passive Mode \(\|\|\|\d+\|\)$/.test(r.right.lines[0]))
- * session.dataChannel?.close()
  *
  * @category handlers
  * @since 0.1.0

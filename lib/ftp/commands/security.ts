@@ -12,12 +12,6 @@ import { reply, replyThen } from '../replies'
  * connection is already secure, 504 for another mechanism. AUTH logs the
  * session out (RFC 4217 §4: the login must happen over the secure connection).
  *
- * @example
- * import { auth, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const off = await auth(session, undefined as never, 'TLS')()
- * assert.ok(off._tag === 'Right' && off.right.code === 502)
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -36,12 +30,6 @@ export const auth: Handler = (session, _pathio, arg) =>
 /**
  * PBSZ (RFC 4217): only `0` makes sense for TLS, 200 `PBSZ=0`; 503 before AUTH TLS.
  *
- * @example
- * import { pbsz, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }), secure: true })
- * const r = await pbsz(session, undefined as never, '0')()
- * assert.ok(r._tag === 'Right' && r.right.code === 200 && session.protectionBufferSet)
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -56,13 +44,6 @@ export const pbsz: Handler = (session, _pathio, arg) =>
 /**
  * PROT (RFC 4217): `P` data connections are TLS, `C` clear (534 when the
  * server requires TLS); `S` and `E` are 536; 503 before PBSZ.
- *
- * @example
- * import { prot, pbsz, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }), secure: true })
- * await pbsz(session, undefined as never, '0')()
- * const r = await prot(session, undefined as never, 'P')()
- * assert.ok(r._tag === 'Right' && r.right.code === 200 && session.protection === 'P')
  *
  * @category handlers
  * @since 0.1.0

@@ -11,15 +11,6 @@ import { reply } from '../replies'
 /**
  * SYST: 215, the answer every client expects to parse LIST.
  *
- * @example
- * import { makeSession, syst, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await syst(session, io, '')(), E.right({ code: 215, lines: ['UNIX Type: L8'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -33,14 +24,6 @@ export const syst: Handler = () => answer(215, 'UNIX Type: L8')
  * (its `capabilities`: before login the record is the server's factory's,
  * under a jail and no permission, with the same capabilities); the MLST
  * line with the facts OPTS MLST selected starred.
- *
- * @example
- * import { feat, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const r = await feat(session, makeMemoryPathIO(), '')()
- * assert.ok(r._tag === 'Right' && r.right.lines.includes(' EPRT') && !r.right.lines.includes(' AUTH TLS'))
- * assert.ok(r._tag === 'Right' && r.right.lines.includes(' MFMT') && r.right.lines.includes(' SITE CHMOD'))
  *
  * @category handlers
  * @since 0.1.0
@@ -60,15 +43,6 @@ export const feat: Handler = (session, pathio) =>
 /**
  * NOOP: 200.
  *
- * @example
- * import { makeSession, noop, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await noop(session, io, '')(), E.right({ code: 200, lines: ['NOOP ok'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -79,17 +53,6 @@ export const noop: Handler = () => answer(200, 'NOOP ok')
  * (RFC 3659 §7.9: the facts MLST and MLSD send from then on, answered with
  * those selected; unknown names are ignored, no list selects none, a
  * malformed list is 501 and changes nothing); anything else is 501.
- *
- * @example
- * import { makeSession, opts, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await opts(session, io, 'UTF8 ON')(), E.right({ code: 200, lines: ['Always in UTF8 mode'] }))
- * assert.deepStrictEqual(await opts(session, io, 'MLST size;Type;fish;')(), E.right({ code: 200, lines: ['MLST OPTS type;size;'] }))
- * assert.deepStrictEqual(session.mlstFacts, ['type', 'size'])
  *
  * @category handlers
  * @since 0.1.0
@@ -116,16 +79,6 @@ export const opts: Handler = (session, _pathio, arg) => {
  * types 504; nonsense 501. `I`, the default, moves bytes as they are
  * stored; `A` converts line ends on the data connection (CRLF there, LF
  * stored: see RETR and STOR), refuses SIZE (550) and REST (504).
- *
- * @example
- * import { makeSession, type, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await type(session, io, 'A')(), E.right({ code: 200, lines: ['Switching to ASCII mode'] }))
- * assert.strictEqual(session.type, 'A')
  *
  * @category handlers
  * @since 0.1.0
@@ -158,16 +111,6 @@ const onlyOne = (name: string, accepted: string, known: string): Handler => (_se
 /**
  * MODE: only `S` (stream) is implemented; `B` and `C` are 504.
  *
- * @example
- * import { makeSession, mode, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await mode(session, io, 'S')(), E.right({ code: 200, lines: ['MODE set to S'] }))
- * assert.deepStrictEqual(await mode(session, io, 'B')(), E.right({ code: 504, lines: ['MODE B not implemented'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -176,15 +119,6 @@ export const mode: Handler = onlyOne('MODE', 'S', 'BC')
 /**
  * STRU: only `F` (file) is implemented; `R` and `P` are 504.
  *
- * @example
- * import { makeSession, stru, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await stru(session, io, 'F')(), E.right({ code: 200, lines: ['STRU set to F'] }))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -192,15 +126,6 @@ export const stru: Handler = onlyOne('STRU', 'F', 'RP')
 
 /**
  * ALLO: 202, nothing to reserve.
- *
- * @example
- * import { makeSession, allo, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await allo(session, io, '1024')(), E.right({ code: 202, lines: ['No storage allocation necessary'] }))
  *
  * @category handlers
  * @since 0.1.0

@@ -25,14 +25,6 @@ const rows = (verbs: ReadonlyArray<string>): ReadonlyArray<string> => {
  * HELP: 214 and every command of the server's table; `HELP verb`: 214 and
  * the verb's syntax, 501 for a verb the server does not know.
  *
- * @example
- * import { help, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const all = await help(session, undefined as never, '')()
- * assert.ok(all._tag === 'Right' && all.right.code === 214 && all.right.lines.some((l) => l.includes('RETR')))
- * const one = await help(session, undefined as never, 'stou')()
- * assert.ok(one._tag === 'Right' && one.right.lines[0].startsWith('Syntax: STOU'))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -48,13 +40,6 @@ export const help: Handler = (session, _pathio, arg) => {
  * STAT without an argument: 211 and the session's status (peer, user, TLS,
  * type, data channel). With a path (needs `l`): its listing on the control
  * connection, 212 for a directory, 213 for a file.
- *
- * @example
- * import { stat, makeSession, sessionConfig, COMMANDS } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
- * const r = await stat(session, makeMemoryPathIO(), '')()
- * assert.ok(r._tag === 'Right' && r.right.code === 211 && r.right.lines.includes(' Connected from ::1'))
  *
  * @category handlers
  * @since 0.1.0
@@ -102,13 +87,6 @@ export const stat: Handler = deferred((session, pathio, arg) => {
  * the transfer's own final reply: 213 with the command, the path, which way
  * the bytes go, how many have crossed the data connection so far, and for
  * how long.
- *
- * @example
- * import { transferStatus } from 'fp-pathio/ftp'
- * const r = transferStatus({ abort: () => undefined, verb: 'RETR', path: '/big.bin', direction: 'sending', startedAt: Date.now() - 1500, bytes: () => 4096 })
- * assert.strictEqual(r.code, 213)
- * assert.ok(r.lines.includes(' RETR /big.bin: sending to the client'))
- * assert.ok(r.lines.some((line) => /^ 4096 bytes so far, in 1\.\d s$/.test(line)))
  *
  * @category destructors
  * @since 0.4.0
@@ -163,23 +141,6 @@ const parseUtime = (arg: string): { readonly mtimeMs: number; readonly path: str
  * MFMT (needs `T`): 200. A malformed argument is 501; a missing path, a
  * refused permission or a record that cannot (S3) 550. Any other SITE
  * command is 501.
- *
- * @example
- * import { site, makeSession, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwM' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/x', Buffer.from('x'))()
- * const r = await site(session, io, 'help')()
- * assert.ok(r._tag === 'Right' && r.right.code === 214)
- * const chmod = await site(session, io, 'CHMOD 600 x')()
- * assert.ok(chmod._tag === 'Right' && chmod.right.code === 200)
- * const st = await io.stat('/x')()
- * assert.ok(E.isRight(st) && (st.right.mode & 0o777) === 0o600)
- * const other = await site(session, io, 'EXEC ls')()
- * assert.ok(other._tag === 'Right' && other.right.code === 501)
  *
  * @category handlers
  * @since 0.1.0

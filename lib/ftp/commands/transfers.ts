@@ -91,22 +91,6 @@ const dataPath = (
  * connection is used); 426 when the data connection breaks or ABOR stops
  * it. In ASCII mode LF goes out as CRLF.
  *
- * @example
- * import { makeSession, epsv, retr, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, writeFile } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * import { text } from 'node:stream/consumers'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('hello'))()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * const [done, received] = await Promise.all([retr(session, io, 'a.txt')(), text(data)])
- * assert.deepStrictEqual(done, E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.strictEqual(received, 'hello')
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -230,22 +214,6 @@ const upload = (how: 'replace' | 'append', verb: string, preliminary?: string): 
  * which must not lie past the end of the file (else 554, before the data
  * connection is used, the file as it was; a missing file too).
  *
- * @example
- * import { makeSession, epsv, stor, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('old'))()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * data.end('new')
- * assert.deepStrictEqual(await stor(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('new'))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -270,24 +238,6 @@ const uniqueName = (pathio: PathIO<unknown>, path: string, tries = 8): TE.TaskEi
  * STOU (RFC 959, RFC 1123): stores the upload under a name nothing has yet
  * in the current directory (the argument, when given, is the name's start),
  * named in the 150 reply (`FILE: name`) and in the final 226.
- *
- * @example
- * import { makeSession, epsv, stou, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, readFile } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * const sent: Array<string> = []
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: (r) => void sent.push(r.lines[0]),
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * data.end('unique')
- * const done = await stou(session, io, 'report')()
- * assert.ok(E.isRight(done) && /^Transfer complete; stored as report\.[0-9a-f]{8}$/.test(done.right.lines[0]))
- * const name = sent[0].replace('FILE: ', '')
- * assert.deepStrictEqual(pipe(await readFile(io, `/${name}`)(), E.map(String)), E.right('unique'))
  *
  * @category handlers
  * @since 0.1.0
@@ -314,22 +264,6 @@ export const stou: Handler = deferred((session, pathio, arg) => {
  * APPE: appends what arrives to the file (creating it), in place; after a
  * REST past the end of the file (or on a missing one), 554, as STOR.
  *
- * @example
- * import { makeSession, epsv, appe, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'
- * import { pipe } from 'fp-ts/function'
- * import * as E from 'fp-ts/Either'
- * import * as net from 'node:net'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await writeFile(io, '/a.txt', Buffer.from('one '))()
- * await epsv(session, io, '')()
- * const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
- * data.end('two')
- * assert.deepStrictEqual(await appe(session, io, 'a.txt')(), E.right({ code: 226, lines: ['Transfer complete'] }))
- * assert.deepStrictEqual(pipe(await readFile(io, '/a.txt')(), E.map(String)), E.right('one two'))
- *
  * @category handlers
  * @since 0.1.0
  */
@@ -338,16 +272,6 @@ export const appe: Handler = upload('append', 'APPE')
 /**
  * REST (RFC 3659 STREAM): the offset where the next RETR or STOR starts;
  * 350. In ASCII mode 504 (the offset would count converted bytes).
- *
- * @example
- * import { makeSession, rest, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * assert.deepStrictEqual(await rest(session, io, '1024')(), E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] }))
- * assert.strictEqual(session.restOffset, 1024) // where the next RETR or STOR starts
  *
  * @category handlers
  * @since 0.1.0
@@ -368,17 +292,6 @@ export const rest: Handler = (session, _pathio, arg) =>
  * ABOR: the server stops a running transfer as soon as ABOR arrives (the
  * transfer replies 426); this handler then gives ABOR's own 226 and closes
  * an unused data connection.
- *
- * @example
- * import { makeSession, abor, epsv, sessionConfig } from 'fp-pathio/ftp'
- * import { makeMemoryPathIO } from 'fp-pathio'
- * import * as E from 'fp-ts/Either'
- * const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
- *   config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
- * const io = makeMemoryPathIO()
- * await epsv(session, io, '')()
- * assert.deepStrictEqual(await abor(session, io, '')(), E.right({ code: 226, lines: ['ABOR command successful'] }))
- * assert.strictEqual(session.dataChannel, undefined) // the unused data connection is closed
  *
  * @category handlers
  * @since 0.1.0
