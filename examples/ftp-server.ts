@@ -24,7 +24,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
-import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type PathIOFactory } from '../lib'
+import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type MemoryTree, type PathIOFactory, type WorkerPool } from '../lib'
 import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
 import { isLogLevel, makeLogger } from '../lib/server'
 import type * as S3Backend from './s3Backend'
@@ -67,20 +67,17 @@ const loadS3Backend = (): typeof S3Backend => {
 /** The backend PATHIO_BACKEND names: its factory and the directory served. */
 const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
   switch (backend) {
-    case 'memory':
-      return {
-        factory: (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: settings.memoryLimit }) as never,
-        root: '/',
-        temporary: false
-      }
+    case 'memory': {
+      const factory: PathIOFactory<MemoryTree> = (context) => makeMemoryPathIO({ ...context, maxTotalSize: settings.memoryLimit })
+      return { factory, root: '/', temporary: false }
+    }
     case 'node':
-      return { factory: makeNodePathIO as PathIOFactory<unknown>, ...diskRoot() }
+      return { factory: makeNodePathIO, ...diskRoot() }
     case 'pool': {
       const raw = process.env.POOL_SIZE
       const size = raw === undefined || raw === '' ? undefined : Number(raw)
       if (size !== undefined && !(Number.isSafeInteger(size) && size > 0)) fail(`POOL_SIZE must be a positive integer, got '${raw}'`)
-      const factory: PathIOFactory<unknown> = (context) =>
-        makePoolPathIO({ ...(context as object), ...(size === undefined ? {} : { size }) }) as never
+      const factory: PathIOFactory<WorkerPool> = (context) => makePoolPathIO({ ...context, ...(size === undefined ? {} : { size }) })
       return { factory, ...diskRoot() }
     }
     case 's3': {

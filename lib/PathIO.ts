@@ -442,9 +442,12 @@ export interface FactoryContext<S> {
 }
 
 /**
- * Builds one `PathIO` record, typically one per connection.
+ * Builds one `PathIO` record, typically one per connection. Its context is
+ * checked bivariantly (as a method's parameter is), so a factory of a
+ * particular state is a `PathIOFactory<unknown>` too: a program that picks
+ * its backend at run time needs no cast.
  *
  * @category model
  * @since 0.1.0
  */
-export type PathIOFactory<S> = (context?: FactoryContext<S>) => PathIO<S>
+export type PathIOFactory<S> = { bivariant(context?: FactoryContext<S>): PathIO<S> }['bivariant']

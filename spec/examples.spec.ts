@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import { expect } from 'chai'
 import type { Program } from 'typescript'
-import { allExamples, exportsWithoutExample, programOf, runnerOf, typeErrorsOf, type Example } from './examples/extract'
+import * as path from 'node:path'
+import { allExamples, exportsWithoutExample, programOf, runnerOf, surfaceOf, typeErrorsOf, type Example } from './examples/extract'
 
 const examples = allExamples()
 
@@ -68,6 +69,19 @@ describe('@example blocks of lib/', () => {
   it('every example type-checks against lib/', function () {
     this.timeout(300_000)
     expect(typeErrorsOf(theProgram(), examples)).to.deep.equal([])
+  })
+
+  // The public surface, one file per entry point: a change to it shows as a diff of spec/api/ (UPDATE_API=1 writes them).
+  it('each entry point exports exactly the names spec/api/ lists', function () {
+    this.timeout(300_000)
+    const dir = path.join(__dirname, 'api')
+    for (const [specifier, names] of surfaceOf(theProgram())) {
+      const file = path.join(dir, `${specifier.replace(/\//g, '+')}.txt`)
+      const text = names.join('\n') + '\n'
+      if (process.env.UPDATE_API === '1') fs.writeFileSync(file, text)
+      const listed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
+      expect(text, `${specifier}: the surface changed (UPDATE_API=1 npm test -- spec/examples.spec.ts writes ${path.relative(process.cwd(), file)})`).to.equal(listed)
+    }
   })
 
   it('every value the package exports has an @example', function () {

@@ -4,7 +4,7 @@
  * failed-login budget, each session's record), the shared options, the
  * log, rate limits. A program that serves several fronts makes one core
  * and gives it to each. Re-exports only; the names are listed in
- * spec/api/server.txt, which a test compares.
+ * spec/api/fp-pathio+server.txt, which a test compares.
  *
  * @since 0.3.0
  */

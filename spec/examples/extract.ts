@@ -217,7 +217,7 @@ export const typeErrorsOf = (program: ts.Program, examples: ReadonlyArray<Exampl
 }
 
 /** The package's entry points (`fp-pathio`, `fp-pathio/ftp`, ...) as package.json exports them, with their lib modules. */
-const entryPoints = (): ReadonlyArray<{ readonly specifier: string; readonly file: string }> =>
+export const entryPoints = (): ReadonlyArray<{ readonly specifier: string; readonly file: string }> =>
   Object.keys(PACKAGE.exports ?? { '.': '' })
     .map((key) => PACKAGE.name + key.slice(1))
     .flatMap((specifier) => {
@@ -227,6 +227,26 @@ const entryPoints = (): ReadonlyArray<{ readonly specifier: string; readonly fil
 
 /** The lib modules of the package's entry points. */
 const entryModules = (): ReadonlyArray<string> => entryPoints().map(({ file }) => file)
+
+/**
+ * What each entry point exports, one line per name, sorted: `value name` or
+ * `type name` (spec/api/ keeps them, so that a change to the surface is a
+ * visible diff).
+ */
+export const surfaceOf = (program: ts.Program): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const checker = program.getTypeChecker()
+  return new Map(
+    entryPoints().map(({ specifier, file }) => {
+      const source = program.getSourceFile(file)
+      const module = source === undefined ? undefined : checker.getSymbolAtLocation(source)
+      const names = (module === undefined ? [] : checker.getExportsOfModule(module)).map((exported) => {
+        const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+        return `${symbol.flags & ts.SymbolFlags.Value ? 'value' : 'type'} ${exported.name}`
+      })
+      return [specifier, [...names].sort()]
+    })
+  )
+}
 
 /** Every value an entry point exports whose TSDoc has no `@example`: `fp-pathio/ftp: makeFtpServer`. */
 export const exportsWithoutExample = (program: ts.Program): ReadonlyArray<string> => {

@@ -47,8 +47,8 @@ export interface Running {
 }
 
 const factories: Readonly<Record<BackendName, PathIOFactory<unknown>>> = {
-  memory: makeMemoryPathIO as PathIOFactory<unknown>,
-  node: makeNodePathIO as PathIOFactory<unknown>,
+  memory: makeMemoryPathIO,
+  node: makeNodePathIO,
   pool: ((context) => makePoolPathIO({ ...(context as object), size: 2 })) as PathIOFactory<unknown>
 }
 
