@@ -22,6 +22,8 @@ const refusal = (row: Command, session: Session, pathio: PathIO<unknown>, verb: 
   if (row.needsLogin && !session.loggedIn) return { code: 530, lines: ['Please login with USER and PASS'] }
   if (row.argument === 'required' && empty) return { code: 501, lines: [`${verb} needs an argument`] }
   if (row.argument === 'none' && !empty) return { code: 501, lines: [`${verb} takes no argument`] }
+  // A transfer with no data connection prepared is told so first, whatever else it lacks.
+  if (row.usesData && session.dataChannel === undefined) return { code: 425, lines: ['Use PORT, EPRT, PASV or EPSV first'] }
   if (row.permission !== undefined) {
     const shown = (row.pathIn ?? ((given: string) => given))(arg)
     if (shown !== undefined) {
