@@ -81,7 +81,7 @@ const QUICK: Config = {
   listingN: 10_000
 }
 
-const WORKLOAD_NAMES = ['metadata', 'middleware', 'streaming', 'concurrency', 'listing'] as const
+const WORKLOAD_NAMES = ['metadata', 'middleware', 'streaming', 'concurrency', 'listingLines'] as const
 type WorkloadName = (typeof WORKLOAD_NAMES)[number]
 
 interface Options {
@@ -393,7 +393,7 @@ const main = async (): Promise<void> => {
   if (only.has('middleware')) rows.push(...(await middlewareRows(config, failures)))
   if (only.has('streaming')) rows.push(...(await streamingRows(config, metadataContestants, failures)))
   if (only.has('concurrency')) rows.push(...(await concurrencyRows(config, metadataContestants, failures)))
-  if (only.has('listing')) rows.push(...(await listingRows(config)))
+  if (only.has('listingLines')) rows.push(...(await listingRows(config)))
 
   const targets = targetSpecs({ compareN: config.compareN, stackName: memoryStack.name, listingN: config.listingN }).map((spec) =>
     checkTarget(rows, spec)

@@ -12,7 +12,7 @@ import { reply, replyForError, type Reply } from './replies'
 import { virtualPath, type Session } from './session'
 import type { CapabilityFlag, Capabilities } from '../Capabilities'
 import type { PermissionLetter } from '../middleware/withPermissions'
-import type { MlstFact } from './listing'
+import type { MlstFact } from './listingLines'
 
 /**
  * A command handler: a plain function of the connection's session, its

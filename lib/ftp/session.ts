@@ -18,7 +18,7 @@ import type { FtpSettings } from './options'
 import type { DataChannel, PortBudget } from './dataConnection'
 import type { Reply } from './replies'
 import type { TlsSessions } from './tls'
-import { MLST_FACTS, type MlstFact } from './listing'
+import { MLST_FACTS, type MlstFact } from './listingLines'
 
 /**
  * A running data transfer, which ABOR, QUIT or a vanished client can stop,

@@ -23,12 +23,12 @@ import { abor, appe, rest, retr, stor, stou } from '../../lib/ftp/commands/trans
 import { activeChannel, makePortBudget, openPassiveListener, peerFinished } from '../../lib/ftp/dataConnection'
 import { dispatch } from '../../lib/ftp/dispatch'
 import { makeLineReader, parseCommandLine, stripTelnet } from '../../lib/ftp/lineReader'
-import { MLST_FACTS, ftpTime, isListable, listLine, mlsdLine, mlstFeature, mlsxFacts, parseFtpTime, parseMlstOptions } from '../../lib/ftp/listing'
+import { MLST_FACTS, ftpTime, isListable, listLine, mlsdLine, mlstFeature, mlsxFacts, parseFtpTime, parseMlstOptions } from '../../lib/ftp/listingLines'
 import { parsePortRange } from '../../lib/ftp/options'
 import { REPLY_CODE_BY_REASON, formatReply, quotePath, reply, replyCodeFor } from '../../lib/ftp/replies'
 import { makeSession, may, sessionConfig, virtualPath } from '../../lib/ftp/session'
 import { TLS12_CIPHERS, TLS_MIN_VERSION, endedCleanly, makeTlsContexts, makeTlsSessions, secureServerSocket, tlsContextOptions } from '../../lib/ftp/tls'
-import { commitWait, dropPassive, outcomeReply, runTransfer, secureDataConnection, settle, startTransfer } from '../../lib/ftp/transfer'
+import { commitWait, dropPassive, outcomeReply, runTransfer, secureDataConnection, settle, startTransfer } from '../../lib/ftp/dataTransfer'
 import { hashPassword, makeAuthenticate } from '../../lib/server/accounts'
 import { pipe } from 'fp-ts/function'
 import { Readable } from 'node:stream'
@@ -558,53 +558,53 @@ describe('ftp internals (their former examples)', () => {
     assert.ok(E.isLeft(parseCommandLine(Buffer.from([0x52, 0x45, 0x54, 0x52, 0x20, 0xc3]))))
   })
 
-  it('isListable (lib/ftp/listing.ts)', async () => {
+  it('isListable (lib/ftp/listingLines.ts)', async () => {
     assert.ok(isListable('report.pdf'))
     assert.ok(!isListable('evil\r\n-rw-r--r-- 1 ftp ftp 9 Jan 01 00:00 injected'))
     assert.ok(!isListable('.fp-pathio-upload-0123456789abcdef.part'))
   })
 
-  it('ftpTime (lib/ftp/listing.ts)', async () => {
+  it('ftpTime (lib/ftp/listingLines.ts)', async () => {
     assert.strictEqual(ftpTime(Date.UTC(2024, 0, 2, 3, 4, 5)), '20240102030405')
   })
 
-  it('parseFtpTime (lib/ftp/listing.ts)', async () => {
+  it('parseFtpTime (lib/ftp/listingLines.ts)', async () => {
     assert.strictEqual(parseFtpTime('20240102030405'), Date.UTC(2024, 0, 2, 3, 4, 5))
     assert.strictEqual(parseFtpTime('20240102030405.25'), Date.UTC(2024, 0, 2, 3, 4, 5, 250))
     assert.strictEqual(parseFtpTime('20241302030405'), undefined) // month 13
     assert.strictEqual(parseFtpTime('2024010203'), undefined)
   })
 
-  it('listLine (lib/ftp/listing.ts)', async () => {
+  it('listLine (lib/ftp/listingLines.ts)', async () => {
     const t = Date.UTC(2024, 4, 6, 7, 8)
     const line = listLine('a.txt', { size: 3, mtimeMs: t, ctimeMs: t, nlink: 1, mode: S_IFREG | 0o644 }, t)
     assert.strictEqual(line, '-rw-r--r-- 1 ftp ftp 3 May 06 07:08 a.txt')
   })
 
-  it('MLST_FACTS (lib/ftp/listing.ts)', async () => {
+  it('MLST_FACTS (lib/ftp/listingLines.ts)', async () => {
     assert.deepStrictEqual(MLST_FACTS, ['type', 'size', 'modify', 'perm', 'unix.mode'])
   })
 
-  it('parseMlstOptions (lib/ftp/listing.ts)', async () => {
+  it('parseMlstOptions (lib/ftp/listingLines.ts)', async () => {
     assert.deepStrictEqual(parseMlstOptions('Size;fish;TYPE;'), ['type', 'size'])
     assert.deepStrictEqual(parseMlstOptions(''), [])
     assert.strictEqual(parseMlstOptions('type'), undefined)
     assert.strictEqual(parseMlstOptions('type ;'), undefined)
   })
 
-  it('mlsxFacts (lib/ftp/listing.ts)', async () => {
+  it('mlsxFacts (lib/ftp/listingLines.ts)', async () => {
     const stat = { size: 0, mtimeMs: 0, ctimeMs: 0, nlink: 2, mode: S_IFDIR | 0o755 }
     assert.strictEqual(mlsxFacts(stat), 'type=dir;size=0;modify=19700101000000;perm=cdeflmp;unix.mode=0755;')
     assert.strictEqual(mlsxFacts(stat, ['type', 'unix.mode']), 'type=dir;unix.mode=0755;')
   })
 
-  it('mlsdLine (lib/ftp/listing.ts)', async () => {
+  it('mlsdLine (lib/ftp/listingLines.ts)', async () => {
     const stat = { size: 3, mtimeMs: 0, ctimeMs: 0, nlink: 1, mode: S_IFREG | 0o644 }
     assert.ok(mlsdLine('a b.txt', stat).endsWith('; a b.txt'))
     assert.strictEqual(mlsdLine('a b.txt', stat, []), ' a b.txt')
   })
 
-  it('mlstFeature (lib/ftp/listing.ts)', async () => {
+  it('mlstFeature (lib/ftp/listingLines.ts)', async () => {
     assert.strictEqual(mlstFeature(['type', 'size']), ' MLST type*;size*;modify;perm;unix.mode;')
   })
 
@@ -685,23 +685,23 @@ describe('ftp internals (their former examples)', () => {
     server.close()
   })
 
-  it('outcomeReply (lib/ftp/transfer.ts)', async () => {
+  it('outcomeReply (lib/ftp/dataTransfer.ts)', async () => {
     assert.strictEqual(outcomeReply({ _tag: 'Aborted' }).code, 426)
   })
 
-  it('settle (lib/ftp/transfer.ts)', async () => {
+  it('settle (lib/ftp/dataTransfer.ts)', async () => {
     let later = false
     setImmediate(() => (later = true))
     await settle(0)
     assert.ok(later)
   })
 
-  it('commitWait (lib/ftp/transfer.ts)', async () => {
+  it('commitWait (lib/ftp/dataTransfer.ts)', async () => {
     assert.strictEqual(commitWait(20, 0.2, 1024), 0.2)
     assert.strictEqual(commitWait(20, 3, 1024 * 1024), 20)
   })
 
-  it('secureDataConnection (lib/ftp/transfer.ts)', async () => {
+  it('secureDataConnection (lib/ftp/dataTransfer.ts)', async () => {
     const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
       config: sessionConfig({ commands: {} }) }) // a server without TLS
     const socket = new net.Socket()
@@ -709,7 +709,7 @@ describe('ftp internals (their former examples)', () => {
     assert.ok(socket.destroyed)
   })
 
-  it('runTransfer (lib/ftp/transfer.ts)', async () => {
+  it('runTransfer (lib/ftp/dataTransfer.ts)', async () => {
     const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
       config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
     const io = makeMemoryPathIO()
@@ -722,7 +722,7 @@ describe('ftp internals (their former examples)', () => {
     assert.strictEqual(received, 'hello')
   })
 
-  it('dropPassive (lib/ftp/transfer.ts)', async () => {
+  it('dropPassive (lib/ftp/dataTransfer.ts)', async () => {
     const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
       config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
     await epsv(session, makeMemoryPathIO(), '')()
@@ -731,7 +731,7 @@ describe('ftp internals (their former examples)', () => {
     assert.strictEqual(session.dataChannel, undefined)
   })
 
-  it('startTransfer (lib/ftp/transfer.ts)', async () => {
+  it('startTransfer (lib/ftp/dataTransfer.ts)', async () => {
     const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
       config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
     const io = makeMemoryPathIO()

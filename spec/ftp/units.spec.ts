@@ -13,7 +13,7 @@ import { pwd } from '../../lib/ftp/commands/navigation'
 import { rest } from '../../lib/ftp/commands/transfers'
 import { dispatch } from '../../lib/ftp/dispatch'
 import { makeLineReader, parseCommandLine, stripTelnet, type LineEvent } from '../../lib/ftp/lineReader'
-import { ftpTime, listLine, mlsxFacts } from '../../lib/ftp/listing'
+import { ftpTime, listLine, mlsxFacts } from '../../lib/ftp/listingLines'
 import { formatReply, REPLY_CODE_BY_REASON, replyCodeFor } from '../../lib/ftp/replies'
 import { hashPassword, makeAuthenticate } from '../../lib/server/accounts'
 

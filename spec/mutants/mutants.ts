@@ -143,7 +143,7 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   {
     id: 'listing-cr-kept',
     bug: 'listings: a name with a CR (but no LF) is listed',
-    file: 'lib/ftp/listing.ts',
+    file: 'lib/ftp/listingLines.ts',
     find: '!/[\\r\\n]/.test(name) && !isTemporaryName(name)',
     replace: '!/\\n/.test(name) && !isTemporaryName(name)',
     specs: ['spec/ftp/safety.spec.ts']
@@ -209,7 +209,7 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   {
     id: 'tls-reuse-not-required',
     bug: 'FTPS: FTP_TLS_SESSION_REUSE does not require the data connection to resume a session',
-    file: 'lib/ftp/transfer.ts',
+    file: 'lib/ftp/dataTransfer.ts',
     find: 'requireResumed: contexts.sessionReuse',
     replace: 'requireResumed: false',
     specs: ['spec/ftp/security.spec.ts']

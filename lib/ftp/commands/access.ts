@@ -8,8 +8,8 @@ import { ANONYMOUS } from '../../server/accounts'
 import { whenRun, type Handler } from '../handler'
 import { reply, replyThen, type Reply } from '../replies'
 import type { Session } from '../session'
-import { MLST_FACTS } from '../listing'
-import { dropPassive } from '../transfer'
+import { MLST_FACTS } from '../listingLines'
+import { dropPassive } from '../dataTransfer'
 
 const TLS_FIRST = reply(530, 'TLS required: send AUTH TLS first')
 

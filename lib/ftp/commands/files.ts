@@ -10,7 +10,7 @@ import { isFileStat, type PathIO, type Stat } from '../../PathIO'
 import { pathIOError, type PathIOError } from '../../PathIOError'
 import { answer, deferred, pathOf, replyOrError, type Handler } from '../handler'
 import type { Session } from '../session'
-import { ftpTime, mlsxFacts, parseFtpTime } from '../listing'
+import { ftpTime, mlsxFacts, parseFtpTime } from '../listingLines'
 import { quotePath, reply, replyForError, type Reply } from '../replies'
 
 /** The stat of the client's path (dispatch has checked `l` there): what SIZE, MDTM and MLST show. */

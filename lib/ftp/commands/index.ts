@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { command, type Command, type FeatureContext } from '../handler'
-import { mlstFeature } from '../listing'
+import { mlstFeature } from '../listingLines'
 import { pass, quit, rein, user } from './access'
 import { eprt, port } from './active'
 import { dele, mdtm, mfmt, mkd, mlst, rmd, rnfr, rnto, size } from './files'

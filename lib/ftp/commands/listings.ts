@@ -18,9 +18,9 @@ import { pipeline } from 'node:stream/promises'
 import { isFileStat, type DirHandle, type PathIO, type Stat } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
 import { pathOf, type Handler } from '../handler'
-import { isListable, listLine, mlsdLine } from '../listing'
+import { isListable, listLine, mlsdLine } from '../listingLines'
 import { reply, type Reply } from '../replies'
-import { startTransfer, type Move } from '../transfer'
+import { startTransfer, type Move } from '../dataTransfer'
 import { withSignal } from '../../middleware/withSignal'
 
 /**

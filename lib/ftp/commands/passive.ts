@@ -9,7 +9,7 @@ import * as TE from 'fp-ts/TaskEither'
 import { answer, fromPromise, whenRun, type Handler } from '../handler'
 import { openPassiveListener, type PassiveListener } from '../dataConnection'
 import { reply, type Reply } from '../replies'
-import { secureDataConnection } from '../transfer'
+import { secureDataConnection } from '../dataTransfer'
 import type { Session } from '../session'
 
 /**

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { answer, whenRun, type Handler } from '../handler'
-import { parseMlstOptions } from '../listing'
+import { parseMlstOptions } from '../listingLines'
 import { reply } from '../replies'
 
 /**

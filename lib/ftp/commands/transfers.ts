@@ -37,7 +37,7 @@ import { deferred, pathOf, whenRun, type Handler } from '../handler'
 import { throttle, throttledPipeline } from '../../server/throttle'
 import { reply, replyForError, type Reply } from '../replies'
 import type { Session } from '../session'
-import { commitWait, dropPassive, settle, startTransfer, type Move } from '../transfer'
+import { commitWait, dropPassive, settle, startTransfer, type Move } from '../dataTransfer'
 
 /** Resolves once a stream has closed (its handle is closed by then), whatever happened. */
 const closed = (stream: Readable | Writable): Promise<void> =>
