@@ -15,12 +15,15 @@ import { checkProject, lineOf, TYPE_ROOTS } from './typecheck'
 const ENTRIES = `import { makeMemoryPathIO, withTimeout, type PathIO, type PathIOError } from 'fp-pathio'
 import { makeFtpServer, type FtpServerOptions } from 'fp-pathio/ftp'
 import { makeS3PathIO } from 'fp-pathio/s3'
+import { hashPassword, type ServerOptions } from 'fp-pathio/server'
 
 export const io: PathIO = withTimeout(1000)(makeMemoryPathIO())
 export const reason = (e: PathIOError): string => e.reason
 export const options = (o: FtpServerOptions<unknown>): FtpServerOptions<unknown> => o
 export const server = makeFtpServer
 export const bucket = (name: string): PathIO => makeS3PathIO({ bucket: name })
+export const shared = (o: ServerOptions<unknown>): ServerOptions<unknown> => o
+export const hash: string = hashPassword('x')
 
 // @ts-expect-error: a PathIO has no such operation
 io.noSuchOperation
@@ -28,6 +31,8 @@ io.noSuchOperation
 makeFtpServer(42)
 // @ts-expect-error: a bucket is named by a string
 makeS3PathIO({ bucket: 42 })
+// @ts-expect-error: a password is a string
+hashPassword(42)
 `
 
 /** What every project shares: strict, as most consumers are; the types of Node from the repository. */
