@@ -28,6 +28,7 @@ export {
 } from './accounts'
 export { makeLoginFailures, guardLogins, type LoginFailures, type LoginFailureOptions } from './logins'
 export { makeConnectionLimits, type ConnectionLimits } from './limits'
-export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log'
+export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel, type LogFormat } from './log'
+export { makeEmitter, eventLine, eventFields, eventName, type ServerEvent, type EventHandler, type Front, type Result } from './events'
 export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
