@@ -53,6 +53,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
   const { log, emit } = config
   const tag = `#${id}`
   const connectedAt = performance.now()
+  const front = implicitTls ? 'ftps' : 'ftp'
   const run = dispatch(config.commands)
   let stream: net.Socket = raw
   raw.setNoDelay(true)
@@ -111,7 +112,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
       failed: (reason) => (why = reason)
     })
     if (upgraded === undefined) {
-      emit({ _tag: 'Refused', front: implicitTls ? 'ftps' : 'ftp', session: id, address: session.remoteAddress, reason: `TLS handshake: ${why}` })
+      emit({ _tag: 'Refused', front, session: id, address: session.remoteAddress, reason: `TLS handshake: ${why}` })
       void connection.shutdown()
       return false
     }
@@ -146,7 +147,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
       answer = reply(451, 'Local error in processing')
     }
     log('debug', `${tag} ${describeCommand(line)} -> ${answer.code}`)
-    const event = commandEvent(session, was, line, answer, performance.now() - began)
+    const event = commandEvent(session, was, line, answer, performance.now() - began, front)
     if (event !== undefined) emit(event)
     if (answer.after === 'close') return finish(answer)
     send(answer)
@@ -211,6 +212,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
     void connection.shutdown().then(() => {
       emit({
         _tag: 'Close',
+        front,
         session: id,
         address: session.remoteAddress,
         ...(session.account === undefined ? {} : { user: session.account.name }),
@@ -230,7 +232,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
   }, Math.min(config.idleTimeout || NEVER, NEVER))
   idle.unref()
 
-  emit({ _tag: 'Connect', front: implicitTls ? 'ftps' : 'ftp', session: id, address: session.remoteAddress, port: raw.remotePort ?? 0 })
+  emit({ _tag: 'Connect', front, session: id, address: session.remoteAddress, port: raw.remotePort ?? 0 })
   raw.on('end', () => void connection.shutdown())
   raw.on('close', closed)
   if (implicitTls)

@@ -9,7 +9,7 @@
  * @since 0.4.0
  */
 import { ANONYMOUS } from '../server/accounts'
-import type { ServerEvent } from '../server/events'
+import type { Front, ServerEvent } from '../server/events'
 import { parseChmod, parseUtime } from './commands/status'
 import type { CommandLine } from './lineReader'
 import type { Reply } from './replies'
@@ -48,6 +48,7 @@ export const before = (session: Session): Before => ({
 const resultOf = (answer: Reply): 'ok' | 'failed' => (answer.code < 400 ? 'ok' : 'failed')
 
 const change = (
+  front: Front,
   session: Session,
   was: Before,
   answer: Reply,
@@ -56,6 +57,7 @@ const change = (
   to?: string
 ): ServerEvent => ({
   _tag: 'Change',
+  front,
   session: session.id,
   address: session.remoteAddress,
   user: session.account?.name ?? was.user ?? '',
@@ -67,17 +69,17 @@ const change = (
 })
 
 /** SITE CHMOD and SITE UTIME change something; the other SITE commands do not. */
-const siteChange = (session: Session, was: Before, arg: string, answer: Reply): ServerEvent | undefined => {
+const siteChange = (front: Front, session: Session, was: Before, arg: string, answer: Reply): ServerEvent | undefined => {
   const [command = ''] = arg.trim().split(/\s+/)
   const rest = arg.trim().slice(command.length).trim()
   switch (command.toUpperCase()) {
     case 'CHMOD': {
       const asked = parseChmod(rest)
-      return asked === undefined ? undefined : change(session, was, answer, 'chmod', asked.path)
+      return asked === undefined ? undefined : change(front, session, was, answer, 'chmod', asked.path)
     }
     case 'UTIME': {
       const asked = parseUtime(rest)
-      return asked === undefined ? undefined : change(session, was, answer, 'utimes', asked.path)
+      return asked === undefined ? undefined : change(front, session, was, answer, 'utimes', asked.path)
     }
     default:
       return undefined
@@ -95,16 +97,17 @@ const siteChange = (session: Session, was: Before, arg: string, answer: Reply): 
  * @category destructors
  * @since 0.4.0
  */
-export const commandEvent = (session: Session, was: Before, { verb, arg }: CommandLine, answer: Reply, ms: number): ServerEvent | undefined => {
+export const commandEvent = (session: Session, was: Before, { verb, arg }: CommandLine, answer: Reply, ms: number, front: Front): ServerEvent | undefined => {
   const { config } = session
   const note = takeTransferNote(session)
   if (config.tlsRequired && !was.secure && (verb === 'USER' || verb === 'PASS') && answer.code === 530)
-    return { _tag: 'Refused', front: 'ftp', session: session.id, address: session.remoteAddress, reason: 'TLS required' }
+    return { _tag: 'Refused', front, session: session.id, address: session.remoteAddress, reason: 'TLS required' }
   if (verb === 'PASS' && was.user !== undefined && !was.loggedIn && answer.code !== 503) {
     const ok = session.loggedIn
     const blocked = !ok && answer.code === 421 && config.blocked(session.remoteAddress) && session.loginFailures < config.maxLoginAttempts
     return {
       _tag: 'Login',
+      front,
       session: session.id,
       address: session.remoteAddress,
       user: was.user,
@@ -115,7 +118,7 @@ export const commandEvent = (session: Session, was: Before, { verb, arg }: Comma
     }
   }
   if (!was.loggedIn) return undefined
-  if (answer.code === 521) return { _tag: 'Refused', front: 'ftp', session: session.id, address: session.remoteAddress, reason: 'TLS required' }
+  if (answer.code === 521) return { _tag: 'Refused', front, session: session.id, address: session.remoteAddress, reason: 'TLS required' }
   switch (verb) {
     case 'RETR':
     case 'STOR':
@@ -123,6 +126,7 @@ export const commandEvent = (session: Session, was: Before, { verb, arg }: Comma
     case 'STOU':
       return {
         _tag: 'Transfer',
+        front,
         session: session.id,
         address: session.remoteAddress,
         user: session.account?.name ?? was.user ?? '',
@@ -135,19 +139,19 @@ export const commandEvent = (session: Session, was: Before, { verb, arg }: Comma
         code: answer.code
       }
     case 'MKD':
-      return change(session, was, answer, 'mkdir', arg)
+      return change(front, session, was, answer, 'mkdir', arg)
     case 'RMD':
-      return change(session, was, answer, 'rmdir', arg)
+      return change(front, session, was, answer, 'rmdir', arg)
     case 'DELE':
-      return change(session, was, answer, 'delete', arg)
+      return change(front, session, was, answer, 'delete', arg)
     case 'RNTO':
-      return was.renameFrom === undefined ? undefined : change(session, was, answer, 'rename', was.renameFrom, arg)
+      return was.renameFrom === undefined ? undefined : change(front, session, was, answer, 'rename', was.renameFrom, arg)
     case 'MFMT': {
       const match = /^\S+ (.+)$/.exec(arg.trim())
-      return match === null ? undefined : change(session, was, answer, 'utimes', match[1])
+      return match === null ? undefined : change(front, session, was, answer, 'utimes', match[1])
     }
     case 'SITE':
-      return siteChange(session, was, arg, answer)
+      return siteChange(front, session, was, arg, answer)
     default:
       return undefined
   }

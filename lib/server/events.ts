@@ -29,8 +29,9 @@ export type Front = 'ftp' | 'ftps' | 'sftp'
 export type Result = 'ok' | 'aborted' | 'failed'
 
 /**
- * One event of a server, a tagged union (`_tag`). `session` is the
- * connection's number, `address` the client's address (and `port` its
+ * One event of a server, a tagged union (`_tag`). `front` is the one the
+ * connection came in on (FTP upgraded by AUTH TLS stays `ftp`), `session`
+ * the connection's number (per front), `address` the client's address (and `port` its
  * port), `path` a path as the user sees it (inside their home), `ms`
  * milliseconds.
  *
@@ -42,6 +43,7 @@ export type ServerEvent =
   | { readonly _tag: 'Connect'; readonly front: Front; readonly session: number; readonly address: string; readonly port: number }
   | {
       readonly _tag: 'Login'
+      readonly front: Front
       readonly session: number
       readonly address: string
       readonly user: string
@@ -52,6 +54,7 @@ export type ServerEvent =
     }
   | {
       readonly _tag: 'Transfer'
+      readonly front: Front
       readonly session: number
       readonly address: string
       readonly user: string
@@ -66,6 +69,7 @@ export type ServerEvent =
     }
   | {
       readonly _tag: 'Change'
+      readonly front: Front
       readonly session: number
       readonly address: string
       readonly user: string
@@ -78,6 +82,7 @@ export type ServerEvent =
     }
   | {
       readonly _tag: 'Close'
+      readonly front: Front
       readonly session: number
       readonly address: string
       readonly user?: string
@@ -142,7 +147,7 @@ const shown = (text: string): string => (text === '' || /[\s"]/.test(text) ? JSO
  *
  * @example
  * import { eventLine } from 'fp-pathio/server'
- * const line = eventLine({ _tag: 'Transfer', session: 6, address: '127.0.0.1', user: 'alice', command: 'STOR', direction: 'upload', path: '/x', bytes: 5000000, ms: 22, result: 'ok', code: 226 })
+ * const line = eventLine({ _tag: 'Transfer', front: 'ftp', session: 6, address: '127.0.0.1', user: 'alice', command: 'STOR', direction: 'upload', path: '/x', bytes: 5000000, ms: 22, result: 'ok', code: 226 })
  * assert.strictEqual(line, '#6 127.0.0.1 alice STOR /x ok bytes=5000000 ms=22 direction=upload code=226')
  *
  * @category destructors
@@ -159,17 +164,17 @@ export const eventLine = (event: ServerEvent): string => {
     case 'Connect':
       return `#${event.session} ${event.address}:${event.port} connect ${event.front}`
     case 'Login':
-      return `#${event.session} ${event.address} ${shown(event.user)} login ${event.ok ? 'ok' : 'failed'}${rest(['session', 'address', 'user', 'ok'])}`
+      return `#${event.session} ${event.address} ${shown(event.user)} login ${event.ok ? 'ok' : 'failed'}${rest(['front', 'session', 'address', 'user', 'ok'])}`
     case 'Transfer':
       return (
         `#${event.session} ${event.address} ${shown(event.user)} ${event.command ?? event.direction} ${shown(event.path)} ${event.result}` +
-        ` bytes=${event.bytes} ms=${event.ms}${rest(['session', 'address', 'user', 'command', 'path', 'result', 'bytes', 'ms'])}`
+        ` bytes=${event.bytes} ms=${event.ms}${rest(['front', 'session', 'address', 'user', 'command', 'path', 'result', 'bytes', 'ms'])}`
       )
     case 'Change':
       return (
         `#${event.session} ${event.address} ${shown(event.user)} ${event.action} ${shown(event.path)}` +
         (event.to === undefined ? '' : ` -> ${shown(event.to)}`) +
-        ` ${event.result}${rest(['session', 'address', 'user', 'action', 'path', 'to', 'result'])}`
+        ` ${event.result}${rest(['front', 'session', 'address', 'user', 'action', 'path', 'to', 'result'])}`
       )
     case 'Close':
       return `#${event.session} ${event.address}${event.user === undefined ? '' : ' ' + shown(event.user)} close${rest(['session', 'address', 'user'])}`

@@ -64,7 +64,7 @@ describe('server events (onEvent, JSON log, text log)', function () {
     const [listening, connect, login, up, down, rename, refusal, close] = events
     expect(listening).to.deep.include({ front: 'ftp', address: '127.0.0.1', port })
     expect(connect).to.deep.include({ front: 'ftp', session: 1, address: '127.0.0.1' })
-    expect(login).to.deep.equal({ _tag: 'Login', session: 1, address: '127.0.0.1', user: 'alice', method: 'password', ok: true })
+    expect(login).to.deep.equal({ _tag: 'Login', front: 'ftp', session: 1, address: '127.0.0.1', user: 'alice', method: 'password', ok: true })
     expect(up).to.deep.include({ user: 'alice', command: 'STOR', direction: 'upload', path: '/up.bin', bytes: 5000, result: 'ok', code: 226 })
     expect(down).to.deep.include({ user: 'alice', command: 'RETR', direction: 'download', path: '/up.bin', bytes: 5000, result: 'ok', code: 226 })
     expect(rename).to.deep.include({ user: 'alice', action: 'rename', path: '/up.bin', to: '/moved.bin', result: 'ok', code: 250 })
@@ -111,8 +111,8 @@ describe('server events (onEvent, JSON log, text log)', function () {
     await server.close()
     const logins = events.filter((e) => e._tag === 'Login').map(({ user: _user, session: _session, ...rest }) => rest)
     expect(logins).to.deep.equal([
-      { _tag: 'Login', address: '127.0.0.1', method: 'password', ok: false, reason: 'bad credentials' },
-      { _tag: 'Login', address: '127.0.0.1', method: 'password', ok: false, reason: 'bad credentials' }
+      { _tag: 'Login', front: 'ftp', address: '127.0.0.1', method: 'password', ok: false, reason: 'bad credentials' },
+      { _tag: 'Login', front: 'ftp', address: '127.0.0.1', method: 'password', ok: false, reason: 'bad credentials' }
     ])
   })
 })
