@@ -26,6 +26,10 @@ export interface Variable {
 /**
  * Every variable of the program, in the order the docs show them.
  *
+ * @example
+ * import { VARIABLES } from 'fp-pathio/ftp'
+ * assert.ok(VARIABLES.some((v) => v.names.includes('PORT') && v.fallback === '`2121`'))
+ *
  * @category constants
  * @since 0.4.0
  */
@@ -70,6 +74,10 @@ const ALSO_KNOWN: ReadonlyArray<string> = ['SFTP_PORT', 'SFTP_HOST_KEY', 'POOL_S
  * The namespaces the server owns: a name in one of them that it does not
  * know is a mistake, and stops the start.
  *
+ * @example
+ * import { OWNED_PREFIXES } from 'fp-pathio/ftp'
+ * assert.ok(OWNED_PREFIXES.includes('FTP_'))
+ *
  * @category constants
  * @since 0.4.0
  */
@@ -77,6 +85,10 @@ export const OWNED_PREFIXES: ReadonlyArray<string> = ['FTP_', 'FTPS_', 'SFTP_', 
 
 /**
  * Every name the program knows.
+ *
+ * @example
+ * import { KNOWN_VARIABLES } from 'fp-pathio/ftp'
+ * assert.ok(KNOWN_VARIABLES.has('LOG_FORMAT') && KNOWN_VARIABLES.has('SFTP_PORT'))
  *
  * @category constants
  * @since 0.4.0
@@ -149,6 +161,10 @@ const plain = (markdown: string): string => markdown.replace(/`/g, '').replace(/
  * What `--help` prints: how to run it, then each variable with its default
  * and one line of meaning.
  *
+ * @example
+ * import { helpText } from 'fp-pathio/ftp'
+ * assert.match(helpText('fp-pathio-server'), /^  PORT +Control port; 0 picks a free one\. \(default: 2121\)$/m)
+ *
  * @category utils
  * @since 0.4.0
  */
@@ -168,6 +184,10 @@ export const helpText = (command: string): string => {
 
 /**
  * The table of docs/ftp-server.md, as markdown.
+ *
+ * @example
+ * import { variablesTable } from 'fp-pathio/ftp'
+ * assert.match(variablesTable(), /^\| `PORT` \| `2121` \| /m)
  *
  * @category utils
  * @since 0.4.0
