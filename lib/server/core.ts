@@ -14,6 +14,7 @@ import { sweepTemporaries, withAtomicWrites, withPermissions, withRoot, withShar
 import { ANONYMOUS, makeAuthenticate, type Account, type Authenticate } from './accounts'
 import { plainAddress } from './addresses'
 import { makeConnectionLimits } from './limits'
+import { makeEmitter, type EventHandler } from './events'
 import { silentLogger, type Logger } from './log'
 import { guardLogins, makeLoginFailures, type LoginFailures } from './logins'
 import { checkServerOptions, type ServerOptions, type ServerSettings } from './options'
@@ -37,6 +38,8 @@ export interface ServerCore<S> {
   /** The state every session's record shares (the memory tree, the pool). */
   readonly state: S
   readonly log: Logger
+  /** Logs an event (at `info`) and hands it to the `onEvent` option; never throws. */
+  readonly emit: EventHandler
   /** Checks a user name and password; one address's checks run one at a time and count against its budget. */
   readonly authenticate: Authenticate
   /** The failed logins of every address, across fronts. */
@@ -101,6 +104,7 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
     settings,
     state: first.state,
     log,
+    emit: makeEmitter(log, options.onEvent),
     failures,
     authenticate: guardLogins(makeAuthenticate(settings.users, settings.anonymous), failures, (address) =>
       log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for up to ${settings.loginFailureWindow / 1000} s`)

@@ -11,6 +11,7 @@ import * as posix from 'node:path/posix'
 import type { PathIOFactory } from '../PathIO'
 import { describe } from '../internal/arguments'
 import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
+import type { EventHandler } from './events'
 import type { Logger } from './log'
 
 /**
@@ -73,6 +74,12 @@ export interface ServerOptions<S> {
    */
   readonly dataTimeout?: number
   readonly log?: Logger
+  /**
+   * Called after the fact with each event of every front (connect, login,
+   * transfer, change, close, refused; `ServerEvent`), the objects a JSON log
+   * prints. One that throws is logged and never breaks a session.
+   */
+  readonly onEvent?: EventHandler
 }
 
 /**
@@ -182,6 +189,7 @@ export const checkServerOptions = <S>(where: string, options: ServerOptions<S>):
   const fail = badOption(where)
   const count = (option: keyof ServerOptions<S>, fallback: number): number => countOption(where, option, options[option], fallback)
   if (typeof options?.factory !== 'function') fail('factory', 'a PathIOFactory', options?.factory)
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'a function', options.onEvent)
   const anonymous = options.anonymous ?? 'read'
   if (anonymous !== 'off' && anonymous !== 'read' && anonymous !== 'write') fail('anonymous', "'off', 'read' or 'write'", anonymous)
   const root = options.root ?? '/'
