@@ -46,8 +46,8 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     id: 'perm-rename-lands',
     bug: "withPermissions: a rename needs only 'f' where it lands, not the letters to create what lands, nor 'f' in the rules below",
     file: PERMISSIONS,
-    find: 'const lacking = missing(lands, to, directory)',
-    replace: "const lacking = missing(['f'], to, false)",
+    find: 'const lacking = missing(lands, place.to, directory)',
+    replace: "const lacking = missing(['f'], place.to, false)",
     specs: PERMISSION_SPECS
   },
   {
@@ -257,8 +257,8 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   {
     id: 'anonymous-root-ignored',
     bug: 'anonymous: jailed in the server root, not in FTP_ANONYMOUS_ROOT',
-    file: 'lib/ftp/server.ts',
-    find: 'const home = account?.name === ANONYMOUS ? anonymousHome : who.home',
+    file: 'lib/server/core.ts',
+    find: 'const home = account?.name === ANONYMOUS ? settings.anonymousRoot : who.home',
     replace: 'const home = who.home',
     specs: ['spec/ftp/security.spec.ts']
   },
