@@ -259,7 +259,7 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     bug: 'anonymous: jailed in the server root, not in FTP_ANONYMOUS_ROOT',
     file: 'lib/server/core.ts',
     find: 'const home = account?.name === ANONYMOUS ? settings.anonymousRoot : who.home',
-    replace: 'const home = who.home',
+    replace: 'const home = account?.name === ANONYMOUS ? who.home : who.home',
     specs: ['spec/ftp/security.spec.ts']
   },
   {
