@@ -17,6 +17,7 @@ import { makeConnectionLimits } from './limits'
 import { silentLogger, type Logger } from './log'
 import { guardLogins, makeLoginFailures, type LoginFailures } from './logins'
 import { checkServerOptions, type ServerOptions, type ServerSettings } from './options'
+import { makeUserTrees } from './userTrees'
 
 /**
  * Why a connection is turned away before it is served.
@@ -47,10 +48,12 @@ export interface ServerCore<S> {
    * The record of a session: the shared state, jailed in the account's home
    * (anonymous: in the anonymous root), `wb` writes atomic with hidden
    * temporaries, under the account's permissions (before a login: none),
-   * and, given a `signal`, stopped when it aborts.
+   * and, given a `signal`, stopped when it aborts. A user with a `quota`
+   * or `folders` gets the home under its quota and each folder mounted at
+   * its path (`mount`), with its own letters and quota (see `makeUserTrees`).
    */
   readonly sessionPathIO: (account: Account | undefined, context?: { readonly connection?: unknown; readonly signal?: AbortSignal }) => PathIO<unknown>
-  /** Makes the homes and the anonymous root (once); rejects naming what could not be made. */
+  /** Makes the homes, the anonymous root and the folders' directories, and checks S3 folders answer (once); rejects naming what could not be made. */
   readonly prepare: () => Promise<void>
   /** Sweeps stale upload temporaries under the root, in the background, once; resolves with how many it removed. */
   readonly sweep: () => Promise<number>
@@ -93,6 +96,7 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
   const realHome = (home: string): string => posix.join(posix.resolve(settings.root), home)
   const failures = makeLoginFailures({ max: settings.maxLoginFailuresPerIp, windowMs: settings.loginFailureWindow })
   const limits = makeConnectionLimits(settings.maxConnections, settings.maxConnectionsPerIp)
+  const trees = makeUserTrees({ settings, where, real: realHome, s3Folder: options.s3Folder })
   let stopping = false
 
   let prepared: Promise<void> | undefined
@@ -114,9 +118,14 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
     sessionPathIO: (account, context = {}) => {
       const base = shared({ timeout: settings.timeout, ...(context.connection === undefined ? {} : { connection: context.connection }) })
       const who = account ?? NOBODY
-      const home = account?.name === ANONYMOUS ? settings.anonymousRoot : who.home
+      const anonymous = account?.name === ANONYMOUS
+      const home = anonymous ? settings.anonymousRoot : who.home
       // Uploads are atomic and their temporaries hidden below the permissions: the user asks for a store, never a rename.
-      const record = withPermissions(who)(withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(realHome(home))(base)))
+      // A named user's tree: the home with its quota and folders (lib/server/userTrees.ts).
+      const record =
+        account === undefined || anonymous
+          ? withPermissions(who)(withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(realHome(home))(base)))
+          : trees.record(account, base)
       return context.signal === undefined ? record : withSignal(context.signal)(record)
     },
     prepare: () =>
@@ -129,6 +138,7 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
           const made = await first.mkdir(realHome(settings.anonymousRoot), { parents: true, existOk: true })()
           if (E.isLeft(made)) throw new Error(`cannot create the anonymous root ${settings.anonymousRoot}: ${made.left.message}`)
         }
+        await trees.prepare(first)
       })()),
     sweep: () =>
       (swept ??= sweepTemporaries(withRoot(posix.resolve(settings.root))(first) as PathIO<unknown>, '/', {

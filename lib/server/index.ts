@@ -31,3 +31,13 @@ export { makeConnectionLimits, type ConnectionLimits } from './limits'
 export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log'
 export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
+export {
+  checkUserStorage,
+  storageKey,
+  type QuotaLimits,
+  type FolderStorage,
+  type Folder,
+  type FolderSpec,
+  type UserStorage
+} from './folders'
+export { type S3FolderFactory } from './userTrees'

@@ -12,6 +12,7 @@ import type { PathIOFactory } from '../PathIO'
 import { describe } from '../internal/arguments'
 import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
 import type { Logger } from './log'
+import type { S3FolderFactory } from './userTrees'
 
 /**
  * Options of every server (`makeFtpServer`, `makeSftpServer`, a shared
@@ -73,6 +74,12 @@ export interface ServerOptions<S> {
    */
   readonly dataTimeout?: number
   readonly log?: Logger
+  /**
+   * Makes the records of the users' S3 folders from their bucket and
+   * prefix (the program's endpoint, region and credentials); needed when a
+   * user has one (else a `TypeError` at once). Not checked by `checkServerOptions`: `makeServerCore` checks it.
+   */
+  readonly s3Folder?: S3FolderFactory
 }
 
 /**
