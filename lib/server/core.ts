@@ -8,6 +8,8 @@
  * @since 0.3.0
  */
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
 import type { PathIO } from '../PathIO'
 import { sweepTemporaries, withAtomicWrites, withPermissions, withRoot, withSharedState, withSignal } from '../middleware'
@@ -18,6 +20,7 @@ import { silentLogger, type Logger } from './log'
 import { guardLogins, makeLoginFailures, type LoginFailures } from './logins'
 import { checkServerOptions, type ServerOptions, type ServerSettings } from './options'
 import { makeUserTrees } from './userTrees'
+import { folderPermissions } from './folders'
 
 /**
  * Why a connection is turned away before it is served.
@@ -60,6 +63,12 @@ export interface ServerCore<S> {
   /** Stops the work in the background (the sweep) at its next step. */
   readonly stop: () => void
 }
+
+/** An account as its sessions are checked: its folders' letters among its rules (what the record and a front's checks agree on). */
+const withFolderPermissions =
+  (authenticate: Authenticate): Authenticate =>
+  (user, password, from) =>
+    T.map(O.map(folderPermissions))(authenticate(user, password, from))
 
 /** Permissions of a session no one has logged in to: nothing. */
 const NOBODY = { name: '', home: '/', perm: '' } as const
@@ -106,7 +115,7 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
     state: first.state,
     log,
     failures,
-    authenticate: guardLogins(makeAuthenticate(settings.users, settings.anonymous), failures, (address) =>
+    authenticate: guardLogins(withFolderPermissions(makeAuthenticate(settings.users, settings.anonymous)), failures, (address) =>
       log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for up to ${settings.loginFailureWindow / 1000} s`)
     ),
     admit: (address) => {

@@ -10,7 +10,7 @@
  */
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
-import { PERMISSION_LETTERS } from '../middleware/withPermissions'
+import { PERMISSION_LETTERS, type Permissions } from '../middleware/withPermissions'
 
 /**
  * Limits on what a tree may hold: `bytes` (the files' sizes in all) and
@@ -230,3 +230,28 @@ export const checkUserStorage = (
  */
 export const storageKey = (storage: FolderStorage): string =>
   'dir' in storage ? `dir:${storage.dir}` : 'memory' in storage ? `memory:${storage.memory}` : `s3:${storage.s3.bucket}/${storage.s3.prefix}`
+
+/**
+ * The permission set an account's sessions are checked against: its own,
+ * with each folder's letters as a rule at the folder's mount point (the
+ * user's rules below a folder refine them). What the session record
+ * enforces and what a front checks before it starts a command agree.
+ *
+ * @example
+ * import { folderPermissions } from 'fp-pathio/server'
+ * import { permits } from 'fp-pathio'
+ * const alice = { perm: 'elradfmw', folders: [{ path: '/archive', storage: { dir: '/archive' }, perm: 'elr' }] }
+ * const rules = folderPermissions(alice)
+ * assert.deepStrictEqual(rules, { perm: 'elradfmw', paths: { '/archive': 'elr' } })
+ * assert.ok(permits(rules, 'w', '/notes.txt') && !permits(rules, 'w', '/archive/notes.txt'))
+ *
+ * @category utils
+ * @since 0.4.0
+ */
+export const folderPermissions = <A extends Permissions & UserStorage>(account: A): A => {
+  const folders = account.folders ?? []
+  if (folders.length === 0) return account
+  const paths: Record<string, string> = { ...(account.paths ?? {}) }
+  for (const folder of folders) paths[folder.path] = folder.perm
+  return { ...account, paths }
+}

@@ -33,6 +33,7 @@ export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
 export {
   checkUserStorage,
+  folderPermissions,
   storageKey,
   type QuotaLimits,
   type FolderStorage,
@@ -40,4 +41,4 @@ export {
   type FolderSpec,
   type UserStorage
 } from './folders'
-export { type S3FolderFactory } from './userTrees'
+export { capabilitiesAt, type S3FolderFactory } from './userTrees'

@@ -12,10 +12,11 @@ import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { PathIO, PathIOFactory } from '../PathIO'
 import { makeMemoryPathIO, type MemoryTree } from '../backends/memory'
-import { makeQuotaUsage, mount, withQuota, type QuotaUsage } from '../compose'
+import { makeQuotaUsage, mount, mountOf, withQuota, type MountTable, type QuotaUsage } from '../compose'
 import { withAtomicWrites, withPermissions, withRoot, withSharedState } from '../middleware'
 import type { Account, StoredUser } from './accounts'
-import { storageKey, type Folder, type QuotaLimits } from './folders'
+import { folderPermissions, storageKey, type Folder, type QuotaLimits } from './folders'
+import type { Capabilities } from '../Capabilities'
 import type { ServerSettings } from './options'
 
 /**
@@ -28,6 +29,30 @@ import type { ServerSettings } from './options'
  * @since 0.4.0
  */
 export type S3FolderFactory = (place: { readonly bucket: string; readonly prefix: string }) => PathIOFactory<unknown>
+
+/** The mount tables of users' trees: a session record whose state is one of them has folders. */
+const trees = new WeakSet<MountTable>()
+
+/**
+ * What the record can do at `path` (an absolute path of the session's
+ * tree): for a session with folders, the capabilities of the folder (or
+ * home) the path lands in, else the record's own. A front asks it before
+ * it starts a transfer (APPE on a disk home works though an S3 folder
+ * cannot append).
+ *
+ * @example
+ * import { capabilitiesAt } from 'fp-pathio/server'
+ * import { makeMemoryPathIO } from 'fp-pathio'
+ * const io = makeMemoryPathIO()
+ * assert.strictEqual(capabilitiesAt(io, '/a.txt'), io.capabilities)
+ *
+ * @category utils
+ * @since 0.4.0
+ */
+export const capabilitiesAt = (record: PathIO<unknown>, path: string): Capabilities =>
+  typeof record.state === 'object' && record.state !== null && trees.has(record.state as MountTable)
+    ? mountOf(record.state as MountTable, path).record.capabilities
+    : record.capabilities
 
 /** What the core asks of a user's tree. */
 export interface UserTrees {
@@ -124,13 +149,11 @@ export const makeUserTrees = (context: Where): UserTrees => {
       const folders = foldersOf(account)
       if (folders.length === 0) return withPermissions(account)(home)
       const table: Record<string, PathIO<unknown>> = { '/': home }
-      const paths: Record<string, string> = { ...(account.paths ?? {}) }
-      for (const folder of folders) {
-        table[folder.path] = part(storageRecord(folder, base), folder.quota, `folder:${storageKey(folder.storage)}`)
-        paths[folder.path] = folder.perm
-      }
+      for (const folder of folders) table[folder.path] = part(storageRecord(folder, base), folder.quota, `folder:${storageKey(folder.storage)}`)
+      const joined = mount(table)
+      trees.add(joined.state)
       // Each folder's letters are a rule at its mount point; the user's own rules below it refine them.
-      return withPermissions({ perm: account.perm, paths })(mount(table))
+      return withPermissions(folderPermissions(account))(joined)
     },
     prepare: async (first) => {
       for (const user of settings.users as ReadonlyArray<StoredUser>) {
