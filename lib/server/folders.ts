@@ -242,13 +242,13 @@ export const storageKey = (storage: FolderStorage): string =>
  * import { permits } from 'fp-pathio'
  * const alice = { perm: 'elradfmw', folders: [{ path: '/archive', storage: { dir: '/archive' }, perm: 'elr' }] }
  * const rules = folderPermissions(alice)
- * assert.deepStrictEqual(rules, { perm: 'elradfmw', paths: { '/archive': 'elr' } })
+ * assert.deepStrictEqual(rules.paths, { '/archive': 'elr' })
  * assert.ok(permits(rules, 'w', '/notes.txt') && !permits(rules, 'w', '/archive/notes.txt'))
  *
  * @category utils
  * @since 0.4.0
  */
-export const folderPermissions = <A extends Permissions & UserStorage>(account: A): A => {
+export const folderPermissions = <A extends Permissions & UserStorage>(account: A): A & Permissions => {
   const folders = account.folders ?? []
   if (folders.length === 0) return account
   const paths: Record<string, string> = { ...(account.paths ?? {}) }
