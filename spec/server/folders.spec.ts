@@ -16,7 +16,7 @@ import * as E from 'fp-ts/Either'
 import { makeNodePathIO } from '../../lib'
 import { makeS3PathIO } from '../../lib/backends/s3'
 import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../../lib/ftp'
-import { checkUser, hashPassword, type UserSpec } from '../../lib/server'
+import { checkUser, hashPassword, parseUsers, type UserSpec } from '../../lib/server'
 import { startS3Server, type S3Server } from '../s3/server'
 
 const BUCKET = 'team-files'
@@ -183,6 +183,9 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
       await client.rename('/shared/move-me.bin', '/shared/moved.bin')
       expect(await download(client, '/shared/moved.bin')).to.deep.equal(data)
       expect((await client.list('/shared')).map((entry) => entry.name)).to.include('moved.bin').and.not.include('move-me.bin')
+      // A mount point is in use: it is neither removed nor renamed.
+      expect(await failure(() => client.send('RMD /shared'))).to.include({ code: 450 })
+      expect(await failure(() => client.rename('/shared', '/old-shared'))).to.include({ code: 450 })
     } finally {
       client.close()
     }
@@ -267,6 +270,13 @@ describe('users file: quota and folders', () => {
     const good = checkUser('carol', { password: HASH, quota: { files: 3 }, folders: [{ path: '/m/', storage: { memory: 'scratch' } }] })
     expect(E.isRight(good) && good.right.quota).to.deep.equal({ files: 3 })
     expect(E.isRight(good) && good.right.folders).to.deep.equal([{ path: '/m', storage: { memory: 'scratch' }, perm: 'elr' }])
+  })
+
+  it("docs/ftp-server.md's example users file is one the server takes", () => {
+    const page = fs.readFileSync(path.join(__dirname, '../../docs/ftp-server.md'), 'utf8')
+    const example = [...page.matchAll(/^```json\n([\s\S]*?)^```/gm)].map((m) => m[1]).find((json) => json.includes('"folders"'))
+    const users = parseUsers((example ?? '').replace('<hash>', HASH))
+    expect(E.isRight(users) && users.right[0].folders?.map((folder) => folder.path)).to.deep.equal(['/shared', '/archive', '/scratch'])
   })
 
   it('reach the server through FTP_USERS_FILE', () => {
