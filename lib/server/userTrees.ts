@@ -54,6 +54,9 @@ export const capabilitiesAt = (record: PathIO<unknown>, path: string): Capabilit
     ? mountOf(record.state as MountTable, path).record.capabilities
     : record.capabilities
 
+/** The most bytes a memory folder's tree holds (as FTP_MEMORY_LIMIT's default): past it, `NoSpace` (452); a quota limits it further. */
+const MEMORY_FOLDER_SIZE = 2 ** 30
+
 /** What the core asks of a user's tree. */
 export interface UserTrees {
   /** The record of a session of `account` (not anonymous), on `base` (the session's record of the server's backend). */
@@ -126,7 +129,7 @@ export const makeUserTrees = (context: Where): UserTrees => {
     if ('dir' in storage) return withRoot(real(storage.dir))(base)
     if ('memory' in storage) {
       const tree = memoryTrees.get(storage.memory)
-      const record = makeMemoryPathIO({ timeout: settings.timeout, ...(tree === undefined ? {} : { state: tree }) })
+      const record = makeMemoryPathIO({ timeout: settings.timeout, ...(tree === undefined ? { maxTotalSize: MEMORY_FOLDER_SIZE } : { state: tree }) })
       memoryTrees.set(storage.memory, record.state)
       return record
     }

@@ -167,6 +167,22 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
     }
   })
 
+  it('a folder is jailed in its directory: a link out of it leads nowhere', async () => {
+    fs.writeFileSync(path.join(root, 'secret.txt'), 'not for alice')
+    fs.symlinkSync(path.join(root, 'secret.txt'), path.join(root, 'archive', 'escape.txt'))
+    fs.symlinkSync(root, path.join(root, 'archive', 'up'))
+    const client = await connect(port, 'alice')
+    try {
+      expect(await failure(() => download(client, '/archive/escape.txt'))).to.include({ code: 550 })
+      expect(await failure(() => download(client, '/archive/up/secret.txt'))).to.include({ code: 550 })
+      expect(await failure(() => download(client, '/archive/../../secret.txt'))).to.include({ code: 550 })
+    } finally {
+      client.close()
+      fs.rmSync(path.join(root, 'archive', 'escape.txt'))
+      fs.rmSync(path.join(root, 'archive', 'up'))
+    }
+  })
+
   it('a rename across folders is 504 and changes nothing (mount: EXDEV); within a folder it renames', async () => {
     const client = await connect(port, 'alice')
     try {
@@ -309,16 +325,24 @@ describe('start-up checks of folders', function () {
   const serverWith = (folders: UserSpec['folders'], extra: object = {}) =>
     makeFtpServer({ factory: makeNodePathIO, root: scratch, anonymous: 'off', users: { erin: { password: HASH, home: '/erin', folders } }, ...extra })
 
-  it("makes a folder's directory and its mount point's parent in the home", async () => {
-    const server = serverWith([{ path: '/deep/in/box', storage: { dir: '/store/box' }, perm: 'elrw' }])
+  it("makes a folder's directory and its mount point's parent in the home; a memory folder is one tree for every session", async () => {
+    const server = serverWith([
+      { path: '/deep/in/box', storage: { dir: '/store/box' }, perm: 'elrw' },
+      { path: '/scratch', storage: { memory: 'scratch' }, perm: 'elrw' }
+    ])
     const { port } = await server.listen(0, '127.0.0.1')
     try {
       expect(fs.statSync(path.join(scratch, 'store', 'box')).isDirectory()).to.equal(true)
       expect(fs.statSync(path.join(scratch, 'erin', 'deep', 'in')).isDirectory()).to.equal(true)
-      const client = await connect(port, 'erin')
+      const [client, other] = [await connect(port, 'erin'), await connect(port, 'erin')]
       await upload(client, '/deep/in/box/f.txt', Buffer.from('f'))
+      await upload(client, '/scratch/m.txt', Buffer.from('in memory'))
+      expect(String(await download(other, '/scratch/m.txt'))).to.equal('in memory')
+      expect((await other.list('/')).map((entry) => entry.name).sort()).to.deep.equal(['deep', 'scratch'])
       client.close()
+      other.close()
       expect(fs.readFileSync(path.join(scratch, 'store', 'box', 'f.txt'), 'utf8')).to.equal('f')
+      expect(fs.existsSync(path.join(scratch, 'erin', 'scratch'))).to.equal(false)
     } finally {
       await server.close()
     }
