@@ -13,11 +13,14 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import * as E from 'fp-ts/Either'
-import { makeNodePathIO } from '../../lib'
+import { pipe } from 'fp-ts/function'
+import { makeNodePathIO, readFile } from '../../lib'
 import { makeS3PathIO } from '../../lib/backends/s3'
 import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../../lib/ftp'
 import { checkUser, hashPassword, parseUsers, type UserSpec } from '../../lib/server'
-import { startS3Server, type S3Server } from '../s3/server'
+import { rawConnect } from '../ftp/harness'
+import { startServer, startFailing } from '../ftp/npmStart'
+import { CREDENTIALS, startS3Server, type S3Server } from '../s3/server'
 
 const BUCKET = 'team-files'
 const PASSWORD = 'wonderland'
@@ -60,6 +63,28 @@ const failure = async (operation: () => Promise<unknown>): Promise<{ code: numbe
   } catch (error) {
     if (error instanceof FTPError) return { code: error.code, text: error.message }
     throw error
+  }
+}
+
+/**
+ * The reply to a STOR refused before its data connection is used (a
+ * permission): PASV, then STOR, over a raw control connection that never
+ * opens the data connection (a client that did could see the server close
+ * it before it reads the reply).
+ */
+const refusedStore = async (port: number, user: string, remote: string): Promise<string | undefined> => {
+  const raw = await rawConnect(port)
+  try {
+    await raw.reply()
+    raw.send(`USER ${user}\r\nPASS ${PASSWORD}\r\n`)
+    await raw.reply()
+    expect(await raw.reply()).to.match(/^230 /)
+    raw.send('PASV\r\n')
+    expect(await raw.reply()).to.match(/^227 /)
+    raw.send(`STOR ${remote}\r\n`)
+    return (await raw.reply())?.trim()
+  } finally {
+    raw.socket.destroy()
   }
 }
 
@@ -159,7 +184,7 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
 
     const client = await connect(port, 'alice')
     try {
-      expect(await failure(() => upload(client, '/archive/new.txt', Buffer.from('no')))).to.include({ code: 550 })
+      expect(await refusedStore(port, 'alice', '/archive/new.txt')).to.equal('550 /archive/new.txt: Permission denied')
       expect(await failure(() => client.remove('/archive/old.log'))).to.include({ code: 550 })
       expect(fs.readdirSync(path.join(root, 'archive')).sort()).to.deep.equal(['old.log', 'years'])
     } finally {
@@ -246,6 +271,41 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
     )
     await nowhere.close()
     expect(refused).to.match(/^user 'erin': folder \/s: S3 bucket no-such-bucket \(prefix ''\) does not answer: /).and.not.include('\n')
+  })
+
+  it('npm start serves an S3 folder with the S3 settings of the environment, and stops in one line (exit 2) where its bucket does not answer', async function () {
+    this.timeout(120_000)
+    const users = path.join(scratch, 'users.json')
+    const folders = [{ path: '/shared', storage: { s3: { bucket: BUCKET, prefix: 'started/' } }, perm: 'elradfmw' }]
+    fs.writeFileSync(users, JSON.stringify({ frank: { password: HASH, perm: 'elr', folders } }))
+    const env = {
+      PATHIO_BACKEND: 'node',
+      FTP_ROOT: root,
+      FTP_ANONYMOUS: 'off',
+      FTP_USERS_FILE: users,
+      LOG_LEVEL: 'warn',
+      S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey
+    }
+    const started = await startServer(env)
+    try {
+      const client = await connect(Number(new URL(started.url).port), 'frank').catch((error: Error) => {
+        throw new Error(`${error.message}: ${started.output()}`)
+      })
+      await upload(client, '/shared/s.txt', Buffer.from('in the bucket'))
+      expect(await refusedStore(Number(new URL(started.url).port), 'frank', '/home.txt')).to.equal('550 /home.txt: Permission denied')
+      client.close()
+      const bucket = makeS3PathIO({ client: s3.client(), bucket: BUCKET, prefix: 'started/' })
+      expect(pipe(await readFile(bucket, '/s.txt')(), E.map(String))).to.deep.equal(E.right('in the bucket'))
+    } finally {
+      expect(await started.stop()).to.equal(0)
+    }
+    fs.writeFileSync(users, JSON.stringify({ frank: { password: HASH, folders: [{ ...folders[0], storage: { s3: { bucket: 'no-such-bucket' } } }] } }))
+    const failed = await startFailing(env)
+    expect(failed.code).to.equal(2)
+    expect(failed.stderr.trim().split('\n')).to.have.length(1)
+    expect(failed.stderr).to.match(/^ftp-server: user 'frank': folder \/shared: S3 bucket no-such-bucket \(prefix ''\) does not answer: /)
   })
 
   it("an S3 folder's own quota refuses its crossing upload with 552 and keeps the one before", async () => {
