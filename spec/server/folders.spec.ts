@@ -9,6 +9,7 @@ import { Client, FTPError } from 'basic-ftp'
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
+import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { Readable, Writable } from 'node:stream'
@@ -18,7 +19,7 @@ import { makeNodePathIO, readFile } from '../../lib'
 import { makeS3PathIO } from '../../lib/backends/s3'
 import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../../lib/ftp'
 import { checkUser, hashPassword, parseUsers, type UserSpec } from '../../lib/server'
-import { rawConnect } from '../ftp/harness'
+import { rawConnect, type Raw } from '../ftp/harness'
 import { startServer, startFailing } from '../ftp/npmStart'
 import { CREDENTIALS, startS3Server, type S3Server } from '../s3/server'
 
@@ -66,22 +67,37 @@ const failure = async (operation: () => Promise<unknown>): Promise<{ code: numbe
   }
 }
 
-/**
- * The reply to a STOR refused before its data connection is used (a
- * permission): PASV, then STOR, over a raw control connection that never
- * opens the data connection (a client that did could see the server close
- * it before it reads the reply).
- */
-const refusedStore = async (port: number, user: string, remote: string): Promise<string | undefined> => {
+/** A raw control connection logged in as `user`. */
+const rawLogin = async (port: number, user: string): Promise<Raw> => {
   const raw = await rawConnect(port)
+  await raw.reply()
+  raw.send(`USER ${user}\r\nPASS ${PASSWORD}\r\n`)
+  await raw.reply()
+  expect(await raw.reply()).to.match(/^230 /)
+  return raw
+}
+
+/**
+ * The final reply to an upload (`verb` STOR or APPE) over a raw control
+ * connection: PASV, the command, `data` sent (or, with none, the data
+ * connection never opened: a refusal comes first), the data connection's
+ * own errors ignored (the server closes it when it refuses the upload, maybe
+ * before it has read all), whatever a client library would make of them.
+ */
+const rawUpload = async (port: number, user: string, verb: string, remote: string, data?: Buffer): Promise<string | undefined> => {
+  const raw = await rawLogin(port, user)
   try {
-    await raw.reply()
-    raw.send(`USER ${user}\r\nPASS ${PASSWORD}\r\n`)
-    await raw.reply()
-    expect(await raw.reply()).to.match(/^230 /)
     raw.send('PASV\r\n')
-    expect(await raw.reply()).to.match(/^227 /)
-    raw.send(`STOR ${remote}\r\n`)
+    const pasv = await raw.reply()
+    const numbers = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(pasv ?? '')
+    expect(numbers, pasv).to.not.equal(null)
+    raw.send(`${verb} ${remote}\r\n`)
+    if (data !== undefined) {
+      const socket = net.connect({ host: '127.0.0.1', port: Number(numbers?.[5]) * 256 + Number(numbers?.[6]) })
+      socket.on('error', () => undefined)
+      socket.end(data)
+      expect(await raw.reply()).to.match(/^150 /)
+    }
     return (await raw.reply())?.trim()
   } finally {
     raw.socket.destroy()
@@ -184,7 +200,7 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
 
     const client = await connect(port, 'alice')
     try {
-      expect(await refusedStore(port, 'alice', '/archive/new.txt')).to.equal('550 /archive/new.txt: Permission denied')
+      expect(await rawUpload(port, 'alice', 'STOR', '/archive/new.txt')).to.equal('550 /archive/new.txt: Permission denied')
       expect(await failure(() => client.remove('/archive/old.log'))).to.include({ code: 550 })
       expect(fs.readdirSync(path.join(root, 'archive')).sort()).to.deep.equal(['old.log', 'years'])
     } finally {
@@ -237,15 +253,14 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
     try {
       const kept = randomBytes(60_000)
       await upload(first, '/one.bin', kept)
-      const refused = await failure(() => upload(second, '/two.bin', randomBytes(60_000)))
-      expect(refused?.code).to.equal(552)
-      expect(refused?.text).to.include('quota')
+      // The second session's upload: what the first stored counts against it.
+      expect(await rawUpload(port, 'bob', 'STOR', '/two.bin', randomBytes(60_000))).to.equal('552 /two.bin: Exceeded storage allocation (quota)')
       expect(await download(second, '/one.bin')).to.deep.equal(kept)
       expect((await second.list('/')).map((entry) => entry.name).sort()).to.deep.equal(['one.bin', 'team'])
       expect(fs.readdirSync(path.join(root, 'bob')).sort()).to.deep.equal(['one.bin', 'team'])
       // What fits still goes in, from either session; APPE past the quota is 552 too.
       await upload(second, '/three.bin', randomBytes(40_000))
-      expect(await failure(() => first.appendFrom(Readable.from([Buffer.alloc(1)]), '/three.bin'))).to.include({ code: 552 })
+      expect(await rawUpload(port, 'bob', 'APPE', '/three.bin', Buffer.alloc(1))).to.equal('552 /three.bin: Exceeded storage allocation (quota)')
       expect(fs.statSync(path.join(root, 'bob', 'three.bin')).size).to.equal(40_000)
     } finally {
       first.close()
@@ -294,7 +309,7 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
         throw new Error(`${error.message}: ${started.output()}`)
       })
       await upload(client, '/shared/s.txt', Buffer.from('in the bucket'))
-      expect(await refusedStore(Number(new URL(started.url).port), 'frank', '/home.txt')).to.equal('550 /home.txt: Permission denied')
+      expect(await rawUpload(Number(new URL(started.url).port), 'frank', 'STOR', '/home.txt')).to.equal('550 /home.txt: Permission denied')
       client.close()
       const bucket = makeS3PathIO({ client: s3.client(), bucket: BUCKET, prefix: 'started/' })
       expect(pipe(await readFile(bucket, '/s.txt')(), E.map(String))).to.deep.equal(E.right('in the bucket'))
@@ -313,7 +328,9 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
     try {
       const kept = randomBytes(30_000)
       await upload(client, '/team/drop/a.bin', kept)
-      expect(await failure(() => upload(client, '/team/drop/b.bin', randomBytes(30_000)))).to.include({ code: 552 })
+      expect(await rawUpload(port, 'bob', 'STOR', '/team/drop/b.bin', randomBytes(30_000))).to.equal(
+        '552 /team/drop/b.bin: Exceeded storage allocation (quota)'
+      )
       expect(await download(client, '/team/drop/a.bin')).to.deep.equal(kept)
       expect((await client.list('/team/drop')).map((entry) => entry.name)).to.deep.equal(['a.bin'])
     } finally {
