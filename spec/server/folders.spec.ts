@@ -240,6 +240,8 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
       await client.rename('/shared/move-me.bin', '/shared/moved.bin')
       expect(await download(client, '/shared/moved.bin')).to.deep.equal(data)
       expect((await client.list('/shared')).map((entry) => entry.name)).to.include('moved.bin').and.not.include('move-me.bin')
+      // What a command needs is asked of the folder at its path: an S3 folder cannot append (bob's APPE in a disk home, below, can).
+      expect(await rawUpload(port, 'alice', 'APPE', '/shared/moved.bin')).to.equal("504 APPE is not supported by this server's storage")
       // A mount point is in use: it is neither removed nor renamed.
       expect(await failure(() => client.send('RMD /shared'))).to.include({ code: 450 })
       expect(await failure(() => client.rename('/shared', '/old-shared'))).to.include({ code: 450 })
