@@ -143,13 +143,18 @@ const BY_CODE: Readonly<Record<string, { readonly code?: number; readonly text: 
 
 /**
  * The reply for a failed operation. The text names the path the client gave
- * (`shown`), never a path on the disk.
+ * (`shown`), never a path on the disk. The code is the reason's, but for a
+ * quota used up (`NoSpace` with `EDQUOT`): 552, where a full store is 452.
  *
  * @example
  * import { replyForError } from 'fp-pathio/ftp'
  * import { pathIOError } from 'fp-pathio'
  * const r = replyForError(pathIOError('NotFound', 'stat', { path: '/x' }), '/x')
  * assert.deepStrictEqual(r, { code: 550, lines: ['/x: No such file or directory'] })
+ * const quota = replyForError(pathIOError('NoSpace', 'write', { code: 'EDQUOT' }), '/big')
+ * assert.deepStrictEqual(quota, { code: 552, lines: ['/big: Exceeded storage allocation (quota)'] })
+ * const full = replyForError(pathIOError('NoSpace', 'write', { code: 'ENOSPC' }), '/big')
+ * assert.deepStrictEqual(full, { code: 452, lines: ['/big: Insufficient storage space'] })
  *
  * @category destructors
  * @since 0.1.0
