@@ -8,7 +8,8 @@
  *   FTP_HOST (127.0.0.1), PORT (2121), FTPS_PORT (implicit TLS; off)
  *   FTP_PASV_ADDRESS, FTP_PASV_PORTS=MIN-MAX
  *   FTP_ANONYMOUS off | read (default) | write
- *   FTP_USER/FTP_PASS (one user, home /, every permission), FTP_USERS_FILE (JSON, scrypt hashes: npm run --silent passwd)
+ *   FTP_USER/FTP_PASS (one user, home /, every permission), FTP_USERS_FILE (JSON, scrypt hashes: npm run --silent passwd;
+ *                   per user a quota and virtual folders, on FTP_ROOT, a memory tree or S3 with the S3_ENDPOINT/AWS_* settings)
  *   FTP_TLS_CERT/FTP_TLS_KEY (PEM files), FTP_TLS_REQUIRED=1
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
@@ -149,9 +150,23 @@ function serve(): void {
   const sink = metrics?.operation
   const factory: PathIOFactory<unknown> = sink === undefined ? bare : (context) => withMetrics(sink)(bare(context))
 
+  /** Users' S3 folders (FTP_USERS_FILE) reach their buckets with the S3 settings above; the SDK loads only when one has such a folder. */
+  const hasS3Folder = Object.values(settings.options.users ?? {}).some(
+    (user) => typeof user !== 'string' && (user.folders ?? []).some((folder) => 's3' in folder.storage)
+  )
+  const s3Folder = hasS3Folder ? loadS3Backend().s3FolderFrom(process.env) : undefined
+  if (typeof s3Folder === 'string') fail(s3Folder)
+
   let server: FtpServer<unknown>
   try {
-    server = makeFtpServer({ factory, root, log, ...(metrics === undefined ? {} : { onEvent: metrics.onEvent }), ...settings.options })
+    server = makeFtpServer({
+      factory,
+      root,
+      log,
+      ...(metrics === undefined ? {} : { onEvent: metrics.onEvent }),
+      ...settings.options,
+      ...(typeof s3Folder === 'function' ? { s3Folder } : {})
+    })
   } catch (error) {
     fail((error as Error).message)
   }

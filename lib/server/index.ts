@@ -33,3 +33,14 @@ export { makeMetrics, serveMetrics, type Metrics } from './metrics'
 export { makeEmitter, eventLine, eventFields, eventName, type ServerEvent, type EventHandler, type Front, type Result } from './events'
 export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
+export {
+  checkUserStorage,
+  folderPermissions,
+  storageKey,
+  type QuotaLimits,
+  type FolderStorage,
+  type Folder,
+  type FolderSpec,
+  type UserStorage
+} from './folders'
+export { capabilitiesAt, type S3FolderFactory } from './userTrees'

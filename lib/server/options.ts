@@ -13,6 +13,7 @@ import { describe } from '../internal/arguments'
 import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
 import type { EventHandler } from './events'
 import type { Logger } from './log'
+import type { S3FolderFactory } from './userTrees'
 
 /**
  * Options of every server (`makeFtpServer`, `makeSftpServer`, a shared
@@ -80,6 +81,12 @@ export interface ServerOptions<S> {
    * prints. One that throws is logged and never breaks a session.
    */
   readonly onEvent?: EventHandler
+  /**
+   * Makes the records of the users' S3 folders from their bucket and
+   * prefix (the program's endpoint, region and credentials); needed when a
+   * user has one (else a `TypeError` at once). Not checked by `checkServerOptions`: `makeServerCore` checks it.
+   */
+  readonly s3Folder?: S3FolderFactory
 }
 
 /**
