@@ -176,6 +176,8 @@ const metadataRows = async (
     const samples = field(results, 'opsPerSecond')
     opsPerSecond.set(n, samples)
     rows.push(...rowsOf(workload, 'ops/s', true, samples, 'memfs'))
+    // What each op cost in CPU, every thread of the process counted (a pool's polling workers, libuv's threads).
+    rows.push(...rowsOf(WORKLOADS.metadataCpu(n), 'µs', false, field(results, 'cpuMicrosPerOp'), 'fs.promises', 'CPU time per op, all threads'))
   }
   // Scaling: each contestant's largest n against n = 1,000, from the medians above.
   const smallest = Math.min(...sizes)
@@ -245,7 +247,8 @@ const concurrencyRows = async (
   const results = await roundRobin(`concurrency ${size}`, contestants, config.repetitions, failures, run, FULL_GC)
   return [
     ...rowsOf(WORKLOADS.concurrency, 'MiB/s', true, field(results, 'totalMiBps'), 'fs.promises', `${size}; written + read`),
-    ...rowsOf(WORKLOADS.concurrencyDelay, 'ms', false, field(results, 'loopDelayP99Ms'), undefined, 'event-loop delay p99')
+    ...rowsOf(WORKLOADS.concurrencyDelay, 'ms', false, field(results, 'loopDelayP99Ms'), 'fs.promises', 'event-loop delay p99'),
+    ...rowsOf(WORKLOADS.concurrencyCpu, 'ms', false, field(results, 'cpuMsPerMiB'), 'fs.promises', 'CPU time per MiB moved, all threads')
   ]
 }
 

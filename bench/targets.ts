@@ -13,6 +13,8 @@ export const blockLabel = (bytes: number): string =>
 /** Workload names, shared by the runner, the targets and the chart. */
 export const WORKLOADS = {
   metadata: (n: number): string => `metadata n=${n.toLocaleString('en-US')}`,
+  /** CPU of the whole process per metadata op (every thread), beside its ops/s. */
+  metadataCpu: (n: number): string => `metadata n=${n.toLocaleString('en-US')} CPU/op`,
   scaling: 'metadata scaling',
   streamingWrite: 'streaming write',
   streamingRead: 'streaming read',
@@ -25,6 +27,7 @@ export const WORKLOADS = {
     block === 8192 ? `streaming ${metric}` : `streaming ${metric} ${blockLabel(block)}`,
   concurrency: 'concurrency',
   concurrencyDelay: 'concurrency loop p99',
+  concurrencyCpu: 'concurrency CPU/MiB',
   middleware: (n: number): string => `middleware n=${n.toLocaleString('en-US')}`,
   listing: (n: number): string => `listing n=${n.toLocaleString('en-US')}`
 } as const

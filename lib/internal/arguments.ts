@@ -5,15 +5,16 @@
  */
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
-import { OpenMode, Whence } from '../PathIO'
+import type { OpenMode, Whence } from '../PathIO'
 import { PathIOError, pathIOError } from '../PathIOError'
 
 /** Linux's limits: a name of 255 bytes, a path of 4095 bytes (UTF-8). */
 export const NAME_MAX = 255
 export const PATH_MAX = 4095
 
-const invalid = (op: string, path: unknown, detail: string): E.Either<PathIOError, never> =>
-  E.left(pathIOError('InvalidArgument', op, { path, detail }))
+const invalidArgument = (op: string, path: unknown, detail: string): PathIOError => pathIOError('InvalidArgument', op, { path, detail })
+
+const invalid = (op: string, path: unknown, detail: string): E.Either<PathIOError, never> => E.left(invalidArgument(op, path, detail))
 
 /** A path already in canonical form: absolute, no `.`/`..` segment, no `//`, no trailing `/`. */
 const isCanonical = (path: string): boolean =>
@@ -24,15 +25,15 @@ const isCanonical = (path: string): boolean =>
 
 const utf8Length = (s: string): number => (s.length * 3 <= NAME_MAX ? s.length : Buffer.byteLength(s))
 
-const checkLimits = (op: string, given: string, resolved: string): E.Either<PathIOError, string> => {
+const withinLimits = (op: string, given: string, resolved: string): string | PathIOError => {
   if (resolved.length > PATH_MAX / 3 && Buffer.byteLength(resolved) > PATH_MAX)
-    return invalid(op, given, `path longer than ${PATH_MAX} bytes`)
+    return invalidArgument(op, given, `path longer than ${PATH_MAX} bytes`)
   if (resolved.length > NAME_MAX / 3) {
     for (const name of resolved.split('/')) {
-      if (utf8Length(name) > NAME_MAX) return invalid(op, given, `name longer than ${NAME_MAX} bytes`)
+      if (utf8Length(name) > NAME_MAX) return invalidArgument(op, given, `name longer than ${NAME_MAX} bytes`)
     }
   }
-  return E.right(resolved)
+  return resolved
 }
 
 /**
@@ -40,11 +41,20 @@ const checkLimits = (op: string, given: string, resolved: string): E.Either<Path
  * checks it: a string, not empty, no NUL byte, Linux's name and path limits.
  */
 export const resolvePath = (op: string, cwd: string, path: unknown): E.Either<PathIOError, string> => {
-  if (typeof path !== 'string') return invalid(op, undefined, `path must be a string, got ${typeName(path)}`)
-  if (path.length === 0) return invalid(op, path, 'path is empty')
-  if (path.includes('\0')) return invalid(op, path, 'path contains a NUL byte')
+  const resolved = resolvedOrError(op, cwd, path)
+  return typeof resolved === 'string' ? E.right(resolved) : E.left(resolved)
+}
+
+/**
+ * `resolvePath` without the `Either`, for the hot paths of the memory
+ * backend: the resolved path (a string), or why there is none.
+ */
+export const resolvedOrError = (op: string, cwd: string, path: unknown): string | PathIOError => {
+  if (typeof path !== 'string') return invalidArgument(op, undefined, `path must be a string, got ${typeName(path)}`)
+  if (path.length === 0) return invalidArgument(op, path, 'path is empty')
+  if (path.includes('\0')) return invalidArgument(op, path, 'path contains a NUL byte')
   const resolved = isCanonical(path) ? path : posix.resolve(cwd, path)
-  return checkLimits(op, path, resolved)
+  return withinLimits(op, path, resolved)
 }
 
 /** A directory path as given joined with a child's name: what `list` and `scan` give (relative stays relative). */
@@ -57,12 +67,18 @@ export const checkCwdOption = (cwd: unknown, factory: string): string => {
   return posix.resolve(cwd)
 }
 
-export const checkMode = (path: unknown, mode: unknown): E.Either<PathIOError, OpenMode> =>
+export const checkMode = (path: unknown, mode: unknown): E.Either<PathIOError, OpenMode> => {
+  const checked = modeOrError(path, mode)
+  return typeof checked === 'string' ? E.right(checked) : E.left(checked)
+}
+
+/** `checkMode` without the `Either`: the mode (`rb` when left out), or why it is not one. */
+export const modeOrError = (path: unknown, mode: unknown): OpenMode | PathIOError =>
   mode === undefined || mode === null
-    ? E.right('rb')
-    : OpenMode.is(mode)
-      ? E.right(mode)
-      : invalid('open', path, `mode must be one of rb, wb, ab, r+b, got ${describe(mode)}`)
+    ? 'rb'
+    : mode === 'rb' || mode === 'wb' || mode === 'ab' || mode === 'r+b'
+      ? mode
+      : invalidArgument('open', path, `mode must be one of rb, wb, ab, r+b, got ${describe(mode)}`)
 
 /** `undefined`/`null` mean "to the end"; otherwise a non-negative safe integer. */
 export const checkSize = (size: unknown): E.Either<PathIOError, number | undefined> =>
@@ -116,10 +132,14 @@ export const isBytes = (data: unknown): data is Uint8Array => {
   }
 }
 
-export const checkData = (data: unknown): E.Either<PathIOError, Uint8Array> =>
-  isBytes(data)
-    ? E.right(data)
-    : invalid('write', undefined, `data must be a Uint8Array, got ${typeName(data)}`)
+export const checkData = (data: unknown): E.Either<PathIOError, Uint8Array> => {
+  const refused = dataError(data)
+  return refused === undefined ? E.right(data as Uint8Array) : E.left(refused)
+}
+
+/** `checkData` without the `Either`: why `data` is not a `Uint8Array`, or `undefined` when it is one. */
+export const dataError = (data: unknown): PathIOError | undefined =>
+  isBytes(data) ? undefined : invalidArgument('write', undefined, `data must be a Uint8Array, got ${typeName(data)}`)
 
 export const checkWhence = (whence: unknown): E.Either<PathIOError, Whence> =>
   whence === undefined || whence === null

@@ -45,9 +45,16 @@ const notOurs = <T extends Held>(table: HandleTable<T>, op: string): E.Either<Pa
 /** The open thing behind `handle`, or `BadHandle`: closed, forged, of another kind or of another backend. */
 export const lookup = <T extends Held>(table: HandleTable<T>, op: string, handle: unknown): E.Either<PathIOError, T> => {
   const found = heldBy(table, handle)
-  if (found === undefined) return notOurs(table, op)
-  return found.closed ? E.left(badHandle(op, 'the handle is closed')) : E.right(found)
+  return found === undefined || found.closed ? E.left(unusable(table, op, found)) : E.right(found)
 }
+
+/**
+ * Why `lookup` refuses what `heldBy` found (`undefined`: not this table's;
+ * else closed): for hot paths that test `found === undefined || found.closed`
+ * themselves and make no `Either` for a usable handle.
+ */
+export const unusable = <T extends Held>(table: HandleTable<T>, op: string, found: T | undefined): PathIOError =>
+  found === undefined ? badHandle(op, `not a ${table.noun} of this backend`) : badHandle(op, 'the handle is closed')
 
 /** What a closed or closing handle's `close` gives once it is done. */
 const RELEASED: E.Either<never, void> = E.right(undefined)
@@ -75,11 +82,21 @@ export const release = <T extends Held, R>(
 }
 
 /** An open file whose mode allows reading (`rb`, `r+b`), or `BadHandle`. */
-export const readable = <F extends { readonly mode: OpenMode }>(open: F, op = 'read'): E.Either<PathIOError, F> =>
-  open.mode === 'rb' || open.mode === 'r+b'
-    ? E.right(open)
-    : E.left(badHandle(op, `the handle was opened '${open.mode}', not for reading`))
+export const readable = <F extends { readonly mode: OpenMode }>(open: F, op = 'read'): E.Either<PathIOError, F> => {
+  const refused = notReadable(open, op)
+  return refused === undefined ? E.right(open) : E.left(refused)
+}
+
+/** Why an open file cannot be read (`BadHandle`: opened only for writing), or `undefined`. */
+export const notReadable = (open: { readonly mode: OpenMode }, op = 'read'): PathIOError | undefined =>
+  open.mode === 'rb' || open.mode === 'r+b' ? undefined : badHandle(op, `the handle was opened '${open.mode}', not for reading`)
 
 /** An open file whose mode allows writing (anything but `rb`), or `BadHandle`. */
-export const writable = <F extends { readonly mode: OpenMode }>(open: F, op = 'write'): E.Either<PathIOError, F> =>
-  open.mode === 'rb' ? E.left(badHandle(op, "the handle was opened 'rb', not for writing")) : E.right(open)
+export const writable = <F extends { readonly mode: OpenMode }>(open: F, op = 'write'): E.Either<PathIOError, F> => {
+  const refused = notWritable(open, op)
+  return refused === undefined ? E.right(open) : E.left(refused)
+}
+
+/** Why an open file cannot be written (`BadHandle`: opened `rb`), or `undefined`. */
+export const notWritable = (open: { readonly mode: OpenMode }, op = 'write'): PathIOError | undefined =>
+  open.mode === 'rb' ? badHandle(op, "the handle was opened 'rb', not for writing") : undefined

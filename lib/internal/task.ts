@@ -20,6 +20,21 @@ export const syncTask =
   }
 
 /**
+ * `syncTask` for the hot paths: `body` is made once per record and takes the
+ * call's arguments, so a call allocates one closure (the task), not two.
+ * The memory backend's operations are built on it.
+ */
+export const syncCall =
+  <X, Y, A>(op: string, path: unknown, body: (x: X, y: Y) => E.Either<PathIOError, A>, x: X, y: Y): TaskEither<PathIOError, A> =>
+  () => {
+    try {
+      return settled(body(x, y))
+    } catch (thrown) {
+      return settled(E.left(toPathIOError(op, path)(thrown)))
+    }
+  }
+
+/**
  * Runs `body` when the task runs; a throw or a rejection becomes a `Left`
  * (through `onError`, default `toPathIOError`), never a rejected promise.
  * The asynchronous backends build every operation on it.

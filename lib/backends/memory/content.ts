@@ -63,14 +63,47 @@ const allocate = (length: number): Buffer =>
   length === CHUNK_SIZE && spare.length > 0 ? (spare.pop() as Buffer) : Buffer.allocUnsafe(length)
 
 /** Puts `fresh` in as chunk `k`, keeping what the old buffer held before `start` (the write covers the rest). */
-const adopt = (chunks: Content['chunks'], k: number, fresh: Buffer, start: number, budget: Budget): Chunk => {
+const adopt = (content: Content, k: number, fresh: Buffer, start: number, budget: Budget): Chunk => {
+  const { chunks } = content
   const old = chunks[k]
   budget.held += fresh.length
-  if (old === undefined) return (chunks[k] = { bytes: fresh, used: 0 })
+  if (old === undefined) {
+    const made: Chunk = { bytes: fresh, used: 0 }
+    // A file's first chunk gets a list of one: a store into an empty array would give it room for 17.
+    if (k === 0 && chunks.length === 0) content.chunks = [made]
+    else chunks[k] = made
+    return made
+  }
   if (old.used > 0) old.bytes.copy(fresh, 0, 0, Math.min(old.used, start))
   budget.held -= old.bytes.length
   old.bytes = fresh
   return old
+}
+
+/** Copies `data` into `chunk` at `start` (to `stop`); bytes between what the chunk holds and `start` are a hole: zeros. */
+const copyInto = (chunk: Chunk, data: Uint8Array, start: number, stop: number): void => {
+  if (start > chunk.used) chunk.bytes.fill(0, chunk.used, start)
+  chunk.bytes.set(data, start)
+  if (stop > chunk.used) chunk.used = stop
+}
+
+/** `writeAt` of a write that lands in one chunk (every write of a small file): one pass, no list of new buffers. */
+const writeInOneChunk = (content: Content, budget: Budget, k: number, position: number, data: Uint8Array): boolean => {
+  const base = k * CHUNK_SIZE
+  const start = position - base
+  const stop = start + data.length
+  let chunk = content.chunks[k]
+  const capacity = chunk === undefined ? 0 : chunk.bytes.length
+  if (stop > capacity) {
+    const least = stop - capacity
+    if (budget.held + least > budget.max) return false
+    const room = budget.max - budget.held - least
+    const generous = capacityFor(k, content.chunks, capacity, stop)
+    chunk = adopt(content, k, allocate(stop + Math.min(generous - stop, room)), start, budget)
+  }
+  copyInto(chunk as Chunk, data, start, stop)
+  if (base + stop > content.size) content.size = base + stop
+  return true
 }
 
 /**
@@ -81,10 +114,11 @@ const adopt = (chunks: Content['chunks'], k: number, fresh: Buffer, start: numbe
  */
 export const writeAt = (content: Content, budget: Budget, position: number, data: Uint8Array): boolean => {
   if (data.length === 0) return true
-  const { chunks } = content
   const end = position + data.length
   const first = Math.floor(position / CHUNK_SIZE)
   const last = Math.floor((end - 1) / CHUNK_SIZE)
+  if (first === last) return writeInOneChunk(content, budget, first, position, data)
+  const { chunks } = content
   // First pass: the bytes this write must add at the least; nothing is touched yet.
   let least = 0
   for (let k = first; k <= last; k++) {
@@ -120,12 +154,9 @@ export const writeAt = (content: Content, budget: Budget, position: number, data
     const stop = Math.min(end - base, CHUNK_SIZE)
     const fresh = grown?.[k - first]
     // A chunk that needed no new buffer exists already (its capacity covered the write).
-    const chunk = fresh === undefined ? (chunks[k] as Chunk) : adopt(chunks, k, fresh, start, budget)
-    // Bytes between what the chunk holds and this write are a hole: zeros.
-    if (start > chunk.used) chunk.bytes.fill(0, chunk.used, start)
+    const chunk = fresh === undefined ? (content.chunks[k] as Chunk) : adopt(content, k, fresh, start, budget)
     const count = stop - start
-    chunk.bytes.set(count === data.length ? data : data.subarray(from, from + count), start)
-    if (stop > chunk.used) chunk.used = stop
+    copyInto(chunk, count === data.length ? data : data.subarray(from, from + count), start, stop)
     from += count
   }
   if (end > content.size) content.size = end

@@ -4,4 +4,8 @@ import { codeOfReason, pathIOError, type PathIOError, type Reason } from '../../
 
 /** A `Left` of `reason` for `op` on `path`, with the kernel's errno code for it (or `code`). */
 export const refuse = (reason: Reason, op: string, path?: unknown, detail?: string, code = codeOfReason(reason)): E.Either<PathIOError, never> =>
-  E.left(pathIOError(reason, op, { path, code, ...(detail === undefined ? {} : { detail }) }))
+  E.left(refusal(reason, op, path, detail, code))
+
+/** The error itself, as `refuse` words it. */
+export const refusal = (reason: Reason, op: string, path?: unknown, detail?: string, code = codeOfReason(reason)): PathIOError =>
+  pathIOError(reason, op, { path, code, ...(detail === undefined ? {} : { detail }) })

@@ -122,20 +122,45 @@ export type Location =
 const MISSING_ANCESTOR: Location = { at: 'nowhere', reason: 'NotFound' }
 const FILE_ANCESTOR: Location = { at: 'nowhere', reason: 'NotADirectory' }
 
-/** Walks a resolved absolute path one `Map` lookup per segment: cost grows with depth, not with directory size. */
-export const locate = (tree: MemoryTree, resolved: string): Location => {
+/** Why a resolved path leads nowhere: an ancestor is missing, or is a file. */
+export type Nowhere = 'NotFound' | 'NotADirectory'
+
+/**
+ * The directory that holds the last name of a resolved absolute path other
+ * than `/` (`last` is the index of its last slash: the name follows it), or
+ * why there is none. One `Map` lookup per ancestor: cost grows with depth,
+ * not with directory size; and nothing is allocated but the names looked up.
+ */
+export const parentOf = (tree: MemoryTree, resolved: string, last: number): DirInode | Nowhere => {
   let dir = tree.root
-  if (resolved === '/') return { at: 'inode', inode: dir, parent: undefined, name: '' }
   let start = 1
-  for (;;) {
+  while (start < last) {
     const slash = resolved.indexOf('/', start)
-    const name = slash === -1 ? resolved.slice(start) : resolved.slice(start, slash)
-    const child = dir.children.get(name)
-    if (slash === -1)
-      return child === undefined ? { at: 'parent', parent: dir, name } : { at: 'inode', inode: child, parent: dir, name }
-    if (child === undefined) return MISSING_ANCESTOR
-    if (child.kind !== 'dir') return FILE_ANCESTOR
+    const child = dir.children.get(resolved.slice(start, slash))
+    if (child === undefined) return 'NotFound'
+    if (child.kind !== 'dir') return 'NotADirectory'
     dir = child
     start = slash + 1
   }
+  return dir
+}
+
+/** The inode at a resolved path, or why there is none (its parent missing: `NotFound` too). */
+export const inodeAt = (tree: MemoryTree, resolved: string): Inode | Nowhere => {
+  if (resolved === '/') return tree.root
+  const last = resolved.lastIndexOf('/')
+  const parent = parentOf(tree, resolved, last)
+  if (typeof parent === 'string') return parent
+  return parent.children.get(resolved.slice(last + 1)) ?? 'NotFound'
+}
+
+/** Where a resolved path leads, as a record (see `parentOf` and `inodeAt` for the hot paths). */
+export const locate = (tree: MemoryTree, resolved: string): Location => {
+  if (resolved === '/') return { at: 'inode', inode: tree.root, parent: undefined, name: '' }
+  const last = resolved.lastIndexOf('/')
+  const parent = parentOf(tree, resolved, last)
+  if (typeof parent === 'string') return parent === 'NotFound' ? MISSING_ANCESTOR : FILE_ANCESTOR
+  const name = resolved.slice(last + 1)
+  const child = parent.children.get(name)
+  return child === undefined ? { at: 'parent', parent, name } : { at: 'inode', inode: child, parent, name }
 }
