@@ -79,8 +79,16 @@ const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | Us
   if (file !== undefined) {
     const loaded = loadUsersFile(file)
     if (E.isLeft(loaded)) return loaded
-    for (const { name, hash, home, perm, paths, public: published } of loaded.right)
-      users[name] = { password: hash, home, perm, ...(paths === undefined ? {} : { paths }), ...(published === true ? { public: true } : {}) }
+    for (const { name, hash, home, perm, paths, public: published, keys } of loaded.right)
+      users[name] = {
+        password: hash,
+        home,
+        perm,
+        ...(paths === undefined ? {} : { paths }),
+        ...(published === true ? { public: true } : {}),
+        // Kept for the SFTP front (public-key logins); FTP ignores them.
+        ...(keys === undefined ? {} : { keys })
+      }
   }
   const name = given(env, 'FTP_USER')
   if (name !== undefined) {
