@@ -1,0 +1,57 @@
+/**
+ * Where `ssh2` 1.17 (the SSH transport) needs help, each fix on one
+ * connection or channel, through internals it checks before it touches
+ * them (if they change, the fix does nothing and a test notices).
+ *
+ * @since 0.3.0
+ */
+import type { Connection, SFTPWrapper } from 'ssh2'
+
+type Handler = (parser: unknown, service: string) => void
+
+interface ConnectionInternals {
+  readonly authenticated?: boolean
+  readonly _protocol?: { readonly _handlers?: Record<string, Handler | undefined>; readonly serviceAccept?: (service: string) => void }
+}
+
+/**
+ * Accepts a repeated `ssh-userauth` service request before a login: paramiko
+ * sends one for each `auth_password`, and `ssh2` disconnects at the second,
+ * so a client that retries a password on its connection is cut off.
+ *
+ * @category combinators
+ * @since 0.3.0
+ */
+export const allowRepeatedUserauth = (client: Connection): void => {
+  const internals = client as unknown as ConnectionInternals
+  const protocol = internals._protocol
+  const handlers = protocol?._handlers
+  const original = handlers?.SERVICE_REQUEST
+  const serviceAccept = protocol?.serviceAccept
+  if (handlers === undefined || original === undefined || typeof serviceAccept !== 'function') return
+  let accepted = false
+  handlers.SERVICE_REQUEST = (parser, service) => {
+    if (accepted && service === 'ssh-userauth' && internals.authenticated !== true) return serviceAccept.call(protocol, service)
+    accepted = service === 'ssh-userauth'
+    return original(parser, service)
+  }
+}
+
+interface ChannelInternals {
+  readonly outgoing?: { readonly state?: string; readonly id?: number }
+  readonly _protocol?: { readonly exitStatus?: (id: number, status: number) => void }
+}
+
+/**
+ * Ends an SFTP channel as OpenSSH's server does: `exit-status` 0, then the
+ * close. Without the status `ssh` exits 255 and `scp` calls a complete
+ * transfer a failure; `ssh2`'s SFTP channel has no `exit`.
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const exitChannel = (sftp: SFTPWrapper): void => {
+  const { outgoing, _protocol: protocol } = sftp as unknown as ChannelInternals
+  if (outgoing?.state === 'open' && outgoing.id !== undefined && typeof protocol?.exitStatus === 'function') protocol.exitStatus(outgoing.id, 0)
+  sftp.end()
+}
