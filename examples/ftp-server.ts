@@ -9,6 +9,8 @@
  *   FTP_TLS_CERT/FTP_TLS_KEY (PEM files), FTP_TLS_REQUIRED=1
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
+ *   SFTP_PORT (off; 0: a free port) serves SFTP too, from the same users and tree, on FTP_HOST;
+ *   SFTP_HOST_KEY (a private key file; made there, ed25519 mode 0600, if missing; unset: a key for this run)
  *   PATHIO_BACKEND  memory (default, starts empty) | node | pool | s3 (a bucket: examples/s3Backend.ts and docs/s3.md for S3_* and AWS_*)
  *   FTP_MEMORY_LIMIT  bytes the memory tree may hold (default 1 GiB)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
@@ -25,8 +27,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, type MemoryTree, type PathIOFactory, type WorkerPool } from '../lib'
-import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
-import { isLogLevel, makeLogger } from '../lib/server'
+import { makeFtpFront, settingsFromEnvironment, type FtpServer } from '../lib/ftp'
+import { isLogLevel, makeLogger, makeServerCore } from '../lib/server'
+import type * as Sftp from '../lib/sftp'
 import type * as S3Backend from './s3Backend'
 
 const fail = (message: string): never => {
@@ -39,6 +42,21 @@ if (!isLogLevel(level)) fail(`LOG_LEVEL must be silent, error, warn, info or deb
 const log = makeLogger(isLogLevel(level) ? level : 'info', (line) => process.stdout.write(line + '\n'))
 
 const settings = E.getOrElseW(fail)(settingsFromEnvironment(process.env))
+
+/**
+ * lib/sftp, loaded only when SFTP is asked for: `ssh2` is an optional peer,
+ * and an FTP-only server neither needs it nor carries it.
+ */
+const loadSftp = (): typeof Sftp => {
+  try {
+    return require('../lib/sftp') as typeof Sftp
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException
+    return fail(code === 'MODULE_NOT_FOUND' && message.includes("'ssh2'") ? 'SFTP_PORT needs ssh2: npm install ssh2' : message.split('\n')[0])
+  }
+}
+const sftp = [process.env.SFTP_PORT, process.env.SFTP_HOST_KEY].some((value) => (value ?? '').trim() !== '') ? loadSftp() : undefined
+const sftpSettings = sftp === undefined ? { port: undefined } : E.getOrElseW(fail)(sftp.sftpSettingsFromEnvironment(process.env))
 
 /** The served directory of a disk backend, and whether it is ours to remove at the end. */
 const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
@@ -92,11 +110,30 @@ const configure = (backend: string): { readonly factory: PathIOFactory<unknown>;
 const backend = process.env.PATHIO_BACKEND ?? 'memory'
 const { factory, root, temporary } = configure(backend)
 
-let server: FtpServer<unknown>
-try {
-  server = makeFtpServer({ factory, root, log, ...settings.options })
-} catch (error) {
-  fail((error as Error).message)
+/** The fronts, on one core: one tree, one set of accounts, connection limits and login failures counted together. */
+interface Fronts {
+  readonly ftp: FtpServer<unknown>
+  readonly sftp: Sftp.SftpServer<unknown> | undefined
+}
+
+const makeFronts = (): Fronts => {
+  try {
+    const core = makeServerCore('makeFtpServer', { factory, root, log, ...settings.options })
+    return {
+      ftp: makeFtpFront(core, settings.options),
+      sftp:
+        sftp === undefined || sftpSettings.port === undefined
+          ? undefined
+          : sftp.makeSftpFront(core, sftpSettings.hostKey === undefined ? {} : { hostKey: sftpSettings.hostKey })
+    }
+  } catch (error) {
+    return fail((error as Error).message)
+  }
+}
+const fronts = makeFronts()
+const server = {
+  state: fronts.ftp.state,
+  close: () => Promise.all([fronts.ftp.close(), fronts.sftp?.close()]).then(() => undefined)
 }
 
 /** The pool's state has `close`; the others have nothing to end. */
@@ -144,8 +181,9 @@ process.on('SIGTERM', () => stop('SIGTERM'))
 const urlOf = (scheme: string, host: string, port: number): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/`
 
 const start = async (): Promise<void> => {
-  const plain = await server.listen(settings.port, settings.host)
-  const secure = settings.ftpsPort === undefined ? undefined : await server.listenTls(settings.ftpsPort, settings.host)
+  const plain = await fronts.ftp.listen(settings.port, settings.host)
+  const secure = settings.ftpsPort === undefined ? undefined : await fronts.ftp.listenTls(settings.ftpsPort, settings.host)
+  const ssh = fronts.sftp === undefined || sftpSettings.port === undefined ? undefined : await fronts.sftp.listen(sftpSettings.port, settings.host)
   const where = backend === 'memory' ? 'memory' : `${backend} ${root}${temporary ? ' (temporary)' : ''}`
   const named = Object.keys(settings.options.users ?? {})
   const logins = [...(settings.options.anonymous === 'off' ? [] : [`anonymous (${settings.options.anonymous})`]), ...named]
@@ -153,6 +191,7 @@ const start = async (): Promise<void> => {
   process.stdout.write(
     `ftp-server listening on ${urlOf('ftp', plain.address, plain.port)}` +
       (secure === undefined ? '' : ` and ${urlOf('ftps', secure.address, secure.port)}`) +
+      (ssh === undefined || fronts.sftp === undefined ? '' : ` and ${urlOf('sftp', ssh.address, ssh.port)} (host key ${fronts.sftp.fingerprint})`) +
       ` (backend ${where}; ${tls}; login ${logins.length === 0 ? 'nobody' : logins.join(', ')})\n`
   )
 }
