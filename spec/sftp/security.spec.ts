@@ -1,0 +1,284 @@
+/**
+ * What an operator relies on, over SFTP with real clients: every
+ * permission letter, a home no path leaves (`..`, absolute paths, links on
+ * disk), logins that tell nobody which users exist, no anonymous, the
+ * connection limit counted with FTP's, an upload cut short that leaves the
+ * old file and no temporary, and a host key that survives a restart.
+ */
+import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
+import * as fs from 'node:fs'
+import * as net from 'node:net'
+import * as path from 'node:path'
+import { Client } from 'ssh2'
+import { makeMemoryPathIO, writeFile } from '../../lib'
+import { makeFtpFront } from '../../lib/ftp'
+import { hashPassword, makeServerCore } from '../../lib/server'
+import { loadOrCreateHostKey, makeSftpFront } from '../../lib/sftp'
+import { makeKey, PASSWORD, PYTHON, run, sshOptions, startSftp, stored, tempDir, type BackendName, type Running } from './harness'
+
+const ATTEMPTS = path.join(__dirname, 'attempts.py')
+const ALL = 'elradfmwMT'
+
+type Attempt = readonly [user: string, operation: string, ...args: ReadonlyArray<string | number>]
+type Result = readonly [outcome: string, value: unknown]
+
+const attempt = async (server: Running, attempts: ReadonlyArray<Attempt>, password = PASSWORD): Promise<ReadonlyArray<Result>> => {
+  const plan = attempts.map(([user, ...rest]) => [user, password, ...rest])
+  const result = await run(PYTHON, [ATTEMPTS, String(server.port), JSON.stringify(plan)])
+  expect(result.code, result.stderr).to.equal(0)
+  return JSON.parse(result.stdout) as ReadonlyArray<Result>
+}
+
+const DENIED: Result = ['PermissionError', '[Errno 13] Permission denied']
+const MISSING: Result = ['FileNotFoundError', '[Errno 2] No such file']
+
+for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
+  describe(`sftp: permissions and the jail on ${backend}`, function () {
+    this.timeout(30_000)
+    let server: Running
+    let local: string
+    const hash = hashPassword(PASSWORD)
+    /** A user for every letter, with every letter but that one; `all` has them all. */
+    const users = Object.fromEntries([
+      ['all', { password: hash, home: '/shared', perm: ALL }],
+      ...[...ALL].map((letter) => [`no${letter}`, { password: hash, home: '/shared', perm: ALL.replace(letter, '') }]),
+      ['onlye', { password: hash, home: '/shared', perm: 'e' }],
+      ['onlyl', { password: hash, home: '/shared', perm: 'l' }],
+      ['onlyr', { password: hash, home: '/shared', perm: 'r' }]
+    ])
+
+    before(async () => {
+      local = tempDir('local')
+      const noM = await makeKey(local, 'noM-key')
+      server = await startSftp(backend, { anonymous: 'read', anonymousRoot: '/pub', users: { ...users, noM: { ...users.noM, keys: [noM.line] } } })
+      for (const name of ['r.txt', 'a.txt', 'd.txt', 'f.txt', 'M.txt', 'T.txt', 'stat.txt'])
+        await writeFile(server.inspect, path.posix.join(server.root, 'shared', name), Buffer.from('12345'))()
+      await writeFile(server.inspect, path.posix.join(server.root, 'secret.txt'), Buffer.from('secret'))()
+      fs.mkdirSync(path.join(local, 'tree', 'inner'), { recursive: true })
+      fs.writeFileSync(path.join(local, 'tree', 'inner', 'x.txt'), 'x')
+    })
+    after(async () => {
+      await server?.stop()
+      fs.rmSync(local, { recursive: true, force: true })
+    })
+
+    it('each letter allows its operations and nothing else does', async () => {
+      const operations: ReadonlyArray<readonly [letter: string, operation: string, ...args: ReadonlyArray<string | number>]> = [
+        ['l', 'listdir', '/'],
+        ['r', 'read', 'r.txt'],
+        ['w', 'write', 'w.txt', 'new'],
+        ['a', 'append', 'a.txt', '678'],
+        ['d', 'remove', 'd.txt'],
+        ['f', 'rename', 'f.txt', 'f2.txt'],
+        ['m', 'mkdir', 'made'],
+        ['M', 'chmod', 'M.txt', 0o600],
+        ['T', 'utime', 'T.txt', 1_000_000_000]
+      ]
+      // Refused first (nothing changes), then allowed.
+      const results = await attempt(server, [
+        ...operations.map(([letter, ...op]): Attempt => [`no${letter}`, ...op]),
+        ...operations.map(([, ...op]): Attempt => ['all', ...op])
+      ])
+      const refused = results.slice(0, operations.length)
+      const allowed = results.slice(operations.length)
+      refused.forEach((result, i) => expect(result, `without ${operations[i][0]}`).to.deep.equal(DENIED))
+      allowed.forEach((result, i) => expect(result[0], `with ${operations[i][0]}: ${String(result[1])}`).to.equal('ok'))
+      expect((await stored(server, '/shared/a.txt'))?.toString()).to.equal('12345678')
+      expect((await stored(server, '/shared/w.txt'))?.toString()).to.equal('new')
+      expect(await stored(server, '/shared/d.txt')).to.equal(undefined)
+      const [chmodded, touched] = await attempt(server, [
+        ['all', 'stat', 'M.txt'],
+        ['all', 'stat', 'T.txt']
+      ])
+      expect(chmodded).to.deep.equal(['ok', 5])
+      expect(touched).to.deep.equal(['ok', 5])
+    })
+
+    it('stat needs e or l; realpath needs no letter', async () => {
+      const results = await attempt(server, [
+        ['onlye', 'stat', 'stat.txt'],
+        ['onlyl', 'stat', 'stat.txt'],
+        ['onlyr', 'stat', 'stat.txt'],
+        ['onlyr', 'normalize', '.'],
+        ['onlyr', 'normalize', 'not/there/../yet']
+      ])
+      expect(results).to.deep.equal([['ok', 5], ['ok', 5], DENIED, ['ok', '/'], ['ok', '/not/yet']])
+    })
+
+    it('put -r sets modes on the directories it made without M, and chmod elsewhere still needs it', async () => {
+      const put = await server.sftp('noM', path.join(local, 'noM-key'), 'put -r tree', local)
+      expect(put.code, put.stderr).to.equal(0)
+      expect((await stored(server, '/shared/tree/inner/x.txt'))?.toString()).to.equal('x')
+      const chmod = await server.sftp('noM', path.join(local, 'noM-key'), 'chmod 700 tree', local)
+      expect(chmod.code).to.equal(1)
+      expect(chmod.stderr).to.include('Permission denied')
+    })
+
+    it('no path leads out of the home: .., absolute paths, posix-rename', async () => {
+      const results = await attempt(server, [
+        ['all', 'read', '../secret.txt'],
+        ['all', 'read', '/../../secret.txt'],
+        ['all', 'read', '/shared/../secret.txt'],
+        ['all', 'listdir', '/..'],
+        ['all', 'normalize', '../..'],
+        ['all', 'posix_rename', 'r.txt', '../stolen.txt']
+      ])
+      expect(results.slice(0, 3)).to.deep.equal([MISSING, MISSING, MISSING])
+      expect(results[3][0]).to.equal('ok')
+      expect(results[3][1]).to.not.include('secret.txt')
+      expect(results[4]).to.deep.equal(['ok', '/'])
+      expect(results[5][0]).to.equal('ok') // it lands in the home, as /stolen.txt
+      expect((await stored(server, '/stolen.txt'))).to.equal(undefined)
+      expect((await stored(server, '/shared/stolen.txt'))?.toString()).to.equal('12345')
+    })
+
+    it('links: readlink and symlink are unsupported (the codes: protocol.spec.ts)', async () => {
+      const results = await attempt(server, [
+        ['all', 'symlink', '/etc/passwd', 'link'],
+        ['all', 'readlink', 'r.txt']
+      ])
+      for (const result of results) expect(result).to.deep.equal(['OSError', 'Links are not supported'])
+    })
+
+    if (backend === 'node')
+      it('a link on disk that points out of the home leads nowhere', async () => {
+        fs.symlinkSync(path.join(server.root, 'secret.txt'), path.join(server.root, 'shared', 'out-file'))
+        fs.symlinkSync('/etc', path.join(server.root, 'shared', 'out-dir'))
+        const results = await attempt(server, [
+          ['all', 'read', 'out-file'],
+          ['all', 'listdir', 'out-dir'],
+          ['all', 'read', 'out-dir/passwd'],
+          ['all', 'normalize', 'out-dir']
+        ])
+        for (const result of results) {
+          expect(result[0], JSON.stringify(result)).to.not.equal('ok')
+          expect(JSON.stringify(result)).to.not.include('secret')
+        }
+      })
+  })
+}
+
+describe('sftp: logins', function () {
+  this.timeout(30_000)
+  let server: Running
+  let local: string
+  let alice: { readonly file: string; readonly line: string }
+  let mallory: { readonly file: string; readonly line: string }
+
+  before(async () => {
+    local = tempDir('keys')
+    alice = await makeKey(local, 'alice-key')
+    mallory = await makeKey(local, 'mallory-key')
+    server = await startSftp('memory', {
+      anonymous: 'write',
+      anonymousRoot: '/pub',
+      maxLoginFailuresPerIp: 0,
+      users: {
+        alice: { password: hashPassword(PASSWORD), home: '/alice', perm: ALL, keys: [alice.line] },
+        bob: { password: hashPassword(PASSWORD), home: '/bob', perm: ALL }
+      }
+    })
+  })
+  after(async () => {
+    await server?.stop()
+    fs.rmSync(local, { recursive: true, force: true })
+  })
+
+  it('a wrong password, an unknown user and anonymous get the same answer; the right password logs in', async () => {
+    const results = await attempt(server, [
+      ['alice', 'normalize', '.'],
+      ['nobody', 'normalize', '.'],
+      ['anonymous', 'normalize', '.']
+    ], 'wrong')
+    for (const result of results) expect(result).to.deep.equal(['AuthenticationException', 'Authentication failed.'])
+    expect(await attempt(server, [['alice', 'normalize', '.']])).to.deep.equal([['ok', '/']])
+  })
+
+  it('a wrong key, a key of another user and an unknown user look alike to OpenSSH; the right key logs in', async () => {
+    const login = (user: string, key: string) =>
+      run('sftp', [...sshOptions(key), '-P', String(server.port), '-b', '-', `${user}@127.0.0.1`], { input: 'pwd' })
+    const refused = await Promise.all([login('alice', mallory.file), login('bob', alice.file), login('nobody', alice.file)])
+    for (const result of refused) {
+      expect(result.code).to.equal(255)
+      expect(result.stderr).to.include('Permission denied (publickey,password)')
+    }
+    const ok = await login('alice', alice.file)
+    expect(ok.code, ok.stderr).to.equal(0)
+  })
+})
+
+describe('sftp: shared limits, dropped uploads, host keys', function () {
+  this.timeout(30_000)
+
+  it('FTP and SFTP connections count against one limit', async () => {
+    const core = makeServerCore('spec', { factory: makeMemoryPathIO, users: { alice: PASSWORD }, maxConnections: 1, loginFailureDelay: 1 })
+    const ftp = makeFtpFront(core, {})
+    const sftp = makeSftpFront(core, {})
+    const ftpPort = (await ftp.listen(0, '127.0.0.1')).port
+    const sftpPort = (await sftp.listen(0, '127.0.0.1')).port
+    try {
+      const socket = net.connect(ftpPort, '127.0.0.1')
+      const greeting = await new Promise<string>((resolve) => socket.once('data', (b) => resolve(b.toString())))
+      expect(greeting).to.match(/^220 /)
+      const attemptSftp = () => run(PYTHON, [ATTEMPTS, String(sftpPort), JSON.stringify([['alice', PASSWORD, 'normalize', '.']])])
+      const refused = JSON.parse((await attemptSftp()).stdout) as ReadonlyArray<Result>
+      expect(refused[0][0]).to.not.equal('ok')
+      socket.destroy()
+      while (ftp.connections() > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+      const admitted = JSON.parse((await attemptSftp()).stdout) as ReadonlyArray<Result>
+      expect(admitted).to.deep.equal([['ok', '/']])
+    } finally {
+      await Promise.all([ftp.close(), sftp.close()])
+    }
+  })
+
+  it('a connection dropped mid-upload leaves the old file whole and no temporary', async () => {
+    const server = await startSftp('node', { users: { alice: PASSWORD }, anonymous: 'off' })
+    try {
+      fs.writeFileSync(path.join(server.root, 'keep.bin'), 'old')
+      const client = new Client()
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', () => resolve()).once('error', reject)
+        client.connect({ host: '127.0.0.1', port: server.port, username: 'alice', password: PASSWORD })
+      })
+      const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => client.sftp((error, s) => (error ? reject(error) : resolve(s))))
+      const handle = await new Promise<Buffer>((resolve, reject) => sftp.open('keep.bin', 'w', (error, h) => (error ? reject(error) : resolve(h))))
+      const chunk = Buffer.alloc(32 * 1024, 7)
+      for (let i = 0; i < 8; i++)
+        await new Promise<void>((resolve, reject) => sftp.write(handle, chunk, 0, chunk.length, i * chunk.length, (error) => (error ? reject(error) : resolve())))
+      // While the upload runs, the old file is what others see, and its temporary is hidden.
+      expect(fs.readFileSync(path.join(server.root, 'keep.bin'), 'utf8')).to.equal('old')
+      client.destroy()
+      // The server abandons the upload once it sees the connection go: wait for the temporary to be removed.
+      for (let i = 0; i < 500 && fs.readdirSync(server.root).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(fs.readdirSync(server.root)).to.deep.equal(['keep.bin'])
+      expect(fs.readFileSync(path.join(server.root, 'keep.bin'), 'utf8')).to.equal('old')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('the host key kept in a file gives the same fingerprint after a restart, as ssh-keyscan sees it', async () => {
+    const dir = tempDir('hostkey')
+    const file = path.join(dir, 'host_key')
+    const fingerprints: Array<string> = []
+    try {
+      for (let start = 0; start < 2; start++) {
+        const hostKey = loadOrCreateHostKey(file)
+        if (E.isLeft(hostKey)) throw new Error(hostKey.left)
+        const sftp = makeSftpFront(makeServerCore('spec', { factory: makeMemoryPathIO }), { hostKey: hostKey.right })
+        const { port } = await sftp.listen(0, '127.0.0.1')
+        const scanned = await run('ssh-keyscan', ['-p', String(port), '-t', 'ed25519', '127.0.0.1'])
+        await sftp.close()
+        const printed = await run('ssh-keygen', ['-lf', '-'], { input: scanned.stdout })
+        expect(printed.stdout).to.include(sftp.fingerprint)
+        fingerprints.push(sftp.fingerprint)
+      }
+      expect(fingerprints[0]).to.equal(fingerprints[1])
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o600)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
