@@ -7,11 +7,21 @@
  */
 import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
-import { utils, type ParsedKey } from 'ssh2'
+import { utils } from 'ssh2'
 import { keyFingerprint } from '../server/keys'
 
 /**
- * A private key, parsed; `Left` says why it is not one (a public key, an
+ * What a host key gives: its public key blob (the SSH wire form).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface HostKey {
+  readonly publicBlob: Buffer
+}
+
+/**
+ * A private key, checked; `Left` says why it is not one (a public key, an
  * encrypted key, not a key at all).
  *
  * @example
@@ -23,11 +33,11 @@ import { keyFingerprint } from '../server/keys'
  * @category destructors
  * @since 0.3.0
  */
-export const parseHostKey = (key: string | Buffer): E.Either<string, ParsedKey> => {
+export const parseHostKey = (key: string | Buffer): E.Either<string, HostKey> => {
   const parsed = utils.parseKey(key)
   if (parsed instanceof Error) return E.left(parsed.message)
   const one = Array.isArray(parsed) ? parsed[0] : parsed
-  return one !== undefined && one.isPrivateKey() ? E.right(one) : E.left('it is not a private key')
+  return one !== undefined && one.isPrivateKey() ? E.right({ publicBlob: one.getPublicSSH() }) : E.left('it is not a private key')
 }
 
 /**
@@ -57,7 +67,7 @@ export const hostKeyFingerprint = (key: string | Buffer): string =>
     (message: string): string => {
       throw new TypeError(`hostKeyFingerprint: ${message}`)
     },
-    (parsed: ParsedKey) => keyFingerprint(parsed.getPublicSSH())
+    (parsed: HostKey) => keyFingerprint(parsed.publicBlob)
   )(parseHostKey(key))
 
 /**

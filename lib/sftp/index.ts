@@ -11,11 +11,9 @@
  */
 export { makeSftpServer, makeSftpFront, type SftpServer } from './server'
 export { checkSftpOptions, type SftpOptions, type SftpServerOptions, type SftpSettings } from './options'
-export { parseHostKey, generateHostKey, hostKeyFingerprint, loadOrCreateHostKey } from './hostKey'
-export { serveSftp, type SftpSessionContext } from './session'
+export { parseHostKey, generateHostKey, hostKeyFingerprint, loadOrCreateHostKey, type HostKey } from './hostKey'
 export { statusOf, STATUS, type Status } from './status'
 export { attributesOf, longnameOf, type Attributes } from './attributes'
 export { makePace, type Pace } from './pace'
-export { versionPacket, announceExtensions } from './version'
-export { allowRepeatedUserauth, exitChannel } from './quirks'
+export { versionPacket } from './version'
 export { sftpSettingsFromEnvironment, type SftpEnvironmentSettings } from './environment'

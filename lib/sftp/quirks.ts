@@ -6,6 +6,7 @@
  * @since 0.3.0
  */
 import type { Connection, SFTPWrapper } from 'ssh2'
+import { versionPacket } from './version'
 
 type Handler = (parser: unknown, service: string) => void
 
@@ -54,4 +55,45 @@ export const exitChannel = (sftp: SFTPWrapper): void => {
   const { outgoing, _protocol: protocol } = sftp as unknown as ChannelInternals
   if (outgoing?.state === 'open' && outgoing.id !== undefined && typeof protocol?.exitStatus === 'function') protocol.exitStatus(outgoing.id, 0)
   sftp.end()
+}
+
+/** The VERSION packet `ssh2` sends: length 5, SSH_FXP_VERSION, version 3. */
+const PLAIN_VERSION = Buffer.from([0, 0, 0, 5, 2, 0, 0, 0, 3])
+
+interface SftpInternals {
+  _protocol: { channelData: (id: number, data: Buffer) => void }
+  readonly outgoing: { window: number }
+}
+
+/**
+ * Makes the VERSION `sftp` sends (once the client's INIT comes) name
+ * `extensions`: `ssh2`'s SFTP server sends a fixed VERSION without any, so
+ * a client would never use `posix-rename@openssh.com`. The first packet of
+ * the channel, that VERSION, is swapped for one that names them. Call it
+ * right after accepting the channel.
+ *
+ * @category combinators
+ * @since 0.3.0
+ */
+export const announceExtensions = (sftp: SFTPWrapper, extensions: Readonly<Record<string, string>>): void => {
+  const internals = sftp as unknown as Partial<SftpInternals>
+  const protocol = internals._protocol
+  if (protocol === undefined || typeof protocol.channelData !== 'function' || internals.outgoing === undefined) return
+  const packet = versionPacket(extensions)
+  const channel = internals as SftpInternals
+  // Only this channel's view of the connection changes, and only until its first packet has gone.
+  channel._protocol = new Proxy(protocol, {
+    get: (target, key) => {
+      if (key === 'channelData')
+        return (id: number, data: Buffer) => {
+          channel._protocol = protocol
+          if (!data.equals(PLAIN_VERSION)) return protocol.channelData(id, data)
+          // ssh2 counted the plain packet against the window; the longer one costs the difference too.
+          channel.outgoing.window -= packet.length - data.length
+          return protocol.channelData(id, packet)
+        }
+      const value = Reflect.get(target, key, target) as unknown
+      return typeof value === 'function' ? (value as (...args: Array<unknown>) => unknown).bind(target) : value
+    }
+  })
 }

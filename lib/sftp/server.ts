@@ -16,8 +16,7 @@ import { plainAddress } from '../server/addresses'
 import { makeServerCore, type ServerCore } from '../server/core'
 import { checkSftpOptions, type SftpOptions, type SftpServerOptions } from './options'
 import { serveSftp } from './session'
-import { allowRepeatedUserauth, exitChannel } from './quirks'
-import { announceExtensions } from './version'
+import { allowRepeatedUserauth, announceExtensions, exitChannel } from './quirks'
 
 /**
  * A running (or ready) SFTP server: a plain record.

@@ -10,6 +10,11 @@ import type { PathIOError } from '../PathIOError'
 /**
  * SFTP version 3 status codes (draft-ietf-secsh-filexfer-02, 7).
  *
+ * @example
+ * import { STATUS } from 'fp-pathio/sftp'
+ * assert.strictEqual(STATUS.NO_SUCH_FILE, 2)
+ * assert.strictEqual(STATUS.OP_UNSUPPORTED, 8)
+ *
  * @category constants
  * @since 0.3.0
  */
