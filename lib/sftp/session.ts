@@ -170,7 +170,10 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   /** Sets what a SETSTAT asks, in order (size, mode, times); stops at the first failure. */
   const setAttributes = async (id: number, path: string, attrs: SetAttributes, file: OpenFile | undefined): Promise<void> => {
     if (attrs.uid !== undefined || attrs.gid !== undefined) return status(id, STATUS.OP_UNSUPPORTED, 'Owners are not supported')
-    if (attrs.size !== undefined) {
+    // A new file holds exactly what was written: setting that size (scp does, after the last write) has nothing to do,
+    // and needs no `truncate` from a backend that has none (S3).
+    const sized = file !== undefined && file.mode === 'wb' && attrs.size === file.written
+    if (attrs.size !== undefined && !sized) {
       const size = attrs.size
       const cut =
         file !== undefined
