@@ -42,11 +42,15 @@ export const run = (
     child.stdin.end(options.input ?? '')
   })
 
-/** A new ed25519 key pair in `dir`: the private key's file and the public line. */
-export const makeKey = async (dir: string, name: string): Promise<{ readonly file: string; readonly line: string }> => {
+/** A new key pair in `dir` (ed25519 unless `type` says otherwise): the private key's file and the public line. */
+export const makeKey = async (
+  dir: string,
+  name: string,
+  type: ReadonlyArray<string> = ['-t', 'ed25519']
+): Promise<{ readonly file: string; readonly line: string }> => {
   const file = path.join(dir, name)
   await new Promise<void>((resolve, reject) =>
-    execFile('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file], (error) => (error === null ? resolve() : reject(error)))
+    execFile('ssh-keygen', ['-q', ...type, '-N', '', '-C', name, '-f', file], (error) => (error === null ? resolve() : reject(error)))
   )
   return { file, line: fs.readFileSync(`${file}.pub`, 'utf8').trim() }
 }

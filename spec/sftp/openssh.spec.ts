@@ -1,7 +1,8 @@
 /**
  * OpenSSH's own clients against the SFTP front, on the memory and node
  * backends: `sftp -b` batches (every command a user types), `scp` (which
- * speaks SFTP underneath since OpenSSH 9), and `ssh`, which gets no shell.
+ * speaks SFTP underneath since OpenSSH 9), and `ssh`, which gets no shell;
+ * and rclone's sftp backend.
  * Every byte that travels is compared.
  */
 import { expect } from 'chai'
@@ -115,6 +116,18 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       const tree = await server.scp(key, ['-r', 'tree', 'alice@127.0.0.1:scp-tree'], local)
       expect(tree.code, tree.stderr).to.equal(0)
       expect((await stored(server, '/alice/scp-tree/sub dir/ünïcødé ✓/Grüße 日本.txt'))?.toString()).to.equal('grüße\n')
+    })
+
+    it("rclone's sftp backend: sync a tree, then check it byte for byte", async () => {
+      const remote = [':sftp:rclone', '--sftp-host', '127.0.0.1', '--sftp-port', String(server.port), '--sftp-user', 'alice', '--sftp-key-file', key]
+      // No shell: rclone would run md5sum and df over exec, which the server refuses.
+      const common = ['--sftp-shell-type', 'none', '--config', '/dev/null']
+      const sync = await run('rclone', ['sync', 'tree', ...remote, ...common], { cwd: local })
+      expect(sync.code, sync.stderr).to.equal(0)
+      const check = await run('rclone', ['check', '--download', 'tree', ...remote, ...common], { cwd: local })
+      expect(check.code, check.stderr).to.equal(0)
+      expect(check.stderr).to.include('0 differences found')
+      expect((await stored(server, '/alice/rclone/sub dir/ünïcødé ✓/Grüße 日本.txt'))?.toString()).to.equal('grüße\n')
     })
 
     it('ssh gets no shell and no command: refused, the channel closed', async () => {

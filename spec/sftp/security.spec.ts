@@ -165,18 +165,21 @@ describe('sftp: logins', function () {
   let local: string
   let alice: { readonly file: string; readonly line: string }
   let mallory: { readonly file: string; readonly line: string }
+  const carol: Array<{ readonly file: string; readonly line: string }> = []
 
   before(async () => {
     local = tempDir('keys')
     alice = await makeKey(local, 'alice-key')
     mallory = await makeKey(local, 'mallory-key')
+    carol.push(await makeKey(local, 'carol-rsa', ['-t', 'rsa', '-b', '2048']), await makeKey(local, 'carol-ecdsa', ['-t', 'ecdsa', '-b', '521']))
     server = await startSftp('memory', {
       anonymous: 'write',
       anonymousRoot: '/pub',
       maxLoginFailuresPerIp: 0,
       users: {
         alice: { password: hashPassword(PASSWORD), home: '/alice', perm: ALL, keys: [alice.line] },
-        bob: { password: hashPassword(PASSWORD), home: '/bob', perm: ALL }
+        bob: { password: hashPassword(PASSWORD), home: '/bob', perm: ALL },
+        carol: { password: hashPassword(PASSWORD), home: '/carol', perm: ALL, keys: carol.map((key) => key.line) }
       }
     })
   })
@@ -205,6 +208,13 @@ describe('sftp: logins', function () {
     }
     const ok = await login('alice', alice.file)
     expect(ok.code, ok.stderr).to.equal(0)
+  })
+
+  it('RSA (signed with rsa-sha2-256) and ECDSA P-521 keys log in too', async () => {
+    for (const key of carol) {
+      const result = await run('sftp', [...sshOptions(key.file), '-P', String(server.port), '-b', '-', 'carol@127.0.0.1'], { input: 'pwd' })
+      expect(result.code, `${key.file}: ${result.stderr}`).to.equal(0)
+    }
   })
 })
 
