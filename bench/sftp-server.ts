@@ -2,7 +2,7 @@
  * The SFTP server bench/sftp.ts measures, a process of its own: the node
  * backend over ROOT, one user (`bench`, every letter, home `/`) whose key is
  * the line in KEY_LINE, on 127.0.0.1 and a free port, which it prints as
- * `{"port": N}`. With SSH2_BINDING=off, `ssh2`'s optional native crypto
+ * `{"port": N}`; at SIGUSR2 it prints its memory. With SSH2_BINDING=off, `ssh2`'s optional native crypto
  * binding is hidden, as for a user whose npm did not run its install script.
  */
 import Module from 'node:module'
@@ -30,6 +30,12 @@ const main = async (): Promise<void> => {
   const { port } = await server.listen(0, '127.0.0.1')
   process.stdout.write(JSON.stringify({ port }) + '\n')
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)))
+  // SIGUSR2: what the process holds now, after a full collection (node --expose-gc), as one line.
+  process.on('SIGUSR2', () => {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    const { rss, heapUsed, external } = process.memoryUsage()
+    process.stdout.write(JSON.stringify({ rss, heapUsed, external }) + '\n')
+  })
 }
 
 void main()

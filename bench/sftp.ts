@@ -22,7 +22,7 @@
  * server, the memory one idle SFTP connection costs it (its RSS with 20
  * connections open, less before, over 20). Prints markdown.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as os from 'node:os'
@@ -107,13 +107,13 @@ const startOpenSsh = async (): Promise<Server> => {
 }
 
 const startOurs = async (): Promise<Server> => {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', path.join(__dirname, 'sftp-server.ts')], {
+  const child = spawn(process.execPath, ['--expose-gc', '-r', 'ts-node/register', path.join(__dirname, 'sftp-server.ts')], {
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ROOT: served, KEY_LINE: keyLine, SSH2_BINDING: BINDING },
     stdio: ['ignore', 'pipe', 'inherit']
   })
-  const port = await new Promise<number>((resolve) =>
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port))
-  )
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  const port = await new Promise<number>((resolve) => lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port)))
+  ourLines = lines
   return { name: 'fp-pathio', port, base: '', user: 'bench', child }
 }
 
@@ -178,19 +178,25 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-const rssOf = (pid: number): number => {
-  const line = fs
-    .readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'))
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024
+let ourLines: ReturnType<typeof createInterface> | undefined
+
+interface Memory {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly external: number
 }
 
-/** Bytes one idle SFTP connection costs the server: 20 connections held open. */
-const memoryPerConnection = async (server: Server): Promise<number> => {
+/** Our server's memory after a full collection (it answers SIGUSR2 with a line). */
+const memoryOf = (server: Server): Promise<Memory> =>
+  new Promise((resolve) => {
+    ourLines?.once('line', (line) => resolve(JSON.parse(line) as Memory))
+    server.child.kill('SIGUSR2')
+  })
+
+/** Bytes one idle SFTP connection costs the server (heap and buffers, after a collection): 20 connections held open. */
+const memoryPerConnection = async (server: Server): Promise<{ readonly held: number; readonly rss: number }> => {
   const N = 20
-  global.gc?.()
-  const before = rssOf(server.child.pid as number)
+  const before = await memoryOf(server)
   const held = [...Array(N).keys()].map(() =>
     spawn('sftp', ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-i', key, '-P', String(server.port), '-b', '-', `${server.user}@127.0.0.1`], {
       stdio: ['pipe', 'pipe', 'ignore']
@@ -206,10 +212,20 @@ const memoryPerConnection = async (server: Server): Promise<number> => {
         })
     )
   )
-  const after = rssOf(server.child.pid as number)
+  const after = await memoryOf(server)
   for (const child of held) child.stdin?.end()
   await Promise.all(held.map((child) => new Promise((resolve) => child.on('close', resolve))))
-  return (after - before) / N
+  return { held: (after.heapUsed + after.external - before.heapUsed - before.external) / N, rss: (after.rss - before.rss) / N }
+}
+
+/** The cipher OpenSSH's client and `server` agree on. */
+const cipherWith = (server: Server): string => {
+  const result = spawnSync(
+    'sftp',
+    ['-v', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-i', key, '-P', String(server.port), '-b', '-', `${server.user}@127.0.0.1`],
+    { input: 'pwd\n', encoding: 'utf8' }
+  )
+  return /server->client cipher: (\S+)/.exec(result.stderr)?.[1] ?? 'unknown'
 }
 
 const main = async (): Promise<void> => {
@@ -234,13 +250,17 @@ const main = async (): Promise<void> => {
     const load = os.loadavg().map((l) => l.toFixed(1)).join(' ')
     console.log(
       `SFTP, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (load ${load}), ${SIZE_MIB} MiB, ${CLIENTS} clients, ` +
-        `${ROUNDS} rounds, OpenSSH's sftp client, ssh2 binding ${BINDING}\n`
+        `${ROUNDS} rounds, OpenSSH's sftp client; ciphers: fp-pathio ${cipherWith(servers[0])} (ssh2 binding ${BINDING}), ` +
+        `OpenSSH ${cipherWith(servers[1])}\n`
     )
     console.log('| workload | fp-pathio node MiB/s | OpenSSH sshd MiB/s | fp-pathio / OpenSSH |')
     console.log('|---|---|---|---|')
     for (const workload of WORKLOADS)
       console.log(`| ${workload.replace('x clients', `x ${CLIENTS} clients`)} | ${mibps('fp-pathio', workload)} | ${mibps('OpenSSH', workload)} | ${median(ratios.get(workload) ?? []).toFixed(2)}x |`)
-    console.log(`\nfp-pathio: ${(memory / 1024).toFixed(0)} KiB of RSS per idle SFTP connection (20 held open)`)
+    console.log(
+      `\nfp-pathio: ${(memory.held / 1024).toFixed(0)} KiB of heap and buffers per idle SFTP connection, logged in, channel open ` +
+        `(20 held open; RSS ${(memory.rss / 1024).toFixed(0)} KiB each)`
+    )
   } finally {
     for (const server of servers) server.child.kill('SIGTERM')
     fs.rmSync(dir, { recursive: true, force: true })

@@ -64,6 +64,10 @@ interface OpenFile {
   queue: Promise<void>
   /** Attributes to set once the file is closed (an upload appears only then). */
   pending: { mode?: number; mtime?: number }
+  /** A write failed: the upload is abandoned, and its CLOSE says so. */
+  failed: boolean
+  /** Bytes read or written through this handle, for the log line of its CLOSE. */
+  moved: number
   readonly pace: Pace
 }
 
@@ -213,6 +217,9 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   const closeFile = async (file: OpenFile): Promise<E.Either<PathIOError, void>> => {
     const closed = await io.close(file.handle)()
     if (E.isLeft(closed)) return closed
+    // The client was told of the failed write; its CLOSE must not sound like a complete upload.
+    if (file.failed) return E.left(pathIOError('Unknown', 'close', { path: file.path, detail: 'a write failed: the upload was abandoned' }))
+    log('info', `sftp ${account.name}: ${file.mode === 'rb' ? 'sent' : 'stored'} ${file.path} (${file.moved} bytes)`)
     if (file.pending.mode !== undefined) await io.chmod(file.path, file.pending.mode)()
     if (file.pending.mtime !== undefined) await io.utimes(file.path, file.pending.mtime)()
     return closed
@@ -226,7 +233,19 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
       return run(id, io.open(path, mode.right), (handle) => {
         if (ended) return void io.close(handle)()
         const rate = mode.right === 'rb' ? context.maxDownloadRate : context.maxUploadRate
-        const file: OpenFile = { kind: 'file', path, handle, mode: mode.right, position: 0, written: 0, queue: Promise.resolve(), pending: {}, pace: makePace(rate) }
+        const file: OpenFile = {
+          kind: 'file',
+          path,
+          handle,
+          mode: mode.right,
+          position: 0,
+          written: 0,
+          queue: Promise.resolve(),
+          pending: {},
+          failed: false,
+          moved: 0,
+          pace: makePace(rate)
+        }
         sftp.handle(id, register(file))
       })
     })
@@ -239,6 +258,7 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
       seekTo(id, file, offset, () =>
         run(id, io.read(file.handle, Math.min(length, MAX_READ)), async (data) => {
           file.position += data.length
+          file.moved += data.length
           if (data.length === 0) return status(id, STATUS.EOF)
           await file.pace(data.length)
           if (!ended) sftp.data(id, bufferOf(data))
@@ -253,6 +273,7 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     const write = (): Promise<void> =>
       run(id, io.write(file.handle, data), async (count) => {
         file.position += count
+        file.moved += count
         file.written = Math.max(file.written, file.position)
         await file.pace(count)
         status(id, STATUS.OK)
@@ -261,7 +282,10 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
       // Every write of an `ab` file lands at its end, wherever the client says.
       await (file.mode === 'ab' ? write() : seekTo(id, file, offset, write))
       // A write that failed half-way must not be committed at CLOSE as if it were the whole file.
-      if (ended === false && file.mode === 'wb' && file.position < offset + data.length) abandonWrite(file.handle)
+      if (file.mode !== 'ab' && file.position < offset + data.length) {
+        file.failed = true
+        abandonWrite(file.handle)
+      }
     })
   })
 
