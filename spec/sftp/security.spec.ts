@@ -243,6 +243,57 @@ describe('sftp: shared limits, dropped uploads, host keys', function () {
     }
   })
 
+  it('failed SFTP logins use the address budget FTP turns it away with; failed attempts end a connection', async () => {
+    const core = makeServerCore('spec', {
+      factory: makeMemoryPathIO,
+      users: { alice: PASSWORD },
+      maxLoginFailuresPerIp: 3,
+      maxLoginAttempts: 2,
+      loginFailureDelay: 1
+    })
+    const ftp = makeFtpFront(core, {})
+    const sftp = makeSftpFront(core, {})
+    const ftpPort = (await ftp.listen(0, '127.0.0.1')).port
+    const sftpPort = (await sftp.listen(0, '127.0.0.1')).port
+    try {
+      // Two wrong passwords on one connection: the second ends it, and a third try on it finds it gone.
+      const tries = await run(PYTHON, [
+        '-c',
+        [
+          'import paramiko',
+          `t = paramiko.Transport(('127.0.0.1', ${sftpPort})); t.connect()`,
+          'for password in ["one", "two", "three"]:',
+          '    try: t.auth_password("alice", password); print("in")',
+          '    except paramiko.AuthenticationException: print("refused")',
+          '    except Exception as e: print("gone")'
+        ].join('\n')
+      ])
+      expect(tries.stdout.trim().split('\n')).to.deep.equal(['refused', 'refused', 'gone'])
+      // A third failure, on a new connection, uses up the address's budget: FTP turns the address away.
+      await run(PYTHON, [ATTEMPTS, String(sftpPort), JSON.stringify([['alice', 'four', 'normalize', '.']])])
+      const socket = net.connect(ftpPort, '127.0.0.1')
+      const greeting = await new Promise<string>((resolve) => socket.once('data', (b) => resolve(b.toString())))
+      socket.destroy()
+      expect(greeting).to.match(/^421 Too many failed logins/)
+    } finally {
+      await Promise.all([ftp.close(), sftp.close()])
+    }
+  })
+
+  it('an idle connection is closed', async () => {
+    const server = await startSftp('memory', { users: { alice: PASSWORD }, anonymous: 'off', idleTimeout: 200 })
+    try {
+      const client = new Client()
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+      client.on('error', () => undefined)
+      client.connect({ host: '127.0.0.1', port: server.port, username: 'alice', password: PASSWORD })
+      // The client never ends it: the server does, once the connection has been silent for idleTimeout.
+      await closed
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('a connection dropped mid-upload leaves the old file whole and no temporary', async () => {
     const server = await startSftp('node', { users: { alice: PASSWORD }, anonymous: 'off' })
     try {
