@@ -10,7 +10,7 @@ import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as path from 'node:path'
-import { Client } from 'ssh2'
+import { Client, utils, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2'
 import { makeMemoryPathIO, writeFile } from '../../lib'
 import { makeFtpFront } from '../../lib/ftp'
 import { hashPassword, makeServerCore } from '../../lib/server'
@@ -208,6 +208,21 @@ describe('sftp: logins', function () {
     }
     const ok = await login('alice', alice.file)
     expect(ok.code, ok.stderr).to.equal(0)
+  })
+
+  it("a signature made with another key than the one offered is refused: the server verifies it", async () => {
+    const offered = utils.parseKey(fs.readFileSync(alice.file)) as ParsedKey
+    const signer = utils.parseKey(fs.readFileSync(mallory.file)) as ParsedKey
+    // Alice's public key is offered (the server says it would do), and Mallory's private key signs.
+    offered.sign = (data, algo) => signer.sign(data, algo)
+    const client = new Client()
+    const outcome = await new Promise<string>((resolve) => {
+      client.once('ready', () => resolve('logged in')).once('error', (error) => resolve(error.message))
+      // An authHandler: ssh2 takes a `privateKey` only as text, and would parse it anew.
+      client.connect({ host: '127.0.0.1', port: server.port, username: 'alice', authHandler: [{ type: 'publickey', username: 'alice', key: offered } as PublicKeyAuthMethod] })
+    })
+    client.end()
+    expect(outcome).to.equal('All configured authentication methods failed')
   })
 
   it('RSA (signed with rsa-sha2-256) and ECDSA P-521 keys log in too', async () => {
