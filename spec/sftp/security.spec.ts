@@ -198,6 +198,21 @@ describe('sftp: logins', function () {
     expect(await attempt(server, [['alice', 'normalize', '.']])).to.deep.equal([['ok', '/']])
   })
 
+  it('paramiko retries a password on its connection, and the right one logs in (ssh2 would disconnect the second try)', async () => {
+    const retried = await run(PYTHON, [
+      '-c',
+      [
+        'import paramiko',
+        `t = paramiko.Transport(('127.0.0.1', ${server.port})); t.connect()`,
+        'try: t.auth_password("alice", "wrong")',
+        'except paramiko.AuthenticationException: print("refused")',
+        `t.auth_password("alice", ${JSON.stringify(PASSWORD)})`,
+        'print(paramiko.SFTPClient.from_transport(t).normalize("."))'
+      ].join('\n')
+    ])
+    expect(retried.stdout, retried.stderr).to.equal('refused\n/\n')
+  })
+
   it('a wrong key, a key of another user and an unknown user look alike to OpenSSH; the right key logs in', async () => {
     const login = (user: string, key: string) =>
       run('sftp', [...sshOptions(key), '-P', String(server.port), '-b', '-', `${user}@127.0.0.1`], { input: 'pwd' })
