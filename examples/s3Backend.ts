@@ -12,6 +12,7 @@
  *   AWS_SECRET_ACCESS_KEY  credentials; left out, the SDK's own chain (profile, instance role...)
  */
 import type { PathIOFactory } from '../lib'
+import type { S3FolderFactory } from '../lib/server'
 import { makeS3PathIO, type S3Options } from '../lib/backends/s3'
 
 type Environment = Readonly<Record<string, string | undefined>>
@@ -21,23 +22,28 @@ const given = (env: Environment, name: string): string | undefined => {
   return value === undefined || value === '' ? undefined : value
 }
 
-/** The options `makeS3PathIO` gets from `env`, or a message saying what is missing. */
-export const s3OptionsFrom = (env: Environment): S3Options | string => {
-  const bucket = given(env, 'S3_BUCKET')
-  if (bucket === undefined) return 'PATHIO_BACKEND=s3 needs S3_BUCKET'
+/** How to reach the store, from `env` (endpoint, region, credentials): what every bucket of the server shares. */
+const s3ConnectionFrom = (env: Environment): Omit<S3Options, 'bucket'> | string => {
   const endpoint = given(env, 'S3_ENDPOINT')
-  const prefix = given(env, 'S3_PREFIX')
   const accessKeyId = given(env, 'AWS_ACCESS_KEY_ID')
   const secretAccessKey = given(env, 'AWS_SECRET_ACCESS_KEY')
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
     return 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together'
   return {
-    bucket,
     region: given(env, 'AWS_REGION') ?? 'us-east-1',
     ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
-    ...(prefix === undefined ? {} : { prefix }),
     ...(accessKeyId === undefined || secretAccessKey === undefined ? {} : { credentials: { accessKeyId, secretAccessKey } })
   }
+}
+
+/** The options `makeS3PathIO` gets from `env`, or a message saying what is missing. */
+export const s3OptionsFrom = (env: Environment): S3Options | string => {
+  const bucket = given(env, 'S3_BUCKET')
+  if (bucket === undefined) return 'PATHIO_BACKEND=s3 needs S3_BUCKET'
+  const connection = s3ConnectionFrom(env)
+  if (typeof connection === 'string') return connection
+  const prefix = given(env, 'S3_PREFIX')
+  return { bucket, ...connection, ...(prefix === undefined ? {} : { prefix }) }
 }
 
 /** A factory of S3 records from `env` (the server shares the first one's client among connections), or a message. */
@@ -50,4 +56,17 @@ export const s3FactoryFrom = (env: Environment): PathIOFactory<unknown> | string
     return (error as Error).message
   }
   return ((context) => makeS3PathIO({ ...options, ...(context as object) })) as PathIOFactory<unknown>
+}
+
+/**
+ * The maker of the users' S3 folders (the server's `s3Folder` option): each
+ * folder's bucket and prefix, reached with the S3 settings of `env`
+ * (S3_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; S3_BUCKET
+ * and S3_PREFIX are the home's, for PATHIO_BACKEND=s3), or a message.
+ */
+export const s3FolderFrom = (env: Environment): S3FolderFactory | string => {
+  const connection = s3ConnectionFrom(env)
+  if (typeof connection === 'string') return connection
+  return ({ bucket, prefix }) =>
+    ((context) => makeS3PathIO({ ...connection, bucket, prefix, ...(context as object) })) as PathIOFactory<unknown>
 }

@@ -12,6 +12,7 @@ import type { Account } from '../server/accounts'
 import { plainAddress } from '../server/addresses'
 import { transferStatus } from './commands/status'
 import { dispatch } from './dispatch'
+import { before, commandEvent } from './events'
 import { makeLineReader, parseCommandLine, type CommandLine } from './lineReader'
 import { formatReply, reply, type Reply } from './replies'
 import { makeSession, type Session, type SessionConfig } from './session'
@@ -49,8 +50,10 @@ const describeCommand = ({ verb, arg }: CommandLine): string =>
  * @since 0.1.0
  */
 export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, config: SessionConfig): Connection => {
-  const { log } = config
+  const { log, emit } = config
   const tag = `#${id}`
+  const connectedAt = performance.now()
+  const front = implicitTls ? 'ftps' : 'ftp'
   const run = dispatch(config.commands)
   let stream: net.Socket = raw
   raw.setNoDelay(true)
@@ -102,9 +105,14 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
     raw.off('data', onData)
     reader = newReader()
     const sessions = makeTlsSessions()
-    const upgraded = await secureServerSocket(raw, tlsContext.control, { timeoutMs: config.handshakeTimeout, sessions: sessions.control })
+    let why = 'failed'
+    const upgraded = await secureServerSocket(raw, tlsContext.control, {
+      timeoutMs: config.handshakeTimeout,
+      sessions: sessions.control,
+      failed: (reason) => (why = reason)
+    })
     if (upgraded === undefined) {
-      log('info', `${tag} TLS handshake failed or timed out`)
+      emit({ _tag: 'Refused', front, session: id, address: session.remoteAddress, reason: `TLS handshake: ${why}` })
       void connection.shutdown()
       return false
     }
@@ -128,6 +136,8 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
       pathioOf = session.account
       pathio = config.sessionPathIO(session.account, raw)
     }
+    const was = before(session)
+    const began = performance.now()
     let answer: Reply
     try {
       const result = await run(session, pathio, line)()
@@ -136,7 +146,9 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
       log('error', `${tag} ${line.verb} threw: ${String(error)}`)
       answer = reply(451, 'Local error in processing')
     }
-    log('info', `${tag} ${describeCommand(line)} -> ${answer.code}`)
+    log('debug', `${tag} ${describeCommand(line)} -> ${answer.code}`)
+    const event = commandEvent(session, was, line, answer, performance.now() - began, front)
+    if (event !== undefined) emit(event)
     if (answer.after === 'close') return finish(answer)
     send(answer)
     if (answer.after === 'startTls') await startTls()
@@ -198,7 +210,16 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
     gone = true
     // Counted until its last handler has finished (a partial upload removed, its handles closed).
     void connection.shutdown().then(() => {
-      log('debug', `${tag} closed`)
+      emit({
+        _tag: 'Close',
+        front,
+        session: id,
+        address: session.remoteAddress,
+        ...(session.account === undefined ? {} : { user: session.account.name }),
+        ms: Math.round(performance.now() - connectedAt),
+        bytesIn: session.bytesIn,
+        bytesOut: session.bytesOut
+      })
       markGone()
     })
   }
@@ -211,7 +232,7 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
   }, Math.min(config.idleTimeout || NEVER, NEVER))
   idle.unref()
 
-  log('debug', `${tag} connected from ${raw.remoteAddress}:${raw.remotePort}${implicitTls ? ' (implicit TLS)' : ''}`)
+  emit({ _tag: 'Connect', front, session: id, address: session.remoteAddress, port: raw.remotePort ?? 0 })
   raw.on('end', () => void connection.shutdown())
   raw.on('close', closed)
   if (implicitTls)

@@ -15,6 +15,8 @@ import { answer, fromPromise, pathOf } from './handler'
 import { reply, replyForError, type Reply } from './replies'
 import { secureServerSocket } from './tls'
 import type { Session } from './session'
+import * as E from 'fp-ts/Either'
+import { noteTransfer } from './transferNotes'
 
 /**
  * How a transfer ended.
@@ -220,6 +222,8 @@ export const runTransfer = async (session: Session, preliminary: Reply, move: Mo
       return wanted() ? { _tag: 'Failed', error } : { _tag: 'Aborted' }
     }
   } finally {
+    if (about?.direction === 'receiving') session.bytesIn += bytes
+    else session.bytesOut += bytes
     session.transfer = undefined
     passive.close()
     socket?.destroy()
@@ -259,7 +263,16 @@ export const startTransfer = <A>(
 ): TE.TaskEither<never, Reply> =>
   // Everything, the session's data channel included, is looked at and changed when the task runs, not when it is made.
   () => {
-    if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')()
+    const began = performance.now()
+    const path = about?.path ?? pathOf(session, shown)
+    const counted = { bytes: 0, outcome: undefined as TransferOutcome | undefined }
+    // For the command's Transfer event: what moved, how long it took, how it ended.
+    const report = (answer: Reply): Reply => {
+      const ended = counted.outcome?._tag === 'Done' ? 'done' : counted.outcome?._tag === 'Aborted' ? 'aborted' : 'failed'
+      noteTransfer(session, { path, bytes: counted.bytes, ms: Math.round(performance.now() - began), ended })
+      return answer
+    }
+    if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')().then(E.map(report))
     if (session.config.tlsRequired && session.protection !== 'P') {
       dropPassive(session)
       return answer(521, 'Data connections must be protected: send PBSZ 0 and PROT P')()
@@ -268,8 +281,11 @@ export const startTransfer = <A>(
       check,
       TE.chainW((a) =>
         fromPromise(async () => {
-          const described = about === undefined ? undefined : { ...about, path: about.path ?? pathOf(session, shown) }
+          const described = about === undefined ? undefined : { ...about, path }
+          const bytesBefore = session.bytesIn + session.bytesOut
           const outcome = await runTransfer(session, preliminary(a), move(a), described)
+          counted.bytes = session.bytesIn + session.bytesOut - bytesBefore
+          counted.outcome = outcome
           await cleanup(outcome, a)
           return outcomeReply(outcome, shown)
         })
@@ -277,7 +293,7 @@ export const startTransfer = <A>(
       TE.orElse((refusal) => {
         dropPassive(session)
         return TE.right(isPathIOError(refusal) ? replyForError(refusal, shown) : refusal)
-      })
+      }),
+      TE.map(report)
     )()
   }
-

@@ -15,6 +15,7 @@ import type { CommandLine } from './lineReader'
 import { replyForError, type Reply } from './replies'
 import { may, type Session } from './session'
 import { pathIOError } from '../PathIOError'
+import { capabilitiesAt } from '../server/userTrees'
 
 /** The reply dispatch gives instead of running the handler, if any. */
 const refusal = (row: Command, session: Session, pathio: PathIO<unknown>, verb: string, arg: string): Reply | undefined => {
@@ -35,7 +36,8 @@ const refusal = (row: Command, session: Session, pathio: PathIO<unknown>, verb: 
         )
     }
   }
-  if (row.needs !== undefined && !pathio.capabilities[row.needs]) return { code: 504, lines: [`${verb} is not supported by this server's storage`] }
+  // A user's tree with folders can do at a path what the folder there can (lib/server/userTrees.ts).
+  if (row.needs !== undefined && !capabilitiesAt(pathio, pathOf(session, row.pathIn?.(arg) ?? arg))[row.needs]) return { code: 504, lines: [`${verb} is not supported by this server's storage`] }
   return undefined
 }
 

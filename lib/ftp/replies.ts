@@ -74,7 +74,8 @@ export const formatReply = ({ code, lines }: Reply): string => {
 /**
  * The reply code for every reason (RFC 959 §4.2.1): 550 where the path is
  * missing, a directory or a file in the wrong place, or not empty; 553 for a
- * name that is not allowed; 452 for no space; 451 for a failure of the disk,
+ * name that is not allowed; 452 for no space (a quota's `EDQUOT` is 552:
+ * see `replyForError`); 451 for a failure of the disk,
  * a bad handle or a timeout; 450 for a busy file; 504 for what the backend
  * cannot do.
  *
@@ -128,20 +129,42 @@ const WORDING: Readonly<Record<Reason, string>> = {
 }
 
 /**
+ * Failures of one reason a client must tell apart, by their errno code: a
+ * quota (`withQuota`'s `EDQUOT`) is the user's allocation used up, 552
+ * (RFC 959: exceeded storage allocation), while a full store (the memory
+ * tree's `ENOSPC`, a full disk) stays 452 (insufficient storage space); a
+ * rename across the folders of a user's tree (`mount`'s `EXDEV`) stays 504
+ * and says what to do instead.
+ */
+const BY_CODE: Readonly<Record<string, { readonly code?: number; readonly text: string }>> = {
+  'NoSpace/EDQUOT': { code: 552, text: 'Exceeded storage allocation (quota)' },
+  'Unsupported/EXDEV': { text: 'Cannot rename across folders: copy, then delete' }
+}
+
+/**
  * The reply for a failed operation. The text names the path the client gave
- * (`shown`), never a path on the disk.
+ * (`shown`), never a path on the disk. The code is the reason's, but for a
+ * quota used up (`NoSpace` with `EDQUOT`): 552, where a full store is 452.
  *
  * @example
  * import { replyForError } from 'fp-pathio/ftp'
  * import { pathIOError } from 'fp-pathio'
  * const r = replyForError(pathIOError('NotFound', 'stat', { path: '/x' }), '/x')
  * assert.deepStrictEqual(r, { code: 550, lines: ['/x: No such file or directory'] })
+ * const quota = replyForError(pathIOError('NoSpace', 'write', { code: 'EDQUOT' }), '/big')
+ * assert.deepStrictEqual(quota, { code: 552, lines: ['/big: Exceeded storage allocation (quota)'] })
+ * const full = replyForError(pathIOError('NoSpace', 'write', { code: 'ENOSPC' }), '/big')
+ * assert.deepStrictEqual(full, { code: 452, lines: ['/big: Insufficient storage space'] })
  *
  * @category destructors
  * @since 0.1.0
  */
-export const replyForError = (error: PathIOError, shown?: string): Reply =>
-  reply(replyCodeFor(error.reason), shown === undefined ? WORDING[error.reason] : `${shown}: ${WORDING[error.reason]}`)
+export const replyForError = (error: PathIOError, shown?: string): Reply => {
+  const special = BY_CODE[`${error.reason}/${error.code}`]
+  const code = special?.code ?? replyCodeFor(error.reason)
+  const text = special?.text ?? WORDING[error.reason]
+  return reply(code, shown === undefined ? text : `${shown}: ${text}`)
+}
 
 /**
  * A path quoted as RFC 959 asks in a 257 reply: inside double quotes, a quote doubled.

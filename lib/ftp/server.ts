@@ -105,7 +105,8 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
     blocked: core.failures.blocked,
     ...(ftp.pasvPorts === undefined ? {} : { pasvBudget: makePortBudget(ftp.pasvPorts) }),
     sessionPathIO: (account, connection) => core.sessionPathIO(account, { connection }),
-    log
+    log,
+    emit: core.emit
   }
   const open = new Set<Connection>()
   let nextId = 1
@@ -123,7 +124,7 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
     const address = plainAddress(socket.remoteAddress)
     const place = core.admit(address)
     if (E.isLeft(place)) {
-      log(place.left === 'too many failed logins' ? 'debug' : 'warn', `refused a connection from ${address}: ${place.left}`)
+      core.emit({ _tag: 'Refused', front: implicitTls ? 'ftps' : 'ftp', address, reason: place.left })
       return turnAway(
         socket,
         reply(421, place.left === 'too many failed logins' ? 'Too many failed logins from your address, try again later' : 'Too many connections, try again later')
@@ -136,7 +137,7 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
   }
 
   const servers: Array<net.Server> = []
-  const listenOn = async (server: net.Server, port: number, host: string): Promise<net.AddressInfo> => {
+  const listenOn = async (server: net.Server, front: 'ftp' | 'ftps', port: number, host: string): Promise<net.AddressInfo> => {
     await core.prepare()
     return new Promise((resolve, reject) => {
       const failed = (error: Error): void => reject(error)
@@ -145,7 +146,9 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
         server.off('error', failed)
         server.on('error', (error) => log('error', `server error: ${error.message}`))
         servers.push(server)
-        resolve(server.address() as net.AddressInfo)
+        const bound = server.address() as net.AddressInfo
+        core.emit({ _tag: 'Listening', front, address: bound.address, port: bound.port })
+        resolve(bound)
         // What a server killed mid-upload left behind, removed in the background once the first listener is up.
         void core.sweep()
       })
@@ -155,11 +158,11 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
   return {
     state: core.state,
     connections: () => open.size,
-    listen: (port = 0, host = '127.0.0.1') => listenOn(net.createServer(serve(false)), port, host),
+    listen: (port = 0, host = '127.0.0.1') => listenOn(net.createServer(serve(false)), 'ftp', port, host),
     listenTls: (port = 0, host = '127.0.0.1') => {
       if (ftp.tls === undefined) return Promise.reject(new TypeError("makeFtpServer: listenTls needs the option 'tls'"))
       // A plain listener: each session makes its own handshake, counted and under a deadline like AUTH TLS's.
-      return listenOn(net.createServer(serve(true)), port, host)
+      return listenOn(net.createServer(serve(true)), 'ftps', port, host)
     },
     close: async () => {
       core.stop()

@@ -12,6 +12,7 @@ import { permits } from '../middleware/withPermissions'
 import type { PathIO } from '../PathIO'
 import { makeMemoryPathIO } from '../backends'
 import type { Account, Authenticate } from '../server/accounts'
+import type { EventHandler } from '../server/events'
 import { silentLogger, type Logger } from '../server/log'
 import type { ServerSettings } from '../server/options'
 import type { FtpSettings } from './options'
@@ -59,6 +60,8 @@ export interface SessionConfig extends ServerSettings, FtpSettings {
   /** The record a session uses: the account's jail and permissions; before login, one that may do nothing. */
   readonly sessionPathIO: (account: Account | undefined, connection: unknown) => PathIO<unknown>
   readonly log: Logger
+  /** Reports an event (`ServerEvent`): to the log and the server's `onEvent`. */
+  readonly emit: EventHandler
 }
 
 /**
@@ -108,6 +111,9 @@ export interface Session {
   /** The data connection PASV, EPSV, PORT or EPRT prepared for the next transfer. */
   dataChannel: DataChannel | undefined
   transfer: Transfer | undefined
+  /** Bytes its data connections received (uploads) and sent (downloads, listings). */
+  bytesIn: number
+  bytesOut: number
   /** The control connection is gone (or going): nothing may be committed any more. */
   closed: boolean
 }
@@ -149,6 +155,8 @@ export const makeSession = (
   renameFrom: undefined,
   dataChannel: undefined,
   transfer: undefined,
+  bytesIn: 0,
+  bytesOut: 0,
   closed: false
 })
 
@@ -191,6 +199,7 @@ export const sessionConfig = (given: Partial<SessionConfig> & Pick<SessionConfig
   blocked: () => false,
   sessionPathIO: () => makeMemoryPathIO(),
   log: silentLogger,
+  emit: () => undefined,
   ...given
 })
 

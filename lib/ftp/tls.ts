@@ -249,6 +249,15 @@ export interface SecureOptions {
   readonly requireResumed?: boolean
   /** Watch the transport's end for `endedCleanly` (data connections: their TLS runs over a stream of ours). */
   readonly watchEnd?: boolean
+  /** Told why a handshake failed: OpenSSL's reason (`wrong version number`), or that it timed out or was cut. */
+  readonly failed?: (reason: string) => void
+}
+
+/** Why a handshake failed, in OpenSSL's words where it has some (`reason`: 'wrong version number', 'no shared cipher'). */
+const handshakeFailure = (why: unknown): string => {
+  if (typeof why === 'string') return why
+  const { reason, code, message } = (why ?? {}) as { reason?: unknown; code?: unknown; message?: unknown }
+  return typeof reason === 'string' ? reason : typeof code === 'string' ? code : String(message ?? why)
 }
 
 /**
@@ -269,19 +278,24 @@ export const secureServerSocket = (socket: net.Socket, context: tls.SecureContex
       ...(options.sessions === undefined ? {} : { server: options.sessions as unknown as net.Server })
     })
     watched?.bind(secure)
-    const fail = (): void => {
+    let settled = false
+    const fail = (why: unknown): void => {
       clearTimeout(timer)
+      if (!settled) options.failed?.(handshakeFailure(why))
+      settled = true
       secure.destroy()
       socket.destroy()
       resolve(undefined)
     }
-    const timer = setTimeout(fail, options.timeoutMs)
+    const timer = setTimeout(() => fail('timed out'), options.timeoutMs)
     secure.once('error', fail)
-    secure.once('close', fail)
+    const cut = (): void => fail('connection closed during the handshake')
+    secure.once('close', cut)
     secure.once('secure', () => {
+      settled = true
       clearTimeout(timer)
       secure.off('error', fail)
-      secure.off('close', fail)
+      secure.off('close', cut)
       if (options.requireResumed === true && !secure.isSessionReused()) {
         // Refused, but closed in order: nothing is ever sent on it, and a client learns no more from a clean close.
         secure.on('error', () => undefined)

@@ -12,6 +12,7 @@ import * as O from 'fp-ts/Option'
 import type * as T from 'fp-ts/Task'
 import { PERMISSION_LETTERS, type Permissions } from '../middleware/withPermissions'
 import { checkKeys } from './keys'
+import { checkUserStorage, type FolderSpec, type QuotaLimits, type UserStorage } from './folders'
 
 /**
  * One user: a home (a directory under the server's root, which the user sees
@@ -20,7 +21,7 @@ import { checkKeys } from './keys'
  * @category model
  * @since 0.1.0
  */
-export interface Account extends Permissions {
+export interface Account extends Permissions, UserStorage {
   readonly name: string
   readonly home: string
   /** The home is published on purpose: it may lie inside the anonymous root (see `anonymousRoot`). */
@@ -44,6 +45,10 @@ export interface UserSpec {
   readonly public?: boolean
   /** Public keys (`authorized_keys` lines, without options) that log in over SSH; FTP ignores them. */
   readonly keys?: ReadonlyArray<string>
+  /** A quota on the home, counted over every session of the user (see lib/server/folders.ts). */
+  readonly quota?: QuotaLimits
+  /** Virtual folders mounted into the user's tree. */
+  readonly folders?: ReadonlyArray<FolderSpec>
 }
 
 /** A user with the hash of their password (and their public keys, checked: see `checkKeys`). */
@@ -239,7 +244,7 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
   if (name === '' || /[\s\0]/.test(name)) return E.left(`user '${name}': a name must be non-empty, without spaces`)
   if (name === ANONYMOUS) return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
   if (!isRecord(spec)) return E.left(`user '${name}': must be an object { password, home, perm, paths }`)
-  const known = ['password', 'home', 'perm', 'paths', 'public', 'keys']
+  const known = ['password', 'home', 'perm', 'paths', 'public', 'quota', 'folders', 'keys']
   const unknown = Object.keys(spec).find((key) => !known.includes(key))
   if (unknown !== undefined) return bad(unknown, `is not known (use ${known.join(', ')})`)
   if (typeof spec.password !== 'string' || !isPasswordHash(spec.password))
@@ -254,6 +259,8 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
     if (!isHome(dir)) return bad(`paths["${dir}"]`, 'must be keyed by an absolute path')
     if (!isLetters(letters)) return bad(`paths["${dir}"]`, 'must be letters of elradfmw')
   }
+  const storage = checkUserStorage(name, spec)
+  if (E.isLeft(storage)) return storage
   return E.right({
     name,
     hash: spec.password,
@@ -261,7 +268,8 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
     perm: (spec.perm as string | undefined) ?? 'elr',
     ...(spec.paths === undefined ? {} : { paths: spec.paths as Record<string, string> }),
     ...(spec.public === true ? { public: true } : {}),
-    ...(keys.right === undefined ? {} : { keys: keys.right })
+    ...(keys.right === undefined ? {} : { keys: keys.right }),
+    ...storage.right
   })
 }
 

@@ -8,15 +8,20 @@
  * @since 0.3.0
  */
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
 import type { PathIO } from '../PathIO'
 import { sweepTemporaries, withAtomicWrites, withPermissions, withRoot, withSharedState, withSignal } from '../middleware'
 import { ANONYMOUS, makeAuthenticate, type Account, type Authenticate } from './accounts'
 import { plainAddress } from './addresses'
 import { makeConnectionLimits } from './limits'
+import { makeEmitter, type EventHandler } from './events'
 import { silentLogger, type Logger } from './log'
 import { guardLogins, makeLoginFailures, type LoginFailures } from './logins'
 import { checkServerOptions, type ServerOptions, type ServerSettings } from './options'
+import { makeUserTrees } from './userTrees'
+import { folderPermissions } from './folders'
 
 /**
  * Why a connection is turned away before it is served.
@@ -37,6 +42,8 @@ export interface ServerCore<S> {
   /** The state every session's record shares (the memory tree, the pool). */
   readonly state: S
   readonly log: Logger
+  /** Logs an event (at `info`) and hands it to the `onEvent` option; never throws. */
+  readonly emit: EventHandler
   /** Checks a user name and password; one address's checks run one at a time and count against its budget. */
   readonly authenticate: Authenticate
   /** The failed logins of every address, across fronts. */
@@ -47,16 +54,24 @@ export interface ServerCore<S> {
    * The record of a session: the shared state, jailed in the account's home
    * (anonymous: in the anonymous root), `wb` writes atomic with hidden
    * temporaries, under the account's permissions (before a login: none),
-   * and, given a `signal`, stopped when it aborts.
+   * and, given a `signal`, stopped when it aborts. A user with a `quota`
+   * or `folders` gets the home under its quota and each folder mounted at
+   * its path (`mount`), with its own letters and quota (see `makeUserTrees`).
    */
   readonly sessionPathIO: (account: Account | undefined, context?: { readonly connection?: unknown; readonly signal?: AbortSignal }) => PathIO<unknown>
-  /** Makes the homes and the anonymous root (once); rejects naming what could not be made. */
+  /** Makes the homes, the anonymous root and the folders' directories, and checks S3 folders answer (once); rejects naming what could not be made. */
   readonly prepare: () => Promise<void>
   /** Sweeps stale upload temporaries under the root, in the background, once; resolves with how many it removed. */
   readonly sweep: () => Promise<number>
   /** Stops the work in the background (the sweep) at its next step. */
   readonly stop: () => void
 }
+
+/** An account as its sessions are checked: its folders' letters among its rules (what the record and a front's checks agree on). */
+const withFolderPermissions =
+  (authenticate: Authenticate): Authenticate =>
+  (user, password, from) =>
+    T.map(O.map(folderPermissions))(authenticate(user, password, from))
 
 /** Permissions of a session no one has logged in to: nothing. */
 const NOBODY = { name: '', home: '/', perm: '' } as const
@@ -93,6 +108,7 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
   const realHome = (home: string): string => posix.join(posix.resolve(settings.root), home)
   const failures = makeLoginFailures({ max: settings.maxLoginFailuresPerIp, windowMs: settings.loginFailureWindow })
   const limits = makeConnectionLimits(settings.maxConnections, settings.maxConnectionsPerIp)
+  const trees = makeUserTrees({ settings, where, real: realHome, s3Folder: options.s3Folder })
   let stopping = false
 
   let prepared: Promise<void> | undefined
@@ -101,8 +117,9 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
     settings,
     state: first.state,
     log,
+    emit: makeEmitter(log, options.onEvent),
     failures,
-    authenticate: guardLogins(makeAuthenticate(settings.users, settings.anonymous), failures, (address) =>
+    authenticate: guardLogins(withFolderPermissions(makeAuthenticate(settings.users, settings.anonymous)), failures, (address) =>
       log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for up to ${settings.loginFailureWindow / 1000} s`)
     ),
     admit: (address) => {
@@ -114,9 +131,14 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
     sessionPathIO: (account, context = {}) => {
       const base = shared({ timeout: settings.timeout, ...(context.connection === undefined ? {} : { connection: context.connection }) })
       const who = account ?? NOBODY
-      const home = account?.name === ANONYMOUS ? settings.anonymousRoot : who.home
+      const anonymous = account?.name === ANONYMOUS
+      const home = anonymous ? settings.anonymousRoot : who.home
       // Uploads are atomic and their temporaries hidden below the permissions: the user asks for a store, never a rename.
-      const record = withPermissions(who)(withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(realHome(home))(base)))
+      // A named user's tree: the home with its quota and folders (lib/server/userTrees.ts).
+      const record =
+        account === undefined || anonymous
+          ? withPermissions(who)(withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(realHome(home))(base)))
+          : trees.record(account, base)
       return context.signal === undefined ? record : withSignal(context.signal)(record)
     },
     prepare: () =>
@@ -129,6 +151,7 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
           const made = await first.mkdir(realHome(settings.anonymousRoot), { parents: true, existOk: true })()
           if (E.isLeft(made)) throw new Error(`cannot create the anonymous root ${settings.anonymousRoot}: ${made.left.message}`)
         }
+        await trees.prepare(first)
       })()),
     sweep: () =>
       (swept ??= sweepTemporaries(withRoot(posix.resolve(settings.root))(first) as PathIO<unknown>, '/', {

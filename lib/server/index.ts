@@ -29,6 +29,19 @@ export {
 export { parseAuthorizedKey, checkKeys, keyFingerprint, type AuthorizedKey, type KeyType } from './keys'
 export { makeLoginFailures, guardLogins, type LoginFailures, type LoginFailureOptions } from './logins'
 export { makeConnectionLimits, type ConnectionLimits } from './limits'
-export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel } from './log'
+export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel, type LogFormat } from './log'
+export { makeMetrics, serveMetrics, type Metrics } from './metrics'
+export { makeEmitter, eventLine, eventFields, eventName, type ServerEvent, type EventHandler, type Front, type Result } from './events'
 export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
+export {
+  checkUserStorage,
+  folderPermissions,
+  storageKey,
+  type QuotaLimits,
+  type FolderStorage,
+  type Folder,
+  type FolderSpec,
+  type UserStorage
+} from './folders'
+export { capabilitiesAt, type S3FolderFactory } from './userTrees'

@@ -11,7 +11,9 @@ import * as posix from 'node:path/posix'
 import type { PathIOFactory } from '../PathIO'
 import { describe } from '../internal/arguments'
 import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
+import type { EventHandler } from './events'
 import type { Logger } from './log'
+import type { S3FolderFactory } from './userTrees'
 
 /**
  * Options of every server (`makeFtpServer`, `makeSftpServer`, a shared
@@ -73,6 +75,18 @@ export interface ServerOptions<S> {
    */
   readonly dataTimeout?: number
   readonly log?: Logger
+  /**
+   * Called after the fact with each event of every front (connect, login,
+   * transfer, change, close, refused; `ServerEvent`), the objects a JSON log
+   * prints. One that throws is logged and never breaks a session.
+   */
+  readonly onEvent?: EventHandler
+  /**
+   * Makes the records of the users' S3 folders from their bucket and
+   * prefix (the program's endpoint, region and credentials); needed when a
+   * user has one (else a `TypeError` at once). Not checked by `checkServerOptions`: `makeServerCore` checks it.
+   */
+  readonly s3Folder?: S3FolderFactory
 }
 
 /**
@@ -182,6 +196,7 @@ export const checkServerOptions = <S>(where: string, options: ServerOptions<S>):
   const fail = badOption(where)
   const count = (option: keyof ServerOptions<S>, fallback: number): number => countOption(where, option, options[option], fallback)
   if (typeof options?.factory !== 'function') fail('factory', 'a PathIOFactory', options?.factory)
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'a function', options.onEvent)
   const anonymous = options.anonymous ?? 'read'
   if (anonymous !== 'off' && anonymous !== 'read' && anonymous !== 'write') fail('anonymous', "'off', 'read' or 'write'", anonymous)
   const root = options.root ?? '/'

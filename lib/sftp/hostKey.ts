@@ -41,7 +41,7 @@ export const parseHostKey = (key: string | Buffer): E.Either<string, HostKey> =>
 }
 
 /**
- * A new ed25519 private key, in OpenSSH's format.
+ * A new ed25519 private key, in OpenSSH's format (one that `ssh2` reads back).
  *
  * @example
  * import { generateHostKey } from 'fp-pathio/sftp'
@@ -50,7 +50,13 @@ export const parseHostKey = (key: string | Buffer): E.Either<string, HostKey> =>
  * @category constructors
  * @since 0.3.0
  */
-export const generateHostKey = (): string => utils.generateKeyPairSync('ed25519').private
+export const generateHostKey = (): string => {
+  // ssh2 1.17 writes about one ed25519 key in 250 that its own parser then calls malformed: make another.
+  for (let attempt = 1; ; attempt++) {
+    const key = utils.generateKeyPairSync('ed25519').private
+    if (!(utils.parseKey(key) instanceof Error) || attempt >= 20) return key
+  }
+}
 
 /**
  * The fingerprint of a host key (`SHA256:...`, as `ssh-keygen -lf` prints it).

@@ -25,11 +25,13 @@ let built: Promise<void> | undefined
 
 /** `npm run build:server` (incremental tsc), once per process; give its hook a minute. */
 export const buildServer = (): Promise<void> => {
+  // The script itself (`node scripts/build-server.js`: it skips an unchanged build), else tsc on the project.
+  const script = /^node (\S+)$/.exec(scripts['build:server'])?.[1]
   const project = /^tsc -p (\S+)$/.exec(scripts['build:server'])?.[1] ?? 'examples/tsconfig.build.json'
   built ??= new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+      script !== undefined ? [path.join(ROOT, script)] : [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
       { cwd: ROOT },
       (error, stdout, stderr) => (error === null ? resolve() : reject(new Error(`tsc -p ${project} failed: ${error.message}\n${stdout}${stderr}`)))
     )

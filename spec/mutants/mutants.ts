@@ -46,8 +46,8 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     id: 'perm-rename-lands',
     bug: "withPermissions: a rename needs only 'f' where it lands, not the letters to create what lands, nor 'f' in the rules below",
     file: PERMISSIONS,
-    find: 'const lacking = missing(lands, to, directory)',
-    replace: "const lacking = missing(['f'], to, false)",
+    find: 'const lacking = missing(lands, place.to, directory)',
+    replace: "const lacking = missing(['f'], place.to, false)",
     specs: PERMISSION_SPECS
   },
   {
@@ -257,9 +257,9 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   {
     id: 'anonymous-root-ignored',
     bug: 'anonymous: jailed in the server root, not in FTP_ANONYMOUS_ROOT',
-    file: 'lib/ftp/server.ts',
-    find: 'const home = account?.name === ANONYMOUS ? anonymousHome : who.home',
-    replace: 'const home = who.home',
+    file: 'lib/server/core.ts',
+    find: 'const home = anonymous ? settings.anonymousRoot : who.home',
+    replace: 'const home = anonymous ? who.home : who.home',
     specs: ['spec/ftp/security.spec.ts']
   },
   {
@@ -269,6 +269,15 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     find: 'rules.below.length > 0 && inner.capabilities.symlinks',
     replace: 'false',
     specs: ['spec/middleware/withPermissions.spec.ts', 'spec/ftp/security.spec.ts']
+  },
+  // Issue 27: a folder's letters hold in it (a read-only folder stays read-only for a user who may write at home).
+  {
+    id: 'folder-perm-ignored',
+    bug: "users' folders: a folder's 'perm' is not among the account's rules, so the home's letters hold in it",
+    file: 'lib/server/folders.ts',
+    find: 'for (const folder of folders) paths[folder.path] = folder.perm',
+    replace: '',
+    specs: ['spec/server/folders.spec.ts']
   },
   // Issue 24: the SFTP front.
   {

@@ -39,7 +39,12 @@ export type Group = Literal | Compiled
 export const PACKAGE_CONTENTS: ReadonlyArray<Group> = [
   { what: "npm's own and the licence", files: ['package.json', 'README.md', 'LICENSE'] },
   // No source maps: a map would point at lib/*.ts, which is not shipped (tsconfig.build.json has sourceMap off).
-  { what: 'the compiled library', from: 'lib', to: 'dist/lib', outputs: ['.js', '.d.ts'] }
+  { what: 'the compiled library', from: 'lib', to: 'dist/lib', outputs: ['.js', '.d.ts'] },
+  // The program (bin fp-pathio-server): built by build:server with the library modules it runs, JavaScript only.
+  { what: 'the server', from: 'examples/ftp-server.ts', to: 'dist/server/examples/ftp-server', outputs: ['.js'] },
+  { what: 'its passwd', from: 'examples/passwd.ts', to: 'dist/server/examples/passwd', outputs: ['.js'] },
+  { what: 'its S3 backend (loaded for PATHIO_BACKEND=s3)', from: 'examples/s3Backend.ts', to: 'dist/server/examples/s3Backend', outputs: ['.js'] },
+  { what: 'the library the server is built with', from: 'lib', to: 'dist/server/lib', outputs: ['.js'] }
 ]
 
 /**

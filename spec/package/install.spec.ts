@@ -11,7 +11,8 @@ import { builtinModules } from 'node:module'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { expect } from 'chai'
-import { packed, runOk, withPeer, writeIn, type Packed } from './packed'
+import { spawn } from 'node:child_process'
+import { cleanEnv, packed, runOk, withPeer, writeIn, type Packed } from './packed'
 
 /** What a run loaded, as the hook below saw it. */
 interface Loaded {
@@ -178,5 +179,37 @@ console.log(JSON.stringify(names))
       { ...withPeer(p), NODE_PATH: '' }
     )
     expect(missing).to.match(/^MODULE_NOT_FOUND .*'@aws-sdk\/client-s3'/)
+  })
+
+  it('npx fp-pathio-server: --help, --version, passwd piped, and it serves curl, with no checkout', async () => {
+    const npx = (args: ReadonlyArray<string>): Promise<string> => runOk('npx', ['--offline', 'fp-pathio-server', ...args], p.consumer, cleanEnv())
+    expect(await npx(['--help'])).to.match(/^  FTP_HOST .*\(default: 127\.0\.0\.1\)$/m)
+    expect((await npx(['--version'])).trim()).to.equal((JSON.parse(fs.readFileSync(path.join(p.stage, 'package.json'), 'utf8')) as { version: string }).version)
+    const bin = path.join(p.consumer, 'node_modules', '.bin', 'fp-pathio-server')
+    const hash = await new Promise<string>((resolve) => {
+      const child = spawn(bin, ['passwd'], { cwd: p.consumer, env: cleanEnv() })
+      let out = ''
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+      child.on('close', () => resolve(out.trim()))
+      child.stdin.end('wonderland\n')
+    })
+    expect(hash).to.match(/^scrypt\$/)
+    const server = spawn(bin, [], { cwd: p.consumer, env: cleanEnv({ PORT: '0', FTP_USER: 'alice', FTP_PASS: 'wonderland' }) })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        server.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          const found = /listening on (ftp:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
+          if (found !== null) resolve(found[1])
+        })
+        server.on('close', (code) => reject(new Error(`fp-pathio-server exited ${code}: ${out}`)))
+      })
+      const file = writeIn(p.dir, 'hello.txt', 'hello from the package\n')
+      await runOk('curl', ['-sS', '-u', 'alice:wonderland', '-T', file, `${url}hello.txt`], p.dir)
+      expect(await runOk('curl', ['-sS', '-u', 'alice:wonderland', `${url}hello.txt`], p.dir)).to.equal('hello from the package\n')
+    } finally {
+      server.kill('SIGKILL')
+    }
   })
 })

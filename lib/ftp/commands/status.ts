@@ -111,7 +111,7 @@ const SITE_COMMANDS: ReadonlyArray<readonly [string, string]> = [
 ]
 
 /** `mode path`: octal permission bits (1 to 4 digits, none above 0777: no set-id or sticky bits from a client). */
-const parseChmod = (arg: string): { readonly mode: number; readonly path: string } | undefined => {
+export const parseChmod = (arg: string): { readonly mode: number; readonly path: string } | undefined => {
   const match = /^([0-7]{1,4}) (.+)$/.exec(arg)
   if (match === null) return undefined
   const mode = parseInt(match[1], 8)
@@ -122,7 +122,7 @@ const parseChmod = (arg: string): { readonly mode: number; readonly path: string
  * SITE UTIME's two forms: `time path` (as MFMT), and ProFTPD's
  * `path atime mtime ctime UTC` (only the modification time is set).
  */
-const parseUtime = (arg: string): { readonly mtimeMs: number; readonly path: string } | undefined => {
+export const parseUtime = (arg: string): { readonly mtimeMs: number; readonly path: string } | undefined => {
   const five = /^(.+) (\S+) (\S+) (\S+) UTC$/i.exec(arg)
   if (five !== null) {
     const mtimeMs = parseFtpTime(five[3])
