@@ -14,6 +14,7 @@ import type { PathIO } from '../PathIO'
 import { ANONYMOUS, type Account } from '../server/accounts'
 import { plainAddress } from '../server/addresses'
 import { makeServerCore, type ServerCore } from '../server/core'
+import { folderPermissions } from '../server/folders'
 import { checkSftpOptions, type SftpOptions, type SftpServerOptions } from './options'
 import { serveSftp } from './session'
 import { allowRepeatedUserauth, announceExtensions, exitChannel } from './quirks'
@@ -54,6 +55,14 @@ const parsedKeys = (lines: ReadonlyArray<string>): ReadonlyArray<ParsedKey> =>
     const parsed = utils.parseKey(line)
     return parsed instanceof Error ? [] : Array.isArray(parsed) ? parsed : [parsed]
   })
+
+/** A connection as it arrived: its number in the events, its address, when, and its bytes so far. */
+interface Arrival {
+  readonly session: number
+  readonly address: string
+  readonly since: number
+  readonly bytes: () => { readonly bytesIn: number; readonly bytesOut: number }
+}
 
 interface Open {
   readonly client: Connection
@@ -107,12 +116,18 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
   const { hostKey, fingerprint } = checkSftpOptions('makeSftpServer', options)
   const { settings, log } = core
   const users = new Map<string, KeyedAccount>(
-    settings.users.map(({ hash: _hash, keys, ...account }) => [account.name, { account, keys: parsedKeys(keys ?? []) }])
+    // A key login gets the account a password login gets: its folders' letters among its rules.
+    settings.users.map(({ hash: _hash, keys, ...account }) => [account.name, { account: folderPermissions(account), keys: parsedKeys(keys ?? []) }])
   )
   const maxAttempts = Math.max(1, settings.maxLoginAttempts)
   const open = new Set<Open>()
 
-  const authenticate = (client: Connection, address: string, accepted: (ctx: AuthContext, account: Account) => void): ((ctx: AuthContext) => void) => {
+  const authenticate = (
+    client: Connection,
+    address: string,
+    accepted: (ctx: AuthContext, account: Account, method: 'password' | 'key') => void,
+    refused: (user: string, method: 'password' | 'key') => void
+  ): ((ctx: AuthContext) => void) => {
     let failed = 0
     const refuse = (ctx: AuthContext, counted: boolean): void => {
       if (counted) failed++
@@ -129,7 +144,8 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
         // No anonymous over SSH: the name is checked as an unknown one, at the same cost.
         const name = ctx.username === ANONYMOUS ? '' : ctx.username
         void core.authenticate(name, ctx.password, address)().then((account) => {
-          if (O.isSome(account)) return accepted(ctx, account.value)
+          if (O.isSome(account)) return accepted(ctx, account.value, 'password')
+          refused(ctx.username, 'password')
           setTimeout(() => refuse(ctx, true), settings.loginFailureDelay)
         })
         return
@@ -141,7 +157,8 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
         // A key the account does not hold (or no such account) is the same quiet no; only a bad signature counts.
         if (user === undefined || key === undefined) return refuse(ctx, false)
         if (ctx.signature === undefined || ctx.blob === undefined) return ctx.accept()
-        if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) return accepted(ctx, user.account)
+        if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) return accepted(ctx, user.account, 'key')
+        refused(ctx.username, 'key')
         if (core.failures.fail(address)) log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for a while`)
         setTimeout(() => refuse(ctx, true), settings.loginFailureDelay)
         return
@@ -157,7 +174,7 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
   }
 
   /** The SFTP channel of a logged-in session, until the client ends it or goes. */
-  const serveChannel = (sftp: SFTPWrapper, account: Account, client: Connection, channels: Set<() => Promise<void>>): void => {
+  const serveChannel = (sftp: SFTPWrapper, account: Account, client: Connection, channels: Set<() => Promise<void>>, who: Arrival): void => {
     announceExtensions(sftp, EXTENSIONS)
     const signal = new AbortController()
     let modeIO: PathIO<unknown> | undefined
@@ -168,7 +185,10 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
       account,
       maxDownloadRate: settings.maxDownloadRate,
       maxUploadRate: settings.maxUploadRate,
-      log
+      log,
+      emit: core.emit,
+      session: who.session,
+      address: who.address
     })
     const end = (): Promise<void> => served.end()
     channels.add(end)
@@ -183,8 +203,11 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
     })
   }
 
-  const onClient = (client: Connection, info: { readonly ip: string }): void => {
+  const onClient = (client: Connection, info: { readonly ip: string; readonly port: number }): void => {
     const address = plainAddress(info.ip)
+    const key = `${info.ip}|${info.port}`
+    const who = arrivals.get(key) ?? { session: nextSession++, address, since: performance.now(), bytes: () => ({ bytesIn: 0, bytesOut: 0 }) }
+    arrivals.delete(key)
     const entry: Open = { client, channels: new Set() }
     open.add(entry)
     let account: Account | undefined
@@ -194,12 +217,14 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
     client.on('error', (error: Error) => log('debug', `sftp ${address}: ${error.message}`))
     client.on(
       'authentication',
-      authenticate(client, address, (ctx, who) => {
-        account = who
+      authenticate(client, address, (ctx, user, method) => {
+        account = user
         clearTimeout(grace)
-        log('info', `sftp ${address}: ${who.name} logged in`)
+        core.emit({ _tag: 'Login', front: 'sftp', session: who.session, address, user: user.name, method, ok: true })
         ctx.accept()
-      })
+      }, (name, method) =>
+        core.emit({ _tag: 'Login', front: 'sftp', session: who.session, address, user: name, method, ok: false, reason: 'bad credentials' })
+      )
     )
     client.on('ready', () =>
       client.on('session', (acceptSession) => {
@@ -211,17 +236,31 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
         session.on('subsystem', (_accept, reject) => reject())
         session.on('sftp', (acceptSftp) => {
           if (account === undefined) return
-          serveChannel(acceptSftp(), account, client, entry.channels)
+          serveChannel(acceptSftp(), account, client, entry.channels, who)
         })
       })
     )
     client.on('close', () => {
       clearTimeout(grace)
       open.delete(entry)
-      for (const end of entry.channels) void end()
-      if (account !== undefined) log('info', `sftp ${address}: ${account.name} disconnected`)
+      // The Close event once every channel has given back its handles (an upload cut short removed).
+      void Promise.all([...entry.channels].map((end) => end())).then(() =>
+        core.emit({
+          _tag: 'Close',
+          front: 'sftp',
+          session: who.session,
+          address,
+          ...(account === undefined ? {} : { user: account.name }),
+          ms: Math.round(performance.now() - who.since),
+          ...who.bytes()
+        })
+      )
     })
   }
+
+  /** Sockets admitted and not yet seen by ssh2 as a connection, by their remote address and port. */
+  const arrivals = new Map<string, Arrival>()
+  let nextSession = 1
 
   const ssh = new Server({ hostKeys: [hostKey], ident: 'fp-pathio' }, onClient)
   const listeners: Array<net.Server> = []
@@ -230,11 +269,22 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
     const address = plainAddress(socket.remoteAddress)
     const place = core.admit(address)
     if (E.isLeft(place)) {
-      log(place.left === 'too many failed logins' ? 'debug' : 'warn', `sftp: refused a connection from ${address}: ${place.left}`)
+      core.emit({ _tag: 'Refused', front: 'sftp', address, reason: place.left })
       socket.on('error', () => undefined)
       return void socket.destroy()
     }
     socket.once('close', place.right)
+    const who: Arrival = {
+      session: nextSession++,
+      address,
+      since: performance.now(),
+      bytes: () => ({ bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten })
+    }
+    const key = `${socket.remoteAddress}|${socket.remotePort}`
+    arrivals.set(key, who)
+    // A socket that closes before its SSH banner never becomes a connection: forget it.
+    socket.once('close', () => arrivals.delete(key))
+    core.emit({ _tag: 'Connect', front: 'sftp', session: who.session, address, port: socket.remotePort ?? 0 })
     // Nagle would hold each small answer for the client's delayed ACK (some 40 ms a request).
     socket.setNoDelay(true)
     if (settings.idleTimeout > 0)
@@ -258,7 +308,9 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
           server.off('error', reject)
           server.on('error', (error) => log('error', `sftp server error: ${error.message}`))
           listeners.push(server)
-          resolve(server.address() as net.AddressInfo)
+          const bound = server.address() as net.AddressInfo
+          core.emit({ _tag: 'Listening', front: 'sftp', address: bound.address, port: bound.port })
+          resolve(bound)
           void core.sweep()
         })
       })

@@ -15,6 +15,7 @@ import { pathIOError, type PathIOError } from '../PathIOError'
 import { abandonWrite } from '../middleware/withAtomicWrites'
 import { permits } from '../middleware/withPermissions'
 import type { Account } from '../server/accounts'
+import type { ServerEvent } from '../server/events'
 import type { Logger } from '../server/log'
 import { attributesOf, longnameOf } from './attributes'
 import { makePace, type Pace } from './pace'
@@ -49,7 +50,15 @@ export interface SftpSessionContext {
   readonly maxDownloadRate: number
   readonly maxUploadRate: number
   readonly log: Logger
+  /** Tells the server's events (logs, metrics, `onEvent`) of transfers and changes. */
+  readonly emit: (event: ServerEvent) => void
+  /** Who the events are about: the connection's number and address. */
+  readonly session: number
+  readonly address: string
 }
+
+/** What a Change event says was done. */
+type Action = 'mkdir' | 'rmdir' | 'delete' | 'rename' | 'chmod' | 'utimes'
 
 interface OpenFile {
   readonly kind: 'file'
@@ -66,8 +75,10 @@ interface OpenFile {
   pending: { mode?: number; mtime?: number }
   /** A write failed: the upload is abandoned, and its CLOSE says so. */
   failed: boolean
-  /** Bytes read or written through this handle, for the log line of its CLOSE. */
+  /** Bytes read or written through this handle, for the Transfer event of its CLOSE. */
   moved: number
+  /** When it was opened (performance.now()). */
+  readonly since: number
   readonly pace: Pace
 }
 
@@ -104,6 +115,33 @@ const bufferOf = (data: Uint8Array): Buffer => (Buffer.isBuffer(data) ? data : B
  */
 export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { readonly end: () => Promise<void> } => {
   const { io, account, log } = context
+  const about = { front: 'sftp', session: context.session, address: context.address, user: account.name } as const
+  const transferred = (file: OpenFile, result: 'ok' | 'aborted' | 'failed'): void =>
+    context.emit({
+      _tag: 'Transfer',
+      ...about,
+      direction: file.mode === 'rb' ? 'download' : 'upload',
+      path: file.path,
+      bytes: file.moved,
+      ms: Math.round(performance.now() - file.since),
+      result
+    })
+  const changed = (action: Action, path: string, result: E.Either<PathIOError, unknown>, to?: string): void =>
+    context.emit({
+      _tag: 'Change',
+      ...about,
+      action,
+      path,
+      ...(to === undefined ? {} : { to }),
+      result: E.isRight(result) ? 'ok' : 'failed',
+      ...(E.isLeft(result) ? { code: result.left.reason } : {})
+    })
+  /** Runs a call that changes something: its event, then its answer. */
+  const change = <A>(id: number, action: Action, path: string, task: TE.TaskEither<PathIOError, A>, to?: string, then: (a: A) => void = () => status(id, STATUS.OK)): Promise<void> =>
+    task().then((result) => {
+      changed(action, path, result, to)
+      return E.isLeft(result) ? fail(id, result.left) : then(result.right)
+    })
   const handles = new Map<number, OpenFile | OpenDir>()
   /** Directories this channel made (paths as the user sees them). */
   const made = new Set<string>()
@@ -203,11 +241,13 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     if (attrs.mode !== undefined) {
       // `put -r` and `scp -r` set a mode on each directory they make: on those, no `M` is needed.
       const record = made.has(path) ? context.modeIO() : io
-      const changed = await record.chmod(path, attrs.mode & 0o7777)()
-      if (E.isLeft(changed)) return fail(id, changed.left)
+      const moded = await record.chmod(path, attrs.mode & 0o7777)()
+      changed('chmod', path, moded)
+      if (E.isLeft(moded)) return fail(id, moded.left)
     }
     if (attrs.mtime !== undefined) {
       const touched = await io.utimes(path, Math.max(0, attrs.mtime) * 1000)()
+      changed('utimes', path, touched)
       if (E.isLeft(touched)) return fail(id, touched.left)
     }
     status(id, STATUS.OK)
@@ -216,10 +256,16 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   /** Closes a file, then sets the attributes a FSETSTAT left for it. */
   const closeFile = async (file: OpenFile): Promise<E.Either<PathIOError, void>> => {
     const closed = await io.close(file.handle)()
-    if (E.isLeft(closed)) return closed
+    if (E.isLeft(closed)) {
+      transferred(file, 'failed')
+      return closed
+    }
     // The client was told of the failed write; its CLOSE must not sound like a complete upload.
-    if (file.failed) return E.left(pathIOError('Unknown', 'close', { path: file.path, detail: 'a write failed: the upload was abandoned' }))
-    log('info', `sftp ${account.name}: ${file.mode === 'rb' ? 'sent' : 'stored'} ${file.path} (${file.moved} bytes)`)
+    if (file.failed) {
+      transferred(file, 'failed')
+      return E.left(pathIOError('Unknown', 'close', { path: file.path, detail: 'a write failed: the upload was abandoned' }))
+    }
+    transferred(file, 'ok')
     if (file.pending.mode !== undefined) await io.chmod(file.path, file.pending.mode)()
     if (file.pending.mtime !== undefined) await io.utimes(file.path, file.pending.mtime)()
     return closed
@@ -244,6 +290,7 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
           pending: {},
           failed: false,
           moved: 0,
+          since: performance.now(),
           pace: makePace(rate)
         }
         sftp.handle(id, register(file))
@@ -345,11 +392,11 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     )
   })
 
-  sftp.on('REMOVE', (id: number, path: string) => void run(id, io.unlink(resolve(path)), ok(id)))
-  sftp.on('RMDIR', (id: number, path: string) => void run(id, io.rmdir(resolve(path)), ok(id)))
+  sftp.on('REMOVE', (id: number, path: string) => void change(id, 'delete', resolve(path), io.unlink(resolve(path))))
+  sftp.on('RMDIR', (id: number, path: string) => void change(id, 'rmdir', resolve(path), io.rmdir(resolve(path))))
   sftp.on('MKDIR', (id: number, path: string) => {
     const where = resolve(path)
-    void run(id, io.mkdir(where), () => {
+    void change(id, 'mkdir', where, io.mkdir(where), undefined, () => {
       made.add(where)
       status(id, STATUS.OK)
     })
@@ -371,7 +418,7 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   const rename = (id: number, from: string, to: string, replace: boolean): void => {
     const source = resolve(from)
     const target = resolve(to)
-    const go = (): Promise<void> => run(id, io.rename(source, target), ok(id))
+    const go = (): Promise<void> => change(id, 'rename', source, io.rename(source, target), target)
     if (replace) return void go()
     void run(id, io.exists(target), (exists) => (exists ? status(id, STATUS.FAILURE, 'AlreadyExists') : go()))
   }
@@ -400,6 +447,7 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
           if (entry.kind === 'file') abandonWrite(entry.handle)
           await entry.queue
           await (entry.kind === 'file' ? io.close(entry.handle)() : io.closedir(entry.handle)())
+          if (entry.kind === 'file') transferred(entry, 'aborted')
         })
       )
     }

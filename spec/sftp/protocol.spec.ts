@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai'
 import { Client, type SFTPWrapper } from 'ssh2'
+import type { ServerEvent } from '../../lib/server'
 import { PASSWORD, startSftp, stored, type Running } from './harness'
 
 const NO_SUCH_FILE = 2
@@ -21,10 +22,12 @@ describe('sftp: the protocol, through ssh2 client', function () {
   let server: Running
   let client: Client
   let sftp: SFTPWrapper
+  const events: Array<ServerEvent> = []
 
   before(async () => {
     server = await startSftp('memory', {
       anonymous: 'off',
+      onEvent: (event) => events.push(event),
       users: { alice: { password: (await import('../../lib/server')).hashPassword(PASSWORD), home: '/alice', perm: 'elradfmw' } }
     })
     client = new Client()
@@ -99,6 +102,18 @@ describe('sftp: the protocol, through ssh2 client', function () {
     expect((await stored(server, '/alice/ooo'))?.toString()).to.equal('HEY')
     expect((await call((done) => sftp.setstat('/ooo', { size: 1 }, done))).code).to.equal(undefined)
     expect((await stored(server, '/alice/ooo'))?.toString()).to.equal('H')
+  })
+
+  it("tells the server's events: listening, connect, login, each transfer and change (the same events as FTP's)", () => {
+    const tags = events.map((event) => event._tag)
+    expect(tags.slice(0, 3)).to.deep.equal(['Listening', 'Connect', 'Login'])
+    expect(events[2]).to.include({ front: 'sftp', user: 'alice', method: 'password', ok: true })
+    const upload = events.find((event) => event._tag === 'Transfer' && event.path === '/ooo' && event.direction === 'upload')
+    expect(upload).to.include({ front: 'sftp', bytes: 12, result: 'ok' })
+    const renamed = events.find((event) => event._tag === 'Change' && event.action === 'rename' && event.result === 'ok')
+    expect(renamed).to.include({ path: '/a', to: '/b' })
+    const failedRmdir = events.find((event) => event._tag === 'Change' && event.action === 'rmdir')
+    expect(failedRmdir).to.include({ path: '/full', result: 'failed', code: 'NotEmpty' })
   })
 
   it('a handle it did not give, or one already closed, is FAILURE', async () => {
