@@ -14,9 +14,10 @@
  *
  * Workloads: one client getting, then putting, a file of --size MiB (64);
  * --clients clients (8) at once, each getting then putting a file of
- * size / clients. Each download is compared with the file. Times are of the
- * whole `sftp` process (its login included: a few milliseconds beside the
- * transfer). Rounds: one warm-up, then --rounds (3), the servers in turn;
+ * size / clients. Each download is compared with the file. A time is that of
+ * the `sftp` processes less that of as many processes that only log in
+ * (sshd forks and re-executes itself for each login; ours does not), so it
+ * is the transfers'. Rounds: one warm-up, then --rounds (3), the servers in turn;
  * figures are medians, ratios the median of the per-round ratios (fp-pathio
  * / OpenSSH throughput: above 1, fp-pathio is faster). First, on the fresh
  * server, the memory one idle SFTP connection costs it (its RSS with 20
@@ -148,9 +149,17 @@ const same = (a: string, b: string): boolean => fs.readFileSync(a).equals(fs.rea
 type Workload = 'get' | 'put' | 'get x clients' | 'put x clients'
 const WORKLOADS: ReadonlyArray<Workload> = ['get', 'put', 'get x clients', 'put x clients']
 
-/** Seconds one workload takes on one server. */
+/** Seconds of `sftp` processes that only log in and ask `pwd`, `clients` at once: what a transfer's time holds besides the transfer. */
+const loginOnly = async (server: Server, clients: number): Promise<number> => {
+  const start = process.hrtime.bigint()
+  await Promise.all([...Array(clients).keys()].map(() => sftp(server, 'pwd')))
+  return Number(process.hrtime.bigint() - start) / 1e9
+}
+
+/** Seconds one workload's transfers take on one server: the `sftp` processes' time less that of as many logins alone. */
 const measure = async (server: Server, workload: Workload): Promise<number> => {
   const remote = (name: string): string => path.posix.join(server.base || '/', name)
+  const logins = await loginOnly(server, workload.endsWith('clients') ? CLIENTS : 1)
   const start = process.hrtime.bigint()
   switch (workload) {
     case 'get':
@@ -166,7 +175,7 @@ const measure = async (server: Server, workload: Workload): Promise<number> => {
       await Promise.all([...Array(CLIENTS).keys()].map((c) => sftp(server, `put part${c}.bin ${remote(`put${c}.bin`)}`)))
       break
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9 - logins
   if (workload === 'get' && !same(path.join(local, 'got.bin'), path.join(served, 'one.bin'))) throw new Error(`${server.name}: get differs`)
   if (workload === 'put' && !same(path.join(served, 'put.bin'), path.join(local, 'one.bin'))) throw new Error(`${server.name}: put differs`)
   return seconds
