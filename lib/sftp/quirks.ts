@@ -97,3 +97,31 @@ export const announceExtensions = (sftp: SFTPWrapper, extensions: Readonly<Recor
     }
   })
 }
+
+interface ReplyInternals {
+  readonly outgoing?: { window: number; readonly packetSize?: number; readonly state?: string; readonly id?: number }
+  readonly _protocol?: { readonly channelData?: (id: number, data: Buffer) => void }
+}
+
+/**
+ * Sends an SSH_FXP_EXTENDED_REPLY (`ssh2`'s SFTP server has no way to):
+ * `payload` after the request's id. Gives `false`, sending nothing, when
+ * the channel's window or packet size has no room for it now (the caller
+ * then answers otherwise).
+ *
+ * @category utils
+ * @since 0.3.0
+ */
+export const replyExtended = (sftp: SFTPWrapper, id: number, payload: Buffer): boolean => {
+  const { outgoing, _protocol: protocol } = sftp as unknown as ReplyInternals
+  const packet = Buffer.alloc(9 + payload.length)
+  packet.writeUInt32BE(5 + payload.length, 0)
+  packet[4] = 201
+  packet.writeUInt32BE(id, 5)
+  payload.copy(packet, 9)
+  if (outgoing === undefined || outgoing.state !== 'open' || outgoing.id === undefined || typeof protocol?.channelData !== 'function') return false
+  if (outgoing.window < packet.length || (outgoing.packetSize ?? 0) < packet.length) return false
+  outgoing.window -= packet.length
+  protocol.channelData(outgoing.id, packet)
+  return true
+}

@@ -42,7 +42,7 @@ export interface SftpServer<S> {
 const LOGIN_GRACE_MS = 120_000
 
 /** The extensions VERSION announces. */
-const EXTENSIONS = { 'posix-rename@openssh.com': '1' }
+const EXTENSIONS = { 'posix-rename@openssh.com': '1', 'limits@openssh.com': '1' }
 
 /** A user's public keys, parsed once: what a client offers is compared by its SSH wire form. */
 interface KeyedAccount {

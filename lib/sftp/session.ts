@@ -18,6 +18,7 @@ import type { Account } from '../server/accounts'
 import type { ServerEvent } from '../server/events'
 import type { Logger } from '../server/log'
 import { attributesOf, longnameOf } from './attributes'
+import { replyExtended } from './quirks'
 import { makePace, type Pace } from './pace'
 import { STATUS, statusOf } from './status'
 
@@ -34,6 +35,16 @@ const MAX_READ = 255 * 1024
 const PAGE = 128
 /** Handles one channel may hold open at once: past it, FAILURE (no client exhausts descriptors). */
 const MAX_HANDLES = 256
+
+/** limits@openssh.com's answer: packet, read and write lengths (ssh2 takes packets of up to 256 KiB), open handles; uint64 each. */
+const LIMITS = (() => {
+  const limits = Buffer.alloc(32)
+  limits.writeBigUInt64BE(256n * 1024n, 0)
+  limits.writeBigUInt64BE(BigInt(MAX_READ), 8)
+  limits.writeBigUInt64BE(BigInt(MAX_READ), 16)
+  limits.writeBigUInt64BE(BigInt(MAX_HANDLES), 24)
+  return limits
+})()
 
 /**
  * What a channel's requests need besides the channel.
@@ -425,6 +436,8 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   sftp.on('RENAME', (id: number, from: string, to: string) => rename(id, from, to, false))
 
   sftp.on('EXTENDED', (id: number, name: string, data: Buffer) => {
+    // OpenSSH's client asks, and then reads and writes in blocks of up to 255 KiB instead of 32 KiB.
+    if (name === 'limits@openssh.com' && replyExtended(sftp, id, LIMITS)) return
     if (name !== 'posix-rename@openssh.com') return status(id, STATUS.OP_UNSUPPORTED, `${name} is not supported`)
     const strings = wireStrings(data)
     if (strings === undefined || strings.length !== 2) return status(id, STATUS.BAD_MESSAGE, 'Malformed posix-rename')

@@ -45,8 +45,11 @@ describe('sftp: the protocol, through ssh2 client', function () {
   const write = (handle: Buffer, data: string, position: number) =>
     call<void>((done) => sftp.write(handle, Buffer.from(data), 0, data.length, position, (error) => done(error)))
 
-  it('announces posix-rename@openssh.com in VERSION', () => {
-    expect((sftp as unknown as { readonly _extensions: Record<string, string> })._extensions).to.deep.equal({ 'posix-rename@openssh.com': '1' })
+  it('announces posix-rename@openssh.com and limits@openssh.com in VERSION, and answers limits (ssh2 reads and writes 255 KiB at a time)', () => {
+    const internals = sftp as unknown as { readonly _extensions: Record<string, string>; readonly _maxReadLen: number; readonly _maxWriteLen: number }
+    expect(internals._extensions).to.deep.equal({ 'posix-rename@openssh.com': '1', 'limits@openssh.com': '1' })
+    // ssh2's client asked for the limits before it called the channel ready, and took them.
+    expect([internals._maxReadLen, internals._maxWriteLen]).to.deep.equal([255 * 1024, 255 * 1024])
   })
 
   it('answers NO_SUCH_FILE, PERMISSION_DENIED, OP_UNSUPPORTED and FAILURE as clients expect', async () => {
