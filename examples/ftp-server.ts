@@ -13,6 +13,8 @@
  *   FTP_TLS_CERT/FTP_TLS_KEY (PEM files), FTP_TLS_REQUIRED=1
  *   FTP_MAX_CONNECTIONS (512), FTP_MAX_CONNECTIONS_PER_IP (0: none), FTP_IDLE_TIMEOUT (300 s),
  *   FTP_MAX_LOGIN_ATTEMPTS (3), FTP_MAX_DOWNLOAD_RATE / FTP_MAX_UPLOAD_RATE (bytes/s; none)
+ *   SFTP_PORT (off; 0: a free port) serves SFTP too, from the same users and tree, on FTP_HOST;
+ *   SFTP_HOST_KEY (a private key file; made there, ed25519 mode 0600, if missing; unset: a key for this run)
  *   PATHIO_BACKEND  memory (default, starts empty) | node | pool | s3 (a bucket: examples/s3Backend.ts and docs/s3.md for S3_* and AWS_*)
  *   FTP_MEMORY_LIMIT  bytes the memory tree may hold (default 1 GiB)
  *   FTP_ROOT        the served directory for node and pool (default: a fresh temp directory, removed on exit)
@@ -30,8 +32,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
 import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, withMetrics, type MemoryTree, type PathIOFactory, type WorkerPool } from '../lib'
-import { helpText, makeFtpServer, settingsFromEnvironment, unknownVariable, type FtpServer } from '../lib/ftp'
-import { isLogLevel, makeLogger, makeMetrics, serveMetrics, type Metrics } from '../lib/server'
+import { helpText, makeFtpFront, settingsFromEnvironment, unknownVariable, type FtpServer } from '../lib/ftp'
+import { isLogLevel, makeLogger, makeMetrics, makeServerCore, serveMetrics, type Metrics } from '../lib/server'
+import type * as Sftp from '../lib/sftp'
 import { passwd } from './passwd'
 import type * as S3Backend from './s3Backend'
 
@@ -95,6 +98,21 @@ function serve(): void {
 
   const settings = E.getOrElseW(fail)(settingsFromEnvironment(process.env))
 
+  /**
+   * lib/sftp, loaded only when SFTP is asked for: `ssh2` is an optional peer,
+   * and an FTP-only server neither needs it nor carries it.
+   */
+  const loadSftp = (): typeof Sftp => {
+    try {
+      return require('../lib/sftp') as typeof Sftp
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException
+      return fail(code === 'MODULE_NOT_FOUND' && message.includes("'ssh2'") ? 'SFTP_PORT needs ssh2: npm install ssh2' : message.split('\n')[0])
+    }
+  }
+  const sftp = [process.env.SFTP_PORT, process.env.SFTP_HOST_KEY].some((value) => (value ?? '').trim() !== '') ? loadSftp() : undefined
+  const sftpSettings = sftp === undefined ? { port: undefined } : E.getOrElseW(fail)(sftp.sftpSettingsFromEnvironment(process.env))
+
   /** The served directory of a disk backend, and whether it is ours to remove at the end. */
   const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
     const given = process.env.FTP_ROOT
@@ -157,18 +175,37 @@ function serve(): void {
   const s3Folder = hasS3Folder ? loadS3Backend().s3FolderFrom(process.env) : undefined
   if (typeof s3Folder === 'string') fail(s3Folder)
 
-  let server: FtpServer<unknown>
-  try {
-    server = makeFtpServer({
-      factory,
-      root,
-      log,
-      ...(metrics === undefined ? {} : { onEvent: metrics.onEvent }),
-      ...settings.options,
-      ...(typeof s3Folder === 'function' ? { s3Folder } : {})
-    })
-  } catch (error) {
-    fail((error as Error).message)
+  /** The fronts, on one core: one tree, one set of accounts, connection limits and login failures counted together. */
+  interface Fronts {
+    readonly ftp: FtpServer<unknown>
+    readonly sftp: Sftp.SftpServer<unknown> | undefined
+  }
+  const makeFronts = (): Fronts => {
+    try {
+      const options = {
+        factory,
+        root,
+        log,
+        ...(metrics === undefined ? {} : { onEvent: metrics.onEvent }),
+        ...settings.options,
+        ...(typeof s3Folder === 'function' ? { s3Folder } : {})
+      }
+      const core = makeServerCore('makeFtpServer', options)
+      return {
+        ftp: makeFtpFront(core, options),
+        sftp:
+          sftp === undefined || sftpSettings.port === undefined
+            ? undefined
+            : sftp.makeSftpFront(core, sftpSettings.hostKey === undefined ? {} : { hostKey: sftpSettings.hostKey })
+      }
+    } catch (error) {
+      return fail((error as Error).message)
+    }
+  }
+  const fronts = makeFronts()
+  const server = {
+    state: fronts.ftp.state,
+    close: () => Promise.all([fronts.ftp.close(), fronts.sftp?.close()]).then(() => undefined)
   }
 
   /** The pool's state has `close`; the others have nothing to end. */
@@ -216,15 +253,20 @@ function serve(): void {
   const urlOf = (scheme: string, host: string, port: number): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/`
 
   const start = async (): Promise<void> => {
-    const plain = await server.listen(settings.port, settings.host)
-    const secure = settings.ftpsPort === undefined ? undefined : await server.listenTls(settings.ftpsPort, settings.host)
+    const plain = await fronts.ftp.listen(settings.port, settings.host)
+    const secure = settings.ftpsPort === undefined ? undefined : await fronts.ftp.listenTls(settings.ftpsPort, settings.host)
+    const ssh = fronts.sftp === undefined || sftpSettings.port === undefined ? undefined : await fronts.sftp.listen(sftpSettings.port, settings.host)
     const where = backend === 'memory' ? 'memory' : `${backend} ${root}${temporary ? ' (temporary)' : ''}`
     const named = Object.keys(settings.options.users ?? {})
     const logins = [...(settings.options.anonymous === 'off' ? [] : [`anonymous (${settings.options.anonymous})`]), ...named]
     const tls = settings.options.tls === undefined ? 'no TLS' : settings.options.tlsRequired ? 'TLS required' : 'TLS available'
     const endpoint = metrics === undefined || metricsAt === undefined ? undefined : await serveMetrics(metrics, metricsAt.port, metricsAt.host, log)
     const metricsUrl = endpoint === undefined ? undefined : urlOf('http', endpoint.address.address, endpoint.address.port) + 'metrics'
-    const addresses = [urlOf('ftp', plain.address, plain.port), ...(secure === undefined ? [] : [urlOf('ftps', secure.address, secure.port)])]
+    const addresses = [
+      urlOf('ftp', plain.address, plain.port),
+      ...(secure === undefined ? [] : [urlOf('ftps', secure.address, secure.port)]),
+      ...(ssh === undefined ? [] : [urlOf('sftp', ssh.address, ssh.port)])
+    ]
     if (format === 'json')
       return void process.stdout.write(
         JSON.stringify({
@@ -233,7 +275,8 @@ function serve(): void {
           event: 'started',
           addresses,
           backend: where,
-          fronts: secure === undefined ? ['ftp'] : ['ftp', 'ftps'],
+          fronts: ['ftp', ...(secure === undefined ? [] : ['ftps']), ...(ssh === undefined ? [] : ['sftp'])],
+          ...(ssh === undefined || fronts.sftp === undefined ? {} : { hostKey: fronts.sftp.fingerprint }),
           tls,
           logins,
           ...(metricsUrl === undefined ? {} : { metrics: metricsUrl })
@@ -242,6 +285,7 @@ function serve(): void {
     process.stdout.write(
       `ftp-server listening on ${urlOf('ftp', plain.address, plain.port)}` +
         (secure === undefined ? '' : ` and ${urlOf('ftps', secure.address, secure.port)}`) +
+        (ssh === undefined || fronts.sftp === undefined ? '' : ` and ${urlOf('sftp', ssh.address, ssh.port)} (host key ${fronts.sftp.fingerprint})`) +
         ` (backend ${where}; ${tls}; login ${logins.length === 0 ? 'nobody' : logins.join(', ')})` +
         (metricsUrl === undefined ? '' : `; metrics on ${metricsUrl}`) +
         '\n'

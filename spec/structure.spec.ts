@@ -23,7 +23,8 @@ const LAYERS: ReadonlyArray<readonly [prefix: string, layer: string, rank: numbe
   ['compose/', 'compose', 2],
   ['helpers/', 'helpers', 3],
   ['server/', 'server', 4],
-  ['ftp/', 'ftp', 5]
+  ['ftp/', 'ftp', 5],
+  ['sftp/', 'sftp', 5]
 ]
 
 const layerOf = (file: string): { readonly layer: string; readonly rank: number } | undefined => {

@@ -79,7 +79,7 @@ const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | Us
   if (file !== undefined) {
     const loaded = loadUsersFile(file)
     if (E.isLeft(loaded)) return loaded
-    for (const { name, hash, home, perm, paths, public: published, quota, folders } of loaded.right)
+    for (const { name, hash, home, perm, paths, public: published, quota, folders, keys } of loaded.right)
       users[name] = {
         password: hash,
         home,
@@ -87,7 +87,9 @@ const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | Us
         ...(paths === undefined ? {} : { paths }),
         ...(published === true ? { public: true } : {}),
         ...(quota === undefined ? {} : { quota }),
-        ...(folders === undefined ? {} : { folders })
+        ...(folders === undefined ? {} : { folders }),
+        // Kept for the SFTP front (public-key logins); FTP ignores them.
+        ...(keys === undefined ? {} : { keys })
       }
   }
   const name = given(env, 'FTP_USER')

@@ -37,6 +37,8 @@ export const VARIABLES: ReadonlyArray<Variable> = [
   { names: ["FTP_HOST"], summary: "Address to listen on (0.0.0.0, ::, ::1 or one address).", fallback: "`127.0.0.1`", meaning: "Address to listen on: `0.0.0.0` (every IPv4 address), `::` (every address), `::1`, or one address." },
   { names: ["PORT"], summary: "Control port; 0 picks a free one.", fallback: "`2121`", meaning: "Control port; `0` picks a free one." },
   { names: ["FTPS_PORT"], summary: "Port of an implicit-FTPS listener (needs the certificate).", fallback: "off", meaning: "Adds an implicit-FTPS listener (TLS from the first byte, as port 990 servers do). Needs the certificate." },
+  { names: ["SFTP_PORT"], summary: "Port of an SFTP listener on FTP_HOST (same users and tree); 0 picks a free one.", fallback: "off", meaning: "Adds an SFTP listener (SSH File Transfer Protocol v3, as OpenSSH's `sftp-server`) on `FTP_HOST`, serving the same tree to the same users (passwords and `keys`; no anonymous); `0` picks a free port. The listening line adds `sftp://HOST:PORT/` and the host key's fingerprint (`SHA256:...`, as `ssh-keygen -lf` prints it). Connections and failed logins count with FTP's. Needs `ssh2` installed (`npm install ssh2`). [sftp.md](sftp.md) says more." },
+  { names: ["SFTP_HOST_KEY"], summary: "The SSH host's private key file (made there, ed25519, when missing).", fallback: "a key for this run", meaning: "The host's private key file (OpenSSH or PEM; ed25519, ECDSA or RSA). Missing, it is made there (ed25519, mode 0600), so the fingerprint survives restarts. Needs `SFTP_PORT`." },
   { names: ["FTP_PASV_ADDRESS"], summary: "The IPv4 address PASV announces (a host behind NAT: its public one).", fallback: "the control connection's local address", meaning: "The IPv4 address PASV replies announce: a host behind NAT sets its public one. (EPSV announces only a port.)" },
   { names: ["FTP_PASV_PORTS"], summary: "MIN-MAX: the only ports passive data connections use.", fallback: "any free port", meaning: "`MIN-MAX`: passive ports come only from this range (open it in the firewall). One client address holds at most half of it at once; when none is free for it, PASV/EPSV answer 425." },
   { names: ["FTP_ANONYMOUS"], summary: "off, read (list and download) or write.", fallback: "`read`", meaning: "`off`: anonymous login is refused (530). `read`: list and download (`elr`). `write`: `elradfmw` (not `M`, `T`). Anonymous is jailed in `FTP_ANONYMOUS_ROOT`." },
@@ -65,10 +67,9 @@ export const VARIABLES: ReadonlyArray<Variable> = [
 ]
 
 /**
- * Names the program reads besides the table: the SFTP front's, and what the
- * S3 backend reads from the AWS SDK's own namespace.
+ * Names the program reads besides the table.
  */
-const ALSO_KNOWN: ReadonlyArray<string> = ['SFTP_PORT', 'SFTP_HOST_KEY', 'POOL_SIZE']
+const ALSO_KNOWN: ReadonlyArray<string> = ['POOL_SIZE']
 
 /**
  * The namespaces the server owns: a name in one of them that it does not

@@ -11,6 +11,7 @@ import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import type * as T from 'fp-ts/Task'
 import { PERMISSION_LETTERS, type Permissions } from '../middleware/withPermissions'
+import { checkKeys } from './keys'
 import { checkUserStorage, type FolderSpec, type QuotaLimits, type UserStorage } from './folders'
 
 /**
@@ -42,15 +43,18 @@ export interface UserSpec {
   readonly paths?: Readonly<Record<string, string>>
   /** The home may lie inside the anonymous root, published to anonymous users on purpose. */
   readonly public?: boolean
+  /** Public keys (`authorized_keys` lines, without options) that log in over SSH; FTP ignores them. */
+  readonly keys?: ReadonlyArray<string>
   /** A quota on the home, counted over every session of the user (see lib/server/folders.ts). */
   readonly quota?: QuotaLimits
   /** Virtual folders mounted into the user's tree. */
   readonly folders?: ReadonlyArray<FolderSpec>
 }
 
-/** A user with the hash of their password. */
+/** A user with the hash of their password (and their public keys, checked: see `checkKeys`). */
 export interface StoredUser extends Account {
   readonly hash: string
+  readonly keys?: ReadonlyArray<string>
 }
 
 /**
@@ -240,7 +244,7 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
   if (name === '' || /[\s\0]/.test(name)) return E.left(`user '${name}': a name must be non-empty, without spaces`)
   if (name === ANONYMOUS) return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
   if (!isRecord(spec)) return E.left(`user '${name}': must be an object { password, home, perm, paths }`)
-  const known = ['password', 'home', 'perm', 'paths', 'public', 'quota', 'folders']
+  const known = ['password', 'home', 'perm', 'paths', 'public', 'quota', 'folders', 'keys']
   const unknown = Object.keys(spec).find((key) => !known.includes(key))
   if (unknown !== undefined) return bad(unknown, `is not known (use ${known.join(', ')})`)
   if (typeof spec.password !== 'string' || !isPasswordHash(spec.password))
@@ -249,6 +253,8 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
   if (spec.perm !== undefined && !isLetters(spec.perm)) return bad('perm', 'must be letters of elradfmw')
   if (spec.paths !== undefined && !isRecord(spec.paths)) return bad('paths', 'must be an object { "/dir": "letters" }')
   if (spec.public !== undefined && typeof spec.public !== 'boolean') return bad('public', 'must be true or false')
+  const keys = spec.keys === undefined ? E.right(undefined) : checkKeys(spec.keys)
+  if (E.isLeft(keys)) return bad('keys', keys.left)
   for (const [dir, letters] of Object.entries((spec.paths ?? {}) as Record<string, unknown>)) {
     if (!isHome(dir)) return bad(`paths["${dir}"]`, 'must be keyed by an absolute path')
     if (!isLetters(letters)) return bad(`paths["${dir}"]`, 'must be letters of elradfmw')
@@ -262,6 +268,7 @@ export const checkUser = (name: string, spec: unknown): E.Either<string, StoredU
     perm: (spec.perm as string | undefined) ?? 'elr',
     ...(spec.paths === undefined ? {} : { paths: spec.paths as Record<string, string> }),
     ...(spec.public === true ? { public: true } : {}),
+    ...(keys.right === undefined ? {} : { keys: keys.right }),
     ...storage.right
   })
 }

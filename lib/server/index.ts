@@ -26,6 +26,7 @@ export {
   type Authenticate,
   type AuthenticateOptions
 } from './accounts'
+export { parseAuthorizedKey, checkKeys, keyFingerprint, type AuthorizedKey, type KeyType } from './keys'
 export { makeLoginFailures, guardLogins, type LoginFailures, type LoginFailureOptions } from './logins'
 export { makeConnectionLimits, type ConnectionLimits } from './limits'
 export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel, type LogFormat } from './log'

@@ -278,5 +278,54 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     find: 'for (const folder of folders) paths[folder.path] = folder.perm',
     replace: '',
     specs: ['spec/server/folders.spec.ts']
+  },
+  // Issue 24: the SFTP front.
+  {
+    id: 'sftp-drop-commits',
+    bug: 'sftp: a connection that drops mid-upload commits the half-written file',
+    file: 'lib/sftp/session.ts',
+    find: "if (entry.kind === 'file') abandonWrite(entry.handle)",
+    replace: '',
+    specs: ['spec/sftp/security.spec.ts']
+  },
+  {
+    id: 'sftp-stat-unchecked',
+    bug: "sftp: STAT and LSTAT need neither 'e' nor 'l'",
+    file: 'lib/sftp/session.ts',
+    find: "if (!permits(account, 'l', path) && !permits(account, 'e', path))",
+    replace: 'if (false)',
+    specs: ['spec/sftp/security.spec.ts']
+  },
+  {
+    id: 'sftp-mode-unchecked',
+    bug: "sftp: SETSTAT of a mode needs no 'M' anywhere, not only on directories the connection made",
+    file: 'lib/sftp/session.ts',
+    find: 'const record = made.has(path) ? context.modeIO() : io',
+    replace: 'const record = context.modeIO()',
+    specs: ['spec/sftp/security.spec.ts']
+  },
+  {
+    id: 'sftp-anonymous',
+    bug: 'sftp: anonymous logs in over SSH with any password',
+    file: 'lib/sftp/server.ts',
+    find: "const name = ctx.username === ANONYMOUS ? '' : ctx.username",
+    replace: 'const name = ctx.username',
+    specs: ['spec/sftp/security.spec.ts']
+  },
+  {
+    id: 'sftp-signature-unchecked',
+    bug: "sftp: a public-key login is accepted without verifying the client's signature",
+    file: 'lib/sftp/server.ts',
+    find: 'if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true)',
+    replace: 'if (true)',
+    specs: ['spec/sftp/security.spec.ts']
+  },
+  {
+    id: 'sftp-not-admitted',
+    bug: 'sftp: SSH connections are not counted against the limits FTP shares',
+    file: 'lib/sftp/server.ts',
+    find: 'const place = core.admit(address)',
+    replace: 'const place = E.right(() => undefined)',
+    specs: ['spec/sftp/security.spec.ts']
   }
 ]

@@ -16,6 +16,7 @@ const ENTRIES = `import { makeMemoryPathIO, withTimeout, type PathIO, type PathI
 import { makeFtpServer, type FtpServerOptions } from 'fp-pathio/ftp'
 import { makeS3PathIO } from 'fp-pathio/s3'
 import { hashPassword, type ServerOptions } from 'fp-pathio/server'
+import { makeSftpServer, type SftpServerOptions } from 'fp-pathio/sftp'
 
 export const io: PathIO = withTimeout(1000)(makeMemoryPathIO())
 export const reason = (e: PathIOError): string => e.reason
@@ -24,6 +25,8 @@ export const server = makeFtpServer
 export const bucket = (name: string): PathIO => makeS3PathIO({ bucket: name })
 export const shared = (o: ServerOptions<unknown>): ServerOptions<unknown> => o
 export const hash: string = hashPassword('x')
+// Its declarations name no ssh2 type: no @types/ssh2 needed.
+export const sftp = (o: SftpServerOptions<unknown>) => makeSftpServer(o)
 
 // @ts-expect-error: a PathIO has no such operation
 io.noSuchOperation
