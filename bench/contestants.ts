@@ -86,7 +86,10 @@ export const memory: Contestant = {
 const optional = <A>(module: 'backends' | 'middleware', name: string): A | undefined => {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = (module === 'backends' ? require('../lib/backends') : require('../lib/middleware')) as Record<string, unknown>
+    const loaded = (module === 'backends' ? require('../lib/backends') : require('../lib/middleware')) as Record<
+      string,
+      unknown
+    >
     return typeof loaded[name] === 'function' ? (loaded[name] as A) : undefined
   } catch {
     return undefined
@@ -109,8 +112,7 @@ export const memoryStack: Contestant = {
   description: normaliseErrors
     ? '`withTimeout(normaliseErrors(makeMemoryPathIO()))`'
     : '`withTimeout(makeMemoryPathIO())` (normaliseErrors not available yet)',
-  setup: () =>
-    memorySession((io) => withTimeout(STACK_TIMEOUT_MS)(normaliseErrors ? normaliseErrors(io) : io))
+  setup: () => memorySession((io) => withTimeout(STACK_TIMEOUT_MS)(normaliseErrors ? normaliseErrors(io) : io))
 }
 
 /** Whether the stack includes `normaliseErrors` (the report says so when it does not). */
@@ -379,7 +381,10 @@ export const openDalFs: Contestant | undefined = openDalOperator && openDal('fs'
  * @category constructors
  * @since 0.1.0
  */
-export const allContestants = (): { readonly contestants: ReadonlyArray<Contestant>; readonly missing: ReadonlyArray<string> } => {
+export const allContestants = (): {
+  readonly contestants: ReadonlyArray<Contestant>
+  readonly missing: ReadonlyArray<string>
+} => {
   const optionalOnes: ReadonlyArray<readonly [string, Contestant | undefined]> = [
     ['node (makeNodePathIO)', nodeBackend()],
     ['pool (makePoolPathIO)', poolBackend()],

@@ -57,7 +57,12 @@ const fail = (error: PathIOError): never => {
  * wb, writes, close). The loop awaits each task itself, as a streaming caller
  * would, without a helper's extra promise per block.
  */
-export const pathioWrite = async (io: PathIO<unknown>, file: string, total: number, block: Uint8Array): Promise<void> => {
+export const pathioWrite = async (
+  io: PathIO<unknown>,
+  file: string,
+  total: number,
+  block: Uint8Array
+): Promise<void> => {
   const h = await must(io.open(file, 'wb'))
   for (let written = 0; written < total; written += block.length) {
     const result = await io.write(h, block)()
@@ -121,7 +126,12 @@ export const pathioStreams = async (
 }
 
 /** The same with `fs.promises` FileHandles. */
-export const fsPromisesStreams = async (dir: string, streams: number, each: number, block: Uint8Array): Promise<void> => {
+export const fsPromisesStreams = async (
+  dir: string,
+  streams: number,
+  each: number,
+  block: Uint8Array
+): Promise<void> => {
   const files = Array.from({ length: streams }, (_, i) => path.join(dir, `stream-${i}`))
   const write = async (file: string): Promise<void> => {
     const h = await fs.promises.open(file, 'w')
@@ -227,7 +237,14 @@ const main = async (): Promise<void> => {
   const reps = Number(process.env.BENCH_REPS ?? 9)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-bench-'))
   const rows: Array<Record<string, string>> = []
-  const row = (name: string, bytes: number, ms: number, loopP99: number, ratio: number | undefined, target: string): void => {
+  const row = (
+    name: string,
+    bytes: number,
+    ms: number,
+    loopP99: number,
+    ratio: number | undefined,
+    target: string
+  ): void => {
     rows.push({
       workload: name,
       'MiB/s': fixed(mibPerSecond(bytes, ms), 0),
@@ -249,12 +266,25 @@ const main = async (): Promise<void> => {
     const node = makeNodePathIO({ cwd: dir })
     // A fresh file each run: truncating the last 64 MiB would be timed too, and it is the disk's work, not ours.
     const fresh = () => fs.rmSync(file, { force: true })
-    const write = await compare(reps, () => rawWrite(file, total, small), () => pathioWrite(node, file, total, small), fresh)
+    const write = await compare(
+      reps,
+      () => rawWrite(file, total, small),
+      () => pathioWrite(node, file, total, small),
+      fresh
+    )
     pair('raw writeSync, 64 MiB in 8 KiB', 'node backend write', total, write, '>= 0.90x')
     // A read must hand the caller bytes of its own: the fair raw loop gives each block a fresh buffer.
-    const read = await compare(reps, () => rawRead(file, small.length, true), () => pathioRead(node, file, small.length))
+    const read = await compare(
+      reps,
+      () => rawRead(file, small.length, true),
+      () => pathioRead(node, file, small.length)
+    )
     pair('raw readSync, fresh 8 KiB buffers', 'node backend read', total, read, '>= 0.90x')
-    const reused = await compare(reps, () => rawRead(file, small.length, false), () => pathioRead(node, file, small.length))
+    const reused = await compare(
+      reps,
+      () => rawRead(file, small.length, false),
+      () => pathioRead(node, file, small.length)
+    )
     pair('raw readSync, one reused buffer', 'node backend read', total, reused, '(reference)')
 
     // --- pool vs fs.promises: 32 streams, each writing then reading 4 MiB in 64 KiB blocks ---
@@ -266,7 +296,13 @@ const main = async (): Promise<void> => {
     try {
       const promises = () => fsPromisesStreams(dir, streams, each, big)
       const pooled = await compare(reps, promises, () => pathioStreams(pool, dir, streams, each, big))
-      pair('fs.promises, 32 x 4 MiB in 64 KiB', `pool (${pool.state.size} threads)`, both, pooled, '>= 1.00x, p99 <= 10 ms')
+      pair(
+        'fs.promises, 32 x 4 MiB in 64 KiB',
+        `pool (${pool.state.size} threads)`,
+        both,
+        pooled,
+        '>= 1.00x, p99 <= 10 ms'
+      )
       const blocking = await compare(reps, promises, () => pathioStreams(node, dir, streams, each, big))
       row('node backend (contrast)', both, blocking.ms, blocking.loopP99, blocking.ratio, '(blocks the loop)')
     } finally {

@@ -65,7 +65,9 @@ const bigMiB = Number(option('size', quick ? '16' : '64'))
 const clients = Number(option('clients', '8'))
 const eachMiB = Number(option('each', String(Math.max(1, Math.floor(bigMiB / clients)))))
 const smallCount = Number(option('small', quick ? '40' : '300'))
-const backends = option('backends', quick ? 'memory,node' : 'memory,node,pool').split(',').filter((b) => b !== '')
+const backends = option('backends', quick ? 'memory,node' : 'memory,node,pool')
+  .split(',')
+  .filter((b) => b !== '')
 const peers = new Set(option('peers', 'pyftpdlib,vsftpd,bare').split(','))
 const tlsOption = option('tls', 'both')
 const modes: ReadonlyArray<boolean> = tlsOption === 'off' ? [false] : tlsOption === 'only' ? [true] : [false, true]
@@ -88,7 +90,10 @@ const BARE_SERVER = path.join(__dirname, 'bare-ftp-server.js')
 const statOf = (pid: number): { own: number; reaped: number } | undefined => {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return { own: (Number(fields[11]) + Number(fields[12])) / 100, reaped: (Number(fields[13]) + Number(fields[14])) / 100 }
+    return {
+      own: (Number(fields[11]) + Number(fields[12])) / 100,
+      reaped: (Number(fields[13]) + Number(fields[14])) / 100
+    }
   } catch {
     return undefined
   }
@@ -139,13 +144,16 @@ interface Contestant {
 
 /** This process's environment without the settings of `npm start`: a server measured here gets only those it is given. */
 const inherited = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(FTPS?_|PATHIO_|S3_|AWS_|POOL_SIZE$|LOG_LEVEL$|PORT$)/.test(name)))
+  Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(FTPS?_|PATHIO_|S3_|AWS_|POOL_SIZE$|LOG_LEVEL$|PORT$)/.test(name))
+  )
 
 /** Resolves once something accepts connections on the port (vsftpd prints nothing when it is ready). */
 const accepting = async (port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode}) before listening`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode}) before listening`)
     const open = await new Promise<boolean>((done) => {
       const probe = net.connect(port, '127.0.0.1')
       probe.once('connect', () => {
@@ -169,26 +177,36 @@ const startProcess = async (
   port: number | ((output: string) => number | undefined),
   extra: { directory?: string; tls: boolean; cleanup?: () => void }
 ): Promise<Running> => {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...inherited(), ...env } })
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...inherited(), ...env }
+  })
   let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()).length > 100_000 && (output = output.slice(-10_000)))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()).length > 100_000 && (output = output.slice(-10_000)))
+  child.stdout?.on(
+    'data',
+    (chunk: Buffer) => (output += chunk.toString()).length > 100_000 && (output = output.slice(-10_000))
+  )
+  child.stderr?.on(
+    'data',
+    (chunk: Buffer) => (output += chunk.toString()).length > 100_000 && (output = output.slice(-10_000))
+  )
   const exited = new Promise<void>((done) => child.once('exit', () => done()))
-  const foundPort = await (typeof port === 'number'
-    ? accepting(port, child).then(() => port)
-    : new Promise<number>((resolve, reject) => {
-        const look = (): void => {
-          const found = port(output)
-          if (found !== undefined) {
-            child.stdout?.off('data', look)
-            child.off('exit', failed)
-            resolve(found)
+  const foundPort = await (
+    typeof port === 'number'
+      ? accepting(port, child).then(() => port)
+      : new Promise<number>((resolve, reject) => {
+          const look = (): void => {
+            const found = port(output)
+            if (found !== undefined) {
+              child.stdout?.off('data', look)
+              child.off('exit', failed)
+              resolve(found)
+            }
           }
-        }
-        const failed = (code: number | null): void => reject(new Error(`${name} exited (${code}): ${output}`))
-        child.stdout?.on('data', look)
-        child.once('exit', failed)
-      })
+          const failed = (code: number | null): void => reject(new Error(`${name} exited (${code}): ${output}`))
+          child.stdout?.on('data', look)
+          child.once('exit', failed)
+        })
   ).catch((error: Error) => {
     child.kill('SIGKILL')
     extra.cleanup?.()
@@ -254,7 +272,9 @@ const oursContestant = (backend: string, certs: Certificates): Contestant => ({
 const bareContestant = (store: 'memory' | 'file', certs: Certificates): Contestant => ({
   name: store === 'memory' ? BARE_MEMORY : BARE_FILE,
   about: `bench/bare-ftp-server.js ${store} (Node ${process.version}): ${
-    store === 'memory' ? "uploads kept as the socket's chunks" : 'each chunk written with writeSync, RETR by createReadStream'
+    store === 'memory'
+      ? "uploads kept as the socket's chunks"
+      : 'each chunk written with writeSync, RETR by createReadStream'
   }; TLS 1.2 on data connections`,
   start: async () => {
     const disk = scratchDir('bare')
@@ -293,7 +313,9 @@ server.serve_forever()
 `
 
 const pythonHas = (python: string, code: string): Promise<string | undefined> =>
-  new Promise((resolve) => execFile(python, ['-c', code], (error, stdout) => resolve(error === null ? stdout.trim() : undefined)))
+  new Promise((resolve) =>
+    execFile(python, ['-c', code], (error, stdout) => resolve(error === null ? stdout.trim() : undefined))
+  )
 
 const pyftpdlibContestant = async (certs: Certificates): Promise<Contestant | string> => {
   for (const python of ['/usr/bin/python3', 'python3']) {
@@ -304,7 +326,9 @@ const pyftpdlibContestant = async (certs: Certificates): Promise<Contestant | st
     return {
       name: PYFTPDLIB,
       about: `pyftpdlib ${version} (${python}), ${
-        tls ? `TLS_FTPHandler with pyOpenSSL ${openssl}` : 'FTPHandler: no pyOpenSSL here (apt-get install python3-openssl), no PROT P figures'
+        tls
+          ? `TLS_FTPHandler with pyOpenSSL ${openssl}`
+          : 'FTPHandler: no pyOpenSSL here (apt-get install python3-openssl), no PROT P figures'
       }`,
       start: async () => {
         const disk = scratchDir(PYFTPDLIB)
@@ -398,7 +422,11 @@ const vsftpdContestant = (certs: Certificates): Contestant | string => {
   if (process.getuid?.() !== 0) return 'vsftpd needs root (it changes to its anonymous user): skipped'
   let ftpUser: { uid: number; gid: number }
   try {
-    const [uid, gid] = execFileSync('id', ['-u', 'ftp']).toString().trim().concat(' ', execFileSync('id', ['-g', 'ftp']).toString().trim()).split(' ')
+    const [uid, gid] = execFileSync('id', ['-u', 'ftp'])
+      .toString()
+      .trim()
+      .concat(' ', execFileSync('id', ['-g', 'ftp']).toString().trim())
+      .split(' ')
     ftpUser = { uid: Number(uid), gid: Number(gid) }
   } catch {
     return "vsftpd's anonymous user 'ftp' is missing (Debian's package makes it): skipped"
@@ -432,7 +460,10 @@ const vsftpdContestant = (certs: Certificates): Contestant | string => {
 const install = (): void => {
   const packages = ['vsftpd', 'python3-pyftpdlib', 'python3-openssl']
   process.stderr.write(`--install: apt-get update, apt-get install -y ${packages.join(' ')}\n`)
-  const options = { stdio: ['ignore', 'inherit', 'inherit'] as Array<'ignore' | 'inherit'>, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }
+  const options = {
+    stdio: ['ignore', 'inherit', 'inherit'] as Array<'ignore' | 'inherit'>,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  }
   execFileSync('apt-get', ['update'], options)
   execFileSync('apt-get', ['install', '-y', ...packages], options)
 }
@@ -455,9 +486,13 @@ interface Client {
 }
 
 const startClient = (running: Running, secure: boolean, caFile: string, args: ReadonlyArray<string>): Client => {
-  const child = spawn(CLIENT_PYTHON, [CLIENT, '127.0.0.1', String(running.port), secure ? 'tls' : 'plain', running.directory, caFile, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe']
-  })
+  const child = spawn(
+    CLIENT_PYTHON,
+    [CLIENT, '127.0.0.1', String(running.port), secure ? 'tls' : 'plain', running.directory, caFile, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe']
+    }
+  )
   let out = ''
   let err = ''
   let markReady: () => void = () => undefined
@@ -465,7 +500,9 @@ const startClient = (running: Running, secure: boolean, caFile: string, args: Re
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   const failure = (code: number | null): Error =>
-    new Error(`client ${args.join(' ')} on ${running.name}: exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`)
+    new Error(
+      `client ${args.join(' ')} on ${running.name}: exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`
+    )
   const done = new Promise<ClientResult>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
@@ -569,11 +606,36 @@ const workloads = (): ReadonlyArray<Workload> =>
     return [
       ...(bigMiB > 0
         ? [
-            { key: `big${suffix}`, label: `${bigMiB} MiB, 1 client${suffix}`, secure, kind: 'transfer' as const, count: 1, mib: bigMiB },
-            { key: `many${suffix}`, label: `${eachMiB} MiB each, ${clients} clients at once${suffix}`, secure, kind: 'transfer' as const, count: clients, mib: eachMiB }
+            {
+              key: `big${suffix}`,
+              label: `${bigMiB} MiB, 1 client${suffix}`,
+              secure,
+              kind: 'transfer' as const,
+              count: 1,
+              mib: bigMiB
+            },
+            {
+              key: `many${suffix}`,
+              label: `${eachMiB} MiB each, ${clients} clients at once${suffix}`,
+              secure,
+              kind: 'transfer' as const,
+              count: clients,
+              mib: eachMiB
+            }
           ]
         : []),
-      ...(smallCount > 0 ? [{ key: `small${suffix}`, label: `${smallCount} × 1 KiB STOR, one connection${suffix}`, secure, kind: 'small' as const, count: smallCount, mib: 0 }] : [])
+      ...(smallCount > 0
+        ? [
+            {
+              key: `small${suffix}`,
+              label: `${smallCount} × 1 KiB STOR, one connection${suffix}`,
+              secure,
+              kind: 'small' as const,
+              count: smallCount,
+              mib: 0
+            }
+          ]
+        : [])
     ]
   })
 
@@ -582,7 +644,13 @@ interface Files {
   readonly sha: (mib: number) => string
 }
 
-const runWorkload = async (running: Running, workload: Workload, files: Files, caFile: string, smallOverride?: number): Promise<Sample> => {
+const runWorkload = async (
+  running: Running,
+  workload: Workload,
+  files: Files,
+  caFile: string,
+  smallOverride?: number
+): Promise<Sample> => {
   const { secure, count, mib } = workload
   if (workload.kind === 'small') {
     const n = smallOverride ?? count
@@ -601,7 +669,8 @@ const runWorkload = async (running: Running, workload: Workload, files: Files, c
   const up = await phase(running, secure, caFile, count, (i) => ['stor', name(i), local])
   const down = await phase(running, secure, caFile, count, (i) => ['retr', name(i), String(mib * MiB)])
   const wrong = down.shas.findIndex((sha) => sha !== files.sha(mib))
-  if (wrong !== -1) throw new Error(`${running.name}: RETR of ${name(wrong)} gave sha256 ${down.shas[wrong]}, not ${files.sha(mib)}`)
+  if (wrong !== -1)
+    throw new Error(`${running.name}: RETR of ${name(wrong)} gave sha256 ${down.shas[wrong]}, not ${files.sha(mib)}`)
   const total = count * mib
   return {
     up: total / up.wall,
@@ -635,8 +704,16 @@ const medianOf = (samples: ReadonlyArray<Sample | undefined>, field: keyof Sampl
   median(samples.flatMap((sample) => (sample === undefined ? [] : [sample[field]])))
 
 /** The median over rounds of ours / peer, paired round by round. */
-const pairedRatio = (mine: ReadonlyArray<Sample | undefined>, theirs: ReadonlyArray<Sample | undefined>, field: keyof Sample): number =>
-  median(mine.flatMap((sample, round) => (sample === undefined || theirs[round] === undefined ? [] : [sample[field] / (theirs[round] as Sample)[field]])))
+const pairedRatio = (
+  mine: ReadonlyArray<Sample | undefined>,
+  theirs: ReadonlyArray<Sample | undefined>,
+  field: keyof Sample
+): number =>
+  median(
+    mine.flatMap((sample, round) =>
+      sample === undefined || theirs[round] === undefined ? [] : [sample[field] / (theirs[round] as Sample)[field]]
+    )
+  )
 
 const loadavg = (): string =>
   os
@@ -651,7 +728,10 @@ const machine = (): string => {
 
 const clientAbout = (): string => {
   try {
-    return execFileSync(CLIENT_PYTHON, ['-c', "import sys, ssl; print('Python %d.%d.%d ftplib, %s' % (sys.version_info[:3] + (ssl.OPENSSL_VERSION,)))"])
+    return execFileSync(CLIENT_PYTHON, [
+      '-c',
+      "import sys, ssl; print('Python %d.%d.%d ftplib, %s' % (sys.version_info[:3] + (ssl.OPENSSL_VERSION,)))"
+    ])
       .toString()
       .trim()
   } catch {
@@ -673,23 +753,31 @@ const printResults = (
   out(`- date: ${header.date} (${header.seconds.toFixed(0)} s)`)
   out(`- machine: ${machine()}; load average ${header.loadBefore} before, ${header.loadAfter} after`)
   out(`- command: \`${command}\``)
-  out(`- client: ${clientAbout()} (bench/ftp_client.py, one process per client; data sockets as ftplib leaves them: no TCP_NODELAY)`)
+  out(
+    `- client: ${clientAbout()} (bench/ftp_client.py, one process per client; data sockets as ftplib leaves them: no TCP_NODELAY)`
+  )
   for (const contestant of contestants) out(`- ${contestant.name}: ${contestant.about}`)
   for (const line of skipped) out(`- ${line}`)
-  out(`- figures: medians of ${rounds} interleaved rounds after a warm-up; ratios: medians of the per-round ratios; every RETR checked by sha256`)
+  out(
+    `- figures: medians of ${rounds} interleaved rounds after a warm-up; ratios: medians of the per-round ratios; every RETR checked by sha256`
+  )
   out()
   const names = contestants.map((contestant) => contestant.name)
   const all = workloads()
   const transfers = all.filter((workload) => workload.kind === 'transfer')
   if (transfers.length > 0) {
-    out(`| workload | server | STOR MiB/s | RETR MiB/s | server CPU ms/MiB, STOR | RETR | client CPU ms/MiB, STOR | RETR |`)
+    out(
+      `| workload | server | STOR MiB/s | RETR MiB/s | server CPU ms/MiB, STOR | RETR | client CPU ms/MiB, STOR | RETR |`
+    )
     out(`|---|---|---:|---:|---:|---:|---:|---:|`)
     for (const workload of transfers)
       for (const name of names) {
         const rows = samples.get(workload.key)?.get(name) ?? []
         if (rows.every((sample) => sample === undefined)) continue
         const m = (field: keyof Sample): string => fmt(medianOf(rows, field))
-        out(`| ${workload.label} | ${name} | ${m('up')} | ${m('down')} | ${m('upServerMs')} | ${m('downServerMs')} | ${m('upClientMs')} | ${m('downClientMs')} |`)
+        out(
+          `| ${workload.label} | ${name} | ${m('up')} | ${m('down')} | ${m('upServerMs')} | ${m('downServerMs')} | ${m('upClientMs')} | ${m('downClientMs')} |`
+        )
       }
     out()
   }
@@ -701,7 +789,9 @@ const printResults = (
       for (const name of names) {
         const rows = samples.get(workload.key)?.get(name) ?? []
         if (rows.every((sample) => sample === undefined)) continue
-        out(`| ${workload.label} | ${name} | ${fmt(medianOf(rows, 'up'))} | ${fmt(medianOf(rows, 'upServerMs'))} | ${fmt(medianOf(rows, 'upClientMs'))} |`)
+        out(
+          `| ${workload.label} | ${name} | ${fmt(medianOf(rows, 'up'))} | ${fmt(medianOf(rows, 'upServerMs'))} | ${fmt(medianOf(rows, 'upClientMs'))} |`
+        )
       }
     out()
   }
@@ -709,16 +799,30 @@ const printResults = (
   const columns: Array<{ title: string; mine: string; theirs: string }> = []
   for (const backend of backends)
     for (const peer of [PYFTPDLIB, VSFTPD, backend === 'memory' ? BARE_MEMORY : BARE_FILE])
-      if (names.includes(peer)) columns.push({ title: `${backend} / ${peer.replace('bare Node, ', 'bare ')}`, mine: ours(backend), theirs: peer })
+      if (names.includes(peer))
+        columns.push({
+          title: `${backend} / ${peer.replace('bare Node, ', 'bare ')}`,
+          mine: ours(backend),
+          theirs: peer
+        })
   if (columns.length > 0) {
     out(`Ratios, ours / theirs (above 1: ours is faster):`)
     out()
     out(`| workload | ${columns.map((column) => column.title).join(' | ')} |`)
     out(`|---|${columns.map(() => '---:').join('|')}|`)
     for (const workload of all)
-      for (const [field, what] of workload.kind === 'small' ? ([['up', 'files/s']] as const) : ([['up', 'STOR'], ['down', 'RETR']] as const)) {
+      for (const [field, what] of workload.kind === 'small'
+        ? ([['up', 'files/s']] as const)
+        : ([
+            ['up', 'STOR'],
+            ['down', 'RETR']
+          ] as const)) {
         const cells = columns.map(({ mine, theirs }) => {
-          const ratio = pairedRatio(samples.get(workload.key)?.get(mine) ?? [], samples.get(workload.key)?.get(theirs) ?? [], field)
+          const ratio = pairedRatio(
+            samples.get(workload.key)?.get(mine) ?? [],
+            samples.get(workload.key)?.get(theirs) ?? [],
+            field
+          )
           return Number.isNaN(ratio) ? '' : `${fmt(ratio, 2)}x`
         })
         out(`| ${workload.label}: ${what} | ${cells.join(' | ')} |`)
@@ -735,7 +839,12 @@ const printResults = (
  * Rows are workloads; columns our memory and node backends and the peers (MiB/s,
  * files/s for small files), then our ratios against each peer.
  */
-const printReadmeTable = (samples: Samples, names: ReadonlyArray<string>, header: { date: string; loadBefore: string; loadAfter: string }, command: string): void => {
+const printReadmeTable = (
+  samples: Samples,
+  names: ReadonlyArray<string>,
+  header: { date: string; loadBefore: string; loadAfter: string },
+  command: string
+): void => {
   const out = (line = ''): void => void process.stdout.write(line + '\n')
   const shown = [ours('memory'), ours('node'), PYFTPDLIB, VSFTPD].filter((name) => names.includes(name))
   const mine = shown.filter((name) => name.startsWith('fp-pathio'))
@@ -745,10 +854,17 @@ const printReadmeTable = (samples: Samples, names: ReadonlyArray<string>, header
   out()
   out(`README table (MiB/s; files/s for 1 KiB files; ratios ours / theirs, paired per round):`)
   out()
-  out(`| workload | ${shown.join(' | ')} | ${pairs.map(({ m, t }) => `${m.replace('fp-pathio ', '')} / ${t}`).join(' | ')} |`)
+  out(
+    `| workload | ${shown.join(' | ')} | ${pairs.map(({ m, t }) => `${m.replace('fp-pathio ', '')} / ${t}`).join(' | ')} |`
+  )
   out(`|---|${shown.map(() => '---:').join('|')}|${pairs.map(() => '---:').join('|')}|`)
   for (const workload of workloads())
-    for (const [field, what] of workload.kind === 'small' ? ([['up', '']] as const) : ([['up', ' STOR'], ['down', ' RETR']] as const)) {
+    for (const [field, what] of workload.kind === 'small'
+      ? ([['up', '']] as const)
+      : ([
+          ['up', ' STOR'],
+          ['down', ' RETR']
+        ] as const)) {
       const rows = (name: string): ReadonlyArray<Sample | undefined> => samples.get(workload.key)?.get(name) ?? []
       const figures = shown.map((name) => fmt(medianOf(rows(name), field)))
       const ratios = pairs.map(({ m, t }) => {
@@ -758,7 +874,9 @@ const printReadmeTable = (samples: Samples, names: ReadonlyArray<string>, header
       out(`| ${workload.label}${what} | ${figures.join(' | ')} | ${ratios.join(' | ')} |`)
     }
   out()
-  out(`${header.date.slice(0, 10)}, ${machine()}, load average ${header.loadBefore} -> ${header.loadAfter}; \`${command}\`; client ${clientAbout()}.`)
+  out(
+    `${header.date.slice(0, 10)}, ${machine()}, load average ${header.loadBefore} -> ${header.loadAfter}; \`${command}\`; client ${clientAbout()}.`
+  )
 }
 
 // ---------------------------------------------------------------- main
@@ -772,7 +890,11 @@ const main = async (): Promise<void> => {
   const scratch = scratchDir('files')
   const contestants: Array<Contestant> = backends.map((backend) => oursContestant(backend, certs))
   const skipped: Array<string> = []
-  if (peers.has('bare')) contestants.push(bareContestant('memory', certs), ...(backends.some((b) => b !== 'memory') ? [bareContestant('file', certs)] : []))
+  if (peers.has('bare'))
+    contestants.push(
+      bareContestant('memory', certs),
+      ...(backends.some((b) => b !== 'memory') ? [bareContestant('file', certs)] : [])
+    )
   if (peers.has(PYFTPDLIB)) {
     const found = await pyftpdlibContestant(certs)
     if (typeof found === 'string') skipped.push(found)
@@ -823,7 +945,13 @@ const main = async (): Promise<void> => {
         for (const server of order) {
           if (workload.secure && !server.tls) continue
           try {
-            const sample = await runWorkload(server, workload, files, certs.caFile, warmUp ? Math.min(workload.count, 20) : undefined)
+            const sample = await runWorkload(
+              server,
+              workload,
+              files,
+              certs.caFile,
+              warmUp ? Math.min(workload.count, 20) : undefined
+            )
             if (warmUp) continue
             const byServer = samples.get(workload.key) ?? new Map<string, Array<Sample | undefined>>()
             samples.set(workload.key, byServer)
@@ -848,9 +976,25 @@ const main = async (): Promise<void> => {
     if (jsonFile !== '')
       fs.writeFileSync(
         jsonFile,
-        JSON.stringify({ date, machine: machine(), loadBefore, loadAfter: loadavg(), argv: process.argv.slice(2), samples: Object.fromEntries([...samples].map(([k, v]) => [k, Object.fromEntries(v)])) }, null, 1)
+        JSON.stringify(
+          {
+            date,
+            machine: machine(),
+            loadBefore,
+            loadAfter: loadavg(),
+            argv: process.argv.slice(2),
+            samples: Object.fromEntries([...samples].map(([k, v]) => [k, Object.fromEntries(v)]))
+          },
+          null,
+          1
+        )
       )
-    printResults(samples, usable, skipped, failures, { date, loadBefore, loadAfter: loadavg(), seconds: (Date.now() - began) / 1000 })
+    printResults(samples, usable, skipped, failures, {
+      date,
+      loadBefore,
+      loadAfter: loadavg(),
+      seconds: (Date.now() - began) / 1000
+    })
   } finally {
     await Promise.all(running.map((server) => server.stop()))
     certs.remove()

@@ -177,7 +177,16 @@ const metadataRows = async (
     opsPerSecond.set(n, samples)
     rows.push(...rowsOf(workload, 'ops/s', true, samples, 'memfs'))
     // What each op cost in CPU, every thread of the process counted (a pool's polling workers, libuv's threads).
-    rows.push(...rowsOf(WORKLOADS.metadataCpu(n), 'µs', false, field(results, 'cpuMicrosPerOp'), 'fs.promises', 'CPU time per op, all threads'))
+    rows.push(
+      ...rowsOf(
+        WORKLOADS.metadataCpu(n),
+        'µs',
+        false,
+        field(results, 'cpuMicrosPerOp'),
+        'fs.promises',
+        'CPU time per op, all threads'
+      )
+    )
   }
   // Scaling: each contestant's largest n against n = 1,000, from the medians above.
   const smallest = Math.min(...sizes)
@@ -223,7 +232,14 @@ const streamingRows = async (
     rows.push(
       ...rowsOf(WORKLOADS.streaming('write', block), 'MiB/s', true, field(results, 'writeMiBps'), 'raw-sync', size),
       ...rowsOf(WORKLOADS.streaming('read', block), 'MiB/s', true, field(results, 'readMiBps'), 'raw-sync', size),
-      ...rowsOf(WORKLOADS.streaming('write+read', block), 'MiB/s', true, field(results, 'writeReadMiBps'), 'raw-sync', `${size}; written then read`),
+      ...rowsOf(
+        WORKLOADS.streaming('write+read', block),
+        'MiB/s',
+        true,
+        field(results, 'writeReadMiBps'),
+        'raw-sync',
+        `${size}; written then read`
+      ),
       ...rowsOf(
         WORKLOADS.streaming('held/byte', block),
         'bytes/byte',
@@ -243,12 +259,34 @@ const concurrencyRows = async (
   failures: Array<Failure>
 ): Promise<ReadonlyArray<Row>> => {
   const size = `${config.streams} streams x ${config.streamBytesEach / MiB} MiB in ${config.concurrencyBlock / KiB} KiB blocks, each way`
-  const run = (session: Session) => concurrency(session, config.streams, config.streamBytesEach, config.concurrencyBlock)
+  const run = (session: Session) =>
+    concurrency(session, config.streams, config.streamBytesEach, config.concurrencyBlock)
   const results = await roundRobin(`concurrency ${size}`, contestants, config.repetitions, failures, run, FULL_GC)
   return [
-    ...rowsOf(WORKLOADS.concurrency, 'MiB/s', true, field(results, 'totalMiBps'), 'fs.promises', `${size}; written + read`),
-    ...rowsOf(WORKLOADS.concurrencyDelay, 'ms', false, field(results, 'loopDelayP99Ms'), 'fs.promises', 'event-loop delay p99'),
-    ...rowsOf(WORKLOADS.concurrencyCpu, 'ms', false, field(results, 'cpuMsPerMiB'), 'fs.promises', 'CPU time per MiB moved, all threads')
+    ...rowsOf(
+      WORKLOADS.concurrency,
+      'MiB/s',
+      true,
+      field(results, 'totalMiBps'),
+      'fs.promises',
+      `${size}; written + read`
+    ),
+    ...rowsOf(
+      WORKLOADS.concurrencyDelay,
+      'ms',
+      false,
+      field(results, 'loopDelayP99Ms'),
+      'fs.promises',
+      'event-loop delay p99'
+    ),
+    ...rowsOf(
+      WORKLOADS.concurrencyCpu,
+      'ms',
+      false,
+      field(results, 'cpuMsPerMiB'),
+      'fs.promises',
+      'CPU time per MiB moved, all threads'
+    )
   ]
 }
 
@@ -398,12 +436,16 @@ const main = async (): Promise<void> => {
   if (only.has('concurrency')) rows.push(...(await concurrencyRows(config, metadataContestants, failures)))
   if (only.has('listingLines')) rows.push(...(await listingRows(config)))
 
-  const targets = targetSpecs({ compareN: config.compareN, stackName: memoryStack.name, listingN: config.listingN }).map((spec) =>
-    checkTarget(rows, spec)
-  )
+  const targets = targetSpecs({
+    compareN: config.compareN,
+    stackName: memoryStack.name,
+    listingN: config.listingN
+  }).map((spec) => checkTarget(rows, spec))
   const notes = [
     ...(config.quick
-      ? ['--quick: smaller sizes and fewer runs; disk contestants at n=1,000 only; scaling is n=10,000 vs 1,000, not 100,000']
+      ? [
+          '--quick: smaller sizes and fewer runs; disk contestants at n=1,000 only; scaling is n=10,000 vs 1,000, not 100,000'
+        ]
       : []),
     ...missing.map((m) => `${m} not available yet: not measured`),
     ...(stackHasNormaliseErrors ? [] : ['normaliseErrors not exported yet: the middleware stack is withTimeout alone']),
@@ -432,7 +474,9 @@ const main = async (): Promise<void> => {
 let finished = false
 process.on('exit', () => {
   if (!finished && process.exitCode === undefined) {
-    process.stderr.write('bench: the process ran out of work before the benchmark finished (a promise nothing keeps alive)\n')
+    process.stderr.write(
+      'bench: the process ran out of work before the benchmark finished (a promise nothing keeps alive)\n'
+    )
     process.exitCode = 1
   }
 })

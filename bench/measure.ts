@@ -67,7 +67,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * milliseconds with the body's result. Sampled every millisecond: a loop that
  * never yields shows up as one huge delay.
  */
-export const withLoopDelay = async <A>(body: () => Promise<A>): Promise<{ readonly result: A; readonly p99Ms: number }> => {
+export const withLoopDelay = async <A>(
+  body: () => Promise<A>
+): Promise<{ readonly result: A; readonly p99Ms: number }> => {
   const histogram = monitorEventLoopDelay({ resolution: 1 })
   histogram.enable()
   try {

@@ -38,11 +38,13 @@ const WARMUPS = 3
 const main = async (): Promise<void> => {
   const pool = poolBackend()
   if (which === 'pool' && pool === undefined) throw new Error('the pool backend is not available')
-  const [mine, theirs]: readonly [Contestant, Contestant] = which === 'pool' ? [pool as Contestant, fsPromises] : [memory, memfsPromises]
+  const [mine, theirs]: readonly [Contestant, Contestant] =
+    which === 'pool' ? [pool as Contestant, fsPromises] : [memory, memfsPromises]
   const opsPerSecond = new Map<string, Array<number>>()
   const cpuPerOp = new Map<string, Array<number>>()
   const mainPerOp = new Map<string, Array<number>>()
-  const push = (table: Map<string, Array<number>>, name: string, value: number) => table.set(name, [...(table.get(name) ?? []), value])
+  const push = (table: Map<string, Array<number>>, name: string, value: number) =>
+    table.set(name, [...(table.get(name) ?? []), value])
   for (let round = 0; round < WARMUPS + rounds; round++) {
     // Each goes first in every other round: neither always inherits the other's garbage.
     for (const contestant of round % 2 === 0 ? [mine, theirs] : [theirs, mine]) {
@@ -60,14 +62,20 @@ const main = async (): Promise<void> => {
   for (const { name } of [mine, theirs]) {
     const main = which === 'pool' ? `, main thread ${median(mainPerOp.get(name) ?? []).toFixed(1)} µs CPU/op` : ''
     process.stdout.write(
-      `${name.padEnd(15)} ${Math.round(median(opsPerSecond.get(name) ?? [])).toLocaleString('en-US').padStart(9)} ops/s, ` +
-        `${median(cpuPerOp.get(name) ?? []).toFixed(2)} µs CPU/op${main}\n`
+      `${name.padEnd(15)} ${Math.round(median(opsPerSecond.get(name) ?? []))
+        .toLocaleString('en-US')
+        .padStart(9)} ops/s, ` + `${median(cpuPerOp.get(name) ?? []).toFixed(2)} µs CPU/op${main}\n`
     )
   }
   const a = opsPerSecond.get(mine.name) ?? []
   const b = opsPerSecond.get(theirs.name) ?? []
   const paired = median(a.map((value, i) => value / b[i]))
-  process.stdout.write(`${mine.name} / ${theirs.name}, n = ${n}, paired over ${a.length} rounds: ${paired.toFixed(2)}x; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`)
+  process.stdout.write(
+    `${mine.name} / ${theirs.name}, n = ${n}, paired over ${a.length} rounds: ${paired.toFixed(2)}x; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`
+  )
 }
 
 main().catch((error: unknown) => {

@@ -106,14 +106,17 @@ export const rowsOf = (
  * @category constructors
  * @since 0.1.0
  */
-export const checkTarget = (
-  rows: ReadonlyArray<Row>,
-  spec: Omit<Target, 'value' | 'met'>
-): Target => {
-  const find = (contestant: string) => rows.find((r) => r.measured && r.workload === spec.workload && r.contestant === contestant)
+export const checkTarget = (rows: ReadonlyArray<Row>, spec: Omit<Target, 'value' | 'met'>): Target => {
+  const find = (contestant: string) =>
+    rows.find((r) => r.measured && r.workload === spec.workload && r.contestant === contestant)
   const row = find(spec.contestant)
   const other = spec.against === undefined ? undefined : find(spec.against)
-  const ratio = spec.against === undefined ? row?.ratio : other === undefined ? undefined : row && pairedRatio(row.samples, other.samples)
+  const ratio =
+    spec.against === undefined
+      ? row?.ratio
+      : other === undefined
+        ? undefined
+        : row && pairedRatio(row.samples, other.samples)
   const value = row === undefined ? undefined : spec.field === 'ratio' ? ratio : row.median
   const met =
     value === undefined || Number.isNaN(value)

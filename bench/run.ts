@@ -90,7 +90,9 @@ export const roundRobin = async <R>(
   const results = new Map<string, Array<R>>(contestants.map((c) => [c.name, []]))
   const alive = new Set(contestants.map((c) => c.name))
   /** Runs once; a contestant that throws is dropped from this workload. */
-  const attempt = async (contestant: Contestant): Promise<{ readonly ok: true; readonly result: R } | { readonly ok: false }> => {
+  const attempt = async (
+    contestant: Contestant
+  ): Promise<{ readonly ok: true; readonly result: R } | { readonly ok: false }> => {
     try {
       return { ok: true, result: await once(contestant, fullGc, (session) => body(session, contestant)) }
     } catch (error) {
@@ -106,7 +108,8 @@ export const roundRobin = async <R>(
   for (const contestant of contestants) {
     const warming = now()
     for (let i = 0; alive.has(contestant.name); i++) {
-      const enough = i >= repetitions.warmups && (now() - warming >= repetitions.warmupSeconds || i >= repetitions.maxWarmups)
+      const enough =
+        i >= repetitions.warmups && (now() - warming >= repetitions.warmupSeconds || i >= repetitions.maxWarmups)
       if (enough) break
       await attempt(contestant)
     }
@@ -138,5 +141,9 @@ export const field = <R, K extends keyof R>(
   key: K
 ): ReadonlyMap<string, ReadonlyArray<number>> =>
   new Map(
-    Array.from(results, ([name, runs]) => [name, runs.map((r) => r[key]).filter((v): v is R[K] & number => typeof v === 'number')] as const)
+    Array.from(
+      results,
+      ([name, runs]) =>
+        [name, runs.map((r) => r[key]).filter((v): v is R[K] & number => typeof v === 'number')] as const
+    )
   )

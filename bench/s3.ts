@@ -41,7 +41,9 @@ const size = option('size', 64) * MiB
 const block = option('block', 1024) * 1024
 const partSize = DEFAULT_PART_SIZE
 
-const must = async <A>(te: () => Promise<{ _tag: 'Left'; left: { message: string } } | { _tag: 'Right'; right: A }>): Promise<A> => {
+const must = async <A>(
+  te: () => Promise<{ _tag: 'Left'; left: { message: string } } | { _tag: 'Right'; right: A }>
+): Promise<A> => {
   const result = await te()
   if (result._tag === 'Left') throw new Error(result.left.message)
   return result.right
@@ -76,7 +78,16 @@ const sdkWrite = async (client: S3Client, key: string, data: Buffer): Promise<vo
     const part: CompletedPart = { PartNumber: parts.length + 1 }
     parts.push(part)
     const sending = client
-      .send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: part.PartNumber, Body: body, ContentLength: body.length }))
+      .send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          PartNumber: part.PartNumber,
+          Body: body,
+          ContentLength: body.length
+        })
+      )
       .then((out) => {
         part.ETag = out.ETag
       })
@@ -96,7 +107,9 @@ const sdkWrite = async (client: S3Client, key: string, data: Buffer): Promise<vo
   }
   if (filled > 0) await send(buffer.subarray(0, filled))
   await Promise.all(inFlight)
-  await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }))
+  await client.send(
+    new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } })
+  )
 }
 
 /** HEAD, then one GET streaming the object, handed out in blocks: the backend's requests by hand. */
@@ -136,14 +149,29 @@ const main = async (): Promise<void> => {
     const client = server.client()
     const io = makeS3PathIO({ client, bucket: BUCKET, partSize }) as PathIO<unknown>
     const data = randomBytes(size)
-    const times: Record<string, Array<number>> = { bw: [], sw: [], br: [], sr: [], bstat: [], sstat: [], bscan: [], sscan: [] }
+    const times: Record<string, Array<number>> = {
+      bw: [],
+      sw: [],
+      br: [],
+      sr: [],
+      bstat: [],
+      sstat: [],
+      bscan: [],
+      sscan: []
+    }
 
     // Metadata fixtures: one small file, a directory of 1,000 keys.
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'meta/one', Body: Buffer.from('x') }))
     for (let at = 0; at < 1000; at += 50)
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `thousand/${String(at + i).padStart(4, '0')}`, Body: Buffer.from('k') }))
+          client.send(
+            new PutObjectCommand({
+              Bucket: BUCKET,
+              Key: `thousand/${String(at + i).padStart(4, '0')}`,
+              Body: Buffer.from('k')
+            })
+          )
         )
       )
     const STATS = 200
@@ -192,7 +220,8 @@ const main = async (): Promise<void> => {
         async () =>
           void times.sstat.push(
             await timed(async () => {
-              for (let i = 0; i < STATS; i++) await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/one' }))
+              for (let i = 0; i < STATS; i++)
+                await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'meta/one' }))
             })
           )
       )
@@ -206,7 +235,9 @@ const main = async (): Promise<void> => {
         async () =>
           void times.sscan.push(
             await timed(async () => {
-              const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'thousand/', Delimiter: '/' }))
+              const page = await client.send(
+                new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'thousand/', Delimiter: '/' })
+              )
               if (page.Contents?.length !== 1000) throw new Error('short list')
             })
           )
@@ -220,17 +251,46 @@ const main = async (): Promise<void> => {
 
     const mibps = (seconds: ReadonlyArray<number>): number => size / MiB / median(seconds)
     /** The median of each run's own ratio (bare time / backend time): the pairs share the machine's mood of the moment. */
-    const paired = (backend: ReadonlyArray<number>, sdk: ReadonlyArray<number>): number => median(backend.map((b, i) => sdk[i] / b))
+    const paired = (backend: ReadonlyArray<number>, sdk: ReadonlyArray<number>): number =>
+      median(backend.map((b, i) => sdk[i] / b))
     const rows: ReadonlyArray<Row> = [
-      { what: `write ${size / MiB} MiB in ${block / 1024} KiB blocks`, backend: mibps(times.bw), sdk: mibps(times.sw), unit: 'MiB/s', ratio: paired(times.bw, times.sw) },
-      { what: `read ${size / MiB} MiB in ${block / 1024} KiB blocks`, backend: mibps(times.br), sdk: mibps(times.sr), unit: 'MiB/s', ratio: paired(times.br, times.sr) },
-      { what: `stat of a file (HeadObject), per op`, backend: (median(times.bstat) / STATS) * 1e3, sdk: (median(times.sstat) / STATS) * 1e3, unit: 'ms', ratio: paired(times.bstat, times.sstat) },
-      { what: `scan of 1,000 keys (ListObjectsV2)`, backend: median(times.bscan) * 1e3, sdk: median(times.sscan) * 1e3, unit: 'ms', ratio: paired(times.bscan, times.sscan) }
+      {
+        what: `write ${size / MiB} MiB in ${block / 1024} KiB blocks`,
+        backend: mibps(times.bw),
+        sdk: mibps(times.sw),
+        unit: 'MiB/s',
+        ratio: paired(times.bw, times.sw)
+      },
+      {
+        what: `read ${size / MiB} MiB in ${block / 1024} KiB blocks`,
+        backend: mibps(times.br),
+        sdk: mibps(times.sr),
+        unit: 'MiB/s',
+        ratio: paired(times.br, times.sr)
+      },
+      {
+        what: `stat of a file (HeadObject), per op`,
+        backend: (median(times.bstat) / STATS) * 1e3,
+        sdk: (median(times.sstat) / STATS) * 1e3,
+        unit: 'ms',
+        ratio: paired(times.bstat, times.sstat)
+      },
+      {
+        what: `scan of 1,000 keys (ListObjectsV2)`,
+        backend: median(times.bscan) * 1e3,
+        sdk: median(times.sscan) * 1e3,
+        unit: 'ms',
+        ratio: paired(times.bscan, times.sscan)
+      }
     ]
     process.stdout.write(
       `\nS3 backend vs bare SDK against s3rver on 127.0.0.1 (partSize ${partSize / MiB} MiB, median of ${runs} runs; ratio: the median of each run's bare-SDK time over the backend's, > 1 means the backend is faster)\n\n` +
         '| workload | backend | bare SDK | unit | ratio |\n| --- | ---: | ---: | --- | ---: |\n' +
-        rows.map((r) => `| ${r.what} | ${r.backend.toFixed(1)} | ${r.sdk.toFixed(1)} | ${r.unit} | ${r.ratio.toFixed(2)}x |`).join('\n') +
+        rows
+          .map(
+            (r) => `| ${r.what} | ${r.backend.toFixed(1)} | ${r.sdk.toFixed(1)} | ${r.unit} | ${r.ratio.toFixed(2)}x |`
+          )
+          .join('\n') +
         '\n'
     )
   } finally {

@@ -9,7 +9,10 @@ import Module from 'node:module'
 
 if (process.env.SSH2_BINDING === 'off') {
   const load = (Module as unknown as { _load: (request: string, ...rest: Array<unknown>) => unknown })._load
-  ;(Module as unknown as { _load: (request: string, ...rest: Array<unknown>) => unknown })._load = (request, ...rest) => {
+  ;(Module as unknown as { _load: (request: string, ...rest: Array<unknown>) => unknown })._load = (
+    request,
+    ...rest
+  ) => {
     if (request.endsWith('sshcrypto.node')) throw new Error('the binding is hidden for this run')
     return load(request, ...rest)
   }
@@ -24,7 +27,9 @@ const main = async (): Promise<void> => {
     root: process.env.ROOT ?? '/nonexistent',
     anonymous: 'off',
     maxLoginFailuresPerIp: 0,
-    users: { bench: { password: hashPassword('unused'), home: '/', perm: 'elradfmwMT', keys: [process.env.KEY_LINE ?? ''] } }
+    users: {
+      bench: { password: hashPassword('unused'), home: '/', perm: 'elradfmwMT', keys: [process.env.KEY_LINE ?? ''] }
+    }
   })
   const server = makeSftpFront(core, {})
   const { port } = await server.listen(0, '127.0.0.1')

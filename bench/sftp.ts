@@ -108,12 +108,18 @@ const startOpenSsh = async (): Promise<Server> => {
 }
 
 const startOurs = async (): Promise<Server> => {
-  const child = spawn(process.execPath, ['--expose-gc', '-r', 'ts-node/register', path.join(__dirname, 'sftp-server.ts')], {
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ROOT: served, KEY_LINE: keyLine, SSH2_BINDING: BINDING },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '-r', 'ts-node/register', path.join(__dirname, 'sftp-server.ts')],
+    {
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ROOT: served, KEY_LINE: keyLine, SSH2_BINDING: BINDING },
+      stdio: ['ignore', 'pipe', 'inherit']
+    }
+  )
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  const port = await new Promise<number>((resolve) => lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port)))
+  const port = await new Promise<number>((resolve) =>
+    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port))
+  )
   ourLines = lines
   return { name: 'fp-pathio', port, base: '', user: 'bench', child }
 }
@@ -122,21 +128,38 @@ const sftp = (server: Server, batch: string): Promise<void> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       'sftp',
-      ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-i', key, '-P', String(server.port), '-b', '-', `${server.user}@127.0.0.1`],
+      [
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'LogLevel=ERROR',
+        '-i',
+        key,
+        '-P',
+        String(server.port),
+        '-b',
+        '-',
+        `${server.user}@127.0.0.1`
+      ],
       { cwd: local, stdio: ['pipe', 'ignore', 'pipe'] }
     )
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`sftp to ${server.name} failed (${code}): ${stderr}`))))
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`sftp to ${server.name} failed (${code}): ${stderr}`))
+    )
     child.stdin.end(batch)
   })
-
 
 /** Makes the files: one of SIZE, and one per client of SIZE / CLIENTS, on both sides. */
 const prepare = (): void => {
   const make = (name: string, mib: number): void => {
     const data = Buffer.alloc(mib * 1024 * 1024)
-    for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i * 2654435761 >>> 0, i)
+    for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE((i * 2654435761) >>> 0, i)
     fs.writeFileSync(path.join(served, name), data)
     fs.writeFileSync(path.join(local, name), data)
   }
@@ -169,15 +192,21 @@ const measure = async (server: Server, workload: Workload): Promise<number> => {
       await sftp(server, `put one.bin ${remote('put.bin')}`)
       break
     case 'get x clients':
-      await Promise.all([...Array(CLIENTS).keys()].map((c) => sftp(server, `get ${remote(`part${c}.bin`)} got${c}.bin`)))
+      await Promise.all(
+        [...Array(CLIENTS).keys()].map((c) => sftp(server, `get ${remote(`part${c}.bin`)} got${c}.bin`))
+      )
       break
     case 'put x clients':
-      await Promise.all([...Array(CLIENTS).keys()].map((c) => sftp(server, `put part${c}.bin ${remote(`put${c}.bin`)}`)))
+      await Promise.all(
+        [...Array(CLIENTS).keys()].map((c) => sftp(server, `put part${c}.bin ${remote(`put${c}.bin`)}`))
+      )
       break
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9 - logins
-  if (workload === 'get' && !same(path.join(local, 'got.bin'), path.join(served, 'one.bin'))) throw new Error(`${server.name}: get differs`)
-  if (workload === 'put' && !same(path.join(served, 'put.bin'), path.join(local, 'one.bin'))) throw new Error(`${server.name}: put differs`)
+  if (workload === 'get' && !same(path.join(local, 'got.bin'), path.join(served, 'one.bin')))
+    throw new Error(`${server.name}: get differs`)
+  if (workload === 'put' && !same(path.join(served, 'put.bin'), path.join(local, 'one.bin')))
+    throw new Error(`${server.name}: put differs`)
   return seconds
 }
 
@@ -207,9 +236,27 @@ const memoryPerConnection = async (server: Server): Promise<{ readonly held: num
   const N = 20
   const before = await memoryOf(server)
   const held = [...Array(N).keys()].map(() =>
-    spawn('sftp', ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-i', key, '-P', String(server.port), '-b', '-', `${server.user}@127.0.0.1`], {
-      stdio: ['pipe', 'pipe', 'ignore']
-    })
+    spawn(
+      'sftp',
+      [
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-i',
+        key,
+        '-P',
+        String(server.port),
+        '-b',
+        '-',
+        `${server.user}@127.0.0.1`
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'ignore']
+      }
+    )
   )
   // Each asks for `pwd` and waits for its next command: connected, logged in, the SFTP channel open.
   await Promise.all(
@@ -224,14 +271,32 @@ const memoryPerConnection = async (server: Server): Promise<{ readonly held: num
   const after = await memoryOf(server)
   for (const child of held) child.stdin?.end()
   await Promise.all(held.map((child) => new Promise((resolve) => child.on('close', resolve))))
-  return { held: (after.heapUsed + after.external - before.heapUsed - before.external) / N, rss: (after.rss - before.rss) / N }
+  return {
+    held: (after.heapUsed + after.external - before.heapUsed - before.external) / N,
+    rss: (after.rss - before.rss) / N
+  }
 }
 
 /** The cipher OpenSSH's client and `server` agree on. */
 const cipherWith = (server: Server): string => {
   const result = spawnSync(
     'sftp',
-    ['-v', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-i', key, '-P', String(server.port), '-b', '-', `${server.user}@127.0.0.1`],
+    [
+      '-v',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-i',
+      key,
+      '-P',
+      String(server.port),
+      '-b',
+      '-',
+      `${server.user}@127.0.0.1`
+    ],
     { input: 'pwd\n', encoding: 'utf8' }
   )
   return /server->client cipher: (\S+)/.exec(result.stderr)?.[1] ?? 'unknown'
@@ -251,12 +316,20 @@ const main = async (): Promise<void> => {
         const seconds = new Map<string, number>()
         for (const server of order) seconds.set(server.name, await measure(server, workload))
         if (round === 0) continue // warm-up
-        for (const [name, s] of seconds) times.set(`${name} ${workload}`, [...(times.get(`${name} ${workload}`) ?? []), s])
-        ratios.set(workload, [...(ratios.get(workload) ?? []), (seconds.get('OpenSSH') as number) / (seconds.get('fp-pathio') as number)])
+        for (const [name, s] of seconds)
+          times.set(`${name} ${workload}`, [...(times.get(`${name} ${workload}`) ?? []), s])
+        ratios.set(workload, [
+          ...(ratios.get(workload) ?? []),
+          (seconds.get('OpenSSH') as number) / (seconds.get('fp-pathio') as number)
+        ])
       }
     }
-    const mibps = (name: string, workload: Workload): string => (SIZE_MIB / median(times.get(`${name} ${workload}`) ?? [])).toFixed(0)
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ')
+    const mibps = (name: string, workload: Workload): string =>
+      (SIZE_MIB / median(times.get(`${name} ${workload}`) ?? [])).toFixed(0)
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')
     console.log(
       `SFTP, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (load ${load}), ${SIZE_MIB} MiB, ${CLIENTS} clients, ` +
         `${ROUNDS} rounds, OpenSSH's sftp client; ciphers: fp-pathio ${cipherWith(servers[0])} (ssh2 binding ${BINDING}), ` +
@@ -265,7 +338,9 @@ const main = async (): Promise<void> => {
     console.log('| workload | fp-pathio node MiB/s | OpenSSH sshd MiB/s | fp-pathio / OpenSSH |')
     console.log('|---|---|---|---|')
     for (const workload of WORKLOADS)
-      console.log(`| ${workload.replace('x clients', `x ${CLIENTS} clients`)} | ${mibps('fp-pathio', workload)} | ${mibps('OpenSSH', workload)} | ${median(ratios.get(workload) ?? []).toFixed(2)}x |`)
+      console.log(
+        `| ${workload.replace('x clients', `x ${CLIENTS} clients`)} | ${mibps('fp-pathio', workload)} | ${mibps('OpenSSH', workload)} | ${median(ratios.get(workload) ?? []).toFixed(2)}x |`
+      )
     console.log(
       `\nfp-pathio: ${(memory.held / 1024).toFixed(0)} KiB of heap and buffers per idle SFTP connection, logged in, channel open ` +
         `(20 held open; RSS ${(memory.rss / 1024).toFixed(0)} KiB each)`

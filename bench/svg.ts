@@ -58,7 +58,8 @@ export const barChart = (
 ): string => {
   const colours = new Map<string, string>()
   for (const row of rows)
-    if (row.measured && !colours.has(row.contestant)) colours.set(row.contestant, PALETTE[colours.size % PALETTE.length])
+    if (row.measured && !colours.has(row.contestant))
+      colours.set(row.contestant, PALETTE[colours.size % PALETTE.length])
   const parts: Array<string> = []
   let y = MARGIN
   parts.push(text(MARGIN, y + 16, title, 'font-size="18" font-weight="bold"'))
@@ -68,7 +69,9 @@ export const barChart = (
     const first = panel[0]
     const scale = Math.max(...panel.map((r) => r.median)) || 1
     const better = first.higherIsBetter ? 'higher is better' : 'lower is better'
-    parts.push(text(MARGIN, y + 16, `${first.workload} (${first.unit}, ${better})`, 'font-size="14" font-weight="bold"'))
+    parts.push(
+      text(MARGIN, y + 16, `${first.workload} (${first.unit}, ${better})`, 'font-size="14" font-weight="bold"')
+    )
     y += PANEL_TITLE
     for (const row of panel) {
       const length = Math.max(1, (row.median / scale) * BAR_WIDTH)
@@ -82,7 +85,12 @@ export const barChart = (
       )
       const fill = targetMark.includes('✗') ? '#b00020' : targetMark.includes('✓') ? '#006b3c' : '#222'
       parts.push(
-        text(Math.round(LABEL_WIDTH + length + 6), y + BAR_HEIGHT - 3, `${formatNumber(row.median)}${ratio}${targetMark}`, `font-size="11" fill="${fill}"`)
+        text(
+          Math.round(LABEL_WIDTH + length + 6),
+          y + BAR_HEIGHT - 3,
+          `${formatNumber(row.median)}${ratio}${targetMark}`,
+          `font-size="11" fill="${fill}"`
+        )
       )
       y += BAR_HEIGHT + BAR_GAP
     }

@@ -14,8 +14,7 @@ export const formatNumber = (value: number | undefined): string => {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 }
 
-const formatRatio = (row: Row): string =>
-  row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x ${row.reference}`
+const formatRatio = (row: Row): string => (row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x ${row.reference}`)
 
 const formatSpread = (row: Row): string => {
   const s = spread(row)
@@ -59,13 +58,18 @@ const isNumeric = (cell: string): boolean => /^[±-]?[\d,.]+(%|x)?$/.test(cell)
 const plain = (header: ReadonlyArray<string>, body: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
   const line = (r: ReadonlyArray<string>) =>
-    r.map((c, i) => (isNumeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
+    r
+      .map((c, i) => (isNumeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd()
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n')
 }
 
 const markdown = (header: ReadonlyArray<string>, body: ReadonlyArray<ReadonlyArray<string>>): string => {
   const line = (r: ReadonlyArray<string>) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
-  const align = header.map((_, i) => (body.length > 0 && body.every((r) => r[i] === '' || isNumeric(r[i])) ? '---:' : '---'))
+  const align = header.map((_, i) =>
+    body.length > 0 && body.every((r) => r[i] === '' || isNumeric(r[i])) ? '---:' : '---'
+  )
   return [line(header), `|${align.join('|')}|`, ...body.map(line)].join('\n')
 }
 
@@ -75,8 +79,11 @@ const markdown = (header: ReadonlyArray<string>, body: ReadonlyArray<ReadonlyArr
  * @category rendering
  * @since 0.1.0
  */
-export const resultsTable = (rows: ReadonlyArray<Row>, targets: ReadonlyArray<Target>, format: 'plain' | 'markdown'): string =>
-  (format === 'plain' ? plain : markdown)(HEADER, cells(rows, targets))
+export const resultsTable = (
+  rows: ReadonlyArray<Row>,
+  targets: ReadonlyArray<Target>,
+  format: 'plain' | 'markdown'
+): string => (format === 'plain' ? plain : markdown)(HEADER, cells(rows, targets))
 
 /**
  * The targets table.

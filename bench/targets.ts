@@ -158,7 +158,7 @@ export const targetSpecs = (context: TargetContext): ReadonlyArray<Omit<Target, 
     threshold: 1
   },
   {
-    description: 'pool event-loop delay p99 during concurrency vs fs.promises\' (lower is better)',
+    description: "pool event-loop delay p99 during concurrency vs fs.promises' (lower is better)",
     workload: WORKLOADS.concurrencyDelay,
     contestant: 'pool',
     field: 'ratio',

@@ -31,7 +31,15 @@ import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import * as E from 'fp-ts/Either'
-import { makeMemoryPathIO, makeNodePathIO, makePoolPathIO, withMetrics, type MemoryTree, type PathIOFactory, type WorkerPool } from '../lib'
+import {
+  makeMemoryPathIO,
+  makeNodePathIO,
+  makePoolPathIO,
+  withMetrics,
+  type MemoryTree,
+  type PathIOFactory,
+  type WorkerPool
+} from '../lib'
 import { helpText, makeFtpFront, settingsFromEnvironment, unknownVariable, type FtpServer } from '../lib/ftp'
 import { isLogLevel, makeLogger, makeMetrics, makeServerCore, serveMetrics, type Metrics } from '../lib/server'
 import type * as Sftp from '../lib/sftp'
@@ -77,7 +85,11 @@ function serve(): void {
   if (!isLogLevel(level)) fail(`LOG_LEVEL must be silent, error, warn, info or debug, got '${level}'`)
   const format = process.env.LOG_FORMAT === undefined || process.env.LOG_FORMAT === '' ? 'text' : process.env.LOG_FORMAT
   if (format !== 'text' && format !== 'json') fail(`LOG_FORMAT must be text or json, got '${format}'`)
-  const log = makeLogger(isLogLevel(level) ? level : 'info', (line) => process.stdout.write(line + '\n'), format === 'json' ? 'json' : 'text')
+  const log = makeLogger(
+    isLogLevel(level) ? level : 'info',
+    (line) => process.stdout.write(line + '\n'),
+    format === 'json' ? 'json' : 'text'
+  )
 
   /** METRICS_PORT and METRICS_HOST: where GET /metrics is served, if anywhere. */
   const metricsAt = ((): { readonly port: number; readonly host: string } | undefined => {
@@ -107,16 +119,24 @@ function serve(): void {
       return require('../lib/sftp') as typeof Sftp
     } catch (error) {
       const { code, message } = error as NodeJS.ErrnoException
-      return fail(code === 'MODULE_NOT_FOUND' && message.includes("'ssh2'") ? 'SFTP_PORT needs ssh2: npm install ssh2' : message.split('\n')[0])
+      return fail(
+        code === 'MODULE_NOT_FOUND' && message.includes("'ssh2'")
+          ? 'SFTP_PORT needs ssh2: npm install ssh2'
+          : message.split('\n')[0]
+      )
     }
   }
-  const sftp = [process.env.SFTP_PORT, process.env.SFTP_HOST_KEY].some((value) => (value ?? '').trim() !== '') ? loadSftp() : undefined
-  const sftpSettings = sftp === undefined ? { port: undefined } : E.getOrElseW(fail)(sftp.sftpSettingsFromEnvironment(process.env))
+  const sftp = [process.env.SFTP_PORT, process.env.SFTP_HOST_KEY].some((value) => (value ?? '').trim() !== '')
+    ? loadSftp()
+    : undefined
+  const sftpSettings =
+    sftp === undefined ? { port: undefined } : E.getOrElseW(fail)(sftp.sftpSettingsFromEnvironment(process.env))
 
   /** The served directory of a disk backend, and whether it is ours to remove at the end. */
   const diskRoot = (): { readonly root: string; readonly temporary: boolean } => {
     const given = process.env.FTP_ROOT
-    if (given === undefined || given === '') return { root: fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-')), temporary: true }
+    if (given === undefined || given === '')
+      return { root: fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-')), temporary: true }
     const root = path.resolve(given)
     if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) fail(`FTP_ROOT is not a directory: ${root}`)
     return { root: fs.realpathSync(root), temporary: false }
@@ -133,15 +153,20 @@ function serve(): void {
     } catch (error) {
       const { code, message } = error as NodeJS.ErrnoException
       const sdkMissing = code === 'MODULE_NOT_FOUND' && message.startsWith("Cannot find module '@aws-sdk/client-s3'")
-      return fail(sdkMissing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : message.split('\n')[0])
+      return fail(
+        sdkMissing ? 'PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3' : message.split('\n')[0]
+      )
     }
   }
 
   /** The backend PATHIO_BACKEND names: its factory and the directory served. */
-  const configure = (backend: string): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
+  const configure = (
+    backend: string
+  ): { readonly factory: PathIOFactory<unknown>; readonly root: string; readonly temporary: boolean } => {
     switch (backend) {
       case 'memory': {
-        const factory: PathIOFactory<MemoryTree> = (context) => makeMemoryPathIO({ ...context, maxTotalSize: settings.memoryLimit })
+        const factory: PathIOFactory<MemoryTree> = (context) =>
+          makeMemoryPathIO({ ...context, maxTotalSize: settings.memoryLimit })
         return { factory, root: '/', temporary: false }
       }
       case 'node':
@@ -149,8 +174,10 @@ function serve(): void {
       case 'pool': {
         const raw = process.env.POOL_SIZE
         const size = raw === undefined || raw === '' ? undefined : Number(raw)
-        if (size !== undefined && !(Number.isSafeInteger(size) && size > 0)) fail(`POOL_SIZE must be a positive integer, got '${raw}'`)
-        const factory: PathIOFactory<WorkerPool> = (context) => makePoolPathIO({ ...context, ...(size === undefined ? {} : { size }) })
+        if (size !== undefined && !(Number.isSafeInteger(size) && size > 0))
+          fail(`POOL_SIZE must be a positive integer, got '${raw}'`)
+        const factory: PathIOFactory<WorkerPool> = (context) =>
+          makePoolPathIO({ ...context, ...(size === undefined ? {} : { size }) })
         return { factory, ...diskRoot() }
       }
       case 's3': {
@@ -250,18 +277,31 @@ function serve(): void {
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
 
-  const urlOf = (scheme: string, host: string, port: number): string => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/`
+  const urlOf = (scheme: string, host: string, port: number): string =>
+    `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/`
 
   const start = async (): Promise<void> => {
     const plain = await fronts.ftp.listen(settings.port, settings.host)
-    const secure = settings.ftpsPort === undefined ? undefined : await fronts.ftp.listenTls(settings.ftpsPort, settings.host)
-    const ssh = fronts.sftp === undefined || sftpSettings.port === undefined ? undefined : await fronts.sftp.listen(sftpSettings.port, settings.host)
+    const secure =
+      settings.ftpsPort === undefined ? undefined : await fronts.ftp.listenTls(settings.ftpsPort, settings.host)
+    const ssh =
+      fronts.sftp === undefined || sftpSettings.port === undefined
+        ? undefined
+        : await fronts.sftp.listen(sftpSettings.port, settings.host)
     const where = backend === 'memory' ? 'memory' : `${backend} ${root}${temporary ? ' (temporary)' : ''}`
     const named = Object.keys(settings.options.users ?? {})
-    const logins = [...(settings.options.anonymous === 'off' ? [] : [`anonymous (${settings.options.anonymous})`]), ...named]
-    const tls = settings.options.tls === undefined ? 'no TLS' : settings.options.tlsRequired ? 'TLS required' : 'TLS available'
-    const endpoint = metrics === undefined || metricsAt === undefined ? undefined : await serveMetrics(metrics, metricsAt.port, metricsAt.host, log)
-    const metricsUrl = endpoint === undefined ? undefined : urlOf('http', endpoint.address.address, endpoint.address.port) + 'metrics'
+    const logins = [
+      ...(settings.options.anonymous === 'off' ? [] : [`anonymous (${settings.options.anonymous})`]),
+      ...named
+    ]
+    const tls =
+      settings.options.tls === undefined ? 'no TLS' : settings.options.tlsRequired ? 'TLS required' : 'TLS available'
+    const endpoint =
+      metrics === undefined || metricsAt === undefined
+        ? undefined
+        : await serveMetrics(metrics, metricsAt.port, metricsAt.host, log)
+    const metricsUrl =
+      endpoint === undefined ? undefined : urlOf('http', endpoint.address.address, endpoint.address.port) + 'metrics'
     const addresses = [
       urlOf('ftp', plain.address, plain.port),
       ...(secure === undefined ? [] : [urlOf('ftps', secure.address, secure.port)]),
@@ -285,7 +325,9 @@ function serve(): void {
     process.stdout.write(
       `ftp-server listening on ${urlOf('ftp', plain.address, plain.port)}` +
         (secure === undefined ? '' : ` and ${urlOf('ftps', secure.address, secure.port)}`) +
-        (ssh === undefined || fronts.sftp === undefined ? '' : ` and ${urlOf('sftp', ssh.address, ssh.port)} (host key ${fronts.sftp.fingerprint})`) +
+        (ssh === undefined || fronts.sftp === undefined
+          ? ''
+          : ` and ${urlOf('sftp', ssh.address, ssh.port)} (host key ${fronts.sftp.fingerprint})`) +
         ` (backend ${where}; ${tls}; login ${logins.length === 0 ? 'nobody' : logins.join(', ')})` +
         (metricsUrl === undefined ? '' : `; metrics on ${metricsUrl}`) +
         '\n'

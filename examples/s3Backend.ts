@@ -32,7 +32,9 @@ const s3ConnectionFrom = (env: Environment): Omit<S3Options, 'bucket'> | string 
   return {
     region: given(env, 'AWS_REGION') ?? 'us-east-1',
     ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
-    ...(accessKeyId === undefined || secretAccessKey === undefined ? {} : { credentials: { accessKeyId, secretAccessKey } })
+    ...(accessKeyId === undefined || secretAccessKey === undefined
+      ? {}
+      : { credentials: { accessKeyId, secretAccessKey } })
   }
 }
 

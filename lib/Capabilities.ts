@@ -63,7 +63,9 @@ export interface Capabilities {
 }
 
 /** The boolean flags of `Capabilities`. */
-export type CapabilityFlag = { readonly [K in keyof Capabilities]: Capabilities[K] extends boolean ? K : never }[keyof Capabilities]
+export type CapabilityFlag = {
+  readonly [K in keyof Capabilities]: Capabilities[K] extends boolean ? K : never
+}[keyof Capabilities]
 
 /**
  * Every boolean flag, in the order of `Capabilities`.
@@ -162,7 +164,9 @@ export const makeCapabilities = (overrides?: Partial<Capabilities>): Capabilitie
   for (const [key, value] of Object.entries(overrides)) {
     if (key === 'listingOrder') {
       if (!(LISTING_ORDERS as ReadonlyArray<unknown>).includes(value))
-        throw new TypeError(`capabilities: 'listingOrder' must be one of ${LISTING_ORDERS.join(', ')}, got ${show(value)}`)
+        throw new TypeError(
+          `capabilities: 'listingOrder' must be one of ${LISTING_ORDERS.join(', ')}, got ${show(value)}`
+        )
     } else if (!(CAPABILITY_FLAGS as ReadonlyArray<string>).includes(key)) {
       throw new TypeError(`capabilities: unknown flag '${key}'`)
     } else if (typeof value !== 'boolean') {

@@ -11,7 +11,15 @@
  * @since 0.3.0
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
-import { OpenMode, type ArgsOf, type DirHandle, type Entry, type GivesOf, type OperationName, type PathIO } from './PathIO'
+import {
+  OpenMode,
+  type ArgsOf,
+  type DirHandle,
+  type Entry,
+  type GivesOf,
+  type OperationName,
+  type PathIO
+} from './PathIO'
 import type { PathIOError } from './PathIOError'
 
 // -------------------------------------------------------------------------------------
@@ -78,8 +86,7 @@ export interface PathsInResult {
  * @since 0.3.0
  */
 export type ResultPaths<K extends OperationName> =
-  | 'none'
-  | { readonly [P in keyof PathsInResult]: GivesOf<K> extends PathsInResult[P] ? P : never }[keyof PathsInResult]
+  'none' | { readonly [P in keyof PathsInResult]: GivesOf<K> extends PathsInResult[P] ? P : never }[keyof PathsInResult]
 
 /**
  * Everything the library knows about operation `K`, beside its signature.
@@ -153,12 +160,34 @@ const onFile = {
   derivable: false
 } as const
 
-const onePath = <A extends readonly [string, ...Array<unknown>]>([path, ...rest]: A, f: PathMapper): A => [f(path), ...rest] as unknown as A
+const onePath = <A extends readonly [string, ...Array<unknown>]>([path, ...rest]: A, f: PathMapper): A =>
+  [f(path), ...rest] as unknown as A
 
 const ROWS = {
-  exists: { ...looking, paths: onePath, lookup: { answerForNothing: false }, resultPaths: 'none', permission: undefined, derivable: true },
-  isDir: { ...looking, paths: onePath, lookup: { answerForNothing: false }, resultPaths: 'none', permission: undefined, derivable: true },
-  isFile: { ...looking, paths: onePath, lookup: { answerForNothing: false }, resultPaths: 'none', permission: undefined, derivable: true },
+  exists: {
+    ...looking,
+    paths: onePath,
+    lookup: { answerForNothing: false },
+    resultPaths: 'none',
+    permission: undefined,
+    derivable: true
+  },
+  isDir: {
+    ...looking,
+    paths: onePath,
+    lookup: { answerForNothing: false },
+    resultPaths: 'none',
+    permission: undefined,
+    derivable: true
+  },
+  isFile: {
+    ...looking,
+    paths: onePath,
+    lookup: { answerForNothing: false },
+    resultPaths: 'none',
+    permission: undefined,
+    derivable: true
+  },
   stat: { ...looking, paths: onePath, lookup: undefined, resultPaths: 'none', permission: undefined, derivable: false },
   mkdir: {
     ...looking,
@@ -182,7 +211,16 @@ const ROWS = {
     permission: 'd',
     derivable: false
   },
-  unlink: { ...looking, paths: onePath, mutates: true, lookup: undefined, onTheEntry: true, resultPaths: 'none', permission: 'd', derivable: false },
+  unlink: {
+    ...looking,
+    paths: onePath,
+    mutates: true,
+    lookup: undefined,
+    onTheEntry: true,
+    resultPaths: 'none',
+    permission: 'd',
+    derivable: false
+  },
   rename: {
     ...looking,
     paths: ([source, destination], f) => [f(source), f(destination)],
@@ -227,13 +265,36 @@ const ROWS = {
   readdir: { ...onFile, handle: 'dir', mutates: false, resultPaths: 'page' },
   closedir: { ...onFile, handle: 'dir', mutates: false, releases: true },
   // Both follow a final link, as utimes(2) and chmod(2) do: a jail checks where they land.
-  utimes: { ...looking, paths: onePath, mutates: true, lookup: undefined, resultPaths: 'none', permission: 'T', derivable: false },
-  chmod: { ...looking, paths: onePath, mutates: true, lookup: undefined, resultPaths: 'none', permission: 'M', derivable: false },
+  utimes: {
+    ...looking,
+    paths: onePath,
+    mutates: true,
+    lookup: undefined,
+    resultPaths: 'none',
+    permission: 'T',
+    derivable: false
+  },
+  chmod: {
+    ...looking,
+    paths: onePath,
+    mutates: true,
+    lookup: undefined,
+    resultPaths: 'none',
+    permission: 'M',
+    derivable: false
+  },
   // Its permission was checked when the handle was opened for writing.
   truncate: { ...onFile, mutates: true },
   // Only looks, and needs no letter (as stat); a record without links derives it from stat; its answer is
   // a path of the record (a jail makes it the caller's).
-  realpath: { ...looking, paths: onePath, lookup: undefined, resultPaths: 'path', permission: undefined, derivable: true }
+  realpath: {
+    ...looking,
+    paths: onePath,
+    lookup: undefined,
+    resultPaths: 'path',
+    permission: undefined,
+    derivable: true
+  }
 } satisfies OperationTable
 
 /**
@@ -254,7 +315,8 @@ const ROWS = {
 export const OPERATIONS: OperationTable = ROWS
 
 /** The row of operation `op`, typed by it. */
-const rowOf = <K extends OperationName>(op: K): OperationRow<K> => (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
+const rowOf = <K extends OperationName>(op: K): OperationRow<K> =>
+  (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
 
 // -------------------------------------------------------------------------------------
 // sets and types derived from the table
@@ -315,7 +377,9 @@ type Rows = typeof ROWS
  * @category model
  * @since 0.3.0
  */
-export type DerivableOperation = { readonly [K in OperationName]: Rows[K]['derivable'] extends true ? K : never }[OperationName]
+export type DerivableOperation = {
+  readonly [K in OperationName]: Rows[K]['derivable'] extends true ? K : never
+}[OperationName]
 
 /**
  * The operations a backend must write itself (see `makePathIO`).
@@ -331,7 +395,9 @@ export type CoreOperation = Exclude<OperationName, DerivableOperation>
  * @category model
  * @since 0.3.0
  */
-export type HandleOperation = { readonly [K in OperationName]: Rows[K]['handle'] extends 'file' | 'dir' ? K : never }[OperationName]
+export type HandleOperation = {
+  readonly [K in OperationName]: Rows[K]['handle'] extends 'file' | 'dir' ? K : never
+}[OperationName]
 
 /**
  * The operations that take paths.

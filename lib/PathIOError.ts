@@ -127,8 +127,7 @@ export interface PathIOErrorDetails {
   readonly cause?: unknown
 }
 
-const describePath = (path: unknown): string | undefined =>
-  typeof path === 'string' ? path : undefined
+const describePath = (path: unknown): string | undefined => (typeof path === 'string' ? path : undefined)
 
 /**
  * Builds a `PathIOError`; the message names the operation, the path and what
@@ -257,7 +256,6 @@ const safeString = (u: unknown): string => {
     return Object.prototype.toString.call(u)
   }
 }
-
 
 /**
  * Turns anything thrown or rejected into a `PathIOError`: a `PathIOError`

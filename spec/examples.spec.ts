@@ -9,7 +9,15 @@ import * as fs from 'node:fs'
 import { expect } from 'chai'
 import type { Program } from 'typescript'
 import * as path from 'node:path'
-import { allExamples, exportsWithoutExample, programOf, runnerOf, surfaceOf, typeErrorsOf, type Example } from './examples/extract'
+import {
+  allExamples,
+  exportsWithoutExample,
+  programOf,
+  runnerOf,
+  surfaceOf,
+  typeErrorsOf,
+  type Example
+} from './examples/extract'
 
 const examples = allExamples()
 
@@ -25,7 +33,9 @@ const threads = (): number => (fs.existsSync('/proc/self/task') ? fs.readdirSync
 
 /** The kinds an example added and did not take back. */
 const leftBehind = (before: Map<string, number>, after: Map<string, number>): ReadonlyArray<string> =>
-  [...after].filter(([kind, n]) => n > (before.get(kind) ?? 0)).map(([kind, n]) => `${kind} x${n - (before.get(kind) ?? 0)}`)
+  [...after]
+    .filter(([kind, n]) => n > (before.get(kind) ?? 0))
+    .map(([kind, n]) => `${kind} x${n - (before.get(kind) ?? 0)}`)
 
 /**
  * Node's list of the sockets and servers that keep the process alive. It is
@@ -80,7 +90,10 @@ describe('@example blocks of lib/', () => {
       const text = names.join('\n') + '\n'
       if (process.env.UPDATE_API === '1') fs.writeFileSync(file, text)
       const listed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
-      expect(text, `${specifier}: the surface changed (UPDATE_API=1 npm test -- spec/examples.spec.ts writes ${path.relative(process.cwd(), file)})`).to.equal(listed)
+      expect(
+        text,
+        `${specifier}: the surface changed (UPDATE_API=1 npm test -- spec/examples.spec.ts writes ${path.relative(process.cwd(), file)})`
+      ).to.equal(listed)
     }
   })
 

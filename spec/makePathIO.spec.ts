@@ -71,7 +71,10 @@ describe('makePathIO', () => {
     const counted = countHandles(makeMemoryPathIO())
     await expectRight(counted.pathio.mkdir('/d'))
     await writeFile(counted.pathio, '/d/f', 'x')
-    const failingPage = { ...coreOf(counted.pathio), readdir: () => TE.left(pathIOError('Busy', 'readdir', { code: 'EBUSY' })) }
+    const failingPage = {
+      ...coreOf(counted.pathio),
+      readdir: () => TE.left(pathIOError('Busy', 'readdir', { code: 'EBUSY' }))
+    }
     const io = makePathIO(failingPage)
     const error = await expectLeft(io.scan('/d'), 'Busy', 'scan')
     expect(error.path).to.equal('/d')
@@ -94,7 +97,10 @@ describe('makePathIO', () => {
     expect(await expectRight(io.isFile('/f'))).to.equal(true)
     expect(await expectRight(io.isDir('/'))).to.equal(true)
     await expectLeft(io.exists(''), 'InvalidArgument', 'exists')
-    const denied = makePathIO({ ...coreOf(memory), stat: (path: string) => TE.left(pathIOError('PermissionDenied', 'stat', { path, code: 'EACCES' })) })
+    const denied = makePathIO({
+      ...coreOf(memory),
+      stat: (path: string) => TE.left(pathIOError('PermissionDenied', 'stat', { path, code: 'EACCES' }))
+    })
     const error = await expectLeft(denied.isFile('/f'), 'PermissionDenied', 'isFile')
     expect(error.message).to.equal("isFile '/f': permission denied (EACCES)")
   })
@@ -117,7 +123,10 @@ describe('makePathIO', () => {
     // Without a cwd, the core's paths resolve against '/'.
     expect(await expectRight(makePathIO(coreOf(memory)).realpath('srv/d'))).to.equal('/srv/d')
     // stat is what it asks: a refusal of stat is realpath's, named so.
-    const denied = makePathIO({ ...coreOf(memory), stat: (path: string) => TE.left(pathIOError('PermissionDenied', 'stat', { path, code: 'EACCES' })) })
+    const denied = makePathIO({
+      ...coreOf(memory),
+      stat: (path: string) => TE.left(pathIOError('PermissionDenied', 'stat', { path, code: 'EACCES' }))
+    })
     const error = await expectLeft(denied.realpath('/srv'), 'PermissionDenied', 'realpath')
     expect(error.message).to.equal("realpath '/srv': permission denied (EACCES)")
   })

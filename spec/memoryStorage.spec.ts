@@ -201,7 +201,8 @@ describe('memory backend storage', function () {
       ]) {
         const io = makeMemoryPathIO()
         const h = await expectRight(io.open('/f', 'wb'))
-        for (let at = 0; at < size; at += block) expect(await expectRight(io.write(h, Buffer.alloc(Math.min(block, size - at), 7)))).to.be.above(0)
+        for (let at = 0; at < size; at += block)
+          expect(await expectRight(io.write(h, Buffer.alloc(Math.min(block, size - at), 7)))).to.be.above(0)
         await expectRight(io.close(h))
         expect(io.state.budget.held, `${size} bytes in blocks of ${block}`).to.be.within(size, 1.3 * size)
       }

@@ -42,7 +42,8 @@ const sources = (dir: string): ReadonlyArray<string> =>
 /** Every relative module a source text imports or re-exports, as written (type-only and side-effect imports count: they are dependencies too). */
 const specifiersOf = (text: string): ReadonlyArray<string> => {
   const found: Array<string> = []
-  for (const match of text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s+['"](\.[^'"]+)['"]/gms)) found.push(match[1])
+  for (const match of text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s+['"](\.[^'"]+)['"]/gms))
+    found.push(match[1])
   for (const match of text.matchAll(/^\s*import\s+['"](\.[^'"]+)['"]/gm)) found.push(match[1])
   for (const match of text.matchAll(/\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)) found.push(match[1])
   return found

@@ -13,7 +13,16 @@ import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import { isCapabilities, type Capabilities } from '../Capabilities'
 import { OPERATION_NAMES, type CoreOperation, type DerivableOperation } from '../Operations'
-import { isDirectoryStat, isFileStat, type DirHandle, type Entry, type Operation, type OperationName, type PathIO, type Stat } from '../PathIO'
+import {
+  isDirectoryStat,
+  isFileStat,
+  type DirHandle,
+  type Entry,
+  type Operation,
+  type OperationName,
+  type PathIO,
+  type Stat
+} from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { markNormalised } from '../internal/normalised'
 import { checkCwdOption, resolvePath } from '../internal/arguments'
@@ -60,7 +69,9 @@ const lookup =
       stat(path),
       TE.map(test),
       TE.orElse((error) =>
-        error.reason === 'NotFound' || error.reason === 'NotADirectory' ? TE.right(false) : TE.left(asOperation(op, path)(error))
+        error.reason === 'NotFound' || error.reason === 'NotADirectory'
+          ? TE.right(false)
+          : TE.left(asOperation(op, path)(error))
       )
     )
 
@@ -78,9 +89,17 @@ const everyPage =
   }
 
 /** A whole directory through `opendir`, `readdir` and `closedir`: the listing is closed whatever happens. */
-const wholeListing = (op: 'list' | 'scan', core: PathIOCore<unknown>, path: string): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> =>
+const wholeListing = (
+  op: 'list' | 'scan',
+  core: PathIOCore<unknown>,
+  path: string
+): TE.TaskEither<PathIOError, ReadonlyArray<Entry>> =>
   pipe(
-    TE.bracket(core.opendir(path), (dir) => everyPage(core.readdir, dir), (dir) => core.closedir(dir)),
+    TE.bracket(
+      core.opendir(path),
+      (dir) => everyPage(core.readdir, dir),
+      (dir) => core.closedir(dir)
+    ),
     TE.mapLeft(asOperation(op, path))
   )
 
@@ -101,7 +120,9 @@ const lexicalRealpath =
  * How each derivable operation is made of the core ones, or why it cannot be
  * for this core (a string: the builder's `TypeError` says it).
  */
-const DERIVED: { readonly [K in DerivableOperation]: (core: PathIOCore<unknown>, cwd: string) => Operation<K> | string } = {
+const DERIVED: {
+  readonly [K in DerivableOperation]: (core: PathIOCore<unknown>, cwd: string) => Operation<K> | string
+} = {
   exists: (core) => lookup('exists', core.stat, () => true),
   isDir: (core) => lookup('isDir', core.stat, isDirectoryStat),
   isFile: (core) => lookup('isFile', core.stat, isFileStat),

@@ -21,7 +21,11 @@ export interface Place {
 }
 
 /** Each path argument of a call, resolved against `cwd` and checked (`InvalidArgument` as every backend says it). */
-export const resolveArguments = <K extends OperationName>(op: K, args: ArgsOf<K>, cwd: string): E.Either<PathIOError, ReadonlyArray<string>> => {
+export const resolveArguments = <K extends OperationName>(
+  op: K,
+  args: ArgsOf<K>,
+  cwd: string
+): E.Either<PathIOError, ReadonlyArray<string>> => {
   const resolved: Array<string> = []
   for (const given of pathArguments(op, args)) {
     const one = resolvePath(op, cwd, given)
@@ -45,12 +49,19 @@ export const asGiven =
       if (inner !== given) message = message.split(`'${inner}'`).join(`'${given}'`)
       if (path === inner) path = given
     }
-    return path === error.path && message === error.message ? error : { ...error, ...(path === undefined ? {} : { path }), message }
+    return path === error.path && message === error.message
+      ? error
+      : { ...error, ...(path === undefined ? {} : { path }), message }
   }
 
 /** A `Left` of `reason` for `op` at the caller's `path`, with the errno code the kernel gives for it (or `code`). */
-export const refusal = (reason: Reason, op: string, path: unknown, detail?: string, code = codeOfReason(reason)): PathIOError =>
-  pathIOError(reason, op, { path, code, ...(detail === undefined ? {} : { detail }) })
+export const refusal = (
+  reason: Reason,
+  op: string,
+  path: unknown,
+  detail?: string,
+  code = codeOfReason(reason)
+): PathIOError => pathIOError(reason, op, { path, code, ...(detail === undefined ? {} : { detail }) })
 
 /** The last name of a path (`''` for `/`). */
 export const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1)

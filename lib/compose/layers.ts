@@ -8,7 +8,15 @@
 import * as E from 'fp-ts/Either'
 import { createHash, randomBytes } from 'node:crypto'
 import { NAME_MAX, joinChild } from '../internal/arguments'
-import { isDirectoryStat, isFileStat, SEEK_CUR, type DirHandle, type FileHandle, type PathIO, type Stat } from '../PathIO'
+import {
+  isDirectoryStat,
+  isFileStat,
+  SEEK_CUR,
+  type DirHandle,
+  type FileHandle,
+  type PathIO,
+  type Stat
+} from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { nameOf, parentOf } from './given'
 
@@ -79,7 +87,12 @@ export interface Shared {
   readonly copying: Map<string, Promise<E.Either<PathIOError, void>>>
 }
 
-export const makeShared = (): Shared => ({ files: new WeakMap(), listings: new WeakMap(), readers: new Map(), copying: new Map() })
+export const makeShared = (): Shared => ({
+  files: new WeakMap(),
+  listings: new WeakMap(),
+  readers: new Map(),
+  copying: new Map()
+})
 
 /** The two layers of one overlay record, and what its state shares. */
 export interface Layers {
@@ -211,13 +224,17 @@ export const mergedEntries = async (layers: Layers, view: View, dir: string, fou
   if (found.at === 'lower') {
     const scanned = await lower.scan(dir)()
     if (E.isLeft(scanned)) return scanned
-    const entries = scanned.right.filter((e) => !isReserved(e.name)).map((e): Merged => ({ name: e.name, stat: e.stat, layer: 'lower' }))
+    const entries = scanned.right
+      .filter((e) => !isReserved(e.name))
+      .map((e): Merged => ({ name: e.name, stat: e.stat, layer: 'lower' }))
     return E.right({ entries, merging: false, lowerDirs: new Set() })
   }
   const scanned = await upper.scan(dir)()
   if (E.isLeft(scanned)) return scanned
   const names = new Set(scanned.right.map((e) => e.name))
-  const entries: Array<Merged> = scanned.right.filter((e) => !isReserved(e.name)).map((e) => ({ name: e.name, stat: e.stat, layer: 'upper' }))
+  const entries: Array<Merged> = scanned.right
+    .filter((e) => !isReserved(e.name))
+    .map((e) => ({ name: e.name, stat: e.stat, layer: 'upper' }))
   const merging = await view.showsBelow(dir)
   if (E.isLeft(merging)) return merging
   const lowerDirs = new Set<string>()
@@ -227,7 +244,8 @@ export const mergedEntries = async (layers: Layers, view: View, dir: string, fou
     for (const entry of E.isRight(below) ? below.right : []) {
       if (isReserved(entry.name)) continue
       if (isDirectoryStat(entry.stat)) lowerDirs.add(entry.name)
-      if (!names.has(entry.name) && !names.has(whiteoutName(entry.name))) entries.push({ name: entry.name, stat: entry.stat, layer: 'lower' })
+      if (!names.has(entry.name) && !names.has(whiteoutName(entry.name)))
+        entries.push({ name: entry.name, stat: entry.stat, layer: 'lower' })
     }
   }
   return E.right({ entries, merging: merging.right, lowerDirs })
@@ -241,7 +259,12 @@ const mergedLinks = async (layers: Layers, dir: string, stat: Stat): Result<Stat
 }
 
 /** The stat the view shows for what `find` found: an `upper` directory merging with `lower`'s counts both layers' subdirectories. */
-export const viewStat = async (layers: Layers, view: View, path: string, found: { readonly at: 'upper' | 'lower'; readonly stat: Stat }): Result<Stat> => {
+export const viewStat = async (
+  layers: Layers,
+  view: View,
+  path: string,
+  found: { readonly at: 'upper' | 'lower'; readonly stat: Stat }
+): Result<Stat> => {
   if (found.at === 'lower' || !isDirectoryStat(found.stat)) return E.right(found.stat)
   const merging = await view.showsBelow(path)
   if (E.isLeft(merging) || !merging.right) return E.map(() => found.stat)(merging)
@@ -303,7 +326,8 @@ export const clearMarkers = async (upper: PathIO<unknown>, dir: string): Result<
 /** Gives a copy in `upper` the permission bits and modification time of what it copies, where `upper` can keep them. */
 const copyMetadata = async (upper: PathIO<unknown>, path: string, stat: Stat): Promise<void> => {
   if (upper.capabilities.modes) await upper.chmod(path, stat.mode & 0o7777)()
-  if (upper.capabilities.times && Number.isSafeInteger(stat.mtimeMs) && stat.mtimeMs >= 0) await upper.utimes(path, stat.mtimeMs)()
+  if (upper.capabilities.times && Number.isSafeInteger(stat.mtimeMs) && stat.mtimeMs >= 0)
+    await upper.utimes(path, stat.mtimeMs)()
 }
 
 /** Makes `dir`, a directory of the view, a directory of `upper` too (its ancestors first), with `lower`'s mode and time. */
@@ -408,7 +432,11 @@ export const copyUpFile = (layers: Layers, path: string, stat: Stat): Result<voi
 
 /** Copies up what the view holds at `path` from `lower`: a file whole, a directory as itself alone (its entries still merge). */
 export const copyUp = (layers: Layers, path: string, stat: Stat): Result<void> =>
-  isDirectoryStat(stat) ? ensureUpperDir(layers, path) : isFileStat(stat) ? copyUpFile(layers, path, stat) : Promise.resolve(E.right(undefined))
+  isDirectoryStat(stat)
+    ? ensureUpperDir(layers, path)
+    : isFileStat(stat)
+      ? copyUpFile(layers, path, stat)
+      : Promise.resolve(E.right(undefined))
 
 /**
  * Makes `upper`'s directory at `dir` hold the whole of the view's (every

@@ -8,7 +8,14 @@ import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { CAPABILITY_FLAGS, makeCapabilities, type Capabilities } from '../Capabilities'
-import { mapPathArguments, OPERATION_NAMES, pathArguments, OPERATIONS, type OperationRow, type PathsInResult } from '../Operations'
+import {
+  mapPathArguments,
+  OPERATION_NAMES,
+  pathArguments,
+  OPERATIONS,
+  type OperationRow,
+  type PathsInResult
+} from '../Operations'
 import {
   isDirectoryStat,
   S_IFDIR,
@@ -59,15 +66,18 @@ export interface MountedPath {
   readonly path: string
 }
 
-const rowOf = <K extends OperationName>(op: K): OperationRow<K> => (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
+const rowOf = <K extends OperationName>(op: K): OperationRow<K> =>
+  (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
 
 /** The mount points of a table, longest first, so the first that holds a path is the one it lands in. */
-const longestFirst = (points: ReadonlyArray<string>): ReadonlyArray<string> => [...points].sort((a, b) => b.length - a.length)
+const longestFirst = (points: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [...points].sort((a, b) => b.length - a.length)
 
 const holds = (point: string, path: string): boolean => point === '/' || path === point || path.startsWith(`${point}/`)
 
 /** The path a record mounted at `point` is given for `path` (which `point` holds). */
-const innerPath = (point: string, path: string): string => (point === '/' ? path : path === point ? '/' : path.slice(point.length))
+const innerPath = (point: string, path: string): string =>
+  point === '/' ? path : path === point ? '/' : path.slice(point.length)
 
 const landing = (table: MountTable, points: ReadonlyArray<string>, path: string): MountedPath => {
   const point = points.find((candidate) => holds(candidate, path)) as string
@@ -105,15 +115,20 @@ export const mountOf = (table: MountTable, path: string): MountedPath => {
 /** The table as `mount` keeps it: mount points resolved (`/a/` is `/a`), every record checked, frozen. */
 const checkTable = (table: unknown, where: string): MountTable => {
   if (typeof table !== 'object' || table === null)
-    throw new TypeError(`${where}: the table must be a record of mount points, got ${table === null ? 'null' : typeof table}`)
+    throw new TypeError(
+      `${where}: the table must be a record of mount points, got ${table === null ? 'null' : typeof table}`
+    )
   const checked: Record<string, PathIO<unknown>> = {}
   for (const [key, record] of Object.entries(table)) {
     const resolved = resolvePath('mount', '/', key)
-    if (!posix.isAbsolute(key) || E.isLeft(resolved)) throw new TypeError(`${where}: mount point ${describe(key)} must be an absolute path`)
+    if (!posix.isAbsolute(key) || E.isLeft(resolved))
+      throw new TypeError(`${where}: mount point ${describe(key)} must be an absolute path`)
     const point = resolved.right
     if (point in checked) throw new TypeError(`${where}: mount point ${describe(key)} is given twice`)
     if (typeof record !== 'object' || record === null)
-      throw new TypeError(`${where}: the record at ${describe(key)} must be a PathIO record, got ${record === null ? 'null' : typeof record}`)
+      throw new TypeError(
+        `${where}: the record at ${describe(key)} must be a PathIO record, got ${record === null ? 'null' : typeof record}`
+      )
     for (const op of OPERATION_NAMES)
       if (typeof (record as Record<string, unknown>)[op] !== 'function')
         throw new TypeError(`${where}: the record at ${describe(key)} has no operation '${op}'`)
@@ -153,7 +168,8 @@ interface Listing {
 
 const listings = new WeakMap<object, Listing>()
 
-const badHandle = (op: string, noun: string): PathIOError => refusal('BadHandle', op, undefined, `not a ${noun} of this mount`)
+const badHandle = (op: string, noun: string): PathIOError =>
+  refusal('BadHandle', op, undefined, `not a ${noun} of this mount`)
 
 /**
  * Joins several records into one tree. `table` maps absolute mount points
@@ -211,7 +227,8 @@ const badHandle = (op: string, noun: string): PathIOError => refusal('BadHandle'
  */
 export const mount = (table: MountTable, options: MountOptions = {}): PathIO<MountTable> => {
   const mounted = checkTable(table, 'mount')
-  if (typeof options !== 'object' || options === null) throw new TypeError(`mount: options must be a record, got ${describe(options)}`)
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`mount: options must be a record, got ${describe(options)}`)
   const cwd = options.cwd === undefined ? '/' : checkCwdOption(options.cwd, 'mount')
   const points = longestFirst(Object.keys(mounted))
   const land = (path: string): MountedPath => landing(mounted, points, path)
@@ -254,7 +271,11 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
   }
 
   /** Entries of a record's listing of `dir` as the tree shows them: mount points' names hidden, paths as given, counts adjusted. */
-  const shownEntries = async (dir: string, given: string, entries: ReadonlyArray<Entry>): Promise<E.Either<PathIOError, Array<Entry>>> => {
+  const shownEntries = async (
+    dir: string,
+    given: string,
+    entries: ReadonlyArray<Entry>
+  ): Promise<E.Either<PathIOError, Array<Entry>>> => {
     const hidden = listedIn.get(dir) ?? []
     const shown: Array<Entry> = []
     for (const entry of entries) {
@@ -266,7 +287,11 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
     return E.right(shown)
   }
 
-  const mountPointEntries = async (dir: string, given: string, names: ReadonlyArray<string>): Promise<E.Either<PathIOError, Array<Entry>>> => {
+  const mountPointEntries = async (
+    dir: string,
+    given: string,
+    names: ReadonlyArray<string>
+  ): Promise<E.Either<PathIOError, Array<Entry>>> => {
     const entries: Array<Entry> = []
     for (const name of names) {
       const entry = await mountPointEntry(dir, given, name)
@@ -281,7 +306,11 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
    * the tree shows it. `page` is a listing's, which `readPage` gives.
    */
   const SHOWN: {
-    readonly [P in Exclude<keyof PathsInResult, 'page'>]: (gives: PathsInResult[P], places: ReadonlyArray<Place>, point: string) => Promise<E.Either<PathIOError, PathsInResult[P]>>
+    readonly [P in Exclude<keyof PathsInResult, 'page'>]: (
+      gives: PathsInResult[P],
+      places: ReadonlyArray<Place>,
+      point: string
+    ) => Promise<E.Either<PathIOError, PathsInResult[P]>>
   } = {
     // A path of the record the operation reached, under its mount point.
     path: async (real, _places, point) => E.right(point === '/' ? real : real === '/' ? point : point + real),
@@ -310,20 +339,35 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
    * The operations a mount must know one by one, beyond what the table
    * says of their results: a directory's `stat` counts the mount points it lists.
    */
-  const ADJUSTED: { readonly [K in OperationName]?: (gives: GivesOf<K>, places: ReadonlyArray<Place>) => Promise<E.Either<PathIOError, GivesOf<K>>> } = {
+  const ADJUSTED: {
+    readonly [K in OperationName]?: (
+      gives: GivesOf<K>,
+      places: ReadonlyArray<Place>
+    ) => Promise<E.Either<PathIOError, GivesOf<K>>>
+  } = {
     stat: (stat, [{ resolved }]) => withMountedChildren(resolved, stat)
   }
 
   /** A result as the tree shows it; a handle remembered with its mount point. */
-  const shown = async <K extends OperationName>(op: K, gives: GivesOf<K>, places: ReadonlyArray<Place>, point: string): Promise<E.Either<PathIOError, GivesOf<K>>> => {
+  const shown = async <K extends OperationName>(
+    op: K,
+    gives: GivesOf<K>,
+    places: ReadonlyArray<Place>,
+    point: string
+  ): Promise<E.Either<PathIOError, GivesOf<K>>> => {
     const row = rowOf(op)
     // A result that holds something to release is a handle (or a listing): it goes back to this mount point.
     if (row.release !== undefined && typeof gives === 'object' && gives !== null) opened.set(gives, point)
-    const adjust = ADJUSTED[op] as ((gives: GivesOf<K>, places: ReadonlyArray<Place>) => Promise<E.Either<PathIOError, GivesOf<K>>>) | undefined
+    const adjust = ADJUSTED[op] as
+      ((gives: GivesOf<K>, places: ReadonlyArray<Place>) => Promise<E.Either<PathIOError, GivesOf<K>>>) | undefined
     if (adjust !== undefined) return adjust(gives, places)
     const kind = row.resultPaths
     if (kind === 'none' || kind === 'page') return E.right(gives)
-    const toShown = SHOWN[kind] as (gives: GivesOf<K>, places: ReadonlyArray<Place>, point: string) => Promise<E.Either<PathIOError, GivesOf<K>>>
+    const toShown = SHOWN[kind] as (
+      gives: GivesOf<K>,
+      places: ReadonlyArray<Place>,
+      point: string
+    ) => Promise<E.Either<PathIOError, GivesOf<K>>>
     return toShown(gives, places, point)
   }
 
@@ -336,12 +380,17 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
       const lands = resolved.right.map(land)
       if (rowOf(op).removesDirectory) {
         const busy = resolved.right.findIndex((path) => inUse.has(path))
-        if (busy >= 0) return E.left(refusal('Busy', op, given[busy], 'a mount point, or a directory that holds one, is in use'))
+        if (busy >= 0)
+          return E.left(refusal('Busy', op, given[busy], 'a mount point, or a directory that holds one, is in use'))
       }
       const { record, point } = lands[0]
       if (lands.some((where) => where.record !== record))
         return E.left(refusal('Unsupported', op, given[0], 'source and destination are on different mounts', 'EXDEV'))
-      const places: ReadonlyArray<Place> = lands.map((where, i) => ({ given: given[i], resolved: resolved.right[i], inner: where.path }))
+      const places: ReadonlyArray<Place> = lands.map((where, i) => ({
+        given: given[i],
+        resolved: resolved.right[i],
+        inner: where.path
+      }))
       let index = 0
       const innerArgs = mapPathArguments(op, args, () => places[index++].inner)
       const result = await (record[op] as Operation<K>)(...innerArgs)()
@@ -351,7 +400,11 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
     })
 
   /** The next page of a listing opened here: the record's entries, then the mount points it holds. */
-  const readPage = async (record: PathIO<unknown>, listing: Listing, args: ArgsOf<'readdir'>): Promise<E.Either<PathIOError, ReadonlyArray<Entry>>> => {
+  const readPage = async (
+    record: PathIO<unknown>,
+    listing: Listing,
+    args: ArgsOf<'readdir'>
+  ): Promise<E.Either<PathIOError, ReadonlyArray<Entry>>> => {
     const [dir, max] = args
     for (;;) {
       const page = await record.readdir(dir, max)()
@@ -392,6 +445,7 @@ export const mount = (table: MountTable, options: MountOptions = {}): PathIO<Mou
     capabilities: jointCapabilities(Object.values(mounted))
   }
   for (const op of OPERATION_NAMES)
-    record[op] = (...args: ArgsOf<typeof op>) => (rowOf(op).handle === undefined ? onPaths(op, args) : onHandle(op, args))
+    record[op] = (...args: ArgsOf<typeof op>) =>
+      rowOf(op).handle === undefined ? onPaths(op, args) : onHandle(op, args)
   return markNormalised(record as unknown as PathIO<MountTable>)
 }

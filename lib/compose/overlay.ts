@@ -7,7 +7,15 @@
 import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { makeCapabilities, type Capabilities } from '../Capabilities'
-import { createsAt, mapPathArguments, mutates, OPERATION_NAMES, OPERATIONS, pathArguments, type OperationRow } from '../Operations'
+import {
+  createsAt,
+  mapPathArguments,
+  mutates,
+  OPERATION_NAMES,
+  OPERATIONS,
+  pathArguments,
+  type OperationRow
+} from '../Operations'
 import {
   isDirectoryStat,
   makeDirHandle,
@@ -84,15 +92,18 @@ export interface OverlayOptions {
   readonly state?: OverlayState
 }
 
-const rowOf = <K extends OperationName>(op: K): OperationRow<K> => (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
+const rowOf = <K extends OperationName>(op: K): OperationRow<K> =>
+  (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
 
 /** What each overlay state shares, by the state. */
 const sharing = new WeakMap<object, Shared>()
 
 const checkLayer = (record: unknown, name: string): PathIO<unknown> => {
-  if (typeof record !== 'object' || record === null) throw new TypeError(`overlay: '${name}' must be a PathIO record, got ${describe(record)}`)
+  if (typeof record !== 'object' || record === null)
+    throw new TypeError(`overlay: '${name}' must be a PathIO record, got ${describe(record)}`)
   for (const op of OPERATION_NAMES)
-    if (typeof (record as Record<string, unknown>)[op] !== 'function') throw new TypeError(`overlay: '${name}' has no operation '${op}'`)
+    if (typeof (record as Record<string, unknown>)[op] !== 'function')
+      throw new TypeError(`overlay: '${name}' has no operation '${op}'`)
   return record as PathIO<unknown>
 }
 
@@ -197,7 +208,8 @@ const reservedName = (op: string, path: unknown): PathIOError =>
  * @since 0.4.0
  */
 export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`overlay: options must be a record, got ${describe(options)}`)
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`overlay: options must be a record, got ${describe(options)}`)
   const upper = checkLayer(options.upper, 'upper')
   const lower = checkLayer(options.lower, 'lower')
   if (upper === lower) throw new TypeError("overlay: 'upper' and 'lower' must be two records")
@@ -213,11 +225,17 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
   /** The paths of a call, resolved; `undefined` when one is invalid (the error then). */
   const placesFor = <K extends OperationName>(op: K, args: ArgsOf<K>): E.Either<PathIOError, ReadonlyArray<Place>> => {
     const resolved = resolveArguments(op, args, cwd)
-    return E.isLeft(resolved) ? resolved : E.right(placesOf(pathArguments(op, args) as ReadonlyArray<string>, resolved.right))
+    return E.isLeft(resolved)
+      ? resolved
+      : E.right(placesOf(pathArguments(op, args) as ReadonlyArray<string>, resolved.right))
   }
 
   /** `body` run when the task runs, with the call's places; errors of the layers told in the caller's paths. */
-  const onPaths = <K extends OperationName>(op: K, args: ArgsOf<K>, body: (places: ReadonlyArray<Place>) => Result<GivesOf<K>>): TaskEither<PathIOError, GivesOf<K>> =>
+  const onPaths = <K extends OperationName>(
+    op: K,
+    args: ArgsOf<K>,
+    body: (places: ReadonlyArray<Place>) => Result<GivesOf<K>>
+  ): TaskEither<PathIOError, GivesOf<K>> =>
     asyncTask(op, args[0], async () => {
       const places = placesFor(op, args)
       if (E.isLeft(places)) return places
@@ -231,7 +249,11 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
   }
 
   /** The entries of a directory as the view shows them, named as the caller gave the directory. */
-  const shownEntries = async (view: View, place: Place, found: Found & { readonly at: 'upper' | 'lower' }): Result<ReadonlyArray<Entry>> => {
+  const shownEntries = async (
+    view: View,
+    place: Place,
+    found: Found & { readonly at: 'upper' | 'lower' }
+  ): Result<ReadonlyArray<Entry>> => {
     const merged = await mergedEntries(layers, view, place.resolved, found)
     if (E.isLeft(merged)) return merged
     const entries: Array<Entry> = []
@@ -244,7 +266,11 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
   }
 
   /** A directory of the view, or why `op` cannot list it. */
-  const directory = async (op: string, view: View, place: Place): Result<Found & { readonly at: 'upper' | 'lower' }> => {
+  const directory = async (
+    op: string,
+    view: View,
+    place: Place
+  ): Result<Found & { readonly at: 'upper' | 'lower' }> => {
     if (hasReserved(place.resolved)) return E.left(refusal('NotFound', op, place.given))
     const found = await view.find(place.resolved)
     if (E.isLeft(found)) return found
@@ -293,10 +319,16 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
     return handle
   }
 
-  const openIn = async (layer: 'upper' | 'lower', path: string, mode: 'rb' | 'wb' | 'ab' | 'r+b'): Result<FileHandle> => {
+  const openIn = async (
+    layer: 'upper' | 'lower',
+    path: string,
+    mode: 'rb' | 'wb' | 'ab' | 'r+b'
+  ): Result<FileHandle> => {
     const opened = await (layer === 'upper' ? upper : lower).open(path, mode)()
     if (E.isLeft(opened)) return opened
-    return E.right(remember({ layer, inner: opened.right, closed: false, lowerPath: layer === 'lower' ? path : undefined }))
+    return E.right(
+      remember({ layer, inner: opened.right, closed: false, lowerPath: layer === 'lower' ? path : undefined })
+    )
   }
 
   // -----------------------------------------------------------------------------------
@@ -310,7 +342,9 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
       const found = await view.find(place.resolved)
       if (E.isLeft(found)) return found
       const at = found.right
-      return at.at === 'upper' || at.at === 'lower' ? viewStat(layers, view, place.resolved, at) : E.left(absent('stat', place.given, at))
+      return at.at === 'upper' || at.at === 'lower'
+        ? viewStat(layers, view, place.resolved, at)
+        : E.left(absent('stat', place.given, at))
     })
 
   const scan: Operation<'scan'> = (...args) =>
@@ -359,7 +393,8 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
 
   const openListing = (op: string, dir: unknown): E.Either<PathIOError, OpenListing> => {
     const listing = typeof dir === 'object' && dir !== null ? shared.listings.get(dir) : undefined
-    if (listing === undefined) return E.left(refusal('BadHandle', op, undefined, 'not a directory handle of this overlay'))
+    if (listing === undefined)
+      return E.left(refusal('BadHandle', op, undefined, 'not a directory handle of this overlay'))
     return listing.closed ? E.left(refusal('BadHandle', op, undefined, 'the handle is closed')) : E.right(listing)
   }
 
@@ -421,7 +456,8 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
   const closedir: Operation<'closedir'> = (dir) =>
     asyncTask('closedir', undefined, async () => {
       const listing = typeof dir === 'object' && dir !== null ? shared.listings.get(dir) : undefined
-      if (listing === undefined) return E.left(refusal('BadHandle', 'closedir', undefined, 'not a directory handle of this overlay'))
+      if (listing === undefined)
+        return E.left(refusal('BadHandle', 'closedir', undefined, 'not a directory handle of this overlay'))
       if (listing.closed) return E.right(undefined)
       listing.closed = true
       listing.phase = 'end'
@@ -436,9 +472,11 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
       const mode = checkMode(path, args[1])
       if (E.isLeft(mode)) return mode
       const how = mode.right
-      if (hasReserved(resolved)) return E.left(how === 'rb' || how === 'r+b' ? refusal('NotFound', 'open', path) : reservedName('open', path))
+      if (hasReserved(resolved))
+        return E.left(how === 'rb' || how === 'r+b' ? refusal('NotFound', 'open', path) : reservedName('open', path))
       // What `upper` cannot do at all, it says itself (Unsupported), before anything is copied.
-      if ((how === 'ab' && !upper.capabilities.append) || (how === 'r+b' && !upper.capabilities.update)) return upper.open(resolved, how)()
+      if ((how === 'ab' && !upper.capabilities.append) || (how === 'r+b' && !upper.capabilities.update))
+        return upper.open(resolved, how)()
       const view = makeView(layers)
       const found = await view.find(resolved)
       if (E.isLeft(found)) return found
@@ -489,7 +527,9 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
       if (E.isLeft(found)) return found
       const at = found.right
       if (at.at === 'upper' || at.at === 'lower')
-        return isDirectoryStat(at.stat) && flags.right.existOk ? E.right(undefined) : E.left(refusal('AlreadyExists', 'mkdir', path))
+        return isDirectoryStat(at.stat) && flags.right.existOk
+          ? E.right(undefined)
+          : E.left(refusal('AlreadyExists', 'mkdir', path))
       if (at.at === 'missing') return mkdirOne(resolved)
       if (at.at !== 'nowhere') return E.left(refusal('AlreadyExists', 'mkdir', path))
       if (at.reason === 'NotADirectory' || !flags.right.parents) return E.left(absent('mkdir', path, at))
@@ -502,7 +542,8 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
         if (there.right.at === 'missing') {
           const one = await mkdirOne(step)
           if (E.isLeft(one)) return one
-        } else if (there.right.at !== 'upper' && there.right.at !== 'lower') return E.left(absent('mkdir', path, there.right))
+        } else if (there.right.at !== 'upper' && there.right.at !== 'lower')
+          return E.left(absent('mkdir', path, there.right))
         else if (!isDirectoryStat(there.right.stat)) return E.left(refusal('NotADirectory', 'mkdir', path))
       }
       return E.right(undefined)
@@ -567,7 +608,8 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
       if (E.isLeft(destination)) return destination
       const dst = destination.right
       if (dst.at === 'nowhere') return E.left(absent('rename', to.given, dst))
-      if (from.resolved === '/' || to.resolved === '/') return E.left(refusal('Busy', 'rename', from.given, 'cannot rename the root'))
+      if (from.resolved === '/' || to.resolved === '/')
+        return E.left(refusal('Busy', 'rename', from.given, 'cannot rename the root'))
       if (from.resolved === to.resolved) return E.right(to.given)
       const moving = isDirectoryStat(src.stat)
       if (moving && to.resolved.startsWith(`${from.resolved}/`))
@@ -620,7 +662,19 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
       return E.isLeft(cleaned) ? cleaned : E.right(to.given)
     })
 
-  const SPECIAL: { readonly [K in OperationName]?: Operation<K> } = { stat, scan, list, opendir, readdir, closedir, open, mkdir, unlink, rmdir, rename }
+  const SPECIAL: { readonly [K in OperationName]?: Operation<K> } = {
+    stat,
+    scan,
+    list,
+    opendir,
+    readdir,
+    closedir,
+    open,
+    mkdir,
+    unlink,
+    rmdir,
+    rename
+  }
 
   // -----------------------------------------------------------------------------------
   // every other operation, from its row of the table
@@ -648,11 +702,15 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
       const view = makeView(layers)
       let layer: 'upper' | 'lower' | undefined
       for (const place of places) {
-        const found = hasReserved(place.resolved) ? E.right<PathIOError, Found>({ at: 'nowhere', reason: 'NotFound' }) : await view.find(place.resolved)
+        const found = hasReserved(place.resolved)
+          ? E.right<PathIOError, Found>({ at: 'nowhere', reason: 'NotFound' })
+          : await view.find(place.resolved)
         if (E.isLeft(found)) return found
         const at = found.right
-        if (at.at !== 'upper' && at.at !== 'lower') return nothing !== undefined ? E.right(nothing.answer) : E.left(absent(op, place.given, at))
-        if (layer !== undefined && layer !== at.at) return E.left(refusal('Unsupported', op, place.given, 'the paths are in two layers', 'EXDEV'))
+        if (at.at !== 'upper' && at.at !== 'lower')
+          return nothing !== undefined ? E.right(nothing.answer) : E.left(absent(op, place.given, at))
+        if (layer !== undefined && layer !== at.at)
+          return E.left(refusal('Unsupported', op, place.given, 'the paths are in two layers', 'EXDEV'))
         layer = at.at
       }
       return ((layer === 'lower' ? lower : upper)[op] as Operation<K>)(...withResolved(op, args, places))()
@@ -673,10 +731,16 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
           // Nothing there in the view, so nothing in upper either: upper is asked all the same (it changes
           // nothing), for what it would say first (Unsupported, InvalidArgument); a plain miss is the view's.
           const asked = await (upper[op] as Operation<K>)(...withResolved(op, args, places))()
-          return E.isLeft(asked) && asked.left.reason !== 'NotFound' && asked.left.reason !== 'NotADirectory' ? asked : E.left(absent(op, path, at))
+          return E.isLeft(asked) && asked.left.reason !== 'NotFound' && asked.left.reason !== 'NotADirectory'
+            ? asked
+            : E.left(absent(op, path, at))
         }
         const ready =
-          at.at === 'lower' ? await copyUp(layers, resolved, at.stat) : at.at === 'missing' ? await ensureUpperDir(layers, parentOf(resolved)) : E.right(undefined)
+          at.at === 'lower'
+            ? await copyUp(layers, resolved, at.stat)
+            : at.at === 'missing'
+              ? await ensureUpperDir(layers, parentOf(resolved))
+              : E.right(undefined)
         if (E.isLeft(ready)) return ready
       }
       const result = await (upper[op] as Operation<K>)(...withResolved(op, args, places))()
@@ -693,11 +757,17 @@ export const overlay = (options: OverlayOptions): PathIO<OverlayState> => {
     const row = rowOf(op)
     if (row.handle === 'file') return (...args) => onFile(op, args)
     if (row.handle === 'dir')
-      return () => asyncTask(op, undefined, async () => E.left(refusal('Unsupported', op, undefined, 'not an operation the overlay knows on listings')))
+      return () =>
+        asyncTask(op, undefined, async () =>
+          E.left(refusal('Unsupported', op, undefined, 'not an operation the overlay knows on listings'))
+        )
     return (...args) => (mutates(op, args) ? changing(op, args) : looking(op, args))
   }
 
-  const record: Record<string, unknown> = { state, capabilities: viewCapabilities(upper.capabilities ?? makeCapabilities(), lower.capabilities ?? makeCapabilities()) }
+  const record: Record<string, unknown> = {
+    state,
+    capabilities: viewCapabilities(upper.capabilities ?? makeCapabilities(), lower.capabilities ?? makeCapabilities())
+  }
   for (const op of OPERATION_NAMES) record[op] = SPECIAL[op] ?? generic(op)
   return markNormalised(record as unknown as PathIO<OverlayState>)
 }

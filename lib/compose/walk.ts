@@ -29,7 +29,8 @@ export const tallyTree = async (io: PathIO<unknown>, dir = '/'): Promise<E.Eithe
   let files = 0
   const walk = async (at: string): Promise<E.Either<PathIOError, void>> => {
     const opened = await io.opendir(at)()
-    if (E.isLeft(opened)) return opened.left.reason === 'NotFound' || opened.left.reason === 'NotADirectory' ? E.right(undefined) : opened
+    if (E.isLeft(opened))
+      return opened.left.reason === 'NotFound' || opened.left.reason === 'NotADirectory' ? E.right(undefined) : opened
     try {
       for (;;) {
         const page = await io.readdir(opened.right, PAGE)()

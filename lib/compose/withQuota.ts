@@ -8,7 +8,16 @@ import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import * as posix from 'node:path/posix'
 import { mutates } from '../Operations'
-import { isFileStat, OpenMode, type ArgsOf, type GivesOf, type Middleware, type Operation, type OperationName, type PathIO } from '../PathIO'
+import {
+  isFileStat,
+  OpenMode,
+  type ArgsOf,
+  type GivesOf,
+  type Middleware,
+  type Operation,
+  type OperationName,
+  type PathIO
+} from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { describe, isBytes } from '../internal/arguments'
 import { asyncTask } from '../internal/task'
@@ -137,7 +146,7 @@ export const remeasure = (usage: QuotaUsage): void => {
 
 const checkLimit = (value: unknown, name: string): number => {
   if (value === undefined) return Infinity
-  if (typeof value !== 'number' || !(Number.isSafeInteger(value) && value >= 0) && value !== Infinity)
+  if (typeof value !== 'number' || (!(Number.isSafeInteger(value) && value >= 0) && value !== Infinity))
     throw new TypeError(`withQuota: '${name}' must be a non-negative integer, got ${describe(value)}`)
   return value
 }
@@ -146,7 +155,8 @@ const isUsage = (u: unknown): u is QuotaUsage =>
   typeof u === 'object' && u !== null && (u as Keeping).open instanceof Map && typeof (u as Keeping).bytes === 'number'
 
 /** How a quota sees the paths it is given: resolved against `/`, to find the files open on them. */
-const keyOf = (path: unknown): string | undefined => (typeof path === 'string' && path !== '' && !path.includes('\0') ? posix.resolve('/', path) : undefined)
+const keyOf = (path: unknown): string | undefined =>
+  typeof path === 'string' && path !== '' && !path.includes('\0') ? posix.resolve('/', path) : undefined
 
 const shrink = (keeping: Keeping, bytes: number, files: number): void => {
   keeping.bytes = Math.max(0, keeping.bytes - bytes)
@@ -154,7 +164,11 @@ const shrink = (keeping: Keeping, bytes: number, files: number): void => {
 }
 
 /** What a quota does around one call of `K`: the call, the inner record, and the counter and limits. */
-type Accounting<K extends OperationName> = (args: ArgsOf<K>, next: Operation<K>, quota: Quota) => TaskEither<PathIOError, GivesOf<K>>
+type Accounting<K extends OperationName> = (
+  args: ArgsOf<K>,
+  next: Operation<K>,
+  quota: Quota
+) => TaskEither<PathIOError, GivesOf<K>>
 
 interface Quota {
   readonly inner: PathIO<unknown>
@@ -164,14 +178,17 @@ interface Quota {
 }
 
 /** Changes nothing a quota counts. */
-const neutral = <K extends OperationName>(args: ArgsOf<K>, next: Operation<K>): TaskEither<PathIOError, GivesOf<K>> => next(...args)
+const neutral = <K extends OperationName>(args: ArgsOf<K>, next: Operation<K>): TaskEither<PathIOError, GivesOf<K>> =>
+  next(...args)
 
 const exceeded = (op: string, path: unknown, quota: Quota, what: 'bytes' | 'files'): PathIOError =>
   refusal(
     'NoSpace',
     op,
     path,
-    what === 'bytes' ? `quota exceeded: at most ${quota.maxBytes} bytes` : `quota exceeded: at most ${quota.maxFiles} files`,
+    what === 'bytes'
+      ? `quota exceeded: at most ${quota.maxBytes} bytes`
+      : `quota exceeded: at most ${quota.maxFiles} files`,
     'EDQUOT'
   )
 
@@ -250,7 +267,8 @@ const ACCOUNTING: { readonly [K in OperationName]: Accounting<K> } = {
     asyncTask('open', path, async () => {
       const { inner, usage } = quota
       const key = keyOf(path)
-      if (mode === undefined || mode === null || mode === 'rb' || !OpenMode.is(mode) || key === undefined) return next(path, mode)()
+      if (mode === undefined || mode === null || mode === 'rb' || !OpenMode.is(mode) || key === undefined)
+        return next(path, mode)()
       const known = usage.open.get(key)
       const before = await statOf(inner, path)
       if (before !== undefined && !isFileStat(before)) return next(path, mode)()
@@ -302,7 +320,8 @@ const ACCOUNTING: { readonly [K in OperationName]: Accounting<K> } = {
   truncate: ([file, size], next, quota) =>
     asyncTask('truncate', undefined, async () => {
       const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
-      if (open === undefined || open.closed || !Number.isSafeInteger(size) || size < 0 || !open.file.counted) return next(file, size)()
+      if (open === undefined || open.closed || !Number.isSafeInteger(size) || size < 0 || !open.file.counted)
+        return next(file, size)()
       const { file: counted, usage } = open
       const grows = size - counted.size
       if (grows > 0) {
@@ -318,28 +337,34 @@ const ACCOUNTING: { readonly [K in OperationName]: Accounting<K> } = {
       counted.size = size
       return cut
     }),
-  read: ([file, size], next) => async () => {
-    const read = await next(file, size)()
-    const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
-    if (open !== undefined && E.isRight(read)) open.position += read.right.length
-    return read
-  },
-  seek: ([file, offset, whence], next) => async () => {
-    const moved = await next(file, offset, whence)()
-    const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
-    if (open !== undefined && E.isRight(moved)) open.position = moved.right
-    return moved
-  },
-  close: ([file], next) => async () => {
-    const closed = await next(file)()
-    const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
-    if (open !== undefined && E.isRight(closed) && !open.closed) {
-      open.closed = true
-      if (--open.file.handles === 0)
-        for (const [key, counted] of open.usage.open) if (counted === open.file) open.usage.open.delete(key)
+  read:
+    ([file, size], next) =>
+    async () => {
+      const read = await next(file, size)()
+      const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
+      if (open !== undefined && E.isRight(read)) open.position += read.right.length
+      return read
+    },
+  seek:
+    ([file, offset, whence], next) =>
+    async () => {
+      const moved = await next(file, offset, whence)()
+      const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
+      if (open !== undefined && E.isRight(moved)) open.position = moved.right
+      return moved
+    },
+  close:
+    ([file], next) =>
+    async () => {
+      const closed = await next(file)()
+      const open = typeof file === 'object' && file !== null ? writing.get(file) : undefined
+      if (open !== undefined && E.isRight(closed) && !open.closed) {
+        open.closed = true
+        if (--open.file.handles === 0)
+          for (const [key, counted] of open.usage.open) if (counted === open.file) open.usage.open.delete(key)
+      }
+      return closed
     }
-    return closed
-  }
 }
 
 /** The tree measured, once per counter (a walk every change waits for). */
@@ -405,10 +430,12 @@ const measured = (inner: PathIO<unknown>, usage: Keeping): Promise<E.Either<Path
  * @since 0.4.0
  */
 export const withQuota = (options: QuotaOptions): Middleware => {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`withQuota: options must be a record, got ${describe(options)}`)
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`withQuota: options must be a record, got ${describe(options)}`)
   const maxBytes = checkLimit(options.maxBytes, 'maxBytes')
   const maxFiles = checkLimit(options.maxFiles, 'maxFiles')
-  if (options.usage !== undefined && !isUsage(options.usage)) throw new TypeError("withQuota: 'usage' must be made by makeQuotaUsage()")
+  if (options.usage !== undefined && !isUsage(options.usage))
+    throw new TypeError("withQuota: 'usage' must be made by makeQuotaUsage()")
   return <S>(pathio: PathIO<S>): PathIO<S> => {
     const usage = keepingOf(options.usage ?? makeQuotaUsage())
     return wrapOperations((op, args, next, inner) => {

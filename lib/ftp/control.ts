@@ -175,13 +175,22 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
       if (done || session.closed) return
       idle.refresh()
       const item =
-        event._tag === 'TooLong' ? E.left(reply(500, `Command line too long (over ${maxLineBytes} bytes)`)) : parseCommandLine(event.bytes)
+        event._tag === 'TooLong'
+          ? E.left(reply(500, `Command line too long (over ${maxLineBytes} bytes)`))
+          : parseCommandLine(event.bytes)
       // ABOR must reach a running transfer now, not after it.
       if (E.isRight(item) && item.right.verb === 'ABOR' && session.loggedIn) session.transfer?.abort()
       // STAT during a transfer (nothing else waiting) is answered now with its progress (RFC 959), while the data
       // keeps flowing; the transfer's own final reply still comes after it.
       const running = session.transfer
-      if (E.isRight(item) && item.right.verb === 'STAT' && item.right.arg.trim() === '' && session.loggedIn && running !== undefined && queue.length === 0) {
+      if (
+        E.isRight(item) &&
+        item.right.verb === 'STAT' &&
+        item.right.arg.trim() === '' &&
+        session.loggedIn &&
+        running !== undefined &&
+        queue.length === 0
+      ) {
         log('info', `${tag} STAT (during ${running.verb ?? 'a transfer'}) -> 213`)
         return send(transferStatus(running))
       }
@@ -225,11 +234,14 @@ export const serveControl = (raw: net.Socket, id: number, implicitTls: boolean, 
   }
 
   // Silence (no command, no transfer) for idleTimeout: 421 and hang up.
-  const idle: NodeJS.Timeout = setTimeout(function expire() {
-    if (session.transfer !== undefined || busy) return void idle.refresh()
-    log('info', `${tag} idle for ${config.idleTimeout} ms`)
-    void connection.shutdown(reply(421, 'Idle timeout, closing control connection'))
-  }, Math.min(config.idleTimeout || NEVER, NEVER))
+  const idle: NodeJS.Timeout = setTimeout(
+    function expire() {
+      if (session.transfer !== undefined || busy) return void idle.refresh()
+      log('info', `${tag} idle for ${config.idleTimeout} ms`)
+      void connection.shutdown(reply(421, 'Idle timeout, closing control connection'))
+    },
+    Math.min(config.idleTimeout || NEVER, NEVER)
+  )
   idle.unref()
 
   emit({ _tag: 'Connect', front, session: id, address: session.remoteAddress, port: raw.remotePort ?? 0 })

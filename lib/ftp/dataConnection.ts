@@ -92,7 +92,8 @@ export const peerFinished = (socket: net.Socket): Promise<void> =>
         else reject(error)
       }
       const tlsClean = endedCleanly(socket)
-      if (tlsClean !== undefined) return settled(tlsClean ? undefined : new Error('TLS data connection ended without close_notify'))
+      if (tlsClean !== undefined)
+        return settled(tlsClean ? undefined : new Error('TLS data connection ended without close_notify'))
       probeWithNothing(socket).then(() => settled(), settled)
     })
   })
@@ -187,7 +188,11 @@ export const openPassiveListener = async (host: string, options: PassiveOptions)
   let server: net.Server
   try {
     // Half-open allowed: the client's end of an upload must leave our side writable for `peerFinished`'s probe.
-    server = await bindInRange(() => net.createServer({ pauseOnConnect: true, allowHalfOpen: true }), host, options.ports)
+    server = await bindInRange(
+      () => net.createServer({ pauseOnConnect: true, allowHalfOpen: true }),
+      host,
+      options.ports
+    )
   } catch (error) {
     release()
     throw error

@@ -44,7 +44,12 @@ export type TransferOutcome =
  * @category model
  * @since 0.1.0
  */
-export type Move = (socket: net.Socket, wanted: () => boolean, signal: AbortSignal, moved: (bytes: number) => void) => Promise<void>
+export type Move = (
+  socket: net.Socket,
+  wanted: () => boolean,
+  signal: AbortSignal,
+  moved: (bytes: number) => void
+) => Promise<void>
 
 /**
  * What a transfer is, for STAT while it runs: the command, the path (as
@@ -171,7 +176,12 @@ export const secureDataConnection = (session: Session, socket: net.Socket): Prom
  * @category combinators
  * @since 0.1.0
  */
-export const runTransfer = async (session: Session, preliminary: Reply, move: Move, about?: TransferAbout): Promise<TransferOutcome> => {
+export const runTransfer = async (
+  session: Session,
+  preliminary: Reply,
+  move: Move,
+  about?: TransferAbout
+): Promise<TransferOutcome> => {
   const passive = session.dataChannel
   session.dataChannel = undefined
   if (passive === undefined) return { _tag: 'NoConnection' }
@@ -252,15 +262,16 @@ export const dropPassive = (session: Session): void => {
  * @category combinators
  * @since 0.1.0
  */
-export const startTransfer = <A>(
-  session: Session,
-  shown: string,
-  check: TE.TaskEither<PathIOError | Reply, A>,
-  preliminary: (a: A) => Reply,
-  move: (a: A) => Move,
-  cleanup: (outcome: TransferOutcome, a: A) => Promise<void> = async () => undefined,
-  about?: { readonly verb: string; readonly direction: TransferAbout['direction']; readonly path?: string }
-): TE.TaskEither<never, Reply> =>
+export const startTransfer =
+  <A>(
+    session: Session,
+    shown: string,
+    check: TE.TaskEither<PathIOError | Reply, A>,
+    preliminary: (a: A) => Reply,
+    move: (a: A) => Move,
+    cleanup: (outcome: TransferOutcome, a: A) => Promise<void> = async () => undefined,
+    about?: { readonly verb: string; readonly direction: TransferAbout['direction']; readonly path?: string }
+  ): TE.TaskEither<never, Reply> =>
   // Everything, the session's data channel included, is looked at and changed when the task runs, not when it is made.
   () => {
     const began = performance.now()
@@ -268,11 +279,13 @@ export const startTransfer = <A>(
     const counted = { bytes: 0, outcome: undefined as TransferOutcome | undefined }
     // For the command's Transfer event: what moved, how long it took, how it ended.
     const report = (answer: Reply): Reply => {
-      const ended = counted.outcome?._tag === 'Done' ? 'done' : counted.outcome?._tag === 'Aborted' ? 'aborted' : 'failed'
+      const ended =
+        counted.outcome?._tag === 'Done' ? 'done' : counted.outcome?._tag === 'Aborted' ? 'aborted' : 'failed'
       noteTransfer(session, { path, bytes: counted.bytes, ms: Math.round(performance.now() - began), ended })
       return answer
     }
-    if (session.dataChannel === undefined) return answer(425, 'Use PORT, EPRT, PASV or EPSV first')().then(E.map(report))
+    if (session.dataChannel === undefined)
+      return answer(425, 'Use PORT, EPRT, PASV or EPSV first')().then(E.map(report))
     if (session.config.tlsRequired && session.protection !== 'P') {
       dropPassive(session)
       return answer(521, 'Data connections must be protected: send PBSZ 0 and PROT P')()

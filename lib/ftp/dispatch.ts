@@ -18,26 +18,38 @@ import { pathIOError } from '../PathIOError'
 import { capabilitiesAt } from '../server/userTrees'
 
 /** The reply dispatch gives instead of running the handler, if any. */
-const refusal = (row: Command, session: Session, pathio: PathIO<unknown>, verb: string, arg: string): Reply | undefined => {
+const refusal = (
+  row: Command,
+  session: Session,
+  pathio: PathIO<unknown>,
+  verb: string,
+  arg: string
+): Reply | undefined => {
   const empty = arg.trim() === ''
   if (row.needsLogin && !session.loggedIn) return { code: 530, lines: ['Please login with USER and PASS'] }
   if (row.argument === 'required' && empty) return { code: 501, lines: [`${verb} needs an argument`] }
   if (row.argument === 'none' && !empty) return { code: 501, lines: [`${verb} takes no argument`] }
   // A transfer with no data connection prepared is told so first, whatever else it lacks.
-  if (row.usesData && session.dataChannel === undefined) return { code: 425, lines: ['Use PORT, EPRT, PASV or EPSV first'] }
+  if (row.usesData && session.dataChannel === undefined)
+    return { code: 425, lines: ['Use PORT, EPRT, PASV or EPSV first'] }
   if (row.permission !== undefined) {
     const shown = (row.pathIn ?? ((given: string) => given))(arg)
     if (shown !== undefined) {
       if (!session.loggedIn) return { code: 530, lines: ['Please login with USER and PASS'] }
       if (!may(session, row.permission, pathOf(session, shown)))
         return replyForError(
-          pathIOError('PermissionDenied', verb.toLowerCase(), { path: shown, code: 'EACCES', detail: `permission '${row.permission}' is not granted here` }),
+          pathIOError('PermissionDenied', verb.toLowerCase(), {
+            path: shown,
+            code: 'EACCES',
+            detail: `permission '${row.permission}' is not granted here`
+          }),
           shown === '' ? pathOf(session, shown) : shown
         )
     }
   }
   // A user's tree with folders can do at a path what the folder there can (lib/server/userTrees.ts).
-  if (row.needs !== undefined && !capabilitiesAt(pathio, pathOf(session, row.pathIn?.(arg) ?? arg))[row.needs]) return { code: 504, lines: [`${verb} is not supported by this server's storage`] }
+  if (row.needs !== undefined && !capabilitiesAt(pathio, pathOf(session, row.pathIn?.(arg) ?? arg))[row.needs])
+    return { code: 504, lines: [`${verb} is not supported by this server's storage`] }
   return undefined
 }
 

@@ -40,7 +40,9 @@ const count = (env: Env, name: string, fallback: number, unit = ''): E.Either<st
   const raw = given(env, name)
   if (raw === undefined) return E.right(fallback)
   const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
-  return Number.isSafeInteger(value) ? E.right(value) : E.left(`${name} must be a non-negative integer${unit}, got '${raw}'`)
+  return Number.isSafeInteger(value)
+    ? E.right(value)
+    : E.left(`${name} must be a non-negative integer${unit}, got '${raw}'`)
 }
 
 const portOf = (env: Env, name: string, fallback: number | undefined): E.Either<string, number | undefined> => {
@@ -69,7 +71,9 @@ const readPem = (env: Env, name: string): E.Either<string, string | undefined> =
 
 const anonymousOf = (env: Env): E.Either<string, AnonymousAccess> => {
   const raw = (given(env, 'FTP_ANONYMOUS') ?? 'read').toLowerCase()
-  return raw === 'off' || raw === 'read' || raw === 'write' ? E.right(raw) : E.left(`FTP_ANONYMOUS must be off, read or write, got '${env.FTP_ANONYMOUS}'`)
+  return raw === 'off' || raw === 'read' || raw === 'write'
+    ? E.right(raw)
+    : E.left(`FTP_ANONYMOUS must be off, read or write, got '${env.FTP_ANONYMOUS}'`)
 }
 
 const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | UserSpec>>> => {
@@ -94,7 +98,8 @@ const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | Us
   }
   const name = given(env, 'FTP_USER')
   if (name !== undefined) {
-    if (Object.prototype.hasOwnProperty.call(users, name)) return E.left(`FTP_USER '${name}' is also in FTP_USERS_FILE: keep one`)
+    if (Object.prototype.hasOwnProperty.call(users, name))
+      return E.left(`FTP_USER '${name}' is also in FTP_USERS_FILE: keep one`)
     if (env.FTP_PASS === undefined || env.FTP_PASS === '') return E.left('FTP_USER needs FTP_PASS')
     users[name] = env.FTP_PASS
   }
@@ -122,22 +127,30 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
     E.Do,
     E.bind('host', () => {
       const host = given(env, 'FTP_HOST') ?? '127.0.0.1'
-      return net.isIP(host) === 0 ? E.left(`FTP_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::, ::1), got '${host}'`) : E.right(host)
+      return net.isIP(host) === 0
+        ? E.left(`FTP_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::, ::1), got '${host}'`)
+        : E.right(host)
     }),
     E.bind('port', () => portOf(env, 'PORT', 2121) as E.Either<string, number>),
     E.bind('ftpsPort', () => portOf(env, 'FTPS_PORT', undefined)),
     E.bind('pasvAddress', () => {
       const address = given(env, 'FTP_PASV_ADDRESS')
-      return address === undefined || net.isIPv4(address) ? E.right(address) : E.left(`FTP_PASV_ADDRESS must be an IPv4 address, got '${address}'`)
+      return address === undefined || net.isIPv4(address)
+        ? E.right(address)
+        : E.left(`FTP_PASV_ADDRESS must be an IPv4 address, got '${address}'`)
     }),
     E.bind('pasvPorts', () => {
       const raw = given(env, 'FTP_PASV_PORTS')
-      return raw === undefined ? E.right(undefined) : E.mapLeft((m: string) => `FTP_PASV_PORTS must be ${m}`)(parsePortRange(raw))
+      return raw === undefined
+        ? E.right(undefined)
+        : E.mapLeft((m: string) => `FTP_PASV_PORTS must be ${m}`)(parsePortRange(raw))
     }),
     E.bind('anonymous', () => anonymousOf(env)),
     E.bind('anonymousRoot', () => {
       const root = given(env, 'FTP_ANONYMOUS_ROOT') ?? '/'
-      return root.startsWith('/') && !root.includes('\0') ? E.right(root) : E.left(`FTP_ANONYMOUS_ROOT must be an absolute path under FTP_ROOT, got '${root}'`)
+      return root.startsWith('/') && !root.includes('\0')
+        ? E.right(root)
+        : E.left(`FTP_ANONYMOUS_ROOT must be an absolute path under FTP_ROOT, got '${root}'`)
     }),
     E.bind('users', () => usersOf(env)),
     E.bind('cert', () => readPem(env, 'FTP_TLS_CERT')),
@@ -156,14 +169,16 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
         E.bind('maxDownloadRate', () => count(env, 'FTP_MAX_DOWNLOAD_RATE', 0, ' (bytes per second)')),
         E.bind('maxUploadRate', () => count(env, 'FTP_MAX_UPLOAD_RATE', 0, ' (bytes per second)')),
         E.bind('timeout', () => count(env, 'PATHIO_TIMEOUT', 30_000, ' (milliseconds)')),
-        E.bind('memoryLimit', () => count(env, 'FTP_MEMORY_LIMIT', 2 ** 30, ' (bytes)')),
+        E.bind('memoryLimit', () => count(env, 'FTP_MEMORY_LIMIT', 2 ** 30, ' (bytes)'))
       ),
     E.chain((s) => {
-      if ((s.cert === undefined) !== (s.key === undefined)) return E.left('FTP_TLS_CERT and FTP_TLS_KEY go together: set both or neither')
+      if ((s.cert === undefined) !== (s.key === undefined))
+        return E.left('FTP_TLS_CERT and FTP_TLS_KEY go together: set both or neither')
       const tls = s.cert !== undefined && s.key !== undefined ? { cert: s.cert, key: s.key } : undefined
       if (s.tlsRequired && tls === undefined) return E.left('FTP_TLS_REQUIRED needs FTP_TLS_CERT and FTP_TLS_KEY')
       if (s.ftpsPort !== undefined && tls === undefined) return E.left('FTPS_PORT needs FTP_TLS_CERT and FTP_TLS_KEY')
-      if (s.tlsSessionReuse && tls === undefined) return E.left('FTP_TLS_SESSION_REUSE needs FTP_TLS_CERT and FTP_TLS_KEY')
+      if (s.tlsSessionReuse && tls === undefined)
+        return E.left('FTP_TLS_SESSION_REUSE needs FTP_TLS_CERT and FTP_TLS_KEY')
       return E.right({
         host: s.host,
         port: s.port,

@@ -69,7 +69,13 @@ const change = (
 })
 
 /** SITE CHMOD and SITE UTIME change something; the other SITE commands do not. */
-const siteChange = (front: Front, session: Session, was: Before, arg: string, answer: Reply): ServerEvent | undefined => {
+const siteChange = (
+  front: Front,
+  session: Session,
+  was: Before,
+  arg: string,
+  answer: Reply
+): ServerEvent | undefined => {
   const [command = ''] = arg.trim().split(/\s+/)
   const rest = arg.trim().slice(command.length).trim()
   switch (command.toUpperCase()) {
@@ -97,14 +103,25 @@ const siteChange = (front: Front, session: Session, was: Before, arg: string, an
  * @category destructors
  * @since 0.4.0
  */
-export const commandEvent = (session: Session, was: Before, { verb, arg }: CommandLine, answer: Reply, ms: number, front: Front): ServerEvent | undefined => {
+export const commandEvent = (
+  session: Session,
+  was: Before,
+  { verb, arg }: CommandLine,
+  answer: Reply,
+  ms: number,
+  front: Front
+): ServerEvent | undefined => {
   const { config } = session
   const note = takeTransferNote(session)
   if (config.tlsRequired && !was.secure && (verb === 'USER' || verb === 'PASS') && answer.code === 530)
     return { _tag: 'Refused', front, session: session.id, address: session.remoteAddress, reason: 'TLS required' }
   if (verb === 'PASS' && was.user !== undefined && !was.loggedIn && answer.code !== 503) {
     const ok = session.loggedIn
-    const blocked = !ok && answer.code === 421 && config.blocked(session.remoteAddress) && session.loginFailures < config.maxLoginAttempts
+    const blocked =
+      !ok &&
+      answer.code === 421 &&
+      config.blocked(session.remoteAddress) &&
+      session.loginFailures < config.maxLoginAttempts
     return {
       _tag: 'Login',
       front,
@@ -118,7 +135,8 @@ export const commandEvent = (session: Session, was: Before, { verb, arg }: Comma
     }
   }
   if (!was.loggedIn) return undefined
-  if (answer.code === 521) return { _tag: 'Refused', front, session: session.id, address: session.remoteAddress, reason: 'TLS required' }
+  if (answer.code === 521)
+    return { _tag: 'Refused', front, session: session.id, address: session.remoteAddress, reason: 'TLS required' }
   switch (verb) {
     case 'RETR':
     case 'STOR':
@@ -145,7 +163,9 @@ export const commandEvent = (session: Session, was: Before, { verb, arg }: Comma
     case 'DELE':
       return change(front, session, was, answer, 'delete', arg)
     case 'RNTO':
-      return was.renameFrom === undefined ? undefined : change(front, session, was, answer, 'rename', was.renameFrom, arg)
+      return was.renameFrom === undefined
+        ? undefined
+        : change(front, session, was, answer, 'rename', was.renameFrom, arg)
     case 'MFMT': {
       const match = /^\S+ (.+)$/.exec(arg.trim())
       return match === null ? undefined : change(front, session, was, answer, 'utimes', match[1])

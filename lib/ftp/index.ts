@@ -29,4 +29,13 @@ export {
 export { reply, replyThen, replyForError, type Reply } from './replies'
 export { makeSession, sessionConfig, type Session, type SessionConfig, type Transfer } from './session'
 export { settingsFromEnvironment, type EnvironmentSettings } from './environment'
-export { VARIABLES, KNOWN_VARIABLES, OWNED_PREFIXES, unknownVariable, suggestVariable, helpText, variablesTable, type Variable } from './variables'
+export {
+  VARIABLES,
+  KNOWN_VARIABLES,
+  OWNED_PREFIXES,
+  unknownVariable,
+  suggestVariable,
+  helpText,
+  variablesTable,
+  type Variable
+} from './variables'

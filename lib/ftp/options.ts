@@ -103,7 +103,9 @@ export const parsePortRange = (value: unknown): E.Either<string, PortRange> => {
     range.min >= 1 &&
     range.min <= range.max &&
     range.max <= 65535
-  return ok ? E.right({ min: range.min, max: range.max }) : E.left(`a port range MIN-MAX (1 <= MIN <= MAX <= 65535), got ${describe(value)}`)
+  return ok
+    ? E.right({ min: range.min, max: range.max })
+    : E.left(`a port range MIN-MAX (1 <= MIN <= MAX <= 65535), got ${describe(value)}`)
 }
 
 /**
@@ -114,14 +116,20 @@ export const parsePortRange = (value: unknown): E.Either<string, PortRange> => {
  * @category destructors
  * @since 0.3.0
  */
-export const checkFtpOptions = (where: string, options: FtpOptions, commands: Readonly<Record<string, Command>>): FtpSettings => {
+export const checkFtpOptions = (
+  where: string,
+  options: FtpOptions,
+  commands: Readonly<Record<string, Command>>
+): FtpSettings => {
   const fail = badOption(where)
   const pasvAddress = options.pasvAddress
   if (pasvAddress !== undefined && !net.isIPv4(pasvAddress)) fail('pasvAddress', 'an IPv4 address', pasvAddress)
   const pasvPorts =
     options.pasvPorts === undefined
       ? undefined
-      : E.getOrElseW((message: string) => fail('pasvPorts', message, options.pasvPorts))(parsePortRange(options.pasvPorts))
+      : E.getOrElseW((message: string) => fail('pasvPorts', message, options.pasvPorts))(
+          parsePortRange(options.pasvPorts)
+        )
   const tls = options.tls
   if (tls !== undefined && (typeof tls !== 'object' || tls === null || tls.cert === undefined || tls.key === undefined))
     fail('tls', '{ cert, key } (PEM)', tls)

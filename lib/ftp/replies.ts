@@ -68,7 +68,9 @@ export const formatReply = ({ code, lines }: Reply): string => {
     // A middle line must not start like a final reply line ("211 ...").
     return /^\d{3}[ -]/.test(safe) ? ` ${safe}` : safe
   })
-  return [`${code}-${oneLine(lines[0])}`, ...middle, `${code} ${oneLine(lines[lines.length - 1])}`].join('\r\n') + '\r\n'
+  return (
+    [`${code}-${oneLine(lines[0])}`, ...middle, `${code} ${oneLine(lines[lines.length - 1])}`].join('\r\n') + '\r\n'
+  )
 }
 
 /**

@@ -127,7 +127,12 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
       core.emit({ _tag: 'Refused', front: implicitTls ? 'ftps' : 'ftp', address, reason: place.left })
       return turnAway(
         socket,
-        reply(421, place.left === 'too many failed logins' ? 'Too many failed logins from your address, try again later' : 'Too many connections, try again later')
+        reply(
+          421,
+          place.left === 'too many failed logins'
+            ? 'Too many failed logins from your address, try again later'
+            : 'Too many connections, try again later'
+        )
       )
     }
     socket.once('close', place.right)
@@ -137,7 +142,12 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
   }
 
   const servers: Array<net.Server> = []
-  const listenOn = async (server: net.Server, front: 'ftp' | 'ftps', port: number, host: string): Promise<net.AddressInfo> => {
+  const listenOn = async (
+    server: net.Server,
+    front: 'ftp' | 'ftps',
+    port: number,
+    host: string
+  ): Promise<net.AddressInfo> => {
     await core.prepare()
     return new Promise((resolve, reject) => {
       const failed = (error: Error): void => reject(error)
@@ -167,10 +177,14 @@ export const makeFtpFront = <S>(core: ServerCore<S>, options: FtpOptions = {}): 
     close: async () => {
       core.stop()
       const stopped = Promise.all(
-        servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())))
+        servers.map(
+          (server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))
+        )
       )
       const closing = [...open]
-      await Promise.all(closing.map((connection) => connection.shutdown(reply(421, 'Service closing control connection'))))
+      await Promise.all(
+        closing.map((connection) => connection.shutdown(reply(421, 'Service closing control connection')))
+      )
       await stopped
       await Promise.all(closing.map((connection) => connection.gone))
     }

@@ -115,15 +115,23 @@ export interface TlsContexts {
  * @category constructors
  * @since 0.1.0
  */
-export const makeTlsContexts = (options: TlsOptions, { sessionReuse = false }: { readonly sessionReuse?: boolean } = {}): TlsContexts => {
+export const makeTlsContexts = (
+  options: TlsOptions,
+  { sessionReuse = false }: { readonly sessionReuse?: boolean } = {}
+): TlsContexts => {
   try {
     return {
-      control: tls.createSecureContext({ ...tlsContextOptions(options), ...(sessionReuse ? { maxVersion: 'TLSv1.2' } : {}) }),
+      control: tls.createSecureContext({
+        ...tlsContextOptions(options),
+        ...(sessionReuse ? { maxVersion: 'TLSv1.2' } : {})
+      }),
       data: tls.createSecureContext({ ...tlsContextOptions(options), maxVersion: 'TLSv1.2' }),
       sessionReuse
     }
   } catch (error) {
-    throw new TypeError(`makeFtpServer: option 'tls' must hold a PEM certificate and its key: ${(error as Error).message}`)
+    throw new TypeError(
+      `makeFtpServer: option 'tls' must hold a PEM certificate and its key: ${(error as Error).message}`
+    )
   }
 }
 
@@ -163,7 +171,9 @@ export const makeTlsSessions = (): TlsSessions => {
   })
   // A control connection never resumes through this cache: only its data connections do.
   control.on('resumeSession', (_id: Buffer, done: (error: null, session: null) => void) => done(null, null))
-  data.on('resumeSession', (id: Buffer, done: (error: null, session: Buffer | null) => void) => done(null, sessions.get(id.toString('hex')) ?? null))
+  data.on('resumeSession', (id: Buffer, done: (error: null, session: Buffer | null) => void) =>
+    done(null, sessions.get(id.toString('hex')) ?? null)
+  )
   return { control, data }
 }
 
@@ -177,7 +187,9 @@ const transportEnds = new WeakMap<tls.TLSSocket, () => 'open' | 'after-tls' | 'b
  * FIN as it reports a close_notify. `ended` says, once the transport has
  * ended, whether the TLS layer had ended before (it read a close_notify).
  */
-const watchedTransport = (socket: net.Socket): { readonly stream: Duplex; readonly bind: (secure: tls.TLSSocket) => void } => {
+const watchedTransport = (
+  socket: net.Socket
+): { readonly stream: Duplex; readonly bind: (secure: tls.TLSSocket) => void } => {
   let ended: 'open' | 'after-tls' | 'before-tls' = 'open'
   let secure: tls.TLSSocket | undefined
   const stream = new Duplex({
@@ -204,7 +216,10 @@ const watchedTransport = (socket: net.Socket): { readonly stream: Duplex; readon
   // Registered before the TLS layer's own listener: it runs just before the TLS layer learns of the end.
   stream.once('end', () => {
     // The TLS layer has ended already only if it read a close_notify.
-    ended = (secure as unknown as { _readableState?: { ended?: boolean } } | undefined)?._readableState?.ended === true ? 'after-tls' : 'before-tls'
+    ended =
+      (secure as unknown as { _readableState?: { ended?: boolean } } | undefined)?._readableState?.ended === true
+        ? 'after-tls'
+        : 'before-tls'
   })
   socket.on('end', () => stream.push(null))
   socket.on('error', (error) => stream.destroy(error))
@@ -269,7 +284,11 @@ const handshakeFailure = (why: unknown): string => {
  * @category constructors
  * @since 0.1.0
  */
-export const secureServerSocket = (socket: net.Socket, context: tls.SecureContext, options: SecureOptions): Promise<tls.TLSSocket | undefined> =>
+export const secureServerSocket = (
+  socket: net.Socket,
+  context: tls.SecureContext,
+  options: SecureOptions
+): Promise<tls.TLSSocket | undefined> =>
   new Promise((resolve) => {
     const watched = options.watchEnd === true ? watchedTransport(socket) : undefined
     const secure = new tls.TLSSocket(watched?.stream ?? socket, {

@@ -27,10 +27,18 @@ export interface EntriesOptions {
 const DONE: IteratorResult<Entry> = { value: undefined, done: true }
 
 /** The batch and signal of `options`, or why not (thrown from the iterator, as every failure is). */
-const checkOptions = (path: string, options: EntriesOptions): E.Either<PathIOError, { batch?: number; signal?: AbortSignal }> => {
+const checkOptions = (
+  path: string,
+  options: EntriesOptions
+): E.Either<PathIOError, { batch?: number; signal?: AbortSignal }> => {
   const { batch, signal } = options
   if (batch !== undefined && batch !== null && !(typeof batch === 'number' && Number.isSafeInteger(batch) && batch > 0))
-    return E.left(pathIOError('InvalidArgument', 'entries', { path, detail: `batch must be a positive safe integer, got ${describe(batch)}` }))
+    return E.left(
+      pathIOError('InvalidArgument', 'entries', {
+        path,
+        detail: `batch must be a positive safe integer, got ${describe(batch)}`
+      })
+    )
   return E.map((checked: AbortSignal | undefined) => ({ batch: batch ?? undefined, signal: checked }))(
     signalOption('entries', path, signal)
   )
@@ -55,13 +63,15 @@ const walk = (pathio: PathIO<unknown>, path: string, options: EntriesOptions): A
     page = []
     const held = dir
     dir = undefined
-    const closed = held === undefined ? E.right(undefined) : await runTask('closedir', path, () => pathio.closedir(held))
+    const closed =
+      held === undefined ? E.right(undefined) : await runTask('closedir', path, () => pathio.closedir(held))
     if (error !== undefined) throw error
     if (E.isLeft(closed)) throw closed.left
     return DONE
   }
 
-  const stopped = (): PathIOError | undefined => (signal !== undefined && signal.aborted ? cancelled('entries', path, signal) : undefined)
+  const stopped = (): PathIOError | undefined =>
+    signal !== undefined && signal.aborted ? cancelled('entries', path, signal) : undefined
 
   const nextPage = async (): Promise<IteratorResult<Entry>> => {
     if (state === 'new') {

@@ -56,13 +56,23 @@ export interface ReadFileOptions {
 
 /** Reads to the end in steps of `CANCELLABLE_STEP`, stopping with `Cancelled` between two once `signal` aborts. */
 const readInSteps =
-  (pathio: PathIO<unknown>, path: string, file: FileHandle, signal: AbortSignal): TE.TaskEither<PathIOError, Uint8Array> =>
+  (
+    pathio: PathIO<unknown>,
+    path: string,
+    file: FileHandle,
+    signal: AbortSignal
+  ): TE.TaskEither<PathIOError, Uint8Array> =>
   async () => {
     const blocks: Array<Uint8Array> = []
     for (;;) {
       if (blocks.length > 0) await nextTurn()
       if (signal.aborted) return E.left(cancelled('readFile', path, signal))
-      const block = await stepOrCancelled(signal, 'readFile', path, runTask('read', path, () => pathio.read(file, CANCELLABLE_STEP)))
+      const block = await stepOrCancelled(
+        signal,
+        'readFile',
+        path,
+        runTask('read', path, () => pathio.read(file, CANCELLABLE_STEP))
+      )
       if (E.isLeft(block)) return block
       if (block.right.length === 0) return E.right(blocks.length === 1 ? blocks[0] : Buffer.concat(blocks))
       blocks.push(block.right)
@@ -90,7 +100,11 @@ const readInSteps =
  * @category helpers
  * @since 0.1.0
  */
-export const readFile = <S>(pathio: PathIO<S>, path: string, options: ReadFileOptions = {}): TE.TaskEither<PathIOError, Uint8Array> =>
+export const readFile = <S>(
+  pathio: PathIO<S>,
+  path: string,
+  options: ReadFileOptions = {}
+): TE.TaskEither<PathIOError, Uint8Array> =>
   pipe(
     TE.fromEither(signalOption('readFile', path, (options ?? {}).signal)),
     TE.chain((signal) =>
@@ -104,7 +118,12 @@ export const readFile = <S>(pathio: PathIO<S>, path: string, options: ReadFileOp
 
 /** Writes all of `data` as a `TaskEither`. */
 const writeAllTask =
-  (pathio: PathIO<unknown>, file: FileHandle, data: Uint8Array, signal?: AbortSignal): TE.TaskEither<PathIOError, void> =>
+  (
+    pathio: PathIO<unknown>,
+    file: FileHandle,
+    data: Uint8Array,
+    signal?: AbortSignal
+  ): TE.TaskEither<PathIOError, void> =>
   () =>
     writeAll(pathio, file, data, undefined, signal)
 
@@ -120,7 +139,9 @@ const copyExisting =
         if (E.isLeft(written)) return written
       }
     })()
-    return E.isLeft(copied) && copied.left.reason === 'NotFound' && copied.left.op === 'open' ? E.right(undefined) : copied
+    return E.isLeft(copied) && copied.left.reason === 'NotFound' && copied.left.op === 'open'
+      ? E.right(undefined)
+      : copied
   }
 
 /**
@@ -138,7 +159,10 @@ const writeAtomically = (
   const atomic = withAtomicWrites()(pathio)
   const fill = (file: FileHandle) =>
     append
-      ? pipe(copyExisting(pathio, path, file), TE.chain(() => writeAllTask(atomic, file, data, signal)))
+      ? pipe(
+          copyExisting(pathio, path, file),
+          TE.chain(() => writeAllTask(atomic, file, data, signal))
+        )
       : writeAllTask(atomic, file, data, signal)
   return pipe(
     atomic.open(path, 'wb'),
@@ -146,7 +170,9 @@ const writeAtomically = (
       const filled = await pipe(
         fill(file),
         // The last moment to stop: after the close the new content is there.
-        TE.chain(() => (signal !== undefined && signal.aborted ? TE.left(cancelled('writeFile', path, signal)) : TE.right(undefined)))
+        TE.chain(() =>
+          signal !== undefined && signal.aborted ? TE.left(cancelled('writeFile', path, signal)) : TE.right(undefined)
+        )
       )()
       if (E.isLeft(filled)) abandonWrite(file)
       const closed = await runTask('close', path, () => atomic.close(file))

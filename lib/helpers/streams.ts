@@ -23,7 +23,9 @@ import { writeAll } from './writeAll'
 const cancelOnAbort = (stream: Readable | Writable, op: string, path: unknown, signal: unknown): void => {
   if (signal === undefined || signal === null) return
   if (!isAbortSignal(signal)) {
-    process.nextTick(() => stream.destroy(invalid(op, path, `signal must be an AbortSignal, got ${describe(signal)}`) as unknown as Error))
+    process.nextTick(() =>
+      stream.destroy(invalid(op, path, `signal must be an AbortSignal, got ${describe(signal)}`) as unknown as Error)
+    )
     return
   }
   const stop = (): void => {
@@ -68,10 +70,14 @@ const checkReadableOptions = (
   options: ReadableOptions
 ): E.Either<PathIOError, Required<Omit<ReadableOptions, 'signal'>>> => {
   const { start = 0, end = Number.MAX_SAFE_INTEGER, highWaterMark = DEFAULT_HIGH_WATER_MARK } = options
-  if (!isOffset(start)) return E.left(invalid('toReadable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
-  if (!isOffset(end)) return E.left(invalid('toReadable', path, `end must be a non-negative safe integer, got ${describe(end)}`))
+  if (!isOffset(start))
+    return E.left(invalid('toReadable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
+  if (!isOffset(end))
+    return E.left(invalid('toReadable', path, `end must be a non-negative safe integer, got ${describe(end)}`))
   if (!isOffset(highWaterMark) || highWaterMark === 0)
-    return E.left(invalid('toReadable', path, `highWaterMark must be a positive safe integer, got ${describe(highWaterMark)}`))
+    return E.left(
+      invalid('toReadable', path, `highWaterMark must be a positive safe integer, got ${describe(highWaterMark)}`)
+    )
   return E.right({ start, end, highWaterMark })
 }
 
@@ -125,7 +131,8 @@ export const toReadable = <S>(pathio: PathIO<S>, path: string, options: Readable
         if (current === undefined) return
         // Never past highWaterMark bytes buffered: this is the read-ahead bound.
         const size = Math.min(remaining, Math.max(1, highWaterMark - stream.readableLength))
-        const block = size <= 0 ? E.right(new Uint8Array(0)) : await runTask('read', path, () => pathio.read(current, size))
+        const block =
+          size <= 0 ? E.right(new Uint8Array(0)) : await runTask('read', path, () => pathio.read(current, size))
         if (E.isLeft(block)) {
           stream.destroy(block.left as unknown as Error)
         } else if (block.right.length === 0) {
@@ -186,12 +193,18 @@ export interface WritableOptions {
 }
 
 /** The mode and offset `toWritable` opens with. */
-const writePlan = (path: unknown, options: WritableOptions): E.Either<PathIOError, { mode: OpenMode; start?: number }> => {
+const writePlan = (
+  path: unknown,
+  options: WritableOptions
+): E.Either<PathIOError, { mode: OpenMode; start?: number }> => {
   const { append = false, start } = options
   if (!isOffset(options.blockSize ?? 0))
-    return E.left(invalid('toWritable', path, `blockSize must be a non-negative safe integer, got ${describe(options.blockSize)}`))
+    return E.left(
+      invalid('toWritable', path, `blockSize must be a non-negative safe integer, got ${describe(options.blockSize)}`)
+    )
   if (start === undefined || start === null) return E.right({ mode: append === true ? 'ab' : 'wb' })
-  if (!isOffset(start)) return E.left(invalid('toWritable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
+  if (!isOffset(start))
+    return E.left(invalid('toWritable', path, `start must be a non-negative safe integer, got ${describe(start)}`))
   if (append === true) return E.left(invalid('toWritable', path, 'append and start cannot be used together'))
   return E.right({ mode: 'r+b', start })
 }
@@ -243,12 +256,13 @@ export const toWritable = <S>(pathio: PathIO<S>, path: string, options: Writable
 
   const writeNow = (data: Uint8Array): Promise<E.Either<PathIOError, void>> => {
     const current = slot.current()
-    if (current === undefined) return Promise.resolve(E.left(pathIOError('BadHandle', 'write', { path, detail: 'the file is closed' })))
+    if (current === undefined)
+      return Promise.resolve(E.left(pathIOError('BadHandle', 'write', { path, detail: 'the file is closed' })))
     return writeAll(pathio, current, data, path)
   }
   // The block being gathered: `block[0, filled)`. The stream calls `write` once at a time, so a block is
   // refilled only after the backend has answered for it.
-  const blockSize = E.isRight(plan) ? (options ?? {}).blockSize ?? 0 : 0
+  const blockSize = E.isRight(plan) ? ((options ?? {}).blockSize ?? 0) : 0
   let block: Buffer | undefined
   let filled = 0
   // The block starts small and doubles up to blockSize: a 1 KiB upload must not cost a whole block (a
@@ -270,9 +284,12 @@ export const toWritable = <S>(pathio: PathIO<S>, path: string, options: Writable
   }
   const gather = async (chunk: Uint8Array): Promise<E.Either<PathIOError, void>> => {
     if (filled === 0 && chunk.length >= blockSize) return writeNow(chunk)
-    for (let taken = 0; taken < chunk.length; ) {
+    for (let taken = 0; taken < chunk.length;) {
       const take = Math.min(chunk.length - taken, blockSize - filled)
-      roomFor(filled + take).set(taken === 0 && take === chunk.length ? chunk : chunk.subarray(taken, taken + take), filled)
+      roomFor(filled + take).set(
+        taken === 0 && take === chunk.length ? chunk : chunk.subarray(taken, taken + take),
+        filled
+      )
       filled += take
       taken += take
       if (filled === blockSize) {

@@ -18,11 +18,13 @@ export const writeAll = async (
   path?: string,
   signal?: AbortSignal
 ): Promise<E.Either<PathIOError, void>> => {
-  for (let offset = 0; offset < data.length; ) {
+  for (let offset = 0; offset < data.length;) {
     if (signal !== undefined && offset > 0) await nextTurn()
     if (signal !== undefined && signal.aborted) return E.left(cancelled('write', path, signal))
     const end = signal === undefined ? data.length : Math.min(data.length, offset + CANCELLABLE_STEP)
-    const writing = runTask('write', path, () => pathio.write(file, offset === 0 && end === data.length ? data : data.subarray(offset, end)))
+    const writing = runTask('write', path, () =>
+      pathio.write(file, offset === 0 && end === data.length ? data : data.subarray(offset, end))
+    )
     const written = await (signal === undefined ? writing : stepOrCancelled(signal, 'write', path, writing))
     if (E.isLeft(written)) return written
     if (!(written.right > 0))

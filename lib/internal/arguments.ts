@@ -12,9 +12,11 @@ import { PathIOError, pathIOError } from '../PathIOError'
 export const NAME_MAX = 255
 export const PATH_MAX = 4095
 
-const invalidArgument = (op: string, path: unknown, detail: string): PathIOError => pathIOError('InvalidArgument', op, { path, detail })
+const invalidArgument = (op: string, path: unknown, detail: string): PathIOError =>
+  pathIOError('InvalidArgument', op, { path, detail })
 
-const invalid = (op: string, path: unknown, detail: string): E.Either<PathIOError, never> => E.left(invalidArgument(op, path, detail))
+const invalid = (op: string, path: unknown, detail: string): E.Either<PathIOError, never> =>
+  E.left(invalidArgument(op, path, detail))
 
 /** A path already in canonical form: absolute, no `.`/`..` segment, no `//`, no trailing `/`. */
 const isCanonical = (path: string): boolean =>

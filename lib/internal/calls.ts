@@ -6,7 +6,8 @@
 import { OPERATIONS, type OperationRow } from '../Operations'
 import type { GivesOf, OperationName, PathIO } from '../PathIO'
 
-const rowOf = <K extends OperationName>(op: K): OperationRow<K> => (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
+const rowOf = <K extends OperationName>(op: K): OperationRow<K> =>
+  (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op]
 
 /** The path an error of `op` should name: its first argument when that is a path, else nothing. */
 export const errorPath = (op: OperationName, args: ReadonlyArray<unknown>): unknown =>
@@ -39,4 +40,3 @@ export const releaseLate = <K extends OperationName>(op: K, gives: GivesOf<K>, i
 
 /** Whether `op` only frees what an earlier call took (`close`, `closedir`). */
 export const isReleasing = (op: OperationName): boolean => OPERATIONS[op].releases
-

@@ -8,7 +8,8 @@ import { wrapOperations } from './wrap'
 /** Checks the context's type at once (a `TypeError` naming the option). */
 export const checkContext = <S>(context: unknown, factory: string): FactoryContext<S> => {
   if (context === undefined || context === null) return {}
-  if (typeof context !== 'object') throw new TypeError(`${factory}: the context must be an object, got ${typeof context}`)
+  if (typeof context !== 'object')
+    throw new TypeError(`${factory}: the context must be an object, got ${typeof context}`)
   const { timeout, signal } = context as FactoryContext<S>
   if (timeout !== undefined) checkTimeout(timeout, factory)
   if (signal !== undefined) checkSignalOption(signal, factory)
@@ -21,6 +22,7 @@ export const checkContext = <S>(context: unknown, factory: string): FactoryConte
  * outermost, so an aborted record answers at once.
  */
 export const applyContext = <S>(pathio: PathIO<S>, context: FactoryContext<S>): PathIO<S> => {
-  const timed = context.timeout === undefined ? pathio : markNormalised(wrapOperations(timeoutAround(context.timeout))(pathio))
+  const timed =
+    context.timeout === undefined ? pathio : markNormalised(wrapOperations(timeoutAround(context.timeout))(pathio))
   return context.signal === undefined ? timed : markNormalised(wrapOperations(signalAround(context.signal))(timed))
 }

@@ -37,13 +37,18 @@ export const heldBy = <T extends Held>(table: HandleTable<T>, handle: unknown): 
   typeof handle === 'object' && handle !== null ? table.held.get(handle) : undefined
 
 /** A `BadHandle` with the errno the kernel gives (`EBADF`). */
-export const badHandle = (op: string, detail: string): PathIOError => pathIOError('BadHandle', op, { code: 'EBADF', detail })
+export const badHandle = (op: string, detail: string): PathIOError =>
+  pathIOError('BadHandle', op, { code: 'EBADF', detail })
 
 const notOurs = <T extends Held>(table: HandleTable<T>, op: string): E.Either<PathIOError, never> =>
   E.left(badHandle(op, `not a ${table.noun} of this backend`))
 
 /** The open thing behind `handle`, or `BadHandle`: closed, forged, of another kind or of another backend. */
-export const lookup = <T extends Held>(table: HandleTable<T>, op: string, handle: unknown): E.Either<PathIOError, T> => {
+export const lookup = <T extends Held>(
+  table: HandleTable<T>,
+  op: string,
+  handle: unknown
+): E.Either<PathIOError, T> => {
   const found = heldBy(table, handle)
   return found === undefined || found.closed ? E.left(unusable(table, op, found)) : E.right(found)
 }
@@ -89,7 +94,9 @@ export const readable = <F extends { readonly mode: OpenMode }>(open: F, op = 'r
 
 /** Why an open file cannot be read (`BadHandle`: opened only for writing), or `undefined`. */
 export const notReadable = (open: { readonly mode: OpenMode }, op = 'read'): PathIOError | undefined =>
-  open.mode === 'rb' || open.mode === 'r+b' ? undefined : badHandle(op, `the handle was opened '${open.mode}', not for reading`)
+  open.mode === 'rb' || open.mode === 'r+b'
+    ? undefined
+    : badHandle(op, `the handle was opened '${open.mode}', not for reading`)
 
 /** An open file whose mode allows writing (anything but `rb`), or `BadHandle`. */
 export const writable = <F extends { readonly mode: OpenMode }>(open: F, op = 'write'): E.Either<PathIOError, F> => {

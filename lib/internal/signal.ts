@@ -21,17 +21,24 @@ export const isAbortSignal = (u: unknown): u is AbortSignal =>
 
 /** A factory's or combinator's `signal` option: an `AbortSignal`, or a `TypeError` naming the option. */
 export const checkSignalOption = (signal: unknown, where: string): AbortSignal => {
-  if (!isAbortSignal(signal)) throw new TypeError(`${where}: option 'signal' must be an AbortSignal, got ${describe(signal)}`)
+  if (!isAbortSignal(signal))
+    throw new TypeError(`${where}: option 'signal' must be an AbortSignal, got ${describe(signal)}`)
   return signal
 }
 
 /** A helper's `signal` option: left out, an `AbortSignal`, or `InvalidArgument` (bad input to a helper is a `Left`). */
-export const signalOption = (op: string, path: unknown, signal: unknown): E.Either<PathIOError, AbortSignal | undefined> =>
+export const signalOption = (
+  op: string,
+  path: unknown,
+  signal: unknown
+): E.Either<PathIOError, AbortSignal | undefined> =>
   signal === undefined || signal === null
     ? E.right(undefined)
     : isAbortSignal(signal)
       ? E.right(signal)
-      : E.left(pathIOError('InvalidArgument', op, { path, detail: `signal must be an AbortSignal, got ${describe(signal)}` }))
+      : E.left(
+          pathIOError('InvalidArgument', op, { path, detail: `signal must be an AbortSignal, got ${describe(signal)}` })
+        )
 
 /** The error of an operation stopped by an aborted signal; the signal's reason is its `cause`. */
 export const cancelled = (op: string, path?: unknown, signal?: AbortSignal): PathIOError =>
@@ -74,7 +81,8 @@ export const signalAround = (signal: AbortSignal): Around => {
       type Answer = E.Either<PathIOError, GivesOf<K>>
       const failed = (u: unknown): Answer => E.left(toPathIOError(op, errorPath(op, args))(u))
       const releasing = isReleasing(op)
-      if (signal.aborted && !releasing) return Promise.resolve<Answer>(E.left(cancelled(op, errorPath(op, args), signal)))
+      if (signal.aborted && !releasing)
+        return Promise.resolve<Answer>(E.left(cancelled(op, errorPath(op, args), signal)))
       let result: Promise<Answer>
       try {
         result = next(...args)()

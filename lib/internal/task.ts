@@ -25,7 +25,13 @@ export const syncTask =
  * The memory backend's operations are built on it.
  */
 export const syncCall =
-  <X, Y, A>(op: string, path: unknown, body: (x: X, y: Y) => E.Either<PathIOError, A>, x: X, y: Y): TaskEither<PathIOError, A> =>
+  <X, Y, A>(
+    op: string,
+    path: unknown,
+    body: (x: X, y: Y) => E.Either<PathIOError, A>,
+    x: X,
+    y: Y
+  ): TaskEither<PathIOError, A> =>
   () => {
     try {
       return settled(body(x, y))

@@ -14,7 +14,9 @@ import type { Around } from './wrap'
 /** Throws a `TypeError` naming the option unless `ms` is a positive finite number. */
 export const checkTimeout = (ms: unknown, where: string): number => {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2 ** 31 - 1)
-    throw new TypeError(`${where}: 'timeout' must be a positive number of milliseconds (at most 2^31-1), got ${String(ms)}`)
+    throw new TypeError(
+      `${where}: 'timeout' must be a positive number of milliseconds (at most 2^31-1), got ${String(ms)}`
+    )
   return ms
 }
 
@@ -39,7 +41,11 @@ export const timeoutAround = (limit: number): Around => {
         let settled = false
         const deadline = deadlines.add(() => {
           settled = true
-          resolve(E.left(pathIOError('Timeout', op, { path: errorPath(op, args), detail: `did not finish within ${limit} ms` })))
+          resolve(
+            E.left(
+              pathIOError('Timeout', op, { path: errorPath(op, args), detail: `did not finish within ${limit} ms` })
+            )
+          )
         })
         running.then(
           (result) => {

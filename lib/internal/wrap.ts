@@ -10,14 +10,7 @@
  */
 import type { TaskEither } from 'fp-ts/TaskEither'
 import { OPERATION_NAMES } from '../Operations'
-import {
-  type ArgsOf,
-  type GivesOf,
-  type Middleware,
-  type Operation,
-  type OperationName,
-  type PathIO
-} from '../PathIO'
+import { type ArgsOf, type GivesOf, type Middleware, type Operation, type OperationName, type PathIO } from '../PathIO'
 import type { PathIOError } from '../PathIOError'
 import { isCapabilities, makeCapabilities, type Capabilities } from '../Capabilities'
 
@@ -76,7 +69,11 @@ export type LooseCall = (...args: ReadonlyArray<unknown>) => unknown
  */
 export const mapOperations = <S>(
   where: string,
-  record: { readonly state?: S; readonly capabilities?: Partial<Capabilities>; readonly rootedAt?: (root: string) => unknown },
+  record: {
+    readonly state?: S
+    readonly capabilities?: Partial<Capabilities>
+    readonly rootedAt?: (root: string) => unknown
+  },
   build: (
     op: OperationName,
     call: LooseCall,
@@ -87,17 +84,23 @@ export const mapOperations = <S>(
   if (typeof record !== 'object' || record === null)
     throw new TypeError(`${where}: expected a record of operations, got ${record === null ? 'null' : typeof record}`)
   const given = capabilitiesOf(where, record.capabilities)
-  const wrapped: Record<string, unknown> = { state: record.state, capabilities: adjust === undefined ? given : adjust(given) }
+  const wrapped: Record<string, unknown> = {
+    state: record.state,
+    capabilities: adjust === undefined ? given : adjust(given)
+  }
   for (const op of OPERATION_NAMES) {
     const fn = (record as Record<string, unknown>)[op]
-    if (typeof fn !== 'function') throw new TypeError(`${where}: operation '${op}' must be a function, got ${typeof fn}`)
+    if (typeof fn !== 'function')
+      throw new TypeError(`${where}: operation '${op}' must be a function, got ${typeof fn}`)
     const call: LooseCall = (...args) => (fn as LooseCall).apply(record, args as Array<unknown>)
     wrapped[op] = build(op, call, record)
   }
   const { rootedAt } = record
   if (rootedAt !== undefined && rootedAt !== null) {
-    if (typeof rootedAt !== 'function') throw new TypeError(`${where}: 'rootedAt' must be a function, got ${typeof rootedAt}`)
-    wrapped.rootedAt = (root: string) => mapOperations(where, rootedAt.call(record, root) as typeof record, build, adjust)
+    if (typeof rootedAt !== 'function')
+      throw new TypeError(`${where}: 'rootedAt' must be a function, got ${typeof rootedAt}`)
+    wrapped.rootedAt = (root: string) =>
+      mapOperations(where, rootedAt.call(record, root) as typeof record, build, adjust)
   }
   return wrapped as unknown as PathIO<S>
 }
@@ -148,8 +151,12 @@ export const wrapOperations =
  * Operation `op` with `around` around it. `call` runs the record's own
  * function, whose type `mapOperations` has checked: it is `op`'s.
  */
-const aroundOne = <K extends OperationName>(op: K, call: LooseCall, around: Around, pathio: PathIO<unknown>): Operation<K> => {
+const aroundOne = <K extends OperationName>(
+  op: K,
+  call: LooseCall,
+  around: Around,
+  pathio: PathIO<unknown>
+): Operation<K> => {
   const next = call as Operation<K>
   return (...args) => around(op, args, next, pathio)
 }
-

@@ -69,13 +69,19 @@ const isEither = (u: unknown): u is E.Either<unknown, unknown> =>
     ((u as { _tag?: unknown })._tag === 'Right' && 'right' in u))
 
 const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  (typeof u === 'object' || typeof u === 'function') && u !== null && typeof (u as { then?: unknown }).then === 'function'
+  (typeof u === 'object' || typeof u === 'function') &&
+  u !== null &&
+  typeof (u as { then?: unknown }).then === 'function'
 
 /**
  * Runs one loose call and settles on an `Either` whatever it does: a thrown
  * error, a rejection, or a `Left` of anything become a `PathIOError`.
  */
-const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCall): Promise<E.Either<PathIOError, unknown>> => {
+const runLoose = (
+  op: OperationName,
+  args: ReadonlyArray<unknown>,
+  call: LooseCall
+): Promise<E.Either<PathIOError, unknown>> => {
   // Built only on failure: the success path allocates nothing for errors.
   const asPathIOError = (u: unknown): PathIOError => toPathIOError(op, errorPath(op, args))(u)
   const fromValue = (value: unknown): E.Either<PathIOError, unknown> =>
@@ -124,4 +130,13 @@ const runLoose = (op: OperationName, args: ReadonlyArray<unknown>, call: LooseCa
 export const normaliseErrors = <S = undefined>(backend: LooseBackend<S>): PathIO<S> =>
   isNormalised(backend)
     ? (backend as unknown as PathIO<S>)
-    : markNormalised(mapOperations<S>('normaliseErrors', backend, (op, call) => (...args) => () => runLoose(op, args, call)))
+    : markNormalised(
+        mapOperations<S>(
+          'normaliseErrors',
+          backend,
+          (op, call) =>
+            (...args) =>
+            () =>
+              runLoose(op, args, call)
+        )
+      )

@@ -36,7 +36,9 @@ import { wrapOperations } from '../internal/wrap'
 export const readOnly: Middleware = wrapOperations(
   (op, args, next) =>
     mutates(op, args)
-      ? TE.left(pathIOError('ReadOnly', op, { path: errorPath(op, args), code: 'EROFS', detail: 'this record is read-only' }))
+      ? TE.left(
+          pathIOError('ReadOnly', op, { path: errorPath(op, args), code: 'EROFS', detail: 'this record is read-only' })
+        )
       : next(...args),
   withoutWrites
 )

@@ -80,7 +80,12 @@ export interface AtomicWriteOptions {
 }
 
 /** Removes `path`, a temporary, if no record of this process is writing it and nothing has touched it for `staleAfterMs`. */
-const removeIfStale = async (pathio: PathIO<unknown>, path: string, staleAfterMs: number, mtimeMs?: number): Promise<boolean> => {
+const removeIfStale = async (
+  pathio: PathIO<unknown>,
+  path: string,
+  staleAfterMs: number,
+  mtimeMs?: number
+): Promise<boolean> => {
   if (writing.has(baseName(path))) return false
   let modified = mtimeMs
   if (modified === undefined) {
@@ -135,7 +140,8 @@ export const sweepTemporaries = async <S>(pathio: PathIO<S>, root: string, optio
     if (E.isLeft(scanned)) continue
     for (const entry of scanned.right) {
       if (isDirectoryStat(entry.stat)) waiting.push(entry.path)
-      else if (isTemporaryName(entry.name) && (await removeIfStale(io, entry.path, staleAfterMs, entry.stat.mtimeMs))) removed++
+      else if (isTemporaryName(entry.name) && (await removeIfStale(io, entry.path, staleAfterMs, entry.stat.mtimeMs)))
+        removed++
     }
   }
   return removed
@@ -143,13 +149,16 @@ export const sweepTemporaries = async <S>(pathio: PathIO<S>, root: string, optio
 
 const baseName = (path: string): string => posix.basename(posix.resolve('/', path))
 
-const isTemporaryPath = (path: unknown): boolean => typeof path === 'string' && path !== '' && isTemporaryName(baseName(path))
+const isTemporaryPath = (path: unknown): boolean =>
+  typeof path === 'string' && path !== '' && isTemporaryName(baseName(path))
 
 /** An error about the temporary is told about the caller's path: the temporary name means nothing to them. */
 const aboutTarget =
   (temporary: string, target: string) =>
   (error: PathIOError): PathIOError =>
-    error.path === temporary ? { ...error, path: target, message: error.message.split(`'${temporary}'`).join(`'${target}'`) } : error
+    error.path === temporary
+      ? { ...error, path: target, message: error.message.split(`'${temporary}'`).join(`'${target}'`) }
+      : error
 
 /**
  * Writes `wb` atomically: `open(p, 'wb')` writes to a hidden temporary
@@ -189,7 +198,9 @@ const aboutTarget =
 export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware => {
   const staleAfterMs = options.staleAfterMs
   if (staleAfterMs !== undefined && !(typeof staleAfterMs === 'number' && staleAfterMs >= 0))
-    throw new TypeError(`withAtomicWrites: option 'staleAfterMs' must be a non-negative number, got ${String(staleAfterMs)}`)
+    throw new TypeError(
+      `withAtomicWrites: option 'staleAfterMs' must be a non-negative number, got ${String(staleAfterMs)}`
+    )
 
   return <S>(pathio: PathIO<S>): PathIO<S> => {
     const inner = pathio as PathIO<unknown>
@@ -200,12 +211,14 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
     const visibleEntries = async (entries: ReadonlyArray<Entry>): Promise<ReadonlyArray<Entry>> => {
       if (!entries.some((entry) => isTemporaryName(entry.name))) return entries
       if (staleAfterMs !== undefined)
-        for (const entry of entries) if (isTemporaryName(entry.name)) await removeIfStale(inner, entry.path, staleAfterMs, entry.stat.mtimeMs)
+        for (const entry of entries)
+          if (isTemporaryName(entry.name)) await removeIfStale(inner, entry.path, staleAfterMs, entry.stat.mtimeMs)
       return entries.filter((entry) => !isTemporaryName(entry.name))
     }
     const visiblePaths = async (paths: ReadonlyArray<string>): Promise<ReadonlyArray<string>> => {
       if (!paths.some(isTemporaryPath)) return paths
-      if (staleAfterMs !== undefined) for (const path of paths) if (isTemporaryPath(path)) await removeIfStale(inner, path, staleAfterMs)
+      if (staleAfterMs !== undefined)
+        for (const path of paths) if (isTemporaryPath(path)) await removeIfStale(inner, path, staleAfterMs)
       return paths.filter((path) => !isTemporaryPath(path))
     }
     const sweepOnce = async (dir: string): Promise<void> => {
@@ -216,35 +229,41 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
       if (E.isRight(listed)) await visiblePaths(listed.right)
     }
 
-    const openAtomically = (target: string): TE.TaskEither<PathIOError, FileHandle> => async () => {
-      const existing = await inner.stat(target)()
-      if (E.isRight(existing) && isDirectoryStat(existing.right))
-        return E.left(pathIOError('IsADirectory', 'open', { path: target, code: 'EISDIR' }))
-      // Told as the open it is (a file in the way of the path: NotADirectory).
-      if (E.isLeft(existing) && existing.left.reason !== 'NotFound')
-        return E.left({ ...existing.left, op: 'open', message: existing.left.message.replace(/^stat /, 'open ') })
-      await sweepOnce(posix.dirname(target))
-      const temporary = temporaryNameFor(target)
-      writing.add(baseName(temporary))
-      const opened = await inner.open(temporary, 'wb')()
-      if (E.isLeft(opened)) {
-        writing.delete(baseName(temporary))
-        return E.left(aboutTarget(temporary, target)(opened.left))
+    const openAtomically =
+      (target: string): TE.TaskEither<PathIOError, FileHandle> =>
+      async () => {
+        const existing = await inner.stat(target)()
+        if (E.isRight(existing) && isDirectoryStat(existing.right))
+          return E.left(pathIOError('IsADirectory', 'open', { path: target, code: 'EISDIR' }))
+        // Told as the open it is (a file in the way of the path: NotADirectory).
+        if (E.isLeft(existing) && existing.left.reason !== 'NotFound')
+          return E.left({ ...existing.left, op: 'open', message: existing.left.message.replace(/^stat /, 'open ') })
+        await sweepOnce(posix.dirname(target))
+        const temporary = temporaryNameFor(target)
+        writing.add(baseName(temporary))
+        const opened = await inner.open(temporary, 'wb')()
+        if (E.isLeft(opened)) {
+          writing.delete(baseName(temporary))
+          return E.left(aboutTarget(temporary, target)(opened.left))
+        }
+        writes.set(opened.right, { temporary, target, abandoned: false })
+        return opened
       }
-      writes.set(opened.right, { temporary, target, abandoned: false })
-      return opened
-    }
 
-    const closeAtomically = (file: FileHandle, write: AtomicWrite): TE.TaskEither<PathIOError, void> => async () => {
-      const closed = await inner.close(file)()
-      writes.delete(file)
-      const { temporary, target } = write
-      const kept = E.isRight(closed) && !write.abandoned ? await inner.rename(temporary, target)() : undefined
-      if (kept === undefined || E.isLeft(kept)) await inner.unlink(temporary)()
-      writing.delete(baseName(temporary))
-      if (E.isLeft(closed)) return E.left(aboutTarget(temporary, target)(closed.left))
-      return kept !== undefined && E.isLeft(kept) ? E.left(aboutTarget(temporary, target)(kept.left)) : E.right(undefined)
-    }
+    const closeAtomically =
+      (file: FileHandle, write: AtomicWrite): TE.TaskEither<PathIOError, void> =>
+      async () => {
+        const closed = await inner.close(file)()
+        writes.delete(file)
+        const { temporary, target } = write
+        const kept = E.isRight(closed) && !write.abandoned ? await inner.rename(temporary, target)() : undefined
+        if (kept === undefined || E.isLeft(kept)) await inner.unlink(temporary)()
+        writing.delete(baseName(temporary))
+        if (E.isLeft(closed)) return E.left(aboutTarget(temporary, target)(closed.left))
+        return kept !== undefined && E.isLeft(kept)
+          ? E.left(aboutTarget(temporary, target)(kept.left))
+          : E.right(undefined)
+      }
 
     /** An operation that names a temporary: it finds nothing there, and cannot make one. */
     const refuseTemporary = (op: string, path: unknown, creates: boolean): TE.TaskEither<PathIOError, never> =>
@@ -254,46 +273,51 @@ export const withAtomicWrites = (options: AtomicWriteOptions = {}): Middleware =
           : pathIOError('NotFound', op, { path, code: 'ENOENT' })
       )
 
-    return wrapOperations((op, args, next) => {
-      const given = args as ReadonlyArray<unknown>
-      const paths = pathArguments(op, args)
-      const named = paths.findIndex(isTemporaryPath)
-      if (named >= 0) {
-        const lookup = answerForNothing(op)
-        if (lookup !== undefined) return TE.right(lookup.answer)
-        return refuseTemporary(op, paths[named], createsAt(op, args, named))
-      }
-      switch (op) {
-        case 'open':
-          return given[1] === 'wb' && E.isRight(resolvePath('open', '/', given[0])) ? (openAtomically(given[0] as string) as never) : next(...args)
-        case 'close': {
-          const write = typeof given[0] === 'object' && given[0] !== null ? writes.get(given[0]) : undefined
-          return write === undefined ? next(...args) : (closeAtomically(given[0] as FileHandle, write) as never)
+    return wrapOperations(
+      (op, args, next) => {
+        const given = args as ReadonlyArray<unknown>
+        const paths = pathArguments(op, args)
+        const named = paths.findIndex(isTemporaryPath)
+        if (named >= 0) {
+          const lookup = answerForNothing(op)
+          if (lookup !== undefined) return TE.right(lookup.answer)
+          return refuseTemporary(op, paths[named], createsAt(op, args, named))
         }
-        case 'list':
-          return (async () => {
-            const listed = await next(...args)()
-            return E.isLeft(listed) ? listed : E.right(await visiblePaths(listed.right as ReadonlyArray<string>))
-          }) as never
-        case 'scan':
-          return (async () => {
-            const scanned = await next(...args)()
-            return E.isLeft(scanned) ? scanned : E.right(await visibleEntries(scanned.right as ReadonlyArray<Entry>))
-          }) as never
-        case 'readdir':
-          return (async () => {
-            // A page of nothing but temporaries is not the end of the listing: read on.
-            for (;;) {
-              const page = await next(...args)()
-              if (E.isLeft(page) || (page.right as ReadonlyArray<Entry>).length === 0) return page
-              const visible = await visibleEntries(page.right as ReadonlyArray<Entry>)
-              if (visible.length > 0) return E.right(visible)
-            }
-          }) as never
-        default:
-          return next(...args)
-      }
-      // A 'wb' file appears whole at close, not as it is written.
-    }, (capabilities) => Object.freeze({ ...capabilities, visibleWhileWriting: false }))(pathio)
+        switch (op) {
+          case 'open':
+            return given[1] === 'wb' && E.isRight(resolvePath('open', '/', given[0]))
+              ? (openAtomically(given[0] as string) as never)
+              : next(...args)
+          case 'close': {
+            const write = typeof given[0] === 'object' && given[0] !== null ? writes.get(given[0]) : undefined
+            return write === undefined ? next(...args) : (closeAtomically(given[0] as FileHandle, write) as never)
+          }
+          case 'list':
+            return (async () => {
+              const listed = await next(...args)()
+              return E.isLeft(listed) ? listed : E.right(await visiblePaths(listed.right as ReadonlyArray<string>))
+            }) as never
+          case 'scan':
+            return (async () => {
+              const scanned = await next(...args)()
+              return E.isLeft(scanned) ? scanned : E.right(await visibleEntries(scanned.right as ReadonlyArray<Entry>))
+            }) as never
+          case 'readdir':
+            return (async () => {
+              // A page of nothing but temporaries is not the end of the listing: read on.
+              for (;;) {
+                const page = await next(...args)()
+                if (E.isLeft(page) || (page.right as ReadonlyArray<Entry>).length === 0) return page
+                const visible = await visibleEntries(page.right as ReadonlyArray<Entry>)
+                if (visible.length > 0) return E.right(visible)
+              }
+            }) as never
+          default:
+            return next(...args)
+        }
+        // A 'wb' file appears whole at close, not as it is written.
+      },
+      (capabilities) => Object.freeze({ ...capabilities, visibleWhileWriting: false })
+    )(pathio)
   }
 }

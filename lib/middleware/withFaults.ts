@@ -50,11 +50,17 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
     throw new TypeError(`withFaults: 'seed' must be a safe integer, got ${describe(seed)}`)
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
     throw new TypeError(`withFaults: 'rate' must be a number in [0, 1], got ${describe(rate)}`)
-  const listOf = <A>(name: string, value: unknown, is: (u: unknown) => u is A, fallback: ReadonlyArray<A>): ReadonlyArray<A> => {
+  const listOf = <A>(
+    name: string,
+    value: unknown,
+    is: (u: unknown) => u is A,
+    fallback: ReadonlyArray<A>
+  ): ReadonlyArray<A> => {
     if (value === undefined) return fallback
     if (!Array.isArray(value) || value.length === 0)
       throw new TypeError(`withFaults: '${name}' must be a non-empty array, got ${describe(value)}`)
-    for (const item of value) if (!is(item)) throw new TypeError(`withFaults: '${name}' has an unknown entry ${describe(item)}`)
+    for (const item of value)
+      if (!is(item)) throw new TypeError(`withFaults: '${name}' has an unknown entry ${describe(item)}`)
     return value as ReadonlyArray<A>
   }
   const isOperation = (u: unknown): u is OperationName => (OPERATION_NAMES as ReadonlyArray<unknown>).includes(u)
@@ -62,7 +68,12 @@ const checkFaultOptions = (options: unknown): Required<FaultOptions> => {
     seed,
     rate,
     reasons: listOf('reasons', reasons, Reason.is, DEFAULT_FAULT_REASONS),
-    ops: listOf('ops', ops, isOperation, OPERATION_NAMES.filter((op) => !RELEASING_OPERATIONS.has(op)))
+    ops: listOf(
+      'ops',
+      ops,
+      isOperation,
+      OPERATION_NAMES.filter((op) => !RELEASING_OPERATIONS.has(op))
+    )
   }
 }
 
@@ -110,11 +121,12 @@ export const withFaults = (options: FaultOptions): Middleware => {
       return () => {
         const reason = drawFault()
         if (reason === undefined) return next(...args)()
-        const fault: PathIOError = pathIOError(reason, op, { path: errorPath(op, args), detail: `injected fault (${reason})` })
+        const fault: PathIOError = pathIOError(reason, op, {
+          path: errorPath(op, args),
+          detail: `injected fault (${reason})`
+        })
         // A faulted close still closes: the fault is what the caller hears, the handle or listing does not leak.
-        return RELEASING_OPERATIONS.has(op)
-          ? next(...args)().then(() => E.left(fault))
-          : Promise.resolve(E.left(fault))
+        return RELEASING_OPERATIONS.has(op) ? next(...args)().then(() => E.left(fault)) : Promise.resolve(E.left(fault))
       }
     })(pathio)
   }

@@ -36,8 +36,13 @@ interface Rules {
 }
 
 const letterSet = (letters: unknown, option: string): ReadonlySet<string> => {
-  if (typeof letters !== 'string' || ![...letters].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c)))
-    throw new TypeError(`withPermissions: option '${option}' must be a string of the letters ${PERMISSION_LETTERS.join('')}, got ${describe(letters)}`)
+  if (
+    typeof letters !== 'string' ||
+    ![...letters].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c))
+  )
+    throw new TypeError(
+      `withPermissions: option '${option}' must be a string of the letters ${PERMISSION_LETTERS.join('')}, got ${describe(letters)}`
+    )
   return new Set(letters)
 }
 
@@ -50,9 +55,11 @@ const checkRules = (permissions: Permissions): Rules => {
     throw new TypeError(`withPermissions: expected { perm, paths }, got ${describe(permissions)}`)
   const everywhere = letterSet(permissions.perm, 'perm')
   const paths = permissions.paths ?? {}
-  if (typeof paths !== 'object' || paths === null) throw new TypeError(`withPermissions: option 'paths' must be a record, got ${describe(paths)}`)
+  if (typeof paths !== 'object' || paths === null)
+    throw new TypeError(`withPermissions: option 'paths' must be a record, got ${describe(paths)}`)
   const below = Object.entries(paths).map(([dir, letters]): readonly [string, ReadonlySet<string>] => {
-    if (!dir.startsWith('/')) throw new TypeError(`withPermissions: a key of 'paths' must be an absolute path, got ${describe(dir)}`)
+    if (!dir.startsWith('/'))
+      throw new TypeError(`withPermissions: a key of 'paths' must be an absolute path, got ${describe(dir)}`)
     return [posix.resolve(dir), letterSet(letters, `paths["${dir}"]`)]
   })
   const rules = { everywhere, below: below.sort(([a], [b]) => b.length - a.length) }
@@ -60,8 +67,7 @@ const checkRules = (permissions: Permissions): Rules => {
   return rules
 }
 
-const isAtOrBelow = (path: string, dir: string): boolean =>
-  dir === '/' || path === dir || path.startsWith(dir + '/')
+const isAtOrBelow = (path: string, dir: string): boolean => dir === '/' || path === dir || path.startsWith(dir + '/')
 
 /**
  * Whether `letter` is allowed at `path` (resolved against `/`): the letters
@@ -130,16 +136,27 @@ export const withPermissions = (permissions: Permissions): Middleware => {
   return <S>(pathio: PathIO<S>): PathIO<S> => {
     /** Handles this record opened 'r+b' where 'r' does not hold (writable, not readable), to their path. */
     const writeOnly = new WeakMap<object, string>()
-    const where = (path: unknown): string | undefined => (typeof path === 'string' && path !== '' ? posix.resolve('/', path) : undefined)
+    const where = (path: unknown): string | undefined =>
+      typeof path === 'string' && path !== '' ? posix.resolve('/', path) : undefined
     const refuse = (op: string, path: unknown, letter: string) =>
-      TE.left(pathIOError('PermissionDenied', op, { path, code: 'EACCES', detail: `permission '${letter}' is not granted here` }))
+      TE.left(
+        pathIOError('PermissionDenied', op, {
+          path,
+          code: 'EACCES',
+          detail: `permission '${letter}' is not granted here`
+        })
+      )
     const allowed = (letter: PermissionLetter, path: string | undefined): boolean =>
       path === undefined || permits(permissions, letter, path) // a bad path: the inner record says why
     /** The rule directories strictly below `dir`: what a rename of `dir` carries along or replaces. */
     const rulesBelow = (dir: string): ReadonlyArray<string> =>
       rules.below.map(([rule]) => rule).filter((rule) => rule !== dir && isAtOrBelow(rule, dir))
     /** The first letter of `letters` missing at `path` or in a rule directory below it (when `below`), if any. */
-    const missing = (letters: ReadonlyArray<PermissionLetter>, path: string, below: boolean): PermissionLetter | undefined => {
+    const missing = (
+      letters: ReadonlyArray<PermissionLetter>,
+      path: string,
+      below: boolean
+    ): PermissionLetter | undefined => {
       for (const dir of below ? [path, ...rulesBelow(path)] : [path]) {
         const lacking = letters.find((letter) => !permits(permissions, letter, dir))
         if (lacking !== undefined) return lacking
@@ -182,7 +199,10 @@ export const withPermissions = (permissions: Permissions): Middleware => {
       if (!allowed('f', to)) return refuse('rename', destination, 'f')
       return async () => {
         const places = linksMatter(inner)
-          ? [{ from, to }, { from: await located(inner, from, true), to: await located(inner, to, true) }]
+          ? [
+              { from, to },
+              { from: await located(inner, from, true), to: await located(inner, to, true) }
+            ]
           : [{ from, to }]
         for (const place of places.slice(1)) {
           const lacking = missing(['f'], place.from, true)
@@ -194,7 +214,11 @@ export const withPermissions = (permissions: Permissions): Middleware => {
         if (E.isLeft(stat)) return next()()
         const directory = isDirectoryStat(stat.right)
         const holdsAnything = directory && (await isNotEmpty(inner, source as string))
-        const lands: ReadonlyArray<PermissionLetter> = !directory ? ['f', 'w'] : holdsAnything ? ['f', 'm', 'w'] : ['f', 'm']
+        const lands: ReadonlyArray<PermissionLetter> = !directory
+          ? ['f', 'w']
+          : holdsAnything
+            ? ['f', 'm', 'w']
+            : ['f', 'm']
         for (const place of places) {
           const lacking = missing(lands, place.to, directory)
           if (lacking !== undefined) return refuse('rename', destination, lacking)()
@@ -231,7 +255,8 @@ export const withPermissions = (permissions: Permissions): Middleware => {
         const real = linksMatter(inner) ? await located(inner, path, row.onTheEntry) : path
         if (!allowed(letter, real)) return refuse(op, given[0], letter)()
         const result = await next(...args)()
-        if (updatesBlind && result._tag === 'Right' && !(allowed('r', path) && allowed('r', real))) writeOnly.set(result.right as object, path)
+        if (updatesBlind && result._tag === 'Right' && !(allowed('r', path) && allowed('r', real)))
+          writeOnly.set(result.right as object, path)
         return result
       }
     })(pathio)

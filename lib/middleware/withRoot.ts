@@ -11,7 +11,14 @@ import * as posix from 'node:path/posix'
 import type { ArgsOf, Entry, GivesOf, Middleware, Operation, OperationName, PathIO } from '../PathIO'
 import { pathIOError, toPathIOError, type PathIOError } from '../PathIOError'
 import { PATH_MAX, describe, joinChild, resolvePath } from '../internal/arguments'
-import { createsAt, mapPathArguments, OPERATIONS, pathArguments, type OperationRow, type PathsInResult } from '../Operations'
+import {
+  createsAt,
+  mapPathArguments,
+  OPERATIONS,
+  pathArguments,
+  type OperationRow,
+  type PathsInResult
+} from '../Operations'
 import { answerForNothing } from '../internal/calls'
 import { makeSymlinkGuard, type SymlinkGuard } from '../internal/symlinkGuard'
 import { wrapOperations } from '../internal/wrap'
@@ -145,17 +152,23 @@ export const withRoot = (root: string): Middleware => {
    * gave its directory (one opened elsewhere: with the root hidden), and a
    * path the record found, with the root stripped (`callerPath`).
    */
-  const TO_VIRTUAL: { readonly [P in keyof PathsInResult]: (gives: PathsInResult[P], call: Answered) => PathsInResult[P] } = {
+  const TO_VIRTUAL: {
+    readonly [P in keyof PathsInResult]: (gives: PathsInResult[P], call: Answered) => PathsInResult[P]
+  } = {
     destination: (_destination, { mapped }) => mapped[mapped.length - 1].given,
     children: (paths, { mapped }) => paths.map((path) => joinChild(mapped[0].given, nameOf(path))),
-    entries: (entries, { mapped }) => entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
+    entries: (entries, { mapped }) =>
+      entries.map((entry): Entry => ({ ...entry, path: joinChild(mapped[0].given, entry.name) })),
     listing: (dir, { mapped }) => {
       if (typeof dir === 'object' && dir !== null) listed.set(dir, mapped[0].given)
       return dir
     },
     page: (entries, { args: [dir] }) => {
       const given = typeof dir === 'object' && dir !== null ? listed.get(dir) : undefined
-      return entries.map((entry): Entry => ({ ...entry, path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name) }))
+      return entries.map((entry): Entry => ({
+        ...entry,
+        path: given === undefined ? hideRoot(entry.path) : joinChild(given, entry.name)
+      }))
     },
     path: callerPath
   }
@@ -166,12 +179,20 @@ export const withRoot = (root: string): Middleware => {
    * it gave).
    */
   const virtualGives =
-    <K extends OperationName>(op: K, args: ArgsOf<K>, mapped: ReadonlyArray<Mapped>, errorPath: unknown, realRoot: string | undefined) =>
+    <K extends OperationName>(
+      op: K,
+      args: ArgsOf<K>,
+      mapped: ReadonlyArray<Mapped>,
+      errorPath: unknown,
+      realRoot: string | undefined
+    ) =>
     (gives: GivesOf<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
       const kind = (OPERATIONS as { readonly [P in K]: OperationRow<P> })[op].resultPaths
       if (kind === 'none') return TE.right(gives)
       const toVirtual = TO_VIRTUAL[kind] as (gives: GivesOf<K>, call: Answered) => GivesOf<K>
-      return TE.fromEither(E.tryCatch(() => toVirtual(gives, { op, mapped, args, realRoot }), toPathIOError(op, errorPath)))
+      return TE.fromEither(
+        E.tryCatch(() => toVirtual(gives, { op, mapped, args, realRoot }), toPathIOError(op, errorPath))
+      )
     }
 
   /**
@@ -179,7 +200,11 @@ export const withRoot = (root: string): Middleware => {
    * there through this record, so a lookup finds nothing, and creating it is
    * `InvalidArgument` (as `ENAMETOOLONG` would be).
    */
-  const tooLongOnceJailed = <K extends OperationName>(op: K, args: ArgsOf<K>, index: number): E.Either<PathIOError, GivesOf<K>> => {
+  const tooLongOnceJailed = <K extends OperationName>(
+    op: K,
+    args: ArgsOf<K>,
+    index: number
+  ): E.Either<PathIOError, GivesOf<K>> => {
     const path = args[index]
     if (createsAt(op, args, index))
       return E.left(
@@ -192,7 +217,11 @@ export const withRoot = (root: string): Middleware => {
 
   /** The jail over `pathio`, whose paths are checked by `guard` before each call when there is one. */
   const jail = <S>(pathio: PathIO<S>, guard: SymlinkGuard | undefined): PathIO<S> => {
-    const checkLinks = async (op: OperationName, { given, real }: Mapped, index: number): Promise<E.Either<PathIOError, void>> => {
+    const checkLinks = async (
+      op: OperationName,
+      { given, real }: Mapped,
+      index: number
+    ): Promise<E.Either<PathIOError, void>> => {
       if (guard === undefined) return E.right(undefined)
       const where = await guard(real, !OPERATIONS[op].onTheEntry || real === base)
       return where === 'outside'
@@ -206,7 +235,11 @@ export const withRoot = (root: string): Middleware => {
         : E.right(undefined)
     }
 
-    const jailed = <K extends OperationName>(op: K, args: ArgsOf<K>, next: Operation<K>): TE.TaskEither<PathIOError, GivesOf<K>> => {
+    const jailed = <K extends OperationName>(
+      op: K,
+      args: ArgsOf<K>,
+      next: Operation<K>
+    ): TE.TaskEither<PathIOError, GivesOf<K>> => {
       const given = pathArguments(op, args)
       // A handle operation: only what its result names (a page of a listing) is the jail's business.
       if (given.length === 0)
@@ -220,7 +253,9 @@ export const withRoot = (root: string): Middleware => {
         const real = toReal(virtual.right)
         // As in a chroot: the root is in use, it cannot go or be replaced.
         if (real === base && OPERATIONS[op].removesDirectory)
-          return TE.left(pathIOError('Busy', op, { path: given[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' }))
+          return TE.left(
+            pathIOError('Busy', op, { path: given[i], code: 'EBUSY', detail: 'the root cannot be removed or replaced' })
+          )
         if (base !== '/' && E.isLeft(resolvePath(op, '/', real))) return TE.fromEither(tooLongOnceJailed(op, args, i))
         mapped.push({ given: given[i], real })
       }

@@ -28,7 +28,9 @@ import type { FactoryContext, PathIO, PathIOFactory } from '../PathIO'
  */
 export const withSharedState = <S>(factory: PathIOFactory<S>): PathIOFactory<S> => {
   if (typeof factory !== 'function')
-    throw new TypeError(`withSharedState: 'factory' must be a function, got ${factory === null ? 'null' : typeof factory}`)
+    throw new TypeError(
+      `withSharedState: 'factory' must be a function, got ${factory === null ? 'null' : typeof factory}`
+    )
   // Boxed so that a first state of `undefined` (the node backend's) still counts as made.
   let shared: { readonly state: S } | undefined
   return (context?: FactoryContext<S>): PathIO<S> => {

@@ -219,7 +219,8 @@ export const makeAuthenticate = (
   }
 }
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
 
 const isLetters = (u: unknown): u is string =>
   typeof u === 'string' && [...u].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c))
@@ -240,9 +241,11 @@ const isHome = (u: unknown): u is string => typeof u === 'string' && u.startsWit
  * @since 0.1.0
  */
 export const checkUser = (name: string, spec: unknown): E.Either<string, StoredUser> => {
-  const bad = (field: string, what: string): E.Either<string, never> => E.left(`user '${name}': field '${field}' ${what}`)
+  const bad = (field: string, what: string): E.Either<string, never> =>
+    E.left(`user '${name}': field '${field}' ${what}`)
   if (name === '' || /[\s\0]/.test(name)) return E.left(`user '${name}': a name must be non-empty, without spaces`)
-  if (name === ANONYMOUS) return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
+  if (name === ANONYMOUS)
+    return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
   if (!isRecord(spec)) return E.left(`user '${name}': must be an object { password, home, perm, paths }`)
   const known = ['password', 'home', 'perm', 'paths', 'public', 'quota', 'folders', 'keys']
   const unknown = Object.keys(spec).find((key) => !known.includes(key))

@@ -12,7 +12,14 @@ import * as O from 'fp-ts/Option'
 import * as T from 'fp-ts/Task'
 import * as posix from 'node:path/posix'
 import type { PathIO } from '../PathIO'
-import { sweepTemporaries, withAtomicWrites, withPermissions, withRoot, withSharedState, withSignal } from '../middleware'
+import {
+  sweepTemporaries,
+  withAtomicWrites,
+  withPermissions,
+  withRoot,
+  withSharedState,
+  withSignal
+} from '../middleware'
 import { ANONYMOUS, makeAuthenticate, type Account, type Authenticate } from './accounts'
 import { plainAddress } from './addresses'
 import { makeConnectionLimits } from './limits'
@@ -58,7 +65,10 @@ export interface ServerCore<S> {
    * or `folders` gets the home under its quota and each folder mounted at
    * its path (`mount`), with its own letters and quota (see `makeUserTrees`).
    */
-  readonly sessionPathIO: (account: Account | undefined, context?: { readonly connection?: unknown; readonly signal?: AbortSignal }) => PathIO<unknown>
+  readonly sessionPathIO: (
+    account: Account | undefined,
+    context?: { readonly connection?: unknown; readonly signal?: AbortSignal }
+  ) => PathIO<unknown>
   /** Makes the homes, the anonymous root and the folders' directories, and checks S3 folders answer (once); rejects naming what could not be made. */
   readonly prepare: () => Promise<void>
   /** Sweeps stale upload temporaries under the root, in the background, once; resolves with how many it removed. */
@@ -119,8 +129,14 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
     log,
     emit: makeEmitter(log, options.onEvent),
     failures,
-    authenticate: guardLogins(withFolderPermissions(makeAuthenticate(settings.users, settings.anonymous)), failures, (address) =>
-      log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for up to ${settings.loginFailureWindow / 1000} s`)
+    authenticate: guardLogins(
+      withFolderPermissions(makeAuthenticate(settings.users, settings.anonymous)),
+      failures,
+      (address) =>
+        log(
+          'warn',
+          `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for up to ${settings.loginFailureWindow / 1000} s`
+        )
     ),
     admit: (address) => {
       const key = plainAddress(address)
@@ -129,7 +145,10 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
       return release === undefined ? E.left('too many connections') : E.right(release)
     },
     sessionPathIO: (account, context = {}) => {
-      const base = shared({ timeout: settings.timeout, ...(context.connection === undefined ? {} : { connection: context.connection }) })
+      const base = shared({
+        timeout: settings.timeout,
+        ...(context.connection === undefined ? {} : { connection: context.connection })
+      })
       const who = account ?? NOBODY
       const anonymous = account?.name === ANONYMOUS
       const home = anonymous ? settings.anonymousRoot : who.home
@@ -137,7 +156,9 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
       // A named user's tree: the home with its quota and folders (lib/server/userTrees.ts).
       const record =
         account === undefined || anonymous
-          ? withPermissions(who)(withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(realHome(home))(base)))
+          ? withPermissions(who)(
+              withAtomicWrites({ staleAfterMs: settings.dataTimeout })(withRoot(realHome(home))(base))
+            )
           : trees.record(account, base)
       return context.signal === undefined ? record : withSignal(context.signal)(record)
     },
@@ -149,7 +170,8 @@ export const makeServerCore = <S>(where: string, options: ServerOptions<S>): Ser
         }
         if (settings.anonymous !== 'off') {
           const made = await first.mkdir(realHome(settings.anonymousRoot), { parents: true, existOk: true })()
-          if (E.isLeft(made)) throw new Error(`cannot create the anonymous root ${settings.anonymousRoot}: ${made.left.message}`)
+          if (E.isLeft(made))
+            throw new Error(`cannot create the anonymous root ${settings.anonymousRoot}: ${made.left.message}`)
         }
         await trees.prepare(first)
       })()),

@@ -40,7 +40,13 @@ export type Result = 'ok' | 'aborted' | 'failed'
  */
 export type ServerEvent =
   | { readonly _tag: 'Listening'; readonly front: Front; readonly address: string; readonly port: number }
-  | { readonly _tag: 'Connect'; readonly front: Front; readonly session: number; readonly address: string; readonly port: number }
+  | {
+      readonly _tag: 'Connect'
+      readonly front: Front
+      readonly session: number
+      readonly address: string
+      readonly port: number
+    }
   | {
       readonly _tag: 'Login'
       readonly front: Front
@@ -90,7 +96,13 @@ export type ServerEvent =
       readonly bytesIn: number
       readonly bytesOut: number
     }
-  | { readonly _tag: 'Refused'; readonly front: Front; readonly address: string; readonly session?: number; readonly reason: string }
+  | {
+      readonly _tag: 'Refused'
+      readonly front: Front
+      readonly address: string
+      readonly session?: number
+      readonly reason: string
+    }
 
 /**
  * Called with each event, after the fact.

@@ -87,7 +87,8 @@ interface Wrong {
 
 const wrong = (field: string, what: string): E.Either<Wrong, never> => E.left({ field, what })
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u)
 
 const isLimit = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0
 
@@ -96,9 +97,15 @@ const isAbsolute = (u: unknown): u is string => typeof u === 'string' && u.start
 /** S3's rule for bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at each end. */
 const isBucketName = (u: unknown): u is string => typeof u === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(u)
 
-const unknownKey = (field: string, spec: Readonly<Record<string, unknown>>, known: ReadonlyArray<string>): E.Either<Wrong, void> => {
+const unknownKey = (
+  field: string,
+  spec: Readonly<Record<string, unknown>>,
+  known: ReadonlyArray<string>
+): E.Either<Wrong, void> => {
   const unknown = Object.keys(spec).find((key) => !known.includes(key))
-  return unknown === undefined ? E.right(undefined) : wrong(`${field}${field === '' ? '' : '.'}${unknown}`, `is not known (use ${known.join(', ')})`)
+  return unknown === undefined
+    ? E.right(undefined)
+    : wrong(`${field}${field === '' ? '' : '.'}${unknown}`, `is not known (use ${known.join(', ')})`)
 }
 
 const checkQuota = (field: string, spec: unknown): E.Either<Wrong, QuotaLimits> => {
@@ -106,20 +113,24 @@ const checkQuota = (field: string, spec: unknown): E.Either<Wrong, QuotaLimits> 
   const known = unknownKey(field, spec, ['bytes', 'files'])
   if (E.isLeft(known)) return known
   for (const key of ['bytes', 'files'] as const)
-    if (spec[key] !== undefined && !isLimit(spec[key])) return wrong(`${field}.${key}`, 'must be a non-negative integer')
+    if (spec[key] !== undefined && !isLimit(spec[key]))
+      return wrong(`${field}.${key}`, 'must be a non-negative integer')
   return E.right({
     ...(spec.bytes === undefined ? {} : { bytes: spec.bytes as number }),
     ...(spec.files === undefined ? {} : { files: spec.files as number })
   })
 }
 
-const STORAGE_SHAPES = '{ "dir": "/path/under/the/root" }, { "memory": "name" } or { "s3": { "bucket": "...", "prefix": "..." } }'
+const STORAGE_SHAPES =
+  '{ "dir": "/path/under/the/root" }, { "memory": "name" } or { "s3": { "bucket": "...", "prefix": "..." } }'
 
 const checkStorage = (field: string, spec: unknown): E.Either<Wrong, FolderStorage> => {
   const keys = isRecord(spec) ? Object.keys(spec) : []
   if (!isRecord(spec) || keys.length !== 1) return wrong(field, `must be one of ${STORAGE_SHAPES}`)
   if ('dir' in spec)
-    return isAbsolute(spec.dir) ? E.right({ dir: posix.resolve(spec.dir) }) : wrong(`${field}.dir`, 'must be an absolute path under the root')
+    return isAbsolute(spec.dir)
+      ? E.right({ dir: posix.resolve(spec.dir) })
+      : wrong(`${field}.dir`, 'must be an absolute path under the root')
   if ('memory' in spec)
     return typeof spec.memory === 'string' && spec.memory !== '' && !spec.memory.includes('\0')
       ? E.right({ memory: spec.memory })
@@ -145,7 +156,8 @@ const checkFolder = (field: string, spec: unknown): E.Either<Wrong, Folder> => {
   if (!isRecord(spec)) return wrong(field, 'must be an object { "path", "storage", "perm", "quota" }')
   const known = unknownKey(field, spec, ['path', 'storage', 'perm', 'quota'])
   if (E.isLeft(known)) return known
-  if (!isAbsolute(spec.path) || posix.resolve(spec.path) === '/') return wrong(`${field}.path`, "must be an absolute path other than '/'")
+  if (!isAbsolute(spec.path) || posix.resolve(spec.path) === '/')
+    return wrong(`${field}.path`, "must be an absolute path other than '/'")
   const storage = checkStorage(`${field}.storage`, spec.storage)
   if (E.isLeft(storage)) return storage
   if (spec.perm !== undefined && !isLetters(spec.perm)) return wrong(`${field}.perm`, 'must be letters of elradfmw')
@@ -162,7 +174,11 @@ const checkFolder = (field: string, spec: unknown): E.Either<Wrong, Folder> => {
 const checkFolders = (spec: unknown, paths: unknown): E.Either<Wrong, ReadonlyArray<Folder>> => {
   if (!Array.isArray(spec)) return wrong('folders', 'must be an array of { "path", "storage", "perm", "quota" }')
   const folders: Array<Folder> = []
-  const ruled = isRecord(paths) ? Object.keys(paths).filter(isAbsolute).map((dir) => posix.resolve(dir)) : []
+  const ruled = isRecord(paths)
+    ? Object.keys(paths)
+        .filter(isAbsolute)
+        .map((dir) => posix.resolve(dir))
+    : []
   for (const [index, one] of spec.entries()) {
     const field = `folders[${index}]`
     const folder = checkFolder(field, one)
@@ -170,7 +186,8 @@ const checkFolders = (spec: unknown, paths: unknown): E.Either<Wrong, ReadonlyAr
     const { path } = folder.right
     if (folders.some((other) => other.path === path)) return wrong(`${field}.path`, `mounts ${path} a second time`)
     // One place for a folder's letters: its own 'perm' (a rule below it refines them).
-    if (ruled.includes(path)) return wrong(`${field}.path`, `${path} has letters in 'paths' too: give them as the folder's 'perm'`)
+    if (ruled.includes(path))
+      return wrong(`${field}.path`, `${path} has letters in 'paths' too: give them as the folder's 'perm'`)
     folders.push(folder.right)
   }
   return E.right(folders)
@@ -205,7 +222,8 @@ export const checkUserStorage = (
 ): E.Either<string, UserStorage> => {
   const quota = spec.quota === undefined ? undefined : checkQuota('quota', spec.quota)
   const folders = spec.folders === undefined ? undefined : checkFolders(spec.folders, spec.paths)
-  const failed = [quota, folders].find((checked) => checked !== undefined && E.isLeft(checked)) as E.Left<Wrong> | undefined
+  const failed = [quota, folders].find((checked) => checked !== undefined && E.isLeft(checked)) as
+    E.Left<Wrong> | undefined
   if (failed !== undefined) return E.left(`user '${name}': field '${failed.left.field}' ${failed.left.what}`)
   return E.right({
     ...(quota === undefined ? {} : { quota: (quota as E.Right<QuotaLimits>).right }),
@@ -229,7 +247,11 @@ export const checkUserStorage = (
  * @since 0.4.0
  */
 export const storageKey = (storage: FolderStorage): string =>
-  'dir' in storage ? `dir:${storage.dir}` : 'memory' in storage ? `memory:${storage.memory}` : `s3:${storage.s3.bucket}/${storage.s3.prefix}`
+  'dir' in storage
+    ? `dir:${storage.dir}`
+    : 'memory' in storage
+      ? `memory:${storage.memory}`
+      : `s3:${storage.s3.bucket}/${storage.s3.prefix}`
 
 /**
  * The permission set an account's sessions are checked against: its own,

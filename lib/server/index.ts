@@ -31,7 +31,16 @@ export { makeLoginFailures, guardLogins, type LoginFailures, type LoginFailureOp
 export { makeConnectionLimits, type ConnectionLimits } from './limits'
 export { makeLogger, silentLogger, isLogLevel, type Logger, type LogLevel, type LogFormat } from './log'
 export { makeMetrics, serveMetrics, type Metrics } from './metrics'
-export { makeEmitter, eventLine, eventFields, eventName, type ServerEvent, type EventHandler, type Front, type Result } from './events'
+export {
+  makeEmitter,
+  eventLine,
+  eventFields,
+  eventName,
+  type ServerEvent,
+  type EventHandler,
+  type Front,
+  type Result
+} from './events'
 export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
 export {

@@ -74,7 +74,8 @@ const jwkOf = (type: string, fields: ReadonlyArray<Buffer>): E.Either<string, Re
       : E.left('an ed25519 key must hold 32 bytes')
   const curve = CURVES[type]
   if (curve !== undefined) {
-    if (fields.length !== 2 || fields[0].toString('latin1') !== curve.name) return E.left(`the curve must be ${curve.name}`)
+    if (fields.length !== 2 || fields[0].toString('latin1') !== curve.name)
+      return E.left(`the curve must be ${curve.name}`)
     const point = fields[1]
     if (point.length !== 1 + 2 * curve.bytes || point[0] !== 4) return E.left('the point must be uncompressed')
     return E.right({
@@ -112,13 +113,16 @@ export const parseAuthorizedKey = (line: string): E.Either<string, AuthorizedKey
   const [type = '', data = '', ...comment] = line.trim().split(/\s+/)
   if (!KEY_TYPES.includes(type)) {
     if (KEY_TYPES.some((known) => line.includes(known + ' ')))
-      return E.left('option prefixes (from=, command=, no-pty, ...) are not supported: give the key alone, as "ssh-ed25519 AAAA... comment"')
+      return E.left(
+        'option prefixes (from=, command=, no-pty, ...) are not supported: give the key alone, as "ssh-ed25519 AAAA... comment"'
+      )
     return E.left(`the key type '${type.slice(0, 40)}' is not one of ${KEY_TYPES.join(', ')}`)
   }
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return E.left('the key must be base64')
   const blob = Buffer.from(data, 'base64')
   const parts = wireStrings(blob)
-  if (parts === undefined || parts.length < 2 || parts[0].toString('latin1') !== type) return E.left(`the key data is not an ${type} key`)
+  if (parts === undefined || parts.length < 2 || parts[0].toString('latin1') !== type)
+    return E.left(`the key data is not an ${type} key`)
   const jwk = jwkOf(type, parts.slice(1))
   if (E.isLeft(jwk)) return jwk
   try {
@@ -167,4 +171,5 @@ export const checkKeys = (keys: unknown): E.Either<string, ReadonlyArray<string>
  * @category utils
  * @since 0.3.0
  */
-export const keyFingerprint = (blob: Uint8Array): string => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
+export const keyFingerprint = (blob: Uint8Array): string =>
+  `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`

@@ -68,13 +68,21 @@ export const isLogLevel = (u: unknown): u is LogLevel | 'silent' =>
  * @since 0.1.0
  */
 export const makeLogger =
-  (threshold: LogLevel | 'silent', write: (line: string) => void = (line) => process.stderr.write(line + '\n'), format: LogFormat = 'text'): Logger =>
+  (
+    threshold: LogLevel | 'silent',
+    write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+    format: LogFormat = 'text'
+  ): Logger =>
   (level, line, fields) => {
     if (RANK[level] > RANK[threshold]) return
     const time = new Date().toISOString()
     write(
       format === 'json'
-        ? JSON.stringify(fields === undefined ? { time, level, event: 'message', message: line } : { time, level, event: 'message', ...fields })
+        ? JSON.stringify(
+            fields === undefined
+              ? { time, level, event: 'message', message: line }
+              : { time, level, event: 'message', ...fields }
+          )
         : `${time} ${level.toUpperCase().padEnd(5)} ${line}`
     )
   }

@@ -124,7 +124,11 @@ export const makeLoginFailures = ({ max, windowMs, now = Date.now }: LoginFailur
  * @since 0.3.0
  */
 export const guardLogins =
-  (authenticate: Authenticate, failures: LoginFailures, onBlocked: (address: string) => void = () => undefined): Authenticate =>
+  (
+    authenticate: Authenticate,
+    failures: LoginFailures,
+    onBlocked: (address: string) => void = () => undefined
+  ): Authenticate =>
   (user, password, from = ''): T.Task<O.Option<Account>> =>
   () =>
     failures.serially(from, async () => {

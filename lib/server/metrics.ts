@@ -35,7 +35,9 @@ const loadPromClient = (): typeof Prom => {
     return require('prom-client') as typeof Prom
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException
-    throw new Error(code === 'MODULE_NOT_FOUND' ? 'metrics need prom-client: npm install prom-client' : (error as Error).message)
+    throw new Error(
+      code === 'MODULE_NOT_FOUND' ? 'metrics need prom-client: npm install prom-client' : (error as Error).message
+    )
   }
 }
 
@@ -60,8 +62,18 @@ export const makeMetrics = (): Metrics => {
   const registers = [new prom.Registry()]
   const [registry] = registers
   prom.collectDefaultMetrics({ register: registry })
-  const connections = new prom.Gauge({ name: 'fp_pathio_connections', help: 'Connections open now, by front', labelNames: ['front'], registers })
-  const logins = new prom.Counter({ name: 'fp_pathio_logins_total', help: 'Logins, by front and result (ok, failed)', labelNames: ['front', 'result'], registers })
+  const connections = new prom.Gauge({
+    name: 'fp_pathio_connections',
+    help: 'Connections open now, by front',
+    labelNames: ['front'],
+    registers
+  })
+  const logins = new prom.Counter({
+    name: 'fp_pathio_logins_total',
+    help: 'Logins, by front and result (ok, failed)',
+    labelNames: ['front', 'result'],
+    registers
+  })
   const transfers = new prom.Counter({
     name: 'fp_pathio_transfers_total',
     help: 'File transfers, by front, direction (upload, download) and result (ok, aborted, failed)',
@@ -74,7 +86,12 @@ export const makeMetrics = (): Metrics => {
     labelNames: ['front', 'direction'],
     registers
   })
-  const refused = new prom.Counter({ name: 'fp_pathio_refused_total', help: 'Connections or commands refused, by front and reason', labelNames: ['front', 'reason'], registers })
+  const refused = new prom.Counter({
+    name: 'fp_pathio_refused_total',
+    help: 'Connections or commands refused, by front and reason',
+    labelNames: ['front', 'reason'],
+    registers
+  })
   const operations = new prom.Counter({
     name: 'fp_pathio_operations_total',
     help: "File-system operations, by operation and result (ok, or the PathIOError's reason)",
@@ -108,7 +125,10 @@ export const makeMetrics = (): Metrics => {
           return bytes.inc({ front: event.front, direction: event.direction }, event.bytes)
         case 'Refused':
           // A TLS handshake's reason holds OpenSSL's words: the label keeps only what kind it was.
-          return refused.inc({ front: event.front, reason: event.reason.startsWith('TLS handshake') ? 'TLS handshake' : event.reason })
+          return refused.inc({
+            front: event.front,
+            reason: event.reason.startsWith('TLS handshake') ? 'TLS handshake' : event.reason
+          })
         default:
           return undefined
       }

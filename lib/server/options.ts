@@ -194,11 +194,14 @@ const checkHomesOutside = (where: string, users: ReadonlyArray<StoredUser>, anon
  */
 export const checkServerOptions = <S>(where: string, options: ServerOptions<S>): ServerSettings => {
   const fail = badOption(where)
-  const count = (option: keyof ServerOptions<S>, fallback: number): number => countOption(where, option, options[option], fallback)
+  const count = (option: keyof ServerOptions<S>, fallback: number): number =>
+    countOption(where, option, options[option], fallback)
   if (typeof options?.factory !== 'function') fail('factory', 'a PathIOFactory', options?.factory)
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'a function', options.onEvent)
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function')
+    fail('onEvent', 'a function', options.onEvent)
   const anonymous = options.anonymous ?? 'read'
-  if (anonymous !== 'off' && anonymous !== 'read' && anonymous !== 'write') fail('anonymous', "'off', 'read' or 'write'", anonymous)
+  if (anonymous !== 'off' && anonymous !== 'read' && anonymous !== 'write')
+    fail('anonymous', "'off', 'read' or 'write'", anonymous)
   const root = options.root ?? '/'
   if (typeof root !== 'string' || !root.startsWith('/')) fail('root', 'an absolute path', root)
   const anonymousRoot = options.anonymousRoot ?? '/'

@@ -75,18 +75,28 @@ interface Where {
 
 const isAtOrBelow = (path: string, dir: string): boolean => dir === '/' || path === dir || path.startsWith(dir + '/')
 
-const foldersOf = (user: { readonly folders?: ReadonlyArray<unknown> }): ReadonlyArray<Folder> => (user.folders ?? []) as ReadonlyArray<Folder>
+const foldersOf = (user: { readonly folders?: ReadonlyArray<unknown> }): ReadonlyArray<Folder> =>
+  (user.folders ?? []) as ReadonlyArray<Folder>
 
 /** Refuses at once what cannot be served: an S3 folder without `s3Folder`, a folder directory anonymous users could read. */
 const checkFolders = ({ settings, where, s3Folder }: Where): void => {
   if (s3Folder !== undefined && typeof s3Folder !== 'function')
-    throw new TypeError(`${where}: option 's3Folder' must be a function ({ bucket, prefix }) => PathIOFactory, got ${typeof s3Folder}`)
+    throw new TypeError(
+      `${where}: option 's3Folder' must be a function ({ bucket, prefix }) => PathIOFactory, got ${typeof s3Folder}`
+    )
   for (const user of settings.users)
     for (const folder of foldersOf(user)) {
       const { storage } = folder
       if ('s3' in storage && s3Folder === undefined)
-        throw new TypeError(`${where}: user '${user.name}': folder ${folder.path} is on S3, which needs the option 's3Folder' (the S3 settings)`)
-      if ('dir' in storage && settings.anonymous !== 'off' && user.public !== true && isAtOrBelow(storage.dir, settings.anonymousRoot))
+        throw new TypeError(
+          `${where}: user '${user.name}': folder ${folder.path} is on S3, which needs the option 's3Folder' (the S3 settings)`
+        )
+      if (
+        'dir' in storage &&
+        settings.anonymous !== 'off' &&
+        user.public !== true &&
+        isAtOrBelow(storage.dir, settings.anonymousRoot)
+      )
         throw new TypeError(
           `${where}: user '${user.name}': folder ${folder.path} is the directory ${storage.dir}, inside the anonymous root ` +
             `${settings.anonymousRoot}, which anonymous users can read: move it, or publish the user on purpose ("public": true)`
@@ -101,7 +111,8 @@ const quotaOptions = (limits: QuotaLimits, usage: QuotaUsage) => ({
 })
 
 /** A message for a `Left` of a start-up step. */
-const told = (result: E.Either<{ readonly message: string }, unknown>): string | undefined => (E.isLeft(result) ? result.left.message : undefined)
+const told = (result: E.Either<{ readonly message: string }, unknown>): string | undefined =>
+  E.isLeft(result) ? result.left.message : undefined
 
 /**
  * The user trees of one server core: the shared pieces (quota counters,
@@ -129,7 +140,10 @@ export const makeUserTrees = (context: Where): UserTrees => {
     if ('dir' in storage) return withRoot(real(storage.dir))(base)
     if ('memory' in storage) {
       const tree = memoryTrees.get(storage.memory)
-      const record = makeMemoryPathIO({ timeout: settings.timeout, ...(tree === undefined ? { maxTotalSize: MEMORY_FOLDER_SIZE } : { state: tree }) })
+      const record = makeMemoryPathIO({
+        timeout: settings.timeout,
+        ...(tree === undefined ? { maxTotalSize: MEMORY_FOLDER_SIZE } : { state: tree })
+      })
       memoryTrees.set(storage.memory, record.state)
       return record
     }
@@ -152,7 +166,8 @@ export const makeUserTrees = (context: Where): UserTrees => {
       const folders = foldersOf(account)
       if (folders.length === 0) return withPermissions(account)(home)
       const table: Record<string, PathIO<unknown>> = { '/': home }
-      for (const folder of folders) table[folder.path] = part(storageRecord(folder, base), folder.quota, `folder:${storageKey(folder.storage)}`)
+      for (const folder of folders)
+        table[folder.path] = part(storageRecord(folder, base), folder.quota, `folder:${storageKey(folder.storage)}`)
       const joined = mount(table)
       trees.add(joined.state)
       // Each folder's letters are a rule at its mount point; the user's own rules below it refine them.
@@ -167,7 +182,9 @@ export const makeUserTrees = (context: Where): UserTrees => {
           // A mount point whose parent is in the home: the parent is made there, so the folder is listed and reached.
           const parent = posix.dirname(folder.path)
           if (parent !== '/' && !folders.some((other) => other !== folder && isAtOrBelow(parent, other.path))) {
-            const made = told(await first.mkdir(posix.join(real(user.home), parent), { parents: true, existOk: true })())
+            const made = told(
+              await first.mkdir(posix.join(real(user.home), parent), { parents: true, existOk: true })()
+            )
             if (made !== undefined) throw new Error(`${failure}: cannot create its parent in the home: ${made}`)
           }
           if ('dir' in storage) {
@@ -175,7 +192,10 @@ export const makeUserTrees = (context: Where): UserTrees => {
             if (made !== undefined) throw new Error(`${failure}: cannot create the directory ${storage.dir}: ${made}`)
           } else if ('s3' in storage) {
             const problem = await reachable(storageRecord(folder, first))
-            if (problem !== undefined) throw new Error(`${failure}: S3 bucket ${storage.s3.bucket} (prefix '${storage.s3.prefix}') does not answer: ${problem}`)
+            if (problem !== undefined)
+              throw new Error(
+                `${failure}: S3 bucket ${storage.s3.bucket} (prefix '${storage.s3.prefix}') does not answer: ${problem}`
+              )
           }
         }
       }

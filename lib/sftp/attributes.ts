@@ -42,10 +42,13 @@ export const attributesOf = (stat: Stat): Attributes => {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const HALF_A_YEAR_MS = 182 * 24 * 3600 * 1000
 
-const typeLetter = (mode: number): string => ((mode & S_IFMT) === S_IFDIR ? 'd' : (mode & S_IFMT) === S_IFLNK ? 'l' : '-')
+const typeLetter = (mode: number): string =>
+  (mode & S_IFMT) === S_IFDIR ? 'd' : (mode & S_IFMT) === S_IFLNK ? 'l' : '-'
 
 const permissionLetters = (mode: number): string =>
-  [0o400, 0o200, 0o100, 0o40, 0o20, 0o10, 0o4, 0o2, 0o1].map((bit, i) => ((mode & bit) === 0 ? '-' : 'rwx'[i % 3])).join('')
+  [0o400, 0o200, 0o100, 0o40, 0o20, 0o10, 0o4, 0o2, 0o1]
+    .map((bit, i) => ((mode & bit) === 0 ? '-' : 'rwx'[i % 3]))
+    .join('')
 
 /** OpenSSH's `ls_file` date: time of day within half a year, else the year. */
 const dateOf = (mtimeMs: number, now: number): string => {

@@ -17,7 +17,8 @@ import { loadOrCreateHostKey } from './hostKey'
  * @category model
  * @since 0.3.0
  */
-export type SftpEnvironmentSettings = { readonly port: undefined } | { readonly port: number; readonly hostKey: string | undefined }
+export type SftpEnvironmentSettings =
+  { readonly port: undefined } | { readonly port: number; readonly hostKey: string | undefined }
 
 /**
  * Reads SFTP_PORT and SFTP_HOST_KEY; `Left` is one line saying which is
@@ -33,7 +34,9 @@ export type SftpEnvironmentSettings = { readonly port: undefined } | { readonly 
  * @category destructors
  * @since 0.3.0
  */
-export const sftpSettingsFromEnvironment = (env: Readonly<Record<string, string | undefined>>): E.Either<string, SftpEnvironmentSettings> => {
+export const sftpSettingsFromEnvironment = (
+  env: Readonly<Record<string, string | undefined>>
+): E.Either<string, SftpEnvironmentSettings> => {
   const raw = env.SFTP_PORT?.trim() ?? ''
   const keyFile = env.SFTP_HOST_KEY?.trim() ?? ''
   if (raw === '') return keyFile === '' ? E.right({ port: undefined }) : E.left('SFTP_HOST_KEY needs SFTP_PORT')

@@ -37,7 +37,9 @@ export const parseHostKey = (key: string | Buffer): E.Either<string, HostKey> =>
   const parsed = utils.parseKey(key)
   if (parsed instanceof Error) return E.left(parsed.message)
   const one = Array.isArray(parsed) ? parsed[0] : parsed
-  return one !== undefined && one.isPrivateKey() ? E.right({ publicBlob: one.getPublicSSH() }) : E.left('it is not a private key')
+  return one !== undefined && one.isPrivateKey()
+    ? E.right({ publicBlob: one.getPublicSSH() })
+    : E.left('it is not a private key')
 }
 
 /**
@@ -101,7 +103,8 @@ export const loadOrCreateHostKey = (file: string): E.Either<string, string> => {
   try {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return E.left(`cannot read the host key ${file}: ${(error as Error).message}`)
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      return E.left(`cannot read the host key ${file}: ${(error as Error).message}`)
     const key = generateHostKey()
     try {
       // `wx`: never over a file another process made meanwhile.

@@ -59,9 +59,13 @@ export interface SftpSettings {
  */
 export const checkSftpOptions = (where: string, options: SftpOptions): SftpSettings => {
   const given = options.hostKey
-  if (given !== undefined && typeof given !== 'string' && !Buffer.isBuffer(given)) return badOption(where)('hostKey', 'a private key (string or Buffer)', given)
+  if (given !== undefined && typeof given !== 'string' && !Buffer.isBuffer(given))
+    return badOption(where)('hostKey', 'a private key (string or Buffer)', given)
   const hostKey = given ?? generateHostKey()
   const parsed = parseHostKey(hostKey)
-  if (E.isLeft(parsed)) throw new TypeError(`${where}: option 'hostKey' must be an unencrypted private key (OpenSSH or PEM): ${parsed.left}`)
+  if (E.isLeft(parsed))
+    throw new TypeError(
+      `${where}: option 'hostKey' must be an unencrypted private key (OpenSSH or PEM): ${parsed.left}`
+    )
   return { hostKey, fingerprint: hostKeyFingerprint(hostKey) }
 }

@@ -12,7 +12,10 @@ type Handler = (parser: unknown, service: string) => void
 
 interface ConnectionInternals {
   readonly authenticated?: boolean
-  readonly _protocol?: { readonly _handlers?: Record<string, Handler | undefined>; readonly serviceAccept?: (service: string) => void }
+  readonly _protocol?: {
+    readonly _handlers?: Record<string, Handler | undefined>
+    readonly serviceAccept?: (service: string) => void
+  }
 }
 
 /**
@@ -32,7 +35,8 @@ export const allowRepeatedUserauth = (client: Connection): void => {
   if (handlers === undefined || original === undefined || typeof serviceAccept !== 'function') return
   let accepted = false
   handlers.SERVICE_REQUEST = (parser, service) => {
-    if (accepted && service === 'ssh-userauth' && internals.authenticated !== true) return serviceAccept.call(protocol, service)
+    if (accepted && service === 'ssh-userauth' && internals.authenticated !== true)
+      return serviceAccept.call(protocol, service)
     accepted = service === 'ssh-userauth'
     return original(parser, service)
   }
@@ -53,7 +57,8 @@ interface ChannelInternals {
  */
 export const exitChannel = (sftp: SFTPWrapper): void => {
   const { outgoing, _protocol: protocol } = sftp as unknown as ChannelInternals
-  if (outgoing?.state === 'open' && outgoing.id !== undefined && typeof protocol?.exitStatus === 'function') protocol.exitStatus(outgoing.id, 0)
+  if (outgoing?.state === 'open' && outgoing.id !== undefined && typeof protocol?.exitStatus === 'function')
+    protocol.exitStatus(outgoing.id, 0)
   sftp.end()
 }
 
@@ -119,7 +124,13 @@ export const replyExtended = (sftp: SFTPWrapper, id: number, payload: Buffer): b
   packet[4] = 201
   packet.writeUInt32BE(id, 5)
   payload.copy(packet, 9)
-  if (outgoing === undefined || outgoing.state !== 'open' || outgoing.id === undefined || typeof protocol?.channelData !== 'function') return false
+  if (
+    outgoing === undefined ||
+    outgoing.state !== 'open' ||
+    outgoing.id === undefined ||
+    typeof protocol?.channelData !== 'function'
+  )
+    return false
   if (outgoing.window < packet.length || (outgoing.packetSize ?? 0) < packet.length) return false
   outgoing.window -= packet.length
   protocol.channelData(outgoing.id, packet)

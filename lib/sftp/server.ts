@@ -9,7 +9,15 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as net from 'node:net'
-import { Server, utils, type AuthContext, type Connection, type ParsedKey, type ServerChannel, type SFTPWrapper } from 'ssh2'
+import {
+  Server,
+  utils,
+  type AuthContext,
+  type Connection,
+  type ParsedKey,
+  type ServerChannel,
+  type SFTPWrapper
+} from 'ssh2'
 import type { PathIO } from '../PathIO'
 import { ANONYMOUS, type Account } from '../server/accounts'
 import { plainAddress } from '../server/addresses'
@@ -117,7 +125,10 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
   const { settings, log } = core
   const users = new Map<string, KeyedAccount>(
     // A key login gets the account a password login gets: its folders' letters among its rules.
-    settings.users.map(({ hash: _hash, keys, ...account }) => [account.name, { account: folderPermissions(account), keys: parsedKeys(keys ?? []) }])
+    settings.users.map(({ hash: _hash, keys, ...account }) => [
+      account.name,
+      { account: folderPermissions(account), keys: parsedKeys(keys ?? []) }
+    ])
   )
   const maxAttempts = Math.max(1, settings.maxLoginAttempts)
   const open = new Set<Open>()
@@ -143,11 +154,13 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
       if (ctx.method === 'password') {
         // No anonymous over SSH: the name is checked as an unknown one, at the same cost.
         const name = ctx.username === ANONYMOUS ? '' : ctx.username
-        void core.authenticate(name, ctx.password, address)().then((account) => {
-          if (O.isSome(account)) return accepted(ctx, account.value, 'password')
-          refused(ctx.username, 'password')
-          setTimeout(() => refuse(ctx, true), settings.loginFailureDelay)
-        })
+        void core
+          .authenticate(name, ctx.password, address)()
+          .then((account) => {
+            if (O.isSome(account)) return accepted(ctx, account.value, 'password')
+            refused(ctx.username, 'password')
+            setTimeout(() => refuse(ctx, true), settings.loginFailureDelay)
+          })
         return
       }
       if (ctx.method === 'publickey') {
@@ -159,7 +172,8 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
         if (ctx.signature === undefined || ctx.blob === undefined) return ctx.accept()
         if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) return accepted(ctx, user.account, 'key')
         refused(ctx.username, 'key')
-        if (core.failures.fail(address)) log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for a while`)
+        if (core.failures.fail(address))
+          log('warn', `${address} failed to log in ${settings.maxLoginFailuresPerIp} times: refused for a while`)
         setTimeout(() => refuse(ctx, true), settings.loginFailureDelay)
         return
       }
@@ -174,14 +188,21 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
   }
 
   /** The SFTP channel of a logged-in session, until the client ends it or goes. */
-  const serveChannel = (sftp: SFTPWrapper, account: Account, client: Connection, channels: Set<() => Promise<void>>, who: Arrival): void => {
+  const serveChannel = (
+    sftp: SFTPWrapper,
+    account: Account,
+    client: Connection,
+    channels: Set<() => Promise<void>>,
+    who: Arrival
+  ): void => {
     announceExtensions(sftp, EXTENSIONS)
     const signal = new AbortController()
     let modeIO: PathIO<unknown> | undefined
     const { paths: _paths, ...jail } = account
     const served = serveSftp(sftp, {
       io: core.sessionPathIO(account, { connection: client, signal: signal.signal }),
-      modeIO: () => (modeIO ??= core.sessionPathIO({ ...jail, perm: 'M' }, { connection: client, signal: signal.signal })),
+      modeIO: () =>
+        (modeIO ??= core.sessionPathIO({ ...jail, perm: 'M' }, { connection: client, signal: signal.signal })),
       account,
       maxDownloadRate: settings.maxDownloadRate,
       maxUploadRate: settings.maxUploadRate,
@@ -206,7 +227,12 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
   const onClient = (client: Connection, info: { readonly ip: string; readonly port: number }): void => {
     const address = plainAddress(info.ip)
     const key = `${info.ip}|${info.port}`
-    const who = arrivals.get(key) ?? { session: nextSession++, address, since: performance.now(), bytes: () => ({ bytesIn: 0, bytesOut: 0 }) }
+    const who = arrivals.get(key) ?? {
+      session: nextSession++,
+      address,
+      since: performance.now(),
+      bytes: () => ({ bytesIn: 0, bytesOut: 0 })
+    }
     arrivals.delete(key)
     const entry: Open = { client, channels: new Set() }
     open.add(entry)
@@ -217,13 +243,26 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
     client.on('error', (error: Error) => log('debug', `sftp ${address}: ${error.message}`))
     client.on(
       'authentication',
-      authenticate(client, address, (ctx, user, method) => {
-        account = user
-        clearTimeout(grace)
-        core.emit({ _tag: 'Login', front: 'sftp', session: who.session, address, user: user.name, method, ok: true })
-        ctx.accept()
-      }, (name, method) =>
-        core.emit({ _tag: 'Login', front: 'sftp', session: who.session, address, user: name, method, ok: false, reason: 'bad credentials' })
+      authenticate(
+        client,
+        address,
+        (ctx, user, method) => {
+          account = user
+          clearTimeout(grace)
+          core.emit({ _tag: 'Login', front: 'sftp', session: who.session, address, user: user.name, method, ok: true })
+          ctx.accept()
+        },
+        (name, method) =>
+          core.emit({
+            _tag: 'Login',
+            front: 'sftp',
+            session: who.session,
+            address,
+            user: name,
+            method,
+            ok: false,
+            reason: 'bad credentials'
+          })
       )
     )
     client.on('ready', () =>
@@ -317,7 +356,11 @@ export const makeSftpFront = <S>(core: ServerCore<S>, options: SftpOptions = {})
     },
     close: async () => {
       core.stop()
-      const stopped = Promise.all(listeners.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))))
+      const stopped = Promise.all(
+        listeners.map(
+          (server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))
+        )
+      )
       const ending = [...open].flatMap(({ client, channels }) => {
         const ends = [...channels].map((end) => end())
         client.end()

@@ -113,7 +113,8 @@ interface SetAttributes {
 /** A path of the client, as the record sees it: relative ones are relative to the home, the jail's `/`. */
 const resolve = (path: string): string => posix.resolve('/', path === '' ? '.' : path)
 
-const bufferOf = (data: Uint8Array): Buffer => (Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength))
+const bufferOf = (data: Uint8Array): Buffer =>
+  Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
 /**
  * Answers the SFTP requests of `sftp` with the context's record; `end`
@@ -148,7 +149,14 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
       ...(E.isLeft(result) ? { code: result.left.reason } : {})
     })
   /** Runs a call that changes something: its event, then its answer. */
-  const change = <A>(id: number, action: Action, path: string, task: TE.TaskEither<PathIOError, A>, to?: string, then: (a: A) => void = () => status(id, STATUS.OK)): Promise<void> =>
+  const change = <A>(
+    id: number,
+    action: Action,
+    path: string,
+    task: TE.TaskEither<PathIOError, A>,
+    to?: string,
+    then: (a: A) => void = () => status(id, STATUS.OK)
+  ): Promise<void> =>
     task().then((result) => {
       changed(action, path, result, to)
       return E.isLeft(result) ? fail(id, result.left) : then(result.right)
@@ -168,8 +176,11 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     status(id, code, message)
   }
   /** Runs a call of the record: its `Left` is the request's status, its `Right` goes to `then`. */
-  const run = <A>(id: number, task: TE.TaskEither<PathIOError, A>, then: (a: A) => void | Promise<void>): Promise<void> =>
-    task().then((result) => (E.isLeft(result) ? fail(id, result.left) : then(result.right)))
+  const run = <A>(
+    id: number,
+    task: TE.TaskEither<PathIOError, A>,
+    then: (a: A) => void | Promise<void>
+  ): Promise<void> => task().then((result) => (E.isLeft(result) ? fail(id, result.left) : then(result.right)))
   const ok = (id: number) => (): void => status(id, STATUS.OK)
 
   const register = (entry: OpenFile | OpenDir): Buffer => {
@@ -179,7 +190,8 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     buffer.writeUInt32BE(key)
     return buffer
   }
-  const lookup = (handle: Buffer): OpenFile | OpenDir | undefined => (handle.length === 4 ? handles.get(handle.readUInt32BE(0)) : undefined)
+  const lookup = (handle: Buffer): OpenFile | OpenDir | undefined =>
+    handle.length === 4 ? handles.get(handle.readUInt32BE(0)) : undefined
   const badHandle = (id: number): void => status(id, STATUS.FAILURE, 'BadHandle')
   const tooMany = (id: number): boolean => {
     if (handles.size < MAX_HANDLES) return false
@@ -188,7 +200,9 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   }
   /** Runs `step` after every earlier request of the same handle. */
   const inTurn = (entry: OpenFile | OpenDir, step: () => Promise<void>): void => {
-    entry.queue = entry.queue.then(step).catch((error: unknown) => log('error', `sftp ${account.name}: ${String(error)}`))
+    entry.queue = entry.queue
+      .then(step)
+      .catch((error: unknown) => log('error', `sftp ${account.name}: ${String(error)}`))
   }
   /** Moves the record's handle to `offset` unless it is there. */
   const seekTo = (id: number, file: OpenFile, offset: number, then: () => Promise<void> | void): Promise<void> =>
@@ -201,7 +215,8 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
 
   /** STAT and LSTAT need `e` or `l` where they look; the record's `stat` asks for no letter. */
   const statOf = (id: number, path: string): void => {
-    if (!permits(account, 'l', path) && !permits(account, 'e', path)) return status(id, STATUS.PERMISSION_DENIED, 'Permission denied')
+    if (!permits(account, 'l', path) && !permits(account, 'e', path))
+      return status(id, STATUS.PERMISSION_DENIED, 'Permission denied')
     void run(id, io.stat(path), (stat) => sftp.attrs(id, attributesOf(stat)))
   }
 
@@ -215,14 +230,22 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
       .exists(path)()
       .then(
         E.chain((exists): E.Either<PathIOError, OpenMode> =>
-          exists && (flags & EXCL) !== 0 ? E.left(pathIOError('AlreadyExists', 'open', { path })) : E.right(exists && (flags & TRUNC) === 0 ? 'r+b' : 'wb')
+          exists && (flags & EXCL) !== 0
+            ? E.left(pathIOError('AlreadyExists', 'open', { path }))
+            : E.right(exists && (flags & TRUNC) === 0 ? 'r+b' : 'wb')
         )
       )
   }
 
   /** Sets what a SETSTAT asks, in order (size, mode, times); stops at the first failure. */
-  const setAttributes = async (id: number, path: string, attrs: SetAttributes, file: OpenFile | undefined): Promise<void> => {
-    if (attrs.uid !== undefined || attrs.gid !== undefined) return status(id, STATUS.OP_UNSUPPORTED, 'Owners are not supported')
+  const setAttributes = async (
+    id: number,
+    path: string,
+    attrs: SetAttributes,
+    file: OpenFile | undefined
+  ): Promise<void> => {
+    if (attrs.uid !== undefined || attrs.gid !== undefined)
+      return status(id, STATUS.OP_UNSUPPORTED, 'Owners are not supported')
     // A new file holds exactly what was written: setting that size (scp does, after the last write) has nothing to do,
     // and needs no `truncate` from a backend that has none (S3).
     const sized = file !== undefined && file.mode === 'wb' && attrs.size === file.written
@@ -243,8 +266,10 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     }
     if (file !== undefined) {
       // The file appears under its name (an upload) or changes (an update) only at CLOSE: its mode and time are set then.
-      if (attrs.mode !== undefined && !permits(account, 'M', path)) return status(id, STATUS.PERMISSION_DENIED, 'Permission denied')
-      if (attrs.mtime !== undefined && !permits(account, 'T', path)) return status(id, STATUS.PERMISSION_DENIED, 'Permission denied')
+      if (attrs.mode !== undefined && !permits(account, 'M', path))
+        return status(id, STATUS.PERMISSION_DENIED, 'Permission denied')
+      if (attrs.mtime !== undefined && !permits(account, 'T', path))
+        return status(id, STATUS.PERMISSION_DENIED, 'Permission denied')
       if (attrs.mode !== undefined) file.pending.mode = attrs.mode & 0o7777
       if (attrs.mtime !== undefined) file.pending.mtime = attrs.mtime * 1000
       return status(id, STATUS.OK)
@@ -274,7 +299,9 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     // The client was told of the failed write; its CLOSE must not sound like a complete upload.
     if (file.failed) {
       transferred(file, 'failed')
-      return E.left(pathIOError('Unknown', 'close', { path: file.path, detail: 'a write failed: the upload was abandoned' }))
+      return E.left(
+        pathIOError('Unknown', 'close', { path: file.path, detail: 'a write failed: the upload was abandoned' })
+      )
     }
     transferred(file, 'ok')
     if (file.pending.mode !== undefined) await io.chmod(file.path, file.pending.mode)()
@@ -363,7 +390,8 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
       const stat = await io.stat(file.path)()
       // An upload has no name until it is closed: its attributes are what was written so far.
       const fallback: Stat = { size: file.written, mtimeMs: Date.now(), ctimeMs: Date.now(), nlink: 1, mode: 0o100644 }
-      if (E.isRight(stat)) sftp.attrs(id, attributesOf(file.mode === 'wb' ? { ...stat.right, size: file.written } : stat.right))
+      if (E.isRight(stat))
+        sftp.attrs(id, attributesOf(file.mode === 'wb' ? { ...stat.right, size: file.written } : stat.right))
       else if (file.mode !== 'rb') sftp.attrs(id, attributesOf(fallback))
       else fail(id, stat.left)
     })
@@ -372,7 +400,10 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
   sftp.on('STAT', (id: number, path: string) => statOf(id, resolve(path)))
   sftp.on('LSTAT', (id: number, path: string) => statOf(id, resolve(path)))
 
-  sftp.on('SETSTAT', (id: number, path: string, attrs: SetAttributes) => void setAttributes(id, resolve(path), attrs, undefined))
+  sftp.on(
+    'SETSTAT',
+    (id: number, path: string, attrs: SetAttributes) => void setAttributes(id, resolve(path), attrs, undefined)
+  )
   sftp.on('FSETSTAT', (id: number, handle: Buffer, attrs: SetAttributes) => {
     const entry = lookup(handle)
     if (entry === undefined) return badHandle(id)
@@ -397,7 +428,11 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
         const now = Date.now()
         sftp.name(
           id,
-          page.map((entry) => ({ filename: entry.name, longname: longnameOf(entry.name, entry.stat, account.name, now), attrs: attributesOf(entry.stat) }))
+          page.map((entry) => ({
+            filename: entry.name,
+            longname: longnameOf(entry.name, entry.stat, account.name, now),
+            attrs: attributesOf(entry.stat)
+          }))
         )
       })
     )
@@ -419,7 +454,8 @@ export const serveSftp = (sftp: SFTPWrapper, context: SftpSessionContext): { rea
     void io
       .realpath(where)()
       .then((real) => {
-        if (E.isLeft(real) && real.left.reason !== 'NotFound' && real.left.reason !== 'NotADirectory') return fail(id, real.left)
+        if (E.isLeft(real) && real.left.reason !== 'NotFound' && real.left.reason !== 'NotADirectory')
+          return fail(id, real.left)
         const name = E.isRight(real) ? real.right : where
         sftp.name(id, [{ filename: name, longname: name, attrs: {} as never }])
       })

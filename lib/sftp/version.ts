@@ -23,7 +23,10 @@ const sshString = (text: string): Buffer => {
  * @since 0.3.0
  */
 export const versionPacket = (extensions: Readonly<Record<string, string>>): Buffer => {
-  const body = Buffer.concat([Buffer.from([2, 0, 0, 0, 3]), ...Object.entries(extensions).flatMap(([name, data]) => [sshString(name), sshString(data)])])
+  const body = Buffer.concat([
+    Buffer.from([2, 0, 0, 0, 3]),
+    ...Object.entries(extensions).flatMap(([name, data]) => [sshString(name), sshString(data)])
+  ])
   const length = Buffer.alloc(4)
   length.writeUInt32BE(body.length)
   return Buffer.concat([length, body])

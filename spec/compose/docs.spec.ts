@@ -27,8 +27,12 @@ export const blocksOf = (file: string): ReadonlyArray<Example> => {
 describe(`the examples of ${PAGE}`, () => {
   const blocks = blocksOf(PAGE)
 
-  it('there is one for each combinator, and a server\'s tree', () => {
-    for (const name of ['mount(', 'overlay(', 'withQuota(']) expect(blocks.some((b) => b.code.includes(name)), name).to.equal(true)
+  it("there is one for each combinator, and a server's tree", () => {
+    for (const name of ['mount(', 'overlay(', 'withQuota('])
+      expect(
+        blocks.some((b) => b.code.includes(name)),
+        name
+      ).to.equal(true)
     expect(blocks.length).to.be.at.least(4)
   })
 

@@ -83,7 +83,7 @@ describe('mount', () => {
   })
 
   describe('mount points', () => {
-    it('are listed in their parent as directories with their record\'s stat of /, even where the parent record has no such entry', async () => {
+    it("are listed in their parent as directories with their record's stat of /, even where the parent record has no such entry", async () => {
       expect(sorted(await expectRight(io.list('/')))).to.deep.equal(['/notes.txt', '/projects', '/shared'])
       expect(await expectRight(io.list('/projects'))).to.deep.equal(['/projects/deep'])
       const entry = (await expectRight(io.scan('/'))).find((e) => e.name === 'shared')
@@ -106,7 +106,7 @@ describe('mount', () => {
       expect(projects?.stat.nlink).to.equal(3)
     })
 
-    it('come last in a listing read page by page, after the parent record\'s own entries', async () => {
+    it("come last in a listing read page by page, after the parent record's own entries", async () => {
       for (let i = 0; i < 4; i++) await writeFile(home, `/f${i}`, 'x')
       const dir = await expectRight(io.opendir('/'))
       const pages: Array<Array<string>> = []
@@ -157,7 +157,10 @@ describe('mount', () => {
     it('go back to the record of their mount point, and work on every mount whose record there shares its state', async () => {
       const h = await expectRight(io.open('/shared/team.txt', 'r+b'))
       await expectRight(io.write(h, Buffer.from('S')))
-      const sibling = mount({ '/': makeMemoryPathIO({ state: home.state as never }), '/shared': makeMemoryPathIO({ state: shared.state as never }) })
+      const sibling = mount({
+        '/': makeMemoryPathIO({ state: home.state as never }),
+        '/shared': makeMemoryPathIO({ state: shared.state as never })
+      })
       await expectRight(sibling.seek(h, 0))
       expect(Buffer.from(await expectRight(sibling.read(h))).toString()).to.equal('Shared')
       await expectRight(sibling.close(h))
@@ -183,7 +186,7 @@ describe('mount', () => {
   })
 
   describe('what it is', () => {
-    it("has the table as its state (mount points resolved, frozen), and mountOf says where a path lands", () => {
+    it('has the table as its state (mount points resolved, frozen), and mountOf says where a path lands', () => {
       const view = mount({ '/': home, '/shared/': shared })
       expect(Object.keys(view.state)).to.deep.equal(['/', '/shared'])
       expect(Object.isFrozen(view.state)).to.equal(true)
@@ -213,7 +216,7 @@ describe('mount', () => {
         null,
         {},
         { '/shared': memory },
-        { '/': memory, 'relative': memory },
+        { '/': memory, relative: memory },
         { '/': memory, '/a': memory, '/a/': memory },
         { '/': memory, '/a\0': memory },
         { '/': memory, '/a': { exists: () => undefined } },

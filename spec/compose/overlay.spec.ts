@@ -41,7 +41,8 @@ const everything = async (io: PathIO<unknown>): Promise<Record<string, unknown>>
   return out
 }
 
-const names = async (io: PathIO<unknown>, dir: string): Promise<Array<string>> => sorted((await expectRight(io.scan(dir))).map((e) => e.name))
+const names = async (io: PathIO<unknown>, dir: string): Promise<Array<string>> =>
+  sorted((await expectRight(io.scan(dir))).map((e) => e.name))
 
 /** A lower tree: /a.txt, /docs/{one,two}, /docs/sub/deep, /empty/. */
 const makeLower = async (): Promise<PathIO<unknown>> => {
@@ -88,7 +89,12 @@ describe('overlay', () => {
       await expectRight(upper.mkdir('/docs/mine', { parents: true }))
       await writeFile(upper, '/docs/one', 'upper one')
       expect(await names(io, '/docs')).to.deep.equal(['mine', 'one', 'sub', 'two'])
-      expect(sorted(await expectRight(io.list('/docs')))).to.deep.equal(['/docs/mine', '/docs/one', '/docs/sub', '/docs/two'])
+      expect(sorted(await expectRight(io.list('/docs')))).to.deep.equal([
+        '/docs/mine',
+        '/docs/one',
+        '/docs/sub',
+        '/docs/two'
+      ])
       expect((await expectRight(io.stat('/docs'))).nlink).to.equal(4) // 2 + mine + sub
       const docs = (await expectRight(io.scan('/'))).find((e) => e.name === 'docs') as Entry
       expect(docs.stat.nlink).to.equal(4)
@@ -137,7 +143,7 @@ describe('overlay', () => {
       expect((await expectRight(io.stat('/a.txt'))).mode & 0o7777).to.equal(0o600)
     })
 
-    it("chmod and utimes copy a file up, and a directory up as itself alone", async () => {
+    it('chmod and utimes copy a file up, and a directory up as itself alone', async () => {
       await expectRight(io.chmod('/docs/one', 0o640))
       await expectRight(io.utimes('/docs', 1_500_000_000_000))
       expect((await expectRight(io.stat('/docs/one'))).mode & 0o7777).to.equal(0o640)
@@ -180,7 +186,7 @@ describe('overlay', () => {
       expect(sorted(await expectRight(upper.list('/')))).to.deep.equal(['/.wh.a.txt'])
     })
 
-    it('a directory removed then made again hides lower\'s old entries (an opaque marker .wh..wh..opq)', async () => {
+    it("a directory removed then made again hides lower's old entries (an opaque marker .wh..wh..opq)", async () => {
       for (const path of ['/docs/one', '/docs/two', '/docs/sub/deep']) await expectRight(io.unlink(path))
       await expectLeft(io.rmdir('/docs'), 'NotEmpty', 'rmdir')
       await expectRight(io.rmdir('/docs/sub'))
@@ -284,7 +290,7 @@ describe('overlay', () => {
       await expectRight(io.close(reader))
     })
 
-    it("a reader sees a wb truncation; after an unlink it keeps reading what it had", async () => {
+    it('a reader sees a wb truncation; after an unlink it keeps reading what it had', async () => {
       const reader = await expectRight(io.open('/a.txt', 'rb'))
       const truncating = await expectRight(io.open('/a.txt', 'wb'))
       expect((await expectRight(io.read(reader))).length).to.equal(0)
@@ -325,9 +331,13 @@ describe('overlay', () => {
 
     it('never opens a file of lower but to read it', async () => {
       const opened: Array<unknown> = []
-      const watched = { ...lower, open: (p: string, mode?: never) => (opened.push(mode ?? 'rb'), lower.open(p, mode)) } as PathIO<unknown>
+      const watched = {
+        ...lower,
+        open: (p: string, mode?: never) => (opened.push(mode ?? 'rb'), lower.open(p, mode))
+      } as PathIO<unknown>
       const view = overlay({ upper, lower: watched })
-      for (const mode of ['rb', 'r+b', 'ab', 'wb'] as const) await expectRight(view.close(await expectRight(view.open('/docs/one', mode))))
+      for (const mode of ['rb', 'r+b', 'ab', 'wb'] as const)
+        await expectRight(view.close(await expectRight(view.open('/docs/one', mode))))
       expect(opened.length).to.be.greaterThan(0)
       expect(opened.every((mode) => mode === 'rb')).to.equal(true)
     })
@@ -361,13 +371,26 @@ describe('overlay', () => {
       // The overlay treats each of these by name, or (utimes, chmod, and the handle operations) as the table
       // says: a change at existing paths is a copy-up then upper's operation. A new changing operation may need
       // more (a removal needs a whiteout): look, then add it here.
-      expect([...MUTATING_OPERATIONS].sort()).to.deep.equal(['chmod', 'mkdir', 'open', 'rename', 'rmdir', 'truncate', 'unlink', 'utimes', 'write'])
+      expect([...MUTATING_OPERATIONS].sort()).to.deep.equal([
+        'chmod',
+        'mkdir',
+        'open',
+        'rename',
+        'rmdir',
+        'truncate',
+        'unlink',
+        'utimes',
+        'write'
+      ])
     })
 
     it("has upper's capabilities, long names where both have them, links where either may, renames not atomic", () => {
       const view = overlay({
         upper: { ...makeMemoryPathIO(), capabilities: makeCapabilities({ symlinks: false, times: false }) },
-        lower: { ...makeMemoryPathIO(), capabilities: makeCapabilities({ symlinks: true, longNames: false, append: false }) }
+        lower: {
+          ...makeMemoryPathIO(),
+          capabilities: makeCapabilities({ symlinks: true, longNames: false, append: false })
+        }
       })
       expect(view.capabilities.times).to.equal(false)
       expect(view.capabilities.append).to.equal(true)
@@ -377,7 +400,7 @@ describe('overlay', () => {
       expect(view.capabilities.listingOrder).to.equal('unspecified')
     })
 
-    it('has a state of its layers\' states, shared through the option', () => {
+    it("has a state of its layers' states, shared through the option", () => {
       const tree = makeMemoryTree()
       const view = overlay({ upper: makeMemoryPathIO({ state: tree }), lower })
       expect(view.state.upper).to.equal(tree)
@@ -431,7 +454,7 @@ describe('overlay', () => {
       expect(fs.readFileSync(path.join(root, 'lower', 'd', 'f'), 'utf8')).to.equal('on disk')
     })
 
-    it("node over memory: whiteouts are files on disk", async () => {
+    it('node over memory: whiteouts are files on disk', async () => {
       const below = makeMemoryPathIO()
       await expectRight(below.mkdir(path.join(root, 'upper'), { parents: true }))
       await writeFile(below, path.join(root, 'upper', 'old'), 'old')

@@ -151,7 +151,11 @@ describe('withQuota', () => {
       await expectRight(first.write(a, bytes('123456')))
       await expectLeft(second.write(b, bytes('12345')), 'NoSpace', 'write')
       await expectRight(second.write(b, bytes('1234')))
-      for (const [io, h] of [[first, a], [second, b]] as const) await expectRight(io.close(h))
+      for (const [io, h] of [
+        [first, a],
+        [second, b]
+      ] as const)
+        await expectRight(io.close(h))
       expect(usage).to.include({ bytes: 10, files: 2 })
     })
 
@@ -201,7 +205,16 @@ describe('withQuota', () => {
   })
 
   it('refuses bad options with a TypeError at once', () => {
-    for (const bad of [undefined, null, { maxBytes: -1 }, { maxBytes: 1.5 }, { maxFiles: '3' }, { maxBytes: NaN }, { usage: {} }, { usage: { bytes: 0, files: 0 } }])
+    for (const bad of [
+      undefined,
+      null,
+      { maxBytes: -1 },
+      { maxBytes: 1.5 },
+      { maxFiles: '3' },
+      { maxBytes: NaN },
+      { usage: {} },
+      { usage: { bytes: 0, files: 0 } }
+    ])
       expect(() => withQuota(bad as never), JSON.stringify(bad)).to.throw(TypeError)
     expect(() => withQuota({ maxBytes: Infinity, maxFiles: 0 })).to.not.throw()
   })

@@ -25,7 +25,10 @@ export const MOUNT_POINT = '/mnt/tested'
 /** Limits no test comes near, so every change is counted and none refused. */
 export const GENEROUS = { maxBytes: 2 ** 50, maxFiles: 1_000_000 } as const
 
-const made = async (te: () => Promise<E.Either<{ readonly message: string }, unknown>>, what: string): Promise<void> => {
+const made = async (
+  te: () => Promise<E.Either<{ readonly message: string }, unknown>>,
+  what: string
+): Promise<void> => {
   const result = await te()
   if (E.isLeft(result)) throw new Error(`fixture: cannot make ${what}: ${result.left.message}`)
 }

@@ -13,7 +13,7 @@ const HANG_MS = 10_000
 
 const show = (u: unknown): string => {
   try {
-    return u instanceof Uint8Array ? `Uint8Array(${u.length})` : JSON.stringify(u) ?? String(u)
+    return u instanceof Uint8Array ? `Uint8Array(${u.length})` : (JSON.stringify(u) ?? String(u))
   } catch {
     return Object.prototype.toString.call(u)
   }

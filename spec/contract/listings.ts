@@ -22,7 +22,11 @@ export interface ListingContext {
 }
 
 /** Every page of a listing up to and including the empty one that ends it. */
-export const readPages = async (io: PathIO<unknown>, dir: DirHandle, max?: number): Promise<Array<ReadonlyArray<Entry>>> => {
+export const readPages = async (
+  io: PathIO<unknown>,
+  dir: DirHandle,
+  max?: number
+): Promise<Array<ReadonlyArray<Entry>>> => {
   const pages: Array<ReadonlyArray<Entry>> = []
   for (;;) {
     const page = await expectRight(io.readdir(dir, max))
@@ -33,7 +37,8 @@ export const readPages = async (io: PathIO<unknown>, dir: DirHandle, max?: numbe
 }
 
 /** Entries in a stable order, to compare with `scan`'s. */
-const byName = (xs: ReadonlyArray<Entry>): Array<Entry> => [...xs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+const byName = (xs: ReadonlyArray<Entry>): Array<Entry> =>
+  [...xs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
 export const describeListings = (context: () => ListingContext): void => {
   describe('opendir / readdir / closedir', () => {
@@ -112,7 +117,9 @@ export const describeListings = (context: () => ListingContext): void => {
         await expectRight(io.closedir(dir))
         expect(listed.find((entry) => entry.name === 'a')?.path, given).to.equal(expected)
         const scanned = await expectRight(io.scan(given))
-        expect(sorted(listed.map((entry) => entry.path)), given).to.deep.equal(sorted(scanned.map((entry) => entry.path)))
+        expect(sorted(listed.map((entry) => entry.path)), given).to.deep.equal(
+          sorted(scanned.map((entry) => entry.path))
+        )
       }
     })
 
@@ -154,7 +161,11 @@ export const describeListings = (context: () => ListingContext): void => {
       }
       await expectRight(io.closedir(dir))
       expect(new Set(seen).size, 'no name twice').to.equal(seen.length)
-      for (const name of [...kept, 'a', 'b', 'sub']) expect(seen.filter((s) => s === name), name).to.have.length(1)
+      for (const name of [...kept, 'a', 'b', 'sub'])
+        expect(
+          seen.filter((s) => s === name),
+          name
+        ).to.have.length(1)
     })
 
     it('closedir twice is harmless; readdir after closedir is BadHandle', async () => {
@@ -175,7 +186,19 @@ export const describeListings = (context: () => ListingContext): void => {
     it('a file handle, a copy or an imitation of a directory handle is BadHandle, and a directory handle is no file handle', async () => {
       const dir = await expectRight(io.opendir('d'))
       const file = await expectRight(io.open('f', 'rb'))
-      const fakes: ReadonlyArray<unknown> = [file, { ...dir }, Object.create(dir as object), {}, Object.freeze(Object.create(null)), null, undefined, 42, 'd', [], () => dir]
+      const fakes: ReadonlyArray<unknown> = [
+        file,
+        { ...dir },
+        Object.create(dir as object),
+        {},
+        Object.freeze(Object.create(null)),
+        null,
+        undefined,
+        42,
+        'd',
+        [],
+        () => dir
+      ]
       for (const fake of fakes) {
         await expectLeft(io.readdir(fake as DirHandle), 'BadHandle', 'readdir')
         await expectLeft(io.readdir(fake as DirHandle, 1), 'BadHandle', 'readdir')
@@ -215,7 +238,26 @@ export const describeListings = (context: () => ListingContext): void => {
     })
 
     it('no listing operation throws, rejects or hangs, whatever it is given', async () => {
-      const values: ReadonlyArray<unknown> = [undefined, null, '', 'f\0', 42, -1, NaN, {}, [], Symbol('x'), new Proxy({}, { get: () => { throw new Error('hostile') } })]
+      const values: ReadonlyArray<unknown> = [
+        undefined,
+        null,
+        '',
+        'f\0',
+        42,
+        -1,
+        NaN,
+        {},
+        [],
+        Symbol('x'),
+        new Proxy(
+          {},
+          {
+            get: () => {
+              throw new Error('hostile')
+            }
+          }
+        )
+      ]
       for (const value of values) {
         const v = value as never
         for (const te of [io.opendir(v), io.readdir(v), io.readdir(v, v), io.readdir(v, 1), io.closedir(v)]) {

@@ -37,7 +37,13 @@ export const makeS3Backend = (name = 's3'): Backend => {
         root: ROOT,
         sibling: () => makeS3PathIO({ state: pathio.state, prefix, cwd: ROOT, ...ON_S3RVER }),
         // Another state (client and handle table) on the same bucket: its handles are foreign here.
-        stranger: () => makeS3PathIO({ client: running.client(), bucket: CONTRACT_BUCKET, prefix: `${prefix}stranger/`, ...ON_S3RVER }),
+        stranger: () =>
+          makeS3PathIO({
+            client: running.client(),
+            bucket: CONTRACT_BUCKET,
+            prefix: `${prefix}stranger/`,
+            ...ON_S3RVER
+          }),
         teardown: async () => undefined
       }
     },

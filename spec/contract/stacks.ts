@@ -80,7 +80,9 @@ export const loosen = <S>(pathio: PathIO<S>): LooseBackend<S> => {
         ? (...args: ReadonlyArray<unknown>) => settled(args) // a Promise
         : index % 3 === 1
           ? (...args: ReadonlyArray<unknown>) => operation(...args) // a TaskEither
-          : (...args: ReadonlyArray<unknown>) => () => settled(args) // a Task that rejects
+          : (...args: ReadonlyArray<unknown>) =>
+              () =>
+                settled(args) // a Task that rejects
   })
   return loose as unknown as LooseBackend<S>
 }
@@ -153,7 +155,8 @@ export const combinedStacksOver = (base: Backend): ReadonlyArray<Backend> => [
   wrapped(
     base,
     'withPermissions∘withAtomicWrites∘withRoot',
-    (pathio, fixture) => withPermissions({ perm: PERMISSION_LETTERS.join('') })(withAtomicWrites()(withRoot(fixture.root)(pathio))),
+    (pathio, fixture) =>
+      withPermissions({ perm: PERMISSION_LETTERS.join('') })(withAtomicWrites()(withRoot(fixture.root)(pathio))),
     { wrapStranger: (pathio) => withAtomicWrites()(pathio) }
   )
 ]

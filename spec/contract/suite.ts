@@ -91,13 +91,11 @@ export const runContract = (backend: Backend): void => {
      * A test that needs `capabilities`: where the record lacks one, the
      * suite checks instead that the backend says so (see capabilities.ts).
      */
-    const needs =
-      (capabilities: ReadonlyArray<Capability>, body: () => Promise<void>) =>
-      async (): Promise<void> => {
-        const lacking = capabilities.filter(lacks)
-        if (lacking.length === 0) return body()
-        for (const capability of lacking) await PROBES[capability](io)
-      }
+    const needs = (capabilities: ReadonlyArray<Capability>, body: () => Promise<void>) => async (): Promise<void> => {
+      const lacking = capabilities.filter(lacks)
+      if (lacking.length === 0) return body()
+      for (const capability of lacking) await PROBES[capability](io)
+    }
 
     /** `r+b`, or `rb` where the backend cannot update in place: for tests that only need a handle to a file. */
     const readWrite = (): 'r+b' | 'rb' => (lacks('update') ? 'rb' : 'r+b')
@@ -229,27 +227,33 @@ export const runContract = (backend: Backend): void => {
           await refusedEverywhere(`${p('d')}/\0/x`)
         })
 
-        it('refuses a name of 256 bytes and accepts one of 255', needs(['longNames'], async () => {
-          await refusedEverywhere('a'.repeat(256))
-          await refusedEverywhere(`d/${'a'.repeat(256)}/x`)
-          await expectRight(io.mkdir('a'.repeat(255)))
-          await writeFile(io, `${'a'.repeat(255)}/${'z'.repeat(255)}`, 'long')
-          expect(await readFile(io, p(`${'a'.repeat(255)}/${'z'.repeat(255)}`))).to.equal('long')
-        }))
+        it(
+          'refuses a name of 256 bytes and accepts one of 255',
+          needs(['longNames'], async () => {
+            await refusedEverywhere('a'.repeat(256))
+            await refusedEverywhere(`d/${'a'.repeat(256)}/x`)
+            await expectRight(io.mkdir('a'.repeat(255)))
+            await writeFile(io, `${'a'.repeat(255)}/${'z'.repeat(255)}`, 'long')
+            expect(await readFile(io, p(`${'a'.repeat(255)}/${'z'.repeat(255)}`))).to.equal('long')
+          })
+        )
 
-        it('counts a name in UTF-8 bytes: 255 accepted, 256 refused', needs(['longNames'], async () => {
-          const accepted = ['é'.repeat(127) + 'a', '€'.repeat(85), '😀'.repeat(63) + 'abc']
-          const refused = ['é'.repeat(128), '€'.repeat(85) + 'a', '😀'.repeat(64)]
-          for (const name of accepted) expect(Buffer.byteLength(name)).to.equal(255)
-          for (const name of refused) expect(Buffer.byteLength(name)).to.equal(256)
-          for (const name of refused) await refusedEverywhere(name)
-          for (const name of accepted) await writeFile(io, name, name)
-          expect(sorted(await expectRight(io.list('.')))).to.have.length(1 + accepted.length)
-          for (const name of accepted) {
-            expect(await readFile(io, p(name))).to.equal(name)
-            expect((await expectRight(io.list(root))).includes(p(name)), name).to.equal(true)
-          }
-        }))
+        it(
+          'counts a name in UTF-8 bytes: 255 accepted, 256 refused',
+          needs(['longNames'], async () => {
+            const accepted = ['é'.repeat(127) + 'a', '€'.repeat(85), '😀'.repeat(63) + 'abc']
+            const refused = ['é'.repeat(128), '€'.repeat(85) + 'a', '😀'.repeat(64)]
+            for (const name of accepted) expect(Buffer.byteLength(name)).to.equal(255)
+            for (const name of refused) expect(Buffer.byteLength(name)).to.equal(256)
+            for (const name of refused) await refusedEverywhere(name)
+            for (const name of accepted) await writeFile(io, name, name)
+            expect(sorted(await expectRight(io.list('.')))).to.have.length(1 + accepted.length)
+            for (const name of accepted) {
+              expect(await readFile(io, p(name))).to.equal(name)
+              expect((await expectRight(io.list(root))).includes(p(name)), name).to.equal(true)
+            }
+          })
+        )
 
         it('refuses a path of 4096 bytes; one of 4095 is looked up', async () => {
           const longest = pathOfBytes(root, 4095)
@@ -384,51 +388,60 @@ export const runContract = (backend: Backend): void => {
         await expectLeft(io.stat('f/x'), 'NotADirectory', 'stat')
       })
 
-      it("a write changes the file's mtime", needs(['visibleWhileWriting'], async () => {
-        const h = await open('f', 'wb')
-        await expectRight(io.write(h, bytes('a')))
-        const first = (await expectRight(io.stat('f'))).mtimeMs
-        await sleep(TICK_MS)
-        await expectRight(io.write(h, bytes('b')))
-        const second = (await expectRight(io.stat('f'))).mtimeMs
-        expect(second).to.be.above(first)
-        await expectRight(io.close(h))
-      }))
-
-      it("adding or removing an entry changes its directory's mtime", needs(['directoryTimes'], async () => {
-        await expectRight(io.mkdir('d'))
-        await expectRight(io.mkdir('e'))
-        const mtime = async (path: string) => (await expectRight(io.stat(path))).mtimeMs
-        const changes = async (dir: string, action: () => Promise<unknown>) => {
-          const before = await mtime(dir)
+      it(
+        "a write changes the file's mtime",
+        needs(['visibleWhileWriting'], async () => {
+          const h = await open('f', 'wb')
+          await expectRight(io.write(h, bytes('a')))
+          const first = (await expectRight(io.stat('f'))).mtimeMs
           await sleep(TICK_MS)
-          await action()
-          expect(await mtime(dir), dir).to.be.above(before)
-        }
-        await changes('d', () => writeFile(io, 'd/f', 'x'))
-        await changes('d', () => expectRight(io.mkdir('d/s')))
-        await changes('d', () => expectRight(io.rmdir('d/s')))
-        await changes('d', () => expectRight(io.unlink('d/f')))
-        await writeFile(io, 'd/g', 'x')
-        await changes('d', () => expectRight(io.rename('d/g', 'e/g')))
-        await changes('e', () => expectRight(io.rename('e/g', 'd/g')))
-      }))
+          await expectRight(io.write(h, bytes('b')))
+          const second = (await expectRight(io.stat('f'))).mtimeMs
+          expect(second).to.be.above(first)
+          await expectRight(io.close(h))
+        })
+      )
 
-      it('a directory has nlink 2 plus its subdirectories', needs(['directoryTimes'], async () => {
-        await expectRight(io.mkdir('d'))
-        const nlink = async (path: string) => (await expectRight(io.stat(path))).nlink
-        expect(await nlink('d')).to.equal(2)
-        await expectRight(io.mkdir('d/a'))
-        await expectRight(io.mkdir('d/b'))
-        await writeFile(io, 'd/f', 'x')
-        expect(await nlink('d')).to.equal(4)
-        await expectRight(io.rmdir('d/a'))
-        expect(await nlink('d')).to.equal(3)
-        await expectRight(io.mkdir('e'))
-        await expectRight(io.rename('d/b', 'e/b'))
-        expect(await nlink('d')).to.equal(2)
-        expect(await nlink('e')).to.equal(3)
-      }))
+      it(
+        "adding or removing an entry changes its directory's mtime",
+        needs(['directoryTimes'], async () => {
+          await expectRight(io.mkdir('d'))
+          await expectRight(io.mkdir('e'))
+          const mtime = async (path: string) => (await expectRight(io.stat(path))).mtimeMs
+          const changes = async (dir: string, action: () => Promise<unknown>) => {
+            const before = await mtime(dir)
+            await sleep(TICK_MS)
+            await action()
+            expect(await mtime(dir), dir).to.be.above(before)
+          }
+          await changes('d', () => writeFile(io, 'd/f', 'x'))
+          await changes('d', () => expectRight(io.mkdir('d/s')))
+          await changes('d', () => expectRight(io.rmdir('d/s')))
+          await changes('d', () => expectRight(io.unlink('d/f')))
+          await writeFile(io, 'd/g', 'x')
+          await changes('d', () => expectRight(io.rename('d/g', 'e/g')))
+          await changes('e', () => expectRight(io.rename('e/g', 'd/g')))
+        })
+      )
+
+      it(
+        'a directory has nlink 2 plus its subdirectories',
+        needs(['directoryTimes'], async () => {
+          await expectRight(io.mkdir('d'))
+          const nlink = async (path: string) => (await expectRight(io.stat(path))).nlink
+          expect(await nlink('d')).to.equal(2)
+          await expectRight(io.mkdir('d/a'))
+          await expectRight(io.mkdir('d/b'))
+          await writeFile(io, 'd/f', 'x')
+          expect(await nlink('d')).to.equal(4)
+          await expectRight(io.rmdir('d/a'))
+          expect(await nlink('d')).to.equal(3)
+          await expectRight(io.mkdir('e'))
+          await expectRight(io.rename('d/b', 'e/b'))
+          expect(await nlink('d')).to.equal(2)
+          expect(await nlink('e')).to.equal(3)
+        })
+      )
     })
 
     // ---------------------------------------------------------------------------------
@@ -466,12 +479,20 @@ export const runContract = (backend: Backend): void => {
           expect(error.path).to.equal(path)
           expect(error.message).to.include('realpath').and.include(path)
         }
-        for (const path of ['g/x', 'd/f/x/y', p('g/x')]) await expectLeft(io.realpath(path), 'NotADirectory', 'realpath')
+        for (const path of ['g/x', 'd/f/x/y', p('g/x')])
+          await expectLeft(io.realpath(path), 'NotADirectory', 'realpath')
       })
 
       it('a bad path is InvalidArgument, and changes nothing', async () => {
         const before = await snapshot(io, root)
-        for (const path of ['', 'g\0', '\0', `d/${'a'.repeat(256)}`, pathOfBytes(root, 4096), ...NON_STRINGS.map(([, value]) => value)])
+        for (const path of [
+          '',
+          'g\0',
+          '\0',
+          `d/${'a'.repeat(256)}`,
+          pathOfBytes(root, 4096),
+          ...NON_STRINGS.map(([, value]) => value)
+        ])
           await expectLeft(io.realpath(path as string), 'InvalidArgument', 'realpath')
         expect(await snapshot(io, root)).to.deep.equal(before)
       })
@@ -479,63 +500,71 @@ export const runContract = (backend: Backend): void => {
       // Only where links can be planted and seen: a disk fixture that says where its root really is (an overlay's
       // view of a disk layer mixes in another layer's entries: its links are not the disk's alone).
       if (backend.disk && backend.links !== false)
-      describe('on a real disk, through symbolic links', () => {
-        /** Where a relative path of the fixture really is on the disk. */
-        const real = (rel: string): string => nodePath.join(fixture.realRoot as string, rel)
-        /** A jail shows its real directory under another name (`/`): the disk beyond it must stay unseen. */
-        const jailed = (): boolean => fixture.root !== fixture.realRoot
+        describe('on a real disk, through symbolic links', () => {
+          /** Where a relative path of the fixture really is on the disk. */
+          const real = (rel: string): string => nodePath.join(fixture.realRoot as string, rel)
+          /** A jail shows its real directory under another name (`/`): the disk beyond it must stay unseen. */
+          const jailed = (): boolean => fixture.root !== fixture.realRoot
 
-        beforeEach(() => {
-          expect(fixture.realRoot, 'a disk fixture gives its realRoot').to.be.a('string')
-        })
+          beforeEach(() => {
+            expect(fixture.realRoot, 'a disk fixture gives its realRoot').to.be.a('string')
+          })
 
-        it('a link inside the root resolves to its target’s path, followed as often as it takes', async () => {
-          fs.symlinkSync('d', real('toD'))
-          fs.symlinkSync('toD/f', real('toF'))
-          fs.symlinkSync(real('d'), real('absolute'))
-          fs.symlinkSync('../g', real('d/up'))
-          expect(await expectRight(io.realpath('toD'))).to.equal(p('d'))
-          expect(await expectRight(io.realpath('toD/f'))).to.equal(p('d/f'))
-          expect(await expectRight(io.realpath('toF'))).to.equal(p('d/f'))
-          expect(await expectRight(io.realpath('absolute/f'))).to.equal(p('d/f'))
-          expect(await expectRight(io.realpath('toD/up'))).to.equal(p('g'))
-          expect(await expectRight(io.realpath(p('toF')))).to.equal(p('d/f'))
-          // Lexical first: 'toD/..' is the cwd, not the parent of where toD leads.
-          expect(await expectRight(io.realpath('toD/..'))).to.equal(root)
-        })
+          it('a link inside the root resolves to its target’s path, followed as often as it takes', async () => {
+            fs.symlinkSync('d', real('toD'))
+            fs.symlinkSync('toD/f', real('toF'))
+            fs.symlinkSync(real('d'), real('absolute'))
+            fs.symlinkSync('../g', real('d/up'))
+            expect(await expectRight(io.realpath('toD'))).to.equal(p('d'))
+            expect(await expectRight(io.realpath('toD/f'))).to.equal(p('d/f'))
+            expect(await expectRight(io.realpath('toF'))).to.equal(p('d/f'))
+            expect(await expectRight(io.realpath('absolute/f'))).to.equal(p('d/f'))
+            expect(await expectRight(io.realpath('toD/up'))).to.equal(p('g'))
+            expect(await expectRight(io.realpath(p('toF')))).to.equal(p('d/f'))
+            // Lexical first: 'toD/..' is the cwd, not the parent of where toD leads.
+            expect(await expectRight(io.realpath('toD/..'))).to.equal(root)
+          })
 
-        it('a dangling link is NotFound; a link through a file NotADirectory; a loop InvalidArgument', async () => {
-          fs.symlinkSync('nothing', real('dangling'))
-          fs.symlinkSync('d/missing/deeper', real('danglingDeep'))
-          fs.symlinkSync('g/x', real('throughFile'))
-          fs.symlinkSync('loop2', real('loop1'))
-          fs.symlinkSync('loop1', real('loop2'))
-          await expectLeft(io.realpath('dangling'), 'NotFound', 'realpath')
-          await expectLeft(io.realpath('danglingDeep'), 'NotFound', 'realpath')
-          await expectLeft(io.realpath('dangling/x'), 'NotFound', 'realpath')
-          await expectLeft(io.realpath('throughFile'), 'NotADirectory', 'realpath')
-          await expectLeft(io.realpath('loop1'), 'InvalidArgument', 'realpath')
-        })
+          it('a dangling link is NotFound; a link through a file NotADirectory; a loop InvalidArgument', async () => {
+            fs.symlinkSync('nothing', real('dangling'))
+            fs.symlinkSync('d/missing/deeper', real('danglingDeep'))
+            fs.symlinkSync('g/x', real('throughFile'))
+            fs.symlinkSync('loop2', real('loop1'))
+            fs.symlinkSync('loop1', real('loop2'))
+            await expectLeft(io.realpath('dangling'), 'NotFound', 'realpath')
+            await expectLeft(io.realpath('danglingDeep'), 'NotFound', 'realpath')
+            await expectLeft(io.realpath('dangling/x'), 'NotFound', 'realpath')
+            await expectLeft(io.realpath('throughFile'), 'NotADirectory', 'realpath')
+            await expectLeft(io.realpath('loop1'), 'InvalidArgument', 'realpath')
+          })
 
-        it('a link leading outside the root: its real path without a jail; under one, PermissionDenied, never revealing where', async () => {
-          const parent = nodePath.dirname(fixture.realRoot as string)
-          fs.symlinkSync('..', real('up'))
-          fs.symlinkSync('/', real('toSlash'))
-          fs.symlinkSync('../no-such-dir-here/x', real('upDangling'))
-          const outward = ['up', 'toSlash', 'toSlash/etc', 'd/../up', 'up/no-such-file', 'upDangling', 'toSlash/no-such-dir/x']
-          if (!jailed()) {
-            expect(await expectRight(io.realpath('up'))).to.equal(parent)
-            expect(await expectRight(io.realpath('toSlash'))).to.equal('/')
-            return
-          }
-          for (const path of outward) {
-            const error = await expectLeft(io.realpath(path), 'PermissionDenied', 'realpath')
-            expect(error.path, path).to.equal(path)
-            expect(error.message, path).not.to.include(parent)
-            expect(JSON.stringify(error), path).not.to.include(parent)
-          }
+          it('a link leading outside the root: its real path without a jail; under one, PermissionDenied, never revealing where', async () => {
+            const parent = nodePath.dirname(fixture.realRoot as string)
+            fs.symlinkSync('..', real('up'))
+            fs.symlinkSync('/', real('toSlash'))
+            fs.symlinkSync('../no-such-dir-here/x', real('upDangling'))
+            const outward = [
+              'up',
+              'toSlash',
+              'toSlash/etc',
+              'd/../up',
+              'up/no-such-file',
+              'upDangling',
+              'toSlash/no-such-dir/x'
+            ]
+            if (!jailed()) {
+              expect(await expectRight(io.realpath('up'))).to.equal(parent)
+              expect(await expectRight(io.realpath('toSlash'))).to.equal('/')
+              return
+            }
+            for (const path of outward) {
+              const error = await expectLeft(io.realpath(path), 'PermissionDenied', 'realpath')
+              expect(error.path, path).to.equal(path)
+              expect(error.message, path).not.to.include(parent)
+              expect(JSON.stringify(error), path).not.to.include(parent)
+            }
+          })
         })
-      })
     })
 
     // ---------------------------------------------------------------------------------
@@ -836,12 +865,15 @@ export const runContract = (backend: Backend): void => {
         expect(sorted(await expectRight(io.list('d')))).to.deep.equal(['d/inner', 'd/sub'])
       })
 
-      it('keeps an open handle on the moved file working', needs(['openAfterRemoval'], async () => {
-        const h = await open('f', 'rb')
-        await expectRight(io.rename('f', 'd/moved'))
-        expect(text(await expectRight(io.read(h)))).to.equal('eff')
-        await expectRight(io.close(h))
-      }))
+      it(
+        'keeps an open handle on the moved file working',
+        needs(['openAfterRemoval'], async () => {
+          const h = await open('f', 'rb')
+          await expectRight(io.rename('f', 'd/moved'))
+          expect(text(await expectRight(io.read(h)))).to.equal('eff')
+          await expectRight(io.close(h))
+        })
+      )
     })
 
     // ---------------------------------------------------------------------------------
@@ -877,20 +909,26 @@ export const runContract = (backend: Backend): void => {
       })
 
       describe('wb', () => {
-        it('creates a file', needs(['visibleWhileWriting'], async () => {
-          const h = await open('new', 'wb')
-          expect(await expectRight(io.isFile('new'))).to.equal(true)
-          expect(await size('new')).to.equal(0)
-          await expectRight(io.close(h))
-        }))
+        it(
+          'creates a file',
+          needs(['visibleWhileWriting'], async () => {
+            const h = await open('new', 'wb')
+            expect(await expectRight(io.isFile('new'))).to.equal(true)
+            expect(await size('new')).to.equal(0)
+            await expectRight(io.close(h))
+          })
+        )
 
-        it('truncates an existing file at once', needs(['visibleWhileWriting'], async () => {
-          const h = await open('f', 'wb')
-          expect(await size('f')).to.equal(0)
-          await expectRight(io.write(h, bytes('ab')))
-          await expectRight(io.close(h))
-          expect(await readFile(io, 'f')).to.equal('ab')
-        }))
+        it(
+          'truncates an existing file at once',
+          needs(['visibleWhileWriting'], async () => {
+            const h = await open('f', 'wb')
+            expect(await size('f')).to.equal(0)
+            await expectRight(io.write(h, bytes('ab')))
+            await expectRight(io.close(h))
+            expect(await readFile(io, 'f')).to.equal('ab')
+          })
+        )
 
         it('a missing parent is NotFound; a directory is IsADirectory; through a file NotADirectory', async () => {
           await expectLeft(io.open('missing/x', 'wb'), 'NotFound', 'open')
@@ -903,74 +941,91 @@ export const runContract = (backend: Backend): void => {
       })
 
       describe('ab', () => {
-        it('creates a file, and keeps an existing one', needs(['append'], async () => {
-          const made = await open('new', 'ab')
-          expect(await expectRight(io.isFile('new'))).to.equal(true)
-          await expectRight(io.close(made))
-          const h = await open('f', 'ab')
-          expect(await size('f')).to.equal(5)
-          await expectRight(io.close(h))
-          expect(await readFile(io, 'f')).to.equal('hello')
-        }))
+        it(
+          'creates a file, and keeps an existing one',
+          needs(['append'], async () => {
+            const made = await open('new', 'ab')
+            expect(await expectRight(io.isFile('new'))).to.equal(true)
+            await expectRight(io.close(made))
+            const h = await open('f', 'ab')
+            expect(await size('f')).to.equal(5)
+            await expectRight(io.close(h))
+            expect(await readFile(io, 'f')).to.equal('hello')
+          })
+        )
 
-        it('every write lands at the end, even after a seek, and leaves the position at the end', needs(['append'], async () => {
-          const h = await open('f', 'ab')
-          expect(await expectRight(io.write(h, bytes(' world')))).to.equal(6)
-          expect(await position(h)).to.equal(11)
-          expect(await expectRight(io.seek(h, 0, SEEK_SET))).to.equal(0)
-          await expectRight(io.write(h, bytes('!')))
-          expect(await position(h)).to.equal(12)
-          expect(await expectRight(io.seek(h, 100, SEEK_SET))).to.equal(100)
-          await expectRight(io.write(h, bytes('?')))
-          expect(await position(h)).to.equal(13)
-          await expectRight(io.close(h))
-          expect(await readFile(io, 'f')).to.equal('hello world!?')
-        }))
+        it(
+          'every write lands at the end, even after a seek, and leaves the position at the end',
+          needs(['append'], async () => {
+            const h = await open('f', 'ab')
+            expect(await expectRight(io.write(h, bytes(' world')))).to.equal(6)
+            expect(await position(h)).to.equal(11)
+            expect(await expectRight(io.seek(h, 0, SEEK_SET))).to.equal(0)
+            await expectRight(io.write(h, bytes('!')))
+            expect(await position(h)).to.equal(12)
+            expect(await expectRight(io.seek(h, 100, SEEK_SET))).to.equal(100)
+            await expectRight(io.write(h, bytes('?')))
+            expect(await position(h)).to.equal(13)
+            await expectRight(io.close(h))
+            expect(await readFile(io, 'f')).to.equal('hello world!?')
+          })
+        )
 
-        it('writes at the end as another handle grew it', needs(['append', 'update'], async () => {
-          const appender = await open('f', 'ab')
-          const writer = await open('f', 'r+b')
-          await expectRight(io.seek(writer, 0, SEEK_END))
-          await expectRight(io.write(writer, bytes('123')))
-          await expectRight(io.write(appender, bytes('!')))
-          expect(await position(appender)).to.equal(9)
-          await expectRight(io.close(appender))
-          await expectRight(io.close(writer))
-          expect(await readFile(io, 'f')).to.equal('hello123!')
-        }))
+        it(
+          'writes at the end as another handle grew it',
+          needs(['append', 'update'], async () => {
+            const appender = await open('f', 'ab')
+            const writer = await open('f', 'r+b')
+            await expectRight(io.seek(writer, 0, SEEK_END))
+            await expectRight(io.write(writer, bytes('123')))
+            await expectRight(io.write(appender, bytes('!')))
+            expect(await position(appender)).to.equal(9)
+            await expectRight(io.close(appender))
+            await expectRight(io.close(writer))
+            expect(await readFile(io, 'f')).to.equal('hello123!')
+          })
+        )
 
-        it('a missing parent is NotFound; a directory is IsADirectory', needs(['append'], async () => {
-          await expectLeft(io.open('missing/x', 'ab'), 'NotFound', 'open')
-          await expectLeft(io.open('d', 'ab'), 'IsADirectory', 'open')
-        }))
+        it(
+          'a missing parent is NotFound; a directory is IsADirectory',
+          needs(['append'], async () => {
+            await expectLeft(io.open('missing/x', 'ab'), 'NotFound', 'open')
+            await expectLeft(io.open('d', 'ab'), 'IsADirectory', 'open')
+          })
+        )
       })
 
       describe('r+b', () => {
-        it('reads and writes an existing file from 0, without truncating', needs(['update'], async () => {
-          const h = await open('f', 'r+b')
-          expect(await position(h)).to.equal(0)
-          expect(await size('f')).to.equal(5)
-          expect(await expectRight(io.write(h, bytes('J')))).to.equal(1)
-          expect(text(await expectRight(io.read(h, 2)))).to.equal('el')
-          await expectRight(io.write(h, bytes('LO')))
-          expect(await position(h)).to.equal(5)
-          await expectRight(io.close(h))
-          expect(await readFile(io, 'f')).to.equal('JelLO')
-        }))
+        it(
+          'reads and writes an existing file from 0, without truncating',
+          needs(['update'], async () => {
+            const h = await open('f', 'r+b')
+            expect(await position(h)).to.equal(0)
+            expect(await size('f')).to.equal(5)
+            expect(await expectRight(io.write(h, bytes('J')))).to.equal(1)
+            expect(text(await expectRight(io.read(h, 2)))).to.equal('el')
+            await expectRight(io.write(h, bytes('LO')))
+            expect(await position(h)).to.equal(5)
+            await expectRight(io.close(h))
+            expect(await readFile(io, 'f')).to.equal('JelLO')
+          })
+        )
 
-        it('needs an existing file: NotFound, IsADirectory', needs(['update'], async () => {
-          await expectLeft(io.open('missing', 'r+b'), 'NotFound', 'open')
-          await expectLeft(io.open('missing/x', 'r+b'), 'NotFound', 'open')
-          await expectLeft(io.open('d', 'r+b'), 'IsADirectory', 'open')
-          expect(await expectRight(io.exists('missing'))).to.equal(false)
-        }))
+        it(
+          'needs an existing file: NotFound, IsADirectory',
+          needs(['update'], async () => {
+            await expectLeft(io.open('missing', 'r+b'), 'NotFound', 'open')
+            await expectLeft(io.open('missing/x', 'r+b'), 'NotFound', 'open')
+            await expectLeft(io.open('d', 'r+b'), 'IsADirectory', 'open')
+            expect(await expectRight(io.exists('missing'))).to.equal(false)
+          })
+        )
       })
 
       it('any other mode is InvalidArgument, and touches nothing', async () => {
         const before = await snapshot(io, root)
         for (const mode of ['r', 'w', 'a', 'rw', 'RB', 'wb+', 'r+', 'x', '', ' rb', 42, {}, ['rb'], true, Symbol('rb')])
-          for (const path of ['f', 'new'])
-            await expectLeft(io.open(path, mode as never), 'InvalidArgument', 'open')
+          for (const path of ['f', 'new']) await expectLeft(io.open(path, mode as never), 'InvalidArgument', 'open')
         expect(await snapshot(io, root)).to.deep.equal(before)
       })
     })
@@ -1030,16 +1085,19 @@ export const runContract = (backend: Backend): void => {
         expect(text(await expectRight(io.read(h)))).to.equal('23456789')
       })
 
-      it('a handle opened only for writing is BadHandle', needs(['append', 'seekWrite'], async () => {
-        for (const mode of ['wb', 'ab'] as const) {
-          const w = await open('g', mode)
-          await expectRight(io.write(w, bytes('abc')))
-          await expectRight(io.seek(w, 0))
-          await expectLeft(io.read(w), 'BadHandle', 'read')
-          await expectLeft(io.read(w, 1), 'BadHandle', 'read')
-          await expectRight(io.close(w))
-        }
-      }))
+      it(
+        'a handle opened only for writing is BadHandle',
+        needs(['append', 'seekWrite'], async () => {
+          for (const mode of ['wb', 'ab'] as const) {
+            const w = await open('g', mode)
+            await expectRight(io.write(w, bytes('abc')))
+            await expectRight(io.seek(w, 0))
+            await expectLeft(io.read(w), 'BadHandle', 'read')
+            await expectLeft(io.read(w, 1), 'BadHandle', 'read')
+            await expectRight(io.close(w))
+          }
+        })
+      )
     })
 
     // ---------------------------------------------------------------------------------
@@ -1063,72 +1121,84 @@ export const runContract = (backend: Backend): void => {
         expect(await readFile(io, 'f')).to.equal('abcdef')
       })
 
-      it('anything but a Uint8Array is InvalidArgument and changes nothing', needs(['update'], async () => {
-        await writeFile(io, 'f', 'keep')
-        const h = await open('f', 'r+b')
-        await expectRight(io.seek(h, 1))
-        const mtime = (await expectRight(io.stat('f'))).mtimeMs
-        const bad: ReadonlyArray<unknown> = [
-          'text',
-          [1, 2],
-          new ArrayBuffer(2),
-          new DataView(new ArrayBuffer(2)),
-          new Uint16Array(2),
-          new Int8Array(2),
-          undefined,
-          null,
-          42,
-          { length: 1, 0: 1 }
-        ]
-        for (const data of bad) await expectLeft(io.write(h, data as never), 'InvalidArgument', 'write')
-        expect(await position(h)).to.equal(1)
-        await expectRight(io.close(h))
-        expect(await readFile(io, 'f')).to.equal('keep')
-        expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(mtime)
-      }))
-
-      it('past the end fills the gap with zeros', needs(['seekWrite'], async () => {
-        const h = await open('f', 'wb')
-        expect(await expectRight(io.seek(h, 5))).to.equal(5)
-        await expectRight(io.write(h, bytes('x')))
-        await expectRight(io.close(h))
-        const r = await open('f', 'rb')
-        expect(Array.from(await expectRight(io.read(r)))).to.deep.equal([0, 0, 0, 0, 0, 0x78])
-        await expectRight(io.close(r))
-      }))
-
-      it('fills with zeros where old bytes were before a truncation', needs(['seekWrite'], async () => {
-        await writeFile(io, 'f', 'abcdefgh')
-        const h = await open('f', 'wb')
-        await expectRight(io.seek(h, 3))
-        await expectRight(io.write(h, bytes('x')))
-        await expectRight(io.close(h))
-        const r = await open('f', 'rb')
-        expect(Array.from(await expectRight(io.read(r)))).to.deep.equal([0, 0, 0, 0x78])
-        await expectRight(io.close(r))
-      }))
-
-      it('of zero bytes changes nothing: not the size, the content, the position or the mtime', needs(['update', 'append', 'seekWrite'], async () => {
-        await writeFile(io, 'f', 'abc')
-        for (const mode of ['r+b', 'ab', 'wb'] as const) {
-          const h = await open('f', mode)
-          if (mode === 'wb') await expectRight(io.write(h, bytes('abc')))
-          const stamp = (await expectRight(io.stat('f'))).mtimeMs
-          await sleep(TICK_MS)
+      it(
+        'anything but a Uint8Array is InvalidArgument and changes nothing',
+        needs(['update'], async () => {
+          await writeFile(io, 'f', 'keep')
+          const h = await open('f', 'r+b')
           await expectRight(io.seek(h, 1))
-          expect(await expectRight(io.write(h, new Uint8Array(0)))).to.equal(0)
-          expect(await expectRight(io.write(h, Buffer.alloc(0)))).to.equal(0)
-          expect(await position(h), mode).to.equal(1)
-          await expectRight(io.seek(h, 10))
-          expect(await expectRight(io.write(h, new Uint8Array(0)))).to.equal(0)
-          expect(await position(h), mode).to.equal(10)
-          const stat = await expectRight(io.stat('f'))
-          expect(stat.size, mode).to.equal(3)
-          expect(stat.mtimeMs, mode).to.equal(stamp)
+          const mtime = (await expectRight(io.stat('f'))).mtimeMs
+          const bad: ReadonlyArray<unknown> = [
+            'text',
+            [1, 2],
+            new ArrayBuffer(2),
+            new DataView(new ArrayBuffer(2)),
+            new Uint16Array(2),
+            new Int8Array(2),
+            undefined,
+            null,
+            42,
+            { length: 1, 0: 1 }
+          ]
+          for (const data of bad) await expectLeft(io.write(h, data as never), 'InvalidArgument', 'write')
+          expect(await position(h)).to.equal(1)
           await expectRight(io.close(h))
-          expect(await readFile(io, 'f'), mode).to.equal('abc')
-        }
-      }))
+          expect(await readFile(io, 'f')).to.equal('keep')
+          expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(mtime)
+        })
+      )
+
+      it(
+        'past the end fills the gap with zeros',
+        needs(['seekWrite'], async () => {
+          const h = await open('f', 'wb')
+          expect(await expectRight(io.seek(h, 5))).to.equal(5)
+          await expectRight(io.write(h, bytes('x')))
+          await expectRight(io.close(h))
+          const r = await open('f', 'rb')
+          expect(Array.from(await expectRight(io.read(r)))).to.deep.equal([0, 0, 0, 0, 0, 0x78])
+          await expectRight(io.close(r))
+        })
+      )
+
+      it(
+        'fills with zeros where old bytes were before a truncation',
+        needs(['seekWrite'], async () => {
+          await writeFile(io, 'f', 'abcdefgh')
+          const h = await open('f', 'wb')
+          await expectRight(io.seek(h, 3))
+          await expectRight(io.write(h, bytes('x')))
+          await expectRight(io.close(h))
+          const r = await open('f', 'rb')
+          expect(Array.from(await expectRight(io.read(r)))).to.deep.equal([0, 0, 0, 0x78])
+          await expectRight(io.close(r))
+        })
+      )
+
+      it(
+        'of zero bytes changes nothing: not the size, the content, the position or the mtime',
+        needs(['update', 'append', 'seekWrite'], async () => {
+          await writeFile(io, 'f', 'abc')
+          for (const mode of ['r+b', 'ab', 'wb'] as const) {
+            const h = await open('f', mode)
+            if (mode === 'wb') await expectRight(io.write(h, bytes('abc')))
+            const stamp = (await expectRight(io.stat('f'))).mtimeMs
+            await sleep(TICK_MS)
+            await expectRight(io.seek(h, 1))
+            expect(await expectRight(io.write(h, new Uint8Array(0)))).to.equal(0)
+            expect(await expectRight(io.write(h, Buffer.alloc(0)))).to.equal(0)
+            expect(await position(h), mode).to.equal(1)
+            await expectRight(io.seek(h, 10))
+            expect(await expectRight(io.write(h, new Uint8Array(0)))).to.equal(0)
+            expect(await position(h), mode).to.equal(10)
+            const stat = await expectRight(io.stat('f'))
+            expect(stat.size, mode).to.equal(3)
+            expect(stat.mtimeMs, mode).to.equal(stamp)
+            await expectRight(io.close(h))
+            expect(await readFile(io, 'f'), mode).to.equal('abc')
+          }
+        })
+      )
 
       it('on an rb handle is BadHandle', async () => {
         await writeFile(io, 'f', 'keep')
@@ -1206,23 +1276,29 @@ export const runContract = (backend: Backend): void => {
         await expectRight(io.mkdir('d'))
       })
 
-      it("sets a file's and a directory's mtime, to the millisecond, and stat reports it", needs(['times'], async () => {
-        await expectRight(io.utimes('f', WHEN))
-        await expectRight(io.utimes(p('d'), WHEN + 1000))
-        expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(WHEN)
-        expect((await expectRight(io.stat('d'))).mtimeMs).to.equal(WHEN + 1000)
-        // What scan and a listing report, too; and the content stays.
-        const entries = await expectRight(io.scan('.'))
-        expect(entries.find((e) => e.name === 'f')?.stat.mtimeMs).to.equal(WHEN)
-        expect(await readFile(io, 'f')).to.equal('hello')
-        await expectRight(io.utimes('f', 0))
-        expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(0)
-      }))
+      it(
+        "sets a file's and a directory's mtime, to the millisecond, and stat reports it",
+        needs(['times'], async () => {
+          await expectRight(io.utimes('f', WHEN))
+          await expectRight(io.utimes(p('d'), WHEN + 1000))
+          expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(WHEN)
+          expect((await expectRight(io.stat('d'))).mtimeMs).to.equal(WHEN + 1000)
+          // What scan and a listing report, too; and the content stays.
+          const entries = await expectRight(io.scan('.'))
+          expect(entries.find((e) => e.name === 'f')?.stat.mtimeMs).to.equal(WHEN)
+          expect(await readFile(io, 'f')).to.equal('hello')
+          await expectRight(io.utimes('f', 0))
+          expect((await expectRight(io.stat('f'))).mtimeMs).to.equal(0)
+        })
+      )
 
-      it('a missing path is NotFound; a path through a file NotADirectory', needs(['times'], async () => {
-        await expectLeft(io.utimes('missing', WHEN), 'NotFound', 'utimes')
-        await expectLeft(io.utimes('f/x', WHEN), 'NotADirectory', 'utimes')
-      }))
+      it(
+        'a missing path is NotFound; a path through a file NotADirectory',
+        needs(['times'], async () => {
+          await expectLeft(io.utimes('missing', WHEN), 'NotFound', 'utimes')
+          await expectLeft(io.utimes('f/x', WHEN), 'NotADirectory', 'utimes')
+        })
+      )
 
       it('a time that is not a non-negative safe integer, or a bad path, is InvalidArgument and changes nothing', async () => {
         const before = await snapshot(io, root)
@@ -1243,22 +1319,28 @@ export const runContract = (backend: Backend): void => {
         await expectRight(io.mkdir('d'))
       })
 
-      it('sets the permission bits, which stat reports beside the type bits', needs(['modes'], async () => {
-        await expectRight(io.chmod('f', 0o600))
-        await expectRight(io.chmod(p('d'), 0o750))
-        expect(await permissions('f')).to.equal(0o600)
-        expect(await permissions('d')).to.equal(0o750)
-        expect(isFileMode((await expectRight(io.stat('f'))).mode)).to.equal(true)
-        expect(isDirMode((await expectRight(io.stat('d'))).mode)).to.equal(true)
-        await expectRight(io.chmod('f', 0o644))
-        expect(await permissions('f')).to.equal(0o644)
-        expect(await readFile(io, 'f')).to.equal('hello')
-      }))
+      it(
+        'sets the permission bits, which stat reports beside the type bits',
+        needs(['modes'], async () => {
+          await expectRight(io.chmod('f', 0o600))
+          await expectRight(io.chmod(p('d'), 0o750))
+          expect(await permissions('f')).to.equal(0o600)
+          expect(await permissions('d')).to.equal(0o750)
+          expect(isFileMode((await expectRight(io.stat('f'))).mode)).to.equal(true)
+          expect(isDirMode((await expectRight(io.stat('d'))).mode)).to.equal(true)
+          await expectRight(io.chmod('f', 0o644))
+          expect(await permissions('f')).to.equal(0o644)
+          expect(await readFile(io, 'f')).to.equal('hello')
+        })
+      )
 
-      it('a missing path is NotFound; a path through a file NotADirectory', needs(['modes'], async () => {
-        await expectLeft(io.chmod('missing', 0o600), 'NotFound', 'chmod')
-        await expectLeft(io.chmod('f/x', 0o600), 'NotADirectory', 'chmod')
-      }))
+      it(
+        'a missing path is NotFound; a path through a file NotADirectory',
+        needs(['modes'], async () => {
+          await expectLeft(io.chmod('missing', 0o600), 'NotFound', 'chmod')
+          await expectLeft(io.chmod('f/x', 0o600), 'NotADirectory', 'chmod')
+        })
+      )
 
       it('a mode that is not an integer from 0 to 0o7777, or a bad path, is InvalidArgument and changes nothing', async () => {
         const before = await expectRight(io.stat('f'))
@@ -1276,53 +1358,65 @@ export const runContract = (backend: Backend): void => {
         await writeFile(io, 'f', 'hello world')
       })
 
-      it('cuts a file open for writing, leaving the position where it was', needs(['truncate', 'update'], async () => {
-        const h = await open('f', 'r+b')
-        await expectRight(io.seek(h, 8))
-        await expectRight(io.truncate(h, 5))
-        expect(await position(h)).to.equal(8)
-        expect(await size('f')).to.equal(5)
-        await expectRight(io.seek(h, 0))
-        expect(text(await expectRight(io.read(h)))).to.equal('hello')
-        await expectRight(io.close(h))
-        expect(await readFile(io, 'f')).to.equal('hello')
-      }))
+      it(
+        'cuts a file open for writing, leaving the position where it was',
+        needs(['truncate', 'update'], async () => {
+          const h = await open('f', 'r+b')
+          await expectRight(io.seek(h, 8))
+          await expectRight(io.truncate(h, 5))
+          expect(await position(h)).to.equal(8)
+          expect(await size('f')).to.equal(5)
+          await expectRight(io.seek(h, 0))
+          expect(text(await expectRight(io.read(h)))).to.equal('hello')
+          await expectRight(io.close(h))
+          expect(await readFile(io, 'f')).to.equal('hello')
+        })
+      )
 
-      it('lengthens with zeros, where the file held bytes before too', needs(['truncate', 'update'], async () => {
-        const h = await open('f', 'r+b')
-        await expectRight(io.truncate(h, 2))
-        await expectRight(io.truncate(h, 6))
-        expect(await position(h)).to.equal(0)
-        expect(text(await expectRight(io.read(h)))).to.equal('he\0\0\0\0')
-        await expectRight(io.truncate(h, 0))
-        expect(await size('f')).to.equal(0)
-        await expectRight(io.close(h))
-      }))
+      it(
+        'lengthens with zeros, where the file held bytes before too',
+        needs(['truncate', 'update'], async () => {
+          const h = await open('f', 'r+b')
+          await expectRight(io.truncate(h, 2))
+          await expectRight(io.truncate(h, 6))
+          expect(await position(h)).to.equal(0)
+          expect(text(await expectRight(io.read(h)))).to.equal('he\0\0\0\0')
+          await expectRight(io.truncate(h, 0))
+          expect(await size('f')).to.equal(0)
+          await expectRight(io.close(h))
+        })
+      )
 
-      it("works on every handle opened for writing ('wb', 'ab'), and other handles see it at once", needs(['truncate', 'append', 'visibleWhileWriting'], async () => {
-        const reader = await open('f', 'rb')
-        const appender = await open('f', 'ab')
-        await expectRight(io.truncate(appender, 4))
-        expect(text(await expectRight(io.read(reader)))).to.equal('hell')
-        await expectRight(io.write(appender, bytes('!')))
-        const writer = await open('g', 'wb')
-        await expectRight(io.write(writer, bytes('abc')))
-        await expectRight(io.truncate(writer, 1))
-        await expectRight(io.write(writer, bytes('d')))
-        for (const h of [reader, appender, writer]) await expectRight(io.close(h))
-        expect(await readFile(io, 'f')).to.equal('hell!')
-        // The position stayed at 3: the write after the cut left a hole of zeros.
-        expect(await readFile(io, 'g')).to.equal('a\0\0d')
-      }))
+      it(
+        "works on every handle opened for writing ('wb', 'ab'), and other handles see it at once",
+        needs(['truncate', 'append', 'visibleWhileWriting'], async () => {
+          const reader = await open('f', 'rb')
+          const appender = await open('f', 'ab')
+          await expectRight(io.truncate(appender, 4))
+          expect(text(await expectRight(io.read(reader)))).to.equal('hell')
+          await expectRight(io.write(appender, bytes('!')))
+          const writer = await open('g', 'wb')
+          await expectRight(io.write(writer, bytes('abc')))
+          await expectRight(io.truncate(writer, 1))
+          await expectRight(io.write(writer, bytes('d')))
+          for (const h of [reader, appender, writer]) await expectRight(io.close(h))
+          expect(await readFile(io, 'f')).to.equal('hell!')
+          // The position stayed at 3: the write after the cut left a hole of zeros.
+          expect(await readFile(io, 'g')).to.equal('a\0\0d')
+        })
+      )
 
-      it("changes the file's mtime", needs(['truncate', 'visibleWhileWriting'], async () => {
-        const h = await open('f', 'wb')
-        const before = (await expectRight(io.stat('f'))).mtimeMs
-        await sleep(TICK_MS)
-        await expectRight(io.truncate(h, 3))
-        expect((await expectRight(io.stat('f'))).mtimeMs).to.be.greaterThan(before)
-        await expectRight(io.close(h))
-      }))
+      it(
+        "changes the file's mtime",
+        needs(['truncate', 'visibleWhileWriting'], async () => {
+          const h = await open('f', 'wb')
+          const before = (await expectRight(io.stat('f'))).mtimeMs
+          await sleep(TICK_MS)
+          await expectRight(io.truncate(h, 3))
+          expect((await expectRight(io.stat('f'))).mtimeMs).to.be.greaterThan(before)
+          await expectRight(io.close(h))
+        })
+      )
 
       it('an rb, closed, copied or foreign handle is BadHandle; a bad size InvalidArgument; the file unchanged', async () => {
         const reader = await open('f', 'rb')
@@ -1331,7 +1425,8 @@ export const runContract = (backend: Backend): void => {
         await expectRight(io.close(closed))
         await expectLeft(io.truncate(closed, 1), 'BadHandle', 'truncate')
         await expectLeft(io.truncate({ ...reader } as FileHandle, 1), 'BadHandle', 'truncate')
-        for (const forged of [null, undefined, {}, 'f', 3]) await expectLeft(io.truncate(forged as never, 1), 'BadHandle', 'truncate')
+        for (const forged of [null, undefined, {}, 'f', 3])
+          await expectLeft(io.truncate(forged as never, 1), 'BadHandle', 'truncate')
         const writer = await open('g', 'wb')
         for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53, '3', null, undefined, {}])
           await expectLeft(io.truncate(writer, bad as never), 'InvalidArgument', 'truncate')
@@ -1347,17 +1442,20 @@ export const runContract = (backend: Backend): void => {
         await writeFile(io, 'f', 'hello')
       })
 
-      it('close twice is harmless; any other use of a closed handle is BadHandle', needs(['append', 'update'], async () => {
-        for (const mode of ['rb', 'wb', 'ab', 'r+b'] as const) {
-          const h = await open('f', mode)
-          await expectRight(io.close(h))
-          await expectRight(io.close(h))
-          await expectLeft(io.read(h), 'BadHandle', 'read')
-          await expectLeft(io.write(h, bytes('x')), 'BadHandle', 'write')
-          await expectLeft(io.seek(h, 0), 'BadHandle', 'seek')
-          await expectRight(io.close(h))
-        }
-      }))
+      it(
+        'close twice is harmless; any other use of a closed handle is BadHandle',
+        needs(['append', 'update'], async () => {
+          for (const mode of ['rb', 'wb', 'ab', 'r+b'] as const) {
+            const h = await open('f', mode)
+            await expectRight(io.close(h))
+            await expectRight(io.close(h))
+            await expectLeft(io.read(h), 'BadHandle', 'read')
+            await expectLeft(io.write(h, bytes('x')), 'BadHandle', 'write')
+            await expectLeft(io.seek(h, 0), 'BadHandle', 'seek')
+            await expectRight(io.close(h))
+          }
+        })
+      )
 
       it('a copy or an imitation of a handle is BadHandle, and the original still works', async () => {
         const h = await open('f', readWrite())
@@ -1385,7 +1483,7 @@ export const runContract = (backend: Backend): void => {
         expect(await readFile(io, 'f')).to.equal('hello')
       })
 
-      it("a handle of another tree or pool is BadHandle", async function () {
+      it('a handle of another tree or pool is BadHandle', async function () {
         if (fixture.stranger === undefined) return this.skip()
         const stranger = fixture.stranger()
         await writeFile(stranger, 'f', 'other')
@@ -1400,19 +1498,22 @@ export const runContract = (backend: Backend): void => {
         expect(await readFile(io, 'f')).to.equal('hello')
       })
 
-      it('works on every record that shares the backend state', needs(['update'], async () => {
-        const sibling = fixture.sibling()
-        const h = await open('f', 'r+b')
-        expect(text(await expectRight(sibling.read(h, 2)))).to.equal('he')
-        expect(await expectRight(io.seek(h, 0, SEEK_CUR))).to.equal(2)
-        await expectRight(sibling.write(h, bytes('LL')))
-        expect(await readFile(io, 'f')).to.equal('heLLo')
-        await expectRight(sibling.close(h))
-        await expectLeft(io.read(h), 'BadHandle', 'read')
-        await expectRight(io.close(h))
-        await writeFile(sibling, 'g', 'from sibling')
-        expect(await readFile(io, 'g')).to.equal('from sibling')
-      }))
+      it(
+        'works on every record that shares the backend state',
+        needs(['update'], async () => {
+          const sibling = fixture.sibling()
+          const h = await open('f', 'r+b')
+          expect(text(await expectRight(sibling.read(h, 2)))).to.equal('he')
+          expect(await expectRight(io.seek(h, 0, SEEK_CUR))).to.equal(2)
+          await expectRight(sibling.write(h, bytes('LL')))
+          expect(await readFile(io, 'f')).to.equal('heLLo')
+          await expectRight(sibling.close(h))
+          await expectLeft(io.read(h), 'BadHandle', 'read')
+          await expectRight(io.close(h))
+          await writeFile(sibling, 'g', 'from sibling')
+          expect(await readFile(io, 'g')).to.equal('from sibling')
+        })
+      )
 
       it('every handle has its own position', async () => {
         const a = await open('f', 'rb')
@@ -1425,43 +1526,52 @@ export const runContract = (backend: Backend): void => {
         await expectRight(io.close(b))
       })
 
-      it('writes through one handle are seen at once through the others', needs(['update'], async () => {
-        const reader = await open('f', 'rb')
-        const writer = await open('f', 'r+b')
-        await expectRight(io.write(writer, bytes('J')))
-        await expectRight(io.seek(writer, 0, SEEK_END))
-        await expectRight(io.write(writer, bytes(' world')))
-        expect(text(await expectRight(io.read(reader)))).to.equal('Jello world')
-        await expectRight(io.close(writer))
-        await expectRight(io.close(reader))
-      }))
+      it(
+        'writes through one handle are seen at once through the others',
+        needs(['update'], async () => {
+          const reader = await open('f', 'rb')
+          const writer = await open('f', 'r+b')
+          await expectRight(io.write(writer, bytes('J')))
+          await expectRight(io.seek(writer, 0, SEEK_END))
+          await expectRight(io.write(writer, bytes(' world')))
+          expect(text(await expectRight(io.read(reader)))).to.equal('Jello world')
+          await expectRight(io.close(writer))
+          await expectRight(io.close(reader))
+        })
+      )
 
-      it('truncation by wb is seen by open readers', needs(['visibleWhileWriting'], async () => {
-        const reader = await open('f', 'rb')
-        expect(text(await expectRight(io.read(reader, 2)))).to.equal('he')
-        const writer = await open('f', 'wb')
-        expect((await expectRight(io.read(reader))).length).to.equal(0)
-        await expectRight(io.write(writer, bytes('abcdef')))
-        expect(text(await expectRight(io.read(reader)))).to.equal('cdef')
-        await expectRight(io.close(writer))
-        await expectRight(io.close(reader))
-      }))
+      it(
+        'truncation by wb is seen by open readers',
+        needs(['visibleWhileWriting'], async () => {
+          const reader = await open('f', 'rb')
+          expect(text(await expectRight(io.read(reader, 2)))).to.equal('he')
+          const writer = await open('f', 'wb')
+          expect((await expectRight(io.read(reader))).length).to.equal(0)
+          await expectRight(io.write(writer, bytes('abcdef')))
+          expect(text(await expectRight(io.read(reader)))).to.equal('cdef')
+          await expectRight(io.close(writer))
+          await expectRight(io.close(reader))
+        })
+      )
 
-      it('a file unlinked while open stays readable through the handles still open', needs(['update', 'openAfterRemoval'], async () => {
-        const reader = await open('f', 'rb')
-        const writer = await open('f', 'r+b')
-        await expectRight(io.unlink('f'))
-        expect(await expectRight(io.exists('f'))).to.equal(false)
-        await expectRight(io.write(writer, bytes('J')))
-        expect(text(await expectRight(io.read(reader)))).to.equal('Jello')
-        await expectRight(io.close(writer))
-        await expectRight(io.seek(reader, 0))
-        expect(text(await expectRight(io.read(reader)))).to.equal('Jello')
-        await expectRight(io.close(reader))
-        // A new file by the same name is a new file.
-        await writeFile(io, 'f', 'new')
-        expect(await readFile(io, 'f')).to.equal('new')
-      }))
+      it(
+        'a file unlinked while open stays readable through the handles still open',
+        needs(['update', 'openAfterRemoval'], async () => {
+          const reader = await open('f', 'rb')
+          const writer = await open('f', 'r+b')
+          await expectRight(io.unlink('f'))
+          expect(await expectRight(io.exists('f'))).to.equal(false)
+          await expectRight(io.write(writer, bytes('J')))
+          expect(text(await expectRight(io.read(reader)))).to.equal('Jello')
+          await expectRight(io.close(writer))
+          await expectRight(io.seek(reader, 0))
+          expect(text(await expectRight(io.read(reader)))).to.equal('Jello')
+          await expectRight(io.close(reader))
+          // A new file by the same name is a new file.
+          await writeFile(io, 'f', 'new')
+          expect(await readFile(io, 'f')).to.equal('new')
+        })
+      )
     })
 
     // ---------------------------------------------------------------------------------

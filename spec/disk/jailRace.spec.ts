@@ -171,7 +171,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 const raceUntilSeen = async (tally: Tally, stop: string): Promise<void> => {
   await sleep(RACE_MS)
-  for (let waited = RACE_MS; waited < RACE_CAP_MS && (tally.inside === 0 || tally.refused === 0); waited += 100) await sleep(100)
+  for (let waited = RACE_MS; waited < RACE_CAP_MS && (tally.inside === 0 || tally.refused === 0); waited += 100)
+    await sleep(100)
   fs.writeFileSync(stop, '')
 }
 
@@ -195,7 +196,10 @@ const tree = (dir: string): Record<string, string> => {
   return all
 }
 
-const backends: ReadonlyArray<{ readonly name: string; readonly make: () => { io: PathIO<unknown>; close: () => Promise<void> } }> = [
+const backends: ReadonlyArray<{
+  readonly name: string
+  readonly make: () => { io: PathIO<unknown>; close: () => Promise<void> }
+}> = [
   { name: 'node', make: () => ({ io: makeNodePathIO(), close: async () => undefined }) },
   {
     name: 'pool (under withTimeout)',
@@ -261,14 +265,17 @@ describe('withRoot on a real disk: a link swapped in while operations run never 
                 (e) => e.name.startsWith('outside') || (e.name === 'secret.txt' && e.stat.size !== INSIDE_SECRET.length)
               )
             )
-            note('list', await io.list('x')(), (names) => (names as ReadonlyArray<string>).some((p) => p.includes('outside')))
+            note('list', await io.list('x')(), (names) =>
+              (names as ReadonlyArray<string>).some((p) => p.includes('outside'))
+            )
             const dir = await io.opendir('x')()
             if (E.isRight(dir)) {
               const page = await io.readdir(dir.right, 2)()
               await io.closedir(dir.right)()
               note('readdir', page, (entries) =>
                 (entries as ReadonlyArray<{ name: string; stat: { size: number } }>).some(
-                  (e) => e.name.startsWith('outside') || (e.name === 'secret.txt' && e.stat.size !== INSIDE_SECRET.length)
+                  (e) =>
+                    e.name.startsWith('outside') || (e.name === 'secret.txt' && e.stat.size !== INSIDE_SECRET.length)
                 )
               )
             } else tally.refused++
@@ -355,9 +362,13 @@ describe('the FTP server on a real disk: a link swapped in while a client transf
         const clients = [0, 1].map(
           () =>
             new Promise<void>((resolve, reject) => {
-              const child = spawn('python3', ['-c', CLIENT, String(running.port), USER.name, USER.password, stop, INSIDE_SECRET, through], {
-                stdio: ['ignore', 'pipe', 'inherit']
-              })
+              const child = spawn(
+                'python3',
+                ['-c', CLIENT, String(running.port), USER.name, USER.password, stop, INSIDE_SECRET, through],
+                {
+                  stdio: ['ignore', 'pipe', 'inherit']
+                }
+              )
               let pending = ''
               child.stdout.on('data', (chunk: Buffer) => {
                 const lines = (pending + chunk.toString()).split('\n')

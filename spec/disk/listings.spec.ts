@@ -84,7 +84,11 @@ describe('listings on disk', function () {
       fs.mkdirSync(path.join(root, 'd'))
       populate(path.join(root, 'd'), 20)
       const io = makePoolPathIO({ cwd: root, state: pool })
-      const listings = [await expectRight(io.opendir('d')), await expectRight(io.opendir('d')), await expectRight(io.opendir('d'))]
+      const listings = [
+        await expectRight(io.opendir('d')),
+        await expectRight(io.opendir('d')),
+        await expectRight(io.opendir('d'))
+      ]
       for (const listing of listings) await expectRight(io.readdir(listing, 3))
       expect(fdsUnder(path.join(root, 'd'))).to.have.length(3)
       await pool.close()
@@ -130,7 +134,11 @@ describe('listings on disk', function () {
     const pages = await Promise.all(
       listings.map(async (listing) => {
         const names: Array<string> = []
-        for (let page = await expectRight(io.readdir(listing, 10)); page.length > 0; page = await expectRight(io.readdir(listing, 10)))
+        for (
+          let page = await expectRight(io.readdir(listing, 10));
+          page.length > 0;
+          page = await expectRight(io.readdir(listing, 10))
+        )
           names.push(...page.map((entry) => entry.name))
         return names
       })
@@ -151,7 +159,9 @@ describe('listings on disk', function () {
         const startedBefore = jobsStarted(internals)
         const controller = new AbortController()
         const io = makePoolPathIO({ cwd: root, state: one, signal: controller.signal })
-        const calls = Array.from({ length: 10_000 }, (_, i) => (i % 2 === 0 ? run(io.stat('.')) : run(io.exists(`f${i}`))))
+        const calls = Array.from({ length: 10_000 }, (_, i) =>
+          i % 2 === 0 ? run(io.stat('.')) : run(io.exists(`f${i}`))
+        )
         // Another record's job, queued behind them: it still runs.
         const unrelated = run(other.isDir('.'))
         controller.abort()
@@ -237,7 +247,10 @@ describe('listings on disk', function () {
         const held = await scanHeld(io, COUNT)
         const listing = await walk(io, COUNT, 1_000)
         // One page of 1,000 entries is a few hundred KiB; the whole directory, as scan holds it, grows with its size.
-        expect(listing, `${name}: entries held ${(listing / MiB).toFixed(2)} MiB, scan ${(held / MiB).toFixed(2)} MiB`).to.be.below(3 * MiB)
+        expect(
+          listing,
+          `${name}: entries held ${(listing / MiB).toFixed(2)} MiB, scan ${(held / MiB).toFixed(2)} MiB`
+        ).to.be.below(3 * MiB)
         expect(listing, `${name}: entries must hold far less than scan`).to.be.below(held / 4)
       }
     })

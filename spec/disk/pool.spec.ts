@@ -9,7 +9,14 @@ import { spawn } from 'node:child_process'
 import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { makeNodePathIO, makePoolPathIO, makeWorkerPool, withSharedState, type PathIO, type WorkerPool } from '../../lib'
+import {
+  makeNodePathIO,
+  makePoolPathIO,
+  makeWorkerPool,
+  withSharedState,
+  type PathIO,
+  type WorkerPool
+} from '../../lib'
 import { internalsOf } from '../../lib/backends/pool/workerPool'
 import { WORKER_FILE, WORKER_LAUNCH, workerLaunch } from '../../lib/backends/pool/launch'
 import { makeTempRoot, removeTempRoot } from '../contract/diskBackends'
@@ -271,10 +278,14 @@ describe('makePoolPathIO', () => {
     /** Runs a script in a child Node (under ts-node, its pool workers from the sources) and gives its exit code and output; kills it if it hangs. */
     const child = (script: string): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve) => {
-        const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', './spec/support/poolWorker.ts', '-e', script], {
-          cwd: path.join(__dirname, '..', '..'),
-          stdio: ['ignore', 'pipe', 'inherit']
-        })
+        const proc = spawn(
+          process.execPath,
+          ['-r', 'ts-node/register/transpile-only', '-r', './spec/support/poolWorker.ts', '-e', script],
+          {
+            cwd: path.join(__dirname, '..', '..'),
+            stdio: ['ignore', 'pipe', 'inherit']
+          }
+        )
         let out = ''
         proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
         const guard = setTimeout(() => proc.kill('SIGKILL'), 15_000)

@@ -75,7 +75,11 @@ describe('pool spin: the wait for the next batch', () => {
     const next = makeNextMessage(port2, makeSpinLock(), 7, 100_000_000n)
     for (let i = 0; i < 4; i++) expect(next()).to.equal(undefined)
     // Eight waits of 100 ms would take 800 ms; resting, they return at once (far apart, so load cannot blur it).
-    expect(timed(() => { for (let i = 0; i < 8; i++) expect(next()).to.equal(undefined) })).to.be.below(100)
+    expect(
+      timed(() => {
+        for (let i = 0; i < 8; i++) expect(next()).to.equal(undefined)
+      })
+    ).to.be.below(100)
     port1.close()
   })
 

@@ -42,7 +42,11 @@ const DECLARED =
   /^\s*(?:export\s+)?(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:const|let|var|function\*?|interface|type|enum|namespace|readonly)\s+([A-Za-z_$][\w$]*)|^\s*([A-Za-z_$][\w$]*)\s*[?:(]/
 
 const symbolAfter = (source: string, end: number, file: string): string => {
-  const next = source.slice(end).split('\n').find((l) => l.trim() !== '') ?? ''
+  const next =
+    source
+      .slice(end)
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? ''
   const match = DECLARED.exec(next)
   return match?.[1] ?? match?.[2] ?? path.basename(file, '.ts')
 }
@@ -86,8 +90,7 @@ const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf
 }
 
 /** `./dist/lib/ftp/index.js` is built from `lib/ftp/index.ts`. */
-const sourceOf = (built: string): string =>
-  path.join(ROOT, built.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'))
+const sourceOf = (built: string): string => path.join(ROOT, built.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'))
 
 /**
  * The lib module a specifier of the package names: an entry of package.json's
@@ -164,12 +167,16 @@ const GLOBALS_TEXT = "declare const assert: typeof import('node:assert/strict')\
  * compiler options; each example is a module with top-level `await`.
  */
 export const programOf = (examples: ReadonlyArray<Example>): ts.Program => {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+      }
     }
-  })
+  )
   if (config === undefined) throw new Error('tsconfig.json could not be read')
   const options: ts.CompilerOptions = {
     ...config.options,

@@ -11,7 +11,15 @@ import { randomBytes, scryptSync } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writeFile, PERMISSION_LETTERS } from '../../lib'
-import { checkUser, hashPassword, isPasswordHash, makeAuthenticate, parseUsers, verifyPassword, type UserSpec } from '../../lib/server/accounts'
+import {
+  checkUser,
+  hashPassword,
+  isPasswordHash,
+  makeAuthenticate,
+  parseUsers,
+  verifyPassword,
+  type UserSpec
+} from '../../lib/server/accounts'
 import { rawConnect, runSteps, startServer, withServer, type BackendName, type Running, type Step } from './harness'
 
 const PASSWORD = 'correct horse'
@@ -57,7 +65,8 @@ const put = async (running: Running, file: string, text: string): Promise<void> 
   if (E.isLeft(written)) throw new Error(written.left.message)
 }
 
-const codes = (r: { steps: ReadonlyArray<{ code: number } | null> }): ReadonlyArray<number | undefined> => r.steps.map((s) => s?.code)
+const codes = (r: { steps: ReadonlyArray<{ code: number } | null> }): ReadonlyArray<number | undefined> =>
+  r.steps.map((s) => s?.code)
 
 for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
   describe(`FTP accounts and permissions (${backend} backend)`, function () {
@@ -66,7 +75,11 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     describe('every permission letter', () => {
       const users: Record<string, UserSpec> = {}
       for (const letter of PERMISSION_LETTERS)
-        users[`no_${letter}`] = { password: HASH, home: `/home/no_${letter}`, perm: PERMISSION_LETTERS.filter((l) => l !== letter).join('') }
+        users[`no_${letter}`] = {
+          password: HASH,
+          home: `/home/no_${letter}`,
+          perm: PERMISSION_LETTERS.filter((l) => l !== letter).join('')
+        }
       users.all = { password: HASH, home: '/home/all', perm: PERMISSION_LETTERS.join('') }
       let running: Running
       before(async () => {
@@ -83,17 +96,22 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       it('a user without one letter is refused exactly the commands that need it (550), and may do the rest', async () => {
         const results = await Promise.all(
           Object.keys(users).map((name) =>
-            runSteps({ port: running.port, user: name, password: PASSWORD }, LETTER_STEPS.map(([step]) => step)).then((r) => [name, r] as const)
+            runSteps(
+              { port: running.port, user: name, password: PASSWORD },
+              LETTER_STEPS.map(([step]) => step)
+            ).then((r) => [name, r] as const)
           )
         )
         for (const [name, r] of results) {
           expect(r.login, name).to.equal(230)
           const missing = name.slice(3)
-          const expected = LETTER_STEPS.map(([, letters, ok, refused = {}]) => (missing !== '' && letters.includes(missing) ? refused[missing] ?? 550 : ok))
+          const expected = LETTER_STEPS.map(([, letters, ok, refused = {}]) =>
+            missing !== '' && letters.includes(missing) ? (refused[missing] ?? 550) : ok
+          )
           expect(codes(r), name).to.deep.equal(expected)
         }
         // What was refused left no trace; what was allowed happened.
-        expect((await running.read('/home/no_w/new.txt'))).to.equal(undefined)
+        expect(await running.read('/home/no_w/new.txt')).to.equal(undefined)
         expect((await running.read('/home/all/new.txt'))?.toString()).to.equal('x')
         expect((await running.read('/home/no_a/f.txt'))?.toString()).to.equal('f.txt')
         expect((await running.read('/home/all/f.txt'))?.toString()).to.equal('f.txt+more')
@@ -117,119 +135,152 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it("'paths' overrides 'perm' below a directory, and the nearest rule wins", async () => {
-      await withServer(backend, {
-        users: { mixed: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwm', '/incoming/locked': 'elr' } } },
-        anonymous: 'off'
-      }, async (running) => {
-        await mkdir(running, '/incoming/locked')
-        const r = await runSteps({ port: running.port, user: 'mixed', password: PASSWORD }, [
-          ['stor', '/top.txt', 'no'],
-          ['stor', '/incoming/a.txt', 'yes'],
-          ['stor', '/incoming/locked/a.txt', 'no'],
-          ['send', 'MKD /incoming/sub'],
-          ['send', 'MKD /incoming/locked/sub'],
-          ['send', 'CWD /incoming'],
-          ['stor', 'relative.txt', 'yes'],
-          ['send', 'DELE a.txt']
-        ])
-        expect(codes(r)).to.deep.equal([550, 226, 550, 257, 550, 250, 226, 550])
-        expect((await running.read('/incoming/a.txt'))?.toString()).to.equal('yes')
-        expect((await running.read('/incoming/relative.txt'))?.toString()).to.equal('yes')
-        expect(await running.read('/top.txt')).to.equal(undefined)
-        expect(await running.read('/incoming/locked/a.txt')).to.equal(undefined)
-      })
+      await withServer(
+        backend,
+        {
+          users: { mixed: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwm', '/incoming/locked': 'elr' } } },
+          anonymous: 'off'
+        },
+        async (running) => {
+          await mkdir(running, '/incoming/locked')
+          const r = await runSteps({ port: running.port, user: 'mixed', password: PASSWORD }, [
+            ['stor', '/top.txt', 'no'],
+            ['stor', '/incoming/a.txt', 'yes'],
+            ['stor', '/incoming/locked/a.txt', 'no'],
+            ['send', 'MKD /incoming/sub'],
+            ['send', 'MKD /incoming/locked/sub'],
+            ['send', 'CWD /incoming'],
+            ['stor', 'relative.txt', 'yes'],
+            ['send', 'DELE a.txt']
+          ])
+          expect(codes(r)).to.deep.equal([550, 226, 550, 257, 550, 250, 226, 550])
+          expect((await running.read('/incoming/a.txt'))?.toString()).to.equal('yes')
+          expect((await running.read('/incoming/relative.txt'))?.toString()).to.equal('yes')
+          expect(await running.read('/top.txt')).to.equal(undefined)
+          expect(await running.read('/incoming/locked/a.txt')).to.equal(undefined)
+        }
+      )
     })
 
     it('RNTO needs f at the destination too; a file the session appended to (APPE) still needs d to delete and f to rename', async () => {
-      await withServer(backend, {
-        users: {
-          dropper: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwf' } },
-          appender: { password: HASH, perm: 'elrwa' }
+      await withServer(
+        backend,
+        {
+          users: {
+            dropper: { password: HASH, perm: 'elr', paths: { '/incoming': 'elrwf' } },
+            appender: { password: HASH, perm: 'elrwa' }
+          },
+          anonymous: 'off'
         },
-        anonymous: 'off'
-      }, async (running) => {
-        await put(running, '/incoming/a.txt', 'a')
-        await put(running, '/pub/readme.txt', 'readme')
-        await put(running, '/log.txt', 'log')
-        const dropper = await runSteps({ port: running.port, user: 'dropper', password: PASSWORD }, [
-          ['send', 'RNFR /incoming/a.txt'],
-          ['send', 'RNTO /pub/a.txt'],
-          ['send', 'RNFR /incoming/a.txt'],
-          ['send', 'RNTO /pub/readme.txt'],
-          ['send', 'RNFR /incoming/a.txt'],
-          ['send', 'RNTO /incoming/b.txt']
-        ])
-        expect(codes(dropper), 'dropper').to.deep.equal([350, 550, 350, 550, 350, 250])
-        expect(await running.read('/pub/a.txt')).to.equal(undefined)
-        expect((await running.read('/pub/readme.txt'))?.toString()).to.equal('readme')
-        expect((await running.read('/incoming/b.txt'))?.toString()).to.equal('a')
-        const appender = await runSteps({ port: running.port, user: 'appender', password: PASSWORD }, [
-          ['appe', 'log.txt', '+1'],
-          ['send', 'DELE log.txt'],
-          ['send', 'RNFR log.txt'],
-          ['send', 'RNTO moved.txt'],
-          ['appe', 'new.txt', 'n'],
-          ['send', 'DELE new.txt'],
-          ['send', 'RNFR new.txt'],
-          ['send', 'RNTO moved.txt']
-        ])
-        // Without f, RNFR itself is refused (it must not say what exists), and RNTO has nothing to follow (503).
-        expect(codes(appender), 'appender').to.deep.equal([226, 550, 550, 503, 226, 550, 550, 503])
-        expect((await running.read('/log.txt'))?.toString()).to.equal('log+1')
-        expect((await running.read('/new.txt'))?.toString()).to.equal('n')
-        expect(await running.read('/moved.txt')).to.equal(undefined)
-      })
+        async (running) => {
+          await put(running, '/incoming/a.txt', 'a')
+          await put(running, '/pub/readme.txt', 'readme')
+          await put(running, '/log.txt', 'log')
+          const dropper = await runSteps({ port: running.port, user: 'dropper', password: PASSWORD }, [
+            ['send', 'RNFR /incoming/a.txt'],
+            ['send', 'RNTO /pub/a.txt'],
+            ['send', 'RNFR /incoming/a.txt'],
+            ['send', 'RNTO /pub/readme.txt'],
+            ['send', 'RNFR /incoming/a.txt'],
+            ['send', 'RNTO /incoming/b.txt']
+          ])
+          expect(codes(dropper), 'dropper').to.deep.equal([350, 550, 350, 550, 350, 250])
+          expect(await running.read('/pub/a.txt')).to.equal(undefined)
+          expect((await running.read('/pub/readme.txt'))?.toString()).to.equal('readme')
+          expect((await running.read('/incoming/b.txt'))?.toString()).to.equal('a')
+          const appender = await runSteps({ port: running.port, user: 'appender', password: PASSWORD }, [
+            ['appe', 'log.txt', '+1'],
+            ['send', 'DELE log.txt'],
+            ['send', 'RNFR log.txt'],
+            ['send', 'RNTO moved.txt'],
+            ['appe', 'new.txt', 'n'],
+            ['send', 'DELE new.txt'],
+            ['send', 'RNFR new.txt'],
+            ['send', 'RNTO moved.txt']
+          ])
+          // Without f, RNFR itself is refused (it must not say what exists), and RNTO has nothing to follow (503).
+          expect(codes(appender), 'appender').to.deep.equal([226, 550, 550, 503, 226, 550, 550, 503])
+          expect((await running.read('/log.txt'))?.toString()).to.equal('log+1')
+          expect((await running.read('/new.txt'))?.toString()).to.equal('n')
+          expect(await running.read('/moved.txt')).to.equal(undefined)
+        }
+      )
     })
 
     it('a home is a jail: .., absolute paths and (on disk) symbolic links never reach outside it', async () => {
-      await withServer(backend, {
-        users: { jailed: { password: HASH, home: '/home/jailed', perm: 'elradfmw' } },
-        anonymous: 'off'
-      }, async (running) => {
-        await put(running, '/home/jailed/mine.txt', 'mine')
-        await put(running, '/home/other/secret.txt', 'secret')
-        await put(running, '/top.txt', 'top')
-        const links = backend === 'node'
-        if (links) {
-          fs.symlinkSync(path.join(running.root, 'home', 'other'), path.join(running.root, 'home', 'jailed', 'out'))
-          fs.symlinkSync('/etc', path.join(running.root, 'home', 'jailed', 'etc'))
-          fs.symlinkSync(path.join(running.root, 'home', 'other', 'new.txt'), path.join(running.root, 'home', 'jailed', 'dangling'))
+      await withServer(
+        backend,
+        {
+          users: { jailed: { password: HASH, home: '/home/jailed', perm: 'elradfmw' } },
+          anonymous: 'off'
+        },
+        async (running) => {
+          await put(running, '/home/jailed/mine.txt', 'mine')
+          await put(running, '/home/other/secret.txt', 'secret')
+          await put(running, '/top.txt', 'top')
+          const links = backend === 'node'
+          if (links) {
+            fs.symlinkSync(path.join(running.root, 'home', 'other'), path.join(running.root, 'home', 'jailed', 'out'))
+            fs.symlinkSync('/etc', path.join(running.root, 'home', 'jailed', 'etc'))
+            fs.symlinkSync(
+              path.join(running.root, 'home', 'other', 'new.txt'),
+              path.join(running.root, 'home', 'jailed', 'dangling')
+            )
+          }
+          const r = await runSteps({ port: running.port, user: 'jailed', password: PASSWORD }, [
+            ['retr', '../other/secret.txt'],
+            ['retr', '/../../top.txt'],
+            ['retr', '/home/other/secret.txt'],
+            ['send', 'CWD ../../..'],
+            ['send', 'PWD'],
+            ['nlst', '/'],
+            ['nlst', '..'],
+            ['retr', 'mine.txt'],
+            ['retr', 'out/secret.txt'],
+            ['stor', 'out/planted.txt', 'x'],
+            ['list', 'etc'],
+            ['stor', 'dangling', 'x'],
+            ['send', 'MKD out/made'],
+            ['send', 'RNFR mine.txt'],
+            ['send', 'RNTO out/mine.txt']
+          ])
+          const [
+            up,
+            abs,
+            real,
+            cwd,
+            pwd,
+            root,
+            parent,
+            mine,
+            viaLink,
+            planted,
+            etcList,
+            danglingStor,
+            mkdLink,
+            rnfr,
+            rnto
+          ] = r.steps
+          expect([up.code, abs.code, real.code]).to.deep.equal([550, 550, 550])
+          expect([cwd.code, pwd.text]).to.deep.equal([250, '257 "/" is the current directory'])
+          const expectedNames = links ? ['dangling', 'etc', 'mine.txt', 'out'] : ['mine.txt']
+          // NLST prints the names as the client will use them (prefixed with the argument): compare the names.
+          expect([...root.lines].map((n: string) => path.posix.basename(n)).sort()).to.deep.equal(expectedNames)
+          expect([...parent.lines].map((n: string) => path.posix.basename(n)).sort()).to.deep.equal(expectedNames)
+          expect(mine).to.include({ code: 226, text: 'mine' })
+          if (links) {
+            expect([viaLink.code, planted.code, etcList.code, danglingStor.code, mkdLink.code]).to.deep.equal([
+              550, 550, 550, 550, 550
+            ])
+            expect([rnfr.code, rnto.code]).to.deep.equal([350, 550])
+            expect(fs.existsSync(path.join(running.root, 'home', 'other', 'planted.txt'))).to.equal(false)
+            expect(fs.existsSync(path.join(running.root, 'home', 'other', 'new.txt'))).to.equal(false)
+            expect(fs.existsSync(path.join(running.root, 'home', 'other', 'made'))).to.equal(false)
+            expect(fs.existsSync(path.join(running.root, 'home', 'other', 'mine.txt'))).to.equal(false)
+          }
+          expect((await running.read('/home/other/secret.txt'))?.toString()).to.equal('secret')
         }
-        const r = await runSteps({ port: running.port, user: 'jailed', password: PASSWORD }, [
-          ['retr', '../other/secret.txt'],
-          ['retr', '/../../top.txt'],
-          ['retr', '/home/other/secret.txt'],
-          ['send', 'CWD ../../..'],
-          ['send', 'PWD'],
-          ['nlst', '/'],
-          ['nlst', '..'],
-          ['retr', 'mine.txt'],
-          ['retr', 'out/secret.txt'],
-          ['stor', 'out/planted.txt', 'x'],
-          ['list', 'etc'],
-          ['stor', 'dangling', 'x'],
-          ['send', 'MKD out/made'],
-          ['send', 'RNFR mine.txt'],
-          ['send', 'RNTO out/mine.txt']
-        ])
-        const [up, abs, real, cwd, pwd, root, parent, mine, viaLink, planted, etcList, danglingStor, mkdLink, rnfr, rnto] = r.steps
-        expect([up.code, abs.code, real.code]).to.deep.equal([550, 550, 550])
-        expect([cwd.code, pwd.text]).to.deep.equal([250, '257 "/" is the current directory'])
-        const expectedNames = links ? ['dangling', 'etc', 'mine.txt', 'out'] : ['mine.txt']
-        // NLST prints the names as the client will use them (prefixed with the argument): compare the names.
-        expect([...root.lines].map((n: string) => path.posix.basename(n)).sort()).to.deep.equal(expectedNames)
-        expect([...parent.lines].map((n: string) => path.posix.basename(n)).sort()).to.deep.equal(expectedNames)
-        expect(mine).to.include({ code: 226, text: 'mine' })
-        if (links) {
-          expect([viaLink.code, planted.code, etcList.code, danglingStor.code, mkdLink.code]).to.deep.equal([550, 550, 550, 550, 550])
-          expect([rnfr.code, rnto.code]).to.deep.equal([350, 550])
-          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'planted.txt'))).to.equal(false)
-          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'new.txt'))).to.equal(false)
-          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'made'))).to.equal(false)
-          expect(fs.existsSync(path.join(running.root, 'home', 'other', 'mine.txt'))).to.equal(false)
-        }
-        expect((await running.read('/home/other/secret.txt'))?.toString()).to.equal('secret')
-      })
+      )
     })
 
     it('anonymous: read-only by default, refused with off, may write with write', async () => {
@@ -264,7 +315,10 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       }
       const write = await startServer(backend, { anonymous: 'write' })
       try {
-        const r = await runSteps({ port: write.port, user: 'anonymous', password: 'x' }, [['stor', 'up.txt', 'anon'], ['send', 'MKD d']])
+        const r = await runSteps({ port: write.port, user: 'anonymous', password: 'x' }, [
+          ['stor', 'up.txt', 'anon'],
+          ['send', 'MKD d']
+        ])
         expect(codes(r)).to.deep.equal([226, 257])
         expect((await write.read('/up.txt'))?.toString()).to.equal('anon')
       } finally {
@@ -278,21 +332,28 @@ describe('FTP logins', function () {
   this.timeout(60_000)
 
   it('no user enumeration: a known and an unknown user get the same replies to USER and PASS', async () => {
-    await withServer('memory', { users: { bob: { password: HASH } }, anonymous: 'off', loginFailureDelay: 10 }, async (running) => {
-      const replies = async (user: string, password: string): Promise<ReadonlyArray<string | undefined>> => {
-        const raw = await rawConnect(running.port)
-        await raw.reply()
-        raw.send(`USER ${user}\r\nPASS ${password}\r\n`)
-        const got = [await raw.reply(), await raw.reply()]
-        raw.socket.destroy()
-        return got
+    await withServer(
+      'memory',
+      { users: { bob: { password: HASH } }, anonymous: 'off', loginFailureDelay: 10 },
+      async (running) => {
+        const replies = async (user: string, password: string): Promise<ReadonlyArray<string | undefined>> => {
+          const raw = await rawConnect(running.port)
+          await raw.reply()
+          raw.send(`USER ${user}\r\nPASS ${password}\r\n`)
+          const got = [await raw.reply(), await raw.reply()]
+          raw.socket.destroy()
+          return got
+        }
+        const wrongPassword = await replies('bob', 'wrong')
+        const unknownUser = await replies('mallory', 'wrong')
+        expect(wrongPassword).to.deep.equal(['331 Password required\r\n', '530 Login incorrect\r\n'])
+        expect(unknownUser).to.deep.equal(wrongPassword)
+        expect(await replies('bob', PASSWORD)).to.deep.equal([
+          '331 Password required\r\n',
+          '230 User bob logged in\r\n'
+        ])
       }
-      const wrongPassword = await replies('bob', 'wrong')
-      const unknownUser = await replies('mallory', 'wrong')
-      expect(wrongPassword).to.deep.equal(['331 Password required\r\n', '530 Login incorrect\r\n'])
-      expect(unknownUser).to.deep.equal(wrongPassword)
-      expect(await replies('bob', PASSWORD)).to.deep.equal(['331 Password required\r\n', '230 User bob logged in\r\n'])
-    })
+    )
   })
 
   it('each failed PASS is answered after the delay; the last allowed failure gets 421 and the connection is closed', async () => {
@@ -361,7 +422,14 @@ describe('password hashes', function () {
   it("only the server's own cost is taken: a cheaper or a dearer hash is refused and matches nothing", async () => {
     const salt = randomBytes(16)
     const stored = (n: number, r: number, p: number): string =>
-      ['scrypt', n, r, p, salt.toString('base64'), scryptSync('pw', salt, 32, { N: n, r, p, maxmem: 256 << 20 }).toString('base64')].join('$')
+      [
+        'scrypt',
+        n,
+        r,
+        p,
+        salt.toString('base64'),
+        scryptSync('pw', salt, 32, { N: n, r, p, maxmem: 256 << 20 }).toString('base64')
+      ].join('$')
     for (const [n, r, p] of [
       [1024, 8, 1],
       [16384, 4, 1],
@@ -387,7 +455,9 @@ describe('password hashes', function () {
       await login(user, password)()
       return hashes - before
     }
-    expect([await cost('alice', 'wrong'), await cost('mallory', 'wrong'), await cost('alice', PASSWORD)]).to.deep.equal([1, 1, 1])
+    expect([await cost('alice', 'wrong'), await cost('mallory', 'wrong'), await cost('alice', PASSWORD)]).to.deep.equal(
+      [1, 1, 1]
+    )
   })
 
   it('a hash whose key is cut off (scrypt$16384$8$1$salt$) or shorter than 16 bytes is refused, and logs nobody in', async () => {

@@ -15,7 +15,8 @@ const login = async (raw: Raw): Promise<void> => {
   expect(await raw.reply()).to.match(/^230 /)
 }
 
-const codeOf = (reply: string | undefined): number | undefined => (reply === undefined ? undefined : Number(reply.slice(0, 3)))
+const codeOf = (reply: string | undefined): number | undefined =>
+  reply === undefined ? undefined : Number(reply.slice(0, 3))
 
 /** Opens the data connection a 227 reply announces. */
 const dataConnection = (reply: string): Promise<net.Socket> => {
@@ -87,11 +88,15 @@ describe('FTP server: bad input and faults', function () {
     const raw = await rawConnect(running.port)
     expect(await raw.reply()).to.match(/^220 /)
     raw.send('PASS secret\r\nLIST\r\nSTOR x\r\nUSER anonymous\r\nRNTO y\r\n')
-    expect([codeOf(await raw.reply()), codeOf(await raw.reply()), codeOf(await raw.reply())]).to.deep.equal([503, 530, 530])
+    expect([codeOf(await raw.reply()), codeOf(await raw.reply()), codeOf(await raw.reply())]).to.deep.equal([
+      503, 530, 530
+    ])
     expect(codeOf(await raw.reply())).to.equal(331)
     expect(codeOf(await raw.reply())).to.equal(530) // RNTO before PASS
     raw.send('PASS any\r\nRNTO y\r\nSTOR x\r\nRNFR /\r\n')
-    expect([codeOf(await raw.reply()), codeOf(await raw.reply()), codeOf(await raw.reply())]).to.deep.equal([230, 503, 425])
+    expect([codeOf(await raw.reply()), codeOf(await raw.reply()), codeOf(await raw.reply())]).to.deep.equal([
+      230, 503, 425
+    ])
     expect(codeOf(await raw.reply())).to.equal(550) // anonymous has no f: RNFR says nothing of what exists
     raw.send('QUIT\r\n')
     expect(codeOf(await raw.reply())).to.equal(221)

@@ -58,7 +58,10 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       await client.appendFrom(Readable.from([Buffer.from('-more')]), 'notes.txt')
 
       const listing = await client.list()
-      expect(logged.some((line) => / MLSD -> 226$/.test(line)), 'listed with MLSD').to.equal(true)
+      expect(
+        logged.some((line) => / MLSD -> 226$/.test(line)),
+        'listed with MLSD'
+      ).to.equal(true)
       const byName = new Map(listing.map((info) => [info.name, info]))
       expect([...byName.keys()].sort()).to.deep.equal(['file.bin', 'notes.txt'])
       expect(byName.get('file.bin')?.size).to.equal(data.length)

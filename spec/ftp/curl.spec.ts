@@ -29,7 +29,13 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it('uploads into new directories (EPSV) and downloads the same bytes (PASV)', async () => {
-      const up = await runCurl([...anonymous, '--ftp-create-dirs', '-T', path.join(scratch, 'up.bin'), `${running.url}/pub/in/up.bin`])
+      const up = await runCurl([
+        ...anonymous,
+        '--ftp-create-dirs',
+        '-T',
+        path.join(scratch, 'up.bin'),
+        `${running.url}/pub/in/up.bin`
+      ])
       expect(up.status, up.stderr).to.equal(0)
       expect(sha256((await running.read('/pub/in/up.bin')) ?? Buffer.alloc(0))).to.equal(sha256(data))
       const down = await runCurl([...anonymous, '--disable-epsv', `${running.url}/pub/in/up.bin`])
@@ -42,7 +48,10 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       expect(resumed.status, resumed.stderr).to.equal(0)
       expect(sha256(resumed.stdout)).to.equal(sha256(data.subarray(1000)))
       for (const part of ['one,', 'two']) {
-        const appended = await runCurl([...anonymous, '--append', '-T', '-', `${running.url}/pub/log.txt`], Buffer.from(part))
+        const appended = await runCurl(
+          [...anonymous, '--append', '-T', '-', `${running.url}/pub/log.txt`],
+          Buffer.from(part)
+        )
         expect(appended.status, appended.stderr).to.equal(0)
       }
       expect((await running.read('/pub/log.txt'))?.toString()).to.equal('one,two')
@@ -66,15 +75,25 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     it('renames, deletes and makes directories with quoted commands', async () => {
       const quoted = await runCurl([
         ...anonymous,
-        '-Q', 'MKD /made',
-        '-Q', 'RNFR /pub/log.txt',
-        '-Q', 'RNTO /made/renamed.txt',
+        '-Q',
+        'MKD /made',
+        '-Q',
+        'RNFR /pub/log.txt',
+        '-Q',
+        'RNTO /made/renamed.txt',
         `${running.url}/`
       ])
       expect(quoted.status, quoted.stderr).to.equal(0)
       expect((await running.read('/made/renamed.txt'))?.toString()).to.equal('one,two')
       expect(await running.read('/pub/log.txt')).to.equal(undefined)
-      const deleted = await runCurl([...anonymous, '-Q', 'DELE /made/renamed.txt', '-Q', 'RMD /made', `${running.url}/`])
+      const deleted = await runCurl([
+        ...anonymous,
+        '-Q',
+        'DELE /made/renamed.txt',
+        '-Q',
+        'RMD /made',
+        `${running.url}/`
+      ])
       expect(deleted.status, deleted.stderr).to.equal(0)
       expect(await running.read('/made/renamed.txt')).to.equal(undefined)
     })

@@ -136,18 +136,22 @@ describe('FTP server deployment settings', function () {
 
   it('pasvAddress is what PASV announces; pasvPorts bounds the ports; all busy is 425', async () => {
     const first = await freePortPair()
-    await withServer('memory', { pasvAddress: '203.0.113.9', pasvPorts: `${first}-${first + 1}`, dataTimeout: 5000 }, async (running) => {
-      // Two addresses, one port each (each may hold half the range), then a third finds none free.
-      const sessions = []
-      for (const from of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) sessions.push(await pasvFrom(running.port, from))
-      const ports = sessions.slice(0, 2).map(({ answer }) => {
-        expect(answer).to.match(/^227 Entering Passive Mode \(203,0,113,9,\d+,\d+\)/)
-        return pasvPort(answer)
-      })
-      expect(sessions[2].answer).to.match(/^425 /)
-      expect([...ports].sort()).to.deep.equal([first, first + 1])
-      for (const { raw } of sessions) raw.socket.destroy()
-    })
+    await withServer(
+      'memory',
+      { pasvAddress: '203.0.113.9', pasvPorts: `${first}-${first + 1}`, dataTimeout: 5000 },
+      async (running) => {
+        // Two addresses, one port each (each may hold half the range), then a third finds none free.
+        const sessions = []
+        for (const from of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) sessions.push(await pasvFrom(running.port, from))
+        const ports = sessions.slice(0, 2).map(({ answer }) => {
+          expect(answer).to.match(/^227 Entering Passive Mode \(203,0,113,9,\d+,\d+\)/)
+          return pasvPort(answer)
+        })
+        expect(sessions[2].answer).to.match(/^425 /)
+        expect([...ports].sort()).to.deep.equal([first, first + 1])
+        for (const { raw } of sessions) raw.socket.destroy()
+      }
+    )
   })
 
   it('one address holds at most half the passive range at once: another address always gets a port', async () => {
@@ -182,7 +186,9 @@ describe('FTP server deployment settings', function () {
       // The first listener went when the second came.
       expect(await tryConnect(first)).to.equal(undefined)
       // The second goes on its own, unused, after the data timeout.
-      expect(await eventually(async () => (await tryConnect(second).then((s) => (s?.destroy(), s))) === undefined, 5000)).to.equal(true)
+      expect(
+        await eventually(async () => (await tryConnect(second).then((s) => (s?.destroy(), s))) === undefined, 5000)
+      ).to.equal(true)
       raw.send('LIST\r\n')
       expect(await raw.reply()).to.match(/^(150|425) /)
       raw.socket.destroy()
@@ -240,7 +246,12 @@ describe('FTP server deployment settings', function () {
       expect(statMissing.code).to.equal(550)
       expect(siteHelp.code).to.equal(214)
       expect(siteOther.code).to.equal(501)
-      expect(feat.text.split('\n').map((l: string) => l.trimEnd()).slice(1, -1)).to.deep.equal([
+      expect(
+        feat.text
+          .split('\n')
+          .map((l: string) => l.trimEnd())
+          .slice(1, -1)
+      ).to.deep.equal([
         ' EPRT',
         ' EPSV',
         ' PASV',

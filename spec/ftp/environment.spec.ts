@@ -54,7 +54,10 @@ describe('npm start environment (settingsFromEnvironment)', () => {
     fs.writeFileSync(key, 'KEY')
     const hash = hashPassword('pw')
     const users = path.join(scratch, 'users.json')
-    fs.writeFileSync(users, JSON.stringify({ alice: { password: hash, home: '/home/alice', perm: 'elrw', paths: { '/ro': 'elr' } } }))
+    fs.writeFileSync(
+      users,
+      JSON.stringify({ alice: { password: hash, home: '/home/alice', perm: 'elrw', paths: { '/ro': 'elr' } } })
+    )
     const s = settings({
       FTP_HOST: '::1',
       PORT: '2200',
@@ -104,11 +107,20 @@ describe('npm start environment (settingsFromEnvironment)', () => {
     expect(failure({ FTP_PASV_PORTS: '10-5' })).to.match(/^FTP_PASV_PORTS must be a port range/)
     expect(failure({ FTP_ANONYMOUS: 'yes' })).to.match(/^FTP_ANONYMOUS must be off, read or write/)
     expect(failure({ FTP_USER: 'bob' })).to.equal('FTP_USER needs FTP_PASS')
-    expect(failure({ FTP_TLS_CERT: path.join(scratch, 'nope.pem'), FTP_TLS_KEY: path.join(scratch, 'nope.key') })).to.match(/^cannot read FTP_TLS_CERT .*: ENOENT$/)
+    expect(
+      failure({ FTP_TLS_CERT: path.join(scratch, 'nope.pem'), FTP_TLS_KEY: path.join(scratch, 'nope.key') })
+    ).to.match(/^cannot read FTP_TLS_CERT .*: ENOENT$/)
     expect(failure({ FTP_TLS_REQUIRED: '1' })).to.equal('FTP_TLS_REQUIRED needs FTP_TLS_CERT and FTP_TLS_KEY')
     expect(failure({ FTPS_PORT: '990' })).to.equal('FTPS_PORT needs FTP_TLS_CERT and FTP_TLS_KEY')
     expect(failure({ FTP_TLS_REQUIRED: 'maybe' })).to.match(/^FTP_TLS_REQUIRED must be 1 or 0/)
-    for (const name of ['FTP_MAX_CONNECTIONS', 'FTP_MAX_CONNECTIONS_PER_IP', 'FTP_IDLE_TIMEOUT', 'FTP_MAX_LOGIN_ATTEMPTS', 'FTP_MAX_DOWNLOAD_RATE', 'FTP_MAX_UPLOAD_RATE'])
+    for (const name of [
+      'FTP_MAX_CONNECTIONS',
+      'FTP_MAX_CONNECTIONS_PER_IP',
+      'FTP_IDLE_TIMEOUT',
+      'FTP_MAX_LOGIN_ATTEMPTS',
+      'FTP_MAX_DOWNLOAD_RATE',
+      'FTP_MAX_UPLOAD_RATE'
+    ])
       expect(failure({ [name]: '-1' })).to.match(new RegExp(`^${name} must be a non-negative integer`))
     const users = path.join(scratch, 'bad.json')
     fs.writeFileSync(users, '{ "eve": { "password": "plain" } }')

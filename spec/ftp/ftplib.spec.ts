@@ -35,8 +35,20 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       const r = await runPython(running.port, 'session')
       expect(r.welcome).to.match(/^220 /)
       expect(r.syst).to.equal('215 UNIX Type: L8')
-      expect(r.feat).to.include.members([' MLST type*;size*;modify*;perm*;unix.mode*;', ' SIZE', ' MDTM', ' REST STREAM', ' EPSV'])
-      expect([r.type_a, r.type_i, r.mode_s, r.stru_f, r.noop].map((s: string) => s.slice(0, 3))).to.deep.equal(['200', '200', '200', '200', '200'])
+      expect(r.feat).to.include.members([
+        ' MLST type*;size*;modify*;perm*;unix.mode*;',
+        ' SIZE',
+        ' MDTM',
+        ' REST STREAM',
+        ' EPSV'
+      ])
+      expect([r.type_a, r.type_i, r.mode_s, r.stru_f, r.noop].map((s: string) => s.slice(0, 3))).to.deep.equal([
+        '200',
+        '200',
+        '200',
+        '200',
+        '200'
+      ])
       expect([r.pwd0, r.mkd, r.pwd1, r.pwd2, r.pwd3]).to.deep.equal(['/', '/pub', '/pub', '/pub/sub dir', '/pub'])
       expect(r.cwd).to.match(/^250 /)
       expect(r.cdup).to.match(/^250 /)
@@ -84,7 +96,13 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
 
       // RMD of a non-empty directory is refused and nothing in it is lost.
       expect(r.rmd_non_empty).to.equal(550)
-      expect(r.nlst_after_refused_rmd).to.deep.equal(['pub/log.txt', 'pub/new.log', 'pub/patch.txt', 'pub/sub dir', 'pub/two.bin'])
+      expect(r.nlst_after_refused_rmd).to.deep.equal([
+        'pub/log.txt',
+        'pub/new.log',
+        'pub/patch.txt',
+        'pub/sub dir',
+        'pub/two.bin'
+      ])
       expect(r.sha_after_refused_rmd).to.equal(r.sent_sha)
       expect(r.dele).to.match(/^250 /)
       expect(r.rmd_empty).to.match(/^250 /)
@@ -153,7 +171,8 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it('refuses every path out of the root, symbolic links on disk included', async () => {
-      const outside = backend === 'memory' ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-outside-'))
+      const outside =
+        backend === 'memory' ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-outside-'))
       try {
         if (outside !== undefined) {
           fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret')

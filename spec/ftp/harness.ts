@@ -86,10 +86,15 @@ export const faultsUnderFaultsDir: Middleware = <S>(inner: PathIO<S>): PathIO<S>
 /** Starts a server for `backend` on a free port of 127.0.0.1. */
 export const startServer = async (
   backend: BackendName,
-  options: Partial<FtpServerOptions<unknown>> & { readonly faults?: boolean; readonly host?: string; readonly implicitTls?: boolean } = {}
+  options: Partial<FtpServerOptions<unknown>> & {
+    readonly faults?: boolean
+    readonly host?: string
+    readonly implicitTls?: boolean
+  } = {}
 ): Promise<Running> => {
   const { host = '127.0.0.1', implicitTls = false, faults: _faults, ...serverOptions } = options
-  const root = backend === 'memory' ? '/' : fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-spec-')))
+  const root =
+    backend === 'memory' ? '/' : fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-ftp-spec-')))
   const base = factories[backend]
   // The faults sit under the timeout, as a slow disk would.
   const factory: PathIOFactory<unknown> =
@@ -146,7 +151,11 @@ export const withServer = async <A>(
 }
 
 /** Runs a scenario of driver.py as `user` (default alice: anonymous may only read); resolves with its JSON (the last line it printed). */
-export const runPython = (port: number, scenario: string, user: { name: string; password: string } = USER): Promise<any> =>
+export const runPython = (
+  port: number,
+  scenario: string,
+  user: { name: string; password: string } = USER
+): Promise<any> =>
   new Promise((resolve, reject) => {
     const args = [DRIVER, String(port), scenario, user.name, user.password]
     execFile('python3', args, { timeout: 60_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
@@ -213,7 +222,11 @@ export type Step = ReadonlyArray<string | number | boolean>
 /** Runs steps.py (Python's ftplib); resolves with its JSON. */
 export const runSteps = (options: StepsOptions, steps: ReadonlyArray<Step>): Promise<any> =>
   new Promise((resolve, reject) => {
-    const args = [STEPS, JSON.stringify({ host: '127.0.0.1', user: USER.name, password: USER.password, ...options }), JSON.stringify(steps)]
+    const args = [
+      STEPS,
+      JSON.stringify({ host: '127.0.0.1', user: USER.name, password: USER.password, ...options }),
+      JSON.stringify(steps)
+    ]
     execFile('python3', args, { timeout: 90_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`steps.py failed: ${error.message}\n${stderr}`))
       try {
@@ -270,9 +283,6 @@ export const rawConnect = (port: number, host = '127.0.0.1', localAddress?: stri
         waiting = undefined
       }
     }
-    socket.once('connect', () =>
-      resolve({ socket, send: (bytes) => socket.write(bytes), reply, closed })
-    )
+    socket.once('connect', () => resolve({ socket, send: (bytes) => socket.write(bytes), reply, closed }))
     socket.once('error', reject)
   })
-

@@ -23,12 +23,38 @@ import { abor, appe, rest, retr, stor, stou } from '../../lib/ftp/commands/trans
 import { activeChannel, makePortBudget, openPassiveListener, peerFinished } from '../../lib/ftp/dataConnection'
 import { dispatch } from '../../lib/ftp/dispatch'
 import { makeLineReader, parseCommandLine, stripTelnet } from '../../lib/ftp/lineReader'
-import { MLST_FACTS, ftpTime, isListable, listLine, mlsdLine, mlstFeature, mlsxFacts, parseFtpTime, parseMlstOptions } from '../../lib/ftp/listingLines'
+import {
+  MLST_FACTS,
+  ftpTime,
+  isListable,
+  listLine,
+  mlsdLine,
+  mlstFeature,
+  mlsxFacts,
+  parseFtpTime,
+  parseMlstOptions
+} from '../../lib/ftp/listingLines'
 import { parsePortRange } from '../../lib/ftp/options'
 import { REPLY_CODE_BY_REASON, formatReply, quotePath, reply, replyCodeFor } from '../../lib/ftp/replies'
 import { makeSession, may, sessionConfig, virtualPath } from '../../lib/ftp/session'
-import { TLS12_CIPHERS, TLS_MIN_VERSION, endedCleanly, makeTlsContexts, makeTlsSessions, secureServerSocket, tlsContextOptions } from '../../lib/ftp/tls'
-import { commitWait, dropPassive, outcomeReply, runTransfer, secureDataConnection, settle, startTransfer } from '../../lib/ftp/dataTransfer'
+import {
+  TLS12_CIPHERS,
+  TLS_MIN_VERSION,
+  endedCleanly,
+  makeTlsContexts,
+  makeTlsSessions,
+  secureServerSocket,
+  tlsContextOptions
+} from '../../lib/ftp/tls'
+import {
+  commitWait,
+  dropPassive,
+  outcomeReply,
+  runTransfer,
+  secureDataConnection,
+  settle,
+  startTransfer
+} from '../../lib/ftp/dataTransfer'
 import { hashPassword, makeAuthenticate } from '../../lib/server/accounts'
 import { pipe } from 'fp-ts/function'
 import { Readable } from 'node:stream'
@@ -37,7 +63,9 @@ import { buffer, text } from 'node:stream/consumers'
 describe('ftp internals (their former examples)', () => {
   it('toNetworkAscii (lib/ftp/ascii.ts)', async () => {
     // A CRLF split between two chunks stays one CRLF; a bare LF at the start of a chunk gets its CR.
-    const out = await buffer(Readable.from([Buffer.from('a\nb\r'), Buffer.from('\n'), Buffer.from('\nc')]).pipe(toNetworkAscii()))
+    const out = await buffer(
+      Readable.from([Buffer.from('a\nb\r'), Buffer.from('\n'), Buffer.from('\nc')]).pipe(toNetworkAscii())
+    )
     assert.strictEqual(out.toString(), 'a\r\nb\r\n\r\nc')
   })
 
@@ -47,7 +75,13 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('user (lib/ftp/commands/access.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const task = user(session, makeMemoryPathIO(), 'alice')
     assert.strictEqual(session.user, undefined) // nothing changes until the task runs
     const result = await task()
@@ -55,8 +89,11 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('pass (lib/ftp/commands/access.ts)', async () => {
-    const config = sessionConfig({ commands: COMMANDS, loginFailureDelay: 0,
-      authenticate: makeAuthenticate([{ name: 'alice', hash: hashPassword('pw'), home: '/', perm: 'elr' }], 'off') })
+    const config = sessionConfig({
+      commands: COMMANDS,
+      loginFailureDelay: 0,
+      authenticate: makeAuthenticate([{ name: 'alice', hash: hashPassword('pw'), home: '/', perm: 'elr' }], 'off')
+    })
     const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config })
     const io = makeMemoryPathIO()
     await user(session, io, 'alice')()
@@ -73,8 +110,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('rein (lib/ftp/commands/access.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }),
-      account: { name: 'alice', home: '/', perm: 'elr' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS }),
+      account: { name: 'alice', home: '/', perm: 'elr' }
+    })
     session.cwd = '/pub'
     session.type = 'A'
     const r = await rein(session, undefined as never, '')()
@@ -93,53 +136,98 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('checkActiveTarget (lib/ftp/commands/active.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     assert.ok(E.isRight(checkActiveTarget(session, { host: '127.0.0.1', port: 40000 })))
     assert.ok(E.isLeft(checkActiveTarget(session, { host: '10.0.0.1', port: 40000 })))
     assert.ok(E.isLeft(checkActiveTarget(session, { host: '127.0.0.1', port: 80 })))
   })
 
   it('port (lib/ftp/commands/active.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const bounce = await port(session, makeMemoryPathIO(), '192,0,2,1,0,25')()
     assert.ok(bounce._tag === 'Right' && bounce.right.code === 504 && session.dataChannel === undefined)
   })
 
   it('eprt (lib/ftp/commands/active.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const ok = await eprt(session, makeMemoryPathIO(), '|2|::1|40000|')()
     assert.ok(ok._tag === 'Right' && ok.right.code === 200)
     session.dataChannel?.close()
   })
 
   it('mkd (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await mkd(session, io, 'pub')(), E.right({ code: 257, lines: ['"/pub" created'] }))
     assert.deepStrictEqual(await io.isDir('/pub')(), E.right(true))
   })
 
   it('rmd (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await io.mkdir('/pub')()
     assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory pub removed'] }))
-    assert.deepStrictEqual(await rmd(session, io, 'pub')(), E.right({ code: 550, lines: ['pub: No such file or directory'] }))
+    assert.deepStrictEqual(
+      await rmd(session, io, 'pub')(),
+      E.right({ code: 550, lines: ['pub: No such file or directory'] })
+    )
   })
 
   it('dele (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('hello'))()
     assert.deepStrictEqual(await dele(session, io, 'a.txt')(), E.right({ code: 250, lines: ['File a.txt deleted'] }))
   })
 
   it('rnfr (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('hello'))()
     assert.deepStrictEqual(await rnfr(session, io, 'a.txt')(), E.right({ code: 350, lines: ['Ready for RNTO'] }))
@@ -147,8 +235,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('rnto (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('hello'))()
     await rnfr(session, io, 'a.txt')()
@@ -157,26 +251,50 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('size (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('hello'))()
     assert.deepStrictEqual(await size(session, io, 'a.txt')(), E.right({ code: 213, lines: ['5'] }))
   })
 
   it('mdtm (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
-    const modified = pipe(writeFile(io, '/a.txt', Buffer.from('hello')), TE.chain(() => io.stat('/a.txt')))
+    const modified = pipe(
+      writeFile(io, '/a.txt', Buffer.from('hello')),
+      TE.chain(() => io.stat('/a.txt'))
+    )
     const stat = await modified()
     assert.ok(E.isRight(stat))
-    assert.deepStrictEqual(await mdtm(session, io, 'a.txt')(), E.right({ code: 213, lines: [ftpTime(stat.right.mtimeMs)] }))
+    assert.deepStrictEqual(
+      await mdtm(session, io, 'a.txt')(),
+      E.right({ code: 213, lines: [ftpTime(stat.right.mtimeMs)] })
+    )
   })
 
   it('mlst (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('hello'))()
     const facts = await mlst(session, io, 'a.txt')()
@@ -185,8 +303,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('setTime (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwT' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elrwT' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('x'))()
     const r = await setTime(session, io, 'a.txt', Date.UTC(2001, 0, 1), (t) => reply(213, `Modify=${t}; a.txt`))()
@@ -194,18 +318,30 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('setMode (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwM' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elrwM' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('x'))()
-    assert.strictEqual((await setMode(session, io, 'a.txt', 0o600)() as E.Right<{ code: number }>).right.code, 200)
+    assert.strictEqual(((await setMode(session, io, 'a.txt', 0o600)()) as E.Right<{ code: number }>).right.code, 200)
     const stat = await io.stat('/a.txt')()
     assert.ok(E.isRight(stat) && (stat.right.mode & 0o777) === 0o600)
   })
 
   it('mfmt (lib/ftp/commands/files.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwT' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elrwT' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('x'))()
     const r = await mfmt(session, io, '20170921013410 a.txt')()
@@ -219,8 +355,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('list (lib/ftp/commands/listings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await io.mkdir('/pub')()
     await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
@@ -232,8 +374,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('mlsd (lib/ftp/commands/listings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await io.mkdir('/pub')()
     await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
@@ -245,8 +393,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('nlst (lib/ftp/commands/listings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await io.mkdir('/pub')()
     await writeFile(io, '/pub/a.txt', Buffer.from('hello'))()
@@ -258,24 +412,48 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('pwd (lib/ftp/commands/navigation.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
-    assert.deepStrictEqual(await pwd(session, io, '')(), E.right({ code: 257, lines: ['"/" is the current directory'] }))
+    assert.deepStrictEqual(
+      await pwd(session, io, '')(),
+      E.right({ code: 257, lines: ['"/" is the current directory'] })
+    )
   })
 
   it('cwd (lib/ftp/commands/navigation.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await io.mkdir('/pub')()
-    assert.deepStrictEqual(await cwd(session, io, 'pub')(), E.right({ code: 250, lines: ['Directory changed to /pub'] }))
+    assert.deepStrictEqual(
+      await cwd(session, io, 'pub')(),
+      E.right({ code: 250, lines: ['Directory changed to /pub'] })
+    )
     assert.strictEqual(session.cwd, '/pub')
   })
 
   it('cdup (lib/ftp/commands/navigation.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     session.cwd = '/pub'
     assert.deepStrictEqual(await cdup(session, io, '')(), E.right({ code: 250, lines: ['Directory changed to /'] }))
@@ -287,16 +465,26 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('pasv (lib/ftp/commands/passive.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: COMMANDS, pasvAddress: '203.0.113.7' }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS, pasvAddress: '203.0.113.7' })
+    })
     const r = await pasv(session, makeMemoryPathIO(), '')()
     assert.ok(r._tag === 'Right' && /^Entering Passive Mode \(203,0,113,7,\d+,\d+\)$/.test(r.right.lines[0]))
     session.dataChannel?.close()
   })
 
   it('epsv (lib/ftp/commands/passive.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const all = await epsv(session, makeMemoryPathIO(), 'ALL')()
     assert.ok(all._tag === 'Right' && all.right.code === 200 && session.epsvAll)
     const wrong = await epsv(session, makeMemoryPathIO(), '2')()
@@ -307,86 +495,166 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('auth (lib/ftp/commands/security.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const off = await auth(session, undefined as never, 'TLS')()
     assert.ok(off._tag === 'Right' && off.right.code === 502)
   })
 
   it('pbsz (lib/ftp/commands/security.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }), secure: true })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS }),
+      secure: true
+    })
     const r = await pbsz(session, undefined as never, '0')()
     assert.ok(r._tag === 'Right' && r.right.code === 200 && session.protectionBufferSet)
   })
 
   it('prot (lib/ftp/commands/security.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }), secure: true })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS }),
+      secure: true
+    })
     await pbsz(session, undefined as never, '0')()
     const r = await prot(session, undefined as never, 'P')()
     assert.ok(r._tag === 'Right' && r.right.code === 200 && session.protection === 'P')
   })
 
   it('syst (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await syst(session, io, '')(), E.right({ code: 215, lines: ['UNIX Type: L8'] }))
   })
 
   it('feat (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const r = await feat(session, makeMemoryPathIO(), '')()
     assert.ok(r._tag === 'Right' && r.right.lines.includes(' EPRT') && !r.right.lines.includes(' AUTH TLS'))
     assert.ok(r._tag === 'Right' && r.right.lines.includes(' MFMT') && r.right.lines.includes(' SITE CHMOD'))
   })
 
   it('noop (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await noop(session, io, '')(), E.right({ code: 200, lines: ['NOOP ok'] }))
   })
 
   it('opts (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await opts(session, io, 'UTF8 ON')(), E.right({ code: 200, lines: ['Always in UTF8 mode'] }))
-    assert.deepStrictEqual(await opts(session, io, 'MLST size;Type;fish;')(), E.right({ code: 200, lines: ['MLST OPTS type;size;'] }))
+    assert.deepStrictEqual(
+      await opts(session, io, 'MLST size;Type;fish;')(),
+      E.right({ code: 200, lines: ['MLST OPTS type;size;'] })
+    )
     assert.deepStrictEqual(session.mlstFacts, ['type', 'size'])
   })
 
   it('type (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await type(session, io, 'A')(), E.right({ code: 200, lines: ['Switching to ASCII mode'] }))
     assert.strictEqual(session.type, 'A')
   })
 
   it('mode (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await mode(session, io, 'S')(), E.right({ code: 200, lines: ['MODE set to S'] }))
     assert.deepStrictEqual(await mode(session, io, 'B')(), E.right({ code: 504, lines: ['MODE B not implemented'] }))
   })
 
   it('stru (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     assert.deepStrictEqual(await stru(session, io, 'F')(), E.right({ code: 200, lines: ['STRU set to F'] }))
   })
 
   it('allo (lib/ftp/commands/settings.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
-    assert.deepStrictEqual(await allo(session, io, '1024')(), E.right({ code: 202, lines: ['No storage allocation necessary'] }))
+    assert.deepStrictEqual(
+      await allo(session, io, '1024')(),
+      E.right({ code: 202, lines: ['No storage allocation necessary'] })
+    )
   })
 
   it('help (lib/ftp/commands/status.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const all = await help(session, undefined as never, '')()
     assert.ok(all._tag === 'Right' && all.right.code === 214 && all.right.lines.some((l) => l.includes('RETR')))
     const one = await help(session, undefined as never, 'stou')()
@@ -394,21 +662,40 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('stat (lib/ftp/commands/status.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const r = await stat(session, makeMemoryPathIO(), '')()
     assert.ok(r._tag === 'Right' && r.right.code === 211 && r.right.lines.includes(' Connected from ::1'))
   })
 
   it('transferStatus (lib/ftp/commands/status.ts)', async () => {
-    const r = transferStatus({ abort: () => undefined, verb: 'RETR', path: '/big.bin', direction: 'sending', startedAt: Date.now() - 1500, bytes: () => 4096 })
+    const r = transferStatus({
+      abort: () => undefined,
+      verb: 'RETR',
+      path: '/big.bin',
+      direction: 'sending',
+      startedAt: Date.now() - 1500,
+      bytes: () => 4096
+    })
     assert.strictEqual(r.code, 213)
     assert.ok(r.lines.includes(' RETR /big.bin: sending to the client'))
     assert.ok(r.lines.some((line) => /^ 4096 bytes so far, in 1\.\d s$/.test(line)))
   })
 
   it('site (lib/ftp/commands/status.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elrwM' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elrwM' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/x', Buffer.from('x'))()
     const r = await site(session, io, 'help')()
@@ -422,8 +709,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('retr (lib/ftp/commands/transfers.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('hello'))()
     await epsv(session, io, '')()
@@ -434,8 +727,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('stor (lib/ftp/commands/transfers.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('old'))()
     await epsv(session, io, '')()
@@ -447,8 +746,14 @@ describe('ftp internals (their former examples)', () => {
 
   it('stou (lib/ftp/commands/transfers.ts)', async () => {
     const sent: Array<string> = []
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: (r) => void sent.push(r.lines[0]),
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: (r) => void sent.push(r.lines[0]),
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await epsv(session, io, '')()
     const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
@@ -460,8 +765,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('appe (lib/ftp/commands/transfers.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await writeFile(io, '/a.txt', Buffer.from('one '))()
     await epsv(session, io, '')()
@@ -472,16 +783,31 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('rest (lib/ftp/commands/transfers.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
-    assert.deepStrictEqual(await rest(session, io, '1024')(), E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] }))
+    assert.deepStrictEqual(
+      await rest(session, io, '1024')(),
+      E.right({ code: 350, lines: ['Restarting at 1024. Send STOR or RETR'] })
+    )
     assert.strictEqual(session.restOffset, 1024) // where the next RETR or STOR starts
   })
 
   it('abor (lib/ftp/commands/transfers.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     await epsv(session, io, '')()
     assert.deepStrictEqual(await abor(session, io, '')(), E.right({ code: 226, lines: ['ABOR command successful'] }))
@@ -497,7 +823,10 @@ describe('ftp internals (their former examples)', () => {
     const finished = peerFinished(socket)
     socket.resume()
     client.end('the whole file')
-    const verdict = await finished.then(() => 'finished', () => 'reset')
+    const verdict = await finished.then(
+      () => 'finished',
+      () => 'reset'
+    )
     socket.destroy()
     server.close()
     assert.strictEqual(verdict, 'finished')
@@ -508,7 +837,9 @@ describe('ftp internals (their former examples)', () => {
     const client = net.connect(passive.port, '127.0.0.1')
     const socket = await passive.accept(5000)
     assert.ok(socket !== undefined)
-    socket.destroy(); client.destroy(); passive.close()
+    socket.destroy()
+    client.destroy()
+    passive.close()
   })
 
   it('makePortBudget (lib/ftp/dataConnection.ts)', async () => {
@@ -534,8 +865,13 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('dispatch (lib/ftp/dispatch.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: COMMANDS }) })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     const run = dispatch(COMMANDS)
     const before = await run(session, makeMemoryPathIO(), { verb: 'PWD', arg: '' })()
     assert.deepStrictEqual(before, { _tag: 'Right', right: { code: 530, lines: ['Please login with USER and PASS'] } })
@@ -543,7 +879,9 @@ describe('ftp internals (their former examples)', () => {
 
   it('makeLineReader (lib/ftp/lineReader.ts)', async () => {
     const seen: Array<string> = []
-    const reader = makeLineReader(4094, (e) => { if (e._tag === 'Line') seen.push(e.bytes.toString()) })
+    const reader = makeLineReader(4094, (e) => {
+      if (e._tag === 'Line') seen.push(e.bytes.toString())
+    })
     reader.push(Buffer.from('USER anonymous\r\nPA'))
     reader.push(Buffer.from('SS x\r\n'))
     assert.deepStrictEqual(seen, ['USER anonymous', 'PASS x'])
@@ -631,7 +969,13 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('may (lib/ftp/session.ts)', async () => {
-    const s = makeSession({ id: 1, remoteAddress: '::1', localAddress: '::1', send: () => undefined, config: sessionConfig({ commands: COMMANDS }) })
+    const s = makeSession({
+      id: 1,
+      remoteAddress: '::1',
+      localAddress: '::1',
+      send: () => undefined,
+      config: sessionConfig({ commands: COMMANDS })
+    })
     s.account = { name: 'bob', home: '/', perm: 'elr', paths: { '/secret': 'r' } }
     assert.ok(may(s, 'e', '/pub') && !may(s, 'e', '/secret/x'))
   })
@@ -664,7 +1008,11 @@ describe('ftp internals (their former examples)', () => {
     let resumed: unknown
     sessions.data.emit('resumeSession', Buffer.from('id'), (_error: unknown, session: unknown) => (resumed = session))
     assert.deepStrictEqual(resumed, Buffer.from('session'))
-    sessions.data.emit('resumeSession', Buffer.from('other'), (_error: unknown, session: unknown) => (resumed = session))
+    sessions.data.emit(
+      'resumeSession',
+      Buffer.from('other'),
+      (_error: unknown, session: unknown) => (resumed = session)
+    )
     assert.strictEqual(resumed, null)
   })
 
@@ -702,29 +1050,49 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('secureDataConnection (lib/ftp/dataTransfer.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }) }) // a server without TLS
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} })
+    }) // a server without TLS
     const socket = new net.Socket()
     assert.strictEqual(await secureDataConnection(session, socket), undefined)
     assert.ok(socket.destroyed)
   })
 
   it('runTransfer (lib/ftp/dataTransfer.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     const hello = (socket: net.Socket) => new Promise<void>((done) => socket.end('hello', done))
     assert.deepStrictEqual(await runTransfer(session, reply(150, 'Here it comes'), hello), { _tag: 'NoConnection' })
     await epsv(session, io, '')()
     const data = net.connect(session.dataChannel?.port ?? 0, '127.0.0.1') // the client's data connection
-    const [outcome, received] = await Promise.all([runTransfer(session, reply(150, 'Here it comes'), hello), text(data)])
+    const [outcome, received] = await Promise.all([
+      runTransfer(session, reply(150, 'Here it comes'), hello),
+      text(data)
+    ])
     assert.deepStrictEqual(outcome, { _tag: 'Done' })
     assert.strictEqual(received, 'hello')
   })
 
   it('dropPassive (lib/ftp/dataTransfer.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     await epsv(session, makeMemoryPathIO(), '')()
     assert.ok(session.dataChannel !== undefined)
     dropPassive(session)
@@ -732,8 +1100,14 @@ describe('ftp internals (their former examples)', () => {
   })
 
   it('startTransfer (lib/ftp/dataTransfer.ts)', async () => {
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {} }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {} }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     const io = makeMemoryPathIO()
     const send = (words: string) => (socket: net.Socket) => new Promise<void>((done) => socket.end(words, done))
     const hello = () => startTransfer(session, 'x', TE.right('hello'), () => reply(150, 'Here it comes'), send)

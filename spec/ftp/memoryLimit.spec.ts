@@ -110,7 +110,8 @@ describe('FTP server on the memory backend: what an upload can make it hold', fu
   })
 
   it('four 1 GiB uploads under a 64 MiB limit are each refused (452), the stored file is intact, and the space comes back', async () => {
-    const limited: PathIOFactory<unknown> = (context) => makeMemoryPathIO({ ...(context as object), maxTotalSize: 64 * MiB }) as never
+    const limited: PathIOFactory<unknown> = (context) =>
+      makeMemoryPathIO({ ...(context as object), maxTotalSize: 64 * MiB }) as never
     running = await startServer('memory', { factory: limited })
     const r = await runClient(running.port, 'four')
     expect(r.keep).to.match(/^226 /)
@@ -138,11 +139,14 @@ describe('npm start: FTP_MEMORY_LIMIT', function () {
   })
 
   /** What `npm start` runs, quiet, with `env`. */
-  const start = (env: Readonly<Record<string, string>>): Promise<Started> => startNpmStart({ LOG_LEVEL: 'silent', ...env })
+  const start = (env: Readonly<Record<string, string>>): Promise<Started> =>
+    startNpmStart({ LOG_LEVEL: 'silent', ...env })
 
   const curlUpload = (url: string, bytes: number): Promise<number | null> =>
     new Promise((resolve, reject) => {
-      const child = spawn('curl', ['-sS', '--max-time', '30', '-u', 'bob:builder', '-T', '-', url], { stdio: ['pipe', 'ignore', 'ignore'] })
+      const child = spawn('curl', ['-sS', '--max-time', '30', '-u', 'bob:builder', '-T', '-', url], {
+        stdio: ['pipe', 'ignore', 'ignore']
+      })
       child.on('error', reject)
       child.on('close', resolve)
       child.stdin.on('error', () => undefined) // the server may refuse before it has read everything
@@ -150,16 +154,24 @@ describe('npm start: FTP_MEMORY_LIMIT', function () {
     })
 
   it('is read by settingsFromEnvironment: 1 GiB by default, a non-negative integer of bytes, anything else one clear error', () => {
-    const limitOf = (env: Record<string, string>) => E.map((s: { memoryLimit: number }) => s.memoryLimit)(settingsFromEnvironment(env))
+    const limitOf = (env: Record<string, string>) =>
+      E.map((s: { memoryLimit: number }) => s.memoryLimit)(settingsFromEnvironment(env))
     expect(limitOf({})).to.deep.equal(E.right(GiB))
     expect(limitOf({ FTP_MEMORY_LIMIT: '4194304' })).to.deep.equal(E.right(4 * MiB))
     expect(limitOf({ FTP_MEMORY_LIMIT: '0' })).to.deep.equal(E.right(0))
     for (const bad of ['-1', '1.5', '1e9', 'lots'])
-      expect(limitOf({ FTP_MEMORY_LIMIT: bad })).to.deep.equal(E.left(`FTP_MEMORY_LIMIT must be a non-negative integer (bytes), got '${bad}'`))
+      expect(limitOf({ FTP_MEMORY_LIMIT: bad })).to.deep.equal(
+        E.left(`FTP_MEMORY_LIMIT must be a non-negative integer (bytes), got '${bad}'`)
+      )
   })
 
   it('limits what the memory tree holds: 3 MiB fits under a 4 MiB limit, 5 MiB more does not', async () => {
-    const server = await start({ PATHIO_BACKEND: 'memory', FTP_USER: 'bob', FTP_PASS: 'builder', FTP_MEMORY_LIMIT: String(4 * MiB) })
+    const server = await start({
+      PATHIO_BACKEND: 'memory',
+      FTP_USER: 'bob',
+      FTP_PASS: 'builder',
+      FTP_MEMORY_LIMIT: String(4 * MiB)
+    })
     try {
       expect(await curlUpload(`${server.url}/fits.bin`, 3 * MiB)).to.equal(0)
       expect(await curlUpload(`${server.url}/toomuch.bin`, 5 * MiB)).to.not.equal(0)

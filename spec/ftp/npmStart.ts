@@ -12,12 +12,15 @@ import * as path from 'node:path'
 
 export const ROOT = path.join(__dirname, '..', '..')
 
-const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+const scripts = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts
 
 /** `node`'s arguments in the `start` script (what follows its `exec node`), the script's path made absolute. */
 export const SERVER_ARGS: ReadonlyArray<string> = (() => {
   const command = /&& exec node (.+)$/.exec(scripts.start)
-  if (command === null) throw new Error(`package.json: the start script no longer ends with 'exec node ...': ${scripts.start}`)
+  if (command === null)
+    throw new Error(`package.json: the start script no longer ends with 'exec node ...': ${scripts.start}`)
   return command[1].split(' ').map((arg) => (arg.startsWith('-') ? arg : path.join(ROOT, arg)))
 })()
 
@@ -31,9 +34,12 @@ export const buildServer = (): Promise<void> => {
   built ??= new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      script !== undefined ? [path.join(ROOT, script)] : [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
+      script !== undefined
+        ? [path.join(ROOT, script)]
+        : [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
       { cwd: ROOT },
-      (error, stdout, stderr) => (error === null ? resolve() : reject(new Error(`tsc -p ${project} failed: ${error.message}\n${stdout}${stderr}`)))
+      (error, stdout, stderr) =>
+        error === null ? resolve() : reject(new Error(`tsc -p ${project} failed: ${error.message}\n${stdout}${stderr}`))
     )
   )
   return built
@@ -55,10 +61,15 @@ const spawnIn = (command: string, args: ReadonlyArray<string>, env: Readonly<Rec
   spawn(command, args, { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 
 /** 'close', not 'exit': a child's output may still be arriving when it has exited. */
-const ended = (child: ChildProcess): Promise<number | null> => new Promise((done) => child.on('close', (code) => done(code)))
+const ended = (child: ChildProcess): Promise<number | null> =>
+  new Promise((done) => child.on('close', (code) => done(code)))
 
 /** Runs `command` (an FTP server, or `npm start` itself) with `env`; resolves once it has printed its `listening` line. */
-export const startCommand = (command: string, args: ReadonlyArray<string>, env: Readonly<Record<string, string>>): Promise<Started> =>
+export const startCommand = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>>
+): Promise<Started> =>
   new Promise((resolve, reject) => {
     const child = spawnIn(command, args, env)
     let output = ''
@@ -81,7 +92,10 @@ export const startCommand = (command: string, args: ReadonlyArray<string>, env: 
   })
 
 /** Runs what `npm start` runs (or node with `args`), with `env` (PORT 0 unless given); resolves once it listens. */
-export const startServer = async (env: Readonly<Record<string, string>>, args: ReadonlyArray<string> = SERVER_ARGS): Promise<Started> => {
+export const startServer = async (
+  env: Readonly<Record<string, string>>,
+  args: ReadonlyArray<string> = SERVER_ARGS
+): Promise<Started> => {
   await buildServer()
   return startCommand(process.execPath, args, env)
 }

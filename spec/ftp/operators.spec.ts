@@ -31,10 +31,16 @@ const parseMetrics = (text: string): ReadonlyMap<string, number> => {
       }
       continue
     }
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line)
+    const sample =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(
+        line
+      )
     expect(sample, `a Prometheus line: ${line}`).to.not.equal(null)
     const [, name, labels = '', value] = sample as RegExpExecArray
-    expect([...declared].some((metric) => name === metric || name.startsWith(metric + '_')), `${name} is declared`).to.equal(true)
+    expect(
+      [...declared].some((metric) => name === metric || name.startsWith(metric + '_')),
+      `${name} is declared`
+    ).to.equal(true)
     samples.set(name + labels, Number(value))
   }
   return samples
@@ -80,7 +86,13 @@ describe('the program for operators: JSON log, /metrics, the command', function 
   before(buildServer)
 
   it('logs a session that logs in, uploads, downloads, renames and is refused once as exactly those JSON events, and /metrics moves by the right amounts', async () => {
-    const program = await startJson({ FTP_USER: 'bob', FTP_PASS: PASSWORD, FTP_ANONYMOUS: 'off', FTP_MAX_CONNECTIONS: '1', METRICS_PORT: '0' })
+    const program = await startJson({
+      FTP_USER: 'bob',
+      FTP_PASS: PASSWORD,
+      FTP_ANONYMOUS: 'off',
+      FTP_MAX_CONNECTIONS: '1',
+      METRICS_PORT: '0'
+    })
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-operators-'))
     try {
       const [url] = program.started.addresses as ReadonlyArray<string>
@@ -112,7 +124,9 @@ describe('the program for operators: JSON log, /metrics, the command', function 
       expect(moved('fp_pathio_transfer_bytes_total{front="ftp",direction="download"}')).to.equal(5000)
       expect(moved('fp_pathio_logins_total{front="ftp",result="ok"}')).to.equal(3)
       expect(moved('fp_pathio_operations_total{operation="rename",result="ok"}')).to.be.at.least(2) // the commit of the upload, and RNTO
-      expect(moved('fp_pathio_operation_seconds_count{operation="rename"}')).to.equal(moved('fp_pathio_operations_total{operation="rename",result="ok"}'))
+      expect(moved('fp_pathio_operation_seconds_count{operation="rename"}')).to.equal(
+        moved('fp_pathio_operations_total{operation="rename",result="ok"}')
+      )
       expect(after.get('process_cpu_seconds_total'), 'the default process metrics').to.be.a('number')
 
       program.child.kill('SIGTERM')
@@ -123,21 +137,64 @@ describe('the program for operators: JSON log, /metrics, the command', function 
         expect(line.level).to.be.a('string')
       }
       const events = lines.filter((line) => line.event !== 'message')
-      const ofSession = (session: number): ReadonlyArray<unknown> => events.filter((e) => e.session === session).map((e) => e.event)
+      const ofSession = (session: number): ReadonlyArray<unknown> =>
+        events.filter((e) => e.session === session).map((e) => e.event)
       expect(ofSession(1)).to.deep.equal(['connect', 'login', 'transfer', 'close'])
       expect(ofSession(2)).to.deep.equal(['connect', 'login', 'transfer', 'close'])
       expect(ofSession(3)).to.deep.equal(['connect', 'login', 'change', 'close'])
       expect(ofSession(4)).to.deep.equal(['connect', 'close'])
       expect(events.map((e) => e.event).sort()).to.deep.equal(
-        ['listening', 'started', 'refused', ...Array(4).fill('connect'), ...Array(3).fill('login'), 'transfer', 'transfer', 'change', ...Array(4).fill('close')].sort()
+        [
+          'listening',
+          'started',
+          'refused',
+          ...Array(4).fill('connect'),
+          ...Array(3).fill('login'),
+          'transfer',
+          'transfer',
+          'change',
+          ...Array(4).fill('close')
+        ].sort()
       )
       const find = (event: string, session?: number): Record<string, unknown> =>
-        events.find((e) => e.event === event && (session === undefined || e.session === session)) as Record<string, unknown>
-      expect(find('login', 1)).to.deep.include({ front: 'ftp', address: '127.0.0.1', user: 'bob', method: 'password', ok: true })
-      expect(find('transfer', 1)).to.deep.include({ user: 'bob', command: 'STOR', direction: 'upload', path: '/up.bin', bytes: 5000, result: 'ok', code: 226 })
+        events.find((e) => e.event === event && (session === undefined || e.session === session)) as Record<
+          string,
+          unknown
+        >
+      expect(find('login', 1)).to.deep.include({
+        front: 'ftp',
+        address: '127.0.0.1',
+        user: 'bob',
+        method: 'password',
+        ok: true
+      })
+      expect(find('transfer', 1)).to.deep.include({
+        user: 'bob',
+        command: 'STOR',
+        direction: 'upload',
+        path: '/up.bin',
+        bytes: 5000,
+        result: 'ok',
+        code: 226
+      })
       expect(find('transfer', 1).ms).to.be.a('number')
-      expect(find('transfer', 2)).to.deep.include({ user: 'bob', command: 'RETR', direction: 'download', path: '/up.bin', bytes: 5000, result: 'ok', code: 226 })
-      expect(find('change', 3)).to.deep.include({ user: 'bob', action: 'rename', path: '/up.bin', to: '/moved.bin', result: 'ok', code: 250 })
+      expect(find('transfer', 2)).to.deep.include({
+        user: 'bob',
+        command: 'RETR',
+        direction: 'download',
+        path: '/up.bin',
+        bytes: 5000,
+        result: 'ok',
+        code: 226
+      })
+      expect(find('change', 3)).to.deep.include({
+        user: 'bob',
+        action: 'rename',
+        path: '/up.bin',
+        to: '/moved.bin',
+        result: 'ok',
+        code: 250
+      })
       expect(find('refused')).to.deep.include({ front: 'ftp', address: '127.0.0.1', reason: 'too many connections' })
       expect(find('close', 1)).to.deep.include({ user: 'bob', bytesIn: 5000, bytesOut: 0 })
       expect(find('connect', 1).port).to.be.a('number')
@@ -158,9 +215,13 @@ describe('the program for operators: JSON log, /metrics, the command', function 
   it('--help names every variable with its default; --version is the package version; passwd hashes one piped line', async () => {
     const help = await startFailing({}, [...SERVER_ARGS, '--help'])
     expect(help.code).to.equal(0)
-    for (const variable of VARIABLES) for (const name of variable.names) expect(help.stdout).to.match(new RegExp(`^  .*\\b${name}\\b.*\\(default: .+\\)$`, 'm'))
+    for (const variable of VARIABLES)
+      for (const name of variable.names)
+        expect(help.stdout).to.match(new RegExp(`^  .*\\b${name}\\b.*\\(default: .+\\)$`, 'm'))
     const version = await startFailing({}, [...SERVER_ARGS, '--version'])
-    expect(version.stdout.trim()).to.equal((JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version)
+    expect(version.stdout.trim()).to.equal(
+      (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
+    )
     const hashed = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [...SERVER_ARGS, 'passwd'], { stdio: ['pipe', 'pipe', 'pipe'] })
       let stdout = ''

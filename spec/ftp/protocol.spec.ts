@@ -20,10 +20,18 @@ import { rawConnect, runCurl, runSteps, startServer, USER, type BackendName, typ
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
-const run = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; out: string }> =>
+const run = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv = {}
+): Promise<{ status: number; out: string }> =>
   new Promise((resolve) =>
-    execFile(command, args, { timeout: 90_000, maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stdout + stderr })
+    execFile(
+      command,
+      args,
+      { timeout: 90_000, maxBuffer: 16 << 20, env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stdout + stderr })
     )
   )
 
@@ -57,7 +65,10 @@ const TIMED_OUT = '(no reply in time)'
 
 /** The next reply, or TIMED_OUT after `ms`. */
 const replyWithin = (raw: Raw, ms: number): Promise<string> =>
-  Promise.race([raw.reply().then((r) => r ?? '(closed)'), new Promise<string>((resolve) => setTimeout(() => resolve(TIMED_OUT), ms))])
+  Promise.race([
+    raw.reply().then((r) => r ?? '(closed)'),
+    new Promise<string>((resolve) => setTimeout(() => resolve(TIMED_OUT), ms))
+  ])
 
 /** EPSV, then a data connection to the port it names. */
 const openData = async (raw: Raw): Promise<net.Socket> => {
@@ -91,7 +102,11 @@ const download = async (raw: Raw, command: string): Promise<{ first: string; dat
 }
 
 /** An upload of `pieces`, each written on its own after a pause (so each is its own TCP segment). */
-const upload = async (raw: Raw, command: string, pieces: ReadonlyArray<Buffer>): Promise<{ first: string; last: string }> => {
+const upload = async (
+  raw: Raw,
+  command: string,
+  pieces: ReadonlyArray<Buffer>
+): Promise<{ first: string; last: string }> => {
   const socket = await openData(raw)
   socket.setNoDelay(true)
   const first = await ask(raw, command)
@@ -169,7 +184,13 @@ describe('FTP protocol conformance (issue 22)', function () {
         expect(await ask(raw, 'opts mLSt fish;TyPe;cakes;')).to.equal('200 MLST OPTS type;\r\n')
         expect(featLines(await ask(raw, 'FEAT'))).to.include(' MLST type*;size;modify;perm;unix.mode;')
         // Malformed: 501, and the selection stays as it was.
-        for (const bad of ['OPTS MLST type', 'OPTS MLST type ;', 'OPTS MLST ;', 'OPTS MLST type;;size;', 'OPTS MLST size=1;'])
+        for (const bad of [
+          'OPTS MLST type',
+          'OPTS MLST type ;',
+          'OPTS MLST ;',
+          'OPTS MLST type;;size;',
+          'OPTS MLST size=1;'
+        ])
           expect(await ask(raw, bad), bad).to.match(/^501 /)
         listing = await download(raw, 'MLSD /d')
         expect(listing.data.toString()).to.equal('type=file; a.txt\r\n')
@@ -179,7 +200,9 @@ describe('FTP protocol conformance (issue 22)', function () {
         expect(await ask(raw, 'MLST /d/a.txt')).to.match(/\r\n  \/d\/a\.txt\r\n250 /)
         listing = await download(raw, 'MLSD /d')
         expect(listing.data.toString()).to.equal(' a.txt\r\n')
-        expect(await ask(raw, 'OPTS MLST type;size;modify;perm;unix.mode;')).to.equal('200 MLST OPTS type;size;modify;perm;unix.mode;\r\n')
+        expect(await ask(raw, 'OPTS MLST type;size;modify;perm;unix.mode;')).to.equal(
+          '200 MLST OPTS type;size;modify;perm;unix.mode;\r\n'
+        )
         raw.socket.destroy()
       })
 
@@ -203,7 +226,11 @@ describe('FTP protocol conformance (issue 22)', function () {
         const expected = Buffer.concat([big.subarray(0, 2 << 20), Buffer.from('\r'), big.subarray(2 << 20)])
         expect(sha256(got.data)).to.equal(sha256(expected))
         // CRLF split between two TCP segments, a lone CR kept, a CR at the very end kept.
-        let sent = await upload(raw, 'STOR up.txt', [Buffer.from('a\r'), Buffer.from('\nb\r\n\r'), Buffer.from('\nc\rd\r')])
+        let sent = await upload(raw, 'STOR up.txt', [
+          Buffer.from('a\r'),
+          Buffer.from('\nb\r\n\r'),
+          Buffer.from('\nc\rd\r')
+        ])
         expect(sent.last).to.match(/^226 /)
         expect((await running.read('/up.txt'))?.toString()).to.equal('a\nb\n\nc\rd\r')
         sent = await upload(raw, 'APPE up.txt', [Buffer.from('\r'), Buffer.from('\ne\r\n')])
@@ -219,7 +246,8 @@ describe('FTP protocol conformance (issue 22)', function () {
         sent = await upload(raw, 'STOR bin.txt', [Buffer.from('x\r\ny')])
         expect((await running.read('/bin.txt'))?.toString()).to.equal('x\r\ny')
         raw.socket.destroy()
-        if (backend === 'node') expect(fs.readFileSync(path.join(running.root, 'up.txt'), 'latin1')).to.equal('a\nb\n\nc\rd\r\ne\n')
+        if (backend === 'node')
+          expect(fs.readFileSync(path.join(running.root, 'up.txt'), 'latin1')).to.equal('a\nb\n\nc\rd\r\ne\n')
       })
 
       // Before: SIZE answered the stored size and REST was taken in ASCII mode.
@@ -252,7 +280,10 @@ describe('FTP protocol conformance (issue 22)', function () {
         expect(trace).to.match(/<= Recv data, 6 bytes[^\n]*\n0000: 61 0d 0a 62 0d 0a /)
         expect(trace.endsWith('a\nb\n') || trace.includes('\na\nb\n'), trace).to.equal(true)
         // Uploading, curl turns the local LF into CRLF on the wire; the server stores LF again.
-        const up = await runCurl([...creds, '--use-ascii', '--trace', '-', '-T', '-', `${running.url}/unix.txt`], Buffer.from('x\ny\n'))
+        const up = await runCurl(
+          [...creds, '--use-ascii', '--trace', '-', '-T', '-', `${running.url}/unix.txt`],
+          Buffer.from('x\ny\n')
+        )
         expect(up.status, up.stderr).to.equal(0)
         expect(up.stdout.toString()).to.match(/=> Send data, 6 bytes[^\n]*\n0000: 78 0d 0a 79 0d 0a /)
         expect((await running.read('/unix.txt'))?.toString()).to.equal('x\ny\n')
@@ -364,7 +395,10 @@ describe('FTP protocol conformance (issue 22)', function () {
         raw.send('STAT\r\n')
         const during = await replyWithin(raw, 800)
         expect(during).to.match(/^213-/)
-        expect(during).to.match(/RETR/).and.match(/\/big\.bin/).and.match(/sending/)
+        expect(during)
+          .to.match(/RETR/)
+          .and.match(/\/big\.bin/)
+          .and.match(/sending/)
         const sentSoFar = Number(/ (\d+) bytes/.exec(during)?.[1])
         expect(sentSoFar).to.be.greaterThan(0).and.at.most(big.length)
         const received = collect(socket)
@@ -378,7 +412,12 @@ describe('FTP protocol conformance (issue 22)', function () {
         await new Promise((resolve) => setTimeout(resolve, 200))
         raw.send('STAT\r\n')
         const upload = await replyWithin(raw, 800)
-        expect(upload).to.match(/^213-/).and.match(/STOR/).and.match(/\/up\.bin/).and.match(/receiving/).and.match(/ 100000 bytes/)
+        expect(upload)
+          .to.match(/^213-/)
+          .and.match(/STOR/)
+          .and.match(/\/up\.bin/)
+          .and.match(/receiving/)
+          .and.match(/ 100000 bytes/)
         socket.end(Buffer.alloc(1000, 2))
         expect(await replyWithin(raw, 5000)).to.match(/^226 /)
         expect((await running.read('/up.bin'))?.length).to.equal(101_000)
@@ -395,13 +434,22 @@ describe('FTP protocol conformance (issue 22)', function () {
         expect(await ask(raw, 'MFMT 20170921013410 t.txt')).to.equal('213 Modify=20170921013410; t.txt\r\n')
         expect(await ask(raw, 'MDTM t.txt')).to.equal('213 20170921013410\r\n')
         expect(await mtimeOf(running, '/t.txt')).to.equal(Date.UTC(2017, 8, 21, 1, 34, 10))
-        if (backend === 'node') expect(fs.statSync(path.join(running.root, 't.txt')).mtimeMs).to.equal(Date.UTC(2017, 8, 21, 1, 34, 10))
+        if (backend === 'node')
+          expect(fs.statSync(path.join(running.root, 't.txt')).mtimeMs).to.equal(Date.UTC(2017, 8, 21, 1, 34, 10))
         // Fractions of a second (RFC 3659 time-val), and a directory.
         expect(await ask(raw, 'MFMT 20200102030405.250 t.txt')).to.match(/^213 Modify=20200102030405(\.250)?; t\.txt/)
-        expect(await mtimeOf(running, '/t.txt')).to.be.within(Date.UTC(2020, 0, 2, 3, 4, 5), Date.UTC(2020, 0, 2, 3, 4, 5, 250))
+        expect(await mtimeOf(running, '/t.txt')).to.be.within(
+          Date.UTC(2020, 0, 2, 3, 4, 5),
+          Date.UTC(2020, 0, 2, 3, 4, 5, 250)
+        )
         expect(await ask(raw, 'MFMT 20010101000000 dir')).to.match(/^213 /)
         expect(await mtimeOf(running, '/dir')).to.equal(Date.UTC(2001, 0, 1))
-        for (const bad of ['MFMT B017092101341A t.txt', 'MFMT 20170921 t.txt', 'MFMT t.txt', 'MFMT 20171321013410 t.txt'])
+        for (const bad of [
+          'MFMT B017092101341A t.txt',
+          'MFMT 20170921 t.txt',
+          'MFMT t.txt',
+          'MFMT 20171321013410 t.txt'
+        ])
           expect(await ask(raw, bad), bad).to.match(/^501 /)
         expect(await ask(raw, 'MFMT 20170921013410 missing.txt')).to.match(/^550 /)
         raw.socket.destroy()
@@ -409,7 +457,10 @@ describe('FTP protocol conformance (issue 22)', function () {
         expect(await ask(bob, 'MFMT 20000101000000 t.txt')).to.match(/^550 .*[Pp]ermission/)
         expect(await ask(bob, 'SITE UTIME 20000101000000 t.txt')).to.match(/^550 .*[Pp]ermission/)
         bob.socket.destroy()
-        expect(await mtimeOf(running, '/t.txt')).to.be.within(Date.UTC(2020, 0, 2, 3, 4, 5), Date.UTC(2020, 0, 2, 3, 4, 5, 250))
+        expect(await mtimeOf(running, '/t.txt')).to.be.within(
+          Date.UTC(2020, 0, 2, 3, 4, 5),
+          Date.UTC(2020, 0, 2, 3, 4, 5, 250)
+        )
       })
 
       it('SITE CHMOD sets the permission bits (needs M); SITE UTIME in both forms; SITE HELP lists them', async () => {
@@ -421,7 +472,14 @@ describe('FTP protocol conformance (issue 22)', function () {
         expect(await ask(raw, 'MLST m.txt')).to.include('unix.mode=0640;')
         expect(await ask(raw, 'site chmod 0755 m.txt')).to.match(/^200 /)
         expect(await modeOf(running, '/m.txt')).to.equal(0o755)
-        for (const bad of ['SITE CHMOD 777', 'SITE CHMOD', 'SITE CHMOD -177 m.txt', 'SITE CHMOD 778 m.txt', 'SITE CHMOD foo m.txt', 'SITE CHMOD 4755 m.txt'])
+        for (const bad of [
+          'SITE CHMOD 777',
+          'SITE CHMOD',
+          'SITE CHMOD -177 m.txt',
+          'SITE CHMOD 778 m.txt',
+          'SITE CHMOD foo m.txt',
+          'SITE CHMOD 4755 m.txt'
+        ])
           expect(await ask(raw, bad), bad).to.match(/^501 /)
         expect(await modeOf(running, '/m.txt')).to.equal(0o755)
         expect(await ask(raw, 'SITE CHMOD 644 missing.txt')).to.match(/^550 /)
@@ -524,7 +582,10 @@ describe('FTP protocol conformance (issue 22)', function () {
         try {
           const local = path.join(scratch, 'src')
           fs.mkdirSync(path.join(local, 'sub'), { recursive: true })
-          const files: Record<string, number> = { 'r.bin': Date.UTC(2016, 1, 2, 3, 4, 5), 'sub/s.txt': Date.UTC(2018, 5, 6, 7, 8, 9) }
+          const files: Record<string, number> = {
+            'r.bin': Date.UTC(2016, 1, 2, 3, 4, 5),
+            'sub/s.txt': Date.UTC(2018, 5, 6, 7, 8, 9)
+          }
           for (const [name, time] of Object.entries(files)) {
             fs.writeFileSync(path.join(local, name), randomBytes(10_000))
             fs.utimesSync(path.join(local, name), time / 1000, time / 1000)
@@ -533,7 +594,18 @@ describe('FTP protocol conformance (issue 22)', function () {
           fs.writeFileSync(config, '')
           const obscured = (await run('rclone', ['--config', config, 'obscure', USER.password])).out.trim()
           const remote = `:ftp,host=127.0.0.1,port=${running.port},user=${USER.name},pass=${obscured}:/r`
-          const common = ['--config', config, '--contimeout', '10s', '--timeout', '20s', '--retries', '1', '--low-level-retries', '1']
+          const common = [
+            '--config',
+            config,
+            '--contimeout',
+            '10s',
+            '--timeout',
+            '20s',
+            '--retries',
+            '1',
+            '--low-level-retries',
+            '1'
+          ]
           const sync = await run('rclone', [...common, 'sync', '-v', local, remote])
           expect(sync.status, sync.out).to.equal(0)
           expect(sync.out, sync.out).to.not.match(/ERROR/)
@@ -541,7 +613,8 @@ describe('FTP protocol conformance (issue 22)', function () {
           const check = await run('rclone', [...common, 'check', '--download', local, remote])
           expect(check.status, check.out).to.equal(0)
           expect(check.out).to.not.match(/ERROR/)
-          for (const [name, time] of Object.entries(files)) expect(await mtimeOf(running, `/r/${name}`), name).to.equal(time)
+          for (const [name, time] of Object.entries(files))
+            expect(await mtimeOf(running, `/r/${name}`), name).to.equal(time)
           const again = await run('rclone', [...common, 'sync', '-v', local, remote])
           expect(again.status, again.out).to.equal(0)
           expect(again.out, again.out).to.not.match(/ERROR|Copied/)

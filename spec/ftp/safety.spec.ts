@@ -26,11 +26,16 @@ const SAFETY = path.join(__dirname, 'safety.py')
 const safety = (port: number, scenario: string, ...args: ReadonlyArray<string>): Promise<any> =>
   new Promise((resolve, reject) => {
     const env = { ...process.env, FTP_USER: USER.name, FTP_PASSWORD: USER.password }
-    execFile('python3', [SAFETY, String(port), scenario, ...args], { env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`safety.py ${scenario} failed: ${error.message}\n${stderr}`))
-      const lines = stdout.trim().split('\n')
-      resolve(JSON.parse(lines[lines.length - 1]))
-    })
+    execFile(
+      'python3',
+      [SAFETY, String(port), scenario, ...args],
+      { env, timeout: 120_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`safety.py ${scenario} failed: ${error.message}\n${stderr}`))
+        const lines = stdout.trim().split('\n')
+        resolve(JSON.parse(lines[lines.length - 1]))
+      }
+    )
   })
 
 const namesIn = async (io: PathIO<unknown>, dir: string): Promise<ReadonlyArray<string>> => {
@@ -257,7 +262,9 @@ describe('FTP safety: upload temporaries (.fp-pathio-upload-*.part)', function (
     data.end(Buffer.alloc(1000, 8))
     expect(await eventually(() => /^226 /m.test(seen))).to.equal(true)
     control.end('QUIT\r\n')
-    expect(fs.readFileSync(path.join(root, 'slow.bin'))).to.deep.equal(Buffer.concat([Buffer.alloc(1000, 7), Buffer.alloc(1000, 8)]))
+    expect(fs.readFileSync(path.join(root, 'slow.bin'))).to.deep.equal(
+      Buffer.concat([Buffer.alloc(1000, 7), Buffer.alloc(1000, 8)])
+    )
     expect(temporaries()).to.deep.equal([])
   })
 })
@@ -275,7 +282,14 @@ describe('FTP safety: REST past the end, NLST names', function () {
 
   it('answers RETR after REST past the end with 554 before any data connection (ftplib); REST at the end still gives 0 bytes', async () => {
     const r = await safety(running.port, 'rest-past-end')
-    expect(r).to.deep.equal({ rest: 350, retr: 554, rest_at_end: 350, retr_at_end: 226, at_end_bytes: 0, noop_after: 200 })
+    expect(r).to.deep.equal({
+      rest: 350,
+      retr: 554,
+      rest_at_end: 350,
+      retr_at_end: 226,
+      at_end_bytes: 0,
+      noop_after: 200
+    })
   })
 
   it('refuses a download that starts past the end with 554 (basic-ftp)', async () => {

@@ -16,7 +16,18 @@ import { makeMemoryPathIO, writeFile } from '../../lib'
 import { makeFtpServer, settingsFromEnvironment, type FtpServer } from '../../lib/ftp'
 import { hashPassword as hashOf } from '../../lib/server/accounts'
 import { makeCertificates, type Certificates } from './certificates'
-import { eventually, rawConnect, runCurl, runSteps, startServer, withServer, USER, type BackendName, type Raw, type Running } from './harness'
+import {
+  eventually,
+  rawConnect,
+  runCurl,
+  runSteps,
+  startServer,
+  withServer,
+  USER,
+  type BackendName,
+  type Raw,
+  type Running
+} from './harness'
 import { startServer as startProgram } from './npmStart'
 
 const ATTACKS = path.join(__dirname, 'tls_attacks.py')
@@ -25,10 +36,15 @@ const ATTACKS = path.join(__dirname, 'tls_attacks.py')
 const attack = (port: number, cafile: string, scenario: string, ...args: ReadonlyArray<string>): Promise<any> =>
   new Promise((resolve, reject) => {
     const env = { ...process.env, FTP_USER: USER.name, FTP_PASSWORD: USER.password }
-    execFile('python3', [ATTACKS, String(port), cafile, scenario, ...args], { env, timeout: 90_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`tls_attacks.py ${scenario} failed: ${error.message}\n${stderr}`))
-      resolve(JSON.parse(stdout.trim().split('\n').pop() as string))
-    })
+    execFile(
+      'python3',
+      [ATTACKS, String(port), cafile, scenario, ...args],
+      { env, timeout: 90_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`tls_attacks.py ${scenario} failed: ${error.message}\n${stderr}`))
+        resolve(JSON.parse(stdout.trim().split('\n').pop() as string))
+      }
+    )
   })
 
 const run = (command: string, args: ReadonlyArray<string>): Promise<{ status: number; out: string }> =>
@@ -106,27 +122,38 @@ describe('FTP security, second round (issue 21)', function () {
 
   describe('2. sockets that never finish a TLS handshake', () => {
     it('count against the limits from their first byte, and are destroyed at the handshake deadline', async () => {
-      await withServer('memory', { tls: tlsOptions(), implicitTls: true, maxConnectionsPerIp: 6, handshakeTimeout: 1500 }, async (running) => {
-        const port = running.tlsPort as number
-        const silent: Array<net.Socket> = []
-        const closed: Array<Promise<void>> = []
-        for (let i = 0; i < 6; i++) {
-          const socket = net.connect(port, '127.0.0.1')
-          socket.on('error', () => undefined)
-          closed.push(new Promise((done) => socket.once('close', () => done())))
-          silent.push(socket)
+      await withServer(
+        'memory',
+        { tls: tlsOptions(), implicitTls: true, maxConnectionsPerIp: 6, handshakeTimeout: 1500 },
+        async (running) => {
+          const port = running.tlsPort as number
+          const silent: Array<net.Socket> = []
+          const closed: Array<Promise<void>> = []
+          for (let i = 0; i < 6; i++) {
+            const socket = net.connect(port, '127.0.0.1')
+            socket.on('error', () => undefined)
+            closed.push(new Promise((done) => socket.once('close', () => done())))
+            silent.push(socket)
+          }
+          await Promise.all(silent.map((socket) => new Promise((done) => socket.once('connect', done))))
+          expect(await eventually(() => running.server.connections() === 6)).to.equal(true)
+          // The seventh is over the limit: told so in clear, and closed.
+          const seventh = await rawConnect(port)
+          expect(await seventh.reply()).to.match(/^421 /)
+          // Past the deadline every silent socket is gone, and a real client is served.
+          await Promise.all(closed)
+          expect(await eventually(() => running.server.connections() === 0)).to.equal(true)
+          const listed = await runCurl([
+            '-u',
+            `${USER.name}:${USER.password}`,
+            '--cacert',
+            certs.caFile,
+            '--list-only',
+            `ftps://127.0.0.1:${port}/`
+          ])
+          expect(listed.status, listed.stderr).to.equal(0)
         }
-        await Promise.all(silent.map((socket) => new Promise((done) => socket.once('connect', done))))
-        expect(await eventually(() => running.server.connections() === 6)).to.equal(true)
-        // The seventh is over the limit: told so in clear, and closed.
-        const seventh = await rawConnect(port)
-        expect(await seventh.reply()).to.match(/^421 /)
-        // Past the deadline every silent socket is gone, and a real client is served.
-        await Promise.all(closed)
-        expect(await eventually(() => running.server.connections() === 0)).to.equal(true)
-        const listed = await runCurl(['-u', `${USER.name}:${USER.password}`, '--cacert', certs.caFile, '--list-only', `ftps://127.0.0.1:${port}/`])
-        expect(listed.status, listed.stderr).to.equal(0)
-      })
+      )
     })
   })
 
@@ -152,7 +179,8 @@ describe('FTP security, second round (issue 21)', function () {
           const name = path.posix.basename(temporary as string)
           const other = await loggedIn(running.port)
           expect(await ask(other, 'STAT /')).to.not.match(TEMPORARY)
-          for (const command of ['SIZE', 'MDTM', 'MLST', 'RNFR', 'DELE', 'STAT']) expect(await ask(other, `${command} ${name}`), command).to.match(/^550 /)
+          for (const command of ['SIZE', 'MDTM', 'MLST', 'RNFR', 'DELE', 'STAT'])
+            expect(await ask(other, `${command} ${name}`), command).to.match(/^550 /)
           expect(await ask(other, 'EPSV')).to.match(/^229 /)
           expect(await ask(other, `RETR ${name}`), 'RETR').to.match(/^550 /)
           expect(await ask(other, `MKD ${name}`), 'MKD').to.match(/^553 /)
@@ -160,7 +188,9 @@ describe('FTP security, second round (issue 21)', function () {
           const last = randomBytes(1000)
           data.end(last)
           expect(await uploader.reply()).to.match(/^226 /)
-          expect(sha256((await running.read('/big.bin')) ?? Buffer.alloc(0))).to.equal(sha256(Buffer.concat([first, last])))
+          expect(sha256((await running.read('/big.bin')) ?? Buffer.alloc(0))).to.equal(
+            sha256(Buffer.concat([first, last]))
+          )
           expect(await running.inspect.list('/')()).to.deep.equal(E.right(['/big.bin']))
           uploader.socket.destroy()
           other.socket.destroy()
@@ -173,23 +203,29 @@ describe('FTP security, second round (issue 21)', function () {
     const rules = { password: 'x', perm: 'elradfmw', paths: { '/pub/ro': 'elr' } }
     for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       it(`renaming a parent away, or a tree into a read-only place, is 550 (${backend} backend)`, async () => {
-        await withServer(backend, { users: { [USER.name]: { ...rules, password: hashOf(USER.password) } }, anonymous: 'off' }, async (running) => {
-          await running.inspect.mkdir('/pub/ro', { parents: true })()
-          await writeFile(running.inspect, '/pub/ro/file.txt', Buffer.from('read only'))()
-          const r = await runSteps({ port: running.port }, [
-            ['send', 'RNFR /pub'],
-            ['send', 'RNTO /tmpX'],
-            ['send', 'MKD /evil'],
-            ['send', 'MKD /evil/ro'],
-            ['stor', '/evil/ro/file.txt', 'replaced'],
-            ['send', 'RNFR /evil/ro'],
-            ['send', 'RNTO /pub/ro'],
-            ['send', 'RNFR /evil'],
-            ['send', 'RNTO /pub']
-          ])
-          expect(r.steps.map((s: { code: number }) => s.code)).to.deep.equal([350, 550, 257, 257, 226, 350, 550, 350, 550])
-          expect((await running.read('/pub/ro/file.txt'))?.toString()).to.equal('read only')
-        })
+        await withServer(
+          backend,
+          { users: { [USER.name]: { ...rules, password: hashOf(USER.password) } }, anonymous: 'off' },
+          async (running) => {
+            await running.inspect.mkdir('/pub/ro', { parents: true })()
+            await writeFile(running.inspect, '/pub/ro/file.txt', Buffer.from('read only'))()
+            const r = await runSteps({ port: running.port }, [
+              ['send', 'RNFR /pub'],
+              ['send', 'RNTO /tmpX'],
+              ['send', 'MKD /evil'],
+              ['send', 'MKD /evil/ro'],
+              ['stor', '/evil/ro/file.txt', 'replaced'],
+              ['send', 'RNFR /evil/ro'],
+              ['send', 'RNTO /pub/ro'],
+              ['send', 'RNFR /evil'],
+              ['send', 'RNTO /pub']
+            ])
+            expect(r.steps.map((s: { code: number }) => s.code)).to.deep.equal([
+              350, 550, 257, 257, 226, 350, 550, 350, 550
+            ])
+            expect((await running.read('/pub/ro/file.txt'))?.toString()).to.equal('read only')
+          }
+        )
       })
     }
   })
@@ -221,29 +257,33 @@ describe('FTP security, second round (issue 21)', function () {
 
   describe('6. password guessing has a cost across connections', () => {
     it('one address past its failure budget gets 421 at connect; another address still logs in', async () => {
-      await withServer('memory', { maxLoginFailuresPerIp: 5, loginFailureDelay: 0, maxLoginAttempts: 100, anonymous: 'off' }, async (running) => {
-        // Twenty guessers at once from 127.0.0.2, each trying until it is turned away.
-        const guess = async (): Promise<ReadonlyArray<string>> => {
-          const raw = await rawConnect(running.port, '127.0.0.1', '127.0.0.2')
-          const seen = [(await raw.reply()) ?? 'closed']
-          for (let i = 0; i < 10 && !seen[seen.length - 1].startsWith('421'); i++) {
-            raw.send(`USER ${USER.name}\r\nPASS guess-${i}\r\n`)
-            await raw.reply()
-            seen.push((await raw.reply()) ?? 'closed')
+      await withServer(
+        'memory',
+        { maxLoginFailuresPerIp: 5, loginFailureDelay: 0, maxLoginAttempts: 100, anonymous: 'off' },
+        async (running) => {
+          // Twenty guessers at once from 127.0.0.2, each trying until it is turned away.
+          const guess = async (): Promise<ReadonlyArray<string>> => {
+            const raw = await rawConnect(running.port, '127.0.0.1', '127.0.0.2')
+            const seen = [(await raw.reply()) ?? 'closed']
+            for (let i = 0; i < 10 && !seen[seen.length - 1].startsWith('421'); i++) {
+              raw.send(`USER ${USER.name}\r\nPASS guess-${i}\r\n`)
+              await raw.reply()
+              seen.push((await raw.reply()) ?? 'closed')
+            }
+            raw.socket.destroy()
+            return seen.map((line) => line.slice(0, 3))
           }
-          raw.socket.destroy()
-          return seen.map((line) => line.slice(0, 3))
+          const guessers = await Promise.all(Array.from({ length: 20 }, guess))
+          const failures = guessers.flat().filter((code) => code === '530').length
+          // At most the budget of wrong passwords was ever answered 530; everything after was 421.
+          expect(failures).to.be.at.most(5)
+          expect(guessers.every((codes) => codes[codes.length - 1] === '421')).to.equal(true)
+          const late = await rawConnect(running.port, '127.0.0.1', '127.0.0.2')
+          expect(await late.reply()).to.match(/^421 /)
+          const honest = await runSteps({ port: running.port }, [])
+          expect(honest.login).to.equal(230)
         }
-        const guessers = await Promise.all(Array.from({ length: 20 }, guess))
-        const failures = guessers.flat().filter((code) => code === '530').length
-        // At most the budget of wrong passwords was ever answered 530; everything after was 421.
-        expect(failures).to.be.at.most(5)
-        expect(guessers.every((codes) => codes[codes.length - 1] === '421')).to.equal(true)
-        const late = await rawConnect(running.port, '127.0.0.1', '127.0.0.2')
-        expect(await late.reply()).to.match(/^421 /)
-        const honest = await runSteps({ port: running.port }, [])
-        expect(honest.login).to.equal(230)
-      })
+      )
     })
   })
 
@@ -258,7 +298,11 @@ describe('FTP security, second round (issue 21)', function () {
 
     it('a client that does not resume (ftplib as it is) gets 425; one that resumes its session is served', async () => {
       expect(await attack(running.port, certs.caFile, 'clean', 'plain')).to.deep.equal({ stor: 425, retr: 425 })
-      expect(await attack(running.port, certs.caFile, 'clean', 'resume')).to.deep.equal({ stor: 226, retr: 226, size: 100000 })
+      expect(await attack(running.port, certs.caFile, 'clean', 'resume')).to.deep.equal({
+        stor: 226,
+        retr: 226,
+        size: 100000
+      })
     })
 
     it('a thief on the same address gets nothing, resuming its own session or one it made on our port; the client then gets the file', async () => {
@@ -282,7 +326,10 @@ describe('FTP security, second round (issue 21)', function () {
         expect(sha256(down.stdout)).to.equal(sha256(data))
         const settings = `set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:ca-file ${certs.caFile}; set net:max-retries 1; set net:timeout 20`
         const url = `ftp://${USER.name}:${USER.password}@127.0.0.1:${running.port}`
-        const lftp = await run('lftp', ['-c', `${settings}; open ${url}; put ${path.join(scratch, 'up.bin')} -o lftp.bin; get lftp.bin -o ${path.join(scratch, 'back.bin')}`])
+        const lftp = await run('lftp', [
+          '-c',
+          `${settings}; open ${url}; put ${path.join(scratch, 'up.bin')} -o lftp.bin; get lftp.bin -o ${path.join(scratch, 'back.bin')}`
+        ])
         expect(lftp.status, lftp.out).to.equal(0)
         expect(sha256(fs.readFileSync(path.join(scratch, 'back.bin')))).to.equal(sha256(data))
       } finally {
@@ -299,7 +346,12 @@ describe('FTP security, second round (issue 21)', function () {
         async (running) => {
           await writeFile(running.inspect, '/home/alice/private.txt', Buffer.from('mine'))()
           await writeFile(running.inspect, '/pub/readme.txt', Buffer.from('hello'))()
-          const r = await runSteps({ port: running.port, user: 'anonymous', password: 'x' }, [['nlst'], ['retr', '/home/alice/private.txt'], ['retr', '../home/alice/private.txt'], ['retr', 'readme.txt']])
+          const r = await runSteps({ port: running.port, user: 'anonymous', password: 'x' }, [
+            ['nlst'],
+            ['retr', '/home/alice/private.txt'],
+            ['retr', '../home/alice/private.txt'],
+            ['retr', 'readme.txt']
+          ])
           expect(r.steps[0].lines).to.deep.equal(['readme.txt'])
           expect(r.steps.slice(1).map((s: { code: number }) => s.code)).to.deep.equal([550, 550, 226])
         }
@@ -308,9 +360,14 @@ describe('FTP security, second round (issue 21)', function () {
 
     it('a home inside the anonymous root stops the server at once, unless the user is public', () => {
       const users = { alice: { password: hashOf('pw'), home: '/home/alice' } }
-      expect(() => makeFtpServer({ factory: makeMemoryPathIO, users })).to.throw(TypeError, /user 'alice'.*inside the anonymous root/)
+      expect(() => makeFtpServer({ factory: makeMemoryPathIO, users })).to.throw(
+        TypeError,
+        /user 'alice'.*inside the anonymous root/
+      )
       expect(() => makeFtpServer({ factory: makeMemoryPathIO, users, anonymous: 'off' })).to.not.throw()
-      expect(() => makeFtpServer({ factory: makeMemoryPathIO, users: { alice: { ...users.alice, public: true } } })).to.not.throw()
+      expect(() =>
+        makeFtpServer({ factory: makeMemoryPathIO, users: { alice: { ...users.alice, public: true } } })
+      ).to.not.throw()
       // The quick start's one user (a password in clear, home /) is exempt.
       expect(() => makeFtpServer({ factory: makeMemoryPathIO, users: { bob: 'builder' } })).to.not.throw()
     })
@@ -349,14 +406,27 @@ describe('FTP security, second round (issue 21)', function () {
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-names-'))
       try {
         const file = path.join(scratch, 'users.json')
-        fs.writeFileSync(file, `{ "__proto__": { "password": "${hashOf('p1')}" }, "constructor": { "password": "${hashOf('p2')}" }, "toString": { "password": "${hashOf('p3')}" } }`)
+        fs.writeFileSync(
+          file,
+          `{ "__proto__": { "password": "${hashOf('p1')}" }, "constructor": { "password": "${hashOf('p2')}" }, "toString": { "password": "${hashOf('p3')}" } }`
+        )
         const settings = settingsFromEnvironment({ FTP_USERS_FILE: file, FTP_ANONYMOUS: 'off' })
         if (E.isLeft(settings)) throw new Error(settings.left)
-        const server: FtpServer<unknown> = makeFtpServer({ factory: makeMemoryPathIO, ...settings.right.options, loginFailureDelay: 0 })
+        const server: FtpServer<unknown> = makeFtpServer({
+          factory: makeMemoryPathIO,
+          ...settings.right.options,
+          loginFailureDelay: 0
+        })
         const { port } = await server.listen(0, '127.0.0.1')
         try {
           const logins = []
-          for (const [user, password] of [['__proto__', 'p1'], ['constructor', 'p2'], ['toString', 'p3'], ['valueOf', 'p1'], ['hasOwnProperty', 'p2']])
+          for (const [user, password] of [
+            ['__proto__', 'p1'],
+            ['constructor', 'p2'],
+            ['toString', 'p3'],
+            ['valueOf', 'p1'],
+            ['hasOwnProperty', 'p2']
+          ])
             logins.push((await runSteps({ port, user, password }, [])).login)
           expect(logins).to.deep.equal([230, 230, 230, 530, 530])
         } finally {
@@ -371,7 +441,14 @@ describe('FTP security, second round (issue 21)', function () {
       await withServer('memory', { tls: tlsOptions(), implicitTls: true }, async (running) => {
         const handshake = (ciphers: string): Promise<string> =>
           new Promise((done) => {
-            const socket = tls.connect({ port: running.tlsPort as number, host: '127.0.0.1', ca: fs.readFileSync(certs.caFile), servername: 'localhost', maxVersion: 'TLSv1.2', ciphers })
+            const socket = tls.connect({
+              port: running.tlsPort as number,
+              host: '127.0.0.1',
+              ca: fs.readFileSync(certs.caFile),
+              servername: 'localhost',
+              maxVersion: 'TLSv1.2',
+              ciphers
+            })
             socket.once('secureConnect', () => {
               done(socket.getCipher().name)
               socket.destroy()
@@ -385,7 +462,12 @@ describe('FTP security, second round (issue 21)', function () {
     })
 
     it('two SIGINTs a moment apart during a transfer are one clean stop: 426, exit 0, the temporary root removed', async () => {
-      const server = await startProgram({ PATHIO_BACKEND: 'node', FTP_USER: USER.name, FTP_PASS: USER.password, LOG_LEVEL: 'info' })
+      const server = await startProgram({
+        PATHIO_BACKEND: 'node',
+        FTP_USER: USER.name,
+        FTP_PASS: USER.password,
+        LOG_LEVEL: 'info'
+      })
       try {
         const root = /backend node (\S+) \(temporary\)/.exec(server.output())?.[1]
         expect(root, server.output()).to.be.a('string')

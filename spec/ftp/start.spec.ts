@@ -62,8 +62,12 @@ describe('npm start (examples/ftp-server.ts)', function () {
       // Events at info (commands are at debug): who, what, how many bytes, how it ended.
       expect(log).to.match(/INFO +#\d+ 127\.0\.0\.1 bob login ok method=password/)
       expect(log).to.match(/INFO +#\d+ 127\.0\.0\.1 bob login failed method=password reason="bad credentials"/)
-      expect(log).to.match(/INFO +#\d+ 127\.0\.0\.1 bob STOR \/big\.bin ok bytes=33554432 ms=\d+ direction=upload code=226/)
-      expect(log).to.match(/INFO +#\d+ 127\.0\.0\.1 anonymous RETR \/big\.bin aborted bytes=\d+ ms=\d+ direction=download code=426/)
+      expect(log).to.match(
+        /INFO +#\d+ 127\.0\.0\.1 bob STOR \/big\.bin ok bytes=33554432 ms=\d+ direction=upload code=226/
+      )
+      expect(log).to.match(
+        /INFO +#\d+ 127\.0\.0\.1 anonymous RETR \/big\.bin aborted bytes=\d+ ms=\d+ direction=download code=426/
+      )
       expect(log).to.not.match(/PASS/)
       expect(log).to.match(/SIGTERM: stopping/)
       expect(log).to.match(/INFO +stopped/)
@@ -89,7 +93,13 @@ describe('npm start (examples/ftp-server.ts)', function () {
   it('serves FTP_ROOT with the pool backend and stops on SIGINT, pool closed', async () => {
     const root = fs.mkdtempSync(path.join(scratch, 'root-'))
     fs.writeFileSync(path.join(root, 'there.txt'), 'already there')
-    const server = await start({ PATHIO_BACKEND: 'pool', FTP_ROOT: root, LOG_LEVEL: 'warn', FTP_USER: 'bob', FTP_PASS: 'builder' })
+    const server = await start({
+      PATHIO_BACKEND: 'pool',
+      FTP_ROOT: root,
+      LOG_LEVEL: 'warn',
+      FTP_USER: 'bob',
+      FTP_PASS: 'builder'
+    })
     try {
       const listed = await runCurl(['-u', 'anonymous:x', '--list-only', `${server.url}/`])
       expect(listed.stdout.toString().trim()).to.equal('there.txt')
@@ -113,7 +123,10 @@ describe('npm start (examples/ftp-server.ts)', function () {
       const where = /backend node (\S+) \(temporary\)/.exec(server.output())
       expect(where, server.output()).to.not.equal(null)
       const root = (where as RegExpExecArray)[1]
-      const up = await runCurl(['-u', 'anonymous:x', '--ftp-create-dirs', '-T', '-', `${server.url}/a/b.txt`], Buffer.from('b'))
+      const up = await runCurl(
+        ['-u', 'anonymous:x', '--ftp-create-dirs', '-T', '-', `${server.url}/a/b.txt`],
+        Buffer.from('b')
+      )
       expect(up.status, up.stderr).to.equal(0)
       expect(fs.readFileSync(path.join(root, 'a', 'b.txt'), 'utf8')).to.equal('b')
       server.child.kill('SIGTERM')
@@ -139,7 +152,12 @@ describe('npm start (examples/ftp-server.ts)', function () {
       fs.mkdirSync(path.join(root, 'pub'))
       fs.writeFileSync(path.join(root, 'pub', 'readme.txt'), 'read me')
       const users = path.join(scratch, 'users.json')
-      fs.writeFileSync(users, JSON.stringify({ carol: { password: hash, home: '/home/carol', perm: 'elradfmw', paths: { '/archive': 'elr' } } }))
+      fs.writeFileSync(
+        users,
+        JSON.stringify({
+          carol: { password: hash, home: '/home/carol', perm: 'elradfmw', paths: { '/archive': 'elr' } }
+        })
+      )
       const server = await start({
         PATHIO_BACKEND: 'node',
         FTP_ROOT: root,
@@ -160,10 +178,18 @@ describe('npm start (examples/ftp-server.ts)', function () {
         // The home was made at start; carol is jailed in it.
         expect(fs.statSync(path.join(root, 'home', 'carol')).isDirectory()).to.equal(true)
         const tlsArgs = ['--cacert', certs.caFile]
-        const up = await runCurl(['-u', 'carol:s3cret pass', ...tlsArgs, '--ssl-reqd', '-T', '-', `${server.url}/report.txt`], Buffer.from('quarterly'))
+        const up = await runCurl(
+          ['-u', 'carol:s3cret pass', ...tlsArgs, '--ssl-reqd', '-T', '-', `${server.url}/report.txt`],
+          Buffer.from('quarterly')
+        )
         expect(up.status, up.stderr).to.equal(0)
         expect(fs.readFileSync(path.join(root, 'home', 'carol', 'report.txt'), 'utf8')).to.equal('quarterly')
-        const down = await runCurl(['-u', 'carol:s3cret pass', ...tlsArgs, `${(implicit as RegExpExecArray)[1]}/report.txt`])
+        const down = await runCurl([
+          '-u',
+          'carol:s3cret pass',
+          ...tlsArgs,
+          `${(implicit as RegExpExecArray)[1]}/report.txt`
+        ])
         expect(down.stdout.toString()).to.equal('quarterly')
         // Without TLS nobody logs in.
         const clear = await runCurl(['-u', 'carol:s3cret pass', `${server.url}/report.txt`])
@@ -210,7 +236,10 @@ describe('npm start (examples/ftp-server.ts)', function () {
     })
 
     it('a missing certificate', async () => {
-      const r = await startFailing({ FTP_TLS_CERT: path.join(scratch, 'missing.pem'), FTP_TLS_KEY: path.join(scratch, 'missing.key') })
+      const r = await startFailing({
+        FTP_TLS_CERT: path.join(scratch, 'missing.pem'),
+        FTP_TLS_KEY: path.join(scratch, 'missing.key')
+      })
       expect(r.code).to.equal(2)
       expect(oneLine(r.stderr)).to.match(/^ftp-server: cannot read FTP_TLS_CERT .*missing\.pem: ENOENT$/)
     })
@@ -234,7 +263,9 @@ describe('npm start (examples/ftp-server.ts)', function () {
       const line = oneLine(r.stderr)
       expect(line).to.match(/user 'erin' has the home \/home\/erin, inside the anonymous root \//)
       expect(line).to.include('FTP_ANONYMOUS_ROOT=/pub').and.include('"public": true')
-      for (const fine of [{ FTP_ANONYMOUS: 'off' }, { FTP_ANONYMOUS_ROOT: '/pub' }] as ReadonlyArray<Record<string, string>>) {
+      for (const fine of [{ FTP_ANONYMOUS: 'off' }, { FTP_ANONYMOUS_ROOT: '/pub' }] as ReadonlyArray<
+        Record<string, string>
+      >) {
         const server = await start({ FTP_USERS_FILE: users, LOG_LEVEL: 'warn', ...fine })
         expect(await server.stop()).to.equal(0)
       }
@@ -248,11 +279,14 @@ describe('npm start (examples/ftp-server.ts)', function () {
       const bare = fs.mkdtempSync(path.join(scratch, 'bare-'))
       fs.cpSync(path.join(ROOT, 'dist', 'server'), path.join(bare, 'server'), { recursive: true })
       fs.mkdirSync(path.join(bare, 'node_modules'))
-      for (const dependency of ['fp-ts', 'io-ts']) fs.symlinkSync(path.join(ROOT, 'node_modules', dependency), path.join(bare, 'node_modules', dependency))
+      for (const dependency of ['fp-ts', 'io-ts'])
+        fs.symlinkSync(path.join(ROOT, 'node_modules', dependency), path.join(bare, 'node_modules', dependency))
       const args = [...SERVER_ARGS.slice(0, -1), path.join(bare, 'server', 'examples', 'ftp-server.js')]
       const r = await startFailing({ PATHIO_BACKEND: 's3', S3_BUCKET: 'fp-pathio' }, args)
       expect(r.code).to.equal(2)
-      expect(oneLine(r.stderr)).to.equal('ftp-server: PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3')
+      expect(oneLine(r.stderr)).to.equal(
+        'ftp-server: PATHIO_BACKEND=s3 needs the S3 SDK: npm install @aws-sdk/client-s3'
+      )
       const memory = await start({ PATHIO_BACKEND: 'memory', LOG_LEVEL: 'warn' }, args)
       expect(memory.output()).to.include('backend memory')
       expect(await memory.stop()).to.equal(0)

@@ -73,7 +73,10 @@ const startListing = async (raw: Raw, command: string): Promise<net.Socket> => {
 }
 
 /** Everything the data connection brings, and how many pages the server had read when its first bytes came. */
-const received = (data: net.Socket, counts: Counts): Promise<{ readonly text: string; readonly pagesAtFirstBytes: number }> =>
+const received = (
+  data: net.Socket,
+  counts: Counts
+): Promise<{ readonly text: string; readonly pagesAtFirstBytes: number }> =>
   new Promise((resolve) => {
     const chunks: Array<Buffer> = []
     let pagesAtFirstBytes = -1
@@ -92,7 +95,7 @@ for (const backend of ['memory', 'pool'] as const) {
     const base: PathIOFactory<unknown> =
       backend === 'memory'
         ? (makeMemoryPathIO as PathIOFactory<unknown>)
-        : ((context) => makePoolPathIO({ ...(context as object), size: 2 })) as PathIOFactory<unknown>
+        : (((context) => makePoolPathIO({ ...(context as object), size: 2 })) as PathIOFactory<unknown>)
     const tree = makeMemoryTree()
 
     before(async () => {
@@ -104,7 +107,9 @@ for (const backend of ['memory', 'pool'] as const) {
       // Many entries, made quickly: names are what a listing reads, content does not matter.
       for (let i = 0; i < ENTRIES; i += 500)
         await Promise.all(
-          Array.from({ length: Math.min(500, ENTRIES - i) }, (_, j) => writeFile(io, `/big/f${String(i + j).padStart(6, '0')}`, new Uint8Array(0))())
+          Array.from({ length: Math.min(500, ENTRIES - i) }, (_, j) =>
+            writeFile(io, `/big/f${String(i + j).padStart(6, '0')}`, new Uint8Array(0))()
+          )
         )
     })
     after(async () => running.stop())
@@ -134,7 +139,10 @@ for (const backend of ['memory', 'pool'] as const) {
       await new Promise((resolve) => data.once('data', resolve))
       data.destroy()
       raw.socket.destroy()
-      expect(await eventually(() => counts.opened > 0 && counts.closed >= counts.opened, 10_000), JSON.stringify(counts)).to.equal(true)
+      expect(
+        await eventually(() => counts.opened > 0 && counts.closed >= counts.opened, 10_000),
+        JSON.stringify(counts)
+      ).to.equal(true)
       const pagesWhenClosed = counts.pages
       await new Promise((resolve) => setTimeout(resolve, 300))
       expect(counts.pages, 'no page is read after the listing closed').to.equal(pagesWhenClosed)
@@ -149,7 +157,10 @@ for (const backend of ['memory', 'pool'] as const) {
       raw.send('ABOR\r\n')
       expect(await raw.reply()).to.match(/^426/)
       expect(await raw.reply()).to.match(/^226/)
-      expect(await eventually(() => counts.opened > 0 && counts.closed >= counts.opened, 10_000), JSON.stringify(counts)).to.equal(true)
+      expect(
+        await eventually(() => counts.opened > 0 && counts.closed >= counts.opened, 10_000),
+        JSON.stringify(counts)
+      ).to.equal(true)
       expect(counts.pages).to.be.lessThan(PAGES)
       data.destroy()
       raw.socket.destroy()

@@ -18,7 +18,11 @@ import { runCurl, runSteps, startServer, withServer, USER, type BackendName, typ
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
-const run = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; out: string }> =>
+const run = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv = {}
+): Promise<{ status: number; out: string }> =>
   new Promise((resolve) =>
     execFile(command, args, { timeout: 90_000, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
       resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stdout + stderr })
@@ -99,13 +103,26 @@ describe('FTPS', function () {
           'print(got.decode())',
           'data.close(); print(ftp.voidresp()); ftp.quit()'
         ].join('\n')
-        const r = await run('python3', ['-c', script, host, String(running.port), certs.caFile, USER.name, USER.password])
+        const r = await run('python3', [
+          '-c',
+          script,
+          host,
+          String(running.port),
+          certs.caFile,
+          USER.name,
+          USER.password
+        ])
         expect(r.status, r.out).to.equal(0)
-        expect(r.out.split('\n').slice(0, 4)).to.deep.equal(['200 Switching to Binary mode', '150 Opening BINARY mode data connection for early.bin (15 bytes)', 'handshake first', '226 Transfer complete'])
+        expect(r.out.split('\n').slice(0, 4)).to.deep.equal([
+          '200 Switching to Binary mode',
+          '150 Opening BINARY mode data connection for early.bin (15 bytes)',
+          'handshake first',
+          '226 Transfer complete'
+        ])
       })
 
       it('a client that trusts another CA refuses the server', async () => {
-          const r = await runSteps({ host, port: running.port, tls: true, cafile: certs.otherCaFile, prot: 'P' }, [])
+        const r = await runSteps({ host, port: running.port, tls: true, cafile: certs.otherCaFile, prot: 'P' }, [])
         expect(r.auth).to.match(/CERTIFICATE_VERIFY_FAILED/)
         expect(r.login).to.not.equal(230)
       })
@@ -115,7 +132,13 @@ describe('FTPS', function () {
         const data = randomBytes(300_000)
         fs.writeFileSync(path.join(scratch, 'curl.bin'), data)
         const creds = ['-u', `${USER.name}:${USER.password}`, '--cacert', certs.caFile]
-        const up = await runCurl([...creds, '--ssl-reqd', '-T', path.join(scratch, 'curl.bin'), `ftp://${bracket}:${running.port}/curl.bin`])
+        const up = await runCurl([
+          ...creds,
+          '--ssl-reqd',
+          '-T',
+          path.join(scratch, 'curl.bin'),
+          `ftp://${bracket}:${running.port}/curl.bin`
+        ])
         expect(up.status, up.stderr).to.equal(0)
         const down = await runCurl([...creds, `ftps://${bracket}:${running.tlsPort}/curl.bin`])
         expect(down.status, down.stderr).to.equal(0)
@@ -132,7 +155,11 @@ describe('FTPS', function () {
     await withServer('node', { tls: { cert: certs.cert, key: certs.key } }, async (running) => {
       const local = path.join(scratch, 'tree')
       fs.mkdirSync(path.join(local, 'a', 'b'), { recursive: true })
-      const files: Record<string, Buffer> = { 'x.bin': randomBytes(200_000), 'a/y.txt': Buffer.from('y'), 'a/b/z.bin': randomBytes(70_000) }
+      const files: Record<string, Buffer> = {
+        'x.bin': randomBytes(200_000),
+        'a/y.txt': Buffer.from('y'),
+        'a/b/z.bin': randomBytes(70_000)
+      }
       for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(local, name), data)
       const back = path.join(scratch, 'back')
       const settings = [
@@ -168,7 +195,10 @@ describe('FTPS', function () {
       const data = randomBytes(500_000)
       await client.uploadFrom(Readable.from([data]), 'basic.bin')
       const chunks: Array<Buffer> = []
-      await client.downloadTo(new Writable({ write: (chunk: Buffer, _e, done) => (chunks.push(chunk), done()) }), 'basic.bin')
+      await client.downloadTo(
+        new Writable({ write: (chunk: Buffer, _e, done) => (chunks.push(chunk), done()) }),
+        'basic.bin'
+      )
       expect(sha256(Buffer.concat(chunks))).to.equal(sha256(data))
       expect((await client.list()).map((entry) => entry.name)).to.include('basic.bin')
     } finally {
@@ -180,7 +210,11 @@ describe('FTPS', function () {
   describe('FTP_TLS_REQUIRED (tlsRequired)', () => {
     let running: Running
     beforeEach(async () => {
-      running = await startServer('memory', { tls: { cert: certs.cert, key: certs.key }, tlsRequired: true, anonymous: 'read' })
+      running = await startServer('memory', {
+        tls: { cert: certs.cert, key: certs.key },
+        tlsRequired: true,
+        anonymous: 'read'
+      })
     })
     afterEach(() => running.stop())
 
@@ -205,7 +239,11 @@ describe('FTPS', function () {
 
   it('AUTH TLS on a server without a certificate is 502, and FEAT does not offer it', async () => {
     await withServer('memory', {}, async (running) => {
-      const r = await runSteps({ port: running.port }, [['send', 'AUTH TLS'], ['send', 'FEAT'], ['send', 'PBSZ 0']])
+      const r = await runSteps({ port: running.port }, [
+        ['send', 'AUTH TLS'],
+        ['send', 'FEAT'],
+        ['send', 'PBSZ 0']
+      ])
       expect(r.steps[0].code).to.equal(502)
       expect(r.steps[1].text).to.not.include('AUTH')
       expect(r.steps[2].code).to.equal(503)

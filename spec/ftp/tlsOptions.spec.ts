@@ -33,7 +33,11 @@ type Version = 'TLSv1.1' | 'TLSv1.2'
 type Outcome = { readonly protocol: string | null } | { readonly error: string }
 
 /** A TLS client of exactly `version` (security level 0), verifying the server against the spec's CA. */
-const handshake = (version: Version, ca: string, connect: { port: number } | { socket: net.Socket }): Promise<Outcome> =>
+const handshake = (
+  version: Version,
+  ca: string,
+  connect: { port: number } | { socket: net.Socket }
+): Promise<Outcome> =>
   new Promise((resolve) => {
     const client = tls.connect({
       ...('port' in connect ? { host: '127.0.0.1', port: connect.port } : { socket: connect.socket }),
@@ -62,9 +66,21 @@ const sClientTls11 = (port: number, caFile: string): Promise<{ status: number; o
   new Promise((resolve) =>
     execFile(
       'openssl',
-      ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_1', '-cipher', SECURITY_LEVEL_0, '-CAfile', caFile, '-servername', 'localhost'],
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-tls1_1',
+        '-cipher',
+        SECURITY_LEVEL_0,
+        '-CAfile',
+        caFile,
+        '-servername',
+        'localhost'
+      ],
       { timeout: 20_000 },
-      (error, stdout, stderr) => resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stdout + stderr })
+      (error, stdout, stderr) =>
+        resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: stdout + stderr })
     ).stdin?.end()
   )
 
@@ -90,7 +106,8 @@ describe('FTPS: the minimum TLS version', function () {
     const contexts = makeTlsContexts({ cert: certs.cert, key: certs.key })
     // Node's SecureContext has no public getter; its native handle answers what OpenSSL was set to.
     const versions = (context: tls.SecureContext): readonly [number, number] => {
-      const native = (context as unknown as { context: { getMinProto?: () => number; getMaxProto?: () => number } }).context
+      const native = (context as unknown as { context: { getMinProto?: () => number; getMaxProto?: () => number } })
+        .context
       expect(typeof native.getMinProto, 'getMinProto on the native SecureContext').to.equal('function')
       return [native.getMinProto?.() ?? -1, native.getMaxProto?.() ?? -1]
     }

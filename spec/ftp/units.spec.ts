@@ -58,7 +58,8 @@ describe('FTP replies', () => {
       Cancelled: 451
     }
     expect(Object.keys(REPLY_CODE_BY_REASON).sort()).to.deep.equal(Object.keys(Reason.keys).sort())
-    for (const reason of Object.keys(Reason.keys) as ReadonlyArray<Reason>) expect(replyCodeFor(reason), reason).to.equal(expected[reason])
+    for (const reason of Object.keys(Reason.keys) as ReadonlyArray<Reason>)
+      expect(replyCodeFor(reason), reason).to.equal(expected[reason])
   })
 
   it('names the client path in an error reply, never a disk path', () => {
@@ -77,7 +78,9 @@ describe('FTP replies', () => {
 describe('FTP control line reader', () => {
   const read = (chunks: ReadonlyArray<Buffer | string>, max = 10): Array<string> => {
     const seen: Array<string> = []
-    const reader = makeLineReader(max, (event: LineEvent) => seen.push(event._tag === 'Line' ? event.bytes.toString() : '<too long>'))
+    const reader = makeLineReader(max, (event: LineEvent) =>
+      seen.push(event._tag === 'Line' ? event.bytes.toString() : '<too long>')
+    )
     for (const chunk of chunks) reader.push(Buffer.from(chunk))
     return seen
   }
@@ -93,12 +96,18 @@ describe('FTP control line reader', () => {
   })
 
   it('removes Telnet commands and decodes strict UTF-8', () => {
-    expect(stripTelnet(Buffer.from([0xff, 0xf4, 0xff, 0xf2, 0x41, 0xff, 0xff, 0xff, 0xfb, 0x01, 0x42])).toJSON().data).to.deep.equal([
-      0x41, 0xff, 0x42
-    ])
-    expect(parseCommandLine(Buffer.from([0xff, 0xf4, 0xff, 0xf2, ...Buffer.from('abor')]))).to.deep.equal(E.right({ verb: 'ABOR', arg: '' }))
-    expect(parseCommandLine(Buffer.from('STOR  two  spaces '))).to.deep.equal(E.right({ verb: 'STOR', arg: ' two  spaces ' }))
-    expect(parseCommandLine(Buffer.from([0x43, 0x57, 0x44, 0x20, 0xe9]))).to.deep.equal(E.left(reply(501, 'Command is not valid UTF-8')))
+    expect(
+      stripTelnet(Buffer.from([0xff, 0xf4, 0xff, 0xf2, 0x41, 0xff, 0xff, 0xff, 0xfb, 0x01, 0x42])).toJSON().data
+    ).to.deep.equal([0x41, 0xff, 0x42])
+    expect(parseCommandLine(Buffer.from([0xff, 0xf4, 0xff, 0xf2, ...Buffer.from('abor')]))).to.deep.equal(
+      E.right({ verb: 'ABOR', arg: '' })
+    )
+    expect(parseCommandLine(Buffer.from('STOR  two  spaces '))).to.deep.equal(
+      E.right({ verb: 'STOR', arg: ' two  spaces ' })
+    )
+    expect(parseCommandLine(Buffer.from([0x43, 0x57, 0x44, 0x20, 0xe9]))).to.deep.equal(
+      E.left(reply(501, 'Command is not valid UTF-8'))
+    )
     expect(E.isLeft(parseCommandLine(Buffer.from('TOOLONGVERB x')))).to.equal(true)
   })
 })
@@ -191,7 +200,14 @@ describe('FTP active mode arguments (PORT, EPRT)', () => {
 
   it('PORT: six bytes, so the port is at most 65535 (255,255); a number past 255 is 501', () => {
     expect(parsePort('127,0,0,1,255,255')).to.deep.equal(E.right({ host: '127.0.0.1', port: 65535 }))
-    for (const arg of ['127,0,0,1,256,0', '127,0,0,1,0,256', '127,0,0,256,4,1', '127,0,0,1,4', '127,0,0,1,4,1,1', '127,0,0,1,-4,1'])
+    for (const arg of [
+      '127,0,0,1,256,0',
+      '127,0,0,1,0,256',
+      '127,0,0,256,4,1',
+      '127,0,0,1,4',
+      '127,0,0,1,4,1,1',
+      '127,0,0,1,-4,1'
+    ])
       expect(codeOf(parsePort(arg)), arg).to.equal(501)
   })
 })

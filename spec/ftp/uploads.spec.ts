@@ -14,7 +14,11 @@ import { makeSession, sessionConfig } from '../../lib/ftp'
 import { stor } from '../../lib/ftp/commands/transfers'
 
 /** A real loopback connection: the server's side (half-open, as a passive listener's) and the client's. */
-const socketPair = async (): Promise<{ readonly server: net.Socket; readonly client: net.Socket; readonly close: () => void }> => {
+const socketPair = async (): Promise<{
+  readonly server: net.Socket
+  readonly client: net.Socket
+  readonly close: () => void
+}> => {
   const listener = net.createServer({ allowHalfOpen: true })
   await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done))
   const accepted = new Promise<net.Socket>((done) => listener.once('connection', done))
@@ -34,15 +38,23 @@ const resetUnderneath = (socket: net.Socket): void => {
   }) as typeof socket.write
 }
 
-const storeOver = async (reset: boolean): Promise<{ readonly code: number; readonly content: string; readonly names: ReadonlyArray<string> }> => {
+const storeOver = async (
+  reset: boolean
+): Promise<{ readonly code: number; readonly content: string; readonly names: ReadonlyArray<string> }> => {
   const inner = makeMemoryPathIO()
   const io = withAtomicWrites()(inner)
   await writeFile(io, '/a.txt', Buffer.from('old'))()
   const pair = await socketPair()
   try {
     if (reset) resetUnderneath(pair.server)
-    const session = makeSession({ id: 1, remoteAddress: '127.0.0.1', localAddress: '127.0.0.1', send: () => undefined,
-      config: sessionConfig({ commands: {}, commitDelay: 0 }), account: { name: 'alice', home: '/', perm: 'elradfmw' } })
+    const session = makeSession({
+      id: 1,
+      remoteAddress: '127.0.0.1',
+      localAddress: '127.0.0.1',
+      send: () => undefined,
+      config: sessionConfig({ commands: {}, commitDelay: 0 }),
+      account: { name: 'alice', home: '/', perm: 'elradfmw' }
+    })
     session.dataChannel = { accept: async () => pair.server, close: () => undefined }
     pair.client.end('new, but cut short')
     const answer = await stor(session, io, 'a.txt')()

@@ -1,12 +1,5 @@
 import { expect } from 'chai'
-import {
-  makeMemoryPathIO,
-  readFile,
-  withFaults,
-  wrapOperations,
-  writeFile,
-  type PathIO
-} from '../../lib'
+import { makeMemoryPathIO, readFile, withFaults, wrapOperations, writeFile, type PathIO } from '../../lib'
 import * as contract from '../contract/helpers'
 import { expectLeft, expectRight, sorted } from '../contract/helpers'
 import { countHandles } from '../contract/stacks'
@@ -58,7 +51,9 @@ describe('readFile and writeFile', () => {
   it('atomic: a reader during the write sees the old content or the new, never half', async () => {
     await contract.writeFile(memory, '/dir/motd', 'the old message')
     const seen: Array<string> = []
-    await expectRight(writeFile(slowWriter(memory, '/dir/motd', seen), '/dir/motd', Buffer.from('a brand new one'), { atomic: true }))
+    await expectRight(
+      writeFile(slowWriter(memory, '/dir/motd', seen), '/dir/motd', Buffer.from('a brand new one'), { atomic: true })
+    )
     expect(seen.length).to.be.greaterThan(2)
     for (const view of seen) expect(view).to.equal('the old message')
     expect(await contract.readFile(memory, '/dir/motd')).to.equal('a brand new one')
@@ -82,7 +77,11 @@ describe('readFile and writeFile', () => {
     await contract.writeFile(memory, '/dir/motd', 'the old message')
     const counted = countHandles(memory)
     const faulty = withFaults({ seed: 2, rate: 1, ops: ['write'], reasons: ['NoSpace'] })(counted.pathio)
-    const error = await expectLeft(writeFile(faulty, '/dir/motd', Buffer.from('new'), { atomic: true }), 'NoSpace', 'write')
+    const error = await expectLeft(
+      writeFile(faulty, '/dir/motd', Buffer.from('new'), { atomic: true }),
+      'NoSpace',
+      'write'
+    )
     expect(await contract.readFile(memory, '/dir/motd')).to.equal('the old message')
     expect(await expectRight(memory.list('/dir'))).to.deep.equal(['/dir/motd'])
     expect(counted.openHandles()).to.equal(0)
@@ -91,7 +90,11 @@ describe('readFile and writeFile', () => {
 
   it('an atomic write onto a directory fails before any temporary file is made, and names the path', async () => {
     await expectRight(memory.mkdir('/dir/sub'))
-    const error = await expectLeft(writeFile(memory, '/dir/sub', Buffer.from('x'), { atomic: true }), 'IsADirectory', 'open')
+    const error = await expectLeft(
+      writeFile(memory, '/dir/sub', Buffer.from('x'), { atomic: true }),
+      'IsADirectory',
+      'open'
+    )
     expect(error.message).not.to.contain('.fp-pathio-upload-')
     expect(await expectRight(memory.list('/dir'))).to.deep.equal(['/dir/sub'])
     expect(await expectRight(memory.list('/dir/sub'))).to.deep.equal([])

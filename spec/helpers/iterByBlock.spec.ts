@@ -81,7 +81,10 @@ describe('iterByBlock', () => {
     await writeFile(memory, '/f', 'abc')
     const io: PathIO<unknown> = {
       ...memory,
-      close: (h) => () => memory.close(h)().then(() => ({ _tag: 'Left', left: pathIOError('NoSpace', 'close') }) as const)
+      close: (h) => () =>
+        memory
+          .close(h)()
+          .then(() => ({ _tag: 'Left', left: pathIOError('NoSpace', 'close') }) as const)
     }
     const error = await collect(iterByBlock(io, '/f')).then(
       () => undefined,

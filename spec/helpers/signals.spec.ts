@@ -77,7 +77,8 @@ describe('helpers: { signal } stops every loop, closes what it opened, reports C
   })
 
   for (const name of ['memory', 'node', 'pool'] as const) {
-    const io = (): PathIO<unknown> => (backends.find(([n]) => n === name) as readonly [string, () => PathIO<unknown>])[1]()
+    const io = (): PathIO<unknown> =>
+      (backends.find(([n]) => n === name) as readonly [string, () => PathIO<unknown>])[1]()
     describe(name, () => {
       it('readFile of 64 MiB aborted in the middle gives Left Cancelled, reads no further block, and leaves no handle open', async () => {
         await expectRight(writeFile(io(), 'big.bin', Buffer.alloc(64 * MiB, 9)))
@@ -100,7 +101,10 @@ describe('helpers: { signal } stops every loop, closes what it opened, reports C
         const controller = new AbortController()
         const counted = countHandles(io())
         const watched = abortAfter(counted.pathio, 'write', 2, controller)
-        const result = await writeFile(watched.pathio, 'keep.txt', Buffer.alloc(8 * MiB, 1), { atomic: true, signal: controller.signal })()
+        const result = await writeFile(watched.pathio, 'keep.txt', Buffer.alloc(8 * MiB, 1), {
+          atomic: true,
+          signal: controller.signal
+        })()
         expect(E.isLeft(result) && result.left.reason).to.equal('Cancelled')
         expect(watched.afterAbort()).to.equal(0)
         expect(counted.openHandles()).to.equal(0)
@@ -135,7 +139,9 @@ describe('helpers: { signal } stops every loop, closes what it opened, reports C
             setImmediate(callback)
           }
         })
-        const thrown = await thrownBy(() => pipeline(toReadable(counted.pathio, 'stream.bin', { signal: controller.signal }), sink))
+        const thrown = await thrownBy(() =>
+          pipeline(toReadable(counted.pathio, 'stream.bin', { signal: controller.signal }), sink)
+        )
         expect((thrown as { reason?: unknown }).reason).to.equal('Cancelled')
         expect(received).to.be.below(4 * MiB)
         expect(counted.openHandles()).to.equal(0)
@@ -152,7 +158,9 @@ describe('helpers: { signal } stops every loop, closes what it opened, reports C
             this.push(sent > 1000 ? null : Buffer.alloc(65536, 4))
           }
         })
-        const thrown = await thrownBy(() => pipeline(source, toWritable(counted.pathio, 'upload.bin', { signal: controller.signal })))
+        const thrown = await thrownBy(() =>
+          pipeline(source, toWritable(counted.pathio, 'upload.bin', { signal: controller.signal }))
+        )
         expect((thrown as { reason?: unknown }).reason).to.equal('Cancelled')
         expect(sent).to.be.below(1000)
         expect(counted.openHandles()).to.equal(0)
@@ -165,7 +173,10 @@ describe('helpers: { signal } stops every loop, closes what it opened, reports C
         const { signal } = controller
         await expectLeft(readFile(counted.pathio, 'big.bin', { signal }), 'Cancelled')
         await expectLeft(writeFile(counted.pathio, 'x', Buffer.from('x'), { signal }), 'Cancelled')
-        for (const iterable of [iterByBlock(counted.pathio, 'big.bin', 8192, { signal }), entries(counted.pathio, '.', { signal })]) {
+        for (const iterable of [
+          iterByBlock(counted.pathio, 'big.bin', 8192, { signal }),
+          entries(counted.pathio, '.', { signal })
+        ]) {
           const thrown = await thrownBy(async () => {
             for await (const _ of iterable as AsyncIterable<unknown>) expect.fail('nothing expected')
           })
@@ -174,7 +185,12 @@ describe('helpers: { signal } stops every loop, closes what it opened, reports C
         expect(counted.opens()).to.equal(0)
         await expectLeft(readFile(io(), 'big.bin', { signal: 42 as never }), 'InvalidArgument')
         await expectLeft(writeFile(io(), 'x', Buffer.from('x'), { signal: {} as never }), 'InvalidArgument')
-        const bad = await thrownBy(() => pipeline(toReadable(io(), 'big.bin', { signal: 'no' as never }), new Writable({ write: (_c, _e, cb) => cb() })))
+        const bad = await thrownBy(() =>
+          pipeline(
+            toReadable(io(), 'big.bin', { signal: 'no' as never }),
+            new Writable({ write: (_c, _e, cb) => cb() })
+          )
+        )
         expect((bad as { reason?: unknown }).reason).to.equal('InvalidArgument')
       })
     })

@@ -84,7 +84,9 @@ describe('toReadable and toWritable', () => {
   it('reads from start to end inclusive, as fs.createReadStream', async () => {
     const data = randomBytes(1000)
     await contract.writeFile(memory, '/f', data)
-    expect((await collect(toReadable(memory, '/f', { start: 100, end: 199 }))).equals(data.subarray(100, 200))).to.equal(true)
+    expect(
+      (await collect(toReadable(memory, '/f', { start: 100, end: 199 }))).equals(data.subarray(100, 200))
+    ).to.equal(true)
     expect((await collect(toReadable(memory, '/f', { start: 990 }))).equals(data.subarray(990))).to.equal(true)
     expect((await collect(toReadable(memory, '/f', { end: 0 }))).equals(data.subarray(0, 1))).to.equal(true)
     expect((await collect(toReadable(memory, '/f', { start: 5000 }))).length).to.equal(0)
@@ -186,7 +188,10 @@ describe('toReadable and toWritable', () => {
     sizes.length = 0
     await pipeline(Readable.from([Buffer.from('0123456789')]), toWritable(counted, '/whole', { blockSize: 5 }))
     expect(sizes).to.deep.equal([10])
-    const refused = await pipeline(Readable.from([Buffer.from('x')]), toWritable(memory, '/bad', { blockSize: -1 })).then(
+    const refused = await pipeline(
+      Readable.from([Buffer.from('x')]),
+      toWritable(memory, '/bad', { blockSize: -1 })
+    ).then(
       () => 'no error',
       (e: unknown) => (isPathIOError(e) ? e.reason : String(e))
     )
@@ -224,7 +229,10 @@ describe('toReadable and toWritable', () => {
     expect(seen.join('')).to.equal(text)
     expect(await contract.readFile(memory, '/late')).to.equal(text)
     const failingWrites = withFaults({ seed: 4, rate: 1, ops: ['write'], reasons: ['NoSpace'] })(memory)
-    const failed = await pipeline(Readable.from([Buffer.from('ab'), Buffer.from('c')]), toWritable(failingWrites, '/g', { blockSize: 64 })).then(
+    const failed = await pipeline(
+      Readable.from([Buffer.from('ab'), Buffer.from('c')]),
+      toWritable(failingWrites, '/g', { blockSize: 64 })
+    ).then(
       () => 'no error',
       (e: unknown) => (isPathIOError(e) ? e.reason : String(e))
     )

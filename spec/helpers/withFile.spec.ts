@@ -23,7 +23,11 @@ describe('withFile', () => {
     const custom = { kind: 'mine' as const }
     const result = await run(withFile(io, '/f', 'rb', () => TE.left(custom)) as TE.TaskEither<never, unknown>)
     expect(result).to.deep.equal(E.left(custom))
-    await expectLeft(withFile(io, '/f', 'rb', (h) => io.write(h, Buffer.from('no'))), 'BadHandle', 'write')
+    await expectLeft(
+      withFile(io, '/f', 'rb', (h) => io.write(h, Buffer.from('no'))),
+      'BadHandle',
+      'write'
+    )
     expect(counted.opens()).to.equal(2)
     expect(counted.openHandles()).to.equal(0)
   })
@@ -41,7 +45,10 @@ describe('withFile', () => {
     )
     expect(thrown.cause).to.equal(boom)
     expect(thrown.path).to.equal('/f')
-    const rejected = await expectLeft(withFile(io, '/f', 'wb', () => () => Promise.reject({ code: 'ENOSPC' })), 'NoSpace')
+    const rejected = await expectLeft(
+      withFile(io, '/f', 'wb', () => () => Promise.reject({ code: 'ENOSPC' })),
+      'NoSpace'
+    )
     expect(rejected.cause).to.deep.equal({ code: 'ENOSPC' })
     expect(counted.opens()).to.equal(2)
     expect(counted.openHandles()).to.equal(0)
@@ -68,10 +75,16 @@ describe('withFile', () => {
       ...memory,
       close: (h) => () => {
         closed.push(h)
-        return memory.close(h)().then(() => E.left(pathIOError('NoSpace', 'close', { code: 'ENOSPC' })))
+        return memory
+          .close(h)()
+          .then(() => E.left(pathIOError('NoSpace', 'close', { code: 'ENOSPC' })))
       }
     }
-    await expectLeft(withFile(failingClose, '/f', 'wb', () => TE.right('done')), 'NoSpace', 'close')
+    await expectLeft(
+      withFile(failingClose, '/f', 'wb', () => TE.right('done')),
+      'NoSpace',
+      'close'
+    )
     await expectLeft(
       withFile(failingClose, '/f', 'rb', (h) => failingClose.write(h, Buffer.from('x'))),
       'BadHandle',

@@ -58,7 +58,9 @@ describe('normaliseErrors', () => {
   })
 
   it('anything without a code is Unknown, with its text in the message and itself as cause', async () => {
-    const io = normaliseErrors(looseWith({ rmdir: () => Promise.reject('the disk is on fire'), mkdir: () => TE.left(42) }))
+    const io = normaliseErrors(
+      looseWith({ rmdir: () => Promise.reject('the disk is on fire'), mkdir: () => TE.left(42) })
+    )
     const error = await expectLeft(io.rmdir('/d'), 'Unknown', 'rmdir')
     expect(error.message).to.contain('the disk is on fire')
     expect(error.cause).to.equal('the disk is on fire')

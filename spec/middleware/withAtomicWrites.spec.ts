@@ -83,12 +83,23 @@ describe('withAtomicWrites', () => {
     const temporary = (await names(inner)).find((name) => TEMPORARY.test(name)) as string
     expect(await names(io)).to.deep.equal(['a.txt'])
     expect(await io.list('/')()).to.deep.equal(E.right(['/a.txt']))
-    for (const lookup of [io.exists(temporary), io.isFile(temporary)]) expect(await lookup()).to.deep.equal(E.right(false))
-    for (const call of [io.stat(temporary), io.open(temporary, 'rb'), io.unlink(temporary), io.rename(temporary, '/x'), io.utimes(temporary, 0)]) {
+    for (const lookup of [io.exists(temporary), io.isFile(temporary)])
+      expect(await lookup()).to.deep.equal(E.right(false))
+    for (const call of [
+      io.stat(temporary),
+      io.open(temporary, 'rb'),
+      io.unlink(temporary),
+      io.rename(temporary, '/x'),
+      io.utimes(temporary, 0)
+    ]) {
       const refused = await call()
       expect(E.isLeft(refused) && refused.left.reason).to.equal('NotFound')
     }
-    for (const call of [io.mkdir('/.fp-pathio-upload-0000000000000000.part'), io.rename('/a.txt', `/${temporary}`), io.open('/.fp-pathio-upload-0000000000000000.part', 'ab')]) {
+    for (const call of [
+      io.mkdir('/.fp-pathio-upload-0000000000000000.part'),
+      io.rename('/a.txt', `/${temporary}`),
+      io.open('/.fp-pathio-upload-0000000000000000.part', 'ab')
+    ]) {
       const refused = await call()
       expect(E.isLeft(refused) && refused.left.reason).to.equal('InvalidArgument')
     }

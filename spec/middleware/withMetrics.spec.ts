@@ -13,13 +13,21 @@ describe('withMetrics', () => {
     await writeFile(io, '/a.txt', Buffer.from('x'))()
     await io.stat('/missing')()
     await io.mkdir('/a.txt')()
-    expect(samples.map(({ op, outcome }) => `${op}:${outcome}`)).to.deep.equal(['open:ok', 'write:ok', 'close:ok', 'stat:NotFound', 'mkdir:AlreadyExists'])
+    expect(samples.map(({ op, outcome }) => `${op}:${outcome}`)).to.deep.equal([
+      'open:ok',
+      'write:ok',
+      'close:ok',
+      'stat:NotFound',
+      'mkdir:AlreadyExists'
+    ])
     expect(samples.every(({ ms }) => typeof ms === 'number' && ms >= 0)).to.equal(true)
   })
 
   it('measures from the call to its answer, the stack below included (a 30 ms wait shows)', async () => {
     const samples: Array<OperationSample> = []
-    const waiting = wrapOperations((_op, args, next) => () => new Promise((done) => setTimeout(() => done(next(...args)()), 30)))
+    const waiting = wrapOperations(
+      (_op, args, next) => () => new Promise((done) => setTimeout(() => done(next(...args)()), 30))
+    )
     const io = withMetrics((sample) => samples.push(sample))(waiting(makeMemoryPathIO()))
     await io.exists('/')()
     expect(samples).to.have.length(1)

@@ -9,9 +9,20 @@ import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { makeMemoryPathIO, makeNodePathIO, permits, withAtomicWrites, withPermissions, withRoot, wrapOperations, writeFile, type PathIO } from '../../lib'
+import {
+  makeMemoryPathIO,
+  makeNodePathIO,
+  permits,
+  withAtomicWrites,
+  withPermissions,
+  withRoot,
+  wrapOperations,
+  writeFile,
+  type PathIO
+} from '../../lib'
 
-const reasonOf = (result: E.Either<{ reason: string }, unknown>): string => (E.isLeft(result) ? result.left.reason : 'Right')
+const reasonOf = (result: E.Either<{ reason: string }, unknown>): string =>
+  E.isLeft(result) ? result.left.reason : 'Right'
 
 const seeded = async (): Promise<PathIO<unknown>> => {
   const io = makeMemoryPathIO() as PathIO<unknown>
@@ -26,7 +37,9 @@ const seeded = async (): Promise<PathIO<unknown>> => {
 
 describe('withPermissions', () => {
   it('needs l to list, r/w/a to open, m, d, f (with w where a file lands): every other operation is PermissionDenied (EACCES)', async () => {
-    const cases: ReadonlyArray<readonly [string, (io: PathIO<unknown>) => Promise<E.Either<{ reason: string }, unknown>>]> = [
+    const cases: ReadonlyArray<
+      readonly [string, (io: PathIO<unknown>) => Promise<E.Either<{ reason: string }, unknown>>]
+    > = [
       ['l', (io) => io.list('/d')()],
       ['l', (io) => io.scan('/d')()],
       ['r', (io) => io.open('/f.txt', 'rb')()],
@@ -95,10 +108,14 @@ describe('withPermissions', () => {
     const tree = async (): Promise<PathIO<unknown>> => {
       const io = makeMemoryPathIO()
       for (const dir of ['/pub/ro/sub', '/incoming', '/evil/ro', '/empty']) await io.mkdir(dir, { parents: true })()
-      for (const file of ['/pub/ro/file.txt', '/incoming/up.txt', '/evil/ro/file.txt']) await writeFile(io, file, Buffer.from('x'))()
+      for (const file of ['/pub/ro/file.txt', '/incoming/up.txt', '/evil/ro/file.txt'])
+        await writeFile(io, file, Buffer.from('x'))()
       return io
     }
-    const rules = { perm: 'elr', paths: { '/pub': 'elradfmw', '/pub/ro': 'elr', '/incoming': 'elrwf', '/evil': 'elradfmw', '/tmpX': 'elradfmw' } }
+    const rules = {
+      perm: 'elr',
+      paths: { '/pub': 'elradfmw', '/pub/ro': 'elr', '/incoming': 'elrwf', '/evil': 'elradfmw', '/tmpX': 'elradfmw' }
+    }
 
     it('f at the source only is not enough: the destination needs f and w (a file into read-only /pub/ro)', async () => {
       const io = withPermissions(rules)(await tree())
@@ -153,9 +170,15 @@ describe('withPermissions', () => {
     }
     const user = withPermissions({ perm: 'elr', paths: { '/incoming': 'elrwf', '/pub': 'elr' } })(inner)
     const into = await user.rename('/incoming/a.txt', '/pub/a.txt')()
-    expect(E.isLeft(into) && into.left, 'into /pub').to.include({ reason: 'PermissionDenied', code: 'EACCES', path: '/pub/a.txt' })
+    expect(E.isLeft(into) && into.left, 'into /pub').to.include({
+      reason: 'PermissionDenied',
+      code: 'EACCES',
+      path: '/pub/a.txt'
+    })
     expect(reasonOf(await user.rename('/incoming/a.txt', '/elsewhere.txt')()), 'into /').to.equal('PermissionDenied')
-    expect(reasonOf(await user.rename('/incoming/b.txt', '/pub/p.txt')()), 'onto a file of /pub').to.equal('PermissionDenied')
+    expect(reasonOf(await user.rename('/incoming/b.txt', '/pub/p.txt')()), 'onto a file of /pub').to.equal(
+      'PermissionDenied'
+    )
     const out = await user.rename('/pub/p.txt', '/incoming/p.txt')()
     expect(E.isLeft(out) && out.left, 'out of /pub').to.include({ reason: 'PermissionDenied', path: '/pub/p.txt' })
     // Nothing moved; within /incoming, where f holds at both ends, a rename works.

@@ -1,11 +1,5 @@
 import { expect } from 'chai'
-import {
-  makeMemoryPathIO,
-  withSharedState,
-  type FactoryContext,
-  type MemoryTree,
-  type PathIOFactory
-} from '../../lib'
+import { makeMemoryPathIO, withSharedState, type FactoryContext, type MemoryTree, type PathIOFactory } from '../../lib'
 import { expectLeft, expectRight, readFile, writeFile } from '../contract/helpers'
 
 describe('withSharedState', () => {
@@ -68,6 +62,9 @@ describe('withSharedState', () => {
 
   it('a factory that is not a function is a TypeError at once, naming the option', () => {
     for (const bad of [undefined, null, 42, {}, 'makeMemoryPathIO'])
-      expect(() => withSharedState(bad as unknown as PathIOFactory<unknown>), String(bad)).to.throw(TypeError, /factory/)
+      expect(() => withSharedState(bad as unknown as PathIOFactory<unknown>), String(bad)).to.throw(
+        TypeError,
+        /factory/
+      )
   })
 })

@@ -35,7 +35,9 @@ describe('wrapOperations and mapOperations', () => {
 
   it('an around may change the arguments or answer without the inner call', async () => {
     const io = wrapOperations((op, args, next) =>
-      op === 'exists' ? TE.right('answered' as never) : next(...(args.map((a) => (a === '/alias' ? '/real' : a)) as typeof args))
+      op === 'exists'
+        ? TE.right('answered' as never)
+        : next(...(args.map((a) => (a === '/alias' ? '/real' : a)) as typeof args))
     )(makeMemoryPathIO())
     expect(await expectRight(io.exists('/'))).to.equal('answered')
     await expectRight(io.mkdir('/real'))
@@ -44,7 +46,10 @@ describe('wrapOperations and mapOperations', () => {
 
   it('a record missing an operation is a TypeError at once, naming it', () => {
     const { open: _open, ...partial } = makeMemoryPathIO()
-    expect(() => wrapOperations((_op, args, next) => next(...args))(partial as PathIO<unknown>)).to.throw(TypeError, /open/)
+    expect(() => wrapOperations((_op, args, next) => next(...args))(partial as PathIO<unknown>)).to.throw(
+      TypeError,
+      /open/
+    )
     expect(() => mapOperations('test', 42 as unknown as object, () => () => TE.right(1))).to.throw(TypeError, /test/)
   })
 
@@ -54,7 +59,10 @@ describe('wrapOperations and mapOperations', () => {
     expect(wrapped.capabilities).to.equal(memory.capabilities)
     expect(wrapped.capabilities.symlinks).to.equal(false)
     expect(wrapped.rootedAt).to.equal(undefined)
-    const adjusted = wrapOperations((_op, args, next) => next(...args), (c) => ({ ...c, append: false }))(memory)
+    const adjusted = wrapOperations(
+      (_op, args, next) => next(...args),
+      (c) => ({ ...c, append: false })
+    )(memory)
     expect(adjusted.capabilities.append).to.equal(false)
     // A rooted form is wrapped too: the same around over the inner record's rooted form.
     const seen: Array<string> = []
@@ -70,13 +78,31 @@ describe('wrapOperations and mapOperations', () => {
     expect(seen).to.deep.equal(['mkdir'])
     expect(await expectRight(memory.isDir('/jail/d'))).to.equal(true)
     const record = Object.fromEntries(OPERATION_NAMES.map((op) => [op, () => TE.right(1)]))
-    expect(mapOperations('test', record, (_op, call) => (...args) => TE.right(call(...args))).capabilities).to.deep.equal(makeCapabilities())
-    expect(() => mapOperations('test', { ...record, capabilities: { append: 'yes' } as never }, () => () => TE.right(1))).to.throw(TypeError, /append/)
+    expect(
+      mapOperations(
+        'test',
+        record,
+        (_op, call) =>
+          (...args) =>
+            TE.right(call(...args))
+      ).capabilities
+    ).to.deep.equal(makeCapabilities())
+    expect(() =>
+      mapOperations('test', { ...record, capabilities: { append: 'yes' } as never }, () => () => TE.right(1))
+    ).to.throw(TypeError, /append/)
   })
 
   it('mapOperations builds a record from any record of functions', async () => {
-    const record = Object.fromEntries(OPERATION_NAMES.map((op) => [op, (...args: Array<unknown>) => `${op}(${args.join(',')})`]))
-    const io = mapOperations('test', { ...record, state: 'S' }, (_op, call) => (...args) => TE.right(call(...args)))
+    const record = Object.fromEntries(
+      OPERATION_NAMES.map((op) => [op, (...args: Array<unknown>) => `${op}(${args.join(',')})`])
+    )
+    const io = mapOperations(
+      'test',
+      { ...record, state: 'S' },
+      (_op, call) =>
+        (...args) =>
+          TE.right(call(...args))
+    )
     expect(io.state).to.equal('S')
     expect(await expectRight(io.rename('/a', '/b'))).to.equal('rename(/a,/b)')
   })

@@ -92,7 +92,7 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
   },
   {
     id: 'accounts-cost-any',
-    bug: "accounts: a hash at any scrypt cost is taken (a cheap one is cheap to crack; its user answers in its own time)",
+    bug: 'accounts: a hash at any scrypt cost is taken (a cheap one is cheap to crack; its user answers in its own time)',
     file: ACCOUNTS,
     find: 'n === N && r === R && p === P',
     replace: 'n >= 2 && r >= 1 && p >= 1',
@@ -219,7 +219,8 @@ export const MUTANTS: ReadonlyArray<Mutant> = [
     bug: "FTPS: a data connection's own new TLS session is stored with the control connection's (a thief can plant one)",
     file: 'lib/ftp/tls.ts',
     find: "data.on('resumeSession'",
-    replace: "data.on('newSession', (id: Buffer, session: Buffer, done: () => void) => (sessions.set(id.toString('hex'), session), done()))\n  data.on('resumeSession'",
+    replace:
+      "data.on('newSession', (id: Buffer, session: Buffer, done: () => void) => (sessions.set(id.toString('hex'), session), done()))\n  data.on('resumeSession'",
     specs: ['spec/ftp/security.spec.ts']
   },
   {

@@ -44,7 +44,9 @@ interface Options {
 }
 
 const usage = (): never => {
-  process.stderr.write('usage: npm run mutants -- [--all] [--bail] [--list] [--no-baseline] [--only id,id] [--timeout seconds]\n')
+  process.stderr.write(
+    'usage: npm run mutants -- [--all] [--bail] [--list] [--no-baseline] [--only id,id] [--timeout seconds]\n'
+  )
   process.exit(2)
 }
 
@@ -87,10 +89,14 @@ const problemsOf = (mutants: ReadonlyArray<Mutant>): ReadonlyArray<string> => {
       continue
     }
     const found = occurrences(fs.readFileSync(file, 'utf8'), mutant.find)
-    if (found !== 1) problems.push(`${mutant.id}: the snippet ${JSON.stringify(mutant.find)} is found ${found} times in ${mutant.file}, not once: update it in spec/mutants/mutants.ts`)
+    if (found !== 1)
+      problems.push(
+        `${mutant.id}: the snippet ${JSON.stringify(mutant.find)} is found ${found} times in ${mutant.file}, not once: update it in spec/mutants/mutants.ts`
+      )
     if (mutant.find === mutant.replace) problems.push(`${mutant.id}: find and replace are the same`)
     if (mutant.specs.length === 0) problems.push(`${mutant.id}: no specs`)
-    for (const spec of mutant.specs) if (!fs.existsSync(path.join(CHECKOUT, spec))) problems.push(`${mutant.id}: spec ${spec} does not exist`)
+    for (const spec of mutant.specs)
+      if (!fs.existsSync(path.join(CHECKOUT, spec))) problems.push(`${mutant.id}: spec ${spec} does not exist`)
   }
   return problems
 }
@@ -198,11 +204,14 @@ const main = async (): Promise<number> => {
   const chosen = options.only === undefined ? MUTANTS : MUTANTS.filter((mutant) => options.only?.includes(mutant.id))
   const problems = problemsOf(MUTANTS)
   if (problems.length > 0) {
-    process.stderr.write(`mutants: cannot apply the mutants to this checkout:\n${problems.map((p) => `  - ${p}\n`).join('')}`)
+    process.stderr.write(
+      `mutants: cannot apply the mutants to this checkout:\n${problems.map((p) => `  - ${p}\n`).join('')}`
+    )
     return 2
   }
   if (options.list) {
-    for (const mutant of chosen) process.stdout.write(`${mutant.id}\n  ${mutant.bug}\n  ${mutant.file}\n  specs: ${mutant.specs.join(' ')}\n`)
+    for (const mutant of chosen)
+      process.stdout.write(`${mutant.id}\n  ${mutant.bug}\n  ${mutant.file}\n  specs: ${mutant.specs.join(' ')}\n`)
     return 0
   }
 
@@ -228,10 +237,14 @@ const main = async (): Promise<number> => {
   for (const mutant of chosen) {
     const file = path.join(dir, mutant.file)
     const original = fs.readFileSync(file, 'utf8')
-    if (occurrences(original, mutant.find) !== 1) throw new Error(`${mutant.id}: the snippet is not found exactly once in the scratch copy`)
+    if (occurrences(original, mutant.find) !== 1)
+      throw new Error(`${mutant.id}: the snippet is not found exactly once in the scratch copy`)
     let run: Run
     try {
-      fs.writeFileSync(file, original.replace(mutant.find, () => mutant.replace))
+      fs.writeFileSync(
+        file,
+        original.replace(mutant.find, () => mutant.replace)
+      )
       process.stdout.write(`${mutant.id}: ${mutant.bug}\n`)
       run = await runMocha(dir, specsOf(mutant), options)
     } finally {
@@ -246,7 +259,8 @@ const main = async (): Promise<number> => {
             ? 'killed (crashed, no report)'
             : `killed (${run.failures.length} failing)`
     process.stdout.write(`  ${verdict} in ${seconds(run.ms)}\n`)
-    for (const { title, message } of run.failures.slice(0, 12)) process.stdout.write(`    - ${title}\n        ${oneLine(message, 240)}\n`)
+    for (const { title, message } of run.failures.slice(0, 12))
+      process.stdout.write(`    - ${title}\n        ${oneLine(message, 240)}\n`)
     if (run.failures.length > 12) process.stdout.write(`    - and ${run.failures.length - 12} more\n`)
     if (run.failures.length === 0 && run.status === 'failed') process.stdout.write(`  ${oneLine(run.stderr, 300)}\n`)
     rows.push({ mutant, verdict, run })
@@ -254,14 +268,18 @@ const main = async (): Promise<number> => {
 
   const idWidth = Math.max(2, ...rows.map(({ mutant }) => mutant.id.length))
   const verdictWidth = Math.max(7, ...rows.map(({ verdict }) => verdict.length))
-  process.stdout.write(`\n${'mutant'.padEnd(idWidth)}  ${'verdict'.padEnd(verdictWidth)}  ${'time'.padStart(8)}  first failing test\n`)
+  process.stdout.write(
+    `\n${'mutant'.padEnd(idWidth)}  ${'verdict'.padEnd(verdictWidth)}  ${'time'.padStart(8)}  first failing test\n`
+  )
   for (const { mutant, verdict, run } of rows)
     process.stdout.write(
       `${mutant.id.padEnd(idWidth)}  ${verdict.padEnd(verdictWidth)}  ${seconds(run.ms).padStart(8)}  ${oneLine(run.failures[0]?.title ?? '', 110)}\n`
     )
   const killed = rows.filter(({ run }) => run.status !== 'passed').length
   const rate = rows.length === 0 ? 0 : (100 * killed) / rows.length
-  process.stdout.write(`\nkill rate: ${killed}/${rows.length} (${rate.toFixed(0)}%)${options.all ? ', each against the whole suite' : ', each against its own specs'}\n`)
+  process.stdout.write(
+    `\nkill rate: ${killed}/${rows.length} (${rate.toFixed(0)}%)${options.all ? ', each against the whole suite' : ', each against its own specs'}\n`
+  )
   const survivors = rows.filter(({ run }) => run.status === 'passed').map(({ mutant }) => mutant.id)
   if (survivors.length > 0) process.stdout.write(`survived: ${survivors.join(', ')}\n`)
   return survivors.length === 0 ? 0 : 1

@@ -25,8 +25,14 @@ describe('the package: what npm pack puts in it', () => {
   it('holds exactly what spec/package/contents.ts lists', () => {
     const expected = expectedFiles(p.stage)
     expect(expected.length).to.be.greaterThan(10)
-    expect(files.filter((f) => !expected.includes(f)), 'packed, but not in the list').to.deep.equal([])
-    expect(expected.filter((f) => !files.includes(f)), 'in the list, but not packed').to.deep.equal([])
+    expect(
+      files.filter((f) => !expected.includes(f)),
+      'packed, but not in the list'
+    ).to.deep.equal([])
+    expect(
+      expected.filter((f) => !files.includes(f)),
+      'in the list, but not packed'
+    ).to.deep.equal([])
   })
 
   it('holds no test, spec, benchmark or build cache, and the list expects none', () => {
@@ -40,9 +46,14 @@ describe('the package: what npm pack puts in it', () => {
     const orphans = files
       .filter((f) => f.endsWith('.map'))
       .flatMap((map) => {
-        const parsed = JSON.parse(fs.readFileSync(inPackage(map), 'utf8')) as { readonly sources?: ReadonlyArray<string>; readonly sourceRoot?: string }
+        const parsed = JSON.parse(fs.readFileSync(inPackage(map), 'utf8')) as {
+          readonly sources?: ReadonlyArray<string>
+          readonly sourceRoot?: string
+        }
         return (parsed.sources ?? [])
-          .map((source) => path.posix.normalize(path.posix.join(path.posix.dirname(map), parsed.sourceRoot ?? '', source)))
+          .map((source) =>
+            path.posix.normalize(path.posix.join(path.posix.dirname(map), parsed.sourceRoot ?? '', source))
+          )
           .filter((source) => !files.includes(source))
           .map((source) => `${map} -> ${source}`)
       })
@@ -52,12 +63,19 @@ describe('the package: what npm pack puts in it', () => {
   it('holds every file package.json names (main, types, exports, typesVersions, bin)', () => {
     const manifest = JSON.parse(fs.readFileSync(inPackage('package.json'), 'utf8')) as Record<string, unknown>
     const targets = (value: unknown): ReadonlyArray<string> =>
-      typeof value === 'string' ? [value] : value !== null && typeof value === 'object' ? Object.values(value).flatMap(targets) : []
+      typeof value === 'string'
+        ? [value]
+        : value !== null && typeof value === 'object'
+          ? Object.values(value).flatMap(targets)
+          : []
     const named = [manifest.main, manifest.types, manifest.exports, manifest.typesVersions, manifest.bin]
       .flatMap(targets)
       .map((target) => path.posix.normalize(target))
     expect(named.length).to.be.greaterThan(5)
-    expect(named.filter((target) => target.includes('*')), 'patterns (the spec would need to expand them)').to.deep.equal([])
+    expect(
+      named.filter((target) => target.includes('*')),
+      'patterns (the spec would need to expand them)'
+    ).to.deep.equal([])
     expect(named.filter((target) => !files.includes(target))).to.deep.equal([])
   })
 

@@ -43,7 +43,12 @@ export const PACKAGE_CONTENTS: ReadonlyArray<Group> = [
   // The program (bin fp-pathio-server): built by build:server with the library modules it runs, JavaScript only.
   { what: 'the server', from: 'examples/ftp-server.ts', to: 'dist/server/examples/ftp-server', outputs: ['.js'] },
   { what: 'its passwd', from: 'examples/passwd.ts', to: 'dist/server/examples/passwd', outputs: ['.js'] },
-  { what: 'its S3 backend (loaded for PATHIO_BACKEND=s3)', from: 'examples/s3Backend.ts', to: 'dist/server/examples/s3Backend', outputs: ['.js'] },
+  {
+    what: 'its S3 backend (loaded for PATHIO_BACKEND=s3)',
+    from: 'examples/s3Backend.ts',
+    to: 'dist/server/examples/s3Backend',
+    outputs: ['.js']
+  },
   { what: 'the library the server is built with', from: 'lib', to: 'dist/server/lib', outputs: ['.js'] }
 ]
 
@@ -76,6 +81,8 @@ export const expectedFiles = (root: string, groups: ReadonlyArray<Group> = PACKA
     .flatMap((group) => {
       if ('files' in group) return group.files
       if (group.from.endsWith('.ts')) return group.outputs.map((ext) => group.to + ext)
-      return modulesUnder(path.join(root, group.from)).flatMap((module) => group.outputs.map((ext) => `${group.to}/${module.replace(/\.ts$/, '')}${ext}`))
+      return modulesUnder(path.join(root, group.from)).flatMap((module) =>
+        group.outputs.map((ext) => `${group.to}/${module.replace(/\.ts$/, '')}${ext}`)
+      )
     })
     .sort()

@@ -49,9 +49,17 @@ const blocksOf = (page: string): ReadonlyArray<Block> => {
 /** Blocks that type-check but do not run here, each found by a piece of its code; each must match exactly one block. */
 const NOT_RUN: ReadonlyArray<{ readonly page: string; readonly containing: string; readonly why: string }> = [
   { page: 'README.md', containing: "server.listen(2121, '127.0.0.1')", why: 'binds port 2121 and serves /srv/ftp' },
-  { page: 'docs/ftp-server.md', containing: "fs.readFileSync('cert.pem')", why: 'needs a certificate and binds ports 21 and 990' },
+  {
+    page: 'docs/ftp-server.md',
+    containing: "fs.readFileSync('cert.pem')",
+    why: 'needs a certificate and binds ports 21 and 990'
+  },
   { page: 'docs/s3.md', containing: "bucket: 'my-files'", why: 'needs an S3 bucket' },
-  { page: 'docs/sftp.md', containing: "makeSftpFront(core, { hostKey", why: 'writes a host key under /etc, binds ports 2121 and 2222; ssh2, an optional peer, is not installed there' }
+  {
+    page: 'docs/sftp.md',
+    containing: 'makeSftpFront(core, { hostKey',
+    why: 'writes a host key under /etc, binds ports 2121 and 2222; ssh2, an optional peer, is not installed there'
+  }
 ]
 
 const nameOf = (block: Block): string => `${block.page.replace(/[/.]/g, '_')}_${block.line}`
@@ -76,7 +84,8 @@ const asCommonJs = (block: Block): string => {
 describe('the package: the code of README.md and docs/ runs against it, as ESM and as CommonJS', function () {
   this.timeout(120_000)
   const blocks = PAGES.flatMap(blocksOf)
-  const notRun = (block: Block): boolean => NOT_RUN.some((n) => n.page === block.page && block.code.includes(n.containing))
+  const notRun = (block: Block): boolean =>
+    NOT_RUN.some((n) => n.page === block.page && block.code.includes(n.containing))
 
   let p: Packed
   let dir: string
@@ -90,7 +99,10 @@ describe('the package: the code of README.md and docs/ runs against it, as ESM a
     expect(blocks.find((b) => b.page === 'README.md')?.code, "README's first block").to.include('const program = pipe(')
     expect(blocks.filter((b) => b.page.startsWith('docs/')).length).to.be.at.least(10)
     for (const n of NOT_RUN)
-      expect(blocks.filter((b) => b.page === n.page && b.code.includes(n.containing)).length, `${n.page}: ${n.containing}`).to.equal(1)
+      expect(
+        blocks.filter((b) => b.page === n.page && b.code.includes(n.containing)).length,
+        `${n.page}: ${n.containing}`
+      ).to.equal(1)
   })
 
   it('every block type-checks as an ES module (node16 resolution, strict) against the installed package', function () {
@@ -100,7 +112,15 @@ describe('the package: the code of README.md and docs/ runs against it, as ESM a
       return `${nameOf(block)}.mts`
     })
     // A page's block may leave a value unused (it only shows it); everything else is strict.
-    const options = { strict: true, target: 'ES2022', module: 'node16', moduleResolution: 'node16', skipLibCheck: true, types: ['node'], typeRoots: TYPE_ROOTS }
+    const options = {
+      strict: true,
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: TYPE_ROOTS
+    }
     expect(checkProject(dir, options, files).errors).to.deep.equal([])
   })
 

@@ -39,9 +39,13 @@ process.on('exit', () => {
 
 /** The package a bare specifier names: `fp-ts/lib/Either` -> `fp-ts`, `@aws-sdk/x/y` -> `@aws-sdk/x`. */
 const packageOf = (specifier: string): string =>
-  specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
 
-const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])
+const isBuiltin = (specifier: string): boolean =>
+  specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])
 
 /** The packages the library may load: itself and its two dependencies. */
 const ALLOWED: ReadonlyArray<string> = ['fp-pathio', 'fp-ts', 'io-ts']
@@ -57,7 +61,8 @@ describe('the package: installed from the tarball, run by plain Node', () => {
     hook = writeIn(p.dir, 'hook.cjs', HOOK)
   })
 
-  const node = (args: ReadonlyArray<string>, env = withPeer(p)): Promise<string> => runOk(process.execPath, args, p.consumer, env)
+  const node = (args: ReadonlyArray<string>, env = withPeer(p)): Promise<string> =>
+    runOk(process.execPath, args, p.consumer, env)
 
   /** Runs `file` (in the consumer) with the hook; what it loaded. */
   const loadedBy = async (file: string, env = withPeer(p)): Promise<Loaded> => {
@@ -73,9 +78,12 @@ describe('the package: installed from the tarball, run by plain Node', () => {
       expect(fs.existsSync(path.join(dir, 'node_modules')), `${dir}/node_modules`).to.equal(false)
   })
 
-  it('node -e "require(\'fp-pathio\')" and require(\'fp-pathio/ftp\') work, without the S3 SDK installed', async () => {
+  it("node -e \"require('fp-pathio')\" and require('fp-pathio/ftp') work, without the S3 SDK installed", async () => {
     const out = await node(
-      ['-e', "const io = require('fp-pathio'); const ftp = require('fp-pathio/ftp'); console.log(typeof io.makeMemoryPathIO, typeof ftp.makeFtpServer)"],
+      [
+        '-e',
+        "const io = require('fp-pathio'); const ftp = require('fp-pathio/ftp'); console.log(typeof io.makeMemoryPathIO, typeof ftp.makeFtpServer)"
+      ],
       { ...withPeer(p), NODE_PATH: '' }
     )
     expect(out.trim()).to.equal('function function')
@@ -88,7 +96,11 @@ const written = await writeFile(io, '/hello.txt', Buffer.from('hello'))()
 const read = await readFile(io, '/hello.txt')()
 console.log(written._tag, read._tag === 'Right' ? Buffer.from(read.right).toString() : read.left.message)
 `
-    const mjs = writeIn(p.consumer, 'first.mjs', body("import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'"))
+    const mjs = writeIn(
+      p.consumer,
+      'first.mjs',
+      body("import { makeMemoryPathIO, readFile, writeFile } from 'fp-pathio'")
+    )
     const cjs = writeIn(
       p.consumer,
       'first.cjs',
@@ -118,36 +130,63 @@ for (const entry of ['fp-pathio', 'fp-pathio/ftp', 'fp-pathio/s3']) {
 console.log(JSON.stringify(names))
 `
     )
-    const names = JSON.parse(await node([script])) as Record<string, { esm: Array<string>; cjs: Array<string>; defaultIsExports: boolean }>
+    const names = JSON.parse(await node([script])) as Record<
+      string,
+      { esm: Array<string>; cjs: Array<string>; defaultIsExports: boolean }
+    >
     expect(Object.keys(names)).to.deep.equal(['fp-pathio', 'fp-pathio/ftp', 'fp-pathio/s3'])
     for (const [entry, { esm, cjs, defaultIsExports }] of Object.entries(names)) {
       expect(cjs.length, entry).to.be.greaterThan(0)
       expect(esm, `${entry}: the names import finds`).to.deep.equal(cjs)
       expect(defaultIsExports, `${entry}: the default export is module.exports`).to.equal(true)
     }
-    expect(names['fp-pathio'].esm).to.include.members(['makeMemoryPathIO', 'makeNodePathIO', 'makePoolPathIO', 'withTimeout', 'readFile'])
+    expect(names['fp-pathio'].esm).to.include.members([
+      'makeMemoryPathIO',
+      'makeNodePathIO',
+      'makePoolPathIO',
+      'withTimeout',
+      'readFile'
+    ])
     expect(names['fp-pathio/ftp'].esm).to.include('makeFtpServer')
     expect(names['fp-pathio/s3'].esm).to.include('makeS3PathIO')
   })
 
   /** Every package a run asked `require` for, and every loaded file that is not in the consumer's copy of fp-pathio, fp-ts or io-ts. */
-  const outside = (loaded: Loaded, script: string): { readonly packages: ReadonlyArray<string>; readonly files: ReadonlyArray<string> } => {
+  const outside = (
+    loaded: Loaded,
+    script: string
+  ): { readonly packages: ReadonlyArray<string>; readonly files: ReadonlyArray<string> } => {
     const home = fs.realpathSync(path.join(p.consumer, 'node_modules'))
     const allowed = ALLOWED.map((name) => path.join(home, name) + path.sep)
     return {
       packages: [...new Set(loaded.requested.filter((r) => isBare(r) && !isBuiltin(r)).map(packageOf))].sort(),
-      files: loaded.files.filter((f) => f !== hook && f !== script && !allowed.some((dir) => fs.realpathSync(f).startsWith(dir)))
+      files: loaded.files.filter(
+        (f) => f !== hook && f !== script && !allowed.some((dir) => fs.realpathSync(f).startsWith(dir))
+      )
     }
   }
 
-  const expectOnlyTheLibrary = ({ packages, files }: { readonly packages: ReadonlyArray<string>; readonly files: ReadonlyArray<string> }): void => {
-    expect(packages.filter((name) => !ALLOWED.includes(name)), 'packages required besides fp-ts and io-ts').to.deep.equal([])
+  const expectOnlyTheLibrary = ({
+    packages,
+    files
+  }: {
+    readonly packages: ReadonlyArray<string>
+    readonly files: ReadonlyArray<string>
+  }): void => {
+    expect(
+      packages.filter((name) => !ALLOWED.includes(name)),
+      'packages required besides fp-ts and io-ts'
+    ).to.deep.equal([])
     expect(packages, 'the hook saw the dependencies load').to.include.members(['fp-ts', 'io-ts'])
     expect(files, 'files loaded from elsewhere than the three installed packages').to.deep.equal([])
   }
 
   it("import 'fp-pathio' loads nothing but fp-ts, io-ts and Node's own modules (no S3 SDK, no ssh2, no prom-client), even with the SDK installed", async () => {
-    const script = writeIn(p.consumer, 'only.mjs', "import 'fp-pathio'\nimport { makeMemoryPathIO } from 'fp-pathio'\nmakeMemoryPathIO()\n")
+    const script = writeIn(
+      p.consumer,
+      'only.mjs',
+      "import 'fp-pathio'\nimport { makeMemoryPathIO } from 'fp-pathio'\nmakeMemoryPathIO()\n"
+    )
     const loaded = await loadedBy(script)
     expect(loaded.files.length, 'the hook saw the package load').to.be.greaterThan(10)
     expectOnlyTheLibrary(outside(loaded, script))
@@ -160,21 +199,35 @@ console.log(JSON.stringify(names))
 
   it("require('fp-pathio/ftp') and import from it load nothing outside the installed packages", async () => {
     const cjs = writeIn(p.consumer, 'ftp.cjs', "require('fp-pathio/ftp')\n")
-    const mjs = writeIn(p.consumer, 'ftp.mjs', "import { makeFtpServer } from 'fp-pathio/ftp'\nif (typeof makeFtpServer !== 'function') process.exitCode = 1\n")
+    const mjs = writeIn(
+      p.consumer,
+      'ftp.mjs',
+      "import { makeFtpServer } from 'fp-pathio/ftp'\nif (typeof makeFtpServer !== 'function') process.exitCode = 1\n"
+    )
     for (const script of [cjs, mjs]) {
       const { packages, files } = outside(await loadedBy(script), script)
       expect(files, script).to.deep.equal([])
-      expect(packages.filter((name) => !ALLOWED.includes(name)), script).to.deep.equal([])
+      expect(
+        packages.filter((name) => !ALLOWED.includes(name)),
+        script
+      ).to.deep.equal([])
     }
   })
 
-  it("fp-pathio/s3 loads @aws-sdk/client-s3, the optional peer, and without it says so by name", async () => {
-    const script = writeIn(p.consumer, 's3.mjs', "import { makeS3PathIO } from 'fp-pathio/s3'\nconsole.log(typeof makeS3PathIO)\n")
+  it('fp-pathio/s3 loads @aws-sdk/client-s3, the optional peer, and without it says so by name', async () => {
+    const script = writeIn(
+      p.consumer,
+      's3.mjs',
+      "import { makeS3PathIO } from 'fp-pathio/s3'\nconsole.log(typeof makeS3PathIO)\n"
+    )
     const { packages } = outside(await loadedBy(script), script)
     expect(packages).to.include('@aws-sdk/client-s3')
     const missing = await runOk(
       process.execPath,
-      ['-e', "try { require('fp-pathio/s3'); console.log('loaded') } catch (e) { console.log(e.code, e.message.split('\\n')[0]) }"],
+      [
+        '-e',
+        "try { require('fp-pathio/s3'); console.log('loaded') } catch (e) { console.log(e.code, e.message.split('\\n')[0]) }"
+      ],
       p.consumer,
       { ...withPeer(p), NODE_PATH: '' }
     )
@@ -182,9 +235,12 @@ console.log(JSON.stringify(names))
   })
 
   it('npx fp-pathio-server: --help, --version, passwd piped, and it serves curl, with no checkout', async () => {
-    const npx = (args: ReadonlyArray<string>): Promise<string> => runOk('npx', ['--offline', 'fp-pathio-server', ...args], p.consumer, cleanEnv())
+    const npx = (args: ReadonlyArray<string>): Promise<string> =>
+      runOk('npx', ['--offline', 'fp-pathio-server', ...args], p.consumer, cleanEnv())
     expect(await npx(['--help'])).to.match(/^  FTP_HOST .*\(default: 127\.0\.0\.1\)$/m)
-    expect((await npx(['--version'])).trim()).to.equal((JSON.parse(fs.readFileSync(path.join(p.stage, 'package.json'), 'utf8')) as { version: string }).version)
+    expect((await npx(['--version'])).trim()).to.equal(
+      (JSON.parse(fs.readFileSync(path.join(p.stage, 'package.json'), 'utf8')) as { version: string }).version
+    )
     const bin = path.join(p.consumer, 'node_modules', '.bin', 'fp-pathio-server')
     const hash = await new Promise<string>((resolve) => {
       const child = spawn(bin, ['passwd'], { cwd: p.consumer, env: cleanEnv() })
@@ -194,7 +250,10 @@ console.log(JSON.stringify(names))
       child.stdin.end('wonderland\n')
     })
     expect(hash).to.match(/^scrypt\$/)
-    const server = spawn(bin, [], { cwd: p.consumer, env: cleanEnv({ PORT: '0', FTP_USER: 'alice', FTP_PASS: 'wonderland' }) })
+    const server = spawn(bin, [], {
+      cwd: p.consumer,
+      env: cleanEnv({ PORT: '0', FTP_USER: 'alice', FTP_PASS: 'wonderland' })
+    })
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = ''
@@ -207,7 +266,9 @@ console.log(JSON.stringify(names))
       })
       const file = writeIn(p.dir, 'hello.txt', 'hello from the package\n')
       await runOk('curl', ['-sS', '-u', 'alice:wonderland', '-T', file, `${url}hello.txt`], p.dir)
-      expect(await runOk('curl', ['-sS', '-u', 'alice:wonderland', `${url}hello.txt`], p.dir)).to.equal('hello from the package\n')
+      expect(await runOk('curl', ['-sS', '-u', 'alice:wonderland', `${url}hello.txt`], p.dir)).to.equal(
+        'hello from the package\n'
+      )
     } finally {
       server.kill('SIGKILL')
     }

@@ -54,7 +54,8 @@ export interface Packed {
 export const cleanEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env))
-    if (!/^npm_/i.test(key) && !['NODE_OPTIONS', 'NODE_PATH', 'INIT_CWD', 'TS_NODE_TRANSPILE_ONLY'].includes(key)) env[key] = value
+    if (!/^npm_/i.test(key) && !['NODE_OPTIONS', 'NODE_PATH', 'INIT_CWD', 'TS_NODE_TRANSPILE_ONLY'].includes(key))
+      env[key] = value
   return { ...env, ...extra }
 }
 
@@ -74,7 +75,11 @@ export const run = (
 ): Promise<Ran> =>
   new Promise((resolve) =>
     execFile(file, args, { cwd, env, timeout, maxBuffer: 64 * 2 ** 20 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr: stderr || (error?.message ?? '') })
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+        stdout,
+        stderr: stderr || (error?.message ?? '')
+      })
     )
   )
 
@@ -87,7 +92,10 @@ export const runOk = async (
   timeout?: number
 ): Promise<string> => {
   const ran = await run(file, args, cwd, env, timeout)
-  if (ran.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} (in ${cwd}) exited ${ran.code}:\n${ran.stdout}\n${ran.stderr}`)
+  if (ran.code !== 0)
+    throw new Error(
+      `${path.basename(file)} ${args.join(' ')} (in ${cwd}) exited ${ran.code}:\n${ran.stdout}\n${ran.stderr}`
+    )
   return ran.stdout
 }
 
@@ -118,14 +126,26 @@ const make = async (): Promise<Packed> => {
   const packedAt = Date.now()
 
   // fp-ts and io-ts, packed from what the repository installed: no registry needed.
-  const dependencies = JSON.parse(await npm(['pack', '--json', '--pack-destination', dir, installed('fp-ts'), installed('io-ts')], dir)) as ReadonlyArray<{
+  const dependencies = JSON.parse(
+    await npm(['pack', '--json', '--pack-destination', dir, installed('fp-ts'), installed('io-ts')], dir)
+  ) as ReadonlyArray<{
     readonly filename: string
   }>
   const consumer = path.join(dir, 'consumer')
   fs.mkdirSync(consumer)
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2))
+  fs.writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)
+  )
   await npm(
-    ['install', '--offline', '--no-audit', '--no-fund', tarball, ...dependencies.map((d) => path.join(dir, d.filename))],
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      tarball,
+      ...dependencies.map((d) => path.join(dir, d.filename))
+    ],
     consumer
   )
 

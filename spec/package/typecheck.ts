@@ -13,7 +13,9 @@ import { ROOT } from './packed'
 const parsed = new Map<string, ts.SourceFile>()
 
 const keyOf = (name: string, version: ts.ScriptTarget | ts.CreateSourceFileOptions): string =>
-  typeof version === 'object' ? `${name}|${version.languageVersion}|${String(version.impliedNodeFormat)}` : `${name}|${version}`
+  typeof version === 'object'
+    ? `${name}|${version.languageVersion}|${String(version.impliedNodeFormat)}`
+    : `${name}|${version}`
 
 /** Where a consumer's TypeScript finds @types/node: the repository's copy (the consumer installed no types). */
 export const TYPE_ROOTS: ReadonlyArray<string> = [path.join(ROOT, 'node_modules', '@types')]
@@ -37,16 +39,27 @@ export const lineOf = (dir: string, d: ts.Diagnostic): string => {
 }
 
 /** Writes `compilerOptions` and `files` as `dir`/tsconfig.json, then checks the project it describes. */
-export const checkProject = (dir: string, compilerOptions: Record<string, unknown>, files: ReadonlyArray<string>): Checked => {
+export const checkProject = (
+  dir: string,
+  compilerOptions: Record<string, unknown>,
+  files: ReadonlyArray<string>
+): Checked => {
   fs.mkdirSync(dir, { recursive: true })
   const config = path.join(dir, 'tsconfig.json')
-  fs.writeFileSync(config, JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2) + '\n')
-  const parsedConfig = ts.getParsedCommandLineOfConfigFile(config, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(lineOf(dir, d))
+  fs.writeFileSync(
+    config,
+    JSON.stringify({ compilerOptions: { noEmit: true, ...compilerOptions }, files }, null, 2) + '\n'
+  )
+  const parsedConfig = ts.getParsedCommandLineOfConfigFile(
+    config,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(lineOf(dir, d))
+      }
     }
-  })
+  )
   if (parsedConfig === undefined) throw new Error(`${config} could not be read`)
   if (parsedConfig.errors.length > 0) throw new Error(parsedConfig.errors.map((d) => lineOf(dir, d)).join('\n'))
   const host = ts.createCompilerHost(parsedConfig.options)

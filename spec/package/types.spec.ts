@@ -57,8 +57,10 @@ describe('the package: TypeScript finds its types', function () {
   const entryDeclarations = (): ReadonlyArray<string> =>
     ['index.d.ts', 'ftp/index.d.ts', 'backends/s3/index.d.ts'].map((file) => path.join(declarations, file))
 
-  const loaded = (program: { getSourceFile: (name: string) => unknown }, files: ReadonlyArray<string>): ReadonlyArray<string> =>
-    files.filter((file) => program.getSourceFile(file) === undefined)
+  const loaded = (
+    program: { getSourceFile: (name: string) => unknown },
+    files: ReadonlyArray<string>
+  ): ReadonlyArray<string> => files.filter((file) => program.getSourceFile(file) === undefined)
 
   it('with moduleResolution node10 (typesVersions for the subpaths), from CommonJS', () => {
     const project = path.join(dir, 'node10')
@@ -76,7 +78,10 @@ describe('the package: TypeScript finds its types', function () {
     const project = path.join(dir, 'node16')
     writeIn(project, 'entries.mts', ENTRIES)
     writeIn(project, 'entries.cts', ENTRIES)
-    const { program, errors } = checkProject(project, { ...COMMON, module: 'node16', moduleResolution: 'node16' }, ['entries.mts', 'entries.cts'])
+    const { program, errors } = checkProject(project, { ...COMMON, module: 'node16', moduleResolution: 'node16' }, [
+      'entries.mts',
+      'entries.cts'
+    ])
     expect(errors).to.deep.equal([])
     expect(loaded(program, entryDeclarations()), 'declarations not loaded').to.deep.equal([])
   })
@@ -84,23 +89,42 @@ describe('the package: TypeScript finds its types', function () {
   it('with moduleResolution bundler (exports)', () => {
     const project = path.join(dir, 'bundler')
     writeIn(project, 'entries.ts', ENTRIES)
-    const { program, errors } = checkProject(project, { ...COMMON, module: 'esnext', moduleResolution: 'bundler' }, ['entries.ts'])
+    const { program, errors } = checkProject(project, { ...COMMON, module: 'esnext', moduleResolution: 'bundler' }, [
+      'entries.ts'
+    ])
     expect(errors).to.deep.equal([])
     expect(loaded(program, entryDeclarations()), 'declarations not loaded').to.deep.equal([])
   })
 
   it('fp-pathio and fp-pathio/ftp need no @aws-sdk types: their declarations check clean without skipLibCheck, the SDK not installed', () => {
     const project = path.join(dir, 'no-sdk')
-    writeIn(project, 'entries.mts', ENTRIES.split('\n').filter((line) => !/s3|bucket/i.test(line)).join('\n'))
-    const { program, errors } = checkProject(project, { ...COMMON, module: 'node16', moduleResolution: 'node16' }, ['entries.mts'])
+    writeIn(
+      project,
+      'entries.mts',
+      ENTRIES.split('\n')
+        .filter((line) => !/s3|bucket/i.test(line))
+        .join('\n')
+    )
+    const { program, errors } = checkProject(project, { ...COMMON, module: 'node16', moduleResolution: 'node16' }, [
+      'entries.mts'
+    ])
     expect(errors).to.deep.equal([])
     const ours = program.getSourceFiles().filter((file) => file.fileName.startsWith(declarations + path.sep))
-    expect(ours.filter((file) => file.fileName.includes(`${path.sep}s3${path.sep}`)).map((file) => file.fileName), 'S3 declarations loaded').to.deep.equal([])
+    expect(
+      ours.filter((file) => file.fileName.includes(`${path.sep}s3${path.sep}`)).map((file) => file.fileName),
+      'S3 declarations loaded'
+    ).to.deep.equal([])
     // skipLibCheck is on above (fp-ts' own declarations are not ours to check); these are checked one by one.
-    const strict = checkProject(path.join(dir, 'no-sdk-strict'), { ...COMMON, skipLibCheck: false, module: 'node16', moduleResolution: 'node16' }, ['../no-sdk/entries.mts'])
+    const strict = checkProject(
+      path.join(dir, 'no-sdk-strict'),
+      { ...COMMON, skipLibCheck: false, module: 'node16', moduleResolution: 'node16' },
+      ['../no-sdk/entries.mts']
+    )
     const problems = ours.flatMap((file) => {
       const source = strict.program.getSourceFile(file.fileName)
-      return source === undefined ? [`${file.fileName}: not loaded`] : strict.program.getSemanticDiagnostics(source).map((d) => lineOf(declarations, d))
+      return source === undefined
+        ? [`${file.fileName}: not loaded`]
+        : strict.program.getSemanticDiagnostics(source).map((d) => lineOf(declarations, d))
     })
     expect(ours.length).to.be.greaterThan(20)
     expect(problems).to.deep.equal([])

@@ -87,14 +87,24 @@ const throwingProxy = (): unknown =>
   new Proxy(
     {},
     Object.fromEntries(
-      (['get', 'set', 'has', 'ownKeys', 'getPrototypeOf', 'getOwnPropertyDescriptor', 'defineProperty', 'apply', 'construct'] as const).map(
-        (trap) => [
-          trap,
-          () => {
-            throw new Error(`hostile ${trap}`)
-          }
-        ]
-      )
+      (
+        [
+          'get',
+          'set',
+          'has',
+          'ownKeys',
+          'getPrototypeOf',
+          'getOwnPropertyDescriptor',
+          'defineProperty',
+          'apply',
+          'construct'
+        ] as const
+      ).map((trap) => [
+        trap,
+        () => {
+          throw new Error(`hostile ${trap}`)
+        }
+      ])
     )
   )
 
@@ -156,7 +166,15 @@ const expectedOn = (base: Base, stack: Stack, call: BadCall): Expected => {
   return base === 'closed pool' ? onClosedPool(call) : call.expected
 }
 
-const STACKS: ReadonlyArray<Stack> = ['plain', 'withTimeout', 'normaliseErrors', 'withRoot', 'withSignal', 'aborted withSignal', 'readOnly']
+const STACKS: ReadonlyArray<Stack> = [
+  'plain',
+  'withTimeout',
+  'normaliseErrors',
+  'withRoot',
+  'withSignal',
+  'aborted withSignal',
+  'readOnly'
+]
 
 /** A signal that never aborts, and one that already has. */
 const LIVE = new AbortController().signal
@@ -222,14 +240,26 @@ describe('reliability: bad input is a documented Left on every backend and stack
       const root = scratch.fresh()
       const io = makeNodePathIO({ cwd: root })
       await prepareTree(io)
-      bases.set('node', { pathio: io, root, inspector: io, handles: await openHandles(io), foreign: [memoryHandle, otherPoolHandle, closedPoolHandle] })
+      bases.set('node', {
+        pathio: io,
+        root,
+        inspector: io,
+        handles: await openHandles(io),
+        foreign: [memoryHandle, otherPoolHandle, closedPoolHandle]
+      })
     }
     {
       const root = scratch.fresh()
       const io = makePoolPathIO({ state: pool, cwd: root })
       await prepareTree(io)
       const foreign = [memoryHandle, nodeHandle, otherPoolHandle, closedPoolHandle]
-      bases.set('pool', { pathio: io, root, inspector: makeNodePathIO({ cwd: root }), handles: await openHandles(io), foreign })
+      bases.set('pool', {
+        pathio: io,
+        root,
+        inspector: makeNodePathIO({ cwd: root }),
+        handles: await openHandles(io),
+        foreign
+      })
     }
     {
       // A pool closed after its handles were opened: "handles used after their backend's pool closed".
@@ -266,9 +296,10 @@ describe('reliability: bad input is a documented Left on every backend and stack
         const operation = io[call.op] as unknown as (...args: ReadonlyArray<unknown>) => Parameters<typeof run>[0]
         const expected = expectedOn(base, stack, call)
         const label = `${call.kind}: ${call.op}`
-        if ('left' in expected) await expectLeft(operation(...args), expected.left, call.op).catch((error: Error) => {
-          throw new Error(`${label}: ${error.message}`)
-        })
+        if ('left' in expected)
+          await expectLeft(operation(...args), expected.left, call.op).catch((error: Error) => {
+            throw new Error(`${label}: ${error.message}`)
+          })
         else expect(await run(operation(...args)), label).to.deep.equal(E.right(expected.right))
         expect(await snapshot(prepared.inspector, '.'), `${label}: the tree changed`).to.deep.equal(before)
       }

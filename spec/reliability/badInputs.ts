@@ -61,7 +61,16 @@ const nonString: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(undefined, null, true, false, 0, -1, NaN, Infinity, 1n, Symbol('path'), () => 'f'),
   fc.double(),
   fc.integer(),
-  fc.constantFrom({}, { toString: () => 'f' }, ['f'], Buffer.from('f'), new Uint8Array([102]), new Date(0), /f/, new Map()),
+  fc.constantFrom(
+    {},
+    { toString: () => 'f' },
+    ['f'],
+    Buffer.from('f'),
+    new Uint8Array([102]),
+    new Date(0),
+    /f/,
+    new Map()
+  ),
   fc.constant(marker('throwingProxy'))
 )
 
@@ -77,7 +86,11 @@ const tooLongPath = fc.integer({ min: 2048, max: 40_000 }).map((n) => Array.from
 
 /** A string with a NUL somewhere: at the start, in the middle, at the end, of a name or a path. */
 const withNul = fc
-  .tuple(fc.constantFrom('f', 'd/g', 'new', 'd/', '', 'a/b/c'), fc.nat({ max: 12 }), fc.constantFrom('\0', '\0\0', 'x\0y'))
+  .tuple(
+    fc.constantFrom('f', 'd/g', 'new', 'd/', '', 'a/b/c'),
+    fc.nat({ max: 12 }),
+    fc.constantFrom('\0', '\0\0', 'x\0y')
+  )
   .map(([path, at, nul]) => path.slice(0, at) + nul + path.slice(at))
 
 /** Paths every backend must refuse as `InvalidArgument` before touching anything. */
@@ -98,7 +111,25 @@ export const badPath: fc.Arbitrary<unknown> = fc.oneof(
 export const oddAbsentPath: fc.Arbitrary<string> = fc
   .oneof(
     fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
-    fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u0301', '\ud800', '\udfff', '\u202e', '\ufeff', '*', '?', '%', '\\'), minLength: 1, maxLength: 8 }),
+    fc.string({
+      unit: fc.constantFrom(
+        ' ',
+        '\t',
+        '\n',
+        '\r',
+        '\u0301',
+        '\ud800',
+        '\udfff',
+        '\u202e',
+        '\ufeff',
+        '*',
+        '?',
+        '%',
+        '\\'
+      ),
+      minLength: 1,
+      maxLength: 8
+    }),
     fc.constant('€'.repeat(82)) // 3 + 246 = 249 bytes with the prefix: a long valid name
   )
   .map((s) => s.replace(/\0/g, '_').replace(/\//g, '_'))
@@ -111,69 +142,200 @@ export const oddAbsentPath: fc.Arbitrary<string> = fc
 const left = (reason: Reason): Expected => ({ left: reason })
 
 const validMode = fc.constantFrom<OpenMode | undefined | null>('rb', 'wb', 'ab', 'r+b', undefined, null)
-const validOptions = fc.constantFrom(undefined, null, {}, { parents: true }, { existOk: true }, { parents: true, existOk: true })
+const validOptions = fc.constantFrom(
+  undefined,
+  null,
+  {},
+  { parents: true },
+  { existOk: true },
+  { parents: true, existOk: true }
+)
 
 const PATH_LOOKUPS = ['exists', 'isDir', 'isFile', 'stat', 'list', 'scan', 'opendir', 'realpath'] as const
 
 /** Any path operation with one bad path (the other arguments valid). */
 const badPathCall: fc.Arbitrary<BadCall> = fc.oneof(
-  fc.tuple(fc.constantFrom(...PATH_LOOKUPS, 'rmdir' as const, 'unlink' as const), badPath).map(
-    ([op, path]): BadCall => ({ kind: 'bad path', op, args: [path], expected: left('InvalidArgument') })
-  ),
-  fc.tuple(badPath, validOptions).map(([path, options]): BadCall => ({ kind: 'bad path', op: 'mkdir', args: [path, options], expected: left('InvalidArgument') })),
-  fc.tuple(badPath, validMode).map(([path, mode]): BadCall => ({ kind: 'bad path', op: 'open', args: [path, mode], expected: left('InvalidArgument') })),
-  fc.tuple(badPath, fc.constantFrom('f', 'd', 'new', 'd/new')).map(
-    ([path, other]): BadCall => ({ kind: 'bad rename source', op: 'rename', args: [path, other], expected: left('InvalidArgument') })
-  ),
-  fc.tuple(fc.constantFrom('f', 'd', 'd/g', 'e'), badPath).map(
-    ([other, path]): BadCall => ({ kind: 'bad rename destination', op: 'rename', args: [other, path], expected: left('InvalidArgument') })
-  ),
-  fc.tuple(badPath, fc.constantFrom(0, 1_600_000_000_000)).map(
-    ([path, time]): BadCall => ({ kind: 'bad path', op: 'utimes', args: [path, time], expected: left('InvalidArgument') })
-  ),
-  fc.tuple(badPath, fc.constantFrom(0, 0o600, 0o7777)).map(
-    ([path, mode]): BadCall => ({ kind: 'bad path', op: 'chmod', args: [path, mode], expected: left('InvalidArgument') })
-  )
+  fc
+    .tuple(fc.constantFrom(...PATH_LOOKUPS, 'rmdir' as const, 'unlink' as const), badPath)
+    .map(([op, path]): BadCall => ({ kind: 'bad path', op, args: [path], expected: left('InvalidArgument') })),
+  fc
+    .tuple(badPath, validOptions)
+    .map(([path, options]): BadCall => ({
+      kind: 'bad path',
+      op: 'mkdir',
+      args: [path, options],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(badPath, validMode)
+    .map(([path, mode]): BadCall => ({
+      kind: 'bad path',
+      op: 'open',
+      args: [path, mode],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(badPath, fc.constantFrom('f', 'd', 'new', 'd/new'))
+    .map(([path, other]): BadCall => ({
+      kind: 'bad rename source',
+      op: 'rename',
+      args: [path, other],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(fc.constantFrom('f', 'd', 'd/g', 'e'), badPath)
+    .map(([other, path]): BadCall => ({
+      kind: 'bad rename destination',
+      op: 'rename',
+      args: [other, path],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(badPath, fc.constantFrom(0, 1_600_000_000_000))
+    .map(([path, time]): BadCall => ({
+      kind: 'bad path',
+      op: 'utimes',
+      args: [path, time],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(badPath, fc.constantFrom(0, 0o600, 0o7777))
+    .map(([path, mode]): BadCall => ({
+      kind: 'bad path',
+      op: 'chmod',
+      args: [path, mode],
+      expected: left('InvalidArgument')
+    }))
 )
 
 /** Valid paths that name nothing, or run through a file: the documented answers, and nothing created. */
 const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
-  fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
-    ([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: { right: false } })
-  ),
-  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'realpath' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
-    ([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: left('NotFound') })
-  ),
-  fc.tuple(oddAbsentPath, fc.constantFrom<OpenMode | undefined | null>('rb', 'r+b', undefined, null)).map(
-    ([path, mode]): BadCall => ({ kind: 'absent path', op: 'open', args: [path, mode], expected: left('NotFound') })
-  ),
-  fc.tuple(oddAbsentPath, fc.constantFrom('zz-dest', 'd/zz-dest')).map(
-    ([path, destination]): BadCall => ({ kind: 'absent rename source', op: 'rename', args: [path, destination], expected: left('NotFound') })
-  ),
-  oddAbsentPath.map((path): BadCall => ({ kind: 'absent path', op: 'utimes', args: [path, 0], expected: left('NotFound') })),
-  oddAbsentPath.map((path): BadCall => ({ kind: 'absent path', op: 'chmod', args: [path, 0o600], expected: left('NotFound') })),
-  oddAbsentPath.map((path): BadCall => ({ kind: 'through a file', op: 'utimes', args: [`f/${path}`, 0], expected: left('NotADirectory') })),
-  oddAbsentPath.map((path): BadCall => ({ kind: 'through a file', op: 'chmod', args: [`f/${path}`, 0o600], expected: left('NotADirectory') })),
+  fc
+    .tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath)
+    .map(([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: { right: false } })),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'stat' as const,
+        'list' as const,
+        'scan' as const,
+        'opendir' as const,
+        'realpath' as const,
+        'rmdir' as const,
+        'unlink' as const
+      ),
+      oddAbsentPath
+    )
+    .map(([op, path]): BadCall => ({ kind: 'absent path', op, args: [path], expected: left('NotFound') })),
+  fc
+    .tuple(oddAbsentPath, fc.constantFrom<OpenMode | undefined | null>('rb', 'r+b', undefined, null))
+    .map(([path, mode]): BadCall => ({
+      kind: 'absent path',
+      op: 'open',
+      args: [path, mode],
+      expected: left('NotFound')
+    })),
+  fc
+    .tuple(oddAbsentPath, fc.constantFrom('zz-dest', 'd/zz-dest'))
+    .map(([path, destination]): BadCall => ({
+      kind: 'absent rename source',
+      op: 'rename',
+      args: [path, destination],
+      expected: left('NotFound')
+    })),
+  oddAbsentPath.map((path): BadCall => ({
+    kind: 'absent path',
+    op: 'utimes',
+    args: [path, 0],
+    expected: left('NotFound')
+  })),
+  oddAbsentPath.map((path): BadCall => ({
+    kind: 'absent path',
+    op: 'chmod',
+    args: [path, 0o600],
+    expected: left('NotFound')
+  })),
+  oddAbsentPath.map((path): BadCall => ({
+    kind: 'through a file',
+    op: 'utimes',
+    args: [`f/${path}`, 0],
+    expected: left('NotADirectory')
+  })),
+  oddAbsentPath.map((path): BadCall => ({
+    kind: 'through a file',
+    op: 'chmod',
+    args: [`f/${path}`, 0o600],
+    expected: left('NotADirectory')
+  })),
   // Through a file: 'f/...' is NotADirectory for everything that needs it, and false for the questions.
-  fc.tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath).map(
-    ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: { right: false } })
-  ),
-  fc.tuple(fc.constantFrom('stat' as const, 'list' as const, 'scan' as const, 'opendir' as const, 'realpath' as const, 'rmdir' as const, 'unlink' as const), oddAbsentPath).map(
-    ([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: left('NotADirectory') })
-  ),
-  fc.tuple(oddAbsentPath, validMode).map(
-    ([path, mode]): BadCall => ({ kind: 'through a file', op: 'open', args: [`f/${path}`, mode], expected: left('NotADirectory') })
-  ),
-  fc.tuple(oddAbsentPath, validOptions).map(
-    ([path, options]): BadCall => ({ kind: 'through a file', op: 'mkdir', args: [`f/${path}/deeper`, options], expected: left('NotADirectory') })
-  ),
-  fc.tuple(fc.constantFrom('f', 'd', 'd/g'), oddAbsentPath).map(
-    ([source, path]): BadCall => ({ kind: 'through a file', op: 'rename', args: [source, `f/${path}`], expected: left('NotADirectory') })
-  )
+  fc
+    .tuple(fc.constantFrom('exists' as const, 'isDir' as const, 'isFile' as const), oddAbsentPath)
+    .map(([op, path]): BadCall => ({ kind: 'through a file', op, args: [`f/${path}`], expected: { right: false } })),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'stat' as const,
+        'list' as const,
+        'scan' as const,
+        'opendir' as const,
+        'realpath' as const,
+        'rmdir' as const,
+        'unlink' as const
+      ),
+      oddAbsentPath
+    )
+    .map(([op, path]): BadCall => ({
+      kind: 'through a file',
+      op,
+      args: [`f/${path}`],
+      expected: left('NotADirectory')
+    })),
+  fc
+    .tuple(oddAbsentPath, validMode)
+    .map(([path, mode]): BadCall => ({
+      kind: 'through a file',
+      op: 'open',
+      args: [`f/${path}`, mode],
+      expected: left('NotADirectory')
+    })),
+  fc
+    .tuple(oddAbsentPath, validOptions)
+    .map(([path, options]): BadCall => ({
+      kind: 'through a file',
+      op: 'mkdir',
+      args: [`f/${path}/deeper`, options],
+      expected: left('NotADirectory')
+    })),
+  fc
+    .tuple(fc.constantFrom('f', 'd', 'd/g'), oddAbsentPath)
+    .map(([source, path]): BadCall => ({
+      kind: 'through a file',
+      op: 'rename',
+      args: [source, `f/${path}`],
+      expected: left('NotADirectory')
+    }))
 )
 
 const badMode: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('r', 'w', 'a', 'RB', 'WB', 'rb ', ' rb', '', 'r+', 'w+b', 'wb+', 'a+b', 'x', 'rw', 'b', 'rb\0', 'r+b\n'),
+  fc.constantFrom(
+    'r',
+    'w',
+    'a',
+    'RB',
+    'WB',
+    'rb ',
+    ' rb',
+    '',
+    'r+',
+    'w+b',
+    'wb+',
+    'a+b',
+    'x',
+    'rw',
+    'b',
+    'rb\0',
+    'r+b\n'
+  ),
   fc.constantFrom(0, 1, -1, NaN, true, false, {}, [], ['rb'], 1n, Symbol('rb'), { toString: () => 'rb' }),
   fc.string({ maxLength: 5 }).filter((s) => !OpenMode.is(s)),
   fc.constant(marker('throwingProxy'))
@@ -181,7 +343,14 @@ const badMode: fc.Arbitrary<unknown> = fc.oneof(
 
 const badOptions: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(42, 'parents', true, false, Symbol('o'), 1n, () => ({ parents: true })),
-  fc.constantFrom({ parents: 'yes' }, { existOk: 1 }, { parents: 1 }, { parents: null, existOk: 'no' }, { parents: {} }, { existOk: [] }),
+  fc.constantFrom(
+    { parents: 'yes' },
+    { existOk: 1 },
+    { parents: 1 },
+    { parents: null, existOk: 'no' },
+    { parents: {} },
+    { existOk: [] }
+  ),
   fc.constant(marker('throwingGetter')),
   fc.constant(marker('throwingProxy'))
 )
@@ -261,7 +430,23 @@ const someHandle = fc.constantFrom(marker('reader'), marker('writer'))
 
 /** Anything that is not a live handle of the target. */
 const badHandle: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(undefined, null, 0, 3, -1, 'h', '', true, Symbol('h'), 1n, {}, [], Object.create(null), Object.freeze({}), () => undefined),
+  fc.constantFrom(
+    undefined,
+    null,
+    0,
+    3,
+    -1,
+    'h',
+    '',
+    true,
+    Symbol('h'),
+    1n,
+    {},
+    [],
+    Object.create(null),
+    Object.freeze({}),
+    () => undefined
+  ),
   fc.constantFrom(marker('copy'), marker('child'), marker('proxy'), marker('throwingProxy')),
   fc.nat({ max: 7 }).map((index) => marker('foreign', index))
 )
@@ -280,31 +465,61 @@ const badListing: fc.Arbitrary<unknown> = fc.oneof(badHandle, fc.constantFrom(ma
 
 /** Calls on listings: bad or closed directory handles, a file handle, bad `max`; a file handle given a listing. */
 const listingCalls: fc.Arbitrary<BadCall> = fc.oneof(
-  fc.tuple(badListing, fc.constantFrom<number | null | undefined>(1, null, undefined)).map(
-    ([d, max]): BadCall => ({ kind: 'bad directory handle', op: 'readdir', args: [d, max], expected: left('BadHandle') })
-  ),
-  badListing.map((d): BadCall => ({ kind: 'bad directory handle', op: 'closedir', args: [d], expected: left('BadHandle') })),
+  fc
+    .tuple(badListing, fc.constantFrom<number | null | undefined>(1, null, undefined))
+    .map(([d, max]): BadCall => ({
+      kind: 'bad directory handle',
+      op: 'readdir',
+      args: [d, max],
+      expected: left('BadHandle')
+    })),
+  badListing.map((d): BadCall => ({
+    kind: 'bad directory handle',
+    op: 'closedir',
+    args: [d],
+    expected: left('BadHandle')
+  })),
   fc.constantFrom<BadCall>(
     { kind: 'closed listing', op: 'readdir', args: [marker('closedListing'), 1], expected: left('BadHandle') },
     { kind: 'closed listing', op: 'closedir', args: [marker('closedListing')], expected: { right: undefined } },
     { kind: 'a listing as a file', op: 'read', args: [marker('listing'), 1], expected: left('BadHandle') },
-    { kind: 'a listing as a file', op: 'write', args: [marker('listing'), Buffer.from('x')], expected: left('BadHandle') },
+    {
+      kind: 'a listing as a file',
+      op: 'write',
+      args: [marker('listing'), Buffer.from('x')],
+      expected: left('BadHandle')
+    },
     { kind: 'a listing as a file', op: 'seek', args: [marker('listing'), 0], expected: left('BadHandle') },
     { kind: 'a listing as a file', op: 'close', args: [marker('listing')], expected: left('BadHandle') }
   ),
-  badMax.map((max): BadCall => ({ kind: 'bad max', op: 'readdir', args: [marker('listing'), max], expected: left('InvalidArgument') }))
+  badMax.map((max): BadCall => ({
+    kind: 'bad max',
+    op: 'readdir',
+    args: [marker('listing'), max],
+    expected: left('InvalidArgument')
+  }))
 )
 
 /** Calls on handles: bad handles, wrong modes, bad sizes, data, offsets and whences. */
 const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
   // A handle that is not a live one of the target.
-  fc.tuple(badHandle, fc.constantFrom<number | null | undefined>(1, null, undefined)).map(
-    ([h, size]): BadCall => ({ kind: 'bad handle', op: 'read', args: [h, size], expected: left('BadHandle') })
-  ),
-  badHandle.map((h): BadCall => ({ kind: 'bad handle', op: 'write', args: [h, Buffer.from('x')], expected: left('BadHandle') })),
-  fc.tuple(badHandle, fc.constantFrom(0, 1), fc.constantFrom<0 | 1 | 2 | null | undefined>(0, 1, 2, null, undefined)).map(
-    ([h, offset, whence]): BadCall => ({ kind: 'bad handle', op: 'seek', args: [h, offset, whence], expected: left('BadHandle') })
-  ),
+  fc
+    .tuple(badHandle, fc.constantFrom<number | null | undefined>(1, null, undefined))
+    .map(([h, size]): BadCall => ({ kind: 'bad handle', op: 'read', args: [h, size], expected: left('BadHandle') })),
+  badHandle.map((h): BadCall => ({
+    kind: 'bad handle',
+    op: 'write',
+    args: [h, Buffer.from('x')],
+    expected: left('BadHandle')
+  })),
+  fc
+    .tuple(badHandle, fc.constantFrom(0, 1), fc.constantFrom<0 | 1 | 2 | null | undefined>(0, 1, 2, null, undefined))
+    .map(([h, offset, whence]): BadCall => ({
+      kind: 'bad handle',
+      op: 'seek',
+      args: [h, offset, whence],
+      expected: left('BadHandle')
+    })),
   badHandle.map((h): BadCall => ({ kind: 'bad handle', op: 'close', args: [h], expected: left('BadHandle') })),
   badHandle.map((h): BadCall => ({ kind: 'bad handle', op: 'truncate', args: [h, 0], expected: left('BadHandle') })),
   // A closed handle: unusable; closing it again is harmless.
@@ -319,20 +534,50 @@ const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
     { kind: 'closed handle', op: 'truncate', args: [marker('closed'), 0], expected: left('BadHandle') },
     { kind: 'wrong mode', op: 'truncate', args: [marker('reader'), 0], expected: left('BadHandle') }
   ),
-  fc.oneof(badSize, fc.constantFrom(null, undefined)).map(
-    (size): BadCall => ({ kind: 'bad size', op: 'truncate', args: [marker('writer'), size], expected: left('InvalidArgument') })
-  ),
-  badSize.map((size): BadCall => ({ kind: 'bad size', op: 'read', args: [marker('reader'), size], expected: left('InvalidArgument') })),
-  badData.map((data): BadCall => ({ kind: 'bad data', op: 'write', args: [marker('writer'), data], expected: left('InvalidArgument') })),
-  fc.tuple(someHandle, badOffset, fc.constantFrom<0 | 1 | 2 | null | undefined>(0, 1, 2, null, undefined)).map(
-    ([h, offset, whence]): BadCall => ({ kind: 'bad offset', op: 'seek', args: [h, offset, whence], expected: left('InvalidArgument') })
-  ),
-  fc.tuple(someHandle, fc.constantFrom(0, 1), badWhence).map(
-    ([h, offset, whence]): BadCall => ({ kind: 'bad whence', op: 'seek', args: [h, offset, whence], expected: left('InvalidArgument') })
-  ),
-  fc.tuple(fc.constant(marker('reader')), outOfRangeSeek).map(
-    ([h, [offset, whence]]): BadCall => ({ kind: 'seek out of range', op: 'seek', args: [h, offset, whence], expected: left('InvalidArgument') })
-  )
+  fc
+    .oneof(badSize, fc.constantFrom(null, undefined))
+    .map((size): BadCall => ({
+      kind: 'bad size',
+      op: 'truncate',
+      args: [marker('writer'), size],
+      expected: left('InvalidArgument')
+    })),
+  badSize.map((size): BadCall => ({
+    kind: 'bad size',
+    op: 'read',
+    args: [marker('reader'), size],
+    expected: left('InvalidArgument')
+  })),
+  badData.map((data): BadCall => ({
+    kind: 'bad data',
+    op: 'write',
+    args: [marker('writer'), data],
+    expected: left('InvalidArgument')
+  })),
+  fc
+    .tuple(someHandle, badOffset, fc.constantFrom<0 | 1 | 2 | null | undefined>(0, 1, 2, null, undefined))
+    .map(([h, offset, whence]): BadCall => ({
+      kind: 'bad offset',
+      op: 'seek',
+      args: [h, offset, whence],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(someHandle, fc.constantFrom(0, 1), badWhence)
+    .map(([h, offset, whence]): BadCall => ({
+      kind: 'bad whence',
+      op: 'seek',
+      args: [h, offset, whence],
+      expected: left('InvalidArgument')
+    })),
+  fc
+    .tuple(fc.constant(marker('reader')), outOfRangeSeek)
+    .map(([h, [offset, whence]]): BadCall => ({
+      kind: 'seek out of range',
+      op: 'seek',
+      args: [h, offset, whence],
+      expected: left('InvalidArgument')
+    }))
 )
 
 /** Every kind of bad input, each with its documented outcome. */
@@ -340,26 +585,46 @@ export const badCall: fc.Arbitrary<BadCall> = fc.oneof(
   { arbitrary: badPathCall, weight: 5 },
   { arbitrary: absentPathCall, weight: 3 },
   {
-    arbitrary: fc.tuple(fc.constantFrom('f', 'new', 'd', 'd/new'), badMode).map(
-      ([path, mode]): BadCall => ({ kind: 'bad mode', op: 'open', args: [path, mode], expected: left('InvalidArgument') })
-    ),
+    arbitrary: fc
+      .tuple(fc.constantFrom('f', 'new', 'd', 'd/new'), badMode)
+      .map(([path, mode]): BadCall => ({
+        kind: 'bad mode',
+        op: 'open',
+        args: [path, mode],
+        expected: left('InvalidArgument')
+      })),
     weight: 2
   },
   {
     arbitrary: fc.oneof(
-      fc.tuple(fc.constantFrom('f', 'd', 'new'), badTime).map(
-        ([path, time]): BadCall => ({ kind: 'bad time', op: 'utimes', args: [path, time], expected: left('InvalidArgument') })
-      ),
-      fc.tuple(fc.constantFrom('f', 'd', 'new'), badPermissions).map(
-        ([path, mode]): BadCall => ({ kind: 'bad permission bits', op: 'chmod', args: [path, mode], expected: left('InvalidArgument') })
-      )
+      fc
+        .tuple(fc.constantFrom('f', 'd', 'new'), badTime)
+        .map(([path, time]): BadCall => ({
+          kind: 'bad time',
+          op: 'utimes',
+          args: [path, time],
+          expected: left('InvalidArgument')
+        })),
+      fc
+        .tuple(fc.constantFrom('f', 'd', 'new'), badPermissions)
+        .map(([path, mode]): BadCall => ({
+          kind: 'bad permission bits',
+          op: 'chmod',
+          args: [path, mode],
+          expected: left('InvalidArgument')
+        }))
     ),
     weight: 1
   },
   {
-    arbitrary: fc.tuple(fc.constantFrom('new', 'd/new', 'new/deeper', 'd'), badOptions).map(
-      ([path, options]): BadCall => ({ kind: 'bad mkdir options', op: 'mkdir', args: [path, options], expected: left('InvalidArgument') })
-    ),
+    arbitrary: fc
+      .tuple(fc.constantFrom('new', 'd/new', 'new/deeper', 'd'), badOptions)
+      .map(([path, options]): BadCall => ({
+        kind: 'bad mkdir options',
+        op: 'mkdir',
+        args: [path, options],
+        expected: left('InvalidArgument')
+      })),
     weight: 1
   },
   { arbitrary: handleCalls, weight: 5 },

@@ -5,7 +5,18 @@
  */
 import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
-import { makeMemoryPathIO, mount, mountOf, OPERATIONS, overlay, pathArguments, pathIOError, wrapOperations, type MountTable, type PathIO } from '../../lib'
+import {
+  makeMemoryPathIO,
+  mount,
+  mountOf,
+  OPERATIONS,
+  overlay,
+  pathArguments,
+  pathIOError,
+  wrapOperations,
+  type MountTable,
+  type PathIO
+} from '../../lib'
 import { run } from '../contract/helpers'
 import { makeRunner, runStep, treeOf, type Step } from './model'
 
@@ -18,7 +29,10 @@ export const MOUNT_POINTS = ['/b', '/c/a'] as const
  * the plain memory record that holds the same tree (every mount point a
  * directory), under the rules a mount keeps (see `mountRules`).
  */
-export const mountAndModel = async (): Promise<{ readonly mounted: PathIO<unknown>; readonly model: PathIO<unknown> }> => {
+export const mountAndModel = async (): Promise<{
+  readonly mounted: PathIO<unknown>
+  readonly model: PathIO<unknown>
+}> => {
   const top = makeMemoryPathIO()
   const model = makeMemoryPathIO()
   for (const point of MOUNT_POINTS) {
@@ -40,7 +54,9 @@ export const mountRules = (table: MountTable) => {
   const inUse = new Set<string>()
   for (const point of Object.keys(table)) for (let at = point; at !== '/'; at = posix.dirname(at)) inUse.add(at)
   return wrapOperations((op, args, next) => {
-    const paths = pathArguments(op, args).map((path) => (typeof path === 'string' ? posix.resolve('/', path) : undefined))
+    const paths = pathArguments(op, args).map((path) =>
+      typeof path === 'string' ? posix.resolve('/', path) : undefined
+    )
     if (paths.some((path) => path === undefined)) return next(...args)
     const resolved = paths as ReadonlyArray<string>
     const busy = OPERATIONS[op].removesDirectory ? resolved.findIndex((path) => inUse.has(path)) : -1
@@ -58,7 +74,11 @@ export const mountRules = (table: MountTable) => {
  */
 export const overlayAndModel = async (
   start: ReadonlyArray<Step>
-): Promise<{ readonly overlaid: PathIO<unknown>; readonly model: PathIO<unknown>; readonly lower: PathIO<unknown> }> => {
+): Promise<{
+  readonly overlaid: PathIO<unknown>
+  readonly model: PathIO<unknown>
+  readonly lower: PathIO<unknown>
+}> => {
   const lower = makeMemoryPathIO()
   const model = makeMemoryPathIO()
   for (const record of [lower, model]) {

@@ -60,19 +60,19 @@ describe('reliability: memory and node backends agree (differential)', function 
     // Few paths, many handle steps: positions, append, truncation under open readers, unlink while open.
     const seed = seedFor()
     const onOneFile = sequenceArbitrary(25).map((steps) =>
-      steps.map((step): Step => ('path' in step && step.op !== 'mkdir' ? { ...step, path: step.path.replace(/[bc]/g, 'a') } : step))
+      steps.map((step): Step =>
+        'path' in step && step.op !== 'mkdir' ? { ...step, path: step.path.replace(/[bc]/g, 'a') } : step
+      )
     )
     await fc.assert(fc.asyncProperty(onOneFile, check), { numRuns: Math.ceil(SEQUENCES / 4), seed })
   })
 
   it('sequences agree under withSignal, its signal aborted at a random step: Cancelled alike, close and closedir still free', async () => {
     const seed = seedFor()
-    const withAbort = fc
-      .tuple(sequenceArbitrary(25), fc.nat())
-      .map(([steps, at]): ReadonlyArray<Step> => {
-        const cut = at % (steps.length + 1)
-        return [...steps.slice(0, cut), { op: 'abort' }, ...steps.slice(cut)]
-      })
+    const withAbort = fc.tuple(sequenceArbitrary(25), fc.nat()).map(([steps, at]): ReadonlyArray<Step> => {
+      const cut = at % (steps.length + 1)
+      return [...steps.slice(0, cut), { op: 'abort' }, ...steps.slice(cut)]
+    })
     let aborted = 0
     await fc.assert(
       fc.asyncProperty(withAbort, async (steps) => {
@@ -82,11 +82,17 @@ describe('reliability: memory and node backends agree (differential)', function 
           const controllers = [new AbortController(), new AbortController()] as const
           const memory = makeMemoryPathIO({ cwd: '/' })
           const node = makeNodePathIO({ cwd: dir })
-          const divergence = await lockstep(withSignal(controllers[0].signal)(memory), withSignal(controllers[1].signal)(node), steps, {
-            aborts: [() => controllers[0].abort(), () => controllers[1].abort()],
-            inspect: [memory, node]
-          })
-          if (divergence !== undefined) throw new Error(describeDivergence(['withSignal(memory)', 'withSignal(node)'], divergence))
+          const divergence = await lockstep(
+            withSignal(controllers[0].signal)(memory),
+            withSignal(controllers[1].signal)(node),
+            steps,
+            {
+              aborts: [() => controllers[0].abort(), () => controllers[1].abort()],
+              inspect: [memory, node]
+            }
+          )
+          if (divergence !== undefined)
+            throw new Error(describeDivergence(['withSignal(memory)', 'withSignal(node)'], divergence))
           if (controllers[0].signal.aborted) aborted++
           // Handles and listings opened before the abort were closed through the aborted records all the same.
           if (CAN_COUNT_FDS) expect(fdsUnder(dir), 'descriptors left open').to.deep.equal([])
@@ -149,7 +155,9 @@ describe('reliability: memory and node backends agree (differential)', function 
   it('overlay sequences concentrated on one file of lower and its handles agree too', async () => {
     // Handles reading lower's file while it is copied up, truncated by wb, renamed, unlinked.
     const onOneFile = (steps: ReadonlyArray<Step>): ReadonlyArray<Step> =>
-      steps.map((step): Step => ('path' in step && step.op !== 'mkdir' ? { ...step, path: step.path.replace(/[bc]/g, 'a') } : step))
+      steps.map((step): Step =>
+        'path' in step && step.op !== 'mkdir' ? { ...step, path: step.path.replace(/[bc]/g, 'a') } : step
+      )
     await fc.assert(
       fc.asyncProperty(startingTree, sequenceArbitrary(25), (start, steps) => checkOverlay(start, onOneFile(steps))),
       { numRuns: COMPOSED_SEQUENCES, seed: seedFor() }

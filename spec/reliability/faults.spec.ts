@@ -130,19 +130,18 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
     }
   },
   ...[false, true].flatMap((atomic) =>
-    [false, true].map(
-      (append): Scenario => ({
-        name: `writeFile${atomic ? ' atomic' : ''}${append ? ' append' : ''}`,
-        run: (context) => run(writeFile(context.io, FILE, newData(context), { atomic, append })),
-        check: (context, result, after) => {
-          const written = newData(context)
-          const fresh = append ? Buffer.concat([context.old, written]) : written
-          if (E.isRight(result)) expect(after?.equals(fresh), 'the new content once the write succeeded').to.equal(true)
-          // Atomic: the old content or the new, never anything else; plain: the old file may be half written.
-          else if (atomic) expect(after?.equals(context.old), 'the old content after a failed atomic write').to.equal(true)
-        }
-      })
-    )
+    [false, true].map((append): Scenario => ({
+      name: `writeFile${atomic ? ' atomic' : ''}${append ? ' append' : ''}`,
+      run: (context) => run(writeFile(context.io, FILE, newData(context), { atomic, append })),
+      check: (context, result, after) => {
+        const written = newData(context)
+        const fresh = append ? Buffer.concat([context.old, written]) : written
+        if (E.isRight(result)) expect(after?.equals(fresh), 'the new content once the write succeeded').to.equal(true)
+        // Atomic: the old content or the new, never anything else; plain: the old file may be half written.
+        else if (atomic)
+          expect(after?.equals(context.old), 'the old content after a failed atomic write').to.equal(true)
+      }
+    }))
   ),
   {
     name: 'iterByBlock to the end',
@@ -202,28 +201,31 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
       return result
     }
   },
-  ...(['plain', 'append', 'start'] as const).map(
-    (how): Scenario => ({
-      name: `toWritable (${how})`,
-      run: async ({ io, clean, random, old }) => {
-        const chunks = Array.from({ length: 1 + upTo(random, 5) }, () => someBytes(random, 300))
-        const start = upTo(random, old.length + 20)
-        const options = how === 'plain' ? {} : how === 'append' ? { append: true } : { start }
-        const result = await settled(pipeline(Readable.from(chunks), toWritable(io, FILE, options)))
-        if (E.isRight(result)) {
-          const data = Buffer.concat(chunks)
-          const expected =
-            how === 'plain'
-              ? data
-              : how === 'append'
-                ? Buffer.concat([old, data])
-                : Buffer.concat([old.subarray(0, start), Buffer.alloc(Math.max(0, start - old.length)), data, old.subarray(start + data.length)])
-          expect((await contentOf(clean))?.equals(expected), 'the content once the stream finished').to.equal(true)
-        }
-        return result
+  ...(['plain', 'append', 'start'] as const).map((how): Scenario => ({
+    name: `toWritable (${how})`,
+    run: async ({ io, clean, random, old }) => {
+      const chunks = Array.from({ length: 1 + upTo(random, 5) }, () => someBytes(random, 300))
+      const start = upTo(random, old.length + 20)
+      const options = how === 'plain' ? {} : how === 'append' ? { append: true } : { start }
+      const result = await settled(pipeline(Readable.from(chunks), toWritable(io, FILE, options)))
+      if (E.isRight(result)) {
+        const data = Buffer.concat(chunks)
+        const expected =
+          how === 'plain'
+            ? data
+            : how === 'append'
+              ? Buffer.concat([old, data])
+              : Buffer.concat([
+                  old.subarray(0, start),
+                  Buffer.alloc(Math.max(0, start - old.length)),
+                  data,
+                  old.subarray(start + data.length)
+                ])
+        expect((await contentOf(clean))?.equals(expected), 'the content once the stream finished').to.equal(true)
       }
-    })
-  ),
+      return result
+    }
+  })),
   {
     name: 'toWritable, destroyed after a chunk',
     abandons: true,
@@ -311,7 +313,10 @@ const exercise = async (scenario: Scenario, seed: number, place: Place): Promise
   // No temporary file stays behind, unless the record refused to unlink that very file: nothing can remove it then.
   const temporaries = (await listNames(place.clean)).filter((name) => TEMPORARY.test(name))
   const refused = new Set(faults.filter((fault) => fault.op === 'unlink').map((fault) => fault.path))
-  expect(temporaries.filter((name) => !refused.has(name)), `temporary files: ${where}`).to.deep.equal([])
+  expect(
+    temporaries.filter((name) => !refused.has(name)),
+    `temporary files: ${where}`
+  ).to.deep.equal([])
   scenario.check?.(context, result, await contentOf(place.clean))
   return faults.length
 }
@@ -338,7 +343,11 @@ describe('reliability: the helpers under withFaults', function () {
       name: 'node',
       place: () => {
         const dir = scratch.fresh()
-        return { clean: makeNodePathIO({ cwd: dir }), leftOpen: () => (CAN_COUNT_FDS ? fdsUnder(dir) : []), dispose: () => removeDir(dir) }
+        return {
+          clean: makeNodePathIO({ cwd: dir }),
+          leftOpen: () => (CAN_COUNT_FDS ? fdsUnder(dir) : []),
+          dispose: () => removeDir(dir)
+        }
       }
     },
     {

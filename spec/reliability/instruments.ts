@@ -20,16 +20,17 @@ export const makeHandleCounter = (): HandleCounter => {
   return {
     open,
     opened: () => opened,
-    wrap: wrapOperations((op, args, next) => () =>
-      next(...args)().then((result) => {
-        if (E.isRight(result) && op === 'open') {
-          opened++
-          open.add(result.right as FileHandle)
-        }
-        // A close that failed may still have closed (withFaults' faulted close does): only a Right is counted.
-        if (E.isRight(result) && op === 'close') open.delete(args[0] as FileHandle)
-        return result
-      })
+    wrap: wrapOperations(
+      (op, args, next) => () =>
+        next(...args)().then((result) => {
+          if (E.isRight(result) && op === 'open') {
+            opened++
+            open.add(result.right as FileHandle)
+          }
+          // A close that failed may still have closed (withFaults' faulted close does): only a Right is counted.
+          if (E.isRight(result) && op === 'close') open.delete(args[0] as FileHandle)
+          return result
+        })
     )
   }
 }
@@ -46,15 +47,20 @@ export const isInjected = (error: unknown): error is PathIOError =>
   typeof error === 'object' && error !== null && String((error as PathIOError).message).includes('injected fault')
 
 /** Records every injected fault that passes through it, in order. */
-export const makeFaultRecorder = (): { readonly faults: Array<Fault>; readonly wrap: <S>(pathio: PathIO<S>) => PathIO<S> } => {
+export const makeFaultRecorder = (): {
+  readonly faults: Array<Fault>
+  readonly wrap: <S>(pathio: PathIO<S>) => PathIO<S>
+} => {
   const faults: Array<Fault> = []
   return {
     faults,
-    wrap: wrapOperations((op, args, next) => () =>
-      next(...args)().then((result) => {
-        if (E.isLeft(result) && isInjected(result.left)) faults.push({ op, path: args[0], reason: result.left.reason })
-        return result
-      })
+    wrap: wrapOperations(
+      (op, args, next) => () =>
+        next(...args)().then((result) => {
+          if (E.isLeft(result) && isInjected(result.left))
+            faults.push({ op, path: args[0], reason: result.left.reason })
+          return result
+        })
     )
   }
 }

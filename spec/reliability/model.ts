@@ -67,7 +67,11 @@ const name = fc.constantFrom(...NAMES)
 
 /** `a`, `a/b`, `c/a/b`: a canonical relative path, depth 1 to 3, shallow ones likelier (so parents often exist). */
 const plainPath = fc
-  .oneof({ arbitrary: fc.constant(1), weight: 6 }, { arbitrary: fc.constant(2), weight: 3 }, { arbitrary: fc.constant(3), weight: 1 })
+  .oneof(
+    { arbitrary: fc.constant(1), weight: 6 },
+    { arbitrary: fc.constant(2), weight: 3 },
+    { arbitrary: fc.constant(3), weight: 1 }
+  )
   .chain((depth) => fc.array(name, { minLength: depth, maxLength: depth }))
   .map((names) => names.join('/'))
 
@@ -94,7 +98,10 @@ const spelled = fc
   })
 
 /** A path that never resolves to the cwd itself (removing or renaming the cwd differs by setup, not by backend). */
-export const entryPath: fc.Arbitrary<string> = fc.oneof({ arbitrary: plainPath, weight: 4 }, { arbitrary: spelled, weight: 1 })
+export const entryPath: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: plainPath, weight: 4 },
+  { arbitrary: spelled, weight: 1 }
+)
 
 /** Any path, the cwd itself (`.`, `a/..`) included: for lookups, mkdir and open. */
 export const anyPath: fc.Arbitrary<string> = fc.oneof(
@@ -132,7 +139,12 @@ const readStep = fc.record({
   h: handleRef,
   size: fc.oneof(fc.constantFrom(undefined, null), fc.nat({ max: 12 }))
 })
-const seekStep = fc.record({ op: fc.constant('seek' as const), h: handleRef, offset: fc.integer({ min: -3, max: 30 }), whence })
+const seekStep = fc.record({
+  op: fc.constant('seek' as const),
+  h: handleRef,
+  offset: fc.integer({ min: -3, max: 30 }),
+  whence
+})
 const closeStep = fc.record({ op: fc.constant('close' as const), h: handleRef })
 
 const handleStep: fc.Arbitrary<Step> = fc.oneof(
@@ -149,24 +161,44 @@ const listingStep: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('readdir' as const),
       d: handleRef,
-      max: fc.oneof({ arbitrary: fc.constantFrom(undefined, null, 0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 4 }), weight: 4 })
+      max: fc.oneof(
+        { arbitrary: fc.constantFrom(undefined, null, 0), weight: 1 },
+        { arbitrary: fc.integer({ min: 1, max: 4 }), weight: 4 }
+      )
     }),
     weight: 4
   },
   { arbitrary: fc.record({ op: fc.constant('closedir' as const), d: handleRef }), weight: 1 },
-  { arbitrary: fc.record({ op: fc.constant('walk' as const), path: anyPath, max: fc.integer({ min: 1, max: 3 }) }), weight: 2 }
+  {
+    arbitrary: fc.record({ op: fc.constant('walk' as const), path: anyPath, max: fc.integer({ min: 1, max: 3 }) }),
+    weight: 2
+  }
 )
 
 export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: listingStep, weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant('mkdir' as const), path: anyPath, parents: fc.boolean(), existOk: fc.boolean() }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('mkdir' as const),
+      path: anyPath,
+      parents: fc.boolean(),
+      existOk: fc.boolean()
+    }),
+    weight: 4
+  },
   { arbitrary: openStep, weight: 4 },
   { arbitrary: fc.record({ op: fc.constant('put' as const), path: entryPath, data }), weight: 1 },
   { arbitrary: handleStep, weight: 6 },
-  { arbitrary: fc.record({ op: fc.constant('rename' as const), source: entryPath, destination: entryPath }), weight: 3 },
+  {
+    arbitrary: fc.record({ op: fc.constant('rename' as const), source: entryPath, destination: entryPath }),
+    weight: 3
+  },
   { arbitrary: fc.record({ op: fc.constantFrom('unlink' as const, 'rmdir' as const), path: entryPath }), weight: 3 },
   {
-    arbitrary: fc.record({ op: fc.constantFrom<Lookup>('exists', 'isDir', 'isFile', 'stat', 'list', 'scan'), path: anyPath }),
+    arbitrary: fc.record({
+      op: fc.constantFrom<Lookup>('exists', 'isDir', 'isFile', 'stat', 'list', 'scan'),
+      path: anyPath
+    }),
     weight: 4
   }
 )
@@ -183,7 +215,9 @@ const chunk: fc.Arbitrary<ReadonlyArray<Step>> = fc.oneof(
 )
 
 /** What one name holds in a starting tree. */
-type Seed = { readonly kind: 'file'; readonly data: string } | { readonly kind: 'dir'; readonly children: ReadonlyArray<Seed | null> }
+type Seed =
+  | { readonly kind: 'file'; readonly data: string }
+  | { readonly kind: 'dir'; readonly children: ReadonlyArray<Seed | null> }
 
 const seedFile = data.map((content): Seed => ({ kind: 'file', data: content }))
 const seedLeaf = fc.oneof(
@@ -194,7 +228,10 @@ const seedLeaf = fc.oneof(
 const seedEntry: fc.Arbitrary<Seed | null> = fc.oneof(
   { arbitrary: fc.constant(null), weight: 1 },
   { arbitrary: seedFile, weight: 3 },
-  { arbitrary: fc.array(seedLeaf, { minLength: 3, maxLength: 3 }).map((children): Seed => ({ kind: 'dir', children })), weight: 2 }
+  {
+    arbitrary: fc.array(seedLeaf, { minLength: 3, maxLength: 3 }).map((children): Seed => ({ kind: 'dir', children })),
+    weight: 2
+  }
 )
 
 /** The steps that build a seed at `path`. */
@@ -232,9 +269,7 @@ export const sequenceArbitrary = (maxLength = 25): fc.Arbitrary<ReadonlyArray<St
  * (times, a directory's size, handle identity) left out.
  */
 export type Outcome =
-  | { readonly left: string; readonly op: string }
-  | { readonly right: unknown }
-  | { readonly skipped: 'no handle yet' }
+  { readonly left: string; readonly op: string } | { readonly right: unknown } | { readonly skipped: 'no handle yet' }
 
 /** The permission bits are compared only under the usual umask, where the disk's match the memory backend's. */
 const comparePermissions = process.umask() === 0o022
@@ -301,19 +336,21 @@ const listingOf = (runner: Runner, d: number): DirHandle | undefined =>
   runner.listings.length === 0 ? undefined : runner.listings[runner.listings.length - 1 - (d % runner.listings.length)]
 
 /** Every page of a listing of `path`, then closedir; the first `Left` is the outcome. */
-const walk = (io: PathIO<unknown>, path: string, max: number): TaskEither<PathIOError, ReadonlyArray<Entry>> => async () => {
-  const opened = await io.opendir(path)()
-  if (E.isLeft(opened)) return opened
-  const all: Array<Entry> = []
-  for (;;) {
-    const page = await io.readdir(opened.right, max)()
-    if (E.isLeft(page) || page.right.length === 0) {
-      const closed = await io.closedir(opened.right)()
-      return E.isLeft(page) ? page : E.isLeft(closed) ? closed : E.right(all)
+const walk =
+  (io: PathIO<unknown>, path: string, max: number): TaskEither<PathIOError, ReadonlyArray<Entry>> =>
+  async () => {
+    const opened = await io.opendir(path)()
+    if (E.isLeft(opened)) return opened
+    const all: Array<Entry> = []
+    for (;;) {
+      const page = await io.readdir(opened.right, max)()
+      if (E.isLeft(page) || page.right.length === 0) {
+        const closed = await io.closedir(opened.right)()
+        return E.isLeft(page) ? page : E.isLeft(closed) ? closed : E.right(all)
+      }
+      all.push(...page.right)
     }
-    all.push(...page.right)
   }
-}
 
 /** `h` counts back from the newest handle (`0` is the last one opened), modulo how many there are. */
 const handleOf = (runner: Runner, h: number): FileHandle | undefined =>

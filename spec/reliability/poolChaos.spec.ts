@@ -11,7 +11,15 @@
  */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
-import { makePoolPathIO, makeWorkerPool, pathIOError, type FileHandle, type PathIO, type PathIOError, type WorkerPool } from '../../lib'
+import {
+  makePoolPathIO,
+  makeWorkerPool,
+  pathIOError,
+  type FileHandle,
+  type PathIO,
+  type PathIOError,
+  type WorkerPool
+} from '../../lib'
 import { internalsOf, submit } from '../../lib/backends/pool/workerPool'
 import { mulberry32 } from '../../lib/internal/random'
 import { run, sleep } from '../contract/helpers'
@@ -47,14 +55,17 @@ const killer = (pool: WorkerPool, random: () => number, stopped: () => boolean):
       const busy = internals.slots.filter((slot) => !slot.exited && !dying.has(slot) && slot.jobs.size > 0)
       if (busy.length === 0) continue
       const slot = busy[Math.floor(random() * busy.length)]
-      const cutAnywhere = random() < 0.5 && [...slot.jobs.values()].every((job) => !HOLDS_DESCRIPTORS.has(job.request.op))
+      const cutAnywhere =
+        random() < 0.5 && [...slot.jobs.values()].every((job) => !HOLDS_DESCRIPTORS.has(job.request.op))
       if (cutAnywhere) {
         dying.add(slot)
         killed.push(new Promise((resolve) => slot.worker.once('exit', () => resolve())))
         void slot.worker.terminate()
       } else {
         // The crash goes to whichever worker the pool picks next, and fails with it.
-        killed.push(submit(internals, { op: 'exit', code: 7 }, () => pathIOError('Unknown', 'exit')).then(() => undefined))
+        killed.push(
+          submit(internals, { op: 'exit', code: 7 }, () => pathIOError('Unknown', 'exit')).then(() => undefined)
+        )
       }
     }
     // A worker told to exit finishes what it holds first: wait, so it does not die during the checks that follow.
@@ -67,7 +78,12 @@ const killer = (pool: WorkerPool, random: () => number, stopped: () => boolean):
  * session stops at its first `Left` (what follows would only show its
  * consequence), but always closes what it opened.
  */
-const client = async (io: PathIO<unknown>, id: number, outcomes: Array<Outcome>, opened: Array<FileHandle>): Promise<void> => {
+const client = async (
+  io: PathIO<unknown>,
+  id: number,
+  outcomes: Array<Outcome>,
+  opened: Array<FileHandle>
+): Promise<void> => {
   for (let session = 0; session < SESSIONS; session++) {
     const dir = `c${id}s${session}`
     const data = Buffer.from(`client ${id} session ${session} `.repeat(1 + ((id * 7 + session) % 40)))

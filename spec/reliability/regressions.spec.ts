@@ -129,7 +129,11 @@ describe('reliability: regressions found by the bad-input and pool tests', () =>
     const pool = makeWorkerPool({ size: 1 })
     try {
       const dir = scratch.fresh()
-      for (const io of [makeMemoryPathIO(), makeNodePathIO({ cwd: dir }), makePoolPathIO({ state: pool, cwd: dir })] as ReadonlyArray<PathIO<unknown>>) {
+      for (const io of [
+        makeMemoryPathIO(),
+        makeNodePathIO({ cwd: dir }),
+        makePoolPathIO({ state: pool, cwd: dir })
+      ] as ReadonlyArray<PathIO<unknown>>) {
         const file = await expectRight(io.open('f', 'wb'))
         await expectLeft(io.write(file, hostile as never), 'InvalidArgument', 'write')
         await expectRight(io.close(file))

@@ -84,7 +84,10 @@ describe('FTP over S3 (s3rver)', function () {
 
   it('8 clients at once: each file goes in through one server and out through the other, checksums equal', async () => {
     const [a, b] = servers
-    const files = Array.from({ length: 8 }, (_, i) => ({ name: `file-${i}.bin`, data: randomBytes((i + 1) * 700_000 + i) }))
+    const files = Array.from({ length: 8 }, (_, i) => ({
+      name: `file-${i}.bin`,
+      data: randomBytes((i + 1) * 700_000 + i)
+    }))
     await Promise.all(
       files.map(async ({ name, data }, i) => {
         const up = await connect(a.server, a.port)
@@ -124,9 +127,13 @@ describe('FTP over S3 (s3rver)', function () {
       expect((await two.send('SIZE /pub/data.bin')).message).to.include(String(data.length))
       await two.rename('/pub/data.bin', '/pub/renamed.bin')
       expect(sha256(await download(one, '/pub/renamed.bin'))).to.equal(sha256(data))
-      expect(await failureCode(() => one.appendFrom(Readable.from([Buffer.from('more')]), '/pub/renamed.bin'))).to.equal(504)
+      expect(
+        await failureCode(() => one.appendFrom(Readable.from([Buffer.from('more')]), '/pub/renamed.bin'))
+      ).to.equal(504)
       await one.send('REST 10')
-      expect(await failureCode(() => one.uploadFrom(Readable.from([Buffer.from('x')]), '/pub/renamed.bin'))).to.equal(504)
+      expect(await failureCode(() => one.uploadFrom(Readable.from([Buffer.from('x')]), '/pub/renamed.bin'))).to.equal(
+        504
+      )
       // Refused, and nothing changed.
       expect(sha256(await download(two, '/pub/renamed.bin'))).to.equal(sha256(data))
       expect(await failureCode(() => two.send('RMD /pub'))).to.equal(550)
@@ -142,7 +149,8 @@ describe('FTP over S3 (s3rver)', function () {
   it('an object keeps no settable time or mode: FEAT offers neither MFMT nor SITE CHMOD or UTIME, and each is 550 even with M and T', async () => {
     const client = s3.client()
     const server = makeFtpServer({
-      factory: (context) => makeS3PathIO({ client, bucket: BUCKET, prefix: `ftp${test}-times/`, ...(context as object) }),
+      factory: (context) =>
+        makeS3PathIO({ client, bucket: BUCKET, prefix: `ftp${test}-times/`, ...(context as object) }),
       users: { [USER.name]: { password: hashPassword(USER.password), perm: 'elradfmwMT', public: true } },
       pasvAddress: '127.0.0.1'
     })

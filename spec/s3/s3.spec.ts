@@ -22,7 +22,9 @@ import { startS3Server, type S3Server } from './server'
 const BUCKET = 'unit-tests'
 
 /** Counts the commands a client sends (each SDK call once, whatever its retries). */
-const countRequests = (client: S3Client): { readonly counts: () => Record<string, number>; readonly reset: () => void } => {
+const countRequests = (
+  client: S3Client
+): { readonly counts: () => Record<string, number>; readonly reset: () => void } => {
   let counts: Record<string, number> = {}
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -80,7 +82,9 @@ describe('S3 backend (against s3rver)', function () {
 
   const make = (options: Partial<S3Options> = {}) => makeS3PathIO({ client, bucket: BUCKET, prefix, ...options })
   const putRaw = (key: string, body: string | Uint8Array) =>
-    client.send(new PutObjectCommand({ Bucket: BUCKET, Key: prefix + key, Body: typeof body === 'string' ? bytes(body) : body }))
+    client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: prefix + key, Body: typeof body === 'string' ? bytes(body) : body })
+    )
   const rawKeys = async (): Promise<ReadonlyArray<string>> =>
     ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) =>
       (o.Key ?? '').slice(prefix.length)
@@ -155,7 +159,8 @@ describe('S3 backend (against s3rver)', function () {
     it('scan of a 1,000-key directory is one ListObjectsV2 page and nothing per key', async function () {
       this.timeout(120_000)
       const keys = Array.from({ length: 1000 }, (_, i) => `big/${String(i).padStart(4, '0')}`)
-      for (let at = 0; at < keys.length; at += 50) await Promise.all(keys.slice(at, at + 50).map((key) => putRaw(key, key)))
+      for (let at = 0; at < keys.length; at += 50)
+        await Promise.all(keys.slice(at, at + 50).map((key) => putRaw(key, key)))
       const io = make()
       const requests = countRequests(client)
       const entries = await expectRight(io.scan('/big'))
@@ -166,7 +171,11 @@ describe('S3 backend (against s3rver)', function () {
       requests.reset()
       const dir = await expectRight(io.opendir('/big'))
       const seen: Array<string> = []
-      for (let page = await expectRight(io.readdir(dir, 300)); page.length > 0; page = await expectRight(io.readdir(dir, 300)))
+      for (
+        let page = await expectRight(io.readdir(dir, 300));
+        page.length > 0;
+        page = await expectRight(io.readdir(dir, 300))
+      )
         seen.push(...page.map((e) => e.name))
       await expectRight(io.closedir(dir))
       expect(seen).to.deep.equal(keys.map((k) => k.slice(4)))
@@ -182,7 +191,11 @@ describe('S3 backend (against s3rver)', function () {
       requests.reset()
       const paged = await expectRight(io.opendir('/big'))
       const names: Array<string> = []
-      for (let page = await expectRight(io.readdir(paged)); page.length > 0; page = await expectRight(io.readdir(paged)))
+      for (
+        let page = await expectRight(io.readdir(paged));
+        page.length > 0;
+        page = await expectRight(io.readdir(paged))
+      )
         names.push(...page.map((e) => e.name))
       expect(names).to.have.length(1050)
       expect(new Set(names).size).to.equal(1050)
@@ -319,16 +332,25 @@ describe('S3 backend (against s3rver)', function () {
       const h = await expectRight(io.open('/r', 'rb'))
       expect(requests.counts()).to.deep.equal({ HeadObject: 1 })
       const got: Array<Uint8Array> = []
-      for (let block = await expectRight(io.read(h, 1 << 20)); block.length > 0; block = await expectRight(io.read(h, 1 << 20)))
+      for (
+        let block = await expectRight(io.read(h, 1 << 20));
+        block.length > 0;
+        block = await expectRight(io.read(h, 1 << 20))
+      )
         got.push(block)
       expect(sha256(Buffer.concat(got))).to.equal(sha256(data))
       expect(requests.counts()).to.deep.equal({ HeadObject: 1, GetObject: 1 })
       const seeks = [MIN_PART_SIZE - 3, 17, 2 * MIN_PART_SIZE + 5, data.length - 2]
       for (const at of seeks) {
         await expectRight(io.seek(h, at))
-        expect(Buffer.from(await expectRight(io.read(h, 10))).equals(data.subarray(at, at + 10)), `at ${at}`).to.equal(true)
+        expect(Buffer.from(await expectRight(io.read(h, 10))).equals(data.subarray(at, at + 10)), `at ${at}`).to.equal(
+          true
+        )
         // Reading on from where the last read stopped needs no new request.
-        expect(Buffer.from(await expectRight(io.read(h, 5))).equals(data.subarray(at + 10, at + 15)), `after ${at}`).to.equal(true)
+        expect(
+          Buffer.from(await expectRight(io.read(h, 5))).equals(data.subarray(at + 10, at + 15)),
+          `after ${at}`
+        ).to.equal(true)
       }
       expect(requests.counts().GetObject).to.equal(1 + seeks.length)
       await expectRight(io.seek(h, data.length + 100))

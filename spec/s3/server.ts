@@ -37,7 +37,9 @@ export const startS3Server = async (buckets: ReadonlyArray<string>): Promise<S3S
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`s3rver exited (${code}) before listening`)))
-    createInterface({ input: child.stdout }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port))
+    createInterface({ input: child.stdout }).once('line', (line) =>
+      resolve((JSON.parse(line) as { port: number }).port)
+    )
   })
   const endpoint = `http://127.0.0.1:${port}`
   const clients: Array<S3Client> = []

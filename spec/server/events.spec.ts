@@ -46,7 +46,10 @@ describe('server events (onEvent, JSON log, text log)', function () {
       const data = Buffer.alloc(5000, 7)
       await client.uploadFrom(Readable.from([data]), 'up.bin')
       const chunks: Array<Buffer> = []
-      await client.downloadTo(new Writable({ write: (chunk: Buffer, _e, done) => void (chunks.push(chunk), done()) }), 'up.bin')
+      await client.downloadTo(
+        new Writable({ write: (chunk: Buffer, _e, done) => void (chunks.push(chunk), done()) }),
+        'up.bin'
+      )
       expect(Buffer.concat(chunks)).to.deep.equal(data)
       await client.rename('up.bin', 'moved.bin')
       // The second connection is turned away: one at a time.
@@ -64,10 +67,41 @@ describe('server events (onEvent, JSON log, text log)', function () {
     const [listening, connect, login, up, down, rename, refusal, close] = events
     expect(listening).to.deep.include({ front: 'ftp', address: '127.0.0.1', port })
     expect(connect).to.deep.include({ front: 'ftp', session: 1, address: '127.0.0.1' })
-    expect(login).to.deep.equal({ _tag: 'Login', front: 'ftp', session: 1, address: '127.0.0.1', user: 'alice', method: 'password', ok: true })
-    expect(up).to.deep.include({ user: 'alice', command: 'STOR', direction: 'upload', path: '/up.bin', bytes: 5000, result: 'ok', code: 226 })
-    expect(down).to.deep.include({ user: 'alice', command: 'RETR', direction: 'download', path: '/up.bin', bytes: 5000, result: 'ok', code: 226 })
-    expect(rename).to.deep.include({ user: 'alice', action: 'rename', path: '/up.bin', to: '/moved.bin', result: 'ok', code: 250 })
+    expect(login).to.deep.equal({
+      _tag: 'Login',
+      front: 'ftp',
+      session: 1,
+      address: '127.0.0.1',
+      user: 'alice',
+      method: 'password',
+      ok: true
+    })
+    expect(up).to.deep.include({
+      user: 'alice',
+      command: 'STOR',
+      direction: 'upload',
+      path: '/up.bin',
+      bytes: 5000,
+      result: 'ok',
+      code: 226
+    })
+    expect(down).to.deep.include({
+      user: 'alice',
+      command: 'RETR',
+      direction: 'download',
+      path: '/up.bin',
+      bytes: 5000,
+      result: 'ok',
+      code: 226
+    })
+    expect(rename).to.deep.include({
+      user: 'alice',
+      action: 'rename',
+      path: '/up.bin',
+      to: '/moved.bin',
+      result: 'ok',
+      code: 250
+    })
     expect(refusal).to.deep.include({ front: 'ftp', address: '127.0.0.1', reason: 'too many connections' })
     expect(close).to.deep.include({ session: 1, user: 'alice', bytesIn: 5000 })
     expect((close as { bytesOut: number }).bytesOut).to.be.at.least(5000)
@@ -85,12 +119,20 @@ describe('server events (onEvent, JSON log, text log)', function () {
       expect(entry).to.deep.equal({ time: entry.time, level: 'info', event: _tag.toLowerCase(), ...fields })
     })
     // Commands are at debug; the throwing handler at error, twice.
-    expect(parsed.filter((entry) => entry.level === 'debug').map((entry) => entry.message)).to.include('#1 RNTO moved.bin -> 250')
+    expect(parsed.filter((entry) => entry.level === 'debug').map((entry) => entry.message)).to.include(
+      '#1 RNTO moved.bin -> 250'
+    )
     expect(parsed.filter((entry) => entry.level === 'error')).to.have.length(2)
 
     // The text log: a short prefix and key=value.
-    expect(text.some((line) => / INFO  #1 127\.0\.0\.1 alice STOR \/up\.bin ok bytes=5000 ms=\d+ direction=upload code=226$/.test(line))).to.equal(true)
-    expect(text.some((line) => / INFO  #1 127\.0\.0\.1 alice rename \/up\.bin -> \/moved\.bin ok code=250$/.test(line))).to.equal(true)
+    expect(
+      text.some((line) =>
+        / INFO  #1 127\.0\.0\.1 alice STOR \/up\.bin ok bytes=5000 ms=\d+ direction=upload code=226$/.test(line)
+      )
+    ).to.equal(true)
+    expect(
+      text.some((line) => / INFO  #1 127\.0\.0\.1 alice rename \/up\.bin -> \/moved\.bin ok code=250$/.test(line))
+    ).to.equal(true)
 
     // No password, at any level.
     for (const line of [...json, ...text]) expect(line).to.not.include(PASSWORD)
@@ -98,7 +140,12 @@ describe('server events (onEvent, JSON log, text log)', function () {
 
   it('logs an unknown user and a wrong password alike, as bad credentials', async () => {
     const events: Array<ServerEvent> = []
-    const server = makeFtpServer({ factory: makeMemoryPathIO, users: { alice: PASSWORD }, loginFailureDelay: 0, onEvent: (e) => events.push(e) })
+    const server = makeFtpServer({
+      factory: makeMemoryPathIO,
+      users: { alice: PASSWORD },
+      loginFailureDelay: 0,
+      onEvent: (e) => events.push(e)
+    })
     const { port } = await server.listen(0, '127.0.0.1')
     for (const user of ['alice', 'mallory']) {
       const client = new Client(5000)

@@ -84,7 +84,13 @@ const rawLogin = async (port: number, user: string): Promise<Raw> => {
  * own errors ignored (the server closes it when it refuses the upload, maybe
  * before it has read all), whatever a client library would make of them.
  */
-const rawUpload = async (port: number, user: string, verb: string, remote: string, data?: Buffer): Promise<string | undefined> => {
+const rawUpload = async (
+  port: number,
+  user: string,
+  verb: string,
+  remote: string,
+  data?: Buffer
+): Promise<string | undefined> => {
   const raw = await rawLogin(port, user)
   try {
     raw.send('PASV\r\n')
@@ -156,7 +162,14 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
         home: '/bob',
         perm: 'elradfmw',
         quota: { bytes: 100_000, files: 10 },
-        folders: [{ path: '/team/drop', storage: { s3: { bucket: BUCKET, prefix: 'drop/' } }, perm: 'elradfmw', quota: { bytes: 50_000 } }]
+        folders: [
+          {
+            path: '/team/drop',
+            storage: { s3: { bucket: BUCKET, prefix: 'drop/' } },
+            perm: 'elradfmw',
+            quota: { bytes: 50_000 }
+          }
+        ]
       }
     }
     server = makeFtpServer({
@@ -180,11 +193,18 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
 
   it('lftp mirrors a tree up into the home and the S3 folder and the whole tree down, byte for byte; the read-only folder refuses a store', async () => {
     const local = path.join(scratch, 'up')
-    const files = { 'big.bin': randomBytes(300_000), 'a/small.txt': Buffer.from('small\n'), 'a/b/c.bin': randomBytes(20_000) }
+    const files = {
+      'big.bin': randomBytes(300_000),
+      'a/small.txt': Buffer.from('small\n'),
+      'a/b/c.bin': randomBytes(20_000)
+    }
     writeTree(local, files)
     const url = `ftp://alice:${PASSWORD}@127.0.0.1:${port}`
     const settings = 'set net:max-retries 1; set net:timeout 20; set cmd:fail-exit true'
-    const up = await run('lftp', ['-c', `${settings}; open ${url}; mirror -R ${local} /mine; mirror -R ${local} /shared/mine`])
+    const up = await run('lftp', [
+      '-c',
+      `${settings}; open ${url}; mirror -R ${local} /mine; mirror -R ${local} /shared/mine`
+    ])
     expect(up.status, up.out).to.equal(0)
     expect(filesUnder(path.join(root, 'alice', 'mine'))).to.deep.equal(files)
     const back = path.join(scratch, 'back')
@@ -200,7 +220,9 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
 
     const client = await connect(port, 'alice')
     try {
-      expect(await rawUpload(port, 'alice', 'STOR', '/archive/new.txt')).to.equal('550 /archive/new.txt: Permission denied')
+      expect(await rawUpload(port, 'alice', 'STOR', '/archive/new.txt')).to.equal(
+        '550 /archive/new.txt: Permission denied'
+      )
       expect(await failure(() => client.remove('/archive/old.log'))).to.include({ code: 550 })
       expect(fs.readdirSync(path.join(root, 'archive')).sort()).to.deep.equal(['old.log', 'years'])
     } finally {
@@ -239,9 +261,13 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
       await client.remove('/move-me.bin')
       await client.rename('/shared/move-me.bin', '/shared/moved.bin')
       expect(await download(client, '/shared/moved.bin')).to.deep.equal(data)
-      expect((await client.list('/shared')).map((entry) => entry.name)).to.include('moved.bin').and.not.include('move-me.bin')
+      expect((await client.list('/shared')).map((entry) => entry.name))
+        .to.include('moved.bin')
+        .and.not.include('move-me.bin')
       // What a command needs is asked of the folder at its path: an S3 folder cannot append (bob's APPE in a disk home, below, can).
-      expect(await rawUpload(port, 'alice', 'APPE', '/shared/moved.bin')).to.equal("504 APPE is not supported by this server's storage")
+      expect(await rawUpload(port, 'alice', 'APPE', '/shared/moved.bin')).to.equal(
+        "504 APPE is not supported by this server's storage"
+      )
       // A mount point is in use: it is neither removed nor renamed.
       expect(await failure(() => client.send('RMD /shared'))).to.include({ code: 450 })
       expect(await failure(() => client.rename('/shared', '/old-shared'))).to.include({ code: 450 })
@@ -256,13 +282,17 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
       const kept = randomBytes(60_000)
       await upload(first, '/one.bin', kept)
       // The second session's upload: what the first stored counts against it.
-      expect(await rawUpload(port, 'bob', 'STOR', '/two.bin', randomBytes(60_000))).to.equal('552 /two.bin: Exceeded storage allocation (quota)')
+      expect(await rawUpload(port, 'bob', 'STOR', '/two.bin', randomBytes(60_000))).to.equal(
+        '552 /two.bin: Exceeded storage allocation (quota)'
+      )
       expect(await download(second, '/one.bin')).to.deep.equal(kept)
       expect((await second.list('/')).map((entry) => entry.name).sort()).to.deep.equal(['one.bin', 'team'])
       expect(fs.readdirSync(path.join(root, 'bob')).sort()).to.deep.equal(['one.bin', 'team'])
       // What fits still goes in, from either session; APPE past the quota is 552 too.
       await upload(second, '/three.bin', randomBytes(40_000))
-      expect(await rawUpload(port, 'bob', 'APPE', '/three.bin', Buffer.alloc(1))).to.equal('552 /three.bin: Exceeded storage allocation (quota)')
+      expect(await rawUpload(port, 'bob', 'APPE', '/three.bin', Buffer.alloc(1))).to.equal(
+        '552 /three.bin: Exceeded storage allocation (quota)'
+      )
       expect(fs.statSync(path.join(root, 'bob', 'three.bin')).size).to.equal(40_000)
     } finally {
       first.close()
@@ -276,7 +306,9 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
       factory: makeNodePathIO,
       root,
       anonymous: 'off',
-      users: { erin: { password: HASH, folders: [{ path: '/s', storage: { s3: { bucket: 'no-such-bucket', prefix: '' } } }] } },
+      users: {
+        erin: { password: HASH, folders: [{ path: '/s', storage: { s3: { bucket: 'no-such-bucket', prefix: '' } } }] }
+      },
       s3Folder:
         ({ bucket, prefix }) =>
         (context) =>
@@ -287,7 +319,9 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
       (error: Error) => error.message
     )
     await nowhere.close()
-    expect(refused).to.match(/^user 'erin': folder \/s: S3 bucket no-such-bucket \(prefix ''\) does not answer: /).and.not.include('\n')
+    expect(refused)
+      .to.match(/^user 'erin': folder \/s: S3 bucket no-such-bucket \(prefix ''\) does not answer: /)
+      .and.not.include('\n')
   })
 
   it('npm start serves an S3 folder with the S3 settings of the environment, and stops in one line (exit 2) where its bucket does not answer', async function () {
@@ -311,18 +345,27 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
         throw new Error(`${error.message}: ${started.output()}`)
       })
       await upload(client, '/shared/s.txt', Buffer.from('in the bucket'))
-      expect(await rawUpload(Number(new URL(started.url).port), 'frank', 'STOR', '/home.txt')).to.equal('550 /home.txt: Permission denied')
+      expect(await rawUpload(Number(new URL(started.url).port), 'frank', 'STOR', '/home.txt')).to.equal(
+        '550 /home.txt: Permission denied'
+      )
       client.close()
       const bucket = makeS3PathIO({ client: s3.client(), bucket: BUCKET, prefix: 'started/' })
       expect(pipe(await readFile(bucket, '/s.txt')(), E.map(String))).to.deep.equal(E.right('in the bucket'))
     } finally {
       expect(await started.stop()).to.equal(0)
     }
-    fs.writeFileSync(users, JSON.stringify({ frank: { password: HASH, folders: [{ ...folders[0], storage: { s3: { bucket: 'no-such-bucket' } } }] } }))
+    fs.writeFileSync(
+      users,
+      JSON.stringify({
+        frank: { password: HASH, folders: [{ ...folders[0], storage: { s3: { bucket: 'no-such-bucket' } } }] }
+      })
+    )
     const failed = await startFailing(env)
     expect(failed.code).to.equal(2)
     expect(failed.stderr.trim().split('\n')).to.have.length(1)
-    expect(failed.stderr).to.match(/^ftp-server: user 'frank': folder \/shared: S3 bucket no-such-bucket \(prefix ''\) does not answer: /)
+    expect(failed.stderr).to.match(
+      /^ftp-server: user 'frank': folder \/shared: S3 bucket no-such-bucket \(prefix ''\) does not answer: /
+    )
   })
 
   it("an S3 folder's own quota refuses its crossing upload with 552 and keeps the one before", async () => {
@@ -344,9 +387,15 @@ describe('users with a quota and virtual folders (FTP, disk home, S3 folder on s
 describe('users file: quota and folders', () => {
   it('are checked with the user and the field named; good ones are kept', () => {
     const bad = (spec: object) => E.swap(checkUser('carol', { password: HASH, ...spec }))
-    expect(bad({ quota: { bytes: -1 } })).to.deep.equal(E.right("user 'carol': field 'quota.bytes' must be a non-negative integer"))
-    expect(bad({ quota: { size: 1 } })).to.deep.equal(E.right("user 'carol': field 'quota.size' is not known (use bytes, files)"))
-    expect(bad({ folders: {} })).to.deep.equal(E.right(`user 'carol': field 'folders' must be an array of { "path", "storage", "perm", "quota" }`))
+    expect(bad({ quota: { bytes: -1 } })).to.deep.equal(
+      E.right("user 'carol': field 'quota.bytes' must be a non-negative integer")
+    )
+    expect(bad({ quota: { size: 1 } })).to.deep.equal(
+      E.right("user 'carol': field 'quota.size' is not known (use bytes, files)")
+    )
+    expect(bad({ folders: {} })).to.deep.equal(
+      E.right(`user 'carol': field 'folders' must be an array of { "path", "storage", "perm", "quota" }`)
+    )
     expect(bad({ folders: [{ path: '/', storage: { dir: '/x' } }] })).to.deep.equal(
       E.right("user 'carol': field 'folders[0].path' must be an absolute path other than '/'")
     )
@@ -358,32 +407,58 @@ describe('users file: quota and folders', () => {
         `user 'carol': field 'folders[0].storage.ftp' is not a storage (use { "dir": "/path/under/the/root" }, { "memory": "name" } or { "s3": { "bucket": "...", "prefix": "..." } })`
       )
     )
-    expect(E.isRight(bad({ folders: [{ path: '/s', storage: { dir: '/a' } }, { path: '/s/', storage: { dir: '/b' } }] }))).to.equal(true)
+    expect(
+      E.isRight(
+        bad({
+          folders: [
+            { path: '/s', storage: { dir: '/a' } },
+            { path: '/s/', storage: { dir: '/b' } }
+          ]
+        })
+      )
+    ).to.equal(true)
     expect(bad({ paths: { '/s': 'elr' }, folders: [{ path: '/s', storage: { dir: '/a' } }] })).to.deep.equal(
       E.right("user 'carol': field 'folders[0].path' /s has letters in 'paths' too: give them as the folder's 'perm'")
     )
-    const good = checkUser('carol', { password: HASH, quota: { files: 3 }, folders: [{ path: '/m/', storage: { memory: 'scratch' } }] })
+    const good = checkUser('carol', {
+      password: HASH,
+      quota: { files: 3 },
+      folders: [{ path: '/m/', storage: { memory: 'scratch' } }]
+    })
     expect(E.isRight(good) && good.right.quota).to.deep.equal({ files: 3 })
-    expect(E.isRight(good) && good.right.folders).to.deep.equal([{ path: '/m', storage: { memory: 'scratch' }, perm: 'elr' }])
+    expect(E.isRight(good) && good.right.folders).to.deep.equal([
+      { path: '/m', storage: { memory: 'scratch' }, perm: 'elr' }
+    ])
   })
 
   it("docs/ftp-server.md's example users file is one the server takes", () => {
     const page = fs.readFileSync(path.join(__dirname, '../../docs/ftp-server.md'), 'utf8')
-    const example = [...page.matchAll(/^```json\n([\s\S]*?)^```/gm)].map((m) => m[1]).find((json) => json.includes('"folders"'))
+    const example = [...page.matchAll(/^```json\n([\s\S]*?)^```/gm)]
+      .map((m) => m[1])
+      .find((json) => json.includes('"folders"'))
     const users = parseUsers((example ?? '').replace('<hash>', HASH))
-    expect(E.isRight(users) && users.right[0].folders?.map((folder) => folder.path)).to.deep.equal(['/shared', '/archive', '/scratch'])
+    expect(E.isRight(users) && users.right[0].folders?.map((folder) => folder.path)).to.deep.equal([
+      '/shared',
+      '/archive',
+      '/scratch'
+    ])
   })
 
   it('reach the server through FTP_USERS_FILE', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fp-pathio-users-')), 'users.json')
     try {
-      const folders = [{ path: '/shared', storage: { s3: { bucket: 'team', prefix: 'p' } }, perm: 'elrw', quota: { bytes: 9 } }]
+      const folders = [
+        { path: '/shared', storage: { s3: { bucket: 'team', prefix: 'p' } }, perm: 'elrw', quota: { bytes: 9 } }
+      ]
       fs.writeFileSync(file, JSON.stringify({ dave: { password: HASH, quota: { bytes: 5 }, folders } }))
       const settings = settingsFromEnvironment({ FTP_USERS_FILE: file })
       const dave = E.isRight(settings) ? (settings.right.options.users?.dave as UserSpec) : undefined
       expect(dave?.quota).to.deep.equal({ bytes: 5 })
       expect(dave?.folders).to.deep.equal([{ ...folders[0], storage: { s3: { bucket: 'team', prefix: 'p/' } } }])
-      fs.writeFileSync(file, JSON.stringify({ dave: { password: HASH, folders: [{ path: '/x', storage: { dir: '/d' }, perm: 'xyz' }] } }))
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ dave: { password: HASH, folders: [{ path: '/x', storage: { dir: '/d' }, perm: 'xyz' }] } })
+      )
       expect(settingsFromEnvironment({ FTP_USERS_FILE: file })).to.deep.equal(
         E.left(`${file}: user 'dave': field 'folders[0].perm' must be letters of elradfmw`)
       )
@@ -402,7 +477,13 @@ describe('start-up checks of folders', function () {
   afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }))
 
   const serverWith = (folders: UserSpec['folders'], extra: object = {}) =>
-    makeFtpServer({ factory: makeNodePathIO, root: scratch, anonymous: 'off', users: { erin: { password: HASH, home: '/erin', folders } }, ...extra })
+    makeFtpServer({
+      factory: makeNodePathIO,
+      root: scratch,
+      anonymous: 'off',
+      users: { erin: { password: HASH, home: '/erin', folders } },
+      ...extra
+    })
 
   it("makes a folder's directory and its mount point's parent in the home; a memory folder is one tree for every session", async () => {
     const server = serverWith([
@@ -435,7 +516,9 @@ describe('start-up checks of folders', function () {
       (error: Error) => error.message
     )
     await blocked.close()
-    expect(made).to.match(/^user 'erin': folder \/b: cannot create the directory \/blocked\/box: /).and.not.include('\n')
+    expect(made)
+      .to.match(/^user 'erin': folder \/b: cannot create the directory \/blocked\/box: /)
+      .and.not.include('\n')
   })
 
   it('an S3 folder without the s3Folder option is a TypeError at once', () => {

@@ -39,7 +39,9 @@ describe('logins: the failed-login budget of each address', function () {
   it("runs one address's checks one at a time, and stops hashing once its budget is used", async () => {
     const book = counted()
     const blocked: Array<string> = []
-    const login = guardLogins(book.authenticate, makeLoginFailures({ max: 5, windowMs: 60_000 }), (address) => blocked.push(address))
+    const login = guardLogins(book.authenticate, makeLoginFailures({ max: 5, windowMs: 60_000 }), (address) =>
+      blocked.push(address)
+    )
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login('alice', `guess-${i}`, '10.0.0.9')()))
     expect(results.every(O.isNone)).to.equal(true)
     expect(book.most(), 'checks of one address at once').to.equal(1)

@@ -50,7 +50,9 @@ export const makeKey = async (
 ): Promise<{ readonly file: string; readonly line: string }> => {
   const file = path.join(dir, name)
   await new Promise<void>((resolve, reject) =>
-    execFile('ssh-keygen', ['-q', ...type, '-N', '', '-C', name, '-f', file], (error) => (error === null ? resolve() : reject(error)))
+    execFile('ssh-keygen', ['-q', ...type, '-N', '', '-C', name, '-f', file], (error) =>
+      error === null ? resolve() : reject(error)
+    )
   )
   return { file, line: fs.readFileSync(`${file}.pub`, 'utf8').trim() }
 }
@@ -89,7 +91,10 @@ export interface Running {
 }
 
 /** Starts an SFTP server on `backend` with `options` (users, limits...). */
-export const startSftp = async (backend: BackendName, options: Omit<ServerOptions<unknown>, 'factory' | 'root'>): Promise<Running> => {
+export const startSftp = async (
+  backend: BackendName,
+  options: Omit<ServerOptions<unknown>, 'factory' | 'root'>
+): Promise<Running> => {
   const root = backend === 'node' ? fs.realpathSync(tempDir('root')) : '/'
   const factory: PathIOFactory<unknown> = backend === 'node' ? makeNodePathIO : makeMemoryPathIO
   const core = makeServerCore('spec', { factory, root, loginFailureDelay: 1, ...options })
@@ -106,7 +111,8 @@ export const startSftp = async (backend: BackendName, options: Omit<ServerOption
       await server.close()
       if (backend === 'node') fs.rmSync(root, { recursive: true, force: true })
     },
-    sftp: (user, key, batch, cwd) => run('sftp', [...sshOptions(key), '-P', String(port), '-b', '-', `${user}@127.0.0.1`], { cwd, input: batch }),
+    sftp: (user, key, batch, cwd) =>
+      run('sftp', [...sshOptions(key), '-P', String(port), '-b', '-', `${user}@127.0.0.1`], { cwd, input: batch }),
     scp: (key, args, cwd) => run('scp', [...sshOptions(key), '-P', String(port), ...args], { cwd }),
     paramiko: (user, password, script) =>
       run(PYTHON, [

@@ -64,12 +64,24 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
 
     it('put, get, ls -l, mkdir, rename, chmod, rm and rmdir in one batch', async () => {
       const out = await batch(
-        ['pwd', 'put data.bin', 'mkdir docs', 'rename data.bin docs/moved.bin', 'chmod 600 docs/moved.bin', 'ls -l docs', 'get docs/moved.bin back.bin'].join('\n')
+        [
+          'pwd',
+          'put data.bin',
+          'mkdir docs',
+          'rename data.bin docs/moved.bin',
+          'chmod 600 docs/moved.bin',
+          'ls -l docs',
+          'get docs/moved.bin back.bin'
+        ].join('\n')
       )
       expect(out).to.include('Remote working directory: /')
       expect(out).to.match(/-rw------- +1 alice +alice +1000000 \w{3} [ \d]\d [\d:]{5} moved\.bin/)
-      expect(fs.readFileSync(path.join(local, 'back.bin')).equals(fs.readFileSync(path.join(local, 'data.bin')))).to.equal(true)
-      expect((await stored(server, '/alice/docs/moved.bin'))?.equals(fs.readFileSync(path.join(local, 'data.bin')))).to.equal(true)
+      expect(
+        fs.readFileSync(path.join(local, 'back.bin')).equals(fs.readFileSync(path.join(local, 'data.bin')))
+      ).to.equal(true)
+      expect(
+        (await stored(server, '/alice/docs/moved.bin'))?.equals(fs.readFileSync(path.join(local, 'data.bin')))
+      ).to.equal(true)
       await batch('rm docs/moved.bin\nrmdir docs')
       expect(await stored(server, '/alice/docs/moved.bin')).to.equal(undefined)
     })
@@ -119,7 +131,17 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it("rclone's sftp backend: sync a tree, then check it byte for byte", async () => {
-      const remote = [':sftp:rclone', '--sftp-host', '127.0.0.1', '--sftp-port', String(server.port), '--sftp-user', 'alice', '--sftp-key-file', key]
+      const remote = [
+        ':sftp:rclone',
+        '--sftp-host',
+        '127.0.0.1',
+        '--sftp-port',
+        String(server.port),
+        '--sftp-user',
+        'alice',
+        '--sftp-key-file',
+        key
+      ]
       // No shell: rclone would run md5sum and df over exec, which the server refuses.
       const common = ['--sftp-shell-type', 'none', '--config', '/dev/null']
       const sync = await run('rclone', ['sync', 'tree', ...remote, ...common], { cwd: local })
@@ -131,7 +153,13 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it('ssh gets no shell and no command: refused, the channel closed', async () => {
-      const result = await run('ssh', [...sshOptions(key), '-p', String(server.port), 'alice@127.0.0.1', 'cat /etc/passwd'])
+      const result = await run('ssh', [
+        ...sshOptions(key),
+        '-p',
+        String(server.port),
+        'alice@127.0.0.1',
+        'cat /etc/passwd'
+      ])
       expect(result.code).to.equal(1)
       expect(result.stdout).to.equal('')
       expect(result.stderr).to.include('SFTP only')

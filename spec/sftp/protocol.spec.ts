@@ -14,8 +14,12 @@ const FAILURE = 4
 const OP_UNSUPPORTED = 8
 
 /** Calls an ssh2 client method with a callback; resolves with its result or with the error's status code. */
-const call = <A>(f: (done: (error: (Error & { readonly code?: number }) | null | undefined, value?: A) => void) => void): Promise<{ readonly code: number | undefined; readonly value: A | undefined }> =>
-  new Promise((resolve) => f((error, value) => resolve(error ? { code: error.code ?? -1, value: undefined } : { code: undefined, value })))
+const call = <A>(
+  f: (done: (error: (Error & { readonly code?: number }) | null | undefined, value?: A) => void) => void
+): Promise<{ readonly code: number | undefined; readonly value: A | undefined }> =>
+  new Promise((resolve) =>
+    f((error, value) => resolve(error ? { code: error.code ?? -1, value: undefined } : { code: undefined, value }))
+  )
 
 describe('sftp: the protocol, through ssh2 client', function () {
   this.timeout(20_000)
@@ -28,7 +32,9 @@ describe('sftp: the protocol, through ssh2 client', function () {
     server = await startSftp('memory', {
       anonymous: 'off',
       onEvent: (event) => events.push(event),
-      users: { alice: { password: (await import('../../lib/server')).hashPassword(PASSWORD), home: '/alice', perm: 'elradfmw' } }
+      users: {
+        alice: { password: (await import('../../lib/server')).hashPassword(PASSWORD), home: '/alice', perm: 'elradfmw' }
+      }
     })
     client = new Client()
     await new Promise<void>((resolve, reject) => {
@@ -46,7 +52,11 @@ describe('sftp: the protocol, through ssh2 client', function () {
     call<void>((done) => sftp.write(handle, Buffer.from(data), 0, data.length, position, (error) => done(error)))
 
   it('announces posix-rename@openssh.com and limits@openssh.com in VERSION, and answers limits (ssh2 reads and writes 255 KiB at a time)', () => {
-    const internals = sftp as unknown as { readonly _extensions: Record<string, string>; readonly _maxReadLen: number; readonly _maxWriteLen: number }
+    const internals = sftp as unknown as {
+      readonly _extensions: Record<string, string>
+      readonly _maxReadLen: number
+      readonly _maxWriteLen: number
+    }
     expect(internals._extensions).to.deep.equal({ 'posix-rename@openssh.com': '1', 'limits@openssh.com': '1' })
     // ssh2's client asked for the limits before it called the channel ready, and took them.
     expect([internals._maxReadLen, internals._maxWriteLen]).to.deep.equal([255 * 1024, 255 * 1024])
@@ -61,13 +71,18 @@ describe('sftp: the protocol, through ssh2 client', function () {
     expect((await call((done) => sftp.setstat('/', { uid: 0, gid: 0 }, done))).code).to.equal(OP_UNSUPPORTED)
     await call((done) => sftp.mkdir('/full', done))
     await call((done) => sftp.mkdir('/full/inner', done))
-    const notEmpty = await new Promise<Error & { readonly code?: number }>((resolve) => sftp.rmdir('/full', (error) => resolve(error as Error)))
+    const notEmpty = await new Promise<Error & { readonly code?: number }>((resolve) =>
+      sftp.rmdir('/full', (error) => resolve(error as Error))
+    )
     expect(notEmpty.code).to.equal(FAILURE)
     expect(notEmpty.message).to.include('NotEmpty')
   })
 
   it('RENAME does not replace an existing file; posix-rename does', async () => {
-    for (const [name, data] of [['/a', 'A'], ['/b', 'B']]) {
+    for (const [name, data] of [
+      ['/a', 'A'],
+      ['/b', 'B']
+    ]) {
       const handle = (await call<Buffer>((done) => sftp.open(name, 'w', done))).value as Buffer
       await write(handle, data, 0)
       await call((done) => sftp.close(handle, done))
@@ -90,9 +105,13 @@ describe('sftp: the protocol, through ssh2 client', function () {
     expect((await stored(server, '/alice/ooo'))?.toString()).to.equal('hello world!')
     const reader = (await call<Buffer>((done) => sftp.open('/ooo', 'r', done))).value as Buffer
     const buffer = Buffer.alloc(100)
-    const first = await new Promise<number>((resolve) => sftp.read(reader, buffer, 0, 100, 6, (_error, bytes) => resolve(bytes)))
+    const first = await new Promise<number>((resolve) =>
+      sftp.read(reader, buffer, 0, 100, 6, (_error, bytes) => resolve(bytes))
+    )
     expect(buffer.subarray(0, first).toString()).to.equal('world!')
-    const end = await new Promise<number | undefined>((resolve) => sftp.read(reader, buffer, 0, 100, 12, (_error, bytes) => resolve(bytes)))
+    const end = await new Promise<number | undefined>((resolve) =>
+      sftp.read(reader, buffer, 0, 100, 12, (_error, bytes) => resolve(bytes))
+    )
     expect(end).to.equal(0) // ssh2's client turns EOF into 0 bytes
     await call((done) => sftp.close(reader, done))
   })
@@ -111,9 +130,13 @@ describe('sftp: the protocol, through ssh2 client', function () {
     const tags = events.map((event) => event._tag)
     expect(tags.slice(0, 3)).to.deep.equal(['Listening', 'Connect', 'Login'])
     expect(events[2]).to.include({ front: 'sftp', user: 'alice', method: 'password', ok: true })
-    const upload = events.find((event) => event._tag === 'Transfer' && event.path === '/ooo' && event.direction === 'upload')
+    const upload = events.find(
+      (event) => event._tag === 'Transfer' && event.path === '/ooo' && event.direction === 'upload'
+    )
     expect(upload).to.include({ front: 'sftp', bytes: 12, result: 'ok' })
-    const renamed = events.find((event) => event._tag === 'Change' && event.action === 'rename' && event.result === 'ok')
+    const renamed = events.find(
+      (event) => event._tag === 'Change' && event.action === 'rename' && event.result === 'ok'
+    )
     expect(renamed).to.include({ path: '/a', to: '/b' })
     const failedRmdir = events.find((event) => event._tag === 'Change' && event.action === 'rmdir')
     expect(failedRmdir).to.include({ path: '/full', result: 'failed', code: 'NotEmpty' })

@@ -45,23 +45,32 @@ describe('sftp over S3 (s3rver)', function () {
     fs.rmSync(local, { recursive: true, force: true })
   })
 
-  const sftp = (batch: string) => run('sftp', [...sshOptions(key), '-P', String(port), '-b', '-', 'alice@127.0.0.1'], { cwd: local, input: batch })
+  const sftp = (batch: string) =>
+    run('sftp', [...sshOptions(key), '-P', String(port), '-b', '-', 'alice@127.0.0.1'], { cwd: local, input: batch })
 
   it('put, ls -l, get and rm', async () => {
     const result = await sftp('put data.bin\nput small.txt\nls -l\nget data.bin back.bin\nrm small.txt\nls')
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.match(/-rw\S* +\d+ alice +alice +3000000 .* data\.bin/)
-    expect(fs.readFileSync(path.join(local, 'back.bin')).equals(fs.readFileSync(path.join(local, 'data.bin')))).to.equal(true)
+    expect(
+      fs.readFileSync(path.join(local, 'back.bin')).equals(fs.readFileSync(path.join(local, 'data.bin')))
+    ).to.equal(true)
     expect(result.stdout.split('sftp> ls\n')[1]).to.not.include('small.txt')
   })
 
   it('scp of a new file works; over an existing object, whose update in place S3 cannot do, it fails and the object stays', async () => {
-    const first = await run('scp', [...sshOptions(key), '-P', String(port), 'small.txt', 'alice@127.0.0.1:scp.txt'], { cwd: local })
+    const first = await run('scp', [...sshOptions(key), '-P', String(port), 'small.txt', 'alice@127.0.0.1:scp.txt'], {
+      cwd: local
+    })
     expect(first.code, first.stderr).to.equal(0)
-    const again = await run('scp', [...sshOptions(key), '-P', String(port), 'data.bin', 'alice@127.0.0.1:scp.txt'], { cwd: local })
+    const again = await run('scp', [...sshOptions(key), '-P', String(port), 'data.bin', 'alice@127.0.0.1:scp.txt'], {
+      cwd: local
+    })
     expect(again.code).to.not.equal(0)
     expect(again.stderr, 'SSH_FX_OP_UNSUPPORTED').to.match(/unsupported/i)
-    const back = await run('scp', [...sshOptions(key), '-P', String(port), 'alice@127.0.0.1:scp.txt', 'scp-back.txt'], { cwd: local })
+    const back = await run('scp', [...sshOptions(key), '-P', String(port), 'alice@127.0.0.1:scp.txt', 'scp-back.txt'], {
+      cwd: local
+    })
     expect(back.code, back.stderr).to.equal(0)
     expect(fs.readFileSync(path.join(local, 'scp-back.txt'), 'utf8')).to.equal('small\n')
   })

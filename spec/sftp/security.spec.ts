@@ -15,7 +15,18 @@ import { makeMemoryPathIO, writeFile } from '../../lib'
 import { makeFtpFront } from '../../lib/ftp'
 import { hashPassword, makeServerCore } from '../../lib/server'
 import { loadOrCreateHostKey, makeSftpFront } from '../../lib/sftp'
-import { makeKey, PASSWORD, PYTHON, run, sshOptions, startSftp, stored, tempDir, type BackendName, type Running } from './harness'
+import {
+  makeKey,
+  PASSWORD,
+  PYTHON,
+  run,
+  sshOptions,
+  startSftp,
+  stored,
+  tempDir,
+  type BackendName,
+  type Running
+} from './harness'
 
 const ATTEMPTS = path.join(__dirname, 'attempts.py')
 const ALL = 'elradfmwMT'
@@ -23,7 +34,11 @@ const ALL = 'elradfmwMT'
 type Attempt = readonly [user: string, operation: string, ...args: ReadonlyArray<string | number>]
 type Result = readonly [outcome: string, value: unknown]
 
-const attempt = async (server: Running, attempts: ReadonlyArray<Attempt>, password = PASSWORD): Promise<ReadonlyArray<Result>> => {
+const attempt = async (
+  server: Running,
+  attempts: ReadonlyArray<Attempt>,
+  password = PASSWORD
+): Promise<ReadonlyArray<Result>> => {
   const plan = attempts.map(([user, ...rest]) => [user, password, ...rest])
   const result = await run(PYTHON, [ATTEMPTS, String(server.port), JSON.stringify(plan)])
   expect(result.code, result.stderr).to.equal(0)
@@ -51,7 +66,11 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     before(async () => {
       local = tempDir('local')
       const noM = await makeKey(local, 'noM-key')
-      server = await startSftp(backend, { anonymous: 'read', anonymousRoot: '/pub', users: { ...users, noM: { ...users.noM, keys: [noM.line] } } })
+      server = await startSftp(backend, {
+        anonymous: 'read',
+        anonymousRoot: '/pub',
+        users: { ...users, noM: { ...users.noM, keys: [noM.line] } }
+      })
       for (const name of ['r.txt', 'a.txt', 'd.txt', 'f.txt', 'M.txt', 'T.txt', 'stat.txt'])
         await writeFile(server.inspect, path.posix.join(server.root, 'shared', name), Buffer.from('12345'))()
       await writeFile(server.inspect, path.posix.join(server.root, 'secret.txt'), Buffer.from('secret'))()
@@ -64,7 +83,9 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
     })
 
     it('each letter allows its operations and nothing else does', async () => {
-      const operations: ReadonlyArray<readonly [letter: string, operation: string, ...args: ReadonlyArray<string | number>]> = [
+      const operations: ReadonlyArray<
+        readonly [letter: string, operation: string, ...args: ReadonlyArray<string | number>]
+      > = [
         ['l', 'listdir', '/'],
         ['r', 'read', 'r.txt'],
         ['w', 'write', 'w.txt', 'new'],
@@ -129,7 +150,7 @@ for (const backend of ['memory', 'node'] as ReadonlyArray<BackendName>) {
       expect(results[3][1]).to.not.include('secret.txt')
       expect(results[4]).to.deep.equal(['ok', '/'])
       expect(results[5][0]).to.equal('ok') // it lands in the home, as /stolen.txt
-      expect((await stored(server, '/stolen.txt'))).to.equal(undefined)
+      expect(await stored(server, '/stolen.txt')).to.equal(undefined)
       expect((await stored(server, '/shared/stolen.txt'))?.toString()).to.equal('12345')
     })
 
@@ -171,7 +192,10 @@ describe('sftp: logins', function () {
     local = tempDir('keys')
     alice = await makeKey(local, 'alice-key')
     mallory = await makeKey(local, 'mallory-key')
-    carol.push(await makeKey(local, 'carol-rsa', ['-t', 'rsa', '-b', '2048']), await makeKey(local, 'carol-ecdsa', ['-t', 'ecdsa', '-b', '521']))
+    carol.push(
+      await makeKey(local, 'carol-rsa', ['-t', 'rsa', '-b', '2048']),
+      await makeKey(local, 'carol-ecdsa', ['-t', 'ecdsa', '-b', '521'])
+    )
     server = await startSftp('memory', {
       anonymous: 'write',
       anonymousRoot: '/pub',
@@ -189,11 +213,15 @@ describe('sftp: logins', function () {
   })
 
   it('a wrong password, an unknown user and anonymous get the same answer; the right password logs in', async () => {
-    const results = await attempt(server, [
-      ['alice', 'normalize', '.'],
-      ['nobody', 'normalize', '.'],
-      ['anonymous', 'normalize', '.']
-    ], 'wrong')
+    const results = await attempt(
+      server,
+      [
+        ['alice', 'normalize', '.'],
+        ['nobody', 'normalize', '.'],
+        ['anonymous', 'normalize', '.']
+      ],
+      'wrong'
+    )
     for (const result of results) expect(result).to.deep.equal(['AuthenticationException', 'Authentication failed.'])
     expect(await attempt(server, [['alice', 'normalize', '.']])).to.deep.equal([['ok', '/']])
   })
@@ -216,7 +244,11 @@ describe('sftp: logins', function () {
   it('a wrong key, a key of another user and an unknown user look alike to OpenSSH; the right key logs in', async () => {
     const login = (user: string, key: string) =>
       run('sftp', [...sshOptions(key), '-P', String(server.port), '-b', '-', `${user}@127.0.0.1`], { input: 'pwd' })
-    const refused = await Promise.all([login('alice', mallory.file), login('bob', alice.file), login('nobody', alice.file)])
+    const refused = await Promise.all([
+      login('alice', mallory.file),
+      login('bob', alice.file),
+      login('nobody', alice.file)
+    ])
     for (const result of refused) {
       expect(result.code).to.equal(255)
       expect(result.stderr).to.include('Permission denied (publickey,password)')
@@ -225,7 +257,7 @@ describe('sftp: logins', function () {
     expect(ok.code, ok.stderr).to.equal(0)
   })
 
-  it("a signature made with another key than the one offered is refused: the server verifies it", async () => {
+  it('a signature made with another key than the one offered is refused: the server verifies it', async () => {
     const offered = utils.parseKey(fs.readFileSync(alice.file)) as ParsedKey
     const signer = utils.parseKey(fs.readFileSync(mallory.file)) as ParsedKey
     // Alice's public key is offered (the server says it would do), and Mallory's private key signs.
@@ -234,7 +266,12 @@ describe('sftp: logins', function () {
     const outcome = await new Promise<string>((resolve) => {
       client.once('ready', () => resolve('logged in')).once('error', (error) => resolve(error.message))
       // An authHandler: ssh2 takes a `privateKey` only as text, and would parse it anew.
-      client.connect({ host: '127.0.0.1', port: server.port, username: 'alice', authHandler: [{ type: 'publickey', username: 'alice', key: offered } as PublicKeyAuthMethod] })
+      client.connect({
+        host: '127.0.0.1',
+        port: server.port,
+        username: 'alice',
+        authHandler: [{ type: 'publickey', username: 'alice', key: offered } as PublicKeyAuthMethod]
+      })
     })
     client.end()
     expect(outcome).to.equal('All configured authentication methods failed')
@@ -242,7 +279,11 @@ describe('sftp: logins', function () {
 
   it('RSA (signed with rsa-sha2-256) and ECDSA P-521 keys log in too', async () => {
     for (const key of carol) {
-      const result = await run('sftp', [...sshOptions(key.file), '-P', String(server.port), '-b', '-', 'carol@127.0.0.1'], { input: 'pwd' })
+      const result = await run(
+        'sftp',
+        [...sshOptions(key.file), '-P', String(server.port), '-b', '-', 'carol@127.0.0.1'],
+        { input: 'pwd' }
+      )
       expect(result.code, `${key.file}: ${result.stderr}`).to.equal(0)
     }
   })
@@ -252,7 +293,12 @@ describe('sftp: shared limits, dropped uploads, host keys', function () {
   this.timeout(30_000)
 
   it('FTP and SFTP connections count against one limit', async () => {
-    const core = makeServerCore('spec', { factory: makeMemoryPathIO, users: { alice: PASSWORD }, maxConnections: 1, loginFailureDelay: 1 })
+    const core = makeServerCore('spec', {
+      factory: makeMemoryPathIO,
+      users: { alice: PASSWORD },
+      maxConnections: 1,
+      loginFailureDelay: 1
+    })
     const ftp = makeFtpFront(core, {})
     const sftp = makeSftpFront(core, {})
     const ftpPort = (await ftp.listen(0, '127.0.0.1')).port
@@ -261,7 +307,8 @@ describe('sftp: shared limits, dropped uploads, host keys', function () {
       const socket = net.connect(ftpPort, '127.0.0.1')
       const greeting = await new Promise<string>((resolve) => socket.once('data', (b) => resolve(b.toString())))
       expect(greeting).to.match(/^220 /)
-      const attemptSftp = () => run(PYTHON, [ATTEMPTS, String(sftpPort), JSON.stringify([['alice', PASSWORD, 'normalize', '.']])])
+      const attemptSftp = () =>
+        run(PYTHON, [ATTEMPTS, String(sftpPort), JSON.stringify([['alice', PASSWORD, 'normalize', '.']])])
       const refused = JSON.parse((await attemptSftp()).stdout) as ReadonlyArray<Result>
       expect(refused[0][0]).to.not.equal('ok')
       socket.destroy()
@@ -342,16 +389,23 @@ describe('sftp: shared limits, dropped uploads, host keys', function () {
         client.once('ready', () => resolve()).once('error', reject)
         client.connect({ host: '127.0.0.1', port: server.port, username: 'alice', password: PASSWORD })
       })
-      const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) => client.sftp((error, s) => (error ? reject(error) : resolve(s))))
-      const handle = await new Promise<Buffer>((resolve, reject) => sftp.open('keep.bin', 'w', (error, h) => (error ? reject(error) : resolve(h))))
+      const sftp = await new Promise<import('ssh2').SFTPWrapper>((resolve, reject) =>
+        client.sftp((error, s) => (error ? reject(error) : resolve(s)))
+      )
+      const handle = await new Promise<Buffer>((resolve, reject) =>
+        sftp.open('keep.bin', 'w', (error, h) => (error ? reject(error) : resolve(h)))
+      )
       const chunk = Buffer.alloc(32 * 1024, 7)
       for (let i = 0; i < 8; i++)
-        await new Promise<void>((resolve, reject) => sftp.write(handle, chunk, 0, chunk.length, i * chunk.length, (error) => (error ? reject(error) : resolve())))
+        await new Promise<void>((resolve, reject) =>
+          sftp.write(handle, chunk, 0, chunk.length, i * chunk.length, (error) => (error ? reject(error) : resolve()))
+        )
       // While the upload runs, the old file is what others see, and its temporary is hidden.
       expect(fs.readFileSync(path.join(server.root, 'keep.bin'), 'utf8')).to.equal('old')
       client.destroy()
       // The server abandons the upload once it sees the connection go: wait for the temporary to be removed.
-      for (let i = 0; i < 500 && fs.readdirSync(server.root).length > 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+      for (let i = 0; i < 500 && fs.readdirSync(server.root).length > 1; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10))
       expect(fs.readdirSync(server.root)).to.deep.equal(['keep.bin'])
       expect(fs.readFileSync(path.join(server.root, 'keep.bin'), 'utf8')).to.equal('old')
     } finally {

@@ -26,7 +26,10 @@ describe('npm start with SFTP_PORT (examples/ftp-server.ts)', function () {
     const alice = await makeKey(scratch, 'alice-key')
     key = alice.file
     usersFile = path.join(scratch, 'users.json')
-    fs.writeFileSync(usersFile, JSON.stringify({ alice: { password: hashPassword('pw'), home: '/alice', perm: 'elradfmw', keys: [alice.line] } }))
+    fs.writeFileSync(
+      usersFile,
+      JSON.stringify({ alice: { password: hashPassword('pw'), home: '/alice', perm: 'elradfmw', keys: [alice.line] } })
+    )
     fs.writeFileSync(path.join(scratch, 'hello.txt'), 'hello over sftp\n')
     await buildServer()
   })
@@ -55,7 +58,10 @@ describe('npm start with SFTP_PORT (examples/ftp-server.ts)', function () {
         fingerprints.push(fingerprint)
         const printed = await run('ssh-keygen', ['-lf', hostKey])
         expect(printed.stdout).to.include(fingerprint)
-        const put = await run('sftp', [...sshOptions(key), '-P', port, '-b', '-', 'alice@[::1]'], { cwd: scratch, input: `put hello.txt h${start}.txt` })
+        const put = await run('sftp', [...sshOptions(key), '-P', port, '-b', '-', 'alice@[::1]'], {
+          cwd: scratch,
+          input: `put hello.txt h${start}.txt`
+        })
         expect(put.code, put.stderr).to.equal(0)
         expect(fs.readFileSync(path.join(scratch, 'alice', `h${start}.txt`), 'utf8')).to.equal('hello over sftp\n')
         // The same file, the same account, over FTP.
@@ -73,12 +79,21 @@ describe('npm start with SFTP_PORT (examples/ftp-server.ts)', function () {
     const notAKey = path.join(scratch, 'not-a-key')
     fs.writeFileSync(notAKey, 'hello')
     const badUsers = path.join(scratch, 'bad-users.json')
-    fs.writeFileSync(badUsers, JSON.stringify({ bob: { password: hashPassword('pw'), keys: ['ssh-ed25519 AAAAnotakey bob'] } }))
+    fs.writeFileSync(
+      badUsers,
+      JSON.stringify({ bob: { password: hashPassword('pw'), keys: ['ssh-ed25519 AAAAnotakey bob'] } })
+    )
     const cases: ReadonlyArray<readonly [Readonly<Record<string, string>>, RegExp]> = [
       [{ SFTP_PORT: 'ssh' }, /^ftp-server: SFTP_PORT must be a port number \(0-65535\), got 'ssh'\n$/],
-      [{ SFTP_PORT: '0', SFTP_HOST_KEY: notAKey }, /^ftp-server: the host key .*not-a-key is not a usable private key: .*\n$/],
+      [
+        { SFTP_PORT: '0', SFTP_HOST_KEY: notAKey },
+        /^ftp-server: the host key .*not-a-key is not a usable private key: .*\n$/
+      ],
       [{ SFTP_HOST_KEY: notAKey }, /^ftp-server: SFTP_HOST_KEY needs SFTP_PORT\n$/],
-      [{ FTP_USERS_FILE: badUsers, FTP_ANONYMOUS: 'off' }, /^ftp-server: .*bad-users\.json: user 'bob': field 'keys' \[0\]: .*\n$/]
+      [
+        { FTP_USERS_FILE: badUsers, FTP_ANONYMOUS: 'off' },
+        /^ftp-server: .*bad-users\.json: user 'bob': field 'keys' \[0\]: .*\n$/
+      ]
     ]
     for (const [env, message] of cases) {
       const { code, stderr } = await startFailing(env)

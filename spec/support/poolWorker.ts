@@ -62,5 +62,6 @@ let launch: WorkerLaunch | undefined
 // A getter: the sources are transpiled when the first worker starts, not in a run that starts none.
 Object.defineProperty(globalThis, WORKER_LAUNCH, {
   configurable: true,
-  get: (): WorkerLaunch => (launch ??= { script: BOOTSTRAP, eval: true, workerData: { entry: ENTRY, sources: transpileGraph(ENTRY) } })
+  get: (): WorkerLaunch =>
+    (launch ??= { script: BOOTSTRAP, eval: true, workerData: { entry: ENTRY, sources: transpileGraph(ENTRY) } })
 })

@@ -12,9 +12,24 @@ import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { Entry, OpenMode, Stat } from '../../PathIO'
 import { errnoCode, pathIOError, toPathIOError, type PathIOError } from '../../PathIOError'
-import { checkMkdirOptions, checkMode, checkPermissionBits, checkTime, joinChild, resolvePath } from '../../internal/arguments'
+import {
+  checkMkdirOptions,
+  checkMode,
+  checkPermissionBits,
+  checkTime,
+  joinChild,
+  resolvePath
+} from '../../internal/arguments'
 import { pipe } from 'fp-ts/function'
-import { asPathUnderRoot, isOutside, linkStatInside, notALink, onEntry, OPEN_DIRECTORY, throughDescriptor } from './confined'
+import {
+  asPathUnderRoot,
+  isOutside,
+  linkStatInside,
+  notALink,
+  onEntry,
+  OPEN_DIRECTORY,
+  throughDescriptor
+} from './confined'
 
 /**
  * A path as the caller gave it (for errors) and as resolved (for the disk);
@@ -34,7 +49,9 @@ export const targetIn =
     const resolved = resolvePath(op, cwd, path)
     if (E.isLeft(resolved)) return resolved
     return E.right(
-      root === undefined ? { path: path as string, resolved: resolved.right } : { path: path as string, resolved: resolved.right, root }
+      root === undefined
+        ? { path: path as string, resolved: resolved.right }
+        : { path: path as string, resolved: resolved.right, root }
     )
   }
 
@@ -63,11 +80,17 @@ const onTarget = <A>(target: Target, follow: boolean, call: (path: string) => A)
 
 /** The target's stat, following links (in a jail, only while they stay inside). */
 const statFollowing = (target: Target): fs.Stats =>
-  target.root === undefined ? fs.statSync(target.resolved) : onEntry(target.root, target.resolved, true, (entry) => notALink(fs.lstatSync(entry)))
+  target.root === undefined
+    ? fs.statSync(target.resolved)
+    : onEntry(target.root, target.resolved, true, (entry) => notALink(fs.lstatSync(entry)))
 
 /** A path that leads out of the jail, as the operation reports it. */
 const outside = (op: string, path: string | undefined, which = ''): PathIOError =>
-  pathIOError('PermissionDenied', op, { path, code: 'EACCES', detail: `${which}leads outside the root through a symbolic link` })
+  pathIOError('PermissionDenied', op, {
+    path,
+    code: 'EACCES',
+    detail: `${which}leads outside the root through a symbolic link`
+  })
 
 /** Runs `body`; anything it throws (an errno error, a `PathIOError`) becomes a `Left`. */
 const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Either<PathIOError, A> => {
@@ -77,7 +100,6 @@ const attempt = <A>(op: string, path: string | undefined, body: () => A): E.Eith
     return E.left(isOutside(thrown) ? outside(op, path) : toPathIOError(op, path)(thrown))
   }
 }
-
 
 /** The stat, or `undefined` when nothing is there (missing, or a file on the way). */
 const statIfAny = (target: Target): fs.Stats | undefined => {
@@ -132,7 +154,8 @@ const makeAncestor = (ancestor: Target): 'made' | 'missing parent' => {
   try {
     return makeOne(ancestor, true)
   } catch (thrown) {
-    if (errnoCode(thrown) === 'EEXIST') throw pathIOError('NotADirectory', 'mkdir', { path: ancestor.path, code: 'ENOTDIR' })
+    if (errnoCode(thrown) === 'EEXIST')
+      throw pathIOError('NotADirectory', 'mkdir', { path: ancestor.path, code: 'ENOTDIR' })
     throw thrown
   }
 }
@@ -233,7 +256,9 @@ export const realpath = (target: Target): E.Either<PathIOError, string> =>
       onPinnedEntry(root, target.resolved, (pinned) => {
         const location = fs.readlinkSync(pinned)
         if (location.endsWith(DELETED) && fs.statSync(pinned).nlink === 0)
-          throw Object.assign(new Error(`ENOENT: no such file or directory, realpath '${target.path}'`), { code: 'ENOENT' })
+          throw Object.assign(new Error(`ENOENT: no such file or directory, realpath '${target.path}'`), {
+            code: 'ENOENT'
+          })
         return location
       })
     )
@@ -284,7 +309,11 @@ export const rename = (source: Target, destination: Target): E.Either<PathIOErro
           )
         } catch (thrown) {
           // Pinning the destination's parent failed: the error is about the destination.
-          return E.left(isOutside(thrown) ? outside('rename', destination.path, 'destination ') : toPathIOError('rename', destination.path)(thrown))
+          return E.left(
+            isOutside(thrown)
+              ? outside('rename', destination.path, 'destination ')
+              : toPathIOError('rename', destination.path)(thrown)
+          )
         }
       })
     )
@@ -429,7 +458,10 @@ export const readPage = (listing: DiskListing, max: number): E.Either<PathIOErro
       putStat(stats, names.length, s)
       names.push(dirent.name)
     }
-    return { names, stats: stats.length === names.length * STAT_FIELDS ? stats : stats.slice(0, names.length * STAT_FIELDS) }
+    return {
+      names,
+      stats: stats.length === names.length * STAT_FIELDS ? stats : stats.slice(0, names.length * STAT_FIELDS)
+    }
   })
 
 /** Ends a listing (`closedir(3)`, and the jail's pinning descriptor). */
@@ -543,7 +575,8 @@ export const writeBlock = (cursor: Cursor, data: Uint8Array, append: boolean): n
   const { fd, position } = cursor
   const length = data.length
   let written = 0
-  while (written < length) written += fs.writeSync(fd, data, written, length - written, append ? null : position + written)
+  while (written < length)
+    written += fs.writeSync(fd, data, written, length - written, append ? null : position + written)
   if (append) return (cursor.size = fs.fstatSync(fd).size)
   const end = position + length
   if (end > cursor.size) cursor.size = end

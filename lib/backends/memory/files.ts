@@ -6,8 +6,27 @@
 import * as E from 'fp-ts/Either'
 import { makeFileHandle, type FileHandle, type OpenMode } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
-import { checkLength, checkOffset, checkSize, checkWhence, dataError, modeOrError, resolvedOrError, seekTarget } from '../../internal/arguments'
-import { heldBy, lookup, notReadable, notWritable, readable, register, release, unusable, writable } from '../../internal/handleTable'
+import {
+  checkLength,
+  checkOffset,
+  checkSize,
+  checkWhence,
+  dataError,
+  modeOrError,
+  resolvedOrError,
+  seekTarget
+} from '../../internal/arguments'
+import {
+  heldBy,
+  lookup,
+  notReadable,
+  notWritable,
+  readable,
+  register,
+  release,
+  unusable,
+  writable
+} from '../../internal/handleTable'
 import { syncCall, syncTask } from '../../internal/task'
 import type { PathIOCore } from '../makePathIO'
 import { readAt, releaseContent, trimContent, truncateContent, writeAt } from './content'
@@ -97,10 +116,17 @@ export const memoryFiles = (settings: MemorySettings): FileOperations => {
     if (at + length > maxFileSize) return refuse('NoSpace', 'write', undefined, 'file too large', 'EFBIG')
     try {
       if (!writeAt(handle.inode, budget, at, bytes))
-        return refuse('NoSpace', 'write', undefined, `the memory tree is full (maxTotalSize ${budget.max} bytes)`, 'ENOSPC')
+        return refuse(
+          'NoSpace',
+          'write',
+          undefined,
+          `the memory tree is full (maxTotalSize ${budget.max} bytes)`,
+          'ENOSPC'
+        )
     } catch (thrown) {
       // The allocation itself failed: out of memory is this backend's "disk full".
-      if (thrown instanceof RangeError) return refuse('NoSpace', 'write', undefined, `cannot grow the file: ${thrown.message}`)
+      if (thrown instanceof RangeError)
+        return refuse('NoSpace', 'write', undefined, `cannot grow the file: ${thrown.message}`)
       throw thrown
     }
     const now = Date.now()

@@ -61,8 +61,20 @@ export const newDir = (now: number): DirInode => ({
 
 export const statOf = (inode: Inode): Stat =>
   inode.kind === 'file'
-    ? { size: inode.size, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, nlink: inode.nlink, mode: S_IFREG | inode.perm }
-    : { size: DIR_SIZE, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, nlink: 2 + inode.subdirs, mode: S_IFDIR | inode.perm }
+    ? {
+        size: inode.size,
+        mtimeMs: inode.mtimeMs,
+        ctimeMs: inode.ctimeMs,
+        nlink: inode.nlink,
+        mode: S_IFREG | inode.perm
+      }
+    : {
+        size: DIR_SIZE,
+        mtimeMs: inode.mtimeMs,
+        ctimeMs: inode.ctimeMs,
+        nlink: 2 + inode.subdirs,
+        mode: S_IFDIR | inode.perm
+      }
 
 /** A directory gained or lost an entry: POSIX changes its mtime and ctime. */
 export const touchDir = (dir: DirInode, now: number): void => {

@@ -47,14 +47,22 @@ export const memoryListings = (settings: MemorySettings): ListingOperations => {
       syncTask('scan', path, () =>
         pipe(
           directoryAt(settings, 'scan', path),
-          E.map((dir) => Array.from(dir.children, ([name, inode]): Entry => ({ path: joinChild(path, name), name, stat: statOf(inode) })))
+          E.map((dir) =>
+            Array.from(dir.children, ([name, inode]): Entry => ({
+              path: joinChild(path, name),
+              name,
+              stat: statOf(inode)
+            }))
+          )
         )
       ),
     opendir: (path) =>
       syncTask('opendir', path, () =>
         pipe(
           directoryAt(settings, 'opendir', path),
-          E.map((dir) => register(tree.dirs, makeDirHandle(), { path, children: dir.children.entries(), closed: false }))
+          E.map((dir) =>
+            register(tree.dirs, makeDirHandle(), { path, children: dir.children.entries(), closed: false })
+          )
         )
       ),
     readdir: (dir, max) =>

@@ -47,14 +47,21 @@ const checkMaxFileSize = (max: unknown): number => {
 }
 
 /** Checks every option (the context's are checked already) and makes a tree where none is given. */
-export const checkMemoryOptions = (options: MemoryOptions | undefined, state: MemoryTree | undefined): MemorySettings => {
+export const checkMemoryOptions = (
+  options: MemoryOptions | undefined,
+  state: MemoryTree | undefined
+): MemorySettings => {
   const given = options?.cwd
   const cwd = checkCwdOption(given === undefined ? '/' : given, 'makeMemoryPathIO')
   const maxFileSize = checkMaxFileSize(options?.maxFileSize)
   if (state !== undefined && !isMemoryTree(state))
     throw new TypeError("makeMemoryPathIO: option 'state' must be a MemoryTree (the state of another memory record)")
   const maxTotalSize = options?.maxTotalSize
-  if (state !== undefined && maxTotalSize !== undefined && checkMaxTotalSize(maxTotalSize, 'makeMemoryPathIO') !== state.budget.max)
+  if (
+    state !== undefined &&
+    maxTotalSize !== undefined &&
+    checkMaxTotalSize(maxTotalSize, 'makeMemoryPathIO') !== state.budget.max
+  )
     throw new TypeError("makeMemoryPathIO: option 'maxTotalSize' differs from the limit of the tree given as 'state'")
   return { tree: state ?? makeMemoryTree({ maxTotalSize }), cwd, maxFileSize }
 }

@@ -8,7 +8,13 @@ import * as E from 'fp-ts/Either'
 import type { TaskEither } from 'fp-ts/TaskEither'
 import type { Stat } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
-import { checkMkdirOptions, checkPermissionBits, checkTime, resolvePath, resolvedOrError } from '../../internal/arguments'
+import {
+  checkMkdirOptions,
+  checkPermissionBits,
+  checkTime,
+  resolvePath,
+  resolvedOrError
+} from '../../internal/arguments'
 import { syncCall, syncTask } from '../../internal/task'
 import type { PathIOCore } from '../makePathIO'
 import { releaseContent } from './content'
@@ -18,16 +24,26 @@ import type { MemorySettings } from './options'
 import { inodeAt, locate, parentOf, type MemoryTree } from './tree'
 
 /** `path` resolved against the record's cwd and checked. */
-export const resolveIn = ({ cwd }: MemorySettings, op: string, path: unknown): E.Either<PathIOError, string> => resolvePath(op, cwd, path)
+export const resolveIn = ({ cwd }: MemorySettings, op: string, path: unknown): E.Either<PathIOError, string> =>
+  resolvePath(op, cwd, path)
 
 /** The inode at a resolved path, or why there is none. */
-export const existing = (tree: MemoryTree, op: string, path: unknown, resolved: string): E.Either<PathIOError, Inode> => {
+export const existing = (
+  tree: MemoryTree,
+  op: string,
+  path: unknown,
+  resolved: string
+): E.Either<PathIOError, Inode> => {
   const inode = inodeAt(tree, resolved)
   return typeof inode === 'string' ? refuse(inode, op, path) : E.right(inode)
 }
 
 /** The directory at `path` (as given), or why it cannot be listed: `NotFound`, `NotADirectory`. */
-export const directoryAt = ({ tree, cwd }: MemorySettings, op: string, path: unknown): E.Either<PathIOError, DirInode> => {
+export const directoryAt = (
+  { tree, cwd }: MemorySettings,
+  op: string,
+  path: unknown
+): E.Either<PathIOError, DirInode> => {
   const resolved = resolvedOrError(op, cwd, path)
   if (typeof resolved !== 'string') return E.left(resolved)
   const inode = inodeAt(tree, resolved)
@@ -47,17 +63,29 @@ const unlinked = (tree: MemoryTree, file: FileInode, now: number): void => {
   if (file.opened === 0) releaseContent(file, tree.budget)
 }
 
-const mkdirOne = (tree: MemoryTree, op: string, path: unknown, resolved: string, existOk: boolean): E.Either<PathIOError, void> => {
+const mkdirOne = (
+  tree: MemoryTree,
+  op: string,
+  path: unknown,
+  resolved: string,
+  existOk: boolean
+): E.Either<PathIOError, void> => {
   const where = locate(tree, resolved)
   if (where.at === 'nowhere') return refuse(where.reason, op, path)
-  if (where.at === 'inode') return where.inode.kind === 'dir' && existOk ? E.right(undefined) : refuse('AlreadyExists', op, path)
+  if (where.at === 'inode')
+    return where.inode.kind === 'dir' && existOk ? E.right(undefined) : refuse('AlreadyExists', op, path)
   const now = Date.now()
   addChild(where.parent, where.name, newDir(now), now)
   return E.right(undefined)
 }
 
 /** `mkdir -p`: walk from the root creating what is missing; a file on the way is `NotADirectory`. */
-const mkdirParents = (tree: MemoryTree, path: unknown, resolved: string, existOk: boolean): E.Either<PathIOError, void> => {
+const mkdirParents = (
+  tree: MemoryTree,
+  path: unknown,
+  resolved: string,
+  existOk: boolean
+): E.Either<PathIOError, void> => {
   if (resolved === '/') return existOk ? E.right(undefined) : refuse('AlreadyExists', 'mkdir', path)
   const names = resolved.slice(1).split('/')
   let dir: DirInode = tree.root
@@ -80,9 +108,15 @@ const mkdirParents = (tree: MemoryTree, path: unknown, resolved: string, existOk
   return E.right(undefined)
 }
 
-const removeEntry = (tree: MemoryTree, op: 'rmdir' | 'unlink', path: unknown, resolved: string): E.Either<PathIOError, void> => {
+const removeEntry = (
+  tree: MemoryTree,
+  op: 'rmdir' | 'unlink',
+  path: unknown,
+  resolved: string
+): E.Either<PathIOError, void> => {
   // The root is a directory with no parent.
-  if (resolved === '/') return op === 'unlink' ? refuse('IsADirectory', op, path) : refuse('Busy', op, path, 'cannot remove the root')
+  if (resolved === '/')
+    return op === 'unlink' ? refuse('IsADirectory', op, path) : refuse('Busy', op, path, 'cannot remove the root')
   const last = resolved.lastIndexOf('/')
   const parent = parentOf(tree, resolved, last)
   if (typeof parent === 'string') return refuse(parent, op, path)
@@ -99,7 +133,13 @@ const removeEntry = (tree: MemoryTree, op: 'rmdir' | 'unlink', path: unknown, re
 }
 
 /** `rename(2)`: the checks in the kernel's order, then one unlink of the destination and one move. */
-const renameEntry = (tree: MemoryTree, source: unknown, destination: unknown, from: string, to: string): E.Either<PathIOError, void> => {
+const renameEntry = (
+  tree: MemoryTree,
+  source: unknown,
+  destination: unknown,
+  from: string,
+  to: string
+): E.Either<PathIOError, void> => {
   const src = locate(tree, from)
   if (src.at !== 'inode') return refuse(src.at === 'parent' ? 'NotFound' : src.reason, 'rename', source)
   const dst = locate(tree, to)
@@ -108,7 +148,8 @@ const renameEntry = (tree: MemoryTree, source: unknown, destination: unknown, fr
     return refuse('Busy', 'rename', source, 'cannot rename the root')
   const moving = src.inode
   if (dst.at === 'inode' && dst.inode === moving) return DONE
-  if (moving.kind === 'dir' && to.startsWith(`${from}/`)) return refuse('InvalidArgument', 'rename', source, 'cannot move a directory into itself')
+  if (moving.kind === 'dir' && to.startsWith(`${from}/`))
+    return refuse('InvalidArgument', 'rename', source, 'cannot move a directory into itself')
   const now = Date.now()
   if (dst.at === 'inode') {
     const replaced = dst.inode
@@ -136,7 +177,10 @@ type PathOperations = Pick<
  */
 export const memoryPaths = (settings: MemorySettings): PathOperations => {
   const { tree, cwd } = settings
-  const kindTest = (op: string, test: (inode: Inode) => boolean): ((path: string) => TaskEither<PathIOError, boolean>) => {
+  const kindTest = (
+    op: string,
+    test: (inode: Inode) => boolean
+  ): ((path: string) => TaskEither<PathIOError, boolean>) => {
     const body = (path: unknown): E.Either<PathIOError, boolean> => {
       const resolved = resolvedOrError(op, cwd, path)
       if (typeof resolved !== 'string') return E.left(resolved)
@@ -179,7 +223,9 @@ export const memoryPaths = (settings: MemorySettings): PathOperations => {
         const flags = checkMkdirOptions(path, options)
         if (E.isLeft(flags)) return flags
         const { parents, existOk } = flags.right
-        return parents ? mkdirParents(tree, path, resolved.right, existOk) : mkdirOne(tree, 'mkdir', path, resolved.right, existOk)
+        return parents
+          ? mkdirParents(tree, path, resolved.right, existOk)
+          : mkdirOne(tree, 'mkdir', path, resolved.right, existOk)
       }),
     rmdir: (path) => syncCall('rmdir', path, rmdir, path, undefined),
     unlink: (path) => syncCall('unlink', path, unlink, path, undefined),

@@ -7,7 +7,15 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { makeFileHandle, type FileHandle } from '../../PathIO'
 import { toPathIOError, type PathIOError } from '../../PathIOError'
-import { checkData, checkLength, checkOffset, checkSize, checkWhence, isBytes, seekTarget } from '../../internal/arguments'
+import {
+  checkData,
+  checkLength,
+  checkOffset,
+  checkSize,
+  checkWhence,
+  isBytes,
+  seekTarget
+} from '../../internal/arguments'
 import { heldBy, lookup, readable, register, release, writable } from '../../internal/handleTable'
 import { settled } from '../../internal/settled'
 import { allocateFromSlab } from '../../internal/slab'
@@ -84,7 +92,13 @@ export const nodeFiles = (at: disk.Locate): FileOperations => ({
     syncTask('truncate', undefined, () =>
       pipe(
         E.Do,
-        E.apS('handle', pipe(lookup(HANDLES, 'truncate', file), E.chain((open) => writable(open, 'truncate')))),
+        E.apS(
+          'handle',
+          pipe(
+            lookup(HANDLES, 'truncate', file),
+            E.chain((open) => writable(open, 'truncate'))
+          )
+        ),
         E.apS('size', checkLength('truncate', size)),
         E.chain(({ handle, size }) =>
           pipe(

@@ -38,7 +38,9 @@ export const nodeListings = (at: disk.Locate): ListingOperations => ({
       pipe(
         at('opendir', path),
         E.chain(disk.opendir),
-        E.map((listing): DirHandle => register(LISTINGS, makeDirHandle(), { ...listing, path, finished: false, closed: false }))
+        E.map((listing): DirHandle =>
+          register(LISTINGS, makeDirHandle(), { ...listing, path, finished: false, closed: false })
+        )
       )
     ),
   readdir: (dir, max) =>

@@ -60,7 +60,15 @@ export const poolFiles = ({ internals, at, signal }: PoolSettings): FileOperatio
             size: wanted.right ?? null,
             known: file.size
           } as const
-          const onRead = ({ buffer, length, size: known }: { buffer: ArrayBuffer; length: number; size: number }): Uint8Array => {
+          const onRead = ({
+            buffer,
+            length,
+            size: known
+          }: {
+            buffer: ArrayBuffer
+            length: number
+            size: number
+          }): Uint8Array => {
             file.position += length
             file.size = known
             return Buffer.from(buffer, 0, length)
@@ -117,7 +125,14 @@ export const poolFiles = ({ internals, at, signal }: PoolSettings): FileOperatio
           if (file.closed) return E.left(closedHandle('seek'))
           const size =
             from === 2
-              ? await submit(internals, { op: 'size', fd: file.fd }, failure('seek', undefined, true), undefined, undefined, signal)
+              ? await submit(
+                  internals,
+                  { op: 'size', fd: file.fd },
+                  failure('seek', undefined, true),
+                  undefined,
+                  undefined,
+                  signal
+                )
               : E.right(file.size)
           return pipe(
             size,
@@ -161,7 +176,14 @@ export const poolFiles = ({ internals, at, signal }: PoolSettings): FileOperatio
             // The size a read last saw is the new one (a hint: a read checks with fstat past it).
             file.size = wanted.right
           }
-          return submit(internals, { op: 'truncate', fd: file.fd, size: wanted.right }, failure('truncate', undefined, true), undefined, resized, signal)
+          return submit(
+            internals,
+            { op: 'truncate', fd: file.fd, size: wanted.right },
+            failure('truncate', undefined, true),
+            undefined,
+            resized,
+            signal
+          )
         })
       })
   }

@@ -33,7 +33,12 @@ const POOL_CAPABILITIES = makeCapabilities()
  * Its jobs carry `signal`, so that the pool can drop them once it aborts.
  * The unrooted record offers its rooted form as `rootedAt`.
  */
-const poolRecord = (pool: WorkerPool, cwd: string, root: string | undefined, signal: AbortSignal | undefined): PathIO<WorkerPool> => {
+const poolRecord = (
+  pool: WorkerPool,
+  cwd: string,
+  root: string | undefined,
+  signal: AbortSignal | undefined
+): PathIO<WorkerPool> => {
   const settings = { internals: internalsOf(pool), at: targetIn(cwd, root), signal }
   return makePathIO({
     state: pool,

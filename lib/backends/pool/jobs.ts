@@ -36,10 +36,14 @@ export const closedHandle = (op: string): PathIOError => badHandle(op, 'the hand
 export const failure =
   (op: string, path?: string, onHandle = false): Failure =>
   (why, detail) =>
-    pathIOError(why === 'closed' ? (onHandle ? 'BadHandle' : 'Busy') : why === 'cancelled' ? 'Cancelled' : 'Unknown', op, {
-      path,
-      detail
-    })
+    pathIOError(
+      why === 'closed' ? (onHandle ? 'BadHandle' : 'Busy') : why === 'cancelled' ? 'Cancelled' : 'Unknown',
+      op,
+      {
+        path,
+        detail
+      }
+    )
 
 /** `scan`'s or a page's columns as entries, or `Unknown` if the worker's columns do not match. */
 export const checkedEntries = (op: string, path: string, columns: ScanColumns) =>
@@ -53,7 +57,9 @@ export const checkedEntries = (op: string, path: string, columns: ScanColumns) =
  * The usual case, one call at a time, runs at once.
  */
 export const exclusive = <A>(file: Exclusive, body: () => Answer<A>): Answer<A> =>
-  file.busy ? new Promise((resolve) => file.waiting.push(() => resolve(runExclusive(file, body)))) : runExclusive(file, body)
+  file.busy
+    ? new Promise((resolve) => file.waiting.push(() => resolve(runExclusive(file, body))))
+    : runExclusive(file, body)
 
 const runExclusive = <A>(file: Exclusive, body: () => Answer<A>): Answer<A> => {
   file.busy = true
@@ -72,7 +78,12 @@ const runExclusive = <A>(file: Exclusive, body: () => Answer<A>): Answer<A> => {
  * `pipe(..., E.chain(...))`: on every read and write, fp-ts's data-last `chain` copies its
  * arguments twice (`Array.from`, a spread), 5% of the main thread's busy time.
  */
-const openIn = <T extends Held>(internals: PoolInternals, table: HandleTable<T>, op: string, handle: unknown): E.Either<PathIOError, T> => {
+const openIn = <T extends Held>(
+  internals: PoolInternals,
+  table: HandleTable<T>,
+  op: string,
+  handle: unknown
+): E.Either<PathIOError, T> => {
   const found = lookup(table, op, handle)
   return E.isRight(found) && internals.closed ? E.left(badHandle(op, 'the worker pool is closed')) : found
 }
@@ -92,5 +103,7 @@ export const onPath =
   (path: string): TE.TaskEither<PathIOError, ResultOf<K>> =>
     asyncTask(op, path, () => {
       const target = at(op, path)
-      return E.isLeft(target) ? left(target.left) : submit<K>(internals, request(target.right), failure(op, path), undefined, undefined, signal)
+      return E.isLeft(target)
+        ? left(target.left)
+        : submit<K>(internals, request(target.right), failure(op, path), undefined, undefined, signal)
     })

@@ -41,7 +41,8 @@ export const makeJournal = (): Journal => {
 
 /** The worker's side: its journal, if the pool gave it one. */
 export const journalOf = (workerData: unknown): Journal | undefined => {
-  const memory = typeof workerData === 'object' && workerData !== null ? (workerData as { journal?: unknown }).journal : undefined
+  const memory =
+    typeof workerData === 'object' && workerData !== null ? (workerData as { journal?: unknown }).journal : undefined
   return memory instanceof SharedArrayBuffer ? new Float64Array(memory) : undefined
 }
 

@@ -35,7 +35,8 @@ const isWorkerLaunch = (u: unknown): u is WorkerLaunch =>
 const launchOf = (): WorkerLaunch => {
   const given: unknown = (globalThis as { [WORKER_LAUNCH]?: unknown })[WORKER_LAUNCH]
   if (given !== undefined) {
-    if (!isWorkerLaunch(given)) throw new Error('fp-pathio: globalThis[Symbol.for("fp-pathio.poolWorkerLaunch")] is not a worker launch')
+    if (!isWorkerLaunch(given))
+      throw new Error('fp-pathio: globalThis[Symbol.for("fp-pathio.poolWorkerLaunch")] is not a worker launch')
     return given
   }
   if (!fs.existsSync(WORKER_FILE))
@@ -52,7 +53,9 @@ const launchOf = (): WorkerLaunch => {
  * a worker opened when it exits (and a main-thread descriptor that reused
  * the number).
  */
-export const workerLaunch = (data: Record<string, unknown>): { readonly script: string; readonly options: WorkerOptions } => {
+export const workerLaunch = (
+  data: Record<string, unknown>
+): { readonly script: string; readonly options: WorkerOptions } => {
   const launch = launchOf()
   return {
     script: launch.script,

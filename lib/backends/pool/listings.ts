@@ -37,7 +37,14 @@ export const poolListings = (settings: PoolSettings): ListingOperations => {
       asyncTask('opendir', path, () => {
         const target = at('opendir', path)
         if (E.isLeft(target)) return left(target.left)
-        return submit(internals, { op: 'opendir', target: target.right }, failure('opendir', path), undefined, undefined, signal).then(
+        return submit(
+          internals,
+          { op: 'opendir', target: target.right },
+          failure('opendir', path),
+          undefined,
+          undefined,
+          signal
+        ).then(
           E.map(({ id, thread }): DirHandle => {
             const listing: PoolListing = { path, thread, id, finished: false, closed: false, busy: false, waiting: [] }
             return register(internals.listings, makeDirHandle(), listing)
@@ -79,9 +86,15 @@ export const poolListings = (settings: PoolSettings): ListingOperations => {
                 // Read to its end, or held by a worker that is gone (its streams went with it), or the pool closed: nothing to free.
                 if (listing.finished || internals.closed) return Promise.resolve(E.right(undefined))
                 const request = { op: 'closedir', dir: listing.id } as const
-                return submit(internals, request, failure('closedir', undefined, true), undefined, undefined, undefined, listing.thread).then(
-                  (closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed)
-                )
+                return submit(
+                  internals,
+                  request,
+                  failure('closedir', undefined, true),
+                  undefined,
+                  undefined,
+                  undefined,
+                  listing.thread
+                ).then((closed) => (E.isLeft(closed) && closed.left.reason === 'Unknown' ? E.right(undefined) : closed))
               }),
             false
           )

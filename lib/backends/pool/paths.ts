@@ -28,8 +28,16 @@ export const poolPaths = (settings: PoolSettings): PathOperations => {
     isFile: job('isFile', (target) => ({ op: 'isFile', target })),
     stat: job('stat', (target) => ({ op: 'stat', target })),
     realpath: job('realpath', (target) => ({ op: 'realpath', target })),
-    rmdir: (path) => pipe(job('rmdir', (target) => ({ op: 'rmdir', target }))(path), TE.map(() => undefined)),
-    unlink: (path) => pipe(job('unlink', (target) => ({ op: 'unlink', target }))(path), TE.map(() => undefined)),
+    rmdir: (path) =>
+      pipe(
+        job('rmdir', (target) => ({ op: 'rmdir', target }))(path),
+        TE.map(() => undefined)
+      ),
+    unlink: (path) =>
+      pipe(
+        job('unlink', (target) => ({ op: 'unlink', target }))(path),
+        TE.map(() => undefined)
+      ),
     mkdir: (path, options) =>
       asyncTask('mkdir', path, () =>
         pipe(
@@ -55,9 +63,14 @@ export const poolPaths = (settings: PoolSettings): PathOperations => {
           E.fold(
             (error) => left<string>(error),
             ({ from, to }) =>
-              submit(internals, { op: 'rename', source: from, destination: to }, failure('rename', source), undefined, undefined, signal).then(
-                E.map(() => destination)
-              )
+              submit(
+                internals,
+                { op: 'rename', source: from, destination: to },
+                failure('rename', source),
+                undefined,
+                undefined,
+                signal
+              ).then(E.map(() => destination))
           )
         )
       ),
@@ -68,9 +81,14 @@ export const poolPaths = (settings: PoolSettings): PathOperations => {
           E.fold(
             (error) => left(error),
             ({ target, time }) =>
-              submit(internals, { op: 'utimes', target, mtimeMs: time }, failure('utimes', path), undefined, undefined, signal).then(
-                E.map(() => undefined)
-              )
+              submit(
+                internals,
+                { op: 'utimes', target, mtimeMs: time },
+                failure('utimes', path),
+                undefined,
+                undefined,
+                signal
+              ).then(E.map(() => undefined))
           )
         )
       ),
@@ -81,9 +99,14 @@ export const poolPaths = (settings: PoolSettings): PathOperations => {
           E.fold(
             (error) => left(error),
             ({ target, bits }) =>
-              submit(internals, { op: 'chmod', target, mode: bits }, failure('chmod', path), undefined, undefined, signal).then(
-                E.map(() => undefined)
-              )
+              submit(
+                internals,
+                { op: 'chmod', target, mode: bits },
+                failure('chmod', path),
+                undefined,
+                undefined,
+                signal
+              ).then(E.map(() => undefined))
           )
         )
       )

@@ -74,7 +74,11 @@ export const RequestCodec = t.union(
     t.type({ op: t.literal('close'), fd: Natural }),
     t.type({ op: t.literal('utimes'), target: TargetCodec, mtimeMs: Natural }),
     /** Permission bits only: an integer from 0 to 0o7777. */
-    t.type({ op: t.literal('chmod'), target: TargetCodec, mode: t.refinement(Natural, (n) => n <= 0o7777, 'PermissionBits') }),
+    t.type({
+      op: t.literal('chmod'),
+      target: TargetCodec,
+      mode: t.refinement(Natural, (n) => n <= 0o7777, 'PermissionBits')
+    }),
     t.type({ op: t.literal('truncate'), fd: Natural, size: Natural }),
     /** Ends the worker once it has answered everything sent before (`code` 0), or at once, as a crash (any other code). */
     t.type({ op: t.literal('exit'), code: t.number })
@@ -150,7 +154,9 @@ const LeftCodec = t.type({ _tag: t.literal('Left'), left: PathIOErrorCodec })
 const eitherOf = <C extends t.Mixed>(right: C) => t.union([LeftCodec, t.type({ _tag: t.literal('Right'), right })])
 
 /** A reply's `Either`, checked against its request's result codec (`.is` on the hot path: nothing is transformed). */
-export type ReplyDecoder = t.Decoder<unknown, E.Either<PathIOError, unknown>> & { readonly is: t.Is<E.Either<PathIOError, unknown>> }
+export type ReplyDecoder = t.Decoder<unknown, E.Either<PathIOError, unknown>> & {
+  readonly is: t.Is<E.Either<PathIOError, unknown>>
+}
 
 /** The decoder of a reply's `Either` for each kind of request (built once, not per reply). */
 export const REPLY_RESULT_CODECS: Readonly<Record<RequestOp, ReplyDecoder>> = Object.fromEntries(

@@ -45,7 +45,8 @@ export const releaseLock = (lock: SpinLock, thread: number): void => {
 
 /** The worker's side: the lock, if the pool gave one. */
 export const spinLockOf = (workerData: unknown): SpinLock | undefined => {
-  const memory = typeof workerData === 'object' && workerData !== null ? (workerData as { spin?: unknown }).spin : undefined
+  const memory =
+    typeof workerData === 'object' && workerData !== null ? (workerData as { spin?: unknown }).spin : undefined
   return memory instanceof SharedArrayBuffer ? new Int32Array(memory) : undefined
 }
 

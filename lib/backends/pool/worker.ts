@@ -54,7 +54,9 @@ const cloneableCause = (cause: unknown): unknown => {
 }
 
 const cloneable = (result: Answer): Answer =>
-  E.isLeft(result) && 'cause' in result.left ? E.left({ ...result.left, cause: cloneableCause(result.left.cause) }) : result
+  E.isLeft(result) && 'cause' in result.left
+    ? E.left({ ...result.left, cause: cloneableCause(result.left.cause) })
+    : result
 
 const malformed = (detail: string): Served =>
   plain(E.left(pathIOError('InvalidArgument', 'pool', { detail: `malformed request: ${detail}` })))
@@ -141,7 +143,6 @@ const serve = (request: Request, id: number): Served => {
   }
 }
 
-
 const serveSafely = (request: unknown, id: number): Served => {
   // `.is` (no allocation) on the hot path; the report is built only for a bad request.
   if (!RequestCodec.is(request)) return malformed(PathReporter.report(RequestCodec.decode(request)).join('; '))
@@ -154,7 +155,10 @@ const serveSafely = (request: unknown, id: number): Served => {
 
 /** An `exit` request: code 0 stops listening once every answer already posted has left; any other is a crash. */
 const exitCode = (request: unknown): number | undefined =>
-  typeof request === 'object' && request !== null && (request as { op?: unknown }).op === 'exit' && RequestCodec.is(request)
+  typeof request === 'object' &&
+  request !== null &&
+  (request as { op?: unknown }).op === 'exit' &&
+  RequestCodec.is(request)
     ? (request as { code: number }).code
     : undefined
 
@@ -187,7 +191,7 @@ const serveBatch = (batch: unknown): number | undefined => {
 port.on('message', (message: unknown) => {
   // Batches that arrived meanwhile are taken at once, in order: no trip through the event loop, no wake-up each.
   let exit = serveBatch(message)
-  for (let next = exit === undefined ? nextBatch() : undefined; next !== undefined; ) {
+  for (let next = exit === undefined ? nextBatch() : undefined; next !== undefined;) {
     exit = serveBatch(next.message)
     next = exit === undefined ? nextBatch() : undefined
   }

@@ -20,7 +20,14 @@ import { give, makeBufferBank, type BufferBank } from './bufferBank'
 import { workerLaunch } from './launch'
 import { makeJournal, recover, startedCount, type Journal } from './journal'
 import { countBusy, makeSpinLock, releaseLock, type SpinLock } from './spin'
-import { OPEN_REPLY_CODEC, REPLY_RESULT_CODECS, ReplyBatchCodec, type Request, type RequestOp, type ResultOf } from './protocol'
+import {
+  OPEN_REPLY_CODEC,
+  REPLY_RESULT_CODECS,
+  ReplyBatchCodec,
+  type Request,
+  type RequestOp,
+  type ResultOf
+} from './protocol'
 
 /**
  * A pool of worker threads: the `state` of every `makePoolPathIO` record
@@ -369,7 +376,8 @@ const frees = (op: RequestOp): boolean => (RELEASING_OPERATIONS as ReadonlySet<s
  */
 export const dropJobs = (internals: PoolInternals, signal: AbortSignal): void => {
   const dropped = (job: Job): boolean => job.signal === signal && !frees(job.request.op)
-  const cancel = (job: Job): void => completeJob(job, E.left(job.failure('cancelled', 'the signal was aborted before a worker took it')))
+  const cancel = (job: Job): void =>
+    completeJob(job, E.left(job.failure('cancelled', 'the signal was aborted before a worker took it')))
   const kept = internals.queue.filter((job) => !dropped(job))
   if (kept.length !== internals.queue.length) {
     for (const job of internals.queue) if (dropped(job)) cancel(job)

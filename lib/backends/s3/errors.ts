@@ -72,7 +72,8 @@ const httpStatus = (u: unknown): number | undefined => {
  */
 export const reasonOfS3Error = (u: unknown): Reason => {
   const code = s3Code(u)
-  if (code !== undefined && Object.prototype.hasOwnProperty.call(REASON_BY_S3_CODE, code)) return REASON_BY_S3_CODE[code]
+  if (code !== undefined && Object.prototype.hasOwnProperty.call(REASON_BY_S3_CODE, code))
+    return REASON_BY_S3_CODE[code]
   const status = httpStatus(u)
   return status !== undefined && Object.prototype.hasOwnProperty.call(REASON_BY_STATUS, status)
     ? REASON_BY_STATUS[status]

@@ -8,7 +8,15 @@
 import * as E from 'fp-ts/Either'
 import { makeFileHandle } from '../../PathIO'
 import type { PathIOError } from '../../PathIOError'
-import { checkData, checkLength, checkMode, checkOffset, checkSize, checkWhence, seekTarget } from '../../internal/arguments'
+import {
+  checkData,
+  checkLength,
+  checkMode,
+  checkOffset,
+  checkSize,
+  checkWhence,
+  seekTarget
+} from '../../internal/arguments'
 import { lookup, readable, register, release, writable } from '../../internal/handleTable'
 import { asyncTask } from '../../internal/task'
 import type { PathIOCore } from '../makePathIO'
@@ -40,20 +48,30 @@ export const s3Files = (settings: S3Settings): FileOperations => {
   const openForReading = async (path: string, resolved: string, key: string): Answer<S3File> => {
     const info = await headObject(state, key)
     if (info !== undefined) return E.right(openReader(key, path, info))
-    return (await anyUnder(state, dirPrefix(prefix, resolved))) ? refuse('IsADirectory', 'open', path) : missing(settings, 'open', path, resolved)
+    return (await anyUnder(state, dirPrefix(prefix, resolved)))
+      ? refuse('IsADirectory', 'open', path)
+      : missing(settings, 'open', path, resolved)
   }
 
   const openForWriting = async (path: string, resolved: string, key: string): Answer<S3File> => {
     const overLong = tooLong('open', path, key)
     if (overLong !== undefined) return overLong
-    const [isDir, problem] = await Promise.all([anyUnder(state, dirPrefix(prefix, resolved)), parentProblem(settings, parentOf(resolved))])
+    const [isDir, problem] = await Promise.all([
+      anyUnder(state, dirPrefix(prefix, resolved)),
+      parentProblem(settings, parentOf(resolved))
+    ])
     if (isDir) return refuse('IsADirectory', 'open', path)
     if (problem !== undefined) return refuse(problem, 'open', path)
     return E.right(openWriter(key, path))
   }
 
   /** Looks the handle up, then runs `body` in its turn; SDK errors name the file's path. */
-  const onFile = <A>(op: string, file: unknown, check: E.Either<PathIOError, unknown>, body: (open: S3File) => Answer<A>) =>
+  const onFile = <A>(
+    op: string,
+    file: unknown,
+    check: E.Either<PathIOError, unknown>,
+    body: (open: S3File) => Answer<A>
+  ) =>
     asyncTask(op, undefined, async () => {
       if (E.isLeft(check)) return check
       const found = lookup(state.handles, op, file)
@@ -69,7 +87,12 @@ export const s3Files = (settings: S3Settings): FileOperations => {
         if (E.isLeft(checked)) return checked
         const how = checked.right
         if (how === 'ab' || how === 'r+b')
-          return refuse('Unsupported', 'open', path, `an object store cannot ${how === 'ab' ? 'append to' : 'update'} an object in place`)
+          return refuse(
+            'Unsupported',
+            'open',
+            path,
+            `an object store cannot ${how === 'ab' ? 'append to' : 'update'} an object in place`
+          )
         if (isRoot(resolved)) return refuse('IsADirectory', 'open', path)
         const key = objectKey(prefix, resolved)
         const file: E.Either<PathIOError, S3File> =
@@ -80,14 +103,20 @@ export const s3Files = (settings: S3Settings): FileOperations => {
     read: (file, size) => {
       const checked = checkSize(size)
       return onFile('read', file, checked, async (open) =>
-        open.mode === 'rb' ? E.right(await readBytes(state, open, E.isRight(checked) ? checked.right : undefined)) : refused(readable(open))
+        open.mode === 'rb'
+          ? E.right(await readBytes(state, open, E.isRight(checked) ? checked.right : undefined))
+          : refused(readable(open))
       )
     },
     write: (file, data) => {
       const checked = checkData(data)
       return onFile('write', file, checked, async (open) =>
         open.mode === 'wb'
-          ? E.right(E.isRight(checked) && checked.right.length > 0 ? await writeBytes(state, open, checked.right, partSize) : 0)
+          ? E.right(
+              E.isRight(checked) && checked.right.length > 0
+                ? await writeBytes(state, open, checked.right, partSize)
+                : 0
+            )
           : refused(writable(open))
       )
     },

@@ -75,7 +75,9 @@ export const s3Listings = (settings: S3Settings): ListingOperations => {
               if (page === undefined) return E.right([])
               open.buffer.push(...childrenOf(open.dirKey, page))
             }
-            return E.right(open.buffer.splice(0, limit).map((child) => ({ path: joinChild(open.path, child.name), ...child })))
+            return E.right(
+              open.buffer.splice(0, limit).map((child) => ({ path: joinChild(open.path, child.name), ...child }))
+            )
           })
         },
         fromS3Error('readdir')

@@ -12,9 +12,7 @@ import { anyUnder, headObject, type ObjectInfo } from './requests'
 import type { S3State } from './state'
 
 export type Kind =
-  | { readonly kind: 'file'; readonly info: ObjectInfo }
-  | { readonly kind: 'dir' }
-  | { readonly kind: 'missing' }
+  { readonly kind: 'file'; readonly info: ObjectInfo } | { readonly kind: 'dir' } | { readonly kind: 'missing' }
 
 const DIR: Kind = { kind: 'dir' }
 const MISSING: Kind = { kind: 'missing' }
@@ -49,5 +47,9 @@ export const parentProblem = async (place: Place, parent: string): Promise<Reaso
 }
 
 /** The error of `op` on a missing `path`: `NotADirectory` or `NotFound`, as `missingReason` says. */
-export const missing = async (place: Place, op: string, path: unknown, resolved: string): Promise<E.Either<PathIOError, never>> =>
-  refuse(await missingReason(place, resolved), op, path)
+export const missing = async (
+  place: Place,
+  op: string,
+  path: unknown,
+  resolved: string
+): Promise<E.Either<PathIOError, never>> => refuse(await missingReason(place, resolved), op, path)

@@ -47,7 +47,11 @@ export interface S3Options extends FactoryContext<S3State> {
   /** An S3-compatible endpoint (MinIO, s3rver, R2...); left out: AWS. */
   readonly endpoint?: string
   readonly region?: string
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
+  readonly credentials?: {
+    readonly accessKeyId: string
+    readonly secretAccessKey: string
+    readonly sessionToken?: string
+  }
   /** `http://host/bucket/key` addressing, which most S3-compatible servers need. */
   readonly forcePathStyle?: boolean
   /** The bucket (needed unless `state` gives it). */
@@ -135,8 +139,7 @@ const makeClient = (options: S3Options): S3Client => {
 /** Checks every option (a `TypeError` naming the first bad one) and makes the state where none is given. */
 export const checkS3Options = (options: S3Options): S3Settings => {
   const { state, client } = options
-  if (state !== undefined && !isS3State(state))
-    typeError('state', 'the state of another makeS3PathIO record', state)
+  if (state !== undefined && !isS3State(state)) typeError('state', 'the state of another makeS3PathIO record', state)
   if (client !== undefined && !(client instanceof S3Client)) typeError('client', 'an S3Client', client)
   const cwd = checkCwdOption(options.cwd === undefined ? '/' : options.cwd, FACTORY)
   const prefix = checkPrefix(optionalString(options, 'prefix'))

@@ -25,7 +25,11 @@ const COPIES_AT_ONCE = 8
 const ok = E.right(undefined)
 
 /** Runs `work` over `items`, at most `limit` at once. */
-const eachLimited = async <A>(items: ReadonlyArray<A>, limit: number, work: (item: A) => Promise<unknown>): Promise<void> => {
+const eachLimited = async <A>(
+  items: ReadonlyArray<A>,
+  limit: number,
+  work: (item: A) => Promise<unknown>
+): Promise<void> => {
   let next = 0
   const lane = async (): Promise<void> => {
     while (next < items.length) await work(items[next++])
@@ -59,7 +63,8 @@ export const s3Paths = (settings: S3Settings): PathOperations => {
           : missing(settings, 'stat', path, resolved)
     })
 
-  const putMarker = (resolved: string): Promise<unknown> => putObject(state, dirPrefix(prefix, resolved), new Uint8Array(0))
+  const putMarker = (resolved: string): Promise<unknown> =>
+    putObject(state, dirPrefix(prefix, resolved), new Uint8Array(0))
 
   return {
     exists: kindTest('exists', (kind) => kind !== 'missing'),
@@ -130,12 +135,14 @@ export const s3Paths = (settings: S3Settings): PathOperations => {
           await deleteObject(state, objectKey(prefix, from))
           return E.right(destination)
         }
-        if (isWithin(from, to.right)) return refuse('InvalidArgument', 'rename', destination, 'a directory cannot move into itself')
+        if (isWithin(from, to.right))
+          return refuse('InvalidArgument', 'rename', destination, 'a directory cannot move into itself')
         if (dst.kind === 'file') return refuse('NotADirectory', 'rename', destination)
         const target = dirPrefix(prefix, to.right)
         if (dst.kind === 'dir') {
           const page = await listPage(state, target, { max: 2 })
-          if ((page.Contents ?? []).some((object) => object.Key !== target)) return refuse('NotEmpty', 'rename', destination)
+          if ((page.Contents ?? []).some((object) => object.Key !== target))
+            return refuse('NotEmpty', 'rename', destination)
         }
         const origin = dirPrefix(prefix, from)
         const keys = await keysUnder(state, origin)
@@ -147,12 +154,16 @@ export const s3Paths = (settings: S3Settings): PathOperations => {
     utimes: (path, mtimeMs) =>
       onS3Path<void>(cwd, 'utimes', path, async () => {
         const time = checkTime('utimes', path, mtimeMs)
-        return E.isLeft(time) ? E.left(time.left) : refuse('Unsupported', 'utimes', path, "an object store keeps its objects' times itself")
+        return E.isLeft(time)
+          ? E.left(time.left)
+          : refuse('Unsupported', 'utimes', path, "an object store keeps its objects' times itself")
       }),
     chmod: (path, mode) =>
       onS3Path<void>(cwd, 'chmod', path, async () => {
         const bits = checkPermissionBits('chmod', path, mode)
-        return E.isLeft(bits) ? E.left(bits.left) : refuse('Unsupported', 'chmod', path, 'an object store keeps no permission bits')
+        return E.isLeft(bits)
+          ? E.left(bits.left)
+          : refuse('Unsupported', 'chmod', path, 'an object store keeps no permission bits')
       })
   }
 }

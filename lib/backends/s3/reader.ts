@@ -61,7 +61,12 @@ const startDownload = async (state: S3State, file: S3Reader): Promise<Download> 
     got.body.destroy()
     throw pathIOError('Busy', 'read', { path: file.path, detail: 'the object was replaced while it was read' })
   }
-  const download: Download = { body: got.body, chunks: got.body[Symbol.asyncIterator](), at: file.position, leftover: undefined }
+  const download: Download = {
+    body: got.body,
+    chunks: got.body[Symbol.asyncIterator](),
+    at: file.position,
+    leftover: undefined
+  }
   file.download = download
   return download
 }
@@ -87,7 +92,9 @@ export const readBytes = async (state: S3State, file: S3Reader, size: number | u
   let retried = false
   while (filled < want) {
     const download =
-      file.download !== undefined && file.download.at === file.position ? file.download : await startDownload(state, file)
+      file.download !== undefined && file.download.at === file.position
+        ? file.download
+        : await startDownload(state, file)
     let chunk: Uint8Array | undefined
     try {
       chunk = await nextChunk(download)

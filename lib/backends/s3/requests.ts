@@ -73,7 +73,9 @@ export const deleteObject = (state: S3State, key: string): Promise<unknown> =>
   state.client.send(new DeleteObjectCommand({ Bucket: state.bucket, Key: key }))
 
 export const copyObject = (state: S3State, from: string, to: string): Promise<unknown> =>
-  state.client.send(new CopyObjectCommand({ Bucket: state.bucket, Key: to, CopySource: copySource(state.bucket, from) }))
+  state.client.send(
+    new CopyObjectCommand({ Bucket: state.bucket, Key: to, CopySource: copySource(state.bucket, from) })
+  )
 
 /** S3's largest DeleteObjects batch. */
 const DELETE_BATCH = 1000
@@ -89,7 +91,8 @@ export const deleteObjects = async (state: S3State, keys: ReadonlyArray<string>)
       })
     )
     const failed = out.Errors?.[0]
-    if (failed !== undefined) throw Object.assign(new Error(failed.Message ?? 'delete failed'), { name: failed.Code, Code: failed.Code })
+    if (failed !== undefined)
+      throw Object.assign(new Error(failed.Message ?? 'delete failed'), { name: failed.Code, Code: failed.Code })
   }
 }
 

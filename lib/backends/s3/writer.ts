@@ -68,7 +68,16 @@ const sendPart = async (state: S3State, file: S3Writer, partSize: number): Promi
   file.buffer = uninitialised(partSize)
   file.filled = 0
   const sending = state.client
-    .send(new UploadPartCommand({ Bucket: state.bucket, Key: file.key, UploadId: uploadId, PartNumber, Body: body, ContentLength: body.length }))
+    .send(
+      new UploadPartCommand({
+        Bucket: state.bucket,
+        Key: file.key,
+        UploadId: uploadId,
+        PartNumber,
+        Body: body,
+        ContentLength: body.length
+      })
+    )
     .then(
       (sent) => {
         part.ETag = sent.ETag
@@ -83,13 +92,22 @@ const sendPart = async (state: S3State, file: S3Writer, partSize: number): Promi
 }
 
 /** Takes all of `data` (copied: the caller may reuse its buffer), sending full parts as they fill. */
-export const writeBytes = async (state: S3State, file: S3Writer, data: Uint8Array, partSize: number): Promise<number> => {
+export const writeBytes = async (
+  state: S3State,
+  file: S3Writer,
+  data: Uint8Array,
+  partSize: number
+): Promise<number> => {
   if (file.failure !== undefined) throw file.failure
   let taken = 0
   while (taken < data.length) {
     if (file.filled === file.buffer.length) {
       if (file.filled === partSize) await sendPart(state, file, partSize)
-      else grow(file, Math.min(partSize, Math.max(FIRST_BUFFER, file.buffer.length * 2, file.filled + data.length - taken)))
+      else
+        grow(
+          file,
+          Math.min(partSize, Math.max(FIRST_BUFFER, file.buffer.length * 2, file.filled + data.length - taken))
+        )
       if (file.failure !== undefined) throw file.failure
     }
     const take = Math.min(data.length - taken, file.buffer.length - file.filled)

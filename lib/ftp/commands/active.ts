@@ -51,7 +51,8 @@ export const parseEprt = (arg: string): E.Either<Reply, ActiveTarget> => {
   const text = arg.trim()
   const delimiter = text[0]
   const parts = delimiter === undefined ? [] : text.split(delimiter)
-  if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '') return E.left(reply(501, 'EPRT needs |proto|address|port|'))
+  if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '')
+    return E.left(reply(501, 'EPRT needs |proto|address|port|'))
   const [, proto, host, portText] = parts
   if (proto !== '1' && proto !== '2') return E.left(reply(522, 'Network protocol not supported, use (1,2)'))
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN

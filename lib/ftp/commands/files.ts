@@ -14,7 +14,8 @@ import { ftpTime, mlsxFacts, parseFtpTime } from '../listingLines'
 import { quotePath, reply, replyForError, type Reply } from '../replies'
 
 /** The stat of the client's path (dispatch has checked `l` there): what SIZE, MDTM and MLST show. */
-const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> => pathio.stat(pathOf(session, arg))
+const listable = (session: Session, pathio: PathIO<unknown>, arg: string): TE.TaskEither<PathIOError, Stat> =>
+  pathio.stat(pathOf(session, arg))
 
 /**
  * MKD: 257 and the new directory's path; 550 if it exists or its parent is
@@ -119,7 +120,9 @@ export const size: Handler = (session, pathio, arg) =>
     ? answer(550, 'SIZE not allowed in ASCII mode: use TYPE I')
     : pipe(
         listable(session, pathio, arg),
-        TE.filterOrElse(isFileStat, () => pathIOError('IsADirectory', 'size', { path: arg, detail: 'not a regular file' })),
+        TE.filterOrElse(isFileStat, () =>
+          pathIOError('IsADirectory', 'size', { path: arg, detail: 'not a regular file' })
+        ),
         TE.map((stat) => reply(213, String(stat.size))),
         replyOrError(arg)
       )
@@ -148,7 +151,9 @@ export const mlst: Handler = (session, pathio, arg) => {
   const path = pathOf(session, arg)
   return pipe(
     listable(session, pathio, arg),
-    TE.map((stat) => reply(250, `Listing ${arg === '' ? path : arg}`, ` ${mlsxFacts(stat, session.mlstFacts)} ${path}`, 'End')),
+    TE.map((stat) =>
+      reply(250, `Listing ${arg === '' ? path : arg}`, ` ${mlsxFacts(stat, session.mlstFacts)} ${path}`, 'End')
+    ),
     replyOrError(arg)
   )
 }
@@ -158,11 +163,17 @@ export const mlst: Handler = (session, pathio, arg) => {
  * 550 for `Unsupported` (an object store keeps no settable time or mode:
  * the action can never succeed here, and FEAT did not offer it).
  */
-const replyForSetting = (shown: string) => (program: TE.TaskEither<PathIOError, Reply>): TE.TaskEither<never, Reply> =>
-  pipe(
-    program,
-    TE.orElse((error) => TE.right(error.reason === 'Unsupported' ? reply(550, `${shown}: Not supported here`) : replyForError(error, shown)))
-  )
+const replyForSetting =
+  (shown: string) =>
+  (program: TE.TaskEither<PathIOError, Reply>): TE.TaskEither<never, Reply> =>
+    pipe(
+      program,
+      TE.orElse((error) =>
+        TE.right(
+          error.reason === 'Unsupported' ? reply(550, `${shown}: Not supported here`) : replyForError(error, shown)
+        )
+      )
+    )
 
 /**
  * Sets the modification time of the client's path (`utimes`, which needs
@@ -198,7 +209,12 @@ export const setTime = (
  * @category combinators
  * @since 0.4.0
  */
-export const setMode = (session: Session, pathio: PathIO<unknown>, shown: string, mode: number): TE.TaskEither<never, Reply> =>
+export const setMode = (
+  session: Session,
+  pathio: PathIO<unknown>,
+  shown: string,
+  mode: number
+): TE.TaskEither<never, Reply> =>
   pipe(
     pathio.chmod(pathOf(session, shown), mode),
     TE.map(() => reply(200, `SITE CHMOD command successful: ${shown} is now ${mode.toString(8).padStart(4, '0')}`)),

@@ -49,8 +49,18 @@ const withTls = (line: string) => (on: FeatureContext) => (on.tls ? [line] : [])
  * @since 0.1.0
  */
 export const COMMANDS: Readonly<Record<string, Command>> = {
-  AUTH: command(auth, { needsLogin: false, argument: 'required', help: '<sp> TLS (secure the control connection)', features: withTls(' AUTH TLS') }),
-  PBSZ: command(pbsz, { needsLogin: false, argument: 'required', help: '<sp> 0 (protection buffer size)', features: withTls(' PBSZ') }),
+  AUTH: command(auth, {
+    needsLogin: false,
+    argument: 'required',
+    help: '<sp> TLS (secure the control connection)',
+    features: withTls(' AUTH TLS')
+  }),
+  PBSZ: command(pbsz, {
+    needsLogin: false,
+    argument: 'required',
+    help: '<sp> 0 (protection buffer size)',
+    features: withTls(' PBSZ')
+  }),
   PROT: command(prot, {
     needsLogin: false,
     argument: 'required',
@@ -63,7 +73,12 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     help: '<sp> |proto|address|port| (active mode, to your own address)',
     features: only(' EPRT')
   }),
-  EPSV: command(epsv, { argument: 'optional', keepsRest: true, help: '[<sp> 1 | 2 | ALL] (extended passive mode)', features: only(' EPSV') }),
+  EPSV: command(epsv, {
+    argument: 'optional',
+    keepsRest: true,
+    help: '[<sp> 1 | 2 | ALL] (extended passive mode)',
+    features: only(' EPSV')
+  }),
   PASV: command(pasv, { keepsRest: true, help: '(passive mode, IPv4)', features: only(' PASV') }),
   MDTM: command(mdtm, { argument: 'required', permission: 'l', help: file, features: only(' MDTM') }),
   MFMT: command(mfmt, {
@@ -71,16 +86,29 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     help: `<sp> YYYYMMDDHHMMSS ${file} (set the modification time)`,
     features: (on) => (on.capabilities.times ? [' MFMT'] : [])
   }),
-  MLST: command(mlst, { argument: 'optional', permission: 'l', help: `[${path}]`, features: (on) => [mlstFeature(on.mlstFacts)] }),
+  MLST: command(mlst, {
+    argument: 'optional',
+    permission: 'l',
+    help: `[${path}]`,
+    features: (on) => [mlstFeature(on.mlstFacts)]
+  }),
   REST: command(rest, { argument: 'required', keepsRest: true, help: '<sp> offset', features: only(' REST STREAM') }),
   SITE: command(site, {
     argument: 'required',
     help: '<sp> HELP | CHMOD mode path | UTIME YYYYMMDDHHMMSS path',
-    features: (on) => [...(on.capabilities.modes ? [' SITE CHMOD'] : []), ...(on.capabilities.times ? [' SITE UTIME'] : [])]
+    features: (on) => [
+      ...(on.capabilities.modes ? [' SITE CHMOD'] : []),
+      ...(on.capabilities.times ? [' SITE UTIME'] : [])
+    ]
   }),
   SIZE: command(size, { argument: 'required', permission: 'l', help: file, features: only(' SIZE') }),
   CWD: command(cwd, { argument: 'required', permission: 'e', pathIn: whole, help: path, features: only(' TVFS') }),
-  OPTS: command(opts, { needsLogin: false, argument: 'required', help: '<sp> UTF8 ON | MLST facts', features: only(' UTF8') }),
+  OPTS: command(opts, {
+    needsLogin: false,
+    argument: 'required',
+    help: '<sp> UTF8 ON | MLST facts',
+    features: only(' UTF8')
+  }),
   USER: command(user, { needsLogin: false, argument: 'required', help: '<sp> user-name' }),
   PASS: command(pass, { needsLogin: false, argument: 'optional', help: '<sp> password' }),
   QUIT: command(quit, { needsLogin: false, help: '(terminate the session)' }),
@@ -105,7 +133,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   XCWD: command(cwd, { argument: 'required', permission: 'e', help: path }),
   CDUP: command(cdup, { permission: 'e', pathIn: parent, help: '(go to the parent directory)' }),
   XCUP: command(cdup, { permission: 'e', pathIn: parent, help: '(go to the parent directory)' }),
-  PORT: command(port, { argument: 'required', keepsRest: true, help: '<sp> h1,h2,h3,h4,p1,p2 (active mode, to your own address)' }),
+  PORT: command(port, {
+    argument: 'required',
+    keepsRest: true,
+    help: '<sp> h1,h2,h3,h4,p1,p2 (active mode, to your own address)'
+  }),
   LIST: command(list, { argument: 'optional', usesData: true, help: `[${path}]` }),
   NLST: command(nlst, { argument: 'optional', usesData: true, help: `[${path}]` }),
   MLSD: command(mlsd, { argument: 'optional', usesData: true, help: `[${path}]` }),
@@ -118,7 +150,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usesData: true,
     help: '[<sp> name-prefix] (store under a unique name)'
   }),
-  APPE: command(appe, { argument: 'required', permission: 'a', needs: 'append', keepsRest: true, usesData: true, help: file }),
+  APPE: command(appe, {
+    argument: 'required',
+    permission: 'a',
+    needs: 'append',
+    keepsRest: true,
+    usesData: true,
+    help: file
+  }),
   ABOR: command(abor, { help: '(abort the transfer)' }),
   MKD: command(mkd, { argument: 'required', help: path }),
   XMKD: command(mkd, { argument: 'required', help: path }),

@@ -40,7 +40,8 @@ interface Named {
 const byName = (a: Named, b: Named): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
 /** What a listing sends: an open directory, page by page, or one file listed as itself (`LIST file`, as `ls -l file`). */
-type Listing = { readonly _tag: 'Directory'; readonly dir: DirHandle } | { readonly _tag: 'File'; readonly entry: Named }
+type Listing =
+  { readonly _tag: 'Directory'; readonly dir: DirHandle } | { readonly _tag: 'File'; readonly entry: Named }
 
 /**
  * Opens the listing of `path`: its directory, or (when `fileAs` is given) a
@@ -91,7 +92,10 @@ async function* pagesOf(
       const page = await reading.readdir(listing.dir, LISTING_PAGE)()
       if (E.isLeft(page)) throw page.left
       if (page.right.length === 0) return
-      const lines = page.right.filter((entry) => isListable(entry.name)).sort(byName).map(toLine)
+      const lines = page.right
+        .filter((entry) => isListable(entry.name))
+        .sort(byName)
+        .map(toLine)
       if (lines.length > 0) yield lines.join('\r\n') + '\r\n'
     }
   } finally {

@@ -24,7 +24,9 @@ const listen = async (session: Session): Promise<PassiveListener> => {
     ports: session.config.pasvPorts,
     timeoutMs: session.config.dataTimeout,
     ...(session.config.pasvBudget === undefined ? {} : { budget: session.config.pasvBudget }),
-    ...(session.protection === 'P' && session.config.tls !== undefined ? { secure: (socket: net.Socket) => secureDataConnection(session, socket) } : {})
+    ...(session.protection === 'P' && session.config.tls !== undefined
+      ? { secure: (socket: net.Socket) => secureDataConnection(session, socket) }
+      : {})
   })
   if (session.closed) {
     passive.close()

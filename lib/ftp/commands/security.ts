@@ -20,7 +20,8 @@ export const auth: Handler = (session, _pathio, arg) =>
     if (session.config.tls === undefined) return reply(502, 'TLS is not configured on this server')
     if (session.secure) return reply(503, 'Already using TLS')
     const mechanism = arg.trim().toUpperCase()
-    if (mechanism !== 'TLS' && mechanism !== 'TLS-C' && mechanism !== 'SSL') return reply(504, `AUTH ${arg} not supported; use AUTH TLS`)
+    if (mechanism !== 'TLS' && mechanism !== 'TLS-C' && mechanism !== 'SSL')
+      return reply(504, `AUTH ${arg} not supported; use AUTH TLS`)
     session.user = undefined
     session.loggedIn = false
     session.account = undefined
@@ -54,9 +55,12 @@ export const prot: Handler = (session, _pathio, arg) =>
     if (!session.protectionBufferSet) return reply(503, 'PROT needs PBSZ first')
     const level = arg.trim().toUpperCase()
     if (level === 'P' || level === 'C') {
-      if (level === 'C' && session.config.tlsRequired) return reply(534, 'Data connections must be protected on this server')
+      if (level === 'C' && session.config.tlsRequired)
+        return reply(534, 'Data connections must be protected on this server')
       session.protection = level
       return reply(200, `Protection level set to ${level}`)
     }
-    return level === 'S' || level === 'E' ? reply(536, `PROT ${level} not supported`) : reply(504, `Unknown protection level: ${arg}`)
+    return level === 'S' || level === 'E'
+      ? reply(536, `PROT ${level} not supported`)
+      : reply(504, `Unknown protection level: ${arg}`)
   })

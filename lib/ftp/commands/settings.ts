@@ -34,7 +34,12 @@ export const feat: Handler = (session, pathio) =>
       211,
       'Features:',
       ...Object.values(session.config.commands).flatMap(
-        (row) => row.features?.({ tls: session.config.tls !== undefined, capabilities: pathio.capabilities, mlstFacts: session.mlstFacts }) ?? []
+        (row) =>
+          row.features?.({
+            tls: session.config.tls !== undefined,
+            capabilities: pathio.capabilities,
+            mlstFacts: session.mlstFacts
+          }) ?? []
       ),
       'End'
     )
@@ -99,14 +104,16 @@ export const type: Handler = (session, _pathio, arg) =>
       : reply(501, `Unrecognised TYPE: ${arg}`)
   })
 
-const onlyOne = (name: string, accepted: string, known: string): Handler => (_session, _pathio, arg) => {
-  const value = arg.trim().toUpperCase()
-  return value === accepted
-    ? answer(200, `${name} set to ${accepted}`)
-    : value.length === 1 && known.includes(value)
-      ? answer(504, `${name} ${value} not implemented`)
-      : answer(501, `Unrecognised ${name}: ${arg}`)
-}
+const onlyOne =
+  (name: string, accepted: string, known: string): Handler =>
+  (_session, _pathio, arg) => {
+    const value = arg.trim().toUpperCase()
+    return value === accepted
+      ? answer(200, `${name} set to ${accepted}`)
+      : value.length === 1 && known.includes(value)
+        ? answer(504, `${name} ${value} not implemented`)
+        : answer(501, `Unrecognised ${name}: ${arg}`)
+  }
 
 /**
  * MODE: only `S` (stream) is implemented; `B` and `C` are 504.

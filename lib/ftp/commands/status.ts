@@ -17,7 +17,15 @@ import { setMode, setTime } from './files'
 /** Verbs in rows of eight, as `HELP` shows them. */
 const rows = (verbs: ReadonlyArray<string>): ReadonlyArray<string> => {
   const out: Array<string> = []
-  for (let i = 0; i < verbs.length; i += 8) out.push(' ' + verbs.slice(i, i + 8).map((v) => v.padEnd(5)).join(' ').trimEnd())
+  for (let i = 0; i < verbs.length; i += 8)
+    out.push(
+      ' ' +
+        verbs
+          .slice(i, i + 8)
+          .map((v) => v.padEnd(5))
+          .join(' ')
+          .trimEnd()
+    )
   return out
 }
 
@@ -31,7 +39,8 @@ const rows = (verbs: ReadonlyArray<string>): ReadonlyArray<string> => {
 export const help: Handler = (session, _pathio, arg) => {
   const commands = session.config.commands
   const verb = arg.trim().toUpperCase()
-  if (verb === '') return answer(214, 'The following commands are recognized:', ...rows(Object.keys(commands).sort()), 'Help OK')
+  if (verb === '')
+    return answer(214, 'The following commands are recognized:', ...rows(Object.keys(commands).sort()), 'Help OK')
   if (!Object.prototype.hasOwnProperty.call(commands, verb)) return answer(501, `Unknown command ${verb}`)
   return answer(214, `Syntax: ${verb}${commands[verb].help === '' ? '' : ' ' + commands[verb].help}`)
 }
@@ -70,7 +79,9 @@ export const stat: Handler = deferred((session, pathio, arg) => {
               reply(
                 212,
                 `Status of ${shown}:`,
-                ...[...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((e) => ' ' + listLine(e.name, e.stat, now)),
+                ...[...entries]
+                  .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+                  .map((e) => ' ' + listLine(e.name, e.stat, now)),
                 'End of status'
               )
             )
@@ -107,7 +118,10 @@ export const transferStatus = (transfer: Transfer, now: number = Date.now()): Re
 const SITE_COMMANDS: ReadonlyArray<readonly [string, string]> = [
   ['CHMOD', 'CHMOD <sp> mode <sp> path (octal permission bits, 0 to 777; needs M)'],
   ['HELP', 'HELP'],
-  ['UTIME', 'UTIME <sp> YYYYMMDDHHMMSS <sp> path, or UTIME <sp> path <sp> atime <sp> mtime <sp> ctime <sp> UTC (needs T)']
+  [
+    'UTIME',
+    'UTIME <sp> YYYYMMDDHHMMSS <sp> path, or UTIME <sp> path <sp> atime <sp> mtime <sp> ctime <sp> UTC (needs T)'
+  ]
 ]
 
 /** `mode path`: octal permission bits (1 to 4 digits, none above 0777: no set-id or sticky bits from a client). */
@@ -126,7 +140,8 @@ export const parseUtime = (arg: string): { readonly mtimeMs: number; readonly pa
   const five = /^(.+) (\S+) (\S+) (\S+) UTC$/i.exec(arg)
   if (five !== null) {
     const mtimeMs = parseFtpTime(five[3])
-    if (mtimeMs !== undefined && parseFtpTime(five[2]) !== undefined && parseFtpTime(five[4]) !== undefined) return { mtimeMs, path: five[1] }
+    if (mtimeMs !== undefined && parseFtpTime(five[2]) !== undefined && parseFtpTime(five[4]) !== undefined)
+      return { mtimeMs, path: five[1] }
   }
   const two = /^(\S+) (.+)$/.exec(arg)
   const mtimeMs = two === null ? undefined : parseFtpTime(two[1])
@@ -162,7 +177,9 @@ export const site: Handler = (session, pathio, arg) => {
       const asked = parseUtime(rest)
       return asked === undefined
         ? answer(501, 'Invalid SITE UTIME format: SITE UTIME YYYYMMDDHHMMSS path')
-        : setTime(session, pathio, asked.path, asked.mtimeMs, (time) => reply(200, `Modification time of ${asked.path} set to ${time}`))
+        : setTime(session, pathio, asked.path, asked.mtimeMs, (time) =>
+            reply(200, `Modification time of ${asked.path} set to ${time}`)
+          )
     }
     default:
       return answer(501, `Unknown SITE command: ${command}`)

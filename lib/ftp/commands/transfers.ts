@@ -102,13 +102,22 @@ export const retr: Handler = deferred((session, pathio, arg) => {
     session,
     arg,
     pipe(
-      ascii && start > 0 ? TE.left<PathIOError | Reply, void>(REST_IN_ASCII) : TE.right<PathIOError | Reply, void>(undefined),
+      ascii && start > 0
+        ? TE.left<PathIOError | Reply, void>(REST_IN_ASCII)
+        : TE.right<PathIOError | Reply, void>(undefined),
       TE.chainW(() => pathio.stat(path)),
       TE.filterOrElseW(isFileStat, () => pathIOError('IsADirectory', 'retr', { path: arg })),
-      TE.filterOrElseW((stat) => start <= stat.size, () => REST_PAST_END)
+      TE.filterOrElseW(
+        (stat) => start <= stat.size,
+        () => REST_PAST_END
+      )
     ),
     // In ASCII mode the size on the wire is not the stored one: no byte count a client would hold the transfer to.
-    (stat) => reply(150, `Opening ${representationName(session)} mode data connection for ${arg}${ascii ? '' : ` (${stat.size} bytes)`}`),
+    (stat) =>
+      reply(
+        150,
+        `Opening ${representationName(session)} mode data connection for ${arg}${ascii ? '' : ` (${stat.size} bytes)`}`
+      ),
     () => async (socket, _wanted, _signal, moved) => {
       const source = toReadable(pathio, path, { start, highWaterMark: READ_AHEAD })
       try {
@@ -152,7 +161,9 @@ const checkUploadTarget = (
           : pipe(
               pathio.stat(posix.dirname(path)),
               TE.chain((parent) =>
-                isDirectoryStat(parent) ? TE.right(undefined) : TE.left(pathIOError('NotADirectory', 'stor', { path: shown }))
+                isDirectoryStat(parent)
+                  ? TE.right(undefined)
+                  : TE.left(pathIOError('NotADirectory', 'stor', { path: shown }))
               )
             )
     )
@@ -198,7 +209,9 @@ const upload = (how: 'replace' | 'append', verb: string, preliminary?: string): 
       session,
       arg,
       pipe(
-        ascii && start > 0 ? TE.left<PathIOError | Reply, void>(REST_IN_ASCII) : TE.right<PathIOError | Reply, void>(undefined),
+        ascii && start > 0
+          ? TE.left<PathIOError | Reply, void>(REST_IN_ASCII)
+          : TE.right<PathIOError | Reply, void>(undefined),
         TE.chainW(() => checkUploadTarget(pathio, path, arg, start))
       ),
       () => reply(150, preliminary ?? `Ok to send data (${representationName(session)} mode)`),
