@@ -158,54 +158,42 @@ const badPathCall: fc.Arbitrary<BadCall> = fc.oneof(
   fc
     .tuple(fc.constantFrom(...PATH_LOOKUPS, 'rmdir' as const, 'unlink' as const), badPath)
     .map(([op, path]): BadCall => ({ kind: 'bad path', op, args: [path], expected: left('InvalidArgument') })),
-  fc
-    .tuple(badPath, validOptions)
-    .map(([path, options]): BadCall => ({
-      kind: 'bad path',
-      op: 'mkdir',
-      args: [path, options],
-      expected: left('InvalidArgument')
-    })),
-  fc
-    .tuple(badPath, validMode)
-    .map(([path, mode]): BadCall => ({
-      kind: 'bad path',
-      op: 'open',
-      args: [path, mode],
-      expected: left('InvalidArgument')
-    })),
-  fc
-    .tuple(badPath, fc.constantFrom('f', 'd', 'new', 'd/new'))
-    .map(([path, other]): BadCall => ({
-      kind: 'bad rename source',
-      op: 'rename',
-      args: [path, other],
-      expected: left('InvalidArgument')
-    })),
-  fc
-    .tuple(fc.constantFrom('f', 'd', 'd/g', 'e'), badPath)
-    .map(([other, path]): BadCall => ({
-      kind: 'bad rename destination',
-      op: 'rename',
-      args: [other, path],
-      expected: left('InvalidArgument')
-    })),
-  fc
-    .tuple(badPath, fc.constantFrom(0, 1_600_000_000_000))
-    .map(([path, time]): BadCall => ({
-      kind: 'bad path',
-      op: 'utimes',
-      args: [path, time],
-      expected: left('InvalidArgument')
-    })),
-  fc
-    .tuple(badPath, fc.constantFrom(0, 0o600, 0o7777))
-    .map(([path, mode]): BadCall => ({
-      kind: 'bad path',
-      op: 'chmod',
-      args: [path, mode],
-      expected: left('InvalidArgument')
-    }))
+  fc.tuple(badPath, validOptions).map(([path, options]): BadCall => ({
+    kind: 'bad path',
+    op: 'mkdir',
+    args: [path, options],
+    expected: left('InvalidArgument')
+  })),
+  fc.tuple(badPath, validMode).map(([path, mode]): BadCall => ({
+    kind: 'bad path',
+    op: 'open',
+    args: [path, mode],
+    expected: left('InvalidArgument')
+  })),
+  fc.tuple(badPath, fc.constantFrom('f', 'd', 'new', 'd/new')).map(([path, other]): BadCall => ({
+    kind: 'bad rename source',
+    op: 'rename',
+    args: [path, other],
+    expected: left('InvalidArgument')
+  })),
+  fc.tuple(fc.constantFrom('f', 'd', 'd/g', 'e'), badPath).map(([other, path]): BadCall => ({
+    kind: 'bad rename destination',
+    op: 'rename',
+    args: [other, path],
+    expected: left('InvalidArgument')
+  })),
+  fc.tuple(badPath, fc.constantFrom(0, 1_600_000_000_000)).map(([path, time]): BadCall => ({
+    kind: 'bad path',
+    op: 'utimes',
+    args: [path, time],
+    expected: left('InvalidArgument')
+  })),
+  fc.tuple(badPath, fc.constantFrom(0, 0o600, 0o7777)).map(([path, mode]): BadCall => ({
+    kind: 'bad path',
+    op: 'chmod',
+    args: [path, mode],
+    expected: left('InvalidArgument')
+  }))
 )
 
 /** Valid paths that name nothing, or run through a file: the documented answers, and nothing created. */
@@ -235,14 +223,12 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
       args: [path, mode],
       expected: left('NotFound')
     })),
-  fc
-    .tuple(oddAbsentPath, fc.constantFrom('zz-dest', 'd/zz-dest'))
-    .map(([path, destination]): BadCall => ({
-      kind: 'absent rename source',
-      op: 'rename',
-      args: [path, destination],
-      expected: left('NotFound')
-    })),
+  fc.tuple(oddAbsentPath, fc.constantFrom('zz-dest', 'd/zz-dest')).map(([path, destination]): BadCall => ({
+    kind: 'absent rename source',
+    op: 'rename',
+    args: [path, destination],
+    expected: left('NotFound')
+  })),
   oddAbsentPath.map((path): BadCall => ({
     kind: 'absent path',
     op: 'utimes',
@@ -290,30 +276,24 @@ const absentPathCall: fc.Arbitrary<BadCall> = fc.oneof(
       args: [`f/${path}`],
       expected: left('NotADirectory')
     })),
-  fc
-    .tuple(oddAbsentPath, validMode)
-    .map(([path, mode]): BadCall => ({
-      kind: 'through a file',
-      op: 'open',
-      args: [`f/${path}`, mode],
-      expected: left('NotADirectory')
-    })),
-  fc
-    .tuple(oddAbsentPath, validOptions)
-    .map(([path, options]): BadCall => ({
-      kind: 'through a file',
-      op: 'mkdir',
-      args: [`f/${path}/deeper`, options],
-      expected: left('NotADirectory')
-    })),
-  fc
-    .tuple(fc.constantFrom('f', 'd', 'd/g'), oddAbsentPath)
-    .map(([source, path]): BadCall => ({
-      kind: 'through a file',
-      op: 'rename',
-      args: [source, `f/${path}`],
-      expected: left('NotADirectory')
-    }))
+  fc.tuple(oddAbsentPath, validMode).map(([path, mode]): BadCall => ({
+    kind: 'through a file',
+    op: 'open',
+    args: [`f/${path}`, mode],
+    expected: left('NotADirectory')
+  })),
+  fc.tuple(oddAbsentPath, validOptions).map(([path, options]): BadCall => ({
+    kind: 'through a file',
+    op: 'mkdir',
+    args: [`f/${path}/deeper`, options],
+    expected: left('NotADirectory')
+  })),
+  fc.tuple(fc.constantFrom('f', 'd', 'd/g'), oddAbsentPath).map(([source, path]): BadCall => ({
+    kind: 'through a file',
+    op: 'rename',
+    args: [source, `f/${path}`],
+    expected: left('NotADirectory')
+  }))
 )
 
 const badMode: fc.Arbitrary<unknown> = fc.oneof(
@@ -465,14 +445,12 @@ const badListing: fc.Arbitrary<unknown> = fc.oneof(badHandle, fc.constantFrom(ma
 
 /** Calls on listings: bad or closed directory handles, a file handle, bad `max`; a file handle given a listing. */
 const listingCalls: fc.Arbitrary<BadCall> = fc.oneof(
-  fc
-    .tuple(badListing, fc.constantFrom<number | null | undefined>(1, null, undefined))
-    .map(([d, max]): BadCall => ({
-      kind: 'bad directory handle',
-      op: 'readdir',
-      args: [d, max],
-      expected: left('BadHandle')
-    })),
+  fc.tuple(badListing, fc.constantFrom<number | null | undefined>(1, null, undefined)).map(([d, max]): BadCall => ({
+    kind: 'bad directory handle',
+    op: 'readdir',
+    args: [d, max],
+    expected: left('BadHandle')
+  })),
   badListing.map((d): BadCall => ({
     kind: 'bad directory handle',
     op: 'closedir',
@@ -534,14 +512,12 @@ const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
     { kind: 'closed handle', op: 'truncate', args: [marker('closed'), 0], expected: left('BadHandle') },
     { kind: 'wrong mode', op: 'truncate', args: [marker('reader'), 0], expected: left('BadHandle') }
   ),
-  fc
-    .oneof(badSize, fc.constantFrom(null, undefined))
-    .map((size): BadCall => ({
-      kind: 'bad size',
-      op: 'truncate',
-      args: [marker('writer'), size],
-      expected: left('InvalidArgument')
-    })),
+  fc.oneof(badSize, fc.constantFrom(null, undefined)).map((size): BadCall => ({
+    kind: 'bad size',
+    op: 'truncate',
+    args: [marker('writer'), size],
+    expected: left('InvalidArgument')
+  })),
   badSize.map((size): BadCall => ({
     kind: 'bad size',
     op: 'read',
@@ -562,22 +538,18 @@ const handleCalls: fc.Arbitrary<BadCall> = fc.oneof(
       args: [h, offset, whence],
       expected: left('InvalidArgument')
     })),
-  fc
-    .tuple(someHandle, fc.constantFrom(0, 1), badWhence)
-    .map(([h, offset, whence]): BadCall => ({
-      kind: 'bad whence',
-      op: 'seek',
-      args: [h, offset, whence],
-      expected: left('InvalidArgument')
-    })),
-  fc
-    .tuple(fc.constant(marker('reader')), outOfRangeSeek)
-    .map(([h, [offset, whence]]): BadCall => ({
-      kind: 'seek out of range',
-      op: 'seek',
-      args: [h, offset, whence],
-      expected: left('InvalidArgument')
-    }))
+  fc.tuple(someHandle, fc.constantFrom(0, 1), badWhence).map(([h, offset, whence]): BadCall => ({
+    kind: 'bad whence',
+    op: 'seek',
+    args: [h, offset, whence],
+    expected: left('InvalidArgument')
+  })),
+  fc.tuple(fc.constant(marker('reader')), outOfRangeSeek).map(([h, [offset, whence]]): BadCall => ({
+    kind: 'seek out of range',
+    op: 'seek',
+    args: [h, offset, whence],
+    expected: left('InvalidArgument')
+  }))
 )
 
 /** Every kind of bad input, each with its documented outcome. */
@@ -585,34 +557,28 @@ export const badCall: fc.Arbitrary<BadCall> = fc.oneof(
   { arbitrary: badPathCall, weight: 5 },
   { arbitrary: absentPathCall, weight: 3 },
   {
-    arbitrary: fc
-      .tuple(fc.constantFrom('f', 'new', 'd', 'd/new'), badMode)
-      .map(([path, mode]): BadCall => ({
-        kind: 'bad mode',
-        op: 'open',
-        args: [path, mode],
-        expected: left('InvalidArgument')
-      })),
+    arbitrary: fc.tuple(fc.constantFrom('f', 'new', 'd', 'd/new'), badMode).map(([path, mode]): BadCall => ({
+      kind: 'bad mode',
+      op: 'open',
+      args: [path, mode],
+      expected: left('InvalidArgument')
+    })),
     weight: 2
   },
   {
     arbitrary: fc.oneof(
-      fc
-        .tuple(fc.constantFrom('f', 'd', 'new'), badTime)
-        .map(([path, time]): BadCall => ({
-          kind: 'bad time',
-          op: 'utimes',
-          args: [path, time],
-          expected: left('InvalidArgument')
-        })),
-      fc
-        .tuple(fc.constantFrom('f', 'd', 'new'), badPermissions)
-        .map(([path, mode]): BadCall => ({
-          kind: 'bad permission bits',
-          op: 'chmod',
-          args: [path, mode],
-          expected: left('InvalidArgument')
-        }))
+      fc.tuple(fc.constantFrom('f', 'd', 'new'), badTime).map(([path, time]): BadCall => ({
+        kind: 'bad time',
+        op: 'utimes',
+        args: [path, time],
+        expected: left('InvalidArgument')
+      })),
+      fc.tuple(fc.constantFrom('f', 'd', 'new'), badPermissions).map(([path, mode]): BadCall => ({
+        kind: 'bad permission bits',
+        op: 'chmod',
+        args: [path, mode],
+        expected: left('InvalidArgument')
+      }))
     ),
     weight: 1
   },
