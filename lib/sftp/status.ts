@@ -40,21 +40,35 @@ export interface Status {
 }
 
 /**
+ * Failures of one reason a client must tell apart, by their errno code, as
+ * the FTP front does (552 and 504's texts): SFTP version 3 has no code of
+ * its own for them, so the message says it after the reason.
+ */
+const BY_CODE: Readonly<Record<string, string>> = {
+  'NoSpace/EDQUOT': 'NoSpace: quota exceeded',
+  'Unsupported/EXDEV': 'Operation unsupported: cannot rename across folders: copy, then delete'
+}
+
+/**
  * The status of a failed operation: `NotFound` is `SSH_FX_NO_SUCH_FILE`,
  * `PermissionDenied` and `ReadOnly` `SSH_FX_PERMISSION_DENIED`,
  * `Unsupported` `SSH_FX_OP_UNSUPPORTED`, anything else `SSH_FX_FAILURE`
- * with the reason in the message.
+ * with the reason in the message. A quota used up (`NoSpace` with `EDQUOT`)
+ * says so after the reason, and a rename across the folders of a user's
+ * tree (`mount`'s `Unsupported` with `EXDEV`) says what to do instead.
  *
  * @example
  * import { statusOf } from 'fp-pathio/sftp'
  * import { pathIOError } from 'fp-pathio'
  * assert.deepStrictEqual(statusOf(pathIOError('NotEmpty', 'rmdir', { path: '/real/home/x' })), { code: 4, message: 'NotEmpty' })
  * assert.strictEqual(statusOf(pathIOError('NotFound', 'open', { path: '/x' })).code, 2)
+ * assert.deepStrictEqual(statusOf(pathIOError('NoSpace', 'write', { code: 'EDQUOT' })), { code: 4, message: 'NoSpace: quota exceeded' })
  *
  * @category destructors
  * @since 0.3.0
  */
 export const statusOf = (error: PathIOError): Status => {
+  const told = error.code === undefined ? undefined : BY_CODE[`${error.reason}/${error.code}`]
   switch (error.reason) {
     case 'NotFound':
       return { code: STATUS.NO_SUCH_FILE, message: 'No such file' }
@@ -62,8 +76,8 @@ export const statusOf = (error: PathIOError): Status => {
     case 'ReadOnly':
       return { code: STATUS.PERMISSION_DENIED, message: 'Permission denied' }
     case 'Unsupported':
-      return { code: STATUS.OP_UNSUPPORTED, message: 'Operation unsupported' }
+      return { code: STATUS.OP_UNSUPPORTED, message: told ?? 'Operation unsupported' }
     default:
-      return { code: STATUS.FAILURE, message: error.reason }
+      return { code: STATUS.FAILURE, message: told ?? error.reason }
   }
 }
