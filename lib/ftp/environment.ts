@@ -9,7 +9,8 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as fs from 'node:fs'
 import * as net from 'node:net'
-import { loadUsersFile, type AnonymousAccess, type UserSpec } from '../server/accounts'
+import type { AnonymousAccess, UserSpec } from '../server/accounts'
+import { loadUsersFile } from '../server/usersFile'
 import { parsePortRange, type FtpServerOptions } from './options'
 
 /**
