@@ -82,7 +82,11 @@ const struct = <P extends Codecs, R extends keyof P = never>(
     if (!isRecord(u)) return t.failure(u, c, what)
     const unknown = Object.keys(u).find((key) => !known.includes(key))
     if (unknown !== undefined)
-      return t.failure(u, t.appendContext(c, unknown, t.unknown, u[unknown]), `is not known (use ${known.join(', ')})`)
+      return t.failure(
+        u[unknown],
+        t.appendContext(c, unknown, t.unknown, u[unknown]),
+        `is not known (use ${known.join(', ')})`
+      )
     const errors: Array<t.ValidationError> = []
     const fields: Record<string, unknown> = {}
     for (const [key, field] of Object.entries(props)) {
