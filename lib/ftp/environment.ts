@@ -8,8 +8,20 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as fs from 'node:fs'
-import * as net from 'node:net'
-import { loadUsersFile, type AnonymousAccess, type UserSpec } from '../server/accounts'
+import * as t from 'io-ts'
+import type { AnonymousAccess, UserSpec } from '../server/accounts'
+import { loadUsersFile } from '../server/usersFile'
+import {
+  count,
+  flag,
+  ipv4,
+  listenAddress,
+  oneOf,
+  port,
+  readVariable,
+  rootPath,
+  type Raw
+} from '../server/variableCodecs'
 import { parsePortRange, type FtpServerOptions } from './options'
 
 /**
@@ -31,32 +43,40 @@ export interface EnvironmentSettings {
 
 type Env = Readonly<Record<string, string | undefined>>
 
+/**
+ * The variables that are one value each, by name: their codecs and
+ * defaults (docs/ftp-server.md's table, lib/ftp/variables.ts, shows the same
+ * defaults: spec/ftp/environment.spec.ts holds them together). What
+ * depends on several (TLS, the users) is checked below.
+ */
+const CODECS = {
+  FTP_HOST: listenAddress('127.0.0.1'),
+  PORT: port(2121),
+  FTPS_PORT: port(undefined),
+  FTP_PASV_ADDRESS: ipv4,
+  FTP_ANONYMOUS: oneOf<AnonymousAccess>(['off', 'read', 'write'], 'read'),
+  FTP_ANONYMOUS_ROOT: rootPath('/', 'FTP_ROOT'),
+  FTP_TLS_REQUIRED: flag,
+  FTP_TLS_SESSION_REUSE: flag,
+  FTP_MAX_CONNECTIONS: count(512),
+  FTP_MAX_CONNECTIONS_PER_IP: count(0),
+  FTP_IDLE_TIMEOUT: count(300, ' (seconds)'),
+  FTP_MAX_LOGIN_ATTEMPTS: count(3),
+  FTP_MAX_LOGIN_FAILURES_PER_IP: count(10),
+  FTP_MAX_DOWNLOAD_RATE: count(0, ' (bytes per second)'),
+  FTP_MAX_UPLOAD_RATE: count(0, ' (bytes per second)'),
+  PATHIO_TIMEOUT: count(30_000, ' (milliseconds)'),
+  FTP_MEMORY_LIMIT: count(2 ** 30, ' (bytes)')
+}
+
+type Decoded = { readonly [K in keyof typeof CODECS]: t.TypeOf<(typeof CODECS)[K]> }
+
+/** The same, typed so that a name picks its own codec (`read('PORT')` is a number). */
+export const VARIABLE_CODECS: { readonly [K in keyof Decoded]: t.Decoder<Raw, Decoded[K]> } = CODECS
+
 const given = (env: Env, name: string): string | undefined => {
   const value = env[name]
   return value === undefined || value.trim() === '' ? undefined : value.trim()
-}
-
-const count = (env: Env, name: string, fallback: number, unit = ''): E.Either<string, number> => {
-  const raw = given(env, name)
-  if (raw === undefined) return E.right(fallback)
-  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
-  return Number.isSafeInteger(value)
-    ? E.right(value)
-    : E.left(`${name} must be a non-negative integer${unit}, got '${raw}'`)
-}
-
-const portOf = (env: Env, name: string, fallback: number | undefined): E.Either<string, number | undefined> => {
-  const raw = given(env, name)
-  if (raw === undefined) return E.right(fallback)
-  const value = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN
-  return value >= 0 && value <= 65535 ? E.right(value) : E.left(`${name} must be a port number (0-65535), got '${raw}'`)
-}
-
-const flag = (env: Env, name: string): E.Either<string, boolean> => {
-  const raw = (given(env, name) ?? '0').toLowerCase()
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return E.right(true)
-  if (['0', 'false', 'no', 'off'].includes(raw)) return E.right(false)
-  return E.left(`${name} must be 1 or 0, got '${env[name]}'`)
 }
 
 const readPem = (env: Env, name: string): E.Either<string, string | undefined> => {
@@ -67,13 +87,6 @@ const readPem = (env: Env, name: string): E.Either<string, string | undefined> =
   } catch (error) {
     return E.left(`cannot read ${name} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
-}
-
-const anonymousOf = (env: Env): E.Either<string, AnonymousAccess> => {
-  const raw = (given(env, 'FTP_ANONYMOUS') ?? 'read').toLowerCase()
-  return raw === 'off' || raw === 'read' || raw === 'write'
-    ? E.right(raw)
-    : E.left(`FTP_ANONYMOUS must be off, read or write, got '${env.FTP_ANONYMOUS}'`)
 }
 
 const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | UserSpec>>> => {
@@ -122,54 +135,41 @@ const usersOf = (env: Env): E.Either<string, Readonly<Record<string, string | Us
  * @category destructors
  * @since 0.1.0
  */
-export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentSettings> =>
-  pipe(
+export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentSettings> => {
+  const read = <K extends keyof Decoded>(name: K): E.Either<string, Decoded[K]> =>
+    readVariable(env, name, VARIABLE_CODECS[name])
+  return pipe(
     E.Do,
-    E.bind('host', () => {
-      const host = given(env, 'FTP_HOST') ?? '127.0.0.1'
-      return net.isIP(host) === 0
-        ? E.left(`FTP_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::, ::1), got '${host}'`)
-        : E.right(host)
-    }),
-    E.bind('port', () => portOf(env, 'PORT', 2121) as E.Either<string, number>),
-    E.bind('ftpsPort', () => portOf(env, 'FTPS_PORT', undefined)),
-    E.bind('pasvAddress', () => {
-      const address = given(env, 'FTP_PASV_ADDRESS')
-      return address === undefined || net.isIPv4(address)
-        ? E.right(address)
-        : E.left(`FTP_PASV_ADDRESS must be an IPv4 address, got '${address}'`)
-    }),
+    E.bind('host', () => read('FTP_HOST')),
+    E.bind('port', () => read('PORT')),
+    E.bind('ftpsPort', () => read('FTPS_PORT')),
+    E.bind('pasvAddress', () => read('FTP_PASV_ADDRESS')),
     E.bind('pasvPorts', () => {
       const raw = given(env, 'FTP_PASV_PORTS')
       return raw === undefined
         ? E.right(undefined)
         : E.mapLeft((m: string) => `FTP_PASV_PORTS must be ${m}`)(parsePortRange(raw))
     }),
-    E.bind('anonymous', () => anonymousOf(env)),
-    E.bind('anonymousRoot', () => {
-      const root = given(env, 'FTP_ANONYMOUS_ROOT') ?? '/'
-      return root.startsWith('/') && !root.includes('\0')
-        ? E.right(root)
-        : E.left(`FTP_ANONYMOUS_ROOT must be an absolute path under FTP_ROOT, got '${root}'`)
-    }),
+    E.bind('anonymous', () => read('FTP_ANONYMOUS')),
+    E.bind('anonymousRoot', () => read('FTP_ANONYMOUS_ROOT')),
     E.bind('users', () => usersOf(env)),
     E.bind('cert', () => readPem(env, 'FTP_TLS_CERT')),
     E.bind('key', () => readPem(env, 'FTP_TLS_KEY')),
-    E.bind('tlsRequired', () => flag(env, 'FTP_TLS_REQUIRED')),
-    E.bind('tlsSessionReuse', () => flag(env, 'FTP_TLS_SESSION_REUSE')),
+    E.bind('tlsRequired', () => read('FTP_TLS_REQUIRED')),
+    E.bind('tlsSessionReuse', () => read('FTP_TLS_SESSION_REUSE')),
     // pipe takes 20 steps at most: the limits are bound in a pipe of their own.
     (settings) =>
       pipe(
         settings,
-        E.bind('maxConnections', () => count(env, 'FTP_MAX_CONNECTIONS', 512)),
-        E.bind('maxConnectionsPerIp', () => count(env, 'FTP_MAX_CONNECTIONS_PER_IP', 0)),
-        E.bind('idleSeconds', () => count(env, 'FTP_IDLE_TIMEOUT', 300, ' (seconds)')),
-        E.bind('maxLoginAttempts', () => count(env, 'FTP_MAX_LOGIN_ATTEMPTS', 3)),
-        E.bind('maxLoginFailuresPerIp', () => count(env, 'FTP_MAX_LOGIN_FAILURES_PER_IP', 10)),
-        E.bind('maxDownloadRate', () => count(env, 'FTP_MAX_DOWNLOAD_RATE', 0, ' (bytes per second)')),
-        E.bind('maxUploadRate', () => count(env, 'FTP_MAX_UPLOAD_RATE', 0, ' (bytes per second)')),
-        E.bind('timeout', () => count(env, 'PATHIO_TIMEOUT', 30_000, ' (milliseconds)')),
-        E.bind('memoryLimit', () => count(env, 'FTP_MEMORY_LIMIT', 2 ** 30, ' (bytes)'))
+        E.bind('maxConnections', () => read('FTP_MAX_CONNECTIONS')),
+        E.bind('maxConnectionsPerIp', () => read('FTP_MAX_CONNECTIONS_PER_IP')),
+        E.bind('idleSeconds', () => read('FTP_IDLE_TIMEOUT')),
+        E.bind('maxLoginAttempts', () => read('FTP_MAX_LOGIN_ATTEMPTS')),
+        E.bind('maxLoginFailuresPerIp', () => read('FTP_MAX_LOGIN_FAILURES_PER_IP')),
+        E.bind('maxDownloadRate', () => read('FTP_MAX_DOWNLOAD_RATE')),
+        E.bind('maxUploadRate', () => read('FTP_MAX_UPLOAD_RATE')),
+        E.bind('timeout', () => read('PATHIO_TIMEOUT')),
+        E.bind('memoryLimit', () => read('FTP_MEMORY_LIMIT'))
       ),
     E.chain((s) => {
       if ((s.cert === undefined) !== (s.key === undefined))
@@ -205,3 +205,4 @@ export const settingsFromEnvironment = (env: Env): E.Either<string, EnvironmentS
       })
     })
   )
+}

@@ -5,14 +5,10 @@
  * @since 0.1.0
  */
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto'
-import * as fs from 'node:fs'
-import * as posix from 'node:path/posix'
-import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import type * as T from 'fp-ts/Task'
-import { PERMISSION_LETTERS, type Permissions } from '../middleware/withPermissions'
-import { checkKeys } from './keys'
-import { checkUserStorage, type FolderSpec, type QuotaLimits, type UserStorage } from './folders'
+import type { Permissions } from '../middleware/withPermissions'
+import type { FolderSpec, QuotaLimits, UserStorage } from './folders'
 
 /**
  * One user: a home (a directory under the server's root, which the user sees
@@ -51,7 +47,7 @@ export interface UserSpec {
   readonly folders?: ReadonlyArray<FolderSpec>
 }
 
-/** A user with the hash of their password (and their public keys, checked: see `checkKeys`). */
+/** A user with the hash of their password (and their public keys, checked: see `checkKeys`); lib/server/usersFile.ts decodes them. */
 export interface StoredUser extends Account {
   readonly hash: string
   readonly keys?: ReadonlyArray<string>
@@ -217,112 +213,4 @@ export const makeAuthenticate = (
     const { hash: _hash, ...account } = user
     return O.some(account)
   }
-}
-
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u)
-
-const isLetters = (u: unknown): u is string =>
-  typeof u === 'string' && [...u].every((c) => (PERMISSION_LETTERS as ReadonlyArray<string>).includes(c))
-
-const isHome = (u: unknown): u is string => typeof u === 'string' && u.startsWith('/') && !u.includes('\0')
-
-/**
- * Checks one user of a users file; `Left` is a message naming the user and the field.
- *
- * @example
- * import { checkUser, hashPassword } from 'fp-pathio/server'
- * import * as E from 'fp-ts/Either'
- * assert.ok(E.isRight(checkUser('alice', { password: hashPassword('x'), home: '/home/alice' })))
- * assert.deepStrictEqual(checkUser('bob', { password: 'plain' }),
- *   E.left("user 'bob': field 'password' must be a hash from 'npm run passwd' (scrypt$...), not a password"))
- *
- * @category destructors
- * @since 0.1.0
- */
-export const checkUser = (name: string, spec: unknown): E.Either<string, StoredUser> => {
-  const bad = (field: string, what: string): E.Either<string, never> =>
-    E.left(`user '${name}': field '${field}' ${what}`)
-  if (name === '' || /[\s\0]/.test(name)) return E.left(`user '${name}': a name must be non-empty, without spaces`)
-  if (name === ANONYMOUS)
-    return E.left(`user '${name}': the name is reserved (FTP_ANONYMOUS sets what anonymous may do)`)
-  if (!isRecord(spec)) return E.left(`user '${name}': must be an object { password, home, perm, paths }`)
-  const known = ['password', 'home', 'perm', 'paths', 'public', 'quota', 'folders', 'keys']
-  const unknown = Object.keys(spec).find((key) => !known.includes(key))
-  if (unknown !== undefined) return bad(unknown, `is not known (use ${known.join(', ')})`)
-  if (typeof spec.password !== 'string' || !isPasswordHash(spec.password))
-    return bad('password', "must be a hash from 'npm run passwd' (scrypt$...), not a password")
-  if (spec.home !== undefined && !isHome(spec.home)) return bad('home', 'must be an absolute path')
-  if (spec.perm !== undefined && !isLetters(spec.perm)) return bad('perm', 'must be letters of elradfmw')
-  if (spec.paths !== undefined && !isRecord(spec.paths)) return bad('paths', 'must be an object { "/dir": "letters" }')
-  if (spec.public !== undefined && typeof spec.public !== 'boolean') return bad('public', 'must be true or false')
-  const keys = spec.keys === undefined ? E.right(undefined) : checkKeys(spec.keys)
-  if (E.isLeft(keys)) return bad('keys', keys.left)
-  for (const [dir, letters] of Object.entries((spec.paths ?? {}) as Record<string, unknown>)) {
-    if (!isHome(dir)) return bad(`paths["${dir}"]`, 'must be keyed by an absolute path')
-    if (!isLetters(letters)) return bad(`paths["${dir}"]`, 'must be letters of elradfmw')
-  }
-  const storage = checkUserStorage(name, spec)
-  if (E.isLeft(storage)) return storage
-  return E.right({
-    name,
-    hash: spec.password,
-    home: posix.resolve((spec.home as string | undefined) ?? '/'),
-    perm: (spec.perm as string | undefined) ?? 'elr',
-    ...(spec.paths === undefined ? {} : { paths: spec.paths as Record<string, string> }),
-    ...(spec.public === true ? { public: true } : {}),
-    ...(keys.right === undefined ? {} : { keys: keys.right }),
-    ...storage.right
-  })
-}
-
-/**
- * Checks the content of a users file (`{ "alice": { "password": ..., ... } }`).
- *
- * @example
- * import { parseUsers } from 'fp-pathio/server'
- * import * as E from 'fp-ts/Either'
- * assert.ok(E.isLeft(parseUsers('{ "alice": { "home": "/x" } }')))
- * assert.deepStrictEqual(parseUsers('[]'), E.left('the users file must hold a JSON object { "name": { ... } }'))
- *
- * @category destructors
- * @since 0.1.0
- */
-export const parseUsers = (json: string): E.Either<string, ReadonlyArray<StoredUser>> => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(json)
-  } catch (error) {
-    return E.left(`the users file is not JSON: ${(error as Error).message}`)
-  }
-  if (!isRecord(parsed)) return E.left('the users file must hold a JSON object { "name": { ... } }')
-  const users: Array<StoredUser> = []
-  for (const [name, spec] of Object.entries(parsed)) {
-    const user = checkUser(name, spec)
-    if (E.isLeft(user)) return user
-    users.push(user.right)
-  }
-  return E.right(users)
-}
-
-/**
- * Reads and checks a users file; `Left` is one line saying what is wrong.
- *
- * @example
- * import { loadUsersFile } from 'fp-pathio/server'
- * import * as E from 'fp-ts/Either'
- * const missing = loadUsersFile('/nonexistent/users.json')
- * assert.ok(E.isLeft(missing) && missing.left.includes('/nonexistent/users.json'))
- *
- * @category destructors
- * @since 0.1.0
- */
-export const loadUsersFile = (file: string): E.Either<string, ReadonlyArray<StoredUser>> => {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    return E.left(`cannot read the users file ${file}: ${(error as Error).message}`)
-  }
-  return E.mapLeft((message: string) => `${file}: ${message}`)(parseUsers(text))
 }

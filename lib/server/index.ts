@@ -15,9 +15,6 @@ export {
   verifyPassword,
   isPasswordHash,
   makeAuthenticate,
-  checkUser,
-  parseUsers,
-  loadUsersFile,
   ANONYMOUS,
   type Account,
   type UserSpec,
@@ -26,6 +23,7 @@ export {
   type Authenticate,
   type AuthenticateOptions
 } from './accounts'
+export { checkUser, checkUserStorage, parseUsers, loadUsersFile, reportUsersFile, UsersFileCodec } from './usersFile'
 export { parseAuthorizedKey, checkKeys, keyFingerprint, type AuthorizedKey, type KeyType } from './keys'
 export { makeLoginFailures, guardLogins, type LoginFailures, type LoginFailureOptions } from './logins'
 export { makeConnectionLimits, type ConnectionLimits } from './limits'
@@ -44,7 +42,6 @@ export {
 export { throttle, throttledPipeline } from './throttle'
 export { plainAddress } from './addresses'
 export {
-  checkUserStorage,
   folderPermissions,
   storageKey,
   type QuotaLimits,

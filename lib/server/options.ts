@@ -10,9 +10,10 @@ import * as E from 'fp-ts/Either'
 import * as posix from 'node:path/posix'
 import type { PathIOFactory } from '../PathIO'
 import { describe } from '../internal/arguments'
-import { checkUser, hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
+import { hashPassword, type AnonymousAccess, type StoredUser, type UserSpec } from './accounts'
 import type { EventHandler } from './events'
 import type { Logger } from './log'
+import { checkUser } from './usersFile'
 import type { S3FolderFactory } from './userTrees'
 
 /**

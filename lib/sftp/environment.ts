@@ -7,6 +7,7 @@
  * @since 0.3.0
  */
 import * as E from 'fp-ts/Either'
+import { port as portCodec, readVariable } from '../server/variableCodecs'
 import { loadOrCreateHostKey } from './hostKey'
 
 /**
@@ -37,11 +38,10 @@ export type SftpEnvironmentSettings =
 export const sftpSettingsFromEnvironment = (
   env: Readonly<Record<string, string | undefined>>
 ): E.Either<string, SftpEnvironmentSettings> => {
-  const raw = env.SFTP_PORT?.trim() ?? ''
   const keyFile = env.SFTP_HOST_KEY?.trim() ?? ''
-  if (raw === '') return keyFile === '' ? E.right({ port: undefined }) : E.left('SFTP_HOST_KEY needs SFTP_PORT')
-  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN
-  if (!(port >= 0 && port <= 65535)) return E.left(`SFTP_PORT must be a port number (0-65535), got '${raw}'`)
-  if (keyFile === '') return E.right({ port, hostKey: undefined })
-  return E.map((hostKey: string) => ({ port, hostKey }))(loadOrCreateHostKey(keyFile))
+  return E.chain((port: number | undefined): E.Either<string, SftpEnvironmentSettings> => {
+    if (port === undefined) return keyFile === '' ? E.right({ port }) : E.left('SFTP_HOST_KEY needs SFTP_PORT')
+    if (keyFile === '') return E.right({ port, hostKey: undefined })
+    return E.map((hostKey: string) => ({ port, hostKey }))(loadOrCreateHostKey(keyFile))
+  })(readVariable(env, 'SFTP_PORT', portCodec(undefined)))
 }

@@ -12,14 +12,13 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { writeFile, PERMISSION_LETTERS } from '../../lib'
 import {
-  checkUser,
   hashPassword,
   isPasswordHash,
   makeAuthenticate,
-  parseUsers,
   verifyPassword,
   type UserSpec
 } from '../../lib/server/accounts'
+import { checkUser, parseUsers } from '../../lib/server/usersFile'
 import { rawConnect, runSteps, startServer, withServer, type BackendName, type Running, type Step } from './harness'
 
 const PASSWORD = 'correct horse'

@@ -7,7 +7,8 @@ import * as E from 'fp-ts/Either'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { settingsFromEnvironment, type EnvironmentSettings } from '../../lib/ftp'
+import { settingsFromEnvironment, VARIABLES, type EnvironmentSettings } from '../../lib/ftp'
+import { VARIABLE_CODECS } from '../../lib/ftp/environment'
 import { hashPassword } from '../../lib/server/accounts'
 
 const settings = (env: Record<string, string>): EnvironmentSettings => {
@@ -128,5 +129,22 @@ describe('npm start environment (settingsFromEnvironment)', () => {
     fs.writeFileSync(users, '{ not json')
     expect(failure({ FTP_USERS_FILE: users })).to.match(/bad\.json: the users file is not JSON/)
     expect(failure({ FTP_USERS_FILE: path.join(scratch, 'missing.json') })).to.match(/^cannot read the users file/)
+  })
+
+  it("each variable's codec has the default the variables table (--help, docs/ftp-server.md) gives", () => {
+    for (const [name, codec] of Object.entries(VARIABLE_CODECS)) {
+      const row = VARIABLES.find((variable) => variable.names.includes(name))
+      const decoded: E.Either<unknown, unknown> = codec.validate(undefined, [])
+      const fallback = E.isRight(decoded) ? decoded.right : 'a failure'
+      const shown =
+        fallback === undefined
+          ? undefined
+          : typeof fallback === 'boolean'
+            ? `\`${fallback ? 1 : 0}\``
+            : `\`${fallback}\``
+      if (shown === undefined) expect(row?.fallback, name).to.not.match(/^`/)
+      else if (fallback === 0 && row?.fallback === 'no limit') continue
+      else expect(row?.fallback.split(' ')[0], name).to.equal(shown)
+    }
   })
 })
