@@ -124,29 +124,29 @@ const startOurs = async (): Promise<Server> => {
   return { name: 'fp-pathio', port, base: '', user: 'bench', child }
 }
 
+/** OpenSSH's sftp reading its batch from stdin, logged in to `server` with the bench's key, asking nothing. */
+const sftpArgs = (server: Server): Array<string> => [
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'BatchMode=yes',
+  '-i',
+  key,
+  '-P',
+  String(server.port),
+  '-b',
+  '-',
+  `${server.user}@127.0.0.1`
+]
+
 const sftp = (server: Server, batch: string): Promise<void> =>
   new Promise((resolve, reject) => {
-    const child = spawn(
-      'sftp',
-      [
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'LogLevel=ERROR',
-        '-i',
-        key,
-        '-P',
-        String(server.port),
-        '-b',
-        '-',
-        `${server.user}@127.0.0.1`
-      ],
-      { cwd: local, stdio: ['pipe', 'ignore', 'pipe'] }
-    )
+    const child = spawn('sftp', ['-o', 'LogLevel=ERROR', ...sftpArgs(server)], {
+      cwd: local,
+      stdio: ['pipe', 'ignore', 'pipe']
+    })
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('close', (code) =>
@@ -236,27 +236,9 @@ const memoryPerConnection = async (server: Server): Promise<{ readonly held: num
   const N = 20
   const before = await memoryOf(server)
   const held = [...Array(N).keys()].map(() =>
-    spawn(
-      'sftp',
-      [
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'BatchMode=yes',
-        '-i',
-        key,
-        '-P',
-        String(server.port),
-        '-b',
-        '-',
-        `${server.user}@127.0.0.1`
-      ],
-      {
-        stdio: ['pipe', 'pipe', 'ignore']
-      }
-    )
+    spawn('sftp', sftpArgs(server), {
+      stdio: ['pipe', 'pipe', 'ignore']
+    })
   )
   // Each asks for `pwd` and waits for its next command: connected, logged in, the SFTP channel open.
   await Promise.all(
@@ -279,26 +261,7 @@ const memoryPerConnection = async (server: Server): Promise<{ readonly held: num
 
 /** The cipher OpenSSH's client and `server` agree on. */
 const cipherWith = (server: Server): string => {
-  const result = spawnSync(
-    'sftp',
-    [
-      '-v',
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
-      '-o',
-      'BatchMode=yes',
-      '-i',
-      key,
-      '-P',
-      String(server.port),
-      '-b',
-      '-',
-      `${server.user}@127.0.0.1`
-    ],
-    { input: 'pwd\n', encoding: 'utf8' }
-  )
+  const result = spawnSync('sftp', ['-v', ...sftpArgs(server)], { input: 'pwd\n', encoding: 'utf8' })
   return /server->client cipher: (\S+)/.exec(result.stderr)?.[1] ?? 'unknown'
 }
 
